@@ -1,0 +1,145 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+)
+
+// The sections below are shared by several binaries; each binary's config embeds the ones it needs.
+
+// Env names the deployment mode. Production refuses development defaults such as the committed
+// JWT secret.
+type Env string
+
+const (
+	Development Env = "development"
+	Production  Env = "production"
+)
+
+// Validate accepts the two known modes only.
+func (e Env) Validate() error {
+	if e != Development && e != Production {
+		return fmt.Errorf("env must be %q or %q, got %q", Development, Production, e)
+	}
+	return nil
+}
+
+// Etcd is where services register and find each other.
+type Etcd struct {
+	Endpoints []string `yaml:"endpoints" env:"TIKTOK_ETCD_ENDPOINTS"`
+}
+
+// Validate checks that every endpoint is host:port.
+func (e Etcd) Validate() error {
+	if len(e.Endpoints) == 0 {
+		return errors.New("etcd.endpoints is empty (set it or TIKTOK_ETCD_ENDPOINTS)")
+	}
+	for _, ep := range e.Endpoints {
+		if _, _, err := net.SplitHostPort(ep); err != nil {
+			return fmt.Errorf("etcd.endpoints: %q is not host:port", ep)
+		}
+	}
+	return nil
+}
+
+// Tracing says where spans go. An empty collector_url sends them over UDP to agent_addr.
+type Tracing struct {
+	Disabled     bool    `yaml:"disabled" env:"TIKTOK_TRACING_DISABLED"`
+	CollectorURL string  `yaml:"collector_url" env:"TIKTOK_JAEGER_COLLECTOR_URL"`
+	AgentAddr    string  `yaml:"agent_addr" env:"TIKTOK_JAEGER_AGENT_ADDR"`
+	SampleRate   float64 `yaml:"sample_rate"`
+}
+
+// Validate needs somewhere to send spans unless tracing is off.
+func (t Tracing) Validate() error {
+	if t.Disabled {
+		return nil
+	}
+	if t.CollectorURL == "" && t.AgentAddr == "" {
+		return errors.New("tracing: set collector_url or agent_addr (or disabled: true)")
+	}
+	if t.SampleRate < 0 || t.SampleRate > 1 {
+		return fmt.Errorf("tracing.sample_rate must be within [0,1], got %v", t.SampleRate)
+	}
+	return nil
+}
+
+// Log sets the level of the structured logger: debug, info, warn or error.
+type Log struct {
+	Level string `yaml:"level" env:"TIKTOK_LOG_LEVEL"`
+}
+
+// MySQL is a service's own schema. DSN names the server (go-sql-driver form, without a database);
+// Database is the schema the service owns and creates if missing.
+type MySQL struct {
+	DSN      string `yaml:"dsn" env:"TIKTOK_MYSQL_DSN"`
+	Database string `yaml:"database" env:"TIKTOK_MYSQL_DATABASE"`
+}
+
+// Validate checks that both parts are present.
+func (m MySQL) Validate() error {
+	if m.DSN == "" {
+		return errors.New("mysql.dsn is empty (set it or TIKTOK_MYSQL_DSN)")
+	}
+	if m.Database == "" {
+		return errors.New("mysql.database is empty (set it or TIKTOK_MYSQL_DATABASE)")
+	}
+	return nil
+}
+
+// Server is an RPC server: the address it listens on, the address it registers in etcd (empty =
+// the listen address) and how long a graceful stop waits for in-flight calls.
+type Server struct {
+	Listen        string        `yaml:"listen" env:"TIKTOK_LISTEN_ADDR"`
+	Advertise     string        `yaml:"advertise" env:"TIKTOK_ADVERTISE_ADDR"`
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+}
+
+// Validate checks the addresses.
+func (s Server) Validate() error {
+	if _, _, err := net.SplitHostPort(s.Listen); err != nil {
+		return fmt.Errorf("server.listen: %q is not host:port", s.Listen)
+	}
+	if s.Advertise != "" {
+		if _, _, err := net.SplitHostPort(s.Advertise); err != nil {
+			return fmt.Errorf("server.advertise: %q is not host:port", s.Advertise)
+		}
+	}
+	if s.ShutdownGrace <= 0 {
+		return errors.New("server.shutdown_grace must be positive, e.g. 5s")
+	}
+	return nil
+}
+
+// Client is how this binary calls other services.
+type Client struct {
+	RPCTimeout     time.Duration `yaml:"rpc_timeout"`
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+}
+
+// Validate requires a timeout on every call.
+func (c Client) Validate() error {
+	if c.RPCTimeout <= 0 || c.ConnectTimeout <= 0 {
+		return errors.New("client.rpc_timeout and client.connect_timeout must be positive, e.g. 3s and 500ms")
+	}
+	return nil
+}
+
+// Service is the whole config of an RPC service binary.
+type Service struct {
+	Env     Env     `yaml:"env" env:"TIKTOK_ENV"`
+	Server  Server  `yaml:"server"`
+	Etcd    Etcd    `yaml:"etcd"`
+	Tracing Tracing `yaml:"tracing"`
+	Log     Log     `yaml:"log"`
+	MySQL   MySQL   `yaml:"mysql"`
+	Client  Client  `yaml:"client"`
+}
+
+// Validate checks every section.
+func (s *Service) Validate() error {
+	return errors.Join(s.Env.Validate(), s.Server.Validate(), s.Etcd.Validate(), s.Tracing.Validate(),
+		s.MySQL.Validate(), s.Client.Validate())
+}

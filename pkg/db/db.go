@@ -1,0 +1,155 @@
+// Package db opens a service's own MySQL schema through gorm: it creates the schema if missing,
+// traces every statement (without its bound values) and logs slow or failed statements.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/opentracing/opentracing-go"
+	gormmysql "gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	gormlogger "gorm.io/gorm/logger"
+	gormopentracing "gorm.io/plugin/opentracing"
+
+	"simpletiktok/pkg/config"
+)
+
+// Open connects to cfg.Database on the server cfg.DSN names, creating the schema first if it does
+// not exist. It fails fast, with a message saying which server could not be reached.
+func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log *slog.Logger) (*gorm.DB, error) {
+	base, err := mysql.ParseDSN(cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("mysql.dsn is not a valid DSN: %w", err)
+	}
+	base.ParseTime = true
+	base.Loc = time.UTC
+	if base.Params == nil {
+		base.Params = map[string]string{}
+	}
+	base.Params["charset"] = "utf8mb4"
+	if base.Timeout == 0 {
+		base.Timeout = 5 * time.Second
+	}
+	if err := CreateSchema(ctx, base, cfg.Database); err != nil {
+		return nil, err
+	}
+	withDB := base.Clone()
+	withDB.DBName = cfg.Database
+	gdb, err := gorm.Open(gormmysql.Open(withDB.FormatDSN()), &gorm.Config{
+		Logger:                 slogGorm{log: log, slow: 200 * time.Millisecond},
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open mysql schema %s at %s: %w", cfg.Database, base.Addr, err)
+	}
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(50)
+	sqlDB.SetMaxIdleConns(10)
+	sqlDB.SetConnMaxLifetime(time.Hour)
+	if err := gdb.Use(gormopentracing.New(gormopentracing.WithTracer(tracer), gormopentracing.WithSqlParameters(false))); err != nil {
+		return nil, fmt.Errorf("install SQL tracing: %w", err)
+	}
+	return gdb, nil
+}
+
+// CreateSchema creates database name on the server base points at, if it is missing.
+func CreateSchema(ctx context.Context, base *mysql.Config, name string) error {
+	if !validSchemaName(name) {
+		return fmt.Errorf("mysql.database %q: use letters, digits and underscores only", name)
+	}
+	server := base.Clone()
+	server.DBName = ""
+	gdb, err := gorm.Open(gormmysql.Open(server.FormatDSN()), &gorm.Config{Logger: gormlogger.Discard})
+	if err != nil {
+		return fmt.Errorf("cannot reach MySQL at %s: %w", base.Addr, err)
+	}
+	sqlDB, _ := gdb.DB()
+	defer sqlDB.Close()
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		return fmt.Errorf("cannot reach MySQL at %s: %w", base.Addr, err)
+	}
+	stmt := "CREATE DATABASE IF NOT EXISTS `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+	if err := gdb.WithContext(ctx).Exec(stmt).Error; err != nil {
+		return fmt.Errorf("create schema %s: %w", name, err)
+	}
+	return nil
+}
+
+// DropSchema removes a schema; tests use it to clean up after themselves.
+func DropSchema(ctx context.Context, dsn, name string) error {
+	if !validSchemaName(name) {
+		return fmt.Errorf("schema name %q is not valid", name)
+	}
+	base, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return err
+	}
+	base.DBName = ""
+	gdb, err := gorm.Open(gormmysql.Open(base.FormatDSN()), &gorm.Config{Logger: gormlogger.Discard})
+	if err != nil {
+		return err
+	}
+	sqlDB, _ := gdb.DB()
+	defer sqlDB.Close()
+	return gdb.WithContext(ctx).Exec("DROP DATABASE IF EXISTS `" + name + "`").Error
+}
+
+func validSchemaName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for _, r := range name {
+		if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// IsDuplicateKey reports whether err is a unique-key violation.
+func IsDuplicateKey(err error) bool {
+	return errors.Is(err, gorm.ErrDuplicatedKey)
+}
+
+// slogGorm routes gorm's own log lines (errors and slow statements) to the service logger, with
+// the statement but never its values.
+type slogGorm struct {
+	log  *slog.Logger
+	slow time.Duration
+}
+
+func (l slogGorm) LogMode(gormlogger.LogLevel) gormlogger.Interface { return l }
+
+func (l slogGorm) Info(ctx context.Context, msg string, args ...any) {
+	l.log.InfoContext(ctx, fmt.Sprintf(msg, args...))
+}
+
+func (l slogGorm) Warn(ctx context.Context, msg string, args ...any) {
+	l.log.WarnContext(ctx, fmt.Sprintf(msg, args...))
+}
+
+func (l slogGorm) Error(ctx context.Context, msg string, args ...any) {
+	l.log.ErrorContext(ctx, fmt.Sprintf(msg, args...))
+}
+
+func (l slogGorm) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	elapsed := time.Since(begin)
+	switch {
+	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, gorm.ErrDuplicatedKey):
+		l.log.ErrorContext(ctx, "sql failed", "error", err, "elapsed", elapsed)
+	case elapsed > l.slow:
+		_, rows := fc() // the statement text holds bound values: it stays out of the log
+		l.log.WarnContext(ctx, "slow sql", "elapsed", elapsed, "rows", rows)
+	}
+}

@@ -1,0 +1,89 @@
+// Package errno is the project's one error vocabulary. Every business error has a code from the
+// range of the service that owns it; the same code travels over Kitex as a business status error
+// and reaches the phone as status_code. docs/errors.md lists them all.
+package errno
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error is a business error: a stable code and a message that is safe to show a user.
+type Error struct {
+	Code int32
+	Msg  string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("errno %d: %s", e.Code, e.Msg) }
+
+// Is makes errors.Is match on the code, so a message refined with WithMsg still matches its sentinel.
+func (e *Error) Is(target error) bool {
+	var t *Error
+	return errors.As(target, &t) && t.Code == e.Code
+}
+
+// WithMsg returns the same code with a more precise message.
+func (e *Error) WithMsg(format string, args ...any) *Error {
+	return &Error{Code: e.Code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// New builds an error from a code and message received from elsewhere (a downstream service).
+func New(code int32, msg string) *Error { return &Error{Code: code, Msg: msg} }
+
+// From returns the business error inside err, if there is one.
+func From(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
+}
+
+// Code ranges: 0 success; 10000-10999 common and gateway; then one thousand per service.
+const (
+	SuccessCode int32 = 0
+)
+
+// Common and gateway errors (10000-10999).
+var (
+	Internal           = &Error{10000, "internal error, please try again later"}
+	BadRequest         = &Error{10001, "invalid parameter"}
+	Unauthorized       = &Error{10002, "please log in: the token is missing, invalid or expired"}
+	NotImplemented     = &Error{10003, "not implemented yet"}
+	ServiceUnavailable = &Error{10004, "a backend service is unavailable, please try again later"}
+	NotFound           = &Error{10005, "no such endpoint"}
+)
+
+// User service (11000-11999).
+var (
+	UserAlreadyExists   = &Error{11001, "username is already taken"}
+	UserLoginFailed     = &Error{11002, "wrong username or password"}
+	UserNotFound        = &Error{11003, "user does not exist"}
+	UserInvalidName     = &Error{11004, "username must be 1 to 32 characters without spaces or control characters"}
+	UserInvalidPassword = &Error{11005, "password must be 6 to 32 characters"}
+)
+
+// Video service (12000-12999).
+var (
+	VideoNotFound = &Error{12001, "video does not exist"}
+)
+
+// Favorite service (13000-13999).
+var (
+	FavoriteInvalidAction = &Error{13001, "action_type must be 1 (like) or 2 (unlike)"}
+)
+
+// Comment service (14000-14999).
+var (
+	CommentNotFound = &Error{14001, "comment does not exist"}
+)
+
+// Relation service (15000-15999).
+var (
+	RelationInvalidAction = &Error{15001, "action_type must be 1 (follow) or 2 (unfollow)"}
+)
+
+// Message service (16000-16999).
+var (
+	MessageInvalidAction = &Error{16001, "action_type must be 1 (send)"}
+)

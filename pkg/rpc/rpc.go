@@ -1,0 +1,141 @@
+// Package rpc builds every Kitex server's and client's options in one place: etcd registry and
+// resolver, TTHeader transport, OpenTracing spans, business status errors, timeouts and graceful
+// shutdown. No main.go repeats an option list.
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/cloudwego/kitex/client"
+	"github.com/cloudwego/kitex/pkg/endpoint"
+	"github.com/cloudwego/kitex/pkg/kerrors"
+	"github.com/cloudwego/kitex/pkg/rpcinfo"
+	"github.com/cloudwego/kitex/server"
+	etcd "github.com/kitex-contrib/registry-etcd"
+	kitexopentracing "github.com/kitex-contrib/tracer-opentracing"
+	"github.com/opentracing/opentracing-go"
+
+	"simpletiktok/pkg/config"
+	"simpletiktok/pkg/errno"
+)
+
+// Service names, as registered in etcd and shown in traces.
+const (
+	UserService     = "user"
+	VideoService    = "video"
+	FavoriteService = "favorite"
+	CommentService  = "comment"
+	RelationService = "relation"
+	MessageService  = "message"
+)
+
+// ServerOptions returns the options of the RPC server of service.
+func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer, log *slog.Logger) ([]server.Option, error) {
+	listen, err := net.ResolveTCPAddr("tcp", cfg.Server.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("server.listen: %w", err)
+	}
+	reg, err := etcd.NewEtcdRegistry(cfg.Etcd.Endpoints)
+	if err != nil {
+		return nil, fmt.Errorf("etcd registry at %v: %w", cfg.Etcd.Endpoints, err)
+	}
+	if cfg.Server.Advertise != "" {
+		adv, err := net.ResolveTCPAddr("tcp", cfg.Server.Advertise)
+		if err != nil {
+			return nil, fmt.Errorf("server.advertise: %w", err)
+		}
+		etcd.SetFixedAddress(reg, adv)
+	}
+	return []server.Option{
+		server.WithServerBasicInfo(&rpcinfo.EndpointBasicInfo{ServiceName: service}),
+		server.WithServiceAddr(listen),
+		server.WithRegistry(reg),
+		// The suite starts the server span (child of the caller's) and sets up TTHeader.
+		server.WithSuite(kitexopentracing.NewServerSuite(tracer, operationName)),
+		server.WithMiddleware(logErrors(log)),
+		server.WithExitWaitTime(cfg.Server.ShutdownGrace),
+	}, nil
+}
+
+// ClientOptions returns the options of a client of the service named target.
+func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.Tracer) ([]client.Option, error) {
+	res, err := etcd.NewEtcdResolver(cfg.Endpoints)
+	if err != nil {
+		return nil, fmt.Errorf("etcd resolver at %v: %w", cfg.Endpoints, err)
+	}
+	return []client.Option{
+		client.WithResolver(res),
+		// The suite starts a client span, passes its context over TTHeader and sets up TTHeader.
+		client.WithSuite(kitexopentracing.NewClientSuite(tracer, operationName)),
+		client.WithRPCTimeout(timeouts.RPCTimeout),
+		client.WithConnectTimeout(timeouts.ConnectTimeout),
+	}, nil
+}
+
+// operationName names spans "service::Method" after the callee.
+func operationName(ctx context.Context) string {
+	ri := rpcinfo.GetRPCInfo(ctx)
+	if ri == nil {
+		return "rpc"
+	}
+	return ri.To().ServiceName() + "::" + ri.To().Method()
+}
+
+// ServerError is what a handler returns for err: a business error travels to the caller as a
+// business status error with its code; anything else is logged here with its detail and reaches
+// the caller as errno.Internal.
+func ServerError(ctx context.Context, log *slog.Logger, err error) error {
+	if err == nil {
+		return nil
+	}
+	if e, ok := errno.From(err); ok {
+		return kerrors.NewBizStatusError(e.Code, e.Msg)
+	}
+	log.ErrorContext(ctx, "request failed", "method", methodOf(ctx), "error", err)
+	return kerrors.NewBizStatusError(errno.Internal.Code, errno.Internal.Msg)
+}
+
+// ClientError turns what a Kitex call returned into the project's vocabulary: a business status
+// error becomes the *errno.Error it was sent as; a transport failure (no instance, timeout,
+// refused) becomes errno.ServiceUnavailable wrapping the cause, for the caller's log.
+func ClientError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if biz, ok := kerrors.FromBizStatusError(err); ok {
+		return errno.New(biz.BizStatusCode(), biz.BizMessage())
+	}
+	return &unavailable{cause: err}
+}
+
+type unavailable struct{ cause error }
+
+func (u *unavailable) Error() string { return "rpc: " + u.cause.Error() }
+func (u *unavailable) Unwrap() []error {
+	return []error{errno.ServiceUnavailable, u.cause}
+}
+
+// logErrors logs the transport-level failures of a call (panics, decode errors) with the trace
+// id; business errors have already become status errors and do not reach it.
+func logErrors(log *slog.Logger) endpoint.Middleware {
+	return func(next endpoint.Endpoint) endpoint.Endpoint {
+		return func(ctx context.Context, req, resp any) error {
+			err := next(ctx, req, resp)
+			if err != nil && !errors.Is(err, context.Canceled) {
+				log.ErrorContext(ctx, "rpc failed", "method", methodOf(ctx), "error", err)
+			}
+			return err
+		}
+	}
+}
+
+func methodOf(ctx context.Context) string {
+	if ri := rpcinfo.GetRPCInfo(ctx); ri != nil {
+		return ri.To().Method()
+	}
+	return ""
+}

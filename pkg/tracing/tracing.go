@@ -1,0 +1,40 @@
+// Package tracing builds the OpenTracing tracer (jaeger-client-go) each binary hands to its HTTP
+// server, RPC client and server, and database.
+package tracing
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/opentracing/opentracing-go"
+	"github.com/uber/jaeger-client-go"
+	jaegercfg "github.com/uber/jaeger-client-go/config"
+
+	"simpletiktok/pkg/config"
+)
+
+// New returns the tracer for service and a closer that flushes buffered spans; call it at shutdown.
+func New(service string, cfg config.Tracing) (opentracing.Tracer, io.Closer, error) {
+	if cfg.Disabled {
+		return opentracing.NoopTracer{}, io.NopCloser(nil), nil
+	}
+	rate := cfg.SampleRate
+	if rate == 0 {
+		rate = 1
+	}
+	jc := jaegercfg.Configuration{
+		ServiceName: service,
+		Sampler:     &jaegercfg.SamplerConfig{Type: jaeger.SamplerTypeProbabilistic, Param: rate},
+		Reporter: &jaegercfg.ReporterConfig{
+			BufferFlushInterval: 500 * time.Millisecond,
+			CollectorEndpoint:   cfg.CollectorURL,
+			LocalAgentHostPort:  cfg.AgentAddr,
+		},
+	}
+	tracer, closer, err := jc.NewTracer()
+	if err != nil {
+		return nil, nil, fmt.Errorf("tracing: %w", err)
+	}
+	return tracer, closer, nil
+}

@@ -1,0 +1,37 @@
+// Command favorite is the favorite service: likes and their counts.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"simpletiktok/pkg/bootstrap"
+	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
+	"simpletiktok/pkg/rpc"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "favorite:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	svc, err := bootstrap.New(rpc.FavoriteService, args)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+
+	// The schema is created now so that every service owns its database from the first start.
+	if _, err := svc.OpenDB(context.Background()); err != nil {
+		return err
+	}
+	opts, err := svc.ServerOptions()
+	if err != nil {
+		return err
+	}
+	return svc.Serve(favoriteservice.NewServer(&handler{log: svc.Log}, opts...))
+}

@@ -1,0 +1,168 @@
+// Package biz holds the user service's rules: who may register with what, how passwords are kept,
+// and how login answers without telling which half of the credentials was wrong.
+package biz
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"simpletiktok/pkg/errno"
+)
+
+// Limits of the contract: username and password are each 1..32 characters.
+const (
+	MaxUsernameLen = 32
+	MaxPasswordLen = 32
+	// MaxBatch bounds one MGet; a page never needs more.
+	MaxBatch = 500
+)
+
+// Account is a user as the service stores it.
+type Account struct {
+	ID            int64
+	Username      string
+	PasswordHash  string
+	AvatarKey     string
+	BackgroundKey string
+	Signature     string
+	CreatedAt     time.Time
+}
+
+// Repo is the storage the rules need. Create must report a taken username as
+// errno.UserAlreadyExists (from a unique key, not a prior check); GetByUsername reports a missing
+// one as errno.UserNotFound.
+type Repo interface {
+	Create(ctx context.Context, a *Account) error
+	GetByUsername(ctx context.Context, username string) (*Account, error)
+	MGet(ctx context.Context, ids []int64) ([]*Account, error)
+}
+
+// Users implements the account rules.
+type Users struct {
+	repo      Repo
+	cost      int
+	dummyHash []byte
+}
+
+// NewUsers returns the rules over repo, hashing with the given bcrypt cost (bcrypt.DefaultCost in
+// production; tests may pass bcrypt.MinCost).
+func NewUsers(repo Repo, bcryptCost int) (*Users, error) {
+	dummy, err := bcrypt.GenerateFromPassword(prehash("not a real password"), bcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	return &Users{repo: repo, cost: bcryptCost, dummyHash: dummy}, nil
+}
+
+// Register creates an account and returns its id.
+func (u *Users) Register(ctx context.Context, username, password string) (int64, error) {
+	if err := ValidateUsername(username); err != nil {
+		return 0, err
+	}
+	if err := ValidatePassword(password); err != nil {
+		return 0, err
+	}
+	hash, err := bcrypt.GenerateFromPassword(prehash(password), u.cost)
+	if err != nil {
+		return 0, err
+	}
+	a := &Account{Username: username, PasswordHash: string(hash), CreatedAt: time.Now()}
+	if err := u.repo.Create(ctx, a); err != nil {
+		return 0, err
+	}
+	return a.ID, nil
+}
+
+// Login returns the id of the account whose credentials these are. An unknown username and a
+// wrong password give the same error and cost the same bcrypt work.
+func (u *Users) Login(ctx context.Context, username, password string) (int64, error) {
+	if ValidateUsername(username) != nil || ValidatePassword(password) != nil {
+		return 0, errno.UserLoginFailed
+	}
+	a, err := u.repo.GetByUsername(ctx, username)
+	if errors.Is(err, errno.UserNotFound) {
+		_ = bcrypt.CompareHashAndPassword(u.dummyHash, prehash(password))
+		return 0, errno.UserLoginFailed
+	}
+	if err != nil {
+		return 0, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), prehash(password)) != nil {
+		return 0, errno.UserLoginFailed
+	}
+	return a.ID, nil
+}
+
+// MGet returns the accounts among ids that exist, in the order of ids, each once.
+func (u *Users) MGet(ctx context.Context, ids []int64) ([]*Account, error) {
+	ids = uniquePositive(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(ids) > MaxBatch {
+		return nil, errno.BadRequest.WithMsg("at most %d user ids per request", MaxBatch)
+	}
+	found, err := u.repo.MGet(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*Account, len(found))
+	for _, a := range found {
+		byID[a.ID] = a
+	}
+	out := make([]*Account, 0, len(found))
+	for _, id := range ids {
+		if a, ok := byID[id]; ok {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// ValidateUsername enforces 1..32 characters, none of them a space or a control character.
+func ValidateUsername(s string) error {
+	n := utf8.RuneCountInString(s)
+	if n == 0 || n > MaxUsernameLen || !utf8.ValidString(s) {
+		return errno.UserInvalidName
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return errno.UserInvalidName
+	}
+	return nil
+}
+
+// ValidatePassword enforces 1..32 characters.
+func ValidatePassword(s string) error {
+	n := utf8.RuneCountInString(s)
+	if n == 0 || n > MaxPasswordLen || !utf8.ValidString(s) {
+		return errno.UserInvalidPassword
+	}
+	return nil
+}
+
+// prehash makes any password fit bcrypt's 72-byte input: 32 characters of UTF-8 can be 128 bytes,
+// and bcrypt would otherwise refuse or truncate them. Base64 keeps NUL bytes out of bcrypt's input.
+func prehash(password string) []byte {
+	sum := sha256.Sum256([]byte(password))
+	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
+}
+
+func uniquePositive(ids []int64) []int64 {
+	seen := make(map[int64]struct{}, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; id > 0 && !dup {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}
