@@ -52,6 +52,7 @@ var (
 	NotImplemented     = &Error{10003, "not implemented yet"}
 	ServiceUnavailable = &Error{10004, "a backend service is unavailable, please try again later"}
 	NotFound           = &Error{10005, "no such endpoint"}
+	MethodNotAllowed   = &Error{10006, "this endpoint does not accept that HTTP method"}
 )
 
 // User service (11000-11999).

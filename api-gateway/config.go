@@ -1,0 +1,69 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"simpletiktok/pkg/config"
+)
+
+// devJWTSecret is the committed development secret; production mode refuses to start with it.
+const devJWTSecret = "dev-only-jwt-secret-do-not-use-in-production"
+
+// gatewayConfig is the whole config of the gateway binary.
+type gatewayConfig struct {
+	Env     config.Env     `yaml:"env" env:"TIKTOK_ENV"`
+	HTTP    httpConfig     `yaml:"http"`
+	JWT     jwtConfig      `yaml:"jwt"`
+	Media   mediaConfig    `yaml:"media"`
+	Etcd    config.Etcd    `yaml:"etcd"`
+	Tracing config.Tracing `yaml:"tracing"`
+	Log     config.Log     `yaml:"log"`
+	Client  config.Client  `yaml:"client"`
+}
+
+type httpConfig struct {
+	Addr          string        `yaml:"addr" env:"TIKTOK_HTTP_ADDR"`
+	PublicBaseURL string        `yaml:"public_base_url" env:"TIKTOK_PUBLIC_BASE_URL"`
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+}
+
+type jwtConfig struct {
+	Secret string        `yaml:"secret" env:"TIKTOK_JWT_SECRET"`
+	TTL    time.Duration `yaml:"ttl"`
+}
+
+// mediaConfig is where uploaded media is kept (a folder docker-compose mounts as a volume).
+type mediaConfig struct {
+	Dir string `yaml:"dir" env:"TIKTOK_MEDIA_DIR"`
+}
+
+func (c *gatewayConfig) Validate() error {
+	errs := []error{c.Env.Validate(), c.Etcd.Validate(), c.Tracing.Validate(), c.Client.Validate()}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("http.addr: %q is not host:port", c.HTTP.Addr))
+	}
+	if u, err := url.Parse(c.HTTP.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("http.public_base_url: %q is not an absolute http(s) URL", c.HTTP.PublicBaseURL))
+	}
+	if c.HTTP.ShutdownGrace <= 0 {
+		errs = append(errs, errors.New("http.shutdown_grace must be positive, e.g. 5s"))
+	}
+	if c.JWT.TTL <= 0 {
+		errs = append(errs, errors.New("jwt.ttl must be positive, e.g. 720h"))
+	}
+	switch {
+	case c.JWT.Secret == "":
+		errs = append(errs, errors.New("jwt.secret is empty (set TIKTOK_JWT_SECRET)"))
+	case c.Env == config.Production && (c.JWT.Secret == devJWTSecret || len(c.JWT.Secret) < 32):
+		errs = append(errs, errors.New("production needs its own jwt secret of at least 32 bytes in TIKTOK_JWT_SECRET; the committed development secret is refused"))
+	}
+	if strings.TrimSpace(c.Media.Dir) == "" {
+		errs = append(errs, errors.New("media.dir is empty (set it or TIKTOK_MEDIA_DIR)"))
+	}
+	return errors.Join(errs...)
+}

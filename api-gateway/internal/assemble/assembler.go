@@ -1,0 +1,89 @@
+// Package assemble builds the objects the phone sees (User, Video, ...) from the services that
+// own their parts. Every page is assembled from batch calls made in parallel, so the number of
+// RPCs of a page does not depend on its length.
+package assemble
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+
+	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/kitex_gen/comment/commentservice"
+	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
+	"simpletiktok/pkg/kitex_gen/message/messageservice"
+	"simpletiktok/pkg/kitex_gen/relation/relationservice"
+	"simpletiktok/pkg/kitex_gen/user/userservice"
+	"simpletiktok/pkg/kitex_gen/video/videoservice"
+	"simpletiktok/pkg/rpc"
+)
+
+// Clients are the RPC clients of the six services.
+type Clients struct {
+	User     userservice.Client
+	Video    videoservice.Client
+	Favorite favoriteservice.Client
+	Comment  commentservice.Client
+	Relation relationservice.Client
+	Message  messageservice.Client
+}
+
+// Media turns storage keys into absolute URLs under the public base URL.
+type Media struct{ base string }
+
+// Paths under which the gateway serves media and its built-in images.
+const (
+	MediaPath     = "/media/"
+	DefaultAvatar = "/static/avatar.png"
+	DefaultCover  = "/static/cover.jpg"
+)
+
+// NewMedia returns the URL builder for publicBaseURL (e.g. "http://127.0.0.1:8080").
+func NewMedia(publicBaseURL string) Media {
+	return Media{base: strings.TrimRight(publicBaseURL, "/")}
+}
+
+// URL is the absolute URL of key, or of the fallback path when key is empty.
+func (m Media) URL(key, fallback string) string {
+	if key == "" {
+		return m.base + fallback
+	}
+	return m.base + MediaPath + strings.TrimLeft(key, "/")
+}
+
+// Assembler assembles pages.
+type Assembler struct {
+	c     Clients
+	media Media
+	log   *slog.Logger
+}
+
+// New returns an assembler over the clients.
+func New(c Clients, media Media, log *slog.Logger) *Assembler {
+	return &Assembler{c: c, media: media, log: log}
+}
+
+// Media returns the URL builder the assembler uses.
+func (a *Assembler) Media() Media { return a.media }
+
+// countsOf tolerates a service that is not built yet: its counts read as zero. Any other failure
+// fails the page, so a count shown is never a silent guess.
+func countsOf(err error) error {
+	err = rpc.ClientError(err)
+	if errors.Is(err, errno.NotImplemented) {
+		return nil
+	}
+	return err
+}
+
+func uniquePositive(ids []int64) []int64 {
+	seen := make(map[int64]struct{}, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; id > 0 && !dup {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+// Package auth issues and verifies the gateway's JWTs (HS256). The gateway checks tokens itself:
+// no RPC is made to learn who is calling.
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v4"
+)
+
+const issuer = "simple-tiktok"
+
+// ErrInvalidToken covers every token that must be refused: malformed, expired, not yet valid,
+// signed with another key or another algorithm (including "none").
+var ErrInvalidToken = errors.New("invalid token")
+
+// Tokens issues and verifies tokens with one secret.
+type Tokens struct {
+	secret []byte
+	ttl    time.Duration
+	now    func() time.Time
+}
+
+// NewTokens returns a signer/verifier; secret must be non-empty and ttl positive.
+func NewTokens(secret string, ttl time.Duration) (*Tokens, error) {
+	if secret == "" || ttl <= 0 {
+		return nil, errors.New("auth: a secret and a positive ttl are required")
+	}
+	return &Tokens{secret: []byte(secret), ttl: ttl, now: time.Now}, nil
+}
+
+// Issue returns a signed token naming userID as its subject.
+func (t *Tokens) Issue(userID int64) (string, error) {
+	now := t.now()
+	claims := jwt.RegisteredClaims{
+		Issuer:    issuer,
+		Subject:   strconv.FormatInt(userID, 10),
+		IssuedAt:  jwt.NewNumericDate(now),
+		NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)), // tolerate small clock skew
+		ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
+	}
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.secret)
+	if err != nil {
+		return "", fmt.Errorf("auth: sign token: %w", err)
+	}
+	return signed, nil
+}
+
+// Verify returns the user id a valid token names, or ErrInvalidToken.
+func (t *Tokens) Verify(token string) (int64, error) {
+	var claims jwt.RegisteredClaims
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}))
+	parsed, err := parser.ParseWithClaims(token, &claims, func(tok *jwt.Token) (any, error) {
+		if _, ok := tok.Method.(*jwt.SigningMethodHMAC); !ok {
+			return nil, ErrInvalidToken
+		}
+		return t.secret, nil
+	})
+	if err != nil || !parsed.Valid {
+		return 0, ErrInvalidToken
+	}
+	// jwt/v4 treats a missing exp as "never expires"; our tokens always carry one.
+	if claims.ExpiresAt == nil || !claims.ExpiresAt.After(t.now()) || claims.Issuer != issuer {
+		return 0, ErrInvalidToken
+	}
+	id, err := strconv.ParseInt(claims.Subject, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, ErrInvalidToken
+	}
+	return id, nil
+}

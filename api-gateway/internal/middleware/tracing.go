@@ -1,0 +1,70 @@
+// Package middleware holds the gateway's cross-cutting HTTP concerns: a server span per request,
+// an access log line, panic recovery and token checks.
+package middleware
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cloudwego/hertz/pkg/app"
+	"github.com/opentracing/opentracing-go"
+	"github.com/opentracing/opentracing-go/ext"
+
+	"simpletiktok/pkg/logging"
+)
+
+// TraceHeader carries the trace id of every answer, so a client or a test can find its trace.
+const TraceHeader = "X-Trace-Id"
+
+// Trace starts the server span of each request (a child of the caller's span when the request
+// carries one), puts it in the context every handler and RPC client receives, and logs one access
+// line. Neither the span nor the log holds the query string: tokens travel there.
+func Trace(tracer opentracing.Tracer, log *slog.Logger) app.HandlerFunc {
+	return func(ctx context.Context, c *app.RequestContext) {
+		start := time.Now()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		carrier := opentracing.HTTPHeadersCarrier(http.Header{})
+		c.Request.Header.VisitAll(func(k, v []byte) {
+			http.Header(carrier).Add(string(k), string(v))
+		})
+		opts := []opentracing.StartSpanOption{ext.SpanKindRPCServer}
+		if parent, err := tracer.Extract(opentracing.HTTPHeaders, carrier); err == nil {
+			opts = append(opts, opentracing.ChildOf(parent))
+		}
+		method := string(c.Method())
+		span := tracer.StartSpan("HTTP "+method+" "+route, opts...)
+		defer span.Finish()
+		ext.HTTPMethod.Set(span, method)
+		ext.HTTPUrl.Set(span, string(c.URI().Path()))
+		ext.Component.Set(span, "api-gateway")
+
+		ctx = opentracing.ContextWithSpan(ctx, span)
+		if id := logging.TraceID(ctx); id != "" {
+			c.Header(TraceHeader, id)
+		}
+		c.Next(ctx)
+
+		status := c.Response.StatusCode()
+		ext.HTTPStatusCode.Set(span, uint16(status))
+		code, _ := c.Get(businessCodeKey)
+		if code != nil {
+			span.SetTag("status_code", code)
+			if n, ok := code.(int32); ok && n != 0 {
+				span.SetTag("business_error", true)
+			}
+		}
+		log.InfoContext(ctx, "http", "method", method, "path", string(c.URI().Path()), "route", route,
+			"http_status", status, "status_code", code, "elapsed_ms", time.Since(start).Milliseconds())
+	}
+}
+
+// businessCodeKey is where handlers leave the status_code they answered with, for the span and log.
+const businessCodeKey = "status_code"
+
+// SetBusinessCode records the status_code of the answer.
+func SetBusinessCode(c *app.RequestContext, code int32) { c.Set(businessCodeKey, code) }

@@ -1,0 +1,89 @@
+// Package router registers the contract's sixteen endpoints, the built-in images and the health
+// check on the Hertz server.
+package router
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/cloudwego/hertz/pkg/app"
+	"github.com/cloudwego/hertz/pkg/route"
+
+	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/handler"
+	"simpletiktok/api-gateway/internal/middleware"
+	"simpletiktok/api-gateway/internal/static"
+	"simpletiktok/pkg/errno"
+)
+
+// access says who may call an endpoint.
+type access int
+
+const (
+	public   access = iota // no token needed (register, login)
+	optional               // a valid token identifies the caller; anything else is anonymous
+	required               // a valid token is required
+)
+
+type endpoint struct {
+	method, path string
+	access       access
+	handle       app.HandlerFunc
+}
+
+// Register adds every route to the engine. Each path is registered with its trailing slash, as
+// the contract says, and without it, since clients do not follow a redirect for a POST.
+func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier) error {
+	endpoints := []endpoint{
+		{http.MethodGet, "/douyin/feed/", optional, h.Feed},
+		{http.MethodPost, "/douyin/user/register/", public, h.Register},
+		{http.MethodPost, "/douyin/user/login/", public, h.Login},
+		{http.MethodGet, "/douyin/user/", required, h.UserInfo},
+		{http.MethodPost, "/douyin/publish/action/", required, h.PublishAction},
+		{http.MethodGet, "/douyin/publish/list/", required, h.PublishList},
+		{http.MethodPost, "/douyin/favorite/action/", required, h.FavoriteAction},
+		{http.MethodGet, "/douyin/favorite/list/", required, h.FavoriteList},
+		{http.MethodPost, "/douyin/comment/action/", required, h.CommentAction},
+		{http.MethodGet, "/douyin/comment/list/", optional, h.CommentList},
+		{http.MethodPost, "/douyin/relation/action/", required, h.RelationAction},
+		{http.MethodGet, "/douyin/relation/follow/list/", required, h.FollowList},
+		{http.MethodGet, "/douyin/relation/follower/list/", required, h.FollowerList},
+		{http.MethodGet, "/douyin/relation/friend/list/", required, h.FriendList},
+		{http.MethodGet, "/douyin/message/chat/", required, h.MessageChat},
+		{http.MethodPost, "/douyin/message/action/", required, h.MessageAction},
+	}
+	requireToken, optionalToken := middleware.RequireToken(v), middleware.OptionalToken(v)
+	for _, e := range endpoints {
+		chain := []app.HandlerFunc{e.handle}
+		switch e.access {
+		case required:
+			chain = []app.HandlerFunc{requireToken, e.handle}
+		case optional:
+			chain = []app.HandlerFunc{optionalToken, e.handle}
+		}
+		r.Handle(e.method, e.path, chain...)
+		r.Handle(e.method, strings.TrimSuffix(e.path, "/"), chain...)
+	}
+
+	avatar, err := static.Avatar()
+	if err != nil {
+		return err
+	}
+	cover, err := static.Cover()
+	if err != nil {
+		return err
+	}
+	r.GET(assemble.DefaultAvatar, avatar.Handler())
+	r.GET(assemble.DefaultCover, cover.Handler())
+	r.GET("/healthz", func(ctx context.Context, c *app.RequestContext) {
+		c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.NoRoute(func(ctx context.Context, c *app.RequestContext) {
+		middleware.WriteStatus(c, http.StatusNotFound, errno.NotFound)
+	})
+	r.NoMethod(func(ctx context.Context, c *app.RequestContext) {
+		middleware.WriteStatus(c, http.StatusMethodNotAllowed, errno.MethodNotAllowed)
+	})
+	return nil
+}

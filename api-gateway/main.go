@@ -1,0 +1,122 @@
+// Command api-gateway is the HTTP front of the system: it checks tokens and input, calls the six
+// services over Kitex, assembles the pages the phone sees and serves media.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/cloudwego/hertz/pkg/app/server"
+	"github.com/cloudwego/hertz/pkg/common/hlog"
+	"github.com/cloudwego/kitex/client"
+	"github.com/cloudwego/kitex/pkg/klog"
+
+	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/auth"
+	"simpletiktok/api-gateway/internal/handler"
+	"simpletiktok/api-gateway/internal/middleware"
+	"simpletiktok/api-gateway/internal/router"
+	"simpletiktok/pkg/config"
+	"simpletiktok/pkg/kitex_gen/comment/commentservice"
+	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
+	"simpletiktok/pkg/kitex_gen/message/messageservice"
+	"simpletiktok/pkg/kitex_gen/relation/relationservice"
+	"simpletiktok/pkg/kitex_gen/user/userservice"
+	"simpletiktok/pkg/kitex_gen/video/videoservice"
+	"simpletiktok/pkg/logging"
+	"simpletiktok/pkg/rpc"
+	"simpletiktok/pkg/tracing"
+)
+
+const serviceName = "api-gateway"
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, serviceName+":", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet(serviceName, flag.ContinueOnError)
+	path := fs.String("config", "config.yaml", "path of the YAML config file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var cfg gatewayConfig
+	if err := config.Load(*path, &cfg); err != nil {
+		return err
+	}
+	log, err := logging.New(serviceName, cfg.Log.Level)
+	if err != nil {
+		return err
+	}
+	hlog.SetLevel(hlog.LevelWarn)
+	klog.SetLevel(klog.LevelWarn)
+	tracer, closer, err := tracing.New(serviceName, cfg.Tracing)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer)
+	if err != nil {
+		return err
+	}
+	clients, err := newClients(clientOpts)
+	if err != nil {
+		return err
+	}
+	tokens, err := auth.NewTokens(cfg.JWT.Secret, cfg.JWT.TTL)
+	if err != nil {
+		return err
+	}
+	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log)
+
+	h := server.New(
+		server.WithHostPorts(cfg.HTTP.Addr),
+		server.WithExitWaitTime(cfg.HTTP.ShutdownGrace),
+		server.WithRedirectTrailingSlash(false),
+		server.WithHandleMethodNotAllowed(true),
+		server.WithDisablePrintRoute(true),
+	)
+	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace id.
+	h.Use(middleware.Trace(tracer, log), middleware.Recover(log))
+	if err := router.Register(h.Engine, handler.New(clients, pages, tokens, log), tokens); err != nil {
+		return err
+	}
+	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env))
+	// Spin serves until SIGINT/SIGTERM, then stops accepting and waits for in-flight requests.
+	h.Spin()
+	log.Info("stopped")
+	return nil
+}
+
+// newClients builds one Kitex client per service, all with the same options.
+func newClients(opts []client.Option) (assemble.Clients, error) {
+	var (
+		c    assemble.Clients
+		errs []error
+	)
+	var err error
+	c.User, err = userservice.NewClient(rpc.UserService, opts...)
+	errs = append(errs, err)
+	c.Video, err = videoservice.NewClient(rpc.VideoService, opts...)
+	errs = append(errs, err)
+	c.Favorite, err = favoriteservice.NewClient(rpc.FavoriteService, opts...)
+	errs = append(errs, err)
+	c.Comment, err = commentservice.NewClient(rpc.CommentService, opts...)
+	errs = append(errs, err)
+	c.Relation, err = relationservice.NewClient(rpc.RelationService, opts...)
+	errs = append(errs, err)
+	c.Message, err = messageservice.NewClient(rpc.MessageService, opts...)
+	errs = append(errs, err)
+	for _, e := range errs {
+		if e != nil {
+			return c, fmt.Errorf("rpc client: %w", e)
+		}
+	}
+	return c, nil
+}
+

@@ -1,0 +1,157 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"simpletiktok/pkg/errno"
+)
+
+// memRepo is an in-memory Repo for the rules' unit tests.
+type memRepo struct {
+	mu     sync.Mutex
+	byName map[string]*Account
+	nextID int64
+}
+
+func newMemRepo() *memRepo { return &memRepo{byName: map[string]*Account{}} }
+
+func (m *memRepo) Create(_ context.Context, a *Account) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.byName[a.Username]; ok {
+		return errno.UserAlreadyExists
+	}
+	m.nextID++
+	a.ID = m.nextID
+	cp := *a
+	m.byName[a.Username] = &cp
+	return nil
+}
+
+func (m *memRepo) GetByUsername(_ context.Context, name string) (*Account, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if a, ok := m.byName[name]; ok {
+		return a, nil
+	}
+	return nil, errno.UserNotFound
+}
+
+func (m *memRepo) MGet(_ context.Context, ids []int64) ([]*Account, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*Account
+	for _, a := range m.byName {
+		for _, id := range ids {
+			if a.ID == id {
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
+func newUsers(t *testing.T) (*Users, *memRepo) {
+	t.Helper()
+	repo := newMemRepo()
+	u, err := NewUsers(repo, bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, repo
+}
+
+func TestRegisterValidates(t *testing.T) {
+	u, _ := newUsers(t)
+	cases := []struct {
+		name, username, password string
+		want                     error
+	}{
+		{"empty username", "", "pw", errno.UserInvalidName},
+		{"33 char username", strings.Repeat("a", 33), "pw", errno.UserInvalidName},
+		{"space in username", "a b", "pw", errno.UserInvalidName},
+		{"control char", "a\x00b", "pw", errno.UserInvalidName},
+		{"invalid utf8", "a\xffb", "pw", errno.UserInvalidName},
+		{"empty password", "alice", "", errno.UserInvalidPassword},
+		{"33 char password", "alice", strings.Repeat("p", 33), errno.UserInvalidPassword},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := u.Register(context.Background(), c.username, c.password); !errors.Is(err, c.want) {
+				t.Fatalf("Register(%q, %q) = %v; want %v", c.username, c.password, err, c.want)
+			}
+		})
+	}
+}
+
+func TestRegisterAcceptsLimits(t *testing.T) {
+	u, repo := newUsers(t)
+	// 32 four-byte characters: 128 bytes, more than bcrypt takes without the pre-hash.
+	long := strings.Repeat("😀", 32)
+	id, err := u.Register(context.Background(), strings.Repeat("名", 32), long)
+	if err != nil || id <= 0 {
+		t.Fatalf("Register at the limits = %d, %v", id, err)
+	}
+	stored, _ := repo.GetByUsername(context.Background(), strings.Repeat("名", 32))
+	if strings.Contains(stored.PasswordHash, long) || !strings.HasPrefix(stored.PasswordHash, "$2") {
+		t.Fatalf("password is not stored as a bcrypt hash: %q", stored.PasswordHash)
+	}
+	if got, err := u.Login(context.Background(), strings.Repeat("名", 32), long); err != nil || got != id {
+		t.Fatalf("Login = %d, %v; want %d", got, err, id)
+	}
+	// A password that shares the first 72 bytes must not log in (no silent truncation).
+	if _, err := u.Login(context.Background(), strings.Repeat("名", 32), strings.Repeat("😀", 31)+"x"); err == nil {
+		t.Fatal("a different password logged in")
+	}
+}
+
+func TestLoginGivesOneErrorForBothMistakes(t *testing.T) {
+	u, _ := newUsers(t)
+	if _, err := u.Register(context.Background(), "bob", "right"); err != nil {
+		t.Fatal(err)
+	}
+	_, wrongPassword := u.Login(context.Background(), "bob", "wrong")
+	_, unknownUser := u.Login(context.Background(), "nobody", "right")
+	if !errors.Is(wrongPassword, errno.UserLoginFailed) || !errors.Is(unknownUser, errno.UserLoginFailed) {
+		t.Fatalf("errors = %v / %v; want both UserLoginFailed", wrongPassword, unknownUser)
+	}
+	if wrongPassword.Error() != unknownUser.Error() {
+		t.Fatalf("messages differ: %q vs %q", wrongPassword, unknownUser)
+	}
+}
+
+func TestDuplicateUsername(t *testing.T) {
+	u, _ := newUsers(t)
+	if _, err := u.Register(context.Background(), "carol", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Register(context.Background(), "carol", "other"); !errors.Is(err, errno.UserAlreadyExists) {
+		t.Fatalf("second Register = %v; want UserAlreadyExists", err)
+	}
+}
+
+func TestMGetOrderAndLimits(t *testing.T) {
+	u, _ := newUsers(t)
+	a, _ := u.Register(context.Background(), "a", "pw")
+	b, _ := u.Register(context.Background(), "b", "pw")
+	got, err := u.MGet(context.Background(), []int64{b, 999, a, b, 0, -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != b || got[1].ID != a {
+		t.Fatalf("MGet order = %+v; want [%d %d]", got, b, a)
+	}
+	tooMany := make([]int64, MaxBatch+1)
+	for i := range tooMany {
+		tooMany[i] = int64(i + 1)
+	}
+	if _, err := u.MGet(context.Background(), tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("MGet of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+}
