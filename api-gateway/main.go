@@ -119,4 +119,3 @@ func newClients(opts []client.Option) (assemble.Clients, error) {
 	}
 	return c, nil
 }
-
