@@ -1,0 +1,98 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/cloudwego/kitex/client"
+	"github.com/cloudwego/kitex/pkg/transmeta"
+	"github.com/cloudwego/kitex/server"
+	"github.com/cloudwego/kitex/transport"
+
+	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/kitex_gen/user"
+	"simpletiktok/pkg/kitex_gen/user/userservice"
+)
+
+// failingUsers answers Register with a business error, Login with a plain error and MGetUsers
+// with a panic: the three ways a handler can fail.
+type failingUsers struct{ log *slog.Logger }
+
+func (f *failingUsers) Register(ctx context.Context, _ *user.RegisterRequest) (*user.RegisterResponse, error) {
+	return nil, ServerError(ctx, f.log, errno.UserAlreadyExists)
+}
+
+func (f *failingUsers) Login(ctx context.Context, _ *user.LoginRequest) (*user.LoginResponse, error) {
+	return nil, ServerError(ctx, f.log, errors.New("db password=hunter2 leaked in a driver error"))
+}
+
+func (f *failingUsers) MGetUsers(context.Context, *user.MGetUsersRequest) (*user.MGetUsersResponse, error) {
+	panic("boom")
+}
+
+func freeAddr(t *testing.T) *net.TCPAddr {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr)
+}
+
+// The codes a service returns reach the caller intact over TTHeader; anything that is not a
+// business error reaches it as errno.Internal without its detail.
+func TestErrorsCrossKitex(t *testing.T) {
+	addr := freeAddr(t)
+	svr := userservice.NewServer(&failingUsers{log: slog.New(slog.DiscardHandler)},
+		server.WithServiceAddr(addr),
+		server.WithMetaHandler(transmeta.ServerTTHeaderHandler),
+		server.WithExitWaitTime(time.Second))
+	go func() { _ = svr.Run() }()
+	t.Cleanup(func() { _ = svr.Stop() })
+
+	cli, err := userservice.NewClient("user", client.WithHostPorts(addr.String()),
+		client.WithTransportProtocol(transport.TTHeader),
+		client.WithMetaHandler(transmeta.ClientTTHeaderHandler),
+		client.WithRPCTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var regErr error
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if _, regErr = cli.Register(ctx, &user.RegisterRequest{}); !errors.Is(ClientError(regErr), errno.ServiceUnavailable) {
+			break // the server is up
+		}
+	}
+	if got, ok := errno.From(ClientError(regErr)); !ok || got.Code != errno.UserAlreadyExists.Code || got.Msg != errno.UserAlreadyExists.Msg {
+		t.Fatalf("Register error = %v; want %v", regErr, errno.UserAlreadyExists)
+	}
+
+	_, err = cli.Login(ctx, &user.LoginRequest{})
+	got, ok := errno.From(ClientError(err))
+	if !ok || got.Code != errno.Internal.Code {
+		t.Fatalf("Login error = %v; want the generic internal code", err)
+	}
+	if got.Msg != errno.Internal.Msg {
+		t.Fatalf("the internal detail leaked to the caller: %q", got.Msg)
+	}
+
+	_, err = cli.MGetUsers(ctx, &user.MGetUsersRequest{})
+	if err == nil {
+		t.Fatal("a panicking handler answered without error")
+	}
+	if !errors.Is(ClientError(err), errno.ServiceUnavailable) {
+		t.Fatalf("panic error = %v; want it classed as unavailable", ClientError(err))
+	}
+}
+
+func TestClientErrorOfNil(t *testing.T) {
+	if ClientError(nil) != nil || ServerError(context.Background(), slog.New(slog.DiscardHandler), nil) != nil {
+		t.Fatal("nil must stay nil")
+	}
+}
