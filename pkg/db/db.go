@@ -55,7 +55,17 @@ func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log 
 	sqlDB.SetMaxOpenConns(50)
 	sqlDB.SetMaxIdleConns(10)
 	sqlDB.SetConnMaxLifetime(time.Hour)
-	if err := gdb.Use(gormopentracing.New(gormopentracing.WithTracer(tracer), gormopentracing.WithSqlParameters(false))); err != nil {
+	tracing := gormopentracing.New(
+		gormopentracing.WithTracer(tracer),
+		gormopentracing.WithSqlParameters(false), // bound values may be hashes or private text
+		gormopentracing.WithCreateOpName("sql:create"),
+		gormopentracing.WithQueryOpName("sql:query"),
+		gormopentracing.WithUpdateOpName("sql:update"),
+		gormopentracing.WithDeleteOpName("sql:delete"),
+		gormopentracing.WithRowOpName("sql:row"),
+		gormopentracing.WithRawOpName("sql:raw"),
+	)
+	if err := gdb.Use(tracing); err != nil {
 		return nil, fmt.Errorf("install SQL tracing: %w", err)
 	}
 	return gdb, nil

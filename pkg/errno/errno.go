@@ -61,7 +61,7 @@ var (
 	UserLoginFailed     = &Error{11002, "wrong username or password"}
 	UserNotFound        = &Error{11003, "user does not exist"}
 	UserInvalidName     = &Error{11004, "username must be 1 to 32 characters without spaces or control characters"}
-	UserInvalidPassword = &Error{11005, "password must be 6 to 32 characters"}
+	UserInvalidPassword = &Error{11005, "password must be 1 to 32 characters"}
 )
 
 // Video service (12000-12999).

@@ -23,13 +23,14 @@ func Viewer(c *app.RequestContext) int64 {
 }
 
 // RequireToken lets the request through only with a valid token, and records its user as the
-// caller. Identity comes from nowhere else.
-func RequireToken(v Verifier) app.HandlerFunc {
+// caller. Identity comes from nowhere else. A refusal carries the endpoint's other fields at their
+// zero values (blank), so its shape is the endpoint's own.
+func RequireToken(v Verifier, blank map[string]any) app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
 		id, err := v.Verify(tokenOf(c))
 		if err != nil {
 			c.Abort()
-			WriteStatus(c, http.StatusOK, errno.Unauthorized)
+			WriteStatusWith(c, http.StatusOK, errno.Unauthorized, blank)
 			return
 		}
 		c.Set(viewerKey, id)

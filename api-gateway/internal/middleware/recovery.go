@@ -31,6 +31,16 @@ func Recover(log *slog.Logger) app.HandlerFunc {
 
 // WriteStatus answers with just {status_code, status_msg}.
 func WriteStatus(c *app.RequestContext, httpStatus int, e *errno.Error) {
+	WriteStatusWith(c, httpStatus, e, nil)
+}
+
+// WriteStatusWith answers with {status_code, status_msg} and the given other fields.
+func WriteStatusWith(c *app.RequestContext, httpStatus int, e *errno.Error, fields map[string]any) {
+	body := make(map[string]any, len(fields)+2)
+	for k, v := range fields {
+		body[k] = v
+	}
+	body["status_code"], body["status_msg"] = e.Code, e.Msg
 	SetBusinessCode(c, e.Code)
-	c.JSON(httpStatus, map[string]any{"status_code": e.Code, "status_msg": e.Msg})
+	c.JSON(httpStatus, body)
 }

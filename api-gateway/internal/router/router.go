@@ -30,35 +30,42 @@ type endpoint struct {
 	method, path string
 	access       access
 	handle       app.HandlerFunc
+	// blank is the answer's other fields at their zero values, for refusals made before the
+	// handler runs (lists [] and objects null, never absent).
+	blank map[string]any
 }
+
+func list(name string) map[string]any { return map[string]any{name: []any{}} }
+
+func object(name string) map[string]any { return map[string]any{name: nil} }
 
 // Register adds every route to the engine. Each path is registered with its trailing slash, as
 // the contract says, and without it, since clients do not follow a redirect for a POST.
 func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier) error {
 	endpoints := []endpoint{
-		{http.MethodGet, "/douyin/feed/", optional, h.Feed},
-		{http.MethodPost, "/douyin/user/register/", public, h.Register},
-		{http.MethodPost, "/douyin/user/login/", public, h.Login},
-		{http.MethodGet, "/douyin/user/", required, h.UserInfo},
-		{http.MethodPost, "/douyin/publish/action/", required, h.PublishAction},
-		{http.MethodGet, "/douyin/publish/list/", required, h.PublishList},
-		{http.MethodPost, "/douyin/favorite/action/", required, h.FavoriteAction},
-		{http.MethodGet, "/douyin/favorite/list/", required, h.FavoriteList},
-		{http.MethodPost, "/douyin/comment/action/", required, h.CommentAction},
-		{http.MethodGet, "/douyin/comment/list/", optional, h.CommentList},
-		{http.MethodPost, "/douyin/relation/action/", required, h.RelationAction},
-		{http.MethodGet, "/douyin/relation/follow/list/", required, h.FollowList},
-		{http.MethodGet, "/douyin/relation/follower/list/", required, h.FollowerList},
-		{http.MethodGet, "/douyin/relation/friend/list/", required, h.FriendList},
-		{http.MethodGet, "/douyin/message/chat/", required, h.MessageChat},
-		{http.MethodPost, "/douyin/message/action/", required, h.MessageAction},
+		{http.MethodGet, "/douyin/feed/", optional, h.Feed, nil},
+		{http.MethodPost, "/douyin/user/register/", public, h.Register, nil},
+		{http.MethodPost, "/douyin/user/login/", public, h.Login, nil},
+		{http.MethodGet, "/douyin/user/", required, h.UserInfo, object("user")},
+		{http.MethodPost, "/douyin/publish/action/", required, h.PublishAction, nil},
+		{http.MethodGet, "/douyin/publish/list/", required, h.PublishList, list("video_list")},
+		{http.MethodPost, "/douyin/favorite/action/", required, h.FavoriteAction, nil},
+		{http.MethodGet, "/douyin/favorite/list/", required, h.FavoriteList, list("video_list")},
+		{http.MethodPost, "/douyin/comment/action/", required, h.CommentAction, object("comment")},
+		{http.MethodGet, "/douyin/comment/list/", optional, h.CommentList, nil},
+		{http.MethodPost, "/douyin/relation/action/", required, h.RelationAction, nil},
+		{http.MethodGet, "/douyin/relation/follow/list/", required, h.FollowList, list("user_list")},
+		{http.MethodGet, "/douyin/relation/follower/list/", required, h.FollowerList, list("user_list")},
+		{http.MethodGet, "/douyin/relation/friend/list/", required, h.FriendList, list("user_list")},
+		{http.MethodGet, "/douyin/message/chat/", required, h.MessageChat, list("message_list")},
+		{http.MethodPost, "/douyin/message/action/", required, h.MessageAction, nil},
 	}
-	requireToken, optionalToken := middleware.RequireToken(v), middleware.OptionalToken(v)
+	optionalToken := middleware.OptionalToken(v)
 	for _, e := range endpoints {
 		chain := []app.HandlerFunc{e.handle}
 		switch e.access {
 		case required:
-			chain = []app.HandlerFunc{requireToken, e.handle}
+			chain = []app.HandlerFunc{middleware.RequireToken(v, e.blank), e.handle}
 		case optional:
 			chain = []app.HandlerFunc{optionalToken, e.handle}
 		}

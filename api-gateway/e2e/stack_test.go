@@ -1,0 +1,98 @@
+// Package e2e drives the real stack (etcd, Jaeger, the six services, the gateway, this machine's
+// MySQL) over HTTP, the way the phone does. The stack is started once for the package, on free
+// ports and in schemas of its own that are dropped at the end.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"simpletiktok/pkg/db"
+	"simpletiktok/pkg/db/dbtest"
+	"simpletiktok/pkg/devstack"
+)
+
+var services = []string{"user", "video", "favorite", "comment", "relation", "message"}
+
+// env is what every test of the package shares.
+type env struct {
+	stack *devstack.Stack
+	phone *phone
+	root  string
+}
+
+var shared *env
+
+func TestMain(m *testing.M) {
+	code, err := runWithStack(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func runWithStack(m *testing.M) (int, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return 0, err
+	}
+	ports, err := devstack.FreePorts()
+	if err != nil {
+		return 0, err
+	}
+	varDir, err := os.MkdirTemp("", "tiktok-e2e-")
+	if err != nil {
+		return 0, err
+	}
+	prefix := dbtest.SchemaName("e2e") + "_"
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	stack, err := devstack.Start(ctx, devstack.Options{
+		Root:         root,
+		VarDir:       varDir,
+		MySQLDSN:     dbtest.DSN(),
+		SchemaPrefix: prefix,
+		Ports:        ports,
+		Out:          os.Stderr,
+	})
+	defer func() {
+		for _, s := range services {
+			_ = db.DropSchema(context.Background(), dbtest.DSN(), prefix+s)
+		}
+	}()
+	if err != nil {
+		return 0, fmt.Errorf("start the stack (logs in %s): %w", filepath.Join(varDir, "log"), err)
+	}
+	defer stack.Stop()
+	shared = &env{stack: stack, phone: newPhone(stack.GatewayURL()), root: root}
+	code := m.Run()
+	if code == 0 {
+		os.RemoveAll(varDir)
+	} else {
+		fmt.Fprintln(os.Stderr, "e2e: logs of the stack are in", stack.LogDir())
+	}
+	return code, nil
+}
+
+// repoRoot is the folder holding go.work, above the test's working directory.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.work above the working directory")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,127 @@
+// Command devstack is `make run`: it starts etcd, Jaeger, the six services and the API gateway
+// from bin/ on their default ports, prints where they are, and stops them all on Ctrl-C.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"simpletiktok/pkg/devstack"
+)
+
+// defaultDSN is the local MariaDB/MySQL of a development machine; MYSQL_DSN overrides it.
+const defaultDSN = "root:@tcp(127.0.0.1:3306)/"
+
+// mysqlCheckTimeout bounds the MySQL check, so that devstack never hangs on an unreachable server.
+const mysqlCheckTimeout = 10 * time.Second
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "devstack:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	root, dsn, varDir string
+}
+
+func parseFlags(args []string) (options, error) {
+	dsn := defaultDSN
+	if env := os.Getenv("MYSQL_DSN"); env != "" {
+		dsn = env
+	}
+	var o options
+	fs := flag.NewFlagSet("devstack", flag.ContinueOnError)
+	fs.StringVar(&o.root, "root", ".", "repository root (binaries in <root>/bin)")
+	fs.StringVar(&o.dsn, "mysql", dsn, "MySQL server DSN without a database (default from MYSQL_DSN if set)")
+	fs.StringVar(&o.varDir, "var", "", "state folder for logs, etcd data and media (default <root>/var)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.varDir == "" {
+		o.varDir = filepath.Join(o.root, "var")
+	}
+	return o, nil
+}
+
+func run(args []string, out io.Writer) error {
+	o, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	// Ctrl-C and SIGTERM both mean "stop everything", during the start as well as after it.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if err := checkPrerequisites(ctx, o, out); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "starting the stack (logs in", filepath.Join(o.varDir, "log")+")")
+	stack, err := devstack.Start(ctx, devstack.Options{
+		Root:     o.root,
+		VarDir:   o.varDir,
+		MySQLDSN: o.dsn,
+		Ports:    devstack.DefaultPorts(),
+		Out:      out,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(out, "interrupted during the start; everything started was stopped")
+			return nil
+		}
+		return err
+	}
+	printSummary(out, stack)
+	return waitAndStop(ctx, out, stack)
+}
+
+// checkPrerequisites fails fast, before any process starts, on the two usual problems.
+func checkPrerequisites(ctx context.Context, o options, out io.Writer) error {
+	fmt.Fprintln(out, "checking MySQL")
+	mctx, cancel := context.WithTimeout(ctx, mysqlCheckTimeout)
+	defer cancel()
+	if err := devstack.CheckMySQL(mctx, o.dsn); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "checking the binaries in", filepath.Join(o.root, "bin"))
+	return devstack.CheckBinaries(o.root)
+}
+
+func printSummary(out io.Writer, s *devstack.Stack) {
+	fmt.Fprintf(out, `
+The stack is running.
+  API gateway   %[1]s  (e.g. GET %[1]s/healthz)
+  Jaeger query  %[2]s  (API only: %[2]s/api/services, %[2]s/api/traces?service=api-gateway)
+  logs          %[3]s  (one <name>.log per process)
+Press Ctrl-C to stop.
+`, s.GatewayURL(), s.JaegerQueryURL(), s.LogDir())
+}
+
+// waitAndStop blocks until a signal (a clean stop) or a process's death (an error naming it).
+func waitAndStop(ctx context.Context, out io.Writer, s *devstack.Stack) error {
+	var failure error
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(out, "\nstopping the stack")
+	case failure = <-s.Done():
+		fmt.Fprintln(out, "a process died; stopping the stack")
+	}
+	stopErr := s.Stop()
+	if failure != nil {
+		return errors.Join(failure, stopErr)
+	}
+	if stopErr != nil {
+		return stopErr
+	}
+	fmt.Fprintln(out, "stopped")
+	return nil
+}

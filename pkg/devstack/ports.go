@@ -1,0 +1,183 @@
+package devstack
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Ports are the loopback ports of every process of the local stack.
+type Ports struct {
+	Gateway, EtcdClient, EtcdPeer                                                       int
+	JaegerQuery, JaegerQueryGRPC, JaegerCollectorHTTP, JaegerAgentCompact, JaegerHealth int
+	Services                                                                            map[string]int // "user" -> 8881 ...
+}
+
+// serviceNames lists the RPC services in start order. It is a function, not a variable, so that
+// no caller can change the list another caller sees.
+func serviceNames() []string {
+	return []string{"user", "video", "favorite", "comment", "relation", "message"}
+}
+
+// DefaultPorts are the ports the committed config files name, so that `make run` and a service
+// started by hand from its config.yaml agree.
+func DefaultPorts() Ports {
+	p := Ports{
+		Gateway:             8080,
+		EtcdClient:          2379,
+		EtcdPeer:            2380,
+		JaegerQuery:         16686,
+		JaegerQueryGRPC:     16685,
+		JaegerCollectorHTTP: 14268,
+		JaegerAgentCompact:  6831,
+		JaegerHealth:        13133,
+		Services:            map[string]int{},
+	}
+	for i, name := range serviceNames() {
+		p.Services[name] = 8881 + i
+	}
+	return p
+}
+
+// namedPort is one port with what it is for, so that errors can say which one is busy.
+type namedPort struct {
+	role string
+	port int
+	udp  bool
+}
+
+func (p Ports) list() []namedPort {
+	l := []namedPort{
+		{"etcd client", p.EtcdClient, false},
+		{"etcd peer", p.EtcdPeer, false},
+		{"Jaeger query HTTP", p.JaegerQuery, false},
+		{"Jaeger query gRPC", p.JaegerQueryGRPC, false},
+		{"Jaeger collector HTTP", p.JaegerCollectorHTTP, false},
+		{"Jaeger agent compact UDP", p.JaegerAgentCompact, true},
+		{"Jaeger health", p.JaegerHealth, false},
+	}
+	for _, name := range serviceNames() {
+		l = append(l, namedPort{name + " service", p.Services[name], false})
+	}
+	return append(l, namedPort{"gateway HTTP", p.Gateway, false})
+}
+
+// validate rejects missing and repeated ports before anything starts, where the mistake is
+// still easy to name.
+func (p Ports) validate() error {
+	seen := map[int]string{}
+	var errs []error
+	for _, np := range p.list() {
+		if np.port <= 0 || np.port > 65535 {
+			errs = append(errs, fmt.Errorf("ports: %s port %d is not a valid port", np.role, np.port))
+			continue
+		}
+		if other, ok := seen[np.port]; ok {
+			errs = append(errs, fmt.Errorf("ports: %d is given to both %s and %s", np.port, other, np.role))
+			continue
+		}
+		seen[np.port] = np.role
+	}
+	return errors.Join(errs...)
+}
+
+// checkFree tries to bind every port on 127.0.0.1, so that a busy port is reported up front by
+// number and owner instead of as one process's bind error halfway through the start.
+func (p Ports) checkFree() error {
+	var busy []string
+	for _, np := range p.list() {
+		if err := bindable(np.port, np.udp); err != nil {
+			msg := fmt.Sprintf("port %d (%s) is in use", np.port, np.role)
+			if owner := portOwner(np.port, np.udp); owner != "" {
+				msg += " by " + owner
+			}
+			busy = append(busy, msg)
+		}
+	}
+	switch len(busy) {
+	case 0:
+		return nil
+	case 1:
+		return errors.New(busy[0])
+	}
+	// Many busy ports usually mean another stack is running, e.g. a forgotten `make run`.
+	return fmt.Errorf("%d ports are in use (is another stack running?):\n  %s", len(busy), strings.Join(busy, "\n  "))
+}
+
+func loopback(port int) string {
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+}
+
+func bindable(port int, udp bool) error {
+	if udp {
+		c, err := net.ListenPacket("udp", loopback(port))
+		if err != nil {
+			return err
+		}
+		return c.Close()
+	}
+	l, err := net.Listen("tcp", loopback(port))
+	if err != nil {
+		return err
+	}
+	return l.Close()
+}
+
+// FreePorts picks distinct free loopback ports, so that a test stack runs beside `make run` or
+// another test. The ports are free when it returns; nothing reserves them afterwards.
+func FreePorts() (Ports, error) {
+	tcp := 13 // every port but the agent's UDP one
+	// Keep every listener open until all ports are chosen: the kernel then cannot hand out the
+	// same port twice.
+	var closers []func() error
+	defer func() {
+		for _, c := range closers {
+			_ = c()
+		}
+	}()
+	taken := map[int]bool{}
+	var ports []int
+	for len(ports) < tcp {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return Ports{}, fmt.Errorf("free ports: %w", err)
+		}
+		closers = append(closers, l.Close)
+		port := l.Addr().(*net.TCPAddr).Port
+		taken[port] = true
+		ports = append(ports, port)
+	}
+	udp, err := freeUDPPort(taken, &closers)
+	if err != nil {
+		return Ports{}, err
+	}
+	p := Ports{
+		EtcdClient: ports[0], EtcdPeer: ports[1],
+		JaegerQuery: ports[2], JaegerQueryGRPC: ports[3], JaegerCollectorHTTP: ports[4], JaegerHealth: ports[5],
+		JaegerAgentCompact: udp,
+		Gateway:            ports[6],
+		Services:           map[string]int{},
+	}
+	for i, name := range serviceNames() {
+		p.Services[name] = ports[7+i]
+	}
+	return p, nil
+}
+
+// freeUDPPort finds a free UDP port whose number is not among the TCP ones, because the ports of
+// one stack must be distinct numbers whatever their protocol.
+func freeUDPPort(taken map[int]bool, closers *[]func() error) (int, error) {
+	for range 100 {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return 0, fmt.Errorf("free ports: %w", err)
+		}
+		*closers = append(*closers, c.Close)
+		if port := c.LocalAddr().(*net.UDPAddr).Port; !taken[port] {
+			return port, nil
+		}
+	}
+	return 0, errors.New("free ports: no free UDP port distinct from the TCP ones")
+}

@@ -1,0 +1,45 @@
+package devstack
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFreePortsAreDistinctAndFree(t *testing.T) {
+	p := freePorts(t)
+	if err := p.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Services) != len(serviceNames()) {
+		t.Fatalf("services = %v", p.Services)
+	}
+	if err := p.checkFree(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDefaultPorts(t *testing.T) {
+	p := DefaultPorts()
+	if err := p.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if p.Gateway != 8080 || p.Services["user"] != 8881 || p.Services["message"] != 8886 ||
+		p.EtcdClient != 2379 || p.JaegerQuery != 16686 || p.JaegerHealth != 13133 {
+		t.Errorf("DefaultPorts = %+v", p)
+	}
+}
+
+func TestValidateNamesTheClash(t *testing.T) {
+	p := DefaultPorts()
+	p.Services["video"] = p.Services["user"]
+	delete(p.Services, "message")
+	err := p.validate()
+	if err == nil {
+		t.Fatal("duplicate and missing ports accepted")
+	}
+	for _, want := range []string{"8881 is given to both user service and video service", "message service port 0"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}

@@ -1,0 +1,291 @@
+// Package devstack runs the whole system on one machine from the binaries in bin/: etcd, Jaeger,
+// the six RPC services and the API gateway, each a child process logging to its own file. It is
+// what `make run` starts and what the end-to-end test runs against.
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+const (
+	// readyTimeout bounds the wait for one process to become ready. A service may first create
+	// its schema and migrate it, hence a generous bound; a healthy stack needs seconds.
+	readyTimeout = 60 * time.Second
+	// probeInterval is how often readiness is polled.
+	probeInterval = 150 * time.Millisecond
+	// probeTimeout bounds one readiness probe, so that a hung probe cannot eat the whole wait.
+	probeTimeout = 2 * time.Second
+	// stopGrace is how long Stop waits after SIGTERM before SIGKILL; the services' own graceful
+	// stop (server.shutdown_grace) is 5 s.
+	stopGrace = 10 * time.Second
+)
+
+// Options say where the stack lives and how it is wired.
+type Options struct {
+	Root         string    // repository root; binaries in Root/bin, configs in Root/services/<name>/config.yaml and Root/api-gateway/config.yaml
+	VarDir       string    // state: VarDir/log (logs), VarDir/etcd (etcd data), VarDir/media; default Root/var
+	MySQLDSN     string    // server DSN without database, e.g. "root:@tcp(127.0.0.1:3306)/"
+	SchemaPrefix string    // each service's schema is SchemaPrefix+name; default "tiktok_"
+	Ports        Ports     // see DefaultPorts and FreePorts
+	Out          io.Writer // one human line per step; nil = discard
+	ExtraEnv     []string  // appended to every process's environment (tests use it)
+}
+
+// Stack is a running local stack. Stop it when done; its processes die with the program that
+// started it in any case (see sysProcAttr).
+type Stack struct {
+	opts     Options // defaults filled in, paths absolute
+	logDir   string
+	etcdDir  string
+	mediaDir string
+	http     *http.Client
+	etcd     *clientv3.Client // set by startEtcd, used for readiness probes only
+
+	mu    sync.Mutex
+	procs []*process // in start order
+
+	stopping chan struct{} // closed when Stop begins: exits after that are expected
+	stopOnce sync.Once
+	stopErr  error
+
+	failOnce sync.Once
+	failed   chan struct{} // closed at the first unexpected exit, after failure is set
+	failure  error
+	done     chan error // receives failure once, for Done
+}
+
+// Start starts etcd, Jaeger, the six services and the gateway, in that order, each once the one
+// before is ready. If a process dies or is not ready in time, or ctx ends, it stops everything it
+// started and returns an error quoting the failed process's last log lines. ctx bounds the start
+// only: the stack runs until Stop.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	s, err := newStack(opts)
+	if err != nil {
+		return nil, err
+	}
+	if s.opts.MySQLDSN == "" {
+		return nil, errors.New("devstack: Options.MySQLDSN is empty")
+	}
+	if err := CheckBinaries(s.opts.Root); err != nil {
+		return nil, err
+	}
+	if err := s.opts.Ports.checkFree(); err != nil {
+		return nil, err
+	}
+	if err := s.prepareDirs(); err != nil {
+		return nil, err
+	}
+	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startServices, s.startGateway}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			s.printf("start failed, stopping what was started")
+			return nil, errors.Join(err, s.Stop())
+		}
+	}
+	return s, nil
+}
+
+// newStack fills in the defaults and checks the options; it starts nothing.
+func newStack(opts Options) (*Stack, error) {
+	if opts.Root == "" {
+		opts.Root = "."
+	}
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: root: %w", err)
+	}
+	opts.Root = root
+	if opts.VarDir == "" {
+		opts.VarDir = filepath.Join(root, "var")
+	}
+	// Absolute, because the processes run from Root and get these paths in their environment.
+	if opts.VarDir, err = filepath.Abs(opts.VarDir); err != nil {
+		return nil, fmt.Errorf("devstack: var dir: %w", err)
+	}
+	if opts.SchemaPrefix == "" {
+		opts.SchemaPrefix = "tiktok_"
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	opts.ExtraEnv = slices.Clone(opts.ExtraEnv)
+	if err := opts.Ports.validate(); err != nil {
+		return nil, fmt.Errorf("devstack: Options.Ports (see DefaultPorts and FreePorts): %w", err)
+	}
+	return &Stack{
+		opts:     opts,
+		logDir:   filepath.Join(opts.VarDir, "log"),
+		etcdDir:  filepath.Join(opts.VarDir, "etcd"),
+		mediaDir: filepath.Join(opts.VarDir, "media"),
+		http:     &http.Client{Timeout: probeTimeout},
+		stopping: make(chan struct{}),
+		failed:   make(chan struct{}),
+		done:     make(chan error, 1),
+	}, nil
+}
+
+// prepareDirs creates the state folders. The etcd data is wiped: the local stack keeps no
+// registry state between runs, so stale registrations of a previous run cannot misroute calls.
+func (s *Stack) prepareDirs() error {
+	if err := os.RemoveAll(s.etcdDir); err != nil {
+		return fmt.Errorf("devstack: wipe %s: %w", s.etcdDir, err)
+	}
+	for _, dir := range []string{s.logDir, s.mediaDir} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("devstack: %w", err)
+		}
+	}
+	return nil
+}
+
+// GatewayURL is the base URL of the API gateway.
+func (s *Stack) GatewayURL() string { return "http://" + loopback(s.opts.Ports.Gateway) }
+
+// JaegerQueryURL is the base URL of Jaeger's query API (/api/services, /api/traces?service=...).
+func (s *Stack) JaegerQueryURL() string { return "http://" + loopback(s.opts.Ports.JaegerQuery) }
+
+// LogDir holds one <name>.log per process.
+func (s *Stack) LogDir() string { return s.logDir }
+
+// Done receives once if a process exits while the stack should be running, with its name, exit
+// status and log tail (a *ProcessError). It never receives after Stop has begun.
+func (s *Stack) Done() <-chan error { return s.done }
+
+// Stop sends SIGTERM to every process in reverse start order, waits up to stopGrace for each,
+// then kills it. It is idempotent; every call returns the first call's result, which lists the
+// processes that had to be killed.
+func (s *Stack) Stop() error {
+	s.stopOnce.Do(func() { s.stopErr = s.stopAll() })
+	return s.stopErr
+}
+
+func (s *Stack) stopAll() error {
+	close(s.stopping)
+	if s.etcd != nil {
+		// Closed first, so that it does not retry against an etcd that is going away.
+		_ = s.etcd.Close()
+	}
+	s.mu.Lock()
+	procs := slices.Clone(s.procs)
+	s.mu.Unlock()
+	var errs []error
+	for _, p := range slices.Backward(procs) {
+		if p.hasExited() {
+			s.printf("%s had already exited (%s)", p.name, p.exitStatus())
+			continue
+		}
+		if err := p.stop(stopGrace); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		s.printf("%s stopped", p.name)
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Stack) printf(format string, args ...any) {
+	fmt.Fprintf(s.opts.Out, format+"\n", args...)
+}
+
+// launch starts Root/bin/<name> with args, the caller's environment plus env plus
+// Options.ExtraEnv (later entries win), and watches it for an unexpected exit.
+func (s *Stack) launch(name string, args []string, env []string) (*process, error) {
+	full := append(append(os.Environ(), env...), s.opts.ExtraEnv...)
+	bin := filepath.Join(s.opts.Root, "bin", name)
+	logPath := filepath.Join(s.logDir, name+".log")
+	// Run from Root, so that a relative path in a committed config resolves the same way for
+	// every process whatever folder devstack was started from.
+	p, err := startProcess(name, bin, args, s.opts.Root, full, logPath)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.procs = append(s.procs, p)
+	s.mu.Unlock()
+	go s.watch(p)
+	return p, nil
+}
+
+// watch reports p's exit as a failure unless the stack is stopping.
+func (s *Stack) watch(p *process) {
+	select {
+	case <-p.exited:
+	case <-s.stopping:
+		return
+	}
+	// Stop closes stopping before it signals anything, so an exit caused by Stop always finds
+	// it closed here.
+	select {
+	case <-s.stopping:
+		return
+	default:
+	}
+	s.fail(p.failure("exited: " + p.exitStatus()))
+}
+
+// fail records the first failure and delivers it to Done.
+func (s *Stack) fail(err error) {
+	s.failOnce.Do(func() {
+		s.failure = err
+		s.done <- err
+		close(s.failed)
+	})
+}
+
+// waitReady polls probe until it succeeds, for at most readyTimeout. It gives up early when any
+// process of the stack exits or ctx ends.
+func (s *Stack) waitReady(ctx context.Context, p *process, probe func(context.Context) error) error {
+	wait, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	ticker := time.NewTicker(probeInterval)
+	defer ticker.Stop()
+	for {
+		pctx, pcancel := context.WithTimeout(wait, probeTimeout)
+		last := probe(pctx)
+		pcancel()
+		if last == nil {
+			return nil
+		}
+		select {
+		case <-s.failed:
+			return s.failure
+		case <-wait.Done():
+			if ctx.Err() != nil {
+				return fmt.Errorf("devstack: starting %s: %w", p.name, ctx.Err())
+			}
+			return p.failure(fmt.Sprintf("not ready after %s (last check: %v)", readyTimeout, last))
+		case <-ticker.C:
+		}
+	}
+}
+
+// httpOK is a readiness probe that wants 200 from url.
+func (s *Stack) httpOK(url string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := s.http.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET %s: %s", url, resp.Status)
+		}
+		return nil
+	}
+}
