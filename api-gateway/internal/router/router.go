@@ -83,7 +83,7 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier) error 
 	}
 	r.GET(assemble.DefaultAvatar, avatar.Handler())
 	r.GET(assemble.DefaultCover, cover.Handler())
-	r.GET("/healthz", func(ctx context.Context, c *app.RequestContext) {
+	r.GET(middleware.HealthPath, func(ctx context.Context, c *app.RequestContext) {
 		c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.NoRoute(func(ctx context.Context, c *app.RequestContext) {
