@@ -82,9 +82,12 @@ var (
 // Relation service (15000-15999).
 var (
 	RelationInvalidAction = &Error{15001, "action_type must be 1 (follow) or 2 (unfollow)"}
+	RelationFollowSelf    = &Error{15002, "you cannot follow yourself"}
 )
 
 // Message service (16000-16999).
 var (
-	MessageInvalidAction = &Error{16001, "action_type must be 1 (send)"}
+	MessageInvalidAction  = &Error{16001, "action_type must be 1 (send)"}
+	MessageSelf           = &Error{16002, "you cannot chat with yourself"}
+	MessageInvalidContent = &Error{16003, "a message must be 1 to 500 characters and not only spaces"}
 )

@@ -4,25 +4,51 @@ import (
 	"context"
 	"log/slog"
 
-	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/message"
 	"simpletiktok/pkg/rpc"
+	"simpletiktok/services/message/internal/biz"
 )
 
-// handler answers every call with errno.NotImplemented until the message service is built; it
-// already registers in etcd so the gateway's calls and tests have a real peer.
+// handler adapts Kitex calls to the chat rules. Message text never reaches the log.
 type handler struct {
-	log *slog.Logger
+	messages *biz.Messages
+	log      *slog.Logger
 }
 
 func (h *handler) SendMessage(ctx context.Context, req *message.SendMessageRequest) (*message.SendMessageResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	m, err := h.messages.Send(ctx, req.FromUserId, req.ToUserId, req.Content)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	h.log.InfoContext(ctx, "message sent", "message_id", m.ID, "from_user_id", m.FromUserID, "to_user_id", m.ToUserID)
+	return &message.SendMessageResponse{Message: toProto(m)}, nil
 }
 
 func (h *handler) Chat(ctx context.Context, req *message.ChatRequest) (*message.ChatResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	msgs, err := h.messages.Chat(ctx, req.UserId, req.PeerId, req.PreMsgTimeMs)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	resp := &message.ChatResponse{Messages: make([]*message.Message, 0, len(msgs))}
+	for _, m := range msgs {
+		resp.Messages = append(resp.Messages, toProto(m))
+	}
+	return resp, nil
 }
 
 func (h *handler) LatestMessages(ctx context.Context, req *message.LatestMessagesRequest) (*message.LatestMessagesResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	latest, err := h.messages.Latest(ctx, req.UserId, req.PeerIds)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	resp := &message.LatestMessagesResponse{Latest: make(map[int64]*message.Message, len(latest))}
+	for peer, m := range latest {
+		resp.Latest[peer] = toProto(m)
+	}
+	return resp, nil
+}
+
+func toProto(m *biz.Message) *message.Message {
+	return &message.Message{Id: m.ID, FromUserId: m.FromUserID, ToUserId: m.ToUserID, Content: m.Content,
+		CreateTimeMs: m.CreateTimeMs}
 }

@@ -4,37 +4,63 @@ import (
 	"context"
 	"log/slog"
 
-	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/relation"
 	"simpletiktok/pkg/rpc"
+	"simpletiktok/services/relation/internal/biz"
 )
 
-// handler answers every call with errno.NotImplemented until the relation service is built; it
-// already registers in etcd so the gateway's calls and tests have a real peer.
+// handler adapts Kitex calls to the follow rules.
 type handler struct {
-	log *slog.Logger
+	relations *biz.Relations
+	log       *slog.Logger
 }
 
 func (h *handler) RelationAction(ctx context.Context, req *relation.RelationActionRequest) (*relation.RelationActionResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	if err := h.relations.Act(ctx, req.UserId, req.ToUserId, biz.Action(req.Action)); err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	h.log.InfoContext(ctx, "relation action", "user_id", req.UserId, "to_user_id", req.ToUserId, "action", req.Action.String())
+	return &relation.RelationActionResponse{}, nil
 }
 
 func (h *handler) ListFollowing(ctx context.Context, req *relation.ListRequest) (*relation.ListResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	ids, err := h.relations.Following(ctx, req.UserId)
+	return list(ctx, h.log, ids, err)
 }
 
 func (h *handler) ListFollowers(ctx context.Context, req *relation.ListRequest) (*relation.ListResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	ids, err := h.relations.Followers(ctx, req.UserId)
+	return list(ctx, h.log, ids, err)
 }
 
 func (h *handler) ListFriends(ctx context.Context, req *relation.ListRequest) (*relation.ListResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	ids, err := h.relations.Friends(ctx, req.UserId)
+	return list(ctx, h.log, ids, err)
+}
+
+func list(ctx context.Context, log *slog.Logger, ids []int64, err error) (*relation.ListResponse, error) {
+	if err != nil {
+		return nil, rpc.ServerError(ctx, log, err)
+	}
+	return &relation.ListResponse{UserIds: ids}, nil
 }
 
 func (h *handler) UserStats(ctx context.Context, req *relation.UserStatsRequest) (*relation.UserStatsResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	stats, err := h.relations.Stats(ctx, req.UserIds)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	resp := &relation.UserStatsResponse{Stats: make(map[int64]*relation.UserRelationStat, len(stats))}
+	for id, s := range stats {
+		resp.Stats[id] = &relation.UserRelationStat{FollowCount: s.FollowCount, FollowerCount: s.FollowerCount}
+	}
+	return resp, nil
 }
 
 func (h *handler) IsFollowing(ctx context.Context, req *relation.IsFollowingRequest) (*relation.IsFollowingResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	following, err := h.relations.IsFollowing(ctx, req.ViewerId, req.UserIds)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &relation.IsFollowingResponse{Following: following}, nil
 }

@@ -1,14 +1,19 @@
-// Command relation is the relation service: follows, followers and friends.
+// Command relation is the relation service: follows, followers, friends and their counters.
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/relation/relationservice"
+	"simpletiktok/pkg/kitex_gen/user/userservice"
 	"simpletiktok/pkg/rpc"
+	"simpletiktok/services/relation/internal/biz"
+	"simpletiktok/services/relation/internal/dal"
+	"simpletiktok/services/relation/internal/users"
 )
 
 func main() {
@@ -25,13 +30,26 @@ func run(args []string) error {
 	}
 	defer svc.Close()
 
-	// The schema is created now so that every service owns its database from the first start.
-	if _, err := svc.OpenDB(context.Background()); err != nil {
+	ctx := context.Background()
+	gdb, err := svc.OpenDB(ctx)
+	if err != nil {
 		return err
 	}
+	if err := dal.Migrate(ctx, gdb); err != nil {
+		return err
+	}
+	clientOpts, err := svc.ClientOptions()
+	if err != nil {
+		return err
+	}
+	userClient, err := userservice.NewClient(rpc.UserService, clientOpts...)
+	if err != nil {
+		return fmt.Errorf("user service client: %w", err)
+	}
+	relations := biz.NewRelations(dal.NewRelations(gdb, time.Now), users.NewDirectory(userClient))
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err
 	}
-	return svc.Serve(relationservice.NewServer(&handler{log: svc.Log}, opts...))
+	return svc.Serve(relationservice.NewServer(&handler{relations: relations, log: svc.Log}, opts...))
 }

@@ -1,0 +1,145 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"simpletiktok/pkg/errno"
+)
+
+// memRepo is an in-memory Repo for the rules' unit tests; each message is one millisecond after
+// the one before.
+type memRepo struct{ msgs []*Message }
+
+func (m *memRepo) Send(_ context.Context, from, to int64, content string) (*Message, error) {
+	msg := &Message{ID: int64(len(m.msgs) + 1), FromUserID: from, ToUserID: to, Content: content,
+		CreateTimeMs: int64(1000 + len(m.msgs))}
+	m.msgs = append(m.msgs, msg)
+	return msg, nil
+}
+
+func between(msg *Message, a, b int64) bool {
+	return msg.FromUserID == a && msg.ToUserID == b || msg.FromUserID == b && msg.ToUserID == a
+}
+
+func (m *memRepo) Chat(_ context.Context, user, peer, afterMs int64, limit int) ([]*Message, error) {
+	var out []*Message
+	for _, msg := range m.msgs {
+		if between(msg, user, peer) && msg.CreateTimeMs > afterMs && len(out) < limit {
+			out = append(out, msg)
+		}
+	}
+	return out, nil
+}
+
+func (m *memRepo) Latest(_ context.Context, user int64, peers []int64) (map[int64]*Message, error) {
+	out := map[int64]*Message{}
+	for _, msg := range m.msgs {
+		for _, p := range peers {
+			if between(msg, user, p) {
+				out[p] = msg
+			}
+		}
+	}
+	return out, nil
+}
+
+// knownUsers exists for ids 1..99.
+type knownUsers struct{}
+
+func (knownUsers) Exists(_ context.Context, id int64) (bool, error) { return id < 100, nil }
+
+func newMessages() (*Messages, *memRepo) {
+	repo := &memRepo{}
+	return NewMessages(repo, knownUsers{}), repo
+}
+
+func TestSendRefusals(t *testing.T) {
+	m, repo := newMessages()
+	cases := []struct {
+		name     string
+		from, to int64
+		content  string
+		want     error
+	}{
+		{"to yourself", 1, 1, "hi", errno.MessageSelf},
+		{"to nobody", 1, 100, "hi", errno.UserNotFound},
+		{"no sender", 0, 2, "hi", errno.BadRequest},
+		{"negative receiver", 1, -2, "hi", errno.BadRequest},
+		{"empty", 1, 2, "", errno.MessageInvalidContent},
+		{"blank", 1, 2, " \t\n ", errno.MessageInvalidContent},
+		{"501 characters", 1, 2, strings.Repeat("字", MaxContentLen+1), errno.MessageInvalidContent},
+		{"invalid UTF-8", 1, 2, "a\xffb", errno.MessageInvalidContent},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := m.Send(context.Background(), c.from, c.to, c.content); !errors.Is(err, c.want) {
+				t.Fatalf("Send(%d, %d, %q) = %v; want %v", c.from, c.to, c.content, err, c.want)
+			}
+		})
+	}
+	if len(repo.msgs) != 0 {
+		t.Fatalf("a refused message was stored: %+v", repo.msgs)
+	}
+}
+
+func TestSendAcceptsTheLimit(t *testing.T) {
+	m, _ := newMessages()
+	// 500 four-byte characters: the limit is in characters, not bytes.
+	long := strings.Repeat("😀", MaxContentLen)
+	got, err := m.Send(context.Background(), 1, 2, long)
+	if err != nil || got.Content != long || got.FromUserID != 1 || got.ToUserID != 2 {
+		t.Fatalf("Send at the limit = %+v, %v", got, err)
+	}
+}
+
+func TestChatRules(t *testing.T) {
+	m, _ := newMessages()
+	ctx := context.Background()
+	for _, s := range []struct {
+		from, to int64
+		text     string
+	}{{1, 2, "a"}, {2, 1, "b"}, {1, 3, "other pair"}, {1, 2, "c"}} {
+		if _, err := m.Send(ctx, s.from, s.to, s.text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := m.Chat(ctx, 2, 1, 0)
+	if err != nil || len(all) != 3 || all[0].Content != "a" || all[1].Content != "b" || all[2].Content != "c" {
+		t.Fatalf("Chat = %+v, %v", all, err)
+	}
+	after, _ := m.Chat(ctx, 1, 2, all[1].CreateTimeMs)
+	if len(after) != 1 || after[0].Content != "c" {
+		t.Fatalf("Chat after %d = %+v", all[1].CreateTimeMs, after)
+	}
+	if _, err := m.Chat(ctx, 1, 1, 0); !errors.Is(err, errno.MessageSelf) {
+		t.Fatalf("Chat with yourself = %v; want MessageSelf", err)
+	}
+	if _, err := m.Chat(ctx, 1, 2, -1); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Chat with a negative time = %v; want BadRequest", err)
+	}
+}
+
+func TestLatestSkipsSelfAndDuplicates(t *testing.T) {
+	m, _ := newMessages()
+	ctx := context.Background()
+	if _, err := m.Send(ctx, 2, 1, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	latest, err := m.Latest(ctx, 1, []int64{2, 2, 1, 0, 3})
+	if err != nil || len(latest) != 1 || latest[2].Content != "hello" || latest[2].FromUserID != 2 {
+		t.Fatalf("Latest = %+v, %v", latest, err)
+	}
+	if none, err := m.Latest(ctx, 1, nil); err != nil || len(none) != 0 {
+		t.Fatalf("Latest of no peers = %v, %v", none, err)
+	}
+	tooMany := make([]int64, MaxBatch+1)
+	for i := range tooMany {
+		tooMany[i] = int64(i + 2)
+	}
+	if _, err := m.Latest(ctx, 1, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Latest of %d peers = %v; want BadRequest", len(tooMany), err)
+	}
+}

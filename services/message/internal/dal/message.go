@@ -1,0 +1,182 @@
+// Package dal keeps the message service's chat messages, and the latest message of each pair of
+// users, in its own MySQL schema.
+package dal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"simpletiktok/services/message/internal/biz"
+)
+
+// messageRow is one message. A conversation is read by its ordered pair (UserLo < UserHi), so one
+// index answers a chat in both directions, already in (time, id) order.
+type messageRow struct {
+	ID           int64 `gorm:"primaryKey;autoIncrement"`
+	UserLo       int64 `gorm:"not null;index:idx_messages_pair_time,priority:1"`
+	UserHi       int64 `gorm:"not null;index:idx_messages_pair_time,priority:2"`
+	FromUserID   int64 `gorm:"not null"`
+	ToUserID     int64 `gorm:"not null"`
+	CreateTimeMs int64 `gorm:"not null;index:idx_messages_pair_time,priority:3"`
+	// varchar counts characters, as biz.MaxContentLen does.
+	Content string `gorm:"type:varchar(500);not null"`
+}
+
+func (messageRow) TableName() string { return "messages" }
+
+// latestRow is the latest message of a pair, copied so that a friend list reads it by key. The
+// row is also the pair's lock: a send holds it while it stamps and stores its message. MessageID
+// 0 means the pair has no message yet.
+type latestRow struct {
+	UserLo       int64  `gorm:"primaryKey;autoIncrement:false"`
+	UserHi       int64  `gorm:"primaryKey;autoIncrement:false;index:idx_latest_hi_lo,priority:1"`
+	MessageID    int64  `gorm:"not null;default:0"`
+	FromUserID   int64  `gorm:"not null;default:0"`
+	ToUserID     int64  `gorm:"not null;default:0"`
+	CreateTimeMs int64  `gorm:"not null;default:0"`
+	Content      string `gorm:"type:varchar(500);not null;default:''"`
+}
+
+func (latestRow) TableName() string { return "latest_messages" }
+
+// Migrate creates or updates the tables and their keys.
+func Migrate(ctx context.Context, gdb *gorm.DB) error {
+	if err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").AutoMigrate(&messageRow{}, &latestRow{}); err != nil {
+		return fmt.Errorf("migrate message tables: %w", err)
+	}
+	return nil
+}
+
+// maxAttempts bounds how often a transaction InnoDB chose as a deadlock victim is run again.
+const maxAttempts = 5
+
+// Messages implements biz.Repo.
+type Messages struct {
+	db  *gorm.DB
+	now func() time.Time
+}
+
+// NewMessages returns the repository over gdb, stamping messages with now.
+func NewMessages(gdb *gorm.DB, now func() time.Time) *Messages {
+	return &Messages{db: gdb, now: now}
+}
+
+func ordered(a, b int64) (int64, int64) {
+	if a < b {
+		return a, b
+	}
+	return b, a
+}
+
+// Send locks the pair's latest row (creating it for a first message), stamps the message after
+// the pair's previous one, stores it and makes it the latest. The time is taken under the lock so
+// that a pair's messages are committed in the order of their times; and it is at least one
+// millisecond after the previous message, so that a client reading on with pre_msg_time = the
+// last time it saw never skips a message committed later in that same millisecond.
+func (r *Messages) Send(ctx context.Context, from, to int64, content string) (*biz.Message, error) {
+	lo, hi := ordered(from, to)
+	var row messageRow
+	err := retryDeadlock(func() error {
+		return r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			err := tx.Exec("INSERT INTO latest_messages (user_lo, user_hi) VALUES (?, ?) ON DUPLICATE KEY UPDATE user_lo = user_lo", lo, hi).Error
+			if err != nil {
+				return err
+			}
+			var latest latestRow
+			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+				Where("user_lo = ? AND user_hi = ?", lo, hi).Take(&latest).Error; err != nil {
+				return err
+			}
+			row = messageRow{UserLo: lo, UserHi: hi, FromUserID: from, ToUserID: to, Content: content,
+				CreateTimeMs: max(r.now().UnixMilli(), latest.CreateTimeMs+1)}
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+			return tx.Model(&latestRow{}).Where("user_lo = ? AND user_hi = ?", lo, hi).Updates(map[string]any{
+				"message_id": row.ID, "from_user_id": from, "to_user_id": to,
+				"create_time_ms": row.CreateTimeMs, "content": content,
+			}).Error
+		}, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("send message %d -> %d: %w", from, to, err)
+	}
+	return toMessage(row), nil
+}
+
+func (r *Messages) Chat(ctx context.Context, user, peer, afterMs int64, limit int) ([]*biz.Message, error) {
+	lo, hi := ordered(user, peer)
+	var rows []messageRow
+	err := r.db.WithContext(ctx).Where("user_lo = ? AND user_hi = ? AND create_time_ms > ?", lo, hi, afterMs).
+		Order("create_time_ms, id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read chat %d/%d: %w", user, peer, err)
+	}
+	out := make([]*biz.Message, 0, len(rows))
+	for _, row := range rows {
+		out = append(out, toMessage(row))
+	}
+	return out, nil
+}
+
+// Latest reads the pairs by key: the peers above user through the primary key (user is the low
+// half), those below through idx_latest_hi_lo (user is the high half).
+func (r *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[int64]*biz.Message, error) {
+	var above, below []int64
+	for _, p := range peers {
+		if p > user {
+			above = append(above, p)
+		} else {
+			below = append(below, p)
+		}
+	}
+	q := r.db.WithContext(ctx).Where("message_id > 0")
+	switch {
+	case len(above) > 0 && len(below) > 0:
+		q = q.Where(r.db.Where("user_lo = ? AND user_hi IN ?", user, above).Or("user_hi = ? AND user_lo IN ?", user, below))
+	case len(above) > 0:
+		q = q.Where("user_lo = ? AND user_hi IN ?", user, above)
+	default:
+		q = q.Where("user_hi = ? AND user_lo IN ?", user, below)
+	}
+	var rows []latestRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read latest messages of %d: %w", user, err)
+	}
+	out := make(map[int64]*biz.Message, len(rows))
+	for _, l := range rows {
+		peer := l.UserLo + l.UserHi - user
+		out[peer] = &biz.Message{ID: l.MessageID, FromUserID: l.FromUserID, ToUserID: l.ToUserID,
+			Content: l.Content, CreateTimeMs: l.CreateTimeMs}
+	}
+	return out, nil
+}
+
+func toMessage(r messageRow) *biz.Message {
+	return &biz.Message{ID: r.ID, FromUserID: r.FromUserID, ToUserID: r.ToUserID, Content: r.Content,
+		CreateTimeMs: r.CreateTimeMs}
+}
+
+func retryDeadlock(fn func() error) error {
+	var err error
+	for range maxAttempts {
+		if err = fn(); !isDeadlock(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// isDeadlock reports InnoDB's deadlock victim error (1213); the transaction was rolled back and can
+// simply run again.
+func isDeadlock(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1213
+}

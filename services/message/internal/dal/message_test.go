@@ -1,0 +1,234 @@
+package dal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+
+	"simpletiktok/pkg/db/dbtest"
+	"simpletiktok/services/message/internal/biz"
+)
+
+// frozen is a clock that stands still until moved, so that several messages fall in one
+// millisecond.
+type frozen struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *frozen) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *frozen) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+var epoch = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+func newRepo(t *testing.T) (*Messages, *frozen, *gorm.DB) {
+	t.Helper()
+	gdb := dbtest.Open(t)
+	ctx := context.Background()
+	if err := Migrate(ctx, gdb); err != nil {
+		t.Fatal(err)
+	}
+	// Migrating twice must be harmless: every start migrates.
+	if err := Migrate(ctx, gdb); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	clock := &frozen{t: epoch}
+	return NewMessages(gdb, clock.now), clock, gdb
+}
+
+func send(t *testing.T, r *Messages, from, to int64, content string) *biz.Message {
+	t.Helper()
+	m, err := r.Send(context.Background(), from, to, content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func contents(msgs []*biz.Message) string {
+	parts := make([]string, len(msgs))
+	for i, m := range msgs {
+		parts[i] = m.Content
+	}
+	return strings.Join(parts, ",")
+}
+
+func TestChatBothDirectionsInOrder(t *testing.T) {
+	repo, clock, _ := newRepo(t)
+	ctx := context.Background()
+	first := send(t, repo, 1, 2, "a")
+	if first.ID <= 0 || first.CreateTimeMs != epoch.UnixMilli() || first.FromUserID != 1 || first.ToUserID != 2 {
+		t.Fatalf("first message = %+v", first)
+	}
+	send(t, repo, 2, 1, "b")
+	send(t, repo, 1, 3, "other pair")
+	send(t, repo, 3, 2, "another pair")
+	clock.set(epoch.Add(time.Second))
+	last := send(t, repo, 1, 2, "c")
+
+	for _, viewer := range [][2]int64{{1, 2}, {2, 1}} {
+		got, err := repo.Chat(ctx, viewer[0], viewer[1], 0, 100)
+		if err != nil || contents(got) != "a,b,c" {
+			t.Fatalf("Chat%v = %q, %v; want a,b,c", viewer, contents(got), err)
+		}
+	}
+	// Strictly after pre_msg_time; the same request answers the same.
+	for range 2 {
+		got, _ := repo.Chat(ctx, 1, 2, first.CreateTimeMs, 100)
+		if contents(got) != "b,c" {
+			t.Fatalf("Chat after the first = %q; want b,c", contents(got))
+		}
+	}
+	if got, _ := repo.Chat(ctx, 1, 2, last.CreateTimeMs, 100); len(got) != 0 {
+		t.Fatalf("Chat after the last = %q; want nothing", contents(got))
+	}
+	if got, _ := repo.Chat(ctx, 1, 2, 0, 2); contents(got) != "a,b" {
+		t.Fatalf("limited chat = %q; want the oldest two", contents(got))
+	}
+}
+
+// Messages sent within one millisecond keep their order and get distinct times, so that reading
+// on from the last time seen skips none of them.
+func TestOneMillisecondKeepsOrderAndSkipsNothing(t *testing.T) {
+	repo, _, _ := newRepo(t)
+	ctx := context.Background()
+	var sent []*biz.Message
+	for i := range 5 {
+		sent = append(sent, send(t, repo, int64(1+i%2), int64(2-i%2), fmt.Sprint(i)))
+	}
+	for i := 1; i < len(sent); i++ {
+		if sent[i].CreateTimeMs <= sent[i-1].CreateTimeMs || sent[i].ID <= sent[i-1].ID {
+			t.Fatalf("message %d (%+v) is not after message %d (%+v)", i, sent[i], i-1, sent[i-1])
+		}
+	}
+	// A client that reads one message at a time, on from the last time it saw, sees them all.
+	var seen []string
+	after := int64(0)
+	for {
+		page, err := repo.Chat(ctx, 1, 2, after, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		seen = append(seen, page[0].Content)
+		after = page[0].CreateTimeMs
+	}
+	if strings.Join(seen, ",") != "0,1,2,3,4" {
+		t.Fatalf("read on one at a time: %v", seen)
+	}
+}
+
+func TestLatestPerPair(t *testing.T) {
+	repo, clock, _ := newRepo(t)
+	ctx := context.Background()
+	send(t, repo, 5, 2, "to 2 old")
+	send(t, repo, 2, 5, "from 2")
+	clock.set(epoch.Add(time.Minute))
+	send(t, repo, 5, 9, "to 9")
+	send(t, repo, 9, 4, "not about 5")
+
+	// 5 is the high half of (2,5) and the low half of (5,9): both indexes are used.
+	latest, err := repo.Latest(ctx, 5, []int64{2, 9, 4, 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(latest) != 2 {
+		t.Fatalf("Latest = %+v; want peers 2 and 9 only", latest)
+	}
+	if m := latest[2]; m.Content != "from 2" || m.FromUserID != 2 || m.ToUserID != 5 {
+		t.Fatalf("latest with 2 = %+v", m)
+	}
+	if m := latest[9]; m.Content != "to 9" || m.FromUserID != 5 || m.ToUserID != 9 || m.CreateTimeMs != epoch.Add(time.Minute).UnixMilli() {
+		t.Fatalf("latest with 9 = %+v", m)
+	}
+	if only, _ := repo.Latest(ctx, 5, []int64{9}); len(only) != 1 || only[9].Content != "to 9" {
+		t.Fatalf("Latest above only = %+v", only)
+	}
+	if only, _ := repo.Latest(ctx, 5, []int64{2}); len(only) != 1 || only[2].Content != "from 2" {
+		t.Fatalf("Latest below only = %+v", only)
+	}
+}
+
+// Concurrent sends in one conversation, both ways: every message is stored once, times are
+// distinct and follow the ids, and the latest row names the last message.
+func TestConcurrentSendsInOnePair(t *testing.T) {
+	repo, _, _ := newRepo(t)
+	ctx := context.Background()
+	const n = 60
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			from, to := int64(1), int64(2)
+			if i%2 == 1 {
+				from, to = to, from
+			}
+			if _, err := repo.Send(ctx, from, to, fmt.Sprint("m", i)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	all, err := repo.Chat(ctx, 1, 2, 0, 1000)
+	if err != nil || len(all) != n {
+		t.Fatalf("Chat = %d messages, %v; want %d", len(all), err, n)
+	}
+	for i := 1; i < n; i++ {
+		if all[i].CreateTimeMs <= all[i-1].CreateTimeMs || all[i].ID <= all[i-1].ID {
+			t.Fatalf("message %d %+v is not after %+v", i, all[i], all[i-1])
+		}
+	}
+	latest, err := repo.Latest(ctx, 2, []int64{1})
+	if err != nil || latest[1].ID != all[n-1].ID || latest[1].Content != all[n-1].Content {
+		t.Fatalf("latest = %+v, %v; want the last message %+v", latest[1], err, all[n-1])
+	}
+}
+
+func TestContentAtTheLimitIsStoredWhole(t *testing.T) {
+	repo, _, _ := newRepo(t)
+	long := strings.Repeat("😀", biz.MaxContentLen)
+	send(t, repo, 1, 2, long)
+	got, err := repo.Chat(context.Background(), 2, 1, 0, 10)
+	if err != nil || len(got) != 1 || got[0].Content != long {
+		t.Fatalf("stored content differs (%v)", err)
+	}
+}
+
+// A deadlock victim is run again; any other failure is returned at once.
+func TestRetryDeadlock(t *testing.T) {
+	calls := 0
+	err := retryDeadlock(func() error {
+		calls++
+		if calls == 1 {
+			return fmt.Errorf("insert: %w", &mysql.MySQLError{Number: 1213, Message: "Deadlock found"})
+		}
+		return nil
+	})
+	if err != nil || calls != 2 {
+		t.Fatalf("retryDeadlock = %v after %d calls; want success after 2", err, calls)
+	}
+	calls = 0
+	other := &mysql.MySQLError{Number: 1406, Message: "data too long"}
+	if err := retryDeadlock(func() error { calls++; return other }); !errors.Is(err, other) || calls != 1 {
+		t.Fatalf("retryDeadlock = %v after %d calls; want the error after 1", err, calls)
+	}
+}

@@ -1,0 +1,166 @@
+// Package biz holds the relation service's rules: who may follow whom, what a repeated follow or
+// unfollow does, and how large a list or a batch may be.
+package biz
+
+import (
+	"context"
+
+	"simpletiktok/pkg/errno"
+)
+
+// Action is what the caller does to a relation.
+type Action int
+
+const (
+	Follow   Action = 1
+	Unfollow Action = 2
+)
+
+const (
+	// MaxBatch bounds one stats or is-following read: the user service takes at most 500 ids per
+	// MGet, so a page never asks for more.
+	MaxBatch = 500
+	// MaxList is how many users a follow, follower or friend list shows (the newest). It equals
+	// MaxBatch so that the gateway can assemble a whole list in one batch.
+	MaxList = MaxBatch
+)
+
+// Stats are a user's counters.
+type Stats struct {
+	FollowCount   int64
+	FollowerCount int64
+}
+
+// Repo is the storage the rules need. Follow and Unfollow report whether the relation really
+// changed; they change the two users' counters in the same transaction, and only then. Lists are
+// newest first and at most limit long.
+type Repo interface {
+	Follow(ctx context.Context, follower, followee int64) (changed bool, err error)
+	Unfollow(ctx context.Context, follower, followee int64) (changed bool, err error)
+	ListFollowing(ctx context.Context, userID int64, limit int) ([]int64, error)
+	ListFollowers(ctx context.Context, userID int64, limit int) ([]int64, error)
+	ListFriends(ctx context.Context, userID int64, limit int) ([]int64, error)
+	Stats(ctx context.Context, ids []int64) (map[int64]Stats, error)
+	Following(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error)
+}
+
+// Users answers whether a user exists; the user service owns that fact.
+type Users interface {
+	Exists(ctx context.Context, id int64) (bool, error)
+}
+
+// Relations implements the follow rules.
+type Relations struct {
+	repo  Repo
+	users Users
+}
+
+// NewRelations returns the rules over their storage and the user directory.
+func NewRelations(repo Repo, users Users) *Relations {
+	return &Relations{repo: repo, users: users}
+}
+
+// Act follows or unfollows followee on behalf of follower. Repeating an action succeeds and
+// changes nothing. Both actions need an existing user other than the caller, so that a mistaken
+// id is reported rather than silently accepted.
+func (r *Relations) Act(ctx context.Context, follower, followee int64, action Action) error {
+	if action != Follow && action != Unfollow {
+		return errno.RelationInvalidAction
+	}
+	if follower <= 0 || followee <= 0 {
+		return errno.BadRequest.WithMsg("user ids must be positive integers")
+	}
+	if follower == followee {
+		return errno.RelationFollowSelf
+	}
+	exists, err := r.users.Exists(ctx, followee)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return errno.UserNotFound
+	}
+	if action == Follow {
+		_, err = r.repo.Follow(ctx, follower, followee)
+	} else {
+		_, err = r.repo.Unfollow(ctx, follower, followee)
+	}
+	return err
+}
+
+// Following lists whom userID follows, newest first.
+func (r *Relations) Following(ctx context.Context, userID int64) ([]int64, error) {
+	if userID <= 0 {
+		return nil, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	}
+	return r.repo.ListFollowing(ctx, userID, MaxList)
+}
+
+// Followers lists who follows userID, newest first.
+func (r *Relations) Followers(ctx context.Context, userID int64) ([]int64, error) {
+	if userID <= 0 {
+		return nil, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	}
+	return r.repo.ListFollowers(ctx, userID, MaxList)
+}
+
+// Friends lists the users userID follows who follow back, the newest friendship first.
+func (r *Relations) Friends(ctx context.Context, userID int64) ([]int64, error) {
+	if userID <= 0 {
+		return nil, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	}
+	return r.repo.ListFriends(ctx, userID, MaxList)
+}
+
+// Stats returns the counters of every id asked for; a user nobody has followed counts zero.
+func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]Stats, error) {
+	ids, err := batch(ids)
+	if err != nil || len(ids) == 0 {
+		return map[int64]Stats{}, err
+	}
+	stored, err := r.repo.Stats(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]Stats, len(ids))
+	for _, id := range ids {
+		out[id] = stored[id]
+	}
+	return out, nil
+}
+
+// IsFollowing says, for every id asked for, whether viewer follows it. An anonymous viewer (0)
+// follows nobody.
+func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
+	ids, err := batch(ids)
+	if err != nil {
+		return nil, err
+	}
+	var following map[int64]bool
+	if viewer > 0 && len(ids) > 0 {
+		if following, err = r.repo.Following(ctx, viewer, ids); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = following[id]
+	}
+	return out, nil
+}
+
+// batch keeps the positive ids once each and refuses a batch larger than a page can need.
+func batch(ids []int64) ([]int64, error) {
+	seen := make(map[int64]struct{}, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; id > 0 && !dup {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	if len(out) > MaxBatch {
+		return nil, errno.BadRequest.WithMsg("at most %d user ids per request", MaxBatch)
+	}
+	return out, nil
+}

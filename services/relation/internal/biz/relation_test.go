@@ -1,0 +1,242 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"simpletiktok/pkg/errno"
+)
+
+// memRepo is an in-memory Repo for the rules' unit tests: follows in the order they were made.
+type memRepo struct {
+	follows [][2]int64
+	stats   map[int64]Stats
+}
+
+func newMemRepo() *memRepo { return &memRepo{stats: map[int64]Stats{}} }
+
+func (m *memRepo) index(a, b int64) int {
+	for i, f := range m.follows {
+		if f == [2]int64{a, b} {
+			return i
+		}
+	}
+	return -1
+}
+
+func (m *memRepo) bump(follower, followee, delta int64) {
+	s := m.stats[follower]
+	s.FollowCount += delta
+	m.stats[follower] = s
+	s = m.stats[followee]
+	s.FollowerCount += delta
+	m.stats[followee] = s
+}
+
+func (m *memRepo) Follow(_ context.Context, a, b int64) (bool, error) {
+	if m.index(a, b) >= 0 {
+		return false, nil
+	}
+	m.follows = append(m.follows, [2]int64{a, b})
+	m.bump(a, b, 1)
+	return true, nil
+}
+
+func (m *memRepo) Unfollow(_ context.Context, a, b int64) (bool, error) {
+	i := m.index(a, b)
+	if i < 0 {
+		return false, nil
+	}
+	m.follows = append(m.follows[:i], m.follows[i+1:]...)
+	m.bump(a, b, -1)
+	return true, nil
+}
+
+// newestFirst walks the follows from the last made.
+func (m *memRepo) newestFirst(limit int, pick func([2]int64) (int64, bool)) []int64 {
+	var out []int64
+	for i := len(m.follows) - 1; i >= 0 && len(out) < limit; i-- {
+		if id, ok := pick(m.follows[i]); ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (m *memRepo) ListFollowing(_ context.Context, u int64, limit int) ([]int64, error) {
+	return m.newestFirst(limit, func(f [2]int64) (int64, bool) { return f[1], f[0] == u }), nil
+}
+
+func (m *memRepo) ListFollowers(_ context.Context, u int64, limit int) ([]int64, error) {
+	return m.newestFirst(limit, func(f [2]int64) (int64, bool) { return f[0], f[1] == u }), nil
+}
+
+// ListFriends dates a friendship from the later of its two follows: walking newest first, that is
+// the first follow of the pair met.
+func (m *memRepo) ListFriends(_ context.Context, u int64, limit int) ([]int64, error) {
+	seen := map[int64]bool{}
+	return m.newestFirst(limit, func(f [2]int64) (int64, bool) {
+		peer := f[0] + f[1] - u
+		if f[0] != u && f[1] != u || seen[peer] || m.index(f[1], f[0]) < 0 {
+			return 0, false
+		}
+		seen[peer] = true
+		return peer, true
+	}), nil
+}
+
+func (m *memRepo) Stats(_ context.Context, ids []int64) (map[int64]Stats, error) {
+	out := map[int64]Stats{}
+	for _, id := range ids {
+		if s, ok := m.stats[id]; ok {
+			out[id] = s
+		}
+	}
+	return out, nil
+}
+
+func (m *memRepo) Following(_ context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for _, id := range ids {
+		if m.index(viewer, id) >= 0 {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+// knownUsers exists for ids 1..99.
+type knownUsers struct{ err error }
+
+func (k knownUsers) Exists(_ context.Context, id int64) (bool, error) {
+	return id < 100, k.err
+}
+
+func newRelations() (*Relations, *memRepo) {
+	repo := newMemRepo()
+	return NewRelations(repo, knownUsers{}), repo
+}
+
+func TestActRefusals(t *testing.T) {
+	r, repo := newRelations()
+	cases := []struct {
+		name     string
+		from, to int64
+		action   Action
+		want     error
+	}{
+		{"unknown action", 1, 2, 0, errno.RelationInvalidAction},
+		{"action 3", 1, 2, 3, errno.RelationInvalidAction},
+		{"follow yourself", 1, 1, Follow, errno.RelationFollowSelf},
+		{"unfollow yourself", 1, 1, Unfollow, errno.RelationFollowSelf},
+		{"follow nobody", 1, 100, Follow, errno.UserNotFound},
+		{"unfollow nobody", 1, 100, Unfollow, errno.UserNotFound},
+		{"no follower", 0, 2, Follow, errno.BadRequest},
+		{"negative followee", 1, -2, Follow, errno.BadRequest},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := r.Act(context.Background(), c.from, c.to, c.action); !errors.Is(err, c.want) {
+				t.Fatalf("Act(%d, %d, %d) = %v; want %v", c.from, c.to, c.action, err, c.want)
+			}
+		})
+	}
+	if len(repo.follows) != 0 || len(repo.stats) != 0 {
+		t.Fatalf("a refused action wrote: %v %v", repo.follows, repo.stats)
+	}
+}
+
+func TestUserServiceFailureIsReported(t *testing.T) {
+	down := errors.New("user service down")
+	r := NewRelations(newMemRepo(), knownUsers{err: down})
+	if err := r.Act(context.Background(), 1, 2, Follow); !errors.Is(err, down) {
+		t.Fatalf("Act = %v; want the user service's error", err)
+	}
+}
+
+func TestFollowIsIdempotent(t *testing.T) {
+	r, _ := newRelations()
+	ctx := context.Background()
+	for range 3 {
+		if err := r.Act(ctx, 1, 2, Follow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stats, _ := r.Stats(ctx, []int64{1, 2})
+	if stats[1] != (Stats{FollowCount: 1}) || stats[2] != (Stats{FollowerCount: 1}) {
+		t.Fatalf("after three follows: %+v", stats)
+	}
+	for range 2 {
+		if err := r.Act(ctx, 1, 2, Unfollow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Unfollowing someone never followed is a success that changes nothing.
+	if err := r.Act(ctx, 3, 2, Unfollow); err != nil {
+		t.Fatal(err)
+	}
+	stats, _ = r.Stats(ctx, []int64{1, 2, 3})
+	for id, s := range stats {
+		if s != (Stats{}) {
+			t.Fatalf("user %d after unfollows: %+v", id, s)
+		}
+	}
+}
+
+func TestListsAndFriends(t *testing.T) {
+	r, _ := newRelations()
+	ctx := context.Background()
+	for _, f := range [][2]int64{{1, 2}, {1, 3}, {1, 4}, {3, 1}, {2, 1}, {5, 1}} {
+		if err := r.Act(ctx, f[0], f[1], Follow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	following, _ := r.Following(ctx, 1)
+	followers, _ := r.Followers(ctx, 1)
+	friends, _ := r.Friends(ctx, 1)
+	// 2 became a friend (2 follows 1) after 3 did.
+	if !same(following, 4, 3, 2) || !same(followers, 5, 2, 3) || !same(friends, 2, 3) {
+		t.Fatalf("following %v, followers %v, friends %v", following, followers, friends)
+	}
+	if _, err := r.Friends(ctx, 0); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Friends(0) = %v; want BadRequest", err)
+	}
+}
+
+func TestIsFollowingAnswersEveryID(t *testing.T) {
+	r, _ := newRelations()
+	ctx := context.Background()
+	if err := r.Act(ctx, 1, 2, Follow); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.IsFollowing(ctx, 1, []int64{2, 3, 2, 0})
+	if err != nil || len(got) != 2 || !got[2] || got[3] {
+		t.Fatalf("IsFollowing = %v, %v", got, err)
+	}
+	if anon, _ := r.IsFollowing(ctx, 0, []int64{2}); anon[2] {
+		t.Fatal("an anonymous viewer follows someone")
+	}
+	tooMany := make([]int64, MaxBatch+1)
+	for i := range tooMany {
+		tooMany[i] = int64(i + 1)
+	}
+	if _, err := r.IsFollowing(ctx, 1, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("IsFollowing of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+	if _, err := r.Stats(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Stats of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+}
+
+func same(got []int64, want ...int64) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,217 @@
+// Package dal keeps the relation service's follows and the counters beside them in its own MySQL
+// schema.
+package dal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"simpletiktok/pkg/db"
+	"simpletiktok/services/relation/internal/biz"
+)
+
+// followRow is one (follower, followee) pair; Active says whether the follow holds now. An unfollow
+// clears Active instead of deleting the row: re-inserting a unique key whose deleted record InnoDB
+// has not purged yet makes two concurrent inserts of that key take gap locks and deadlock, while
+// an update of an existing row locks that row only. COUNT(*) of the active rows is the truth the
+// counters must match. The two time indexes serve the follow and follower lists, newest first
+// (InnoDB appends the primary key, so they are also ordered by id).
+type followRow struct {
+	ID         int64     `gorm:"primaryKey;autoIncrement"`
+	FollowerID int64     `gorm:"not null;uniqueIndex:uk_follows_pair,priority:1;index:idx_follows_follower_time,priority:1"`
+	FolloweeID int64     `gorm:"not null;uniqueIndex:uk_follows_pair,priority:2;index:idx_follows_followee_time,priority:1"`
+	Active     bool      `gorm:"not null;index:idx_follows_follower_time,priority:2;index:idx_follows_followee_time,priority:2"`
+	CreatedAt  time.Time `gorm:"type:datetime(3);not null;index:idx_follows_follower_time,priority:3;index:idx_follows_followee_time,priority:3"`
+}
+
+func (followRow) TableName() string { return "follows" }
+
+// statsRow holds a user's counters; a user without a row counts zero.
+type statsRow struct {
+	UserID        int64 `gorm:"primaryKey;autoIncrement:false"`
+	FollowCount   int64 `gorm:"not null;default:0"`
+	FollowerCount int64 `gorm:"not null;default:0"`
+}
+
+func (statsRow) TableName() string { return "user_stats" }
+
+// Migrate creates or updates the tables and their keys.
+func Migrate(ctx context.Context, gdb *gorm.DB) error {
+	if err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").AutoMigrate(&followRow{}, &statsRow{}); err != nil {
+		return fmt.Errorf("migrate relation tables: %w", err)
+	}
+	return nil
+}
+
+// maxAttempts bounds how often a transaction InnoDB chose as a deadlock victim is run again.
+const maxAttempts = 5
+
+// Relations implements biz.Repo.
+type Relations struct {
+	db  *gorm.DB
+	now func() time.Time
+}
+
+// NewRelations returns the repository over gdb, stamping follows with now.
+func NewRelations(gdb *gorm.DB, now func() time.Time) *Relations {
+	return &Relations{db: gdb, now: now}
+}
+
+func (r *Relations) Follow(ctx context.Context, follower, followee int64) (bool, error) {
+	return r.change(ctx, follower, followee, func(tx *gorm.DB) (bool, error) {
+		now := r.now()
+		// A pair followed before is made active again, dated now so that it lists as the newest.
+		res := tx.Model(&followRow{}).Where("follower_id = ? AND followee_id = ? AND active = ?", follower, followee, false).
+			Updates(map[string]any{"active": true, "created_at": now})
+		if res.Error != nil || res.RowsAffected == 1 {
+			return res.RowsAffected == 1, res.Error
+		}
+		// No inactive row: either the follow holds already or the pair is new. The unique key
+		// decides between concurrent first follows.
+		err := tx.Create(&followRow{FollowerID: follower, FolloweeID: followee, Active: true, CreatedAt: now}).Error
+		if db.IsDuplicateKey(err) {
+			return false, nil
+		}
+		return err == nil, err
+	}, +1)
+}
+
+func (r *Relations) Unfollow(ctx context.Context, follower, followee int64) (bool, error) {
+	return r.change(ctx, follower, followee, func(tx *gorm.DB) (bool, error) {
+		res := tx.Model(&followRow{}).Where("follower_id = ? AND followee_id = ? AND active = ?", follower, followee, true).
+			Update("active", false)
+		return res.RowsAffected == 1, res.Error
+	}, -1)
+}
+
+// change runs one follow or unfollow as a transaction: the follow row first, then, only if it
+// really changed, both counters by delta. Every transaction locks at most one follow row, before
+// any counter, and the counters in ascending user id order, so two transactions cannot wait on
+// each other in a cycle. READ COMMITTED keeps InnoDB from adding gap locks to the reads; a
+// deadlock InnoDB reports anyway is retried, as InnoDB asks of its clients.
+func (r *Relations) change(ctx context.Context, follower, followee int64, row func(*gorm.DB) (bool, error), delta int64) (bool, error) {
+	var changed bool
+	err := retryDeadlock(func() error {
+		return r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var err error
+			if changed, err = row(tx); err != nil || !changed {
+				return err
+			}
+			first, second := follower, followee
+			if first > second {
+				first, second = second, first
+			}
+			for _, id := range []int64{first, second} {
+				follows, followers := int64(0), int64(0)
+				if id == follower {
+					follows = delta
+				} else {
+					followers = delta
+				}
+				if err := bump(tx, id, follows, followers); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	})
+	if err != nil {
+		return false, fmt.Errorf("change follow %d -> %d: %w", follower, followee, err)
+	}
+	return changed, nil
+}
+
+// bump adds to a user's counters, creating the row on the first follow that involves them.
+func bump(tx *gorm.DB, userID, follows, followers int64) error {
+	return tx.Clauses(clause.OnConflict{
+		DoUpdates: clause.Assignments(map[string]any{
+			"follow_count":   gorm.Expr("follow_count + ?", follows),
+			"follower_count": gorm.Expr("follower_count + ?", followers),
+		}),
+	}).Create(&statsRow{UserID: userID, FollowCount: follows, FollowerCount: followers}).Error
+}
+
+func retryDeadlock(fn func() error) error {
+	var err error
+	for range maxAttempts {
+		if err = fn(); !isDeadlock(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// isDeadlock reports InnoDB's deadlock victim error (1213); the transaction was rolled back and can
+// simply run again.
+func isDeadlock(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1213
+}
+
+func (r *Relations) ListFollowing(ctx context.Context, userID int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := r.db.WithContext(ctx).Model(&followRow{}).Where("follower_id = ? AND active = ?", userID, true).
+		Order("created_at DESC, id DESC").Limit(limit).Pluck("followee_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("list following of %d: %w", userID, err)
+	}
+	return ids, nil
+}
+
+func (r *Relations) ListFollowers(ctx context.Context, userID int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := r.db.WithContext(ctx).Model(&followRow{}).Where("followee_id = ? AND active = ?", userID, true).
+		Order("created_at DESC, id DESC").Limit(limit).Pluck("follower_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("list followers of %d: %w", userID, err)
+	}
+	return ids, nil
+}
+
+// ListFriends joins userID's follows with the follows back; a friendship dates from the later of
+// the two.
+func (r *Relations) ListFriends(ctx context.Context, userID int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := r.db.WithContext(ctx).Table("follows AS f").
+		Joins("JOIN follows AS b ON b.follower_id = f.followee_id AND b.followee_id = f.follower_id AND b.active").
+		Where("f.follower_id = ? AND f.active", userID).
+		Order("GREATEST(f.created_at, b.created_at) DESC, f.id DESC").Limit(limit).
+		Pluck("f.followee_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("list friends of %d: %w", userID, err)
+	}
+	return ids, nil
+}
+
+func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]biz.Stats, error) {
+	var rows []statsRow
+	if err := r.db.WithContext(ctx).Where("user_id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read user stats: %w", err)
+	}
+	out := make(map[int64]biz.Stats, len(rows))
+	for _, row := range rows {
+		out[row.UserID] = biz.Stats{FollowCount: row.FollowCount, FollowerCount: row.FollowerCount}
+	}
+	return out, nil
+}
+
+func (r *Relations) Following(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
+	var followed []int64
+	err := r.db.WithContext(ctx).Model(&followRow{}).Where("follower_id = ? AND active = ? AND followee_id IN ?", viewer, true, ids).
+		Pluck("followee_id", &followed).Error
+	if err != nil {
+		return nil, fmt.Errorf("read follows of %d: %w", viewer, err)
+	}
+	out := make(map[int64]bool, len(followed))
+	for _, id := range followed {
+		out[id] = true
+	}
+	return out, nil
+}
