@@ -12,28 +12,32 @@ import (
 	"github.com/cloudwego/hertz/pkg/app"
 
 	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/pkg/errno"
 )
 
 const successMsg = "success"
 
-// TokenIssuer signs a token for a user; the gateway is the only issuer.
-type TokenIssuer interface {
+// Tokens signs a token for a user (the gateway is the only issuer) and verifies one; the upload
+// verifies its own token, since it comes in the body the route reads as a stream.
+type Tokens interface {
 	Issue(userID int64) (string, error)
+	middleware.Verifier
 }
 
 // Handler serves the sixteen endpoints of the contract.
 type Handler struct {
 	clients assemble.Clients
 	pages   *assemble.Assembler
-	tokens  TokenIssuer
+	tokens  Tokens
+	media   *media.Library
 	log     *slog.Logger
 }
 
 // New returns the handlers over their dependencies.
-func New(clients assemble.Clients, pages *assemble.Assembler, tokens TokenIssuer, log *slog.Logger) *Handler {
-	return &Handler{clients: clients, pages: pages, tokens: tokens, log: log}
+func New(clients assemble.Clients, pages *assemble.Assembler, tokens Tokens, lib *media.Library, log *slog.Logger) *Handler {
+	return &Handler{clients: clients, pages: pages, tokens: tokens, media: lib, log: log}
 }
 
 // status renders err as a status code and message without losing a downstream business code. An
