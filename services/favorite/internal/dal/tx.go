@@ -15,11 +15,11 @@ import (
 const maxAttempts = 8
 
 // inTx runs fn in a READ COMMITTED transaction and runs it again when InnoDB aborts it for a
-// deadlock or a lock wait timeout. Deadlocks cannot all be ordered away: two inserts of one unique
-// key that both wait on a third transaction's delete deadlock inside InnoDB. A victim's transaction
-// was rolled back whole, so running fn again is safe. READ COMMITTED takes no gap locks on plain
-// reads, which keeps such victims rare; the counters stay exact because every change to them is
-// an atomic `x = x + d` on a locked row.
+// deadlock or a lock wait timeout. Deadlocks cannot all be ordered away: two inserts of one key (a
+// unique row, or a counter row that the first upserts create) that both wait on a third
+// transaction deadlock inside InnoDB. A victim's transaction was rolled back whole, so running fn
+// again is safe. READ COMMITTED takes no gap locks on plain reads, which keeps such victims rare;
+// the counters stay exact because every change to them is an atomic `x = x + d` on a locked row.
 func inTx(ctx context.Context, gdb *gorm.DB, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
