@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	_ "time/tzdata" // comment dates need their zone also where the system has no zone database
 
 	"github.com/cloudwego/hertz/pkg/app/server"
 	"github.com/cloudwego/hertz/pkg/common/hlog"
@@ -73,6 +74,10 @@ func run(args []string) error {
 		return err
 	}
 	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log)
+	zone, err := cfg.Display.Location()
+	if err != nil {
+		return err
+	}
 
 	h := server.New(
 		server.WithHostPorts(cfg.HTTP.Addr),
@@ -83,7 +88,7 @@ func run(args []string) error {
 	)
 	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace id.
 	h.Use(middleware.Trace(tracer, log), middleware.Recover(log))
-	if err := router.Register(h.Engine, handler.New(clients, pages, tokens, log), tokens); err != nil {
+	if err := router.Register(h.Engine, handler.New(clients, pages, tokens, log, handler.CommentZone(zone)), tokens); err != nil {
 		return err
 	}
 	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env))
