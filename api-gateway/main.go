@@ -5,7 +5,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
 	_ "time/tzdata" // comment dates need their zone also where the system has no zone database
 
 	"github.com/cloudwego/hertz/pkg/app/server"
@@ -16,6 +18,7 @@ import (
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/auth"
 	"simpletiktok/api-gateway/internal/handler"
+	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/api-gateway/internal/router"
 	"simpletiktok/pkg/config"
@@ -74,6 +77,10 @@ func run(args []string) error {
 		return err
 	}
 	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log)
+	library, err := newLibrary(cfg.Media, log)
+	if err != nil {
+		return err
+	}
 	zone, err := cfg.Display.Location()
 	if err != nil {
 		return err
@@ -85,10 +92,14 @@ func run(args []string) error {
 		server.WithRedirectTrailingSlash(false),
 		server.WithHandleMethodNotAllowed(true),
 		server.WithDisablePrintRoute(true),
+		// Uploads stream to disk: bodies are handed over as streams, and multipart bodies are not
+		// parsed ahead of the handler (which would buffer the file). Other routes cap their bodies.
+		server.WithStreamBody(true),
+		server.WithDisablePreParseMultipartForm(true),
 	)
 	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace id.
 	h.Use(middleware.Trace(tracer, log), middleware.Recover(log))
-	if err := router.Register(h.Engine, handler.New(clients, pages, tokens, log, handler.CommentZone(zone)), tokens); err != nil {
+	if err := router.Register(h.Engine, handler.New(clients, pages, tokens, library, log, handler.CommentZone(zone)), tokens); err != nil {
 		return err
 	}
 	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env))
@@ -96,6 +107,20 @@ func run(args []string) error {
 	h.Spin()
 	log.Info("stopped")
 	return nil
+}
+
+// newLibrary sets up the media: local storage in media.dir, uploads spooled in a folder inside it
+// (so that storing a checked upload is a rename on the same volume), ffprobe and ffmpeg present.
+func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
+	store, err := media.NewLocal(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	tools := media.Tools{FFprobe: cfg.FFprobe, FFmpeg: cfg.FFmpeg, Timeout: cfg.ToolTimeout}
+	if err := tools.Check(); err != nil {
+		return nil, err
+	}
+	return media.NewLibrary(store, tools, filepath.Join(store.Dir(), ".incoming"), cfg.MaxUploadBytes, log)
 }
 
 // newClients builds one Kitex client per service, all with the same options.

@@ -66,7 +66,14 @@ var (
 
 // Video service (12000-12999).
 var (
-	VideoNotFound = &Error{12001, "video does not exist"}
+	VideoNotFound         = &Error{12001, "video does not exist"}
+	VideoTitleRequired    = &Error{12002, "a title is required"}
+	VideoInvalidTitle     = &Error{12003, "title must be at most 100 characters on one line"}
+	VideoFileRequired     = &Error{12004, "the upload has no video file: send it in the data field"}
+	VideoTooLarge         = &Error{12005, "the video file is larger than the upload limit"}
+	VideoNotAVideo        = &Error{12006, "the file is not a video: send an MP4, MOV, WebM or Matroska file with a video track"}
+	VideoBadUpload        = &Error{12007, "publish takes a multipart/form-data body with the fields data, token and title"}
+	VideoAlreadyPublished = &Error{12008, "this media file is already published"}
 )
 
 // Favorite service (13000-13999).

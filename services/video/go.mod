@@ -2,7 +2,10 @@ module simpletiktok/services/video
 
 go 1.26.0
 
-require simpletiktok/pkg v0.0.0
+require (
+	gorm.io/gorm v1.31.2
+	simpletiktok/pkg v0.0.0
+)
 
 require (
 	filippo.io/edwards25519 v1.1.0 // indirect
@@ -66,7 +69,6 @@ require (
 	google.golang.org/protobuf v1.36.11 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	gorm.io/driver/mysql v1.6.0 // indirect
-	gorm.io/gorm v1.31.2 // indirect
 	gorm.io/plugin/opentracing v0.0.0-20211220013347-7d2b2af23560 // indirect
 )
 

@@ -4,33 +4,63 @@ import (
 	"context"
 	"log/slog"
 
-	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/video"
 	"simpletiktok/pkg/rpc"
+	"simpletiktok/services/video/internal/biz"
 )
 
-// handler answers every call with errno.NotImplemented until the video service is built; it
-// already registers in etcd so the gateway's calls and tests have a real peer.
+// handler adapts Kitex calls to the video rules.
 type handler struct {
-	log *slog.Logger
+	videos *biz.Videos
+	log    *slog.Logger
 }
 
 func (h *handler) Publish(ctx context.Context, req *video.PublishRequest) (*video.PublishResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	id, err := h.videos.Publish(ctx, req.AuthorId, req.Title, req.PlayKey, req.CoverKey)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	h.log.InfoContext(ctx, "video published", "video_id", id, "author_id", req.AuthorId)
+	return &video.PublishResponse{VideoId: id}, nil
 }
 
 func (h *handler) Feed(ctx context.Context, req *video.FeedRequest) (*video.FeedResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	videos, next, err := h.videos.Feed(ctx, req.LatestTimeMs, int(req.Limit))
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &video.FeedResponse{Videos: toPB(videos), NextTimeMs: next}, nil
 }
 
 func (h *handler) ListByAuthor(ctx context.Context, req *video.ListByAuthorRequest) (*video.ListByAuthorResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	videos, err := h.videos.ListByAuthor(ctx, req.AuthorId)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &video.ListByAuthorResponse{Videos: toPB(videos)}, nil
 }
 
 func (h *handler) MGetVideos(ctx context.Context, req *video.MGetVideosRequest) (*video.MGetVideosResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	videos, err := h.videos.MGet(ctx, req.VideoIds)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &video.MGetVideosResponse{Videos: toPB(videos)}, nil
 }
 
 func (h *handler) CountWorks(ctx context.Context, req *video.CountWorksRequest) (*video.CountWorksResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	counts, err := h.videos.CountWorks(ctx, req.UserIds)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &video.CountWorksResponse{WorkCounts: counts}, nil
+}
+
+func toPB(videos []*biz.Video) []*video.Video {
+	out := make([]*video.Video, 0, len(videos))
+	for _, v := range videos {
+		out = append(out, &video.Video{Id: v.ID, AuthorId: v.AuthorID, Title: v.Title, PlayKey: v.PlayKey,
+			CoverKey: v.CoverKey, PublishTimeMs: v.PublishTimeMs})
+	}
+	return out
 }

@@ -1,14 +1,18 @@
-// Command video is the video service: videos, publishing and the feed.
+// Command video is the video service: videos, their publish times and per-author work counts.
+// The gateway stores the media; this service keeps the rows that point at them.
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
 	"simpletiktok/pkg/rpc"
+	"simpletiktok/services/video/internal/biz"
+	"simpletiktok/services/video/internal/dal"
 )
 
 func main() {
@@ -25,13 +29,18 @@ func run(args []string) error {
 	}
 	defer svc.Close()
 
-	// The schema is created now so that every service owns its database from the first start.
-	if _, err := svc.OpenDB(context.Background()); err != nil {
+	ctx := context.Background()
+	gdb, err := svc.OpenDB(ctx)
+	if err != nil {
 		return err
 	}
+	if err := dal.Migrate(ctx, gdb); err != nil {
+		return err
+	}
+	videos := biz.NewVideos(dal.NewVideos(gdb), time.Now)
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err
 	}
-	return svc.Serve(videoservice.NewServer(&handler{log: svc.Log}, opts...))
+	return svc.Serve(videoservice.NewServer(&handler{videos: videos, log: svc.Log}, opts...))
 }

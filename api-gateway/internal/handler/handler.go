@@ -13,22 +13,26 @@ import (
 	"github.com/cloudwego/hertz/pkg/app"
 
 	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/pkg/errno"
 )
 
 const successMsg = "success"
 
-// TokenIssuer signs a token for a user; the gateway is the only issuer.
-type TokenIssuer interface {
+// Tokens signs a token for a user (the gateway is the only issuer) and verifies one; the upload
+// verifies its own token, since it comes in the body the route reads as a stream.
+type Tokens interface {
 	Issue(userID int64) (string, error)
+	middleware.Verifier
 }
 
 // Handler serves the sixteen endpoints of the contract.
 type Handler struct {
 	clients assemble.Clients
 	pages   *assemble.Assembler
-	tokens  TokenIssuer
+	tokens  Tokens
+	media   *media.Library
 	log     *slog.Logger
 	zone    *time.Location // where comment dates are shown
 }
@@ -37,8 +41,8 @@ type Handler struct {
 type Option func(*Handler)
 
 // New returns the handlers over their dependencies.
-func New(clients assemble.Clients, pages *assemble.Assembler, tokens TokenIssuer, log *slog.Logger, opts ...Option) *Handler {
-	h := &Handler{clients: clients, pages: pages, tokens: tokens, log: log, zone: defaultZone}
+func New(clients assemble.Clients, pages *assemble.Assembler, tokens Tokens, lib *media.Library, log *slog.Logger, opts ...Option) *Handler {
+	h := &Handler{clients: clients, pages: pages, tokens: tokens, media: lib, log: log, zone: defaultZone}
 	for _, o := range opts {
 		o(h)
 	}

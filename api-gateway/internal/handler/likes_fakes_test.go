@@ -201,7 +201,7 @@ func gateway(t *testing.T, b *backend, opts ...handler.Option) *route.Engine {
 	log := slog.New(slog.DiscardHandler)
 	pages := assemble.New(c, assemble.NewMedia("http://gw.test"), log)
 	engine := route.NewEngine(config.NewOptions(nil))
-	if err := router.Register(engine, handler.New(c, pages, tokens{}, log, opts...), tokens{}); err != nil {
+	if err := router.Register(engine, handler.New(c, pages, tokens{}, nil, log, opts...), tokens{}); err != nil {
 		t.Fatal(err)
 	}
 	return engine

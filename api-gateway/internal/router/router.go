@@ -12,6 +12,7 @@ import (
 
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/handler"
+	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/api-gateway/internal/static"
 	"simpletiktok/pkg/errno"
@@ -24,7 +25,11 @@ const (
 	public   access = iota // no token needed (register, login)
 	optional               // a valid token identifies the caller; anything else is anonymous
 	required               // a valid token is required
+	upload                 // the handler reads the body as a stream and checks the token in it itself
 )
+
+// maxFormBody caps the body of every endpoint but the upload (parameters are short text).
+const maxFormBody = 1 << 20
 
 type endpoint struct {
 	method, path string
@@ -47,7 +52,7 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier) error 
 		{http.MethodPost, "/douyin/user/register/", public, h.Register, nil},
 		{http.MethodPost, "/douyin/user/login/", public, h.Login, nil},
 		{http.MethodGet, "/douyin/user/", required, h.UserInfo, object("user")},
-		{http.MethodPost, "/douyin/publish/action/", required, h.PublishAction, nil},
+		{http.MethodPost, "/douyin/publish/action/", upload, h.PublishAction, nil},
 		{http.MethodGet, "/douyin/publish/list/", required, h.PublishList, list("video_list")},
 		{http.MethodPost, "/douyin/favorite/action/", required, h.FavoriteAction, nil},
 		{http.MethodGet, "/douyin/favorite/list/", required, h.FavoriteList, list("video_list")},
@@ -62,12 +67,17 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier) error 
 	}
 	optionalToken := middleware.OptionalToken(v)
 	for _, e := range endpoints {
-		chain := []app.HandlerFunc{e.handle}
+		limit := middleware.LimitBody(maxFormBody, e.blank)
+		var chain []app.HandlerFunc
 		switch e.access {
-		case required:
-			chain = []app.HandlerFunc{middleware.RequireToken(v, e.blank), e.handle}
+		case public:
+			chain = []app.HandlerFunc{limit, e.handle}
 		case optional:
-			chain = []app.HandlerFunc{optionalToken, e.handle}
+			chain = []app.HandlerFunc{limit, optionalToken, e.handle}
+		case required:
+			chain = []app.HandlerFunc{limit, middleware.RequireToken(v, e.blank), e.handle}
+		case upload:
+			chain = []app.HandlerFunc{e.handle}
 		}
 		r.Handle(e.method, e.path, chain...)
 		r.Handle(e.method, strings.TrimSuffix(e.path, "/"), chain...)
@@ -83,6 +93,8 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier) error 
 	}
 	r.GET(assemble.DefaultAvatar, avatar.Handler())
 	r.GET(assemble.DefaultCover, cover.Handler())
+	r.GET(assemble.MediaPath+"*"+media.KeyParam, h.Media)
+	r.HEAD(assemble.MediaPath+"*"+media.KeyParam, h.Media)
 	r.GET("/healthz", func(ctx context.Context, c *app.RequestContext) {
 		c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})

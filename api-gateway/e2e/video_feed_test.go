@@ -1,0 +1,272 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// publishMany publishes n videos as the owner of token, four at a time, and returns the ids of
+// the owner's videos newest first.
+func publishMany(t *testing.T, token string, n int) []int64 {
+	t.Helper()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		fails []string
+		slots = make(chan struct{}, 4)
+	)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			req, err := uploadRequest(nil, tokenField(token), titleField(fmt.Sprint("video ", i)), dataFile(sampleVideo(t)))
+			if err == nil {
+				var resp *http.Response
+				if resp, err = shared.phone.http.Do(req); err == nil {
+					var a struct {
+						StatusCode int64  `json:"status_code"`
+						StatusMsg  string `json:"status_msg"`
+					}
+					err = json.NewDecoder(resp.Body).Decode(&a)
+					resp.Body.Close()
+					if err == nil && a.StatusCode != 0 {
+						err = fmt.Errorf("status %d %s", a.StatusCode, a.StatusMsg)
+					}
+				}
+			}
+			if err != nil {
+				mu.Lock()
+				fails = append(fails, err.Error())
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(fails) > 0 {
+		t.Fatalf("%d of %d publishes failed: %v", len(fails), n, fails)
+	}
+	list := videoList(t, ok(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token))))
+	ids := make([]int64, len(list))
+	for i, v := range list {
+		ids[i] = asInt(v["id"])
+	}
+	return ids
+}
+
+func ids(videos []map[string]any) []int64 {
+	out := make([]int64, len(videos))
+	for i, v := range videos {
+		out[i] = asInt(v["id"])
+	}
+	return out
+}
+
+// The feed pages through 31 new videos: 30, then the one left, with next_time; strictly older
+// than latest_time, in seconds or milliseconds; anonymous or not.
+func TestFeedPaging(t *testing.T) {
+	p := shared.phone
+	authorID, token := account(t, "feeder")
+	mine := publishMany(t, token, 31)
+	if len(mine) != 31 {
+		t.Fatalf("publish list holds %d videos; want 31", len(mine))
+	}
+
+	first := ok(t, p.get(t, "/douyin/feed/", nil))
+	page := videoList(t, first)
+	if fmt.Sprint(ids(page)) != fmt.Sprint(mine[:30]) {
+		t.Fatalf("first page %v; want the 30 newest %v", ids(page), mine[:30])
+	}
+	for _, v := range page {
+		author := v["author"].(map[string]any)
+		if asInt(author["id"]) != authorID || asInt(author["work_count"]) != 31 || author["is_follow"] != false || v["is_favorite"] != false {
+			t.Fatalf("video %v", v)
+		}
+	}
+	next := asInt(first.body["next_time"])
+	if next < 1e12 {
+		t.Fatalf("next_time %d is not in milliseconds", next)
+	}
+	second := ok(t, p.get(t, "/douyin/feed/", vals("latest_time", fmt.Sprint(next))))
+	rest := videoList(t, second)
+	if len(rest) == 0 || asInt(rest[0]["id"]) != mine[30] {
+		t.Fatalf("second page %v; want it to start with the 31st video %d", ids(rest), mine[30])
+	}
+	if n2 := asInt(second.body["next_time"]); n2 >= next {
+		t.Fatalf("next_time did not move back: %d then %d", next, n2)
+	}
+
+	// The same bound in seconds: strictly older than it, so nothing of the first page.
+	inSeconds := videoList(t, ok(t, p.get(t, "/douyin/feed/", vals("latest_time", fmt.Sprint(next/1000)))))
+	for _, id := range ids(inSeconds) {
+		for _, shown := range mine[:30] {
+			if id == shown {
+				t.Fatalf("latest_time in seconds showed video %d of the first page", id)
+			}
+		}
+	}
+
+	// A logged-in viewer sees the same page; a bad token is anonymous, not an error.
+	_, viewer := account(t, "viewer")
+	for _, tok := range []string{viewer, "garbage"} {
+		if got := videoList(t, ok(t, p.get(t, "/douyin/feed/", vals("token", tok)))); fmt.Sprint(ids(got)) != fmt.Sprint(mine[:30]) {
+			t.Fatalf("token %.8s: page %v", tok, ids(got))
+		}
+	}
+}
+
+func TestFeedRefusesBadLatestTime(t *testing.T) {
+	before := time.Now().UnixMilli()
+	for _, v := range []string{"abc", "-5", "1.5", "99999999999999999999"} {
+		a := refused(t, shared.phone.get(t, "/douyin/feed/", vals("latest_time", v)))
+		if list, isList := a.body["video_list"].([]any); !isList || len(list) != 0 || asInt(a.body["next_time"]) < before {
+			t.Fatalf("latest_time=%s: %s; want an empty list and next_time", v, a.raw)
+		}
+	}
+	// Before any video: an empty page whose next_time is the request's own time.
+	a := ok(t, shared.phone.get(t, "/douyin/feed/", vals("latest_time", "1000")))
+	if len(videoList(t, a)) != 0 || asInt(a.body["next_time"]) != 1_000_000 {
+		t.Fatalf("feed before 1970+1000s: %s", a.raw)
+	}
+}
+
+func TestPublishListOfUnknownUser(t *testing.T) {
+	_, token := account(t, "lister")
+	a := refused(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token, "user_id", "999999999")))
+	if a.code() != 11003 || len(videoList(t, a)) != 0 {
+		t.Fatalf("publish list of an unknown user: %s; want 11003 and []", a.raw)
+	}
+	// A user without videos has an empty list, not an error.
+	if got := videoList(t, ok(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token)))); len(got) != 0 {
+		t.Fatalf("a new user has %d videos", len(got))
+	}
+}
+
+// traceSpans is the part of a Jaeger trace this file reads: who made each span, and its parent.
+type traceSpans struct {
+	Spans []struct {
+		SpanID        string `json:"spanID"`
+		OperationName string `json:"operationName"`
+		ProcessID     string `json:"processID"`
+		References    []struct {
+			RefType string `json:"refType"`
+			SpanID  string `json:"spanID"`
+		} `json:"references"`
+	} `json:"spans"`
+	Processes map[string]struct {
+		ServiceName string `json:"serviceName"`
+	} `json:"processes"`
+}
+
+// rpcCalls counts the gateway's RPC client spans by name; sqlUnder counts, per service, the SQL
+// spans whose parent is a span of the same service.
+func (tr traceSpans) rpcCalls() map[string]int {
+	out := map[string]int{}
+	for _, s := range tr.Spans {
+		if tr.Processes[s.ProcessID].ServiceName == "api-gateway" && strings.Contains(s.OperationName, "::") {
+			out[s.OperationName]++
+		}
+	}
+	return out
+}
+
+func (tr traceSpans) sqlUnder() map[string]int {
+	service := map[string]string{}
+	for _, s := range tr.Spans {
+		service[s.SpanID] = tr.Processes[s.ProcessID].ServiceName
+	}
+	out := map[string]int{}
+	for _, s := range tr.Spans {
+		svc := tr.Processes[s.ProcessID].ServiceName
+		if strings.HasPrefix(s.OperationName, "sql:") && len(s.References) > 0 && service[s.References[0].SpanID] == svc {
+			out[svc]++
+		}
+	}
+	return out
+}
+
+// feedCalls are the calls of a feed page as a logged-in user sees it: the page, then the videos'
+// authors (profiles, follow counts, follows, like counts, work counts), likes and comment counts.
+var feedCalls = []string{"video::Feed", "user::MGetUsers", "relation::UserStats", "relation::IsFollowing",
+	"favorite::UserStats", "video::CountWorks", "favorite::VideoStats", "comment::CountComments"}
+
+// waitForTrace reads the trace of id from Jaeger until every call of feedCalls and the SQL of the
+// video and user services are in it (spans arrive asynchronously), or 30 s pass.
+func waitForTrace(t *testing.T, id string) traceSpans {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var tr traceSpans
+		if _, raw := fetchTrace(t, id); raw != nil {
+			if err := json.Unmarshal(raw, &tr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		calls, sql := tr.rpcCalls(), tr.sqlUnder()
+		complete := sql["video"] > 0 && sql["user"] > 0
+		for _, c := range feedCalls {
+			complete = complete && calls[c] > 0
+		}
+		if complete || time.Now().After(deadline) {
+			return tr
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// A feed page costs the same calls, made once each, whether it holds 30 videos or 1; its trace
+// goes from the gateway to the video and user services, with their SQL under them.
+func TestFeedCallsDoNotDependOnPageLength(t *testing.T) {
+	p := shared.phone
+	_, viewer := account(t, "counter")
+	full := ok(t, p.get(t, "/douyin/feed/", vals("token", viewer)))
+	if n := len(videoList(t, full)); n < 30 {
+		_, publisher := account(t, "filler")
+		publishMany(t, publisher, 30-n)
+		full = ok(t, p.get(t, "/douyin/feed/", vals("token", viewer)))
+	}
+	if n := len(videoList(t, full)); n != 30 {
+		t.Fatalf("a full page holds %d videos", n)
+	}
+
+	// The oldest video of all: page to the end. Publish times are unique, so the millisecond after
+	// it makes a page of exactly that one video.
+	oldest := asInt(full.body["next_time"])
+	for {
+		a := ok(t, p.get(t, "/douyin/feed/", vals("latest_time", fmt.Sprint(oldest))))
+		if len(videoList(t, a)) == 0 {
+			break
+		}
+		oldest = asInt(a.body["next_time"])
+	}
+	one := ok(t, p.get(t, "/douyin/feed/", vals("token", viewer, "latest_time", fmt.Sprint(oldest+1))))
+	if n := len(videoList(t, one)); n != 1 {
+		t.Fatalf("the page before %d holds %d videos; want 1", oldest+1, n)
+	}
+
+	for name, a := range map[string]answer{"30 videos": full, "1 video": one} {
+		tr := waitForTrace(t, a.traceID)
+		calls := tr.rpcCalls()
+		total := 0
+		for _, n := range calls {
+			total += n
+		}
+		for _, c := range feedCalls {
+			if calls[c] != 1 {
+				t.Errorf("%s: %s called %d times; want once. All calls: %v", name, c, calls[c], calls)
+			}
+		}
+		if total != len(feedCalls) {
+			t.Errorf("%s: %d RPCs (%v); want %d", name, total, calls, len(feedCalls))
+		}
+		if sql := tr.sqlUnder(); sql["video"] == 0 || sql["user"] == 0 {
+			t.Errorf("%s: SQL spans under the services: %v; want video and user", name, sql)
+		}
+	}
+}

@@ -1,0 +1,309 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// mediaFiles lists every file of the gateway's media folder, spool included. devstack keeps the
+// media beside the log folder in its state folder.
+func mediaFiles(t *testing.T) []string {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(shared.stack.LogDir()), "media")
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, rel)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func videoList(t *testing.T, a answer) []map[string]any {
+	t.Helper()
+	raw, isList := a.body["video_list"].([]any)
+	if !isList {
+		t.Fatalf("video_list is not a list: %s", a.raw)
+	}
+	out := make([]map[string]any, len(raw))
+	for i, v := range raw {
+		out[i] = v.(map[string]any)
+		sameKeys(t, "video", out[i], videoFields)
+		sameKeys(t, "author", out[i]["author"].(map[string]any), userFields)
+	}
+	return out
+}
+
+// fetch GETs a media URL and returns the answer and its body.
+func fetch(t *testing.T, url string, headers ...string) (*http.Response, []byte) {
+	t.Helper()
+	if !strings.HasPrefix(url, shared.stack.GatewayURL()+"/") {
+		t.Fatalf("media URL %q is not an absolute URL under the gateway", url)
+	}
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+func TestPublishAndReadBack(t *testing.T) {
+	p := shared.phone
+	id, token := account(t, "publisher")
+	title := "first video ✨ of " + fmt.Sprint(id)
+	videoID := publish(t, token, title)
+
+	// The publish list, asked by another user: a full Video with its author.
+	_, otherToken := account(t, "watcher")
+	list := videoList(t, ok(t, p.get(t, "/douyin/publish/list/", vals("token", otherToken, "user_id", fmt.Sprint(id)))))
+	if len(list) != 1 {
+		t.Fatalf("publish list holds %d videos; want 1", len(list))
+	}
+	v, author := list[0], list[0]["author"].(map[string]any)
+	if asInt(v["id"]) != videoID || v["title"] != title || asInt(v["favorite_count"]) != 0 ||
+		asInt(v["comment_count"]) != 0 || v["is_favorite"] != false {
+		t.Fatalf("video = %v", v)
+	}
+	if asInt(author["id"]) != id || asInt(author["work_count"]) != 1 || author["is_follow"] != false {
+		t.Fatalf("author = %v", author)
+	}
+	me := ok(t, p.get(t, "/douyin/user/", vals("token", token))).obj("user")
+	if asInt(me["work_count"]) != 1 {
+		t.Fatalf("work_count after one publish = %v", me["work_count"])
+	}
+
+	// The newest video of the feed, for anyone.
+	feed := videoList(t, ok(t, p.get(t, "/douyin/feed/", nil)))
+	if len(feed) == 0 || asInt(feed[0]["id"]) != videoID {
+		t.Fatalf("the feed does not start with the new video: %v", feed)
+	}
+
+	// The play URL serves the bytes uploaded, in ranges too; the cover is a JPEG of the video.
+	play, cover := v["play_url"].(string), v["cover_url"].(string)
+	if !strings.HasPrefix(play, shared.stack.GatewayURL()+"/media/") || !strings.HasPrefix(cover, shared.stack.GatewayURL()+"/media/") {
+		t.Fatalf("play_url %q, cover_url %q; want stored media", play, cover)
+	}
+	resp, body := fetch(t, play)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "video/mp4" || !bytes.Equal(body, sampleVideo(t)) {
+		t.Fatalf("GET play_url: HTTP %d %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+	}
+	resp, body = fetch(t, play, "Range", "bytes=100-199")
+	if resp.StatusCode != 206 || !bytes.Equal(body, sampleVideo(t)[100:200]) ||
+		resp.Header.Get("Content-Range") != fmt.Sprintf("bytes 100-199/%d", len(sampleVideo(t))) {
+		t.Fatalf("ranged GET: HTTP %d, %d bytes, %q", resp.StatusCode, len(body), resp.Header.Get("Content-Range"))
+	}
+	resp, body = fetch(t, cover)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("GET cover_url: HTTP %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if img, err := jpeg.Decode(bytes.NewReader(body)); err != nil || img.Bounds().Dx() != 160 {
+		t.Fatalf("the cover is not a JPEG of the video: %v", err)
+	}
+}
+
+// The token may come in the multipart field before or after the file, in the query string, or
+// as a bearer header.
+func TestPublishFindsTheTokenWhereverItIs(t *testing.T) {
+	id, token := account(t, "tokens")
+	video := sampleVideo(t)
+	sends := map[string]func() answer{
+		"field after the file": func() answer {
+			return upload(t, nil, titleField("after"), dataFile(video), tokenField(token))
+		},
+		"query string": func() answer { return upload(t, vals("token", token), titleField("query"), dataFile(video)) },
+		"bearer header": func() answer {
+			req, err := uploadRequest(nil, titleField("bearer"), dataFile(video))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+			return shared.phone.do(t, req)
+		},
+	}
+	for name, send := range sends {
+		t.Run(name, func(t *testing.T) { ok(t, send()) })
+	}
+	list := videoList(t, ok(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token))))
+	if len(list) != len(sends) || asInt(list[0]["author"].(map[string]any)["id"]) != id {
+		t.Fatalf("publish list holds %d videos; want %d", len(list), len(sends))
+	}
+}
+
+func pngImage(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 32, 32))
+	img.Set(1, 1, color.White)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Every refused upload answers a clear business error and leaves no file and no row behind.
+func TestPublishRefusalsKeepNothing(t *testing.T) {
+	_, token := account(t, "refused")
+	before := mediaFiles(t)
+	video := sampleVideo(t)
+	cases := []struct {
+		name  string
+		query url.Values
+		parts []formPart
+		code  int64
+	}{
+		{"text named .mp4", nil, []formPart{tokenField(token), titleField("t"), dataFile([]byte("this is not a video"))}, 12006},
+		{"png image", nil, []formPart{tokenField(token), titleField("t"), dataFile(pngImage(t))}, 12006},
+		{"truncated video", nil, []formPart{tokenField(token), titleField("t"), dataFile(video[:len(video)/3])}, 12006},
+		{"no title", nil, []formPart{tokenField(token), dataFile(video)}, 12002},
+		{"blank title", nil, []formPart{tokenField(token), titleField("   "), dataFile(video)}, 12002},
+		{"101 character title", nil, []formPart{tokenField(token), titleField(strings.Repeat("字", 101)), dataFile(video)}, 12003},
+		{"two-line title", nil, []formPart{tokenField(token), titleField("one\ntwo"), dataFile(video)}, 12003},
+		{"no file", nil, []formPart{tokenField(token), titleField("t")}, 12004},
+		{"empty file", nil, []formPart{tokenField(token), titleField("t"), dataFile(nil)}, 12004},
+		{"two files", nil, []formPart{tokenField(token), titleField("t"), dataFile(video), dataFile(video)}, 12004},
+		{"no token", nil, []formPart{titleField("t"), dataFile(video)}, 10002},
+		{"bad token before the file", nil, []formPart{tokenField("garbage"), titleField("t"), dataFile(video)}, 10002},
+		{"bad token after the file", nil, []formPart{titleField("t"), dataFile(video), tokenField("garbage")}, 10002},
+		{"bad token in the query", vals("token", "garbage"), []formPart{titleField("t"), dataFile(video)}, 10002},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := refused(t, upload(t, c.query, c.parts...))
+			if a.code() != c.code {
+				t.Fatalf("status_code %d (%s); want %d", a.code(), a.str("status_msg"), c.code)
+			}
+		})
+	}
+	t.Run("urlencoded body", func(t *testing.T) {
+		req, err := http.NewRequest(http.MethodPost, shared.stack.GatewayURL()+"/douyin/publish/action/?token="+token,
+			strings.NewReader(vals("title", "t", "data", "not a file").Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if a := refused(t, shared.phone.do(t, req)); a.code() != 12007 {
+			t.Fatalf("status_code %d; want 12007", a.code())
+		}
+	})
+	list := videoList(t, ok(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token))))
+	if len(list) != 0 {
+		t.Fatalf("refused uploads made %d videos", len(list))
+	}
+	if after := mediaFiles(t); !slices.Equal(before, after) {
+		t.Fatalf("refused uploads changed the media folder:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// zeros is an endless stream of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// An upload over the limit (100 MiB) is refused whether its length is declared (refused unread)
+// or not (refused once the limit is passed while streaming); nothing is kept.
+func TestOversizeUploadIsRefused(t *testing.T) {
+	_, token := account(t, "big")
+	before := mediaFiles(t)
+	const limit = 100 << 20
+	head, err := uploadRequest(nil, tokenField(token), titleField("big"), formPart{name: "data", filename: "big.mp4", content: []byte("X")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(head.Body)
+	// Split the small body around its one-byte file, to put 100 MiB + 1 of zeros there instead.
+	cut := bytes.LastIndex(raw, []byte("X"))
+	prefix, suffix := raw[:cut], raw[cut+1:]
+	for _, declared := range []bool{true, false} {
+		t.Run(fmt.Sprintf("length declared %v", declared), func(t *testing.T) {
+			body := io.MultiReader(bytes.NewReader(prefix), io.LimitReader(zeros{}, limit+1), bytes.NewReader(suffix))
+			req, err := http.NewRequest(http.MethodPost, head.URL.String(), body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", head.Header.Get("Content-Type"))
+			req.ContentLength = -1 // chunked
+			if declared {
+				req.ContentLength = int64(len(prefix)) + limit + 1 + int64(len(suffix))
+			}
+			a := refused(t, shared.phone.do(t, req))
+			if a.code() != 12005 || !strings.Contains(a.str("status_msg"), "100 MiB") {
+				t.Fatalf("answer %s; want 12005 naming the limit", a.raw)
+			}
+		})
+	}
+	if after := mediaFiles(t); !slices.Equal(before, after) {
+		t.Fatalf("oversize uploads changed the media folder:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// The other endpoints still read urlencoded forms from the streamed body, within a cap.
+func TestFormBodiesWithStreamedRequests(t *testing.T) {
+	p := shared.phone
+	name := uniqueName("form")
+	ok(t, p.postForm(t, "/douyin/user/register/", vals("username", name, "password", "pw")))
+	// A chunked form body (no declared length) is read too.
+	req, err := http.NewRequest(http.MethodPost, shared.stack.GatewayURL()+"/douyin/user/login/",
+		io.MultiReader(strings.NewReader(vals("username", name, "password", "pw").Encode())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	ok(t, p.do(t, req))
+	// A form body over 1 MiB is refused, in JSON.
+	huge := vals("username", name, "password", "pw", "padding", strings.Repeat("p", 2<<20))
+	if a := refused(t, p.postForm(t, "/douyin/user/login/", huge)); a.code() != 10001 {
+		t.Fatalf("huge form: status_code %d; want 10001", a.code())
+	}
+}
+
+// Only generated keys name media; any other path under /media/ (or escaping it) is a JSON 404.
+func TestMediaRouteOddPaths(t *testing.T) {
+	base := shared.stack.GatewayURL()
+	for _, path := range []string{
+		"/media/", "/media/x", "/media/../api-gateway/config.yaml", "/media/%2e%2e/%2e%2e/go.work",
+		"/media/..%2f..%2fgo.work", "/media//etc/passwd", "/media/.incoming/", "/media/.incoming/upload-1",
+		"/media/ffffffffffffffffffffffffffffffff.mp4", "/media/ffffffffffffffffffffffffffffffff.jpg/",
+		"/media/%00", "/media/ffffffffffffffffffffffffffffffff.mp4%00.jpg",
+	} {
+		t.Run(path, func(t *testing.T) {
+			resp, body := fetch(t, base+path)
+			if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") ||
+				!bytes.Contains(body, []byte(`"status_code":10005`)) {
+				t.Fatalf("GET %s: HTTP %d %q %s; want a JSON 404", path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			}
+		})
+	}
+}

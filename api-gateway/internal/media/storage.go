@@ -1,0 +1,172 @@
+// Package media keeps the gateway's uploaded media: it reads an upload as a stream into a spool
+// file with a size limit, checks with ffprobe that it is a video, extracts a cover with ffmpeg,
+// stores both under generated keys, and serves them back with HTTP ranges.
+package media
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ErrNotFound is what Storage.Open reports for a key that holds nothing.
+var ErrNotFound = errors.New("media: no such key")
+
+// Storage keeps media files under keys. The gateway generates every key (ValidKey); nothing a
+// client sends ever becomes part of one.
+type Storage interface {
+	// Put moves the local file at path into storage under key, which must not be in use.
+	Put(ctx context.Context, key, path string) error
+	// Open returns the content of key, or ErrNotFound.
+	Open(ctx context.Context, key string) (*Object, error)
+	// Delete removes key; a key that holds nothing is not an error.
+	Delete(ctx context.Context, key string) error
+}
+
+// Object is stored content opened for reading.
+type Object struct {
+	Body    io.ReadSeekCloser
+	Size    int64
+	ModTime time.Time
+}
+
+// keyPattern is the only shape a key has: 128 random bits in hex and a known extension. It keeps
+// every key a plain file name (no separator, no dot segment), whatever reaches Open.
+var keyPattern = regexp.MustCompile(`^[0-9a-f]{32}\.(mp4|mov|webm|mkv|jpg)$`)
+
+// contentTypes are the types media are served with, by extension.
+var contentTypes = map[string]string{
+	"mp4":  "video/mp4",
+	"mov":  "video/quicktime",
+	"webm": "video/webm",
+	"mkv":  "video/x-matroska",
+	"jpg":  "image/jpeg",
+}
+
+// ValidKey reports whether key has the shape of a generated key.
+func ValidKey(key string) bool { return keyPattern.MatchString(key) }
+
+// ContentType is the content type of a valid key.
+func ContentType(key string) string {
+	return contentTypes[key[strings.LastIndexByte(key, '.')+1:]]
+}
+
+// newBase returns a fresh random name; a video and its cover share it.
+func newBase() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// Local keeps media as files in one folder (a volume under docker-compose).
+type Local struct{ dir string }
+
+// NewLocal returns the storage over dir, creating it if missing.
+func NewLocal(dir string) (*Local, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("media.dir %q: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("media.dir: %w", err)
+	}
+	return &Local{dir: abs}, nil
+}
+
+// Dir is the folder the files are in.
+func (l *Local) Dir() string { return l.dir }
+
+func (l *Local) path(key string) (string, error) {
+	if !ValidKey(key) {
+		return "", fmt.Errorf("media: %q is not a generated key", key)
+	}
+	return filepath.Join(l.dir, key), nil
+}
+
+// Put renames path into place, which is atomic when path is on the same file system (the spool
+// is a folder inside dir for that reason); across file systems it copies.
+func (l *Local) Put(_ context.Context, key, path string) error {
+	dst, err := l.path(key)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Lstat(dst); err == nil {
+		return fmt.Errorf("media: key %s is in use", key)
+	}
+	err = os.Rename(path, dst)
+	if errors.Is(err, syscall.EXDEV) {
+		err = copyFile(path, dst)
+	}
+	if err != nil {
+		return fmt.Errorf("media: store %s: %w", key, err)
+	}
+	return nil
+}
+
+func (l *Local) Open(_ context.Context, key string) (*Object, error) {
+	p, err := l.path(key)
+	if err != nil {
+		return nil, ErrNotFound
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("media: open %s: %w", key, err)
+	}
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() {
+		f.Close()
+		return nil, ErrNotFound
+	}
+	return &Object{Body: f, Size: info.Size(), ModTime: info.ModTime()}, nil
+}
+
+func (l *Local) Delete(_ context.Context, key string) error {
+	p, err := l.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("media: delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// copyFile copies src to a new dst and removes src; a partial dst is removed on failure.
+func copyFile(src, dst string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(dst)
+			return
+		}
+		os.Remove(src)
+	}()
+	_, err = io.Copy(out, in)
+	return err
+}

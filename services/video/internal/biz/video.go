@@ -1,0 +1,208 @@
+// Package biz holds the video service's rules: what a publishable video is, how publish times are
+// given out so that the feed can page on a time alone, and how the feed and the lists are read.
+package biz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"simpletiktok/pkg/errno"
+)
+
+const (
+	// MaxTitleLen is the longest title, in characters (docs/errors.md, 12003).
+	MaxTitleLen = 100
+	// MaxFeedPage is the contract's page size of the feed.
+	MaxFeedPage = 30
+	// MaxBatch bounds one MGet or CountWorks; a page never needs more.
+	MaxBatch = 500
+	// maxKeyLen is the width of the media key columns.
+	maxKeyLen = 255
+	// publishAttempts bounds the search for a free publish time when publishes collide.
+	publishAttempts = 20
+)
+
+// ErrPublishTimeTaken is what Repo.Create reports when another video already has the publish
+// time asked for (the unique key on publish time).
+var ErrPublishTimeTaken = errors.New("publish time taken")
+
+// Video is a video as the service stores it.
+type Video struct {
+	ID       int64
+	AuthorID int64
+	Title    string
+	PlayKey  string
+	CoverKey string
+	// PublishTimeMs is unique among all videos: see Videos.Publish.
+	PublishTimeMs int64
+}
+
+// Repo is the storage the rules need.
+type Repo interface {
+	// Create inserts v, sets v.ID and adds one to the author's work count, all or nothing. A
+	// publish time already used is ErrPublishTimeTaken; a play key already used is
+	// errno.VideoAlreadyPublished.
+	Create(ctx context.Context, v *Video) error
+	// LatestPublishTime is the greatest publish time in use, 0 when there is no video.
+	LatestPublishTime(ctx context.Context) (int64, error)
+	// Feed returns at most limit videos published strictly before beforeMs, newest first.
+	Feed(ctx context.Context, beforeMs int64, limit int) ([]*Video, error)
+	// ListByAuthor returns the author's videos, newest first.
+	ListByAuthor(ctx context.Context, authorID int64) ([]*Video, error)
+	// MGet returns the videos among ids that exist, in any order.
+	MGet(ctx context.Context, ids []int64) ([]*Video, error)
+	// CountWorks returns the work count of the authors among ids that have published.
+	CountWorks(ctx context.Context, authorIDs []int64) (map[int64]int64, error)
+}
+
+// Videos implements the video rules.
+type Videos struct {
+	repo Repo
+	now  func() time.Time
+}
+
+// NewVideos returns the rules over repo, reading the time from now (time.Now in production).
+func NewVideos(repo Repo, now func() time.Time) *Videos {
+	return &Videos{repo: repo, now: now}
+}
+
+// Publish records a video whose media the gateway has already stored, and returns its id.
+//
+// Publish times are made unique: a video gets the current millisecond, or the next free one when
+// another video has it. The feed pages on a time alone (next_time is a bare timestamp), so two
+// videos sharing a millisecond could otherwise be cut apart by a page boundary and one of them
+// never shown; with unique times, "strictly older than next_time" neither repeats nor skips.
+func (s *Videos) Publish(ctx context.Context, authorID int64, title, playKey, coverKey string) (int64, error) {
+	if authorID <= 0 {
+		return 0, errno.BadRequest.WithMsg("author_id must be a positive integer")
+	}
+	title, err := NormalizeTitle(title)
+	if err != nil {
+		return 0, err
+	}
+	if playKey == "" || len(playKey) > maxKeyLen || len(coverKey) > maxKeyLen {
+		return 0, errno.BadRequest.WithMsg("play_key is required and media keys are at most %d bytes", maxKeyLen)
+	}
+	v := &Video{AuthorID: authorID, Title: title, PlayKey: playKey, CoverKey: coverKey,
+		PublishTimeMs: s.now().UnixMilli()}
+	for attempt := 1; ; attempt++ {
+		err := s.repo.Create(ctx, v)
+		if !errors.Is(err, ErrPublishTimeTaken) {
+			return v.ID, err
+		}
+		if attempt == publishAttempts {
+			return 0, fmt.Errorf("no free publish time after %d attempts", attempt)
+		}
+		latest, err := s.repo.LatestPublishTime(ctx)
+		if err != nil {
+			return 0, err
+		}
+		v.PublishTimeMs = max(v.PublishTimeMs, latest) + 1
+	}
+}
+
+// Feed returns at most limit (1..30, 30 when out of range) videos published strictly before
+// latestMs (now when not positive), newest first, and the time to send back for the next page:
+// the publish time of the oldest video of the page, or latestMs itself when the page is empty.
+func (s *Videos) Feed(ctx context.Context, latestMs int64, limit int) ([]*Video, int64, error) {
+	if latestMs <= 0 {
+		latestMs = s.now().UnixMilli()
+	}
+	if limit <= 0 || limit > MaxFeedPage {
+		limit = MaxFeedPage
+	}
+	videos, err := s.repo.Feed(ctx, latestMs, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	next := latestMs
+	if len(videos) > 0 {
+		next = videos[len(videos)-1].PublishTimeMs
+	}
+	return videos, next, nil
+}
+
+// ListByAuthor returns the author's videos, newest first.
+func (s *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*Video, error) {
+	if authorID <= 0 {
+		return nil, errno.BadRequest.WithMsg("author_id must be a positive integer")
+	}
+	return s.repo.ListByAuthor(ctx, authorID)
+}
+
+// MGet returns the videos among ids that exist, in the order of ids, each once.
+func (s *Videos) MGet(ctx context.Context, ids []int64) ([]*Video, error) {
+	ids = uniquePositive(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(ids) > MaxBatch {
+		return nil, errno.BadRequest.WithMsg("at most %d video ids per request", MaxBatch)
+	}
+	found, err := s.repo.MGet(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*Video, len(found))
+	for _, v := range found {
+		byID[v.ID] = v
+	}
+	out := make([]*Video, 0, len(found))
+	for _, id := range ids {
+		if v, ok := byID[id]; ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// CountWorks returns the number of videos of each author among ids, 0 for those with none.
+func (s *Videos) CountWorks(ctx context.Context, authorIDs []int64) (map[int64]int64, error) {
+	ids := uniquePositive(authorIDs)
+	out := make(map[int64]int64, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if len(ids) > MaxBatch {
+		return nil, errno.BadRequest.WithMsg("at most %d user ids per request", MaxBatch)
+	}
+	counts, err := s.repo.CountWorks(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		out[id] = counts[id]
+	}
+	return out, nil
+}
+
+// NormalizeTitle trims surrounding spaces and checks what remains: required, at most
+// MaxTitleLen characters of valid UTF-8, no control characters (a title is one line).
+func NormalizeTitle(title string) (string, error) {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		return "", errno.VideoTitleRequired
+	}
+	if !utf8.ValidString(title) || utf8.RuneCountInString(title) > MaxTitleLen ||
+		strings.IndexFunc(title, unicode.IsControl) >= 0 {
+		return "", errno.VideoInvalidTitle
+	}
+	return title, nil
+}
+
+func uniquePositive(ids []int64) []int64 {
+	seen := make(map[int64]struct{}, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; id > 0 && !dup {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}

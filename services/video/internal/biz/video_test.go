@@ -1,0 +1,383 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"simpletiktok/pkg/errno"
+)
+
+// memRepo is an in-memory Repo for the rules' unit tests, with the same unique keys as the table.
+type memRepo struct {
+	mu     sync.Mutex
+	videos []*Video
+	works  map[int64]int64
+	nextID int64
+}
+
+func newMemRepo() *memRepo { return &memRepo{works: map[int64]int64{}} }
+
+func (m *memRepo) Create(_ context.Context, v *Video) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, o := range m.videos {
+		if o.PlayKey == v.PlayKey {
+			return errno.VideoAlreadyPublished
+		}
+		if o.PublishTimeMs == v.PublishTimeMs {
+			return ErrPublishTimeTaken
+		}
+	}
+	m.nextID++
+	v.ID = m.nextID
+	cp := *v
+	m.videos = append(m.videos, &cp)
+	m.works[v.AuthorID]++
+	return nil
+}
+
+func (m *memRepo) LatestPublishTime(context.Context) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var latest int64
+	for _, v := range m.videos {
+		latest = max(latest, v.PublishTimeMs)
+	}
+	return latest, nil
+}
+
+func (m *memRepo) newestFirst(keep func(*Video) bool) []*Video {
+	var out []*Video
+	for _, v := range m.videos {
+		if keep(v) {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].PublishTimeMs != out[j].PublishTimeMs {
+			return out[i].PublishTimeMs > out[j].PublishTimeMs
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out
+}
+
+func (m *memRepo) Feed(_ context.Context, beforeMs int64, limit int) ([]*Video, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := m.newestFirst(func(v *Video) bool { return v.PublishTimeMs < beforeMs })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func (m *memRepo) ListByAuthor(_ context.Context, authorID int64) ([]*Video, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.newestFirst(func(v *Video) bool { return v.AuthorID == authorID }), nil
+}
+
+func (m *memRepo) MGet(_ context.Context, ids []int64) ([]*Video, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*Video
+	for _, v := range m.videos {
+		for _, id := range ids {
+			if v.ID == id {
+				out = append(out, v)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (m *memRepo) CountWorks(_ context.Context, ids []int64) (map[int64]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[int64]int64{}
+	for _, id := range ids {
+		if n, ok := m.works[id]; ok {
+			out[id] = n
+		}
+	}
+	return out, nil
+}
+
+// clock is a settable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) set(ms int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = time.UnixMilli(ms)
+}
+
+func newVideos(startMs int64) (*Videos, *memRepo, *clock) {
+	repo := newMemRepo()
+	c := &clock{t: time.UnixMilli(startMs)}
+	return NewVideos(repo, c.now), repo, c
+}
+
+var keys atomic.Int64
+
+// key returns a fresh media key, as the gateway generates one per upload.
+func key() string { return fmt.Sprintf("k%d.mp4", keys.Add(1)) }
+
+func TestPublishValidates(t *testing.T) {
+	s, repo, _ := newVideos(1_700_000_000_000)
+	ctx := context.Background()
+	cases := []struct {
+		name            string
+		author          int64
+		title, play     string
+		want            error
+		wantStoredTitle string
+	}{
+		{"no author", 0, "t", "a.mp4", errno.BadRequest, ""},
+		{"negative author", -1, "t", "a.mp4", errno.BadRequest, ""},
+		{"empty title", 1, "", "a.mp4", errno.VideoTitleRequired, ""},
+		{"blank title", 1, " \t ", "a.mp4", errno.VideoTitleRequired, ""},
+		{"101 chars", 1, strings.Repeat("é", 101), "a.mp4", errno.VideoInvalidTitle, ""},
+		{"newline", 1, "two\nlines", "a.mp4", errno.VideoInvalidTitle, ""},
+		{"invalid utf8", 1, "a\xffb", "a.mp4", errno.VideoInvalidTitle, ""},
+		{"no play key", 1, "t", "", errno.BadRequest, ""},
+		{"100 chars is fine", 1, strings.Repeat("é", 100), "b.mp4", nil, strings.Repeat("é", 100)},
+		{"trimmed", 1, "  hello  ", "c.mp4", nil, "hello"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			id, err := s.Publish(ctx, c.author, c.title, c.play, "")
+			if c.want != nil {
+				if !errors.Is(err, c.want) || id != 0 {
+					t.Fatalf("Publish = %d, %v; want %v", id, err, c.want)
+				}
+				return
+			}
+			if err != nil || id <= 0 {
+				t.Fatalf("Publish = %d, %v", id, err)
+			}
+			got, _ := repo.MGet(ctx, []int64{id})
+			if len(got) != 1 || got[0].Title != c.wantStoredTitle {
+				t.Fatalf("stored %+v; want title %q", got, c.wantStoredTitle)
+			}
+		})
+	}
+	if n := len(repo.videos); n != 2 {
+		t.Fatalf("%d videos stored; want only the 2 valid ones", n)
+	}
+}
+
+// Videos published in the same millisecond get distinct, increasing times, so that a page
+// boundary can never fall between two videos of one time.
+func TestPublishTimesAreUnique(t *testing.T) {
+	s, repo, c := newVideos(5_000)
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		if _, err := s.Publish(ctx, 1, "same ms", key(), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.set(5_002) // the clock steps back onto a time in use: it must not repeat
+	if _, err := s.Publish(ctx, 2, "earlier clock", key(), ""); err != nil {
+		t.Fatal(err)
+	}
+	var times []int64
+	for _, v := range repo.videos {
+		times = append(times, v.PublishTimeMs)
+	}
+	want := []int64{5_000, 5_001, 5_002, 5_003, 5_004, 5_005}
+	if len(times) != len(want) {
+		t.Fatalf("times %v; want %v", times, want)
+	}
+	for i := range want {
+		if times[i] != want[i] {
+			t.Fatalf("times %v; want %v", times, want)
+		}
+	}
+}
+
+func TestConcurrentPublishesInOneMillisecond(t *testing.T) {
+	s, repo, _ := newVideos(9_000)
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Publish(context.Background(), 3, "burst", key(), ""); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{}
+	for _, v := range repo.videos {
+		if seen[v.PublishTimeMs] {
+			t.Fatalf("publish time %d given twice", v.PublishTimeMs)
+		}
+		seen[v.PublishTimeMs] = true
+	}
+	if len(seen) != n || repo.works[3] != n {
+		t.Fatalf("%d videos, work count %d; want %d", len(seen), repo.works[3], n)
+	}
+}
+
+// publishAt stores n videos by author at times start, start+step, ...
+func publishAt(t *testing.T, s *Videos, c *clock, author int64, n int, start, step int64) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		c.set(start + int64(i)*step)
+		if _, err := s.Publish(context.Background(), author, "v", key(), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestFeedPaging(t *testing.T) {
+	ctx := context.Background()
+	t.Run("empty store", func(t *testing.T) {
+		s, _, _ := newVideos(1_000_000)
+		videos, next, err := s.Feed(ctx, 777_000, 30)
+		if err != nil || len(videos) != 0 || next != 777_000 {
+			t.Fatalf("Feed = %d videos, next %d, %v; want none and next 777000", len(videos), next, err)
+		}
+		_, next, _ = s.Feed(ctx, 0, 30)
+		if next != 1_000_000 {
+			t.Fatalf("empty feed without latest_time: next %d; want now (1000000)", next)
+		}
+	})
+	for _, total := range []int{30, 31} {
+		t.Run(fmt.Sprintf("store of %d", total), func(t *testing.T) {
+			s, _, c := newVideos(0)
+			publishAt(t, s, c, 1, total, 10_000, 1_000)
+			c.set(1_000_000)
+			page, next, err := s.Feed(ctx, 0, 0)
+			if err != nil || len(page) != 30 {
+				t.Fatalf("first page: %d videos, %v; want 30", len(page), err)
+			}
+			for i := 1; i < len(page); i++ {
+				if page[i].PublishTimeMs >= page[i-1].PublishTimeMs {
+					t.Fatalf("not newest first at %d", i)
+				}
+			}
+			if next != page[29].PublishTimeMs {
+				t.Fatalf("next %d; want the oldest of the page, %d", next, page[29].PublishTimeMs)
+			}
+			rest, next2, _ := s.Feed(ctx, next, 30)
+			if len(rest) != total-30 {
+				t.Fatalf("second page: %d videos; want %d", len(rest), total-30)
+			}
+			if total == 31 && (rest[0].PublishTimeMs != 10_000 || next2 != 10_000) {
+				t.Fatalf("second page = %+v, next %d", rest[0], next2)
+			}
+			if total == 30 && next2 != next {
+				t.Fatalf("empty last page: next %d; want the request's own %d", next2, next)
+			}
+		})
+	}
+	t.Run("strictly older", func(t *testing.T) {
+		s, _, c := newVideos(0)
+		publishAt(t, s, c, 1, 3, 5_000, 1_000) // 5000, 6000, 7000
+		page, _, _ := s.Feed(ctx, 6_000, 30)
+		if len(page) != 1 || page[0].PublishTimeMs != 5_000 {
+			t.Fatalf("Feed(6000) = %+v; want only the video of 5000", page)
+		}
+	})
+	t.Run("limit out of range", func(t *testing.T) {
+		s, _, c := newVideos(0)
+		publishAt(t, s, c, 1, 35, 1_000, 1)
+		c.set(1_000_000)
+		for _, limit := range []int{-1, 0, 31, 1000} {
+			if page, _, _ := s.Feed(ctx, 0, limit); len(page) != 30 {
+				t.Fatalf("limit %d: %d videos; want 30", limit, len(page))
+			}
+		}
+		if page, _, _ := s.Feed(ctx, 0, 2); len(page) != 2 {
+			t.Fatalf("limit 2: %d videos", len(page))
+		}
+	})
+	// Many publishes in one millisecond, paged with small pages: every video exactly once.
+	t.Run("equal clock readings", func(t *testing.T) {
+		s, _, c := newVideos(0)
+		publishAt(t, s, c, 1, 25, 50_000, 0)
+		c.set(1_000_000)
+		seen := map[int64]bool{}
+		var next int64
+		for pages := 0; pages < 20; pages++ {
+			page, n, err := s.Feed(ctx, next, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, v := range page {
+				if seen[v.ID] {
+					t.Fatalf("video %d shown twice", v.ID)
+				}
+				seen[v.ID] = true
+			}
+			next = n
+		}
+		if len(seen) != 25 {
+			t.Fatalf("paging showed %d of 25 videos", len(seen))
+		}
+	})
+}
+
+func TestListsAndCounts(t *testing.T) {
+	s, _, c := newVideos(0)
+	ctx := context.Background()
+	publishAt(t, s, c, 1, 3, 1_000, 10)
+	publishAt(t, s, c, 2, 2, 2_000, 10)
+
+	mine, err := s.ListByAuthor(ctx, 1)
+	if err != nil || len(mine) != 3 || mine[0].PublishTimeMs != 1_020 || mine[2].PublishTimeMs != 1_000 {
+		t.Fatalf("ListByAuthor(1) = %+v, %v", mine, err)
+	}
+	if _, err := s.ListByAuthor(ctx, 0); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("ListByAuthor(0) = %v; want BadRequest", err)
+	}
+
+	counts, err := s.CountWorks(ctx, []int64{1, 2, 3, 1, -4})
+	if err != nil || len(counts) != 3 || counts[1] != 3 || counts[2] != 2 || counts[3] != 0 {
+		t.Fatalf("CountWorks = %v, %v; want 1:3 2:2 3:0", counts, err)
+	}
+
+	got, err := s.MGet(ctx, []int64{mine[2].ID, 999, mine[0].ID, mine[2].ID})
+	if err != nil || len(got) != 2 || got[0].ID != mine[2].ID || got[1].ID != mine[0].ID {
+		t.Fatalf("MGet = %+v, %v; want the two in the asked order", got, err)
+	}
+	tooMany := make([]int64, MaxBatch+1)
+	for i := range tooMany {
+		tooMany[i] = int64(i + 1)
+	}
+	if _, err := s.MGet(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("MGet of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+	if _, err := s.CountWorks(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("CountWorks of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+}

@@ -1,0 +1,272 @@
+package dal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"simpletiktok/pkg/db/dbtest"
+	"simpletiktok/pkg/errno"
+	"simpletiktok/services/video/internal/biz"
+)
+
+func newRepo(t *testing.T) (*Videos, *gorm.DB) {
+	t.Helper()
+	gdb := dbtest.Open(t)
+	if err := Migrate(context.Background(), gdb); err != nil {
+		t.Fatal(err)
+	}
+	// Migrating twice must be harmless: every start migrates.
+	if err := Migrate(context.Background(), gdb); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	return NewVideos(gdb), gdb
+}
+
+var keys atomic.Int64
+
+func key() string { return fmt.Sprintf("%032x.mp4", keys.Add(1)) }
+
+// fixedClock returns the rules over repo with a clock that reads ms until changed.
+func fixedClock(repo biz.Repo, ms *atomic.Int64) *biz.Videos {
+	return biz.NewVideos(repo, func() time.Time { return time.UnixMilli(ms.Load()) })
+}
+
+func TestCreateAndRead(t *testing.T) {
+	repo, _ := newRepo(t)
+	ctx := context.Background()
+	v := &biz.Video{AuthorID: 7, Title: "Hello 世界 🎬", PlayKey: key(), CoverKey: "c.jpg", PublishTimeMs: 1_700_000_000_123}
+	if err := repo.Create(ctx, v); err != nil || v.ID <= 0 {
+		t.Fatalf("Create = %v, id %d", err, v.ID)
+	}
+	got, err := repo.MGet(ctx, []int64{v.ID, v.ID + 100})
+	if err != nil || len(got) != 1 || *got[0] != *v {
+		t.Fatalf("MGet = %+v, %v; want %+v", got, err, v)
+	}
+	latest, err := repo.LatestPublishTime(ctx)
+	if err != nil || latest != v.PublishTimeMs {
+		t.Fatalf("LatestPublishTime = %d, %v", latest, err)
+	}
+	counts, err := repo.CountWorks(ctx, []int64{7, 8})
+	if err != nil || counts[7] != 1 || len(counts) != 1 {
+		t.Fatalf("CountWorks = %v, %v; want 7:1 only", counts, err)
+	}
+}
+
+func TestLatestPublishTimeOfEmptyStore(t *testing.T) {
+	repo, _ := newRepo(t)
+	if latest, err := repo.LatestPublishTime(context.Background()); err != nil || latest != 0 {
+		t.Fatalf("LatestPublishTime = %d, %v; want 0", latest, err)
+	}
+}
+
+// A refused insert changes nothing: neither a row nor the author's work count.
+func TestDuplicatesAreRefusedWithoutSideEffects(t *testing.T) {
+	repo, gdb := newRepo(t)
+	ctx := context.Background()
+	first := &biz.Video{AuthorID: 1, Title: "a", PlayKey: key(), PublishTimeMs: 1000}
+	if err := repo.Create(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	sameTime := &biz.Video{AuthorID: 1, Title: "b", PlayKey: key(), PublishTimeMs: 1000}
+	if err := repo.Create(ctx, sameTime); !errors.Is(err, biz.ErrPublishTimeTaken) {
+		t.Fatalf("Create with a publish time in use = %v; want ErrPublishTimeTaken", err)
+	}
+	sameKey := &biz.Video{AuthorID: 1, Title: "c", PlayKey: first.PlayKey, PublishTimeMs: 2000}
+	if err := repo.Create(ctx, sameKey); !errors.Is(err, errno.VideoAlreadyPublished) {
+		t.Fatalf("Create with a play key in use = %v; want VideoAlreadyPublished", err)
+	}
+	var rows, works int64
+	gdb.Model(&videoRow{}).Count(&rows)
+	gdb.Raw("SELECT works FROM work_counts WHERE author_id = 1").Scan(&works)
+	if rows != 1 || works != 1 {
+		t.Fatalf("%d rows, work count %d after refused inserts; want 1 and 1", rows, works)
+	}
+}
+
+// Concurrent publishes by several authors, many in one millisecond: every one is stored with its
+// own time, and each author's count equals their rows.
+func TestConcurrentPublishes(t *testing.T) {
+	repo, gdb := newRepo(t)
+	var now atomic.Int64
+	now.Store(1_700_000_000_000)
+	videos := fixedClock(repo, &now)
+	const authors, each = 4, 8
+	var wg sync.WaitGroup
+	errs := make(chan error, authors*each)
+	for a := int64(1); a <= authors; a++ {
+		for i := 0; i < each; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := videos.Publish(context.Background(), a, "burst", key(), ""); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	var distinct int64
+	gdb.Raw("SELECT COUNT(DISTINCT publish_time_ms) FROM videos").Scan(&distinct)
+	if distinct != authors*each {
+		t.Fatalf("%d distinct publish times; want %d", distinct, authors*each)
+	}
+	counts, err := repo.CountWorks(context.Background(), []int64{1, 2, 3, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for a := int64(1); a <= authors; a++ {
+		var rows int64
+		gdb.Model(&videoRow{}).Where("author_id = ?", a).Count(&rows)
+		if counts[a] != each || rows != each {
+			t.Fatalf("author %d: work count %d, rows %d; want %d", a, counts[a], rows, each)
+		}
+	}
+}
+
+// The feed's boundaries on the real table: an empty store, exactly one page, one more than a
+// page, and many videos published in one millisecond paged in small pages.
+func TestFeedPagingOnMySQL(t *testing.T) {
+	ctx := context.Background()
+	t.Run("empty store", func(t *testing.T) {
+		repo, _ := newRepo(t)
+		var now atomic.Int64
+		now.Store(5_000_000)
+		page, next, err := fixedClock(repo, &now).Feed(ctx, 0, 30)
+		if err != nil || len(page) != 0 || next != 5_000_000 {
+			t.Fatalf("Feed = %d videos, next %d, %v", len(page), next, err)
+		}
+	})
+	for _, total := range []int{30, 31} {
+		t.Run(fmt.Sprintf("%d videos", total), func(t *testing.T) {
+			repo, _ := newRepo(t)
+			var now atomic.Int64
+			videos := fixedClock(repo, &now)
+			for i := 0; i < total; i++ {
+				now.Store(int64(10_000 + i*1_000))
+				if _, err := videos.Publish(ctx, 1, fmt.Sprint("v", i), key(), ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now.Store(1_000_000)
+			page, next, err := videos.Feed(ctx, 0, 30)
+			if err != nil || len(page) != 30 || page[0].PublishTimeMs != int64(10_000+(total-1)*1_000) {
+				t.Fatalf("first page: %d videos, %v", len(page), err)
+			}
+			rest, next2, err := videos.Feed(ctx, next, 30)
+			if err != nil || len(rest) != total-30 {
+				t.Fatalf("second page: %d videos, %v; want %d", len(rest), err, total-30)
+			}
+			if total == 31 && (rest[0].PublishTimeMs != 10_000 || next2 != 10_000) {
+				t.Fatalf("second page %+v, next %d", rest[0], next2)
+			}
+			if total == 30 && next2 != next {
+				t.Fatalf("empty page: next %d; want %d", next2, next)
+			}
+		})
+	}
+	t.Run("one millisecond, small pages", func(t *testing.T) {
+		repo, _ := newRepo(t)
+		var now atomic.Int64
+		now.Store(77_000)
+		videos := fixedClock(repo, &now)
+		for i := 0; i < 12; i++ {
+			if _, err := videos.Publish(ctx, 1, "same", key(), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now.Store(1_000_000)
+		seen := map[int64]bool{}
+		var next int64
+		for len(seen) < 12 {
+			page, n, err := videos.Feed(ctx, next, 5)
+			if err != nil || len(page) == 0 {
+				t.Fatalf("page after %d videos: %d, %v", len(seen), len(page), err)
+			}
+			for _, v := range page {
+				if seen[v.ID] {
+					t.Fatalf("video %d shown twice", v.ID)
+				}
+				seen[v.ID] = true
+			}
+			next = n
+		}
+		if page, _, _ := videos.Feed(ctx, next, 5); len(page) != 0 {
+			t.Fatalf("%d videos after the last page", len(page))
+		}
+	})
+}
+
+func TestListByAuthorNewestFirst(t *testing.T) {
+	repo, _ := newRepo(t)
+	ctx := context.Background()
+	for i, a := range []int64{1, 2, 1, 1, 2} {
+		if err := repo.Create(ctx, &biz.Video{AuthorID: a, Title: "t", PlayKey: key(), PublishTimeMs: int64(100 + i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := repo.ListByAuthor(ctx, 1)
+	if err != nil || len(list) != 3 || list[0].PublishTimeMs != 103 || list[1].PublishTimeMs != 102 || list[2].PublishTimeMs != 100 {
+		t.Fatalf("ListByAuthor = %+v, %v", list, err)
+	}
+	if none, err := repo.ListByAuthor(ctx, 3); err != nil || len(none) != 0 {
+		t.Fatalf("ListByAuthor of an author without videos = %+v, %v", none, err)
+	}
+}
+
+// The feed and the publish list read an index range in order: no full scan, no sort. The
+// statements explained are the ones the repository runs, captured as they run.
+func TestQueriesUseTheirIndexes(t *testing.T) {
+	repo, gdb := newRepo(t)
+	ctx := context.Background()
+	for i := 0; i < 300; i++ {
+		if err := repo.Create(ctx, &biz.Video{AuthorID: int64(i%10 + 1), Title: "t", PlayKey: key(), PublishTimeMs: int64(1000 + i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := gdb.Exec("ANALYZE TABLE videos").Error; err != nil {
+		t.Fatal(err)
+	}
+	var last struct {
+		sql  string
+		vars []any
+	}
+	err := gdb.Callback().Query().After("gorm:query").Register("test:capture", func(tx *gorm.DB) {
+		last.sql, last.vars = tx.Statement.SQL.String(), append([]any(nil), tx.Statement.Vars...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := []struct {
+		name  string
+		run   func() error
+		index string
+	}{
+		{"feed", func() error { _, err := repo.Feed(ctx, 1200, 30); return err }, "uk_videos_publish_time"},
+		{"publish list", func() error { _, err := repo.ListByAuthor(ctx, 3); return err }, "idx_videos_author_time"},
+	}
+	for _, q := range queries {
+		if err := q.run(); err != nil {
+			t.Fatal(err)
+		}
+		var plan []map[string]any
+		if err := gdb.Raw("EXPLAIN "+last.sql, last.vars...).Scan(&plan).Error; err != nil || len(plan) != 1 {
+			t.Fatalf("%s: EXPLAIN %s = %v, %v", q.name, last.sql, plan, err)
+		}
+		p := plan[0]
+		if fmt.Sprint(p["key"]) != q.index || fmt.Sprint(p["type"]) == "ALL" || strings.Contains(fmt.Sprint(p["Extra"]), "filesort") {
+			t.Fatalf("%s: %s\nplan %v; want a range of %s without filesort", q.name, last.sql, p, q.index)
+		}
+	}
+}
