@@ -20,6 +20,7 @@ type gatewayConfig struct {
 	HTTP    httpConfig     `yaml:"http"`
 	JWT     jwtConfig      `yaml:"jwt"`
 	Media   mediaConfig    `yaml:"media"`
+	Display displayConfig  `yaml:"display"`
 	Etcd    config.Etcd    `yaml:"etcd"`
 	Tracing config.Tracing `yaml:"tracing"`
 	Log     config.Log     `yaml:"log"`
@@ -47,6 +48,26 @@ type mediaConfig struct {
 	ToolTimeout    time.Duration `yaml:"tool_timeout"`
 }
 
+// displayConfig is how the gateway shows what the phone prints as is.
+type displayConfig struct {
+	// TimeZone is the IANA zone of comment dates ("MM-DD"); empty means Asia/Shanghai.
+	TimeZone string `yaml:"time_zone" env:"TIKTOK_TIME_ZONE"`
+}
+
+// Location loads the zone. The binary embeds the zone database (time/tzdata), so this works on a
+// machine or image without one.
+func (d displayConfig) Location() (*time.Location, error) {
+	name := d.TimeZone
+	if name == "" {
+		name = "Asia/Shanghai"
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("display.time_zone: %q is not a time zone name such as Asia/Shanghai or UTC", d.TimeZone)
+	}
+	return loc, nil
+}
+
 func (c *gatewayConfig) Validate() error {
 	errs := []error{c.Env.Validate(), c.Etcd.Validate(), c.Tracing.Validate(), c.Client.Validate()}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
@@ -66,6 +87,9 @@ func (c *gatewayConfig) Validate() error {
 		errs = append(errs, errors.New("jwt.secret is empty (set TIKTOK_JWT_SECRET)"))
 	case c.Env == config.Production && (c.JWT.Secret == devJWTSecret || len(c.JWT.Secret) < 32):
 		errs = append(errs, errors.New("production needs its own jwt secret of at least 32 bytes in TIKTOK_JWT_SECRET; the committed development secret is refused"))
+	}
+	if _, err := c.Display.Location(); err != nil {
+		errs = append(errs, err)
 	}
 	if strings.TrimSpace(c.Media.Dir) == "" {
 		errs = append(errs, errors.New("media.dir is empty (set it or TIKTOK_MEDIA_DIR)"))

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	_ "time/tzdata" // comment dates need their zone also where the system has no zone database
 
 	"github.com/cloudwego/hertz/pkg/app/server"
 	"github.com/cloudwego/hertz/pkg/common/hlog"
@@ -80,6 +81,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	zone, err := cfg.Display.Location()
+	if err != nil {
+		return err
+	}
 
 	h := server.New(
 		server.WithHostPorts(cfg.HTTP.Addr),
@@ -94,7 +99,7 @@ func run(args []string) error {
 	)
 	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace id.
 	h.Use(middleware.Trace(tracer, log), middleware.Recover(log))
-	if err := router.Register(h.Engine, handler.New(clients, pages, tokens, library, log), tokens); err != nil {
+	if err := router.Register(h.Engine, handler.New(clients, pages, tokens, library, log, handler.CommentZone(zone)), tokens); err != nil {
 		return err
 	}
 	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env))

@@ -83,7 +83,10 @@ var (
 
 // Comment service (14000-14999).
 var (
-	CommentNotFound = &Error{14001, "comment does not exist"}
+	CommentNotFound       = &Error{14001, "comment does not exist"}
+	CommentInvalidAction  = &Error{14002, "action_type must be 1 (post) or 2 (delete)"}
+	CommentInvalidContent = &Error{14003, "comment_text must be 1 to 500 characters and not only spaces"}
+	CommentForbidden      = &Error{14004, "only the comment's author or the video's author may delete it"}
 )
 
 // Relation service (15000-15999).

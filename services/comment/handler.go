@@ -4,29 +4,54 @@ import (
 	"context"
 	"log/slog"
 
-	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/rpc"
+	"simpletiktok/services/comment/internal/biz"
 )
 
-// handler answers every call with errno.NotImplemented until the comment service is built; it
-// already registers in etcd so the gateway's calls and tests have a real peer.
+// handler adapts Kitex calls to the comment rules.
 type handler struct {
-	log *slog.Logger
+	comments *biz.Comments
+	log      *slog.Logger
 }
 
 func (h *handler) PostComment(ctx context.Context, req *comment.PostCommentRequest) (*comment.PostCommentResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	c, err := h.comments.Post(ctx, req.UserId, req.VideoId, req.Content)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &comment.PostCommentResponse{Comment: toProto(c)}, nil
 }
 
 func (h *handler) DeleteComment(ctx context.Context, req *comment.DeleteCommentRequest) (*comment.DeleteCommentResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	if err := h.comments.Delete(ctx, req.UserId, req.VideoId, req.CommentId); err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	h.log.InfoContext(ctx, "comment deleted", "comment_id", req.CommentId, "by", req.UserId)
+	return &comment.DeleteCommentResponse{}, nil
 }
 
 func (h *handler) ListComments(ctx context.Context, req *comment.ListCommentsRequest) (*comment.ListCommentsResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	list, err := h.comments.List(ctx, req.VideoId)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	resp := &comment.ListCommentsResponse{Comments: make([]*comment.Comment, 0, len(list))}
+	for _, c := range list {
+		resp.Comments = append(resp.Comments, toProto(c))
+	}
+	return resp, nil
 }
 
 func (h *handler) CountComments(ctx context.Context, req *comment.CountCommentsRequest) (*comment.CountCommentsResponse, error) {
-	return nil, rpc.ServerError(ctx, h.log, errno.NotImplemented)
+	counts, err := h.comments.Counts(ctx, req.VideoIds)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &comment.CountCommentsResponse{CommentCounts: counts}, nil
+}
+
+func toProto(c *biz.Comment) *comment.Comment {
+	return &comment.Comment{Id: c.ID, VideoId: c.VideoID, UserId: c.UserID, Content: c.Content,
+		CreateTimeMs: c.CreatedAt.UnixMilli()}
 }

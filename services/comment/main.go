@@ -8,7 +8,10 @@ import (
 
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
+	"simpletiktok/pkg/kitex_gen/video/videoservice"
 	"simpletiktok/pkg/rpc"
+	"simpletiktok/services/comment/internal/biz"
+	"simpletiktok/services/comment/internal/dal"
 )
 
 func main() {
@@ -25,13 +28,27 @@ func run(args []string) error {
 	}
 	defer svc.Close()
 
-	// The schema is created now so that every service owns its database from the first start.
-	if _, err := svc.OpenDB(context.Background()); err != nil {
+	ctx := context.Background()
+	gdb, err := svc.OpenDB(ctx)
+	if err != nil {
 		return err
 	}
+	if err := dal.Migrate(ctx, gdb); err != nil {
+		return err
+	}
+	clientOpts, err := svc.ClientOptions()
+	if err != nil {
+		return err
+	}
+	// Whether a video exists and who wrote it are the video service's to say.
+	videos, err := videoservice.NewClient(rpc.VideoService, clientOpts...)
+	if err != nil {
+		return fmt.Errorf("video client: %w", err)
+	}
+	comments := biz.NewComments(dal.NewComments(gdb), dal.NewVideos(videos))
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err
 	}
-	return svc.Serve(commentservice.NewServer(&handler{log: svc.Log}, opts...))
+	return svc.Serve(commentservice.NewServer(&handler{comments: comments, log: svc.Log}, opts...))
 }

@@ -2,19 +2,80 @@ package handler
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
+	"simpletiktok/api-gateway/internal/middleware"
+	"simpletiktok/pkg/kitex_gen/favorite"
+	"simpletiktok/pkg/kitex_gen/video"
+	"simpletiktok/pkg/rpc"
 )
 
-// The favorite endpoints answer errno.NotImplemented, in their own shape, until the favorite service is built.
-
+// FavoriteAction likes (action_type 1) or unlikes (2) video_id as the caller. The favorite service
+// judges action_type, so a wrong one gets its code.
 func (h *Handler) FavoriteAction(ctx context.Context, c *app.RequestContext) {
-	write(c, pending.Code, &douyin.StatusResponse{StatusCode: pending.Code, StatusMsg: pending.Msg})
+	resp := &douyin.StatusResponse{}
+	videoID, err := idParam(c, "video_id", 0)
+	if err == nil {
+		_, err = h.clients.Favorite.FavoriteAction(ctx, &favorite.FavoriteActionRequest{
+			UserId: middleware.Viewer(c), VideoId: videoID, Action: favorite.FavoriteAction(actionParam(c))})
+		err = rpc.ClientError(err)
+	}
+	resp.StatusCode, resp.StatusMsg = h.status(ctx, err)
+	write(c, resp.StatusCode, resp)
 }
 
+// FavoriteList shows the videos user_id (the caller when absent) likes, newest like first, as the
+// caller sees them.
 func (h *Handler) FavoriteList(ctx context.Context, c *app.RequestContext) {
-	write(c, pending.Code, &douyin.VideoListResponse{StatusCode: pending.Code, StatusMsg: pending.Msg,
-		VideoList: []*douyin.Video{}})
+	viewer := middleware.Viewer(c)
+	resp := &douyin.VideoListResponse{}
+	userID, err := idParam(c, "user_id", viewer)
+	if err == nil {
+		resp.VideoList, err = h.likedVideos(ctx, viewer, userID)
+	}
+	if err != nil {
+		resp.VideoList = []*douyin.Video{}
+	}
+	resp.StatusCode, resp.StatusMsg = h.status(ctx, err)
+	write(c, resp.StatusCode, resp)
+}
+
+// likedVideos costs the same calls at any length: the liked ids, the videos, then the assembler's.
+func (h *Handler) likedVideos(ctx context.Context, viewer, userID int64) ([]*douyin.Video, error) {
+	liked, err := h.clients.Favorite.ListFavorites(ctx, &favorite.ListFavoritesRequest{UserId: userID})
+	if err != nil {
+		return nil, rpc.ClientError(err)
+	}
+	if len(liked.VideoIds) == 0 {
+		return []*douyin.Video{}, nil
+	}
+	found, err := h.clients.Video.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: liked.VideoIds})
+	if err != nil {
+		return nil, rpc.ClientError(err)
+	}
+	// The like order is the favorite service's; a video deleted since is left out.
+	byID := make(map[int64]*video.Video, len(found.Videos))
+	for _, v := range found.Videos {
+		byID[v.Id] = v
+	}
+	ordered := make([]*video.Video, 0, len(liked.VideoIds))
+	for _, id := range liked.VideoIds {
+		if v, ok := byID[id]; ok {
+			ordered = append(ordered, v)
+		}
+	}
+	return h.pages.Videos(ctx, viewer, ordered)
+}
+
+// actionParam reads action_type; a missing or malformed one reads as 0, which no action accepts.
+func actionParam(c *app.RequestContext) int32 {
+	v, _ := param(c, "action_type")
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil {
+		return 0
+	}
+	return int32(n)
 }

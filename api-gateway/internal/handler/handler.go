@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
@@ -33,11 +34,19 @@ type Handler struct {
 	tokens  Tokens
 	media   *media.Library
 	log     *slog.Logger
+	zone    *time.Location // where comment dates are shown
 }
 
+// Option sets something of the handlers other than their dependencies.
+type Option func(*Handler)
+
 // New returns the handlers over their dependencies.
-func New(clients assemble.Clients, pages *assemble.Assembler, tokens Tokens, lib *media.Library, log *slog.Logger) *Handler {
-	return &Handler{clients: clients, pages: pages, tokens: tokens, media: lib, log: log}
+func New(clients assemble.Clients, pages *assemble.Assembler, tokens Tokens, lib *media.Library, log *slog.Logger, opts ...Option) *Handler {
+	h := &Handler{clients: clients, pages: pages, tokens: tokens, media: lib, log: log, zone: defaultZone}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
 }
 
 // status renders err as a status code and message without losing a downstream business code. An

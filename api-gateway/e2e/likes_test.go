@@ -1,0 +1,333 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// phoneCall is one request of a atOnce.
+type phoneCall func() answer
+
+// atOnce sends every phoneCall at once (they wait on one gate) and returns the answers in order.
+func atOnce(t *testing.T, calls []phoneCall) []answer {
+	t.Helper()
+	answers := make([]answer, len(calls))
+	gate := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			answers[i] = c()
+		}()
+	}
+	close(gate)
+	wg.Wait()
+	return answers
+}
+
+// allOK is atOnce for calls that must all succeed.
+func allOK(t *testing.T, calls []phoneCall) {
+	t.Helper()
+	for _, a := range atOnce(t, calls) {
+		ok(t, a)
+	}
+}
+
+func favoriteAction(t *testing.T, token string, videoID int64, action string) answer {
+	return shared.phone.post(t, "/douyin/favorite/action/", vals("token", token, "video_id", fmt.Sprint(videoID), "action_type", action))
+}
+
+// list reads a list field of a successful answer as objects.
+func listField(t *testing.T, a answer, field string) []map[string]any {
+	t.Helper()
+	ok(t, a)
+	raw, isList := a.body[field].([]any)
+	if !isList {
+		t.Fatalf("%s is not a list: %s", field, a.raw)
+	}
+	out := make([]map[string]any, 0, len(raw))
+	for _, item := range raw {
+		out = append(out, item.(map[string]any))
+	}
+	return out
+}
+
+func withID(items []map[string]any, id int64) map[string]any {
+	for _, it := range items {
+		if asInt(it["id"]) == id {
+			return it
+		}
+	}
+	return nil
+}
+
+func userAs(t *testing.T, token string, id int64) map[string]any {
+	t.Helper()
+	return ok(t, shared.phone.get(t, "/douyin/user/", vals("token", token, "user_id", fmt.Sprint(id)))).obj("user")
+}
+
+func favoriteList(t *testing.T, token string, userID int64) []map[string]any {
+	t.Helper()
+	return listField(t, shared.phone.get(t, "/douyin/favorite/list/", vals("token", token, "user_id", fmt.Sprint(userID))), "video_list")
+}
+
+func publishList(t *testing.T, token string, userID int64) []map[string]any {
+	t.Helper()
+	return listField(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token, "user_id", fmt.Sprint(userID))), "video_list")
+}
+
+// Several users like and unlike two videos at the same time, every action repeated; afterwards
+// each count and flag the phone sees agrees with the favorite lists.
+func TestLikesFromManyUsersAtOnce(t *testing.T) {
+	authorID, authorTok := account(t, "author")
+	v1 := publish(t, authorTok, "liked by many")
+	v2 := publish(t, authorTok, "liked by some")
+	const fans = 6
+	fanIDs, fanToks := make([]int64, fans), make([]string, fans)
+	for i := range fanIDs {
+		fanIDs[i], fanToks[i] = account(t, fmt.Sprint("fan", i))
+	}
+
+	// At once: every fan likes v1 three times, even fans like v2 twice, the author likes v1.
+	var round []phoneCall
+	for i, tok := range fanToks {
+		for r := 0; r < 3; r++ {
+			round = append(round, func() answer { return favoriteAction(t, tok, v1, "1") })
+		}
+		if i%2 == 0 {
+			for r := 0; r < 2; r++ {
+				round = append(round, func() answer { return favoriteAction(t, tok, v2, "1") })
+			}
+		}
+	}
+	round = append(round, func() answer { return favoriteAction(t, authorTok, v1, "1") })
+	allOK(t, round)
+
+	// At once: odd fans unlike v1 three times while even fans like it again and unlike a video
+	// they never liked.
+	round = nil
+	for i, tok := range fanToks {
+		for r := 0; r < 3; r++ {
+			if i%2 == 1 {
+				round = append(round, func() answer { return favoriteAction(t, tok, v1, "2") })
+			} else {
+				round = append(round, func() answer { return favoriteAction(t, tok, v1, "1") })
+			}
+		}
+		if i%2 == 0 {
+			round = append(round, func() answer { return favoriteAction(t, tok, 999999999, "2") })
+		}
+	}
+	allOK(t, round)
+
+	// v1 is liked by the three even fans and the author; v2 by the three even fans.
+	want := map[int64]int64{v1: 4, v2: 3}
+	likers := map[int64]map[int64]bool{v1: {authorID: true}, v2: {}}
+	for i, id := range fanIDs {
+		if i%2 == 0 {
+			likers[v1][id], likers[v2][id] = true, true
+		}
+	}
+	viewers := append([]string{authorTok}, fanToks...)
+	viewerIDs := append([]int64{authorID}, fanIDs...)
+	for vi, tok := range viewers {
+		works := publishList(t, tok, authorID)
+		for _, v := range []int64{v1, v2} {
+			got := withID(works, v)
+			if got == nil {
+				t.Fatalf("video %d is not in its author's publish list", v)
+			}
+			if asInt(got["favorite_count"]) != want[v] || got["is_favorite"] != likers[v][viewerIDs[vi]] {
+				t.Fatalf("viewer %d sees video %d with favorite_count %v, is_favorite %v; want %d, %v",
+					viewerIDs[vi], v, got["favorite_count"], got["is_favorite"], want[v], likers[v][viewerIDs[vi]])
+			}
+			if asInt(got["author"].(map[string]any)["total_favorited"]) != 7 {
+				t.Fatalf("the author shows total_favorited %v; want 7", got["author"].(map[string]any)["total_favorited"])
+			}
+		}
+	}
+
+	// Every user's favorite_count equals their favorite list, and each video's count equals the
+	// number of lists holding it.
+	inLists := map[int64]int64{}
+	for vi, id := range viewerIDs {
+		favs := favoriteList(t, fanToks[0], id)
+		u := userAs(t, fanToks[0], id)
+		if asInt(u["favorite_count"]) != int64(len(favs)) {
+			t.Fatalf("user %d: favorite_count %v but the favorite list has %d videos", id, u["favorite_count"], len(favs))
+		}
+		for _, v := range favs {
+			inLists[asInt(v["id"])]++
+			if !likers[asInt(v["id"])][id] {
+				t.Fatalf("user %d lists video %v they do not like", id, v["id"])
+			}
+			// The flag is about the caller (fan 0, who likes both), not about the list's owner.
+			if v["is_favorite"] != true {
+				t.Fatalf("fan 0 likes video %v but the list of user %d shows is_favorite false", v["id"], id)
+			}
+		}
+		if vi == 0 && len(favs) != 1 {
+			t.Fatalf("the author's favorite list = %v; want only v1", ids(favs))
+		}
+	}
+	for v, n := range want {
+		if inLists[v] != n {
+			t.Fatalf("video %d is in %d favorite lists; want %d", v, inLists[v], n)
+		}
+	}
+	// The feed shows the same counts and flags.
+	for vi, tok := range []string{fanToks[0], fanToks[1]} {
+		v := feedVideo(t, tok, v1)
+		if asInt(v["favorite_count"]) != 4 || v["is_favorite"] != (vi == 0) {
+			t.Fatalf("fan %d sees v1 in the feed as %v", vi, v)
+		}
+	}
+	author := userAs(t, fanToks[1], authorID)
+	if asInt(author["total_favorited"]) != 7 || asInt(author["favorite_count"]) != 1 || asInt(author["work_count"]) != 2 {
+		t.Fatalf("author = %v; want total_favorited 7, favorite_count 1, work_count 2", author)
+	}
+}
+
+// The favorite list is newest like first; a like given again after an unlike is the newest, and
+// repeating a like does not move it.
+func TestFavoriteListOrderAndIdempotence(t *testing.T) {
+	_, authorTok := account(t, "maker")
+	videos := []int64{publish(t, authorTok, "a"), publish(t, authorTok, "b"), publish(t, authorTok, "c")}
+	fanID, fanTok := account(t, "collector")
+	for _, v := range videos {
+		ok(t, favoriteAction(t, fanTok, v, "1"))
+	}
+	ok(t, favoriteAction(t, fanTok, videos[0], "1"))
+	ok(t, favoriteAction(t, fanTok, videos[1], "2"))
+	ok(t, favoriteAction(t, fanTok, videos[1], "2"))
+	ok(t, favoriteAction(t, fanTok, videos[1], "1"))
+	got := ids(favoriteList(t, authorTok, fanID))
+	if fmt.Sprint(got) != fmt.Sprint([]int64{videos[1], videos[2], videos[0]}) {
+		t.Fatalf("favorite list = %v; want %v", got, []int64{videos[1], videos[2], videos[0]})
+	}
+	if fan := userAs(t, authorTok, fanID); asInt(fan["favorite_count"]) != 3 {
+		t.Fatalf("fan favorite_count = %v; want 3", fan["favorite_count"])
+	}
+}
+
+func TestFavoriteRefusals(t *testing.T) {
+	_, authorTok := account(t, "refuser")
+	v := publish(t, authorTok, "target")
+	_, tok := account(t, "clumsy")
+	cases := []struct {
+		what string
+		kv   []string
+		want int64
+	}{
+		{"action 3", []string{"video_id", fmt.Sprint(v), "action_type", "3"}, 13001},
+		{"action word", []string{"video_id", fmt.Sprint(v), "action_type", "like"}, 13001},
+		{"no action", []string{"video_id", fmt.Sprint(v)}, 13001},
+		{"missing video", []string{"video_id", "999999999", "action_type", "1"}, 12001},
+		{"no video_id", []string{"action_type", "1"}, 10001},
+		{"bad video_id", []string{"video_id", "-4", "action_type", "1"}, 10001},
+	}
+	for _, c := range cases {
+		t.Run(c.what, func(t *testing.T) {
+			a := refused(t, shared.phone.post(t, "/douyin/favorite/action/", vals(append([]string{"token", tok}, c.kv...)...)))
+			if a.code() != c.want {
+				t.Fatalf("status_code %d (%s); want %d", a.code(), a.str("status_msg"), c.want)
+			}
+		})
+	}
+	// Nothing above changed a count; a form body is read like the query.
+	if n := asInt(withID(publishList(t, tok, idOfToken(t, authorTok)), v)["favorite_count"]); n != 0 {
+		t.Fatalf("favorite_count after refusals = %d; want 0", n)
+	}
+	ok(t, shared.phone.postForm(t, "/douyin/favorite/action/", vals("token", tok, "video_id", fmt.Sprint(v), "action_type", "1")))
+	if n := asInt(withID(publishList(t, tok, idOfToken(t, authorTok)), v)["favorite_count"]); n != 1 {
+		t.Fatalf("favorite_count after a form-body like = %d; want 1", n)
+	}
+}
+
+// feedVideo finds a video in the first page of the feed as the owner of token sees it. A video the
+// calling test has just published is there: the package's tests run one at a time.
+func feedVideo(t *testing.T, token string, id int64) map[string]any {
+	t.Helper()
+	v := withID(listField(t, shared.phone.get(t, "/douyin/feed/", vals("token", token)), "video_list"), id)
+	if v == nil {
+		t.Fatalf("video %d is not in the first page of the feed", id)
+	}
+	return v
+}
+
+// idOfToken is the id of the token's user.
+func idOfToken(t *testing.T, token string) int64 {
+	t.Helper()
+	return asInt(ok(t, shared.phone.get(t, "/douyin/user/", vals("token", token))).obj("user")["id"])
+}
+
+// favoriteListCalls are the calls of a favorite list as a logged-in user sees it: the liked ids,
+// the videos, then the assembler's seven.
+var favoriteListCalls = []string{"favorite::ListFavorites", "video::MGetVideos", "user::MGetUsers",
+	"relation::UserStats", "relation::IsFollowing", "favorite::UserStats", "video::CountWorks",
+	"favorite::VideoStats", "comment::CountComments"}
+
+// A favorite list costs the same calls, once each, whether it holds one video or three.
+func TestFavoriteListCallsDoNotDependOnLength(t *testing.T) {
+	_, authorTok := account(t, "prolific")
+	fewID, fewTok := account(t, "picky")
+	manyID, manyTok := account(t, "generous")
+	for i := 0; i < 3; i++ {
+		v := publish(t, authorTok, fmt.Sprint("clip ", i))
+		ok(t, favoriteAction(t, manyTok, v, "1"))
+		if i == 0 {
+			ok(t, favoriteAction(t, fewTok, v, "1"))
+		}
+	}
+	for name, c := range map[string]struct {
+		user int64
+		want int
+	}{"1 video": {fewID, 1}, "3 videos": {manyID, 3}} {
+		a := shared.phone.get(t, "/douyin/favorite/list/", vals("token", fewTok, "user_id", fmt.Sprint(c.user)))
+		if n := len(listField(t, a, "video_list")); n != c.want {
+			t.Fatalf("%s: the list holds %d videos", name, n)
+		}
+		expectCallsOnce(t, name, a.traceID, favoriteListCalls)
+	}
+}
+
+// expectCallsOnce reads the trace of an answer from Jaeger until each of want is in it (spans
+// arrive asynchronously, so it polls for up to 30 s), then checks that the gateway made exactly
+// those calls, once each.
+func expectCallsOnce(t *testing.T, what, traceID string, want []string) {
+	t.Helper()
+	var calls map[string]int
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		var tr traceSpans
+		if _, raw := fetchTrace(t, traceID); raw != nil {
+			if err := json.Unmarshal(raw, &tr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		calls = tr.rpcCalls()
+		complete := true
+		for _, c := range want {
+			complete = complete && calls[c] > 0
+		}
+		if complete || time.Now().After(deadline) {
+			break
+		}
+	}
+	total := 0
+	for _, n := range calls {
+		total += n
+	}
+	for _, c := range want {
+		if calls[c] != 1 {
+			t.Errorf("%s: %s called %d times; want once. All calls: %v", what, c, calls[c], calls)
+		}
+	}
+	if total != len(want) {
+		t.Errorf("%s: %d RPCs (%v); want %d", what, total, calls, len(want))
+	}
+}

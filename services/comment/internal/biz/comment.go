@@ -1,0 +1,181 @@
+// Package biz holds the comment service's rules: what a comment may contain, on which videos it
+// may be posted, and who may delete it.
+package biz
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"simpletiktok/pkg/errno"
+)
+
+const (
+	// MaxContentLen is the longest comment, in characters (Unicode code points).
+	MaxContentLen = 500
+	// MaxBatch bounds the ids of one count request; a page never needs more.
+	MaxBatch = 500
+)
+
+// Comment is a comment as the service stores it. Content is kept exactly as posted.
+type Comment struct {
+	ID        int64
+	VideoID   int64
+	UserID    int64
+	Content   string
+	CreatedAt time.Time
+}
+
+// Videos answers the facts the video service owns.
+type Videos interface {
+	// AuthorOf returns the author of the video, or errno.VideoNotFound.
+	AuthorOf(ctx context.Context, videoID int64) (int64, error)
+}
+
+// Repo keeps comments and the per-video count. Create and Delete change the comment row and the
+// count in one transaction; Delete reports whether a row was really deleted, and only then lowers
+// the count.
+type Repo interface {
+	Create(ctx context.Context, c *Comment) error
+	// Get returns the comment, or errno.CommentNotFound.
+	Get(ctx context.Context, id int64) (*Comment, error)
+	Delete(ctx context.Context, c *Comment) (deleted bool, err error)
+	// ListByVideo returns the video's comments, newest first.
+	ListByVideo(ctx context.Context, videoID int64) ([]*Comment, error)
+	// Counts returns the comment counts of the videos that have a count.
+	Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error)
+}
+
+// Comments implements the comment rules.
+type Comments struct {
+	repo   Repo
+	videos Videos
+	now    func() time.Time
+}
+
+// NewComments returns the rules over their storage and the video facts.
+func NewComments(repo Repo, videos Videos) *Comments {
+	return &Comments{repo: repo, videos: videos, now: time.Now}
+}
+
+// Post adds userID's comment to an existing video and returns it.
+func (s *Comments) Post(ctx context.Context, userID, videoID int64, content string) (*Comment, error) {
+	if err := positive(userID, "user_id"); err != nil {
+		return nil, err
+	}
+	if err := positive(videoID, "video_id"); err != nil {
+		return nil, err
+	}
+	if err := ValidateContent(content); err != nil {
+		return nil, err
+	}
+	if _, err := s.videos.AuthorOf(ctx, videoID); err != nil {
+		return nil, err
+	}
+	// Milliseconds: what the store keeps, so the comment returned equals the one listed later.
+	c := &Comment{VideoID: videoID, UserID: userID, Content: content, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+	if err := s.repo.Create(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Delete removes a comment of videoID. Only its author or the video's author may; anyone else
+// gets errno.CommentForbidden and nothing changes. A comment already deleted (or one of another
+// video) is errno.CommentNotFound, also when two deletes race.
+func (s *Comments) Delete(ctx context.Context, userID, videoID, commentID int64) error {
+	if err := positive(userID, "user_id"); err != nil {
+		return err
+	}
+	if err := positive(videoID, "video_id"); err != nil {
+		return err
+	}
+	if err := positive(commentID, "comment_id"); err != nil {
+		return err
+	}
+	c, err := s.repo.Get(ctx, commentID)
+	if err != nil {
+		return err
+	}
+	if c.VideoID != videoID {
+		return errno.CommentNotFound
+	}
+	if c.UserID != userID {
+		author, err := s.videos.AuthorOf(ctx, videoID)
+		switch {
+		case errors.Is(err, errno.VideoNotFound):
+			return errno.CommentForbidden // no video author who could allow it
+		case err != nil:
+			return err
+		case author != userID:
+			return errno.CommentForbidden
+		}
+	}
+	deleted, err := s.repo.Delete(ctx, c)
+	if err != nil {
+		return err
+	}
+	if !deleted {
+		return errno.CommentNotFound
+	}
+	return nil
+}
+
+// List returns the comments of videoID, newest first; a video without comments (or that does not
+// exist) has an empty list.
+func (s *Comments) List(ctx context.Context, videoID int64) ([]*Comment, error) {
+	if err := positive(videoID, "video_id"); err != nil {
+		return nil, err
+	}
+	return s.repo.ListByVideo(ctx, videoID)
+}
+
+// Counts returns a count for every valid id asked, zero for videos without comments.
+func (s *Comments) Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error) {
+	seen := make(map[int64]struct{}, len(videoIDs))
+	ids := make([]int64, 0, len(videoIDs))
+	for _, id := range videoIDs {
+		if _, dup := seen[id]; id > 0 && !dup {
+			seen[id] = struct{}{}
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > MaxBatch {
+		return nil, errno.BadRequest.WithMsg("at most %d video ids per request", MaxBatch)
+	}
+	out := make(map[int64]int64, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	found, err := s.repo.Counts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		out[id] = found[id]
+	}
+	return out, nil
+}
+
+// ValidateContent accepts 1 to MaxContentLen characters of valid UTF-8 that are not all blank.
+// Anything else is kept verbatim: markup is text, and it is the client's to escape when shown.
+func ValidateContent(content string) error {
+	switch {
+	case !utf8.ValidString(content):
+		return errno.CommentInvalidContent.WithMsg("comment_text is not valid UTF-8")
+	case strings.TrimSpace(content) == "":
+		return errno.CommentInvalidContent.WithMsg("comment_text is empty or only spaces")
+	case utf8.RuneCountInString(content) > MaxContentLen:
+		return errno.CommentInvalidContent.WithMsg("comment_text is longer than %d characters", MaxContentLen)
+	}
+	return nil
+}
+
+func positive(id int64, name string) error {
+	if id <= 0 {
+		return errno.BadRequest.WithMsg("%s must be a positive integer", name)
+	}
+	return nil
+}

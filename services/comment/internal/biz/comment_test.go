@@ -1,0 +1,249 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"simpletiktok/pkg/errno"
+)
+
+// memRepo is an in-memory Repo for the rules' unit tests.
+type memRepo struct {
+	mu     sync.Mutex
+	rows   map[int64]Comment
+	nextID int64
+}
+
+func newMemRepo() *memRepo { return &memRepo{rows: map[int64]Comment{}} }
+
+func (m *memRepo) Create(_ context.Context, c *Comment) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.nextID++
+	c.ID = m.nextID
+	m.rows[c.ID] = *c
+	return nil
+}
+
+func (m *memRepo) Get(_ context.Context, id int64) (*Comment, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.rows[id]
+	if !ok {
+		return nil, errno.CommentNotFound
+	}
+	return &c, nil
+}
+
+func (m *memRepo) Delete(_ context.Context, c *Comment) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.rows[c.ID]; !ok {
+		return false, nil
+	}
+	delete(m.rows, c.ID)
+	return true, nil
+}
+
+func (m *memRepo) ListByVideo(_ context.Context, videoID int64) ([]*Comment, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := []*Comment{}
+	for _, c := range m.rows {
+		if c.VideoID == videoID {
+			out = append(out, &c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	return out, nil
+}
+
+func (m *memRepo) Counts(_ context.Context, ids []int64) (map[int64]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[int64]int64{}
+	for _, id := range ids {
+		for _, c := range m.rows {
+			if c.VideoID == id {
+				out[id]++
+			}
+		}
+	}
+	return out, nil
+}
+
+type fakeVideos struct {
+	authors map[int64]int64
+	err     error
+}
+
+func (f *fakeVideos) AuthorOf(_ context.Context, videoID int64) (int64, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	a, ok := f.authors[videoID]
+	if !ok {
+		return 0, errno.VideoNotFound
+	}
+	return a, nil
+}
+
+// Video 10 is by user 100, video 11 by user 200.
+func newComments() (*Comments, *fakeVideos) {
+	videos := &fakeVideos{authors: map[int64]int64{10: 100, 11: 200}}
+	return NewComments(newMemRepo(), videos), videos
+}
+
+func TestPostKeepsContentVerbatim(t *testing.T) {
+	s, _ := newComments()
+	s.now = func() time.Time { return time.Date(2024, 3, 9, 23, 30, 0, 123456789, time.FixedZone("X", 3600)) }
+	for _, content := range []string{
+		"<script>alert('x')</script> & &amp;",
+		"  leading and trailing spaces  ",
+		"多语言 😀 émoji\nnew line\ttab",
+		strings.Repeat("字", MaxContentLen),
+		"a",
+	} {
+		c, err := s.Post(context.Background(), 1, 10, content)
+		if err != nil {
+			t.Fatalf("Post(%q): %v", content, err)
+		}
+		if c.Content != content || c.ID <= 0 || c.UserID != 1 || c.VideoID != 10 {
+			t.Fatalf("Post(%q) = %+v", content, c)
+		}
+		want := time.Date(2024, 3, 9, 22, 30, 0, 123000000, time.UTC)
+		if !c.CreatedAt.Equal(want) || c.CreatedAt.Location() != time.UTC {
+			t.Fatalf("CreatedAt = %v; want %v (UTC, milliseconds)", c.CreatedAt, want)
+		}
+	}
+}
+
+func TestPostRefusals(t *testing.T) {
+	s, videos := newComments()
+	cases := []struct {
+		name    string
+		user    int64
+		video   int64
+		content string
+		want    error
+	}{
+		{"empty", 1, 10, "", errno.CommentInvalidContent},
+		{"only spaces", 1, 10, " \t\n\u3000 ", errno.CommentInvalidContent},
+		{"too long", 1, 10, strings.Repeat("a", MaxContentLen+1), errno.CommentInvalidContent},
+		{"invalid utf-8", 1, 10, "ok\xff", errno.CommentInvalidContent},
+		{"missing video", 1, 999, "hello", errno.VideoNotFound},
+		{"bad video id", 1, 0, "hello", errno.BadRequest},
+		{"no user", 0, 10, "hello", errno.BadRequest},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got, err := s.Post(context.Background(), c.user, c.video, c.content); !errors.Is(err, c.want) || got != nil {
+				t.Fatalf("Post = %+v, %v; want %v", got, err, c.want)
+			}
+		})
+	}
+	videos.err = errno.ServiceUnavailable
+	if _, err := s.Post(context.Background(), 1, 10, "hello"); !errors.Is(err, errno.ServiceUnavailable) {
+		t.Fatalf("Post while the video service is down = %v", err)
+	}
+	videos.err = nil
+	if n, _ := s.Counts(context.Background(), []int64{10, 999}); n[10] != 0 || n[999] != 0 {
+		t.Fatalf("refused posts were stored: %v", n)
+	}
+}
+
+func TestDeletePermissions(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name    string
+		deleter int64
+		want    error
+	}{
+		{"comment author", 1, nil},
+		{"video author", 100, nil},
+		{"someone else", 2, errno.CommentForbidden},
+		{"author of another video", 200, errno.CommentForbidden},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := newComments()
+			posted, err := s.Post(ctx, 1, 10, "mine")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Delete(ctx, c.deleter, 10, posted.ID); !errors.Is(err, c.want) || (c.want == nil && err != nil) {
+				t.Fatalf("Delete by %d = %v; want %v", c.deleter, err, c.want)
+			}
+			list, _ := s.List(ctx, 10)
+			if stillThere := len(list) == 1; stillThere != (c.want != nil) {
+				t.Fatalf("after Delete by %d the list is %+v", c.deleter, list)
+			}
+		})
+	}
+}
+
+func TestDeleteTwiceAndMismatches(t *testing.T) {
+	s, videos := newComments()
+	ctx := context.Background()
+	c, _ := s.Post(ctx, 1, 10, "once")
+	other, _ := s.Post(ctx, 1, 11, "elsewhere")
+	if err := s.Delete(ctx, 1, 11, c.ID); !errors.Is(err, errno.CommentNotFound) {
+		t.Fatalf("Delete through the wrong video = %v; want CommentNotFound", err)
+	}
+	if err := s.Delete(ctx, 1, 10, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, 1, 10, c.ID); !errors.Is(err, errno.CommentNotFound) {
+		t.Fatalf("second Delete = %v; want CommentNotFound", err)
+	}
+	if err := s.Delete(ctx, 1, 10, 0); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Delete of comment 0 = %v; want BadRequest", err)
+	}
+	// When the video is gone, only the comment's author can still delete.
+	delete(videos.authors, 11)
+	if err := s.Delete(ctx, 200, 11, other.ID); !errors.Is(err, errno.CommentForbidden) {
+		t.Fatalf("Delete by the former video author = %v; want CommentForbidden", err)
+	}
+	if err := s.Delete(ctx, 1, 11, other.ID); err != nil {
+		t.Fatalf("Delete by the comment author = %v", err)
+	}
+}
+
+func TestListNewestFirstAndCounts(t *testing.T) {
+	s, _ := newComments()
+	ctx := context.Background()
+	var ids []int64
+	for _, text := range []string{"first", "second", "third"} {
+		c, err := s.Post(ctx, 1, 10, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	list, err := s.List(ctx, 10)
+	if err != nil || len(list) != 3 || list[0].ID != ids[2] || list[2].ID != ids[0] {
+		t.Fatalf("List = %+v, %v; want newest first", list, err)
+	}
+	if empty, err := s.List(ctx, 999); err != nil || len(empty) != 0 {
+		t.Fatalf("List of a video without comments = %v, %v", empty, err)
+	}
+	if _, err := s.List(ctx, -1); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("List(-1) = %v; want BadRequest", err)
+	}
+	counts, err := s.Counts(ctx, []int64{10, 11, 10, 0})
+	if err != nil || len(counts) != 2 || counts[10] != 3 || counts[11] != 0 {
+		t.Fatalf("Counts = %v, %v", counts, err)
+	}
+	tooMany := make([]int64, MaxBatch+1)
+	for i := range tooMany {
+		tooMany[i] = int64(i + 1)
+	}
+	if _, err := s.Counts(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Counts of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+}

@@ -1,0 +1,143 @@
+// Package dal keeps the comment service's comments and per-video counts in its own MySQL schema,
+// and asks the video service for the facts it owns.
+package dal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"simpletiktok/pkg/errno"
+	"simpletiktok/services/comment/internal/biz"
+)
+
+// commentRow is one comment. Content is TEXT in utf8mb4: any Unicode, stored byte for byte.
+type commentRow struct {
+	ID int64 `gorm:"primaryKey;autoIncrement;index:idx_comments_video_newest,priority:2"`
+	// The list of a video reads this index backwards: newest first without a sort.
+	VideoID   int64     `gorm:"not null;index:idx_comments_video_newest,priority:1"`
+	UserID    int64     `gorm:"not null"`
+	Content   string    `gorm:"type:text;not null"`
+	CreatedAt time.Time `gorm:"type:datetime(3);not null"`
+}
+
+func (commentRow) TableName() string { return "comments" }
+
+// countRow is a video's comment count, the number of its comment rows.
+type countRow struct {
+	VideoID      int64 `gorm:"primaryKey;autoIncrement:false"`
+	CommentCount int64 `gorm:"not null;default:0"`
+}
+
+func (countRow) TableName() string { return "video_comment_counts" }
+
+// Migrate creates or updates the tables and their keys.
+func Migrate(ctx context.Context, gdb *gorm.DB) error {
+	err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").AutoMigrate(&commentRow{}, &countRow{})
+	if err != nil {
+		return fmt.Errorf("migrate comment tables: %w", err)
+	}
+	return nil
+}
+
+// Comments implements biz.Repo.
+type Comments struct{ db *gorm.DB }
+
+// NewComments returns the repository over gdb.
+func NewComments(gdb *gorm.DB) *Comments { return &Comments{db: gdb} }
+
+// Create inserts the comment and raises its video's count in the same transaction.
+func (r *Comments) Create(ctx context.Context, c *biz.Comment) error {
+	var id int64
+	err := inTx(ctx, r.db, func(tx *gorm.DB) error {
+		row := commentRow{VideoID: c.VideoID, UserID: c.UserID, Content: c.Content, CreatedAt: c.CreatedAt}
+		if err := tx.Create(&row).Error; err != nil {
+			return fmt.Errorf("insert comment: %w", err)
+		}
+		if err := tx.Exec("INSERT INTO video_comment_counts (video_id, comment_count) VALUES (?, 1) "+
+			"ON DUPLICATE KEY UPDATE comment_count = comment_count + 1", c.VideoID).Error; err != nil {
+			return fmt.Errorf("raise comment_count: %w", err)
+		}
+		id = row.ID
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	c.ID = id
+	return nil
+}
+
+// Get returns the comment, or errno.CommentNotFound.
+func (r *Comments) Get(ctx context.Context, id int64) (*biz.Comment, error) {
+	var row commentRow
+	err := r.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errno.CommentNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get comment: %w", err)
+	}
+	return toComment(row), nil
+}
+
+var errCountMissing = errors.New("the comment count of a video with comments is missing")
+
+// Delete deletes the comment and, only if a row was deleted, lowers its video's count: of two
+// deletes racing, one deletes and lowers, the other finds nothing.
+func (r *Comments) Delete(ctx context.Context, c *biz.Comment) (bool, error) {
+	deleted := false
+	err := inTx(ctx, r.db, func(tx *gorm.DB) error {
+		deleted = false
+		res := tx.Exec("DELETE FROM comments WHERE id = ? AND video_id = ?", c.ID, c.VideoID)
+		if res.Error != nil {
+			return fmt.Errorf("delete comment: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		res = tx.Exec("UPDATE video_comment_counts SET comment_count = comment_count - 1 WHERE video_id = ?", c.VideoID)
+		if res.Error != nil {
+			return fmt.Errorf("lower comment_count: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return errCountMissing
+		}
+		deleted = true
+		return nil
+	})
+	return deleted, err
+}
+
+// ListByVideo returns the video's comments, newest first (ids grow with time).
+func (r *Comments) ListByVideo(ctx context.Context, videoID int64) ([]*biz.Comment, error) {
+	var rows []commentRow
+	if err := r.db.WithContext(ctx).Where("video_id = ?", videoID).Order("id DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list comments: %w", err)
+	}
+	out := make([]*biz.Comment, 0, len(rows))
+	for _, row := range rows {
+		out = append(out, toComment(row))
+	}
+	return out, nil
+}
+
+// Counts reads the comment counts of videoIDs.
+func (r *Comments) Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error) {
+	var rows []countRow
+	if err := r.db.WithContext(ctx).Where("video_id IN ?", videoIDs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read comment counts: %w", err)
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, row := range rows {
+		out[row.VideoID] = row.CommentCount
+	}
+	return out, nil
+}
+
+func toComment(r commentRow) *biz.Comment {
+	return &biz.Comment{ID: r.ID, VideoID: r.VideoID, UserID: r.UserID, Content: r.Content, CreatedAt: r.CreatedAt}
+}

@@ -1,0 +1,114 @@
+package dal
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"simpletiktok/pkg/db/dbtest"
+	"simpletiktok/pkg/errno"
+	"simpletiktok/services/comment/internal/biz"
+)
+
+func newRepo(t *testing.T) (*Comments, *gorm.DB) {
+	t.Helper()
+	gdb := dbtest.Open(t)
+	if err := Migrate(context.Background(), gdb); err != nil {
+		t.Fatal(err)
+	}
+	// Every start migrates: a second run must be harmless.
+	if err := Migrate(context.Background(), gdb); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	return NewComments(gdb), gdb
+}
+
+func TestContentIsStoredVerbatim(t *testing.T) {
+	repo, _ := newRepo(t)
+	ctx := context.Background()
+	at := time.Date(2024, 12, 31, 23, 59, 59, 987000000, time.UTC)
+	for _, content := range []string{
+		"<b>bold</b> &lt; ' \" ; DROP TABLE comments; --",
+		"多语言 😀🎉 émoji 𝄞 \u200b zero width",
+		"line one\nline two\r\n\ttabbed  ",
+		"NUL\x00inside",
+		strings.Repeat("😀", biz.MaxContentLen),
+	} {
+		c := &biz.Comment{VideoID: 10, UserID: 1, Content: content, CreatedAt: at}
+		if err := repo.Create(ctx, c); err != nil || c.ID <= 0 {
+			t.Fatalf("Create(%q) = %v, id %d", content, err, c.ID)
+		}
+		got, err := repo.Get(ctx, c.ID)
+		if err != nil || got.Content != content || got.UserID != 1 || got.VideoID != 10 || !got.CreatedAt.Equal(at) {
+			t.Fatalf("Get = %+v, %v; want content %q at %v", got, err, content, at)
+		}
+	}
+}
+
+func TestListCountAndDelete(t *testing.T) {
+	repo, gdb := newRepo(t)
+	ctx := context.Background()
+	var posted []*biz.Comment
+	for i, video := range []int64{10, 10, 11, 10} {
+		c := &biz.Comment{VideoID: video, UserID: int64(i + 1), Content: "c", CreatedAt: time.Now().UTC()}
+		if err := repo.Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		posted = append(posted, c)
+	}
+	list, err := repo.ListByVideo(ctx, 10)
+	if err != nil || len(list) != 3 || list[0].ID != posted[3].ID || list[1].ID != posted[1].ID || list[2].ID != posted[0].ID {
+		t.Fatalf("ListByVideo = %+v, %v; want newest first", list, err)
+	}
+	counts, err := repo.Counts(ctx, []int64{10, 11, 12})
+	if err != nil || counts[10] != 3 || counts[11] != 1 || len(counts) != 2 {
+		t.Fatalf("Counts = %v, %v", counts, err)
+	}
+
+	// Delete through the wrong video deletes nothing.
+	if deleted, err := repo.Delete(ctx, &biz.Comment{ID: posted[0].ID, VideoID: 11}); err != nil || deleted {
+		t.Fatalf("Delete with the wrong video = %v, %v", deleted, err)
+	}
+	if deleted, err := repo.Delete(ctx, posted[0]); err != nil || !deleted {
+		t.Fatalf("Delete = %v, %v", deleted, err)
+	}
+	if deleted, err := repo.Delete(ctx, posted[0]); err != nil || deleted {
+		t.Fatalf("second Delete = %v, %v; want nothing deleted", deleted, err)
+	}
+	if _, err := repo.Get(ctx, posted[0].ID); !errors.Is(err, errno.CommentNotFound) {
+		t.Fatalf("Get of a deleted comment = %v; want CommentNotFound", err)
+	}
+	if counts, _ := repo.Counts(ctx, []int64{10}); counts[10] != 2 {
+		t.Fatalf("count after delete = %d; want 2", counts[10])
+	}
+	assertCountsMatchRows(t, gdb)
+	empty, err := repo.ListByVideo(ctx, 99)
+	if err != nil || empty == nil || len(empty) != 0 {
+		t.Fatalf("ListByVideo of a video without comments = %#v, %v; want an empty list", empty, err)
+	}
+}
+
+// Every video's comment_count equals its comment rows.
+func assertCountsMatchRows(t *testing.T, gdb *gorm.DB) {
+	t.Helper()
+	var mismatches []struct {
+		VideoID      int64
+		CommentCount int64
+		NRows        int64
+	}
+	err := gdb.Raw(`SELECT v.video_id, COALESCE(c.comment_count, -1) AS comment_count, COALESCE(r.n, 0) AS n_rows
+		FROM (SELECT video_id FROM video_comment_counts UNION SELECT video_id FROM comments) v
+		LEFT JOIN video_comment_counts c ON c.video_id = v.video_id
+		LEFT JOIN (SELECT video_id, COUNT(*) AS n FROM comments GROUP BY video_id) r ON r.video_id = v.video_id
+		WHERE COALESCE(c.comment_count, -1) <> COALESCE(r.n, 0)`).Scan(&mismatches).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mismatches) > 0 {
+		t.Fatalf("comment_count differs from the rows: %+v", mismatches)
+	}
+}

@@ -1,0 +1,109 @@
+package dal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"simpletiktok/pkg/errno"
+	"simpletiktok/services/comment/internal/biz"
+)
+
+// authors stands for the video service: the author of each video of these tests.
+type authors map[int64]int64
+
+func (a authors) AuthorOf(_ context.Context, videoID int64) (int64, error) {
+	if id, ok := a[videoID]; ok {
+		return id, nil
+	}
+	return 0, errno.VideoNotFound
+}
+
+// run starts every call at once (they wait on one gate) and returns the errors.
+func run(n int, call func(i int) error) []error {
+	gate := make(chan struct{})
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			errs[i] = call(i)
+		}()
+	}
+	close(gate)
+	wg.Wait()
+	return errs
+}
+
+// Hundreds of concurrent posts and deletes on one video, through the rules and the real MySQL:
+// every comment is deleted once however many deletes race for it, strangers delete nothing, and
+// comment_count ends equal to the rows.
+func TestConcurrentPostsAndDeletes(t *testing.T) {
+	repo, gdb := newRepo(t)
+	const video, videoAuthor = 10, 1000
+	s := biz.NewComments(repo, authors{video: videoAuthor})
+	ctx := context.Background()
+
+	const first = 300
+	posted := make([]*biz.Comment, first)
+	for i, err := range run(first, func(i int) (err error) {
+		posted[i], err = s.Post(ctx, int64(1+i%30), video, fmt.Sprintf("comment %d", i))
+		return err
+	}) {
+		if err != nil {
+			t.Fatalf("post %d: %v", i, err)
+		}
+	}
+	if counts, _ := s.Counts(ctx, []int64{video}); counts[video] != first {
+		t.Fatalf("comment_count after %d posts = %d", first, counts[video])
+	}
+	assertCountsMatchRows(t, gdb)
+
+	// Each comment: deleted by its author and by the video's author at once, and tried by a
+	// stranger; meanwhile a hundred new comments arrive.
+	const more = 100
+	// refused counts the stranger's tries: forbidden, or not found once the comment was gone.
+	var deleted, notFound, refused atomic.Int64
+	errs := run(3*first+more, func(i int) error {
+		if i >= 3*first {
+			_, err := s.Post(ctx, 5000, video, "late")
+			return err
+		}
+		c := posted[i/3]
+		deleter := []int64{c.UserID, videoAuthor, 4000}[i%3]
+		err := s.Delete(ctx, deleter, video, c.ID)
+		switch {
+		case err == nil && deleter != 4000:
+			deleted.Add(1)
+		case errors.Is(err, errno.CommentNotFound) && deleter != 4000:
+			notFound.Add(1)
+		case deleter == 4000 && (errors.Is(err, errno.CommentForbidden) || errors.Is(err, errno.CommentNotFound)):
+			refused.Add(1)
+		default:
+			return fmt.Errorf("delete by %d: %w", deleter, err)
+		}
+		return nil
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if deleted.Load() != first || notFound.Load() != first || refused.Load() != first {
+		t.Fatalf("deleted %d, not found %d, refused %d; want %d each", deleted.Load(), notFound.Load(), refused.Load(), first)
+	}
+	list, err := s.List(ctx, video)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := s.Counts(ctx, []int64{video})
+	if len(list) != more || counts[video] != more {
+		t.Fatalf("after the deletes the list has %d comments and comment_count is %d; want %d", len(list), counts[video], more)
+	}
+	assertCountsMatchRows(t, gdb)
+}

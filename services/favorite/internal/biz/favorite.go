@@ -1,0 +1,160 @@
+// Package biz holds the favorite service's rules: who may like what, what a repeated like or unlike
+// means, and which counters a like moves.
+package biz
+
+import (
+	"context"
+	"time"
+
+	"simpletiktok/pkg/errno"
+)
+
+// Action is what a user does to a video; the values are those of the contract's action_type.
+type Action int32
+
+const (
+	Like   Action = 1
+	Unlike Action = 2
+)
+
+// MaxBatch bounds the ids of one stats request; a page never needs more.
+const MaxBatch = 500
+
+// LikeRecord is one user's like of one video. AuthorID is the video's author when the like was made:
+// kept with the like so that an unlike can give back the author's total_favorited without asking
+// the video service.
+type LikeRecord struct {
+	UserID    int64
+	VideoID   int64
+	AuthorID  int64
+	CreatedAt time.Time
+}
+
+// VideoStat is a video's like count and whether the viewer likes it.
+type VideoStat struct {
+	FavoriteCount int64
+	IsFavorite    bool
+}
+
+// UserStat is how many videos a user liked and how many likes their videos received.
+type UserStat struct {
+	FavoriteCount  int64
+	TotalFavorited int64
+}
+
+// Videos answers the facts the video service owns.
+type Videos interface {
+	// AuthorOf returns the author of the video, or errno.VideoNotFound.
+	AuthorOf(ctx context.Context, videoID int64) (int64, error)
+}
+
+// Repo keeps likes and their counters. Like and Unlike change the like row and every counter it
+// affects in one transaction, and report whether the row really changed: when it did not (a
+// repeated like, an unlike of a video never liked) no counter moves.
+type Repo interface {
+	Like(ctx context.Context, l LikeRecord) (changed bool, err error)
+	Unlike(ctx context.Context, userID, videoID int64) (changed bool, err error)
+	// LikedVideos returns the ids of the videos userID likes, newest like first.
+	LikedVideos(ctx context.Context, userID int64) ([]int64, error)
+	// VideoStats returns the stats of the videos that have any, with viewer's likes (viewer 0: none).
+	VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]VideoStat, error)
+	// UserStats returns the stats of the users that have any.
+	UserStats(ctx context.Context, userIDs []int64) (map[int64]UserStat, error)
+}
+
+// Favorites implements the like rules.
+type Favorites struct {
+	repo   Repo
+	videos Videos
+	now    func() time.Time
+}
+
+// NewFavorites returns the rules over their storage and the video facts.
+func NewFavorites(repo Repo, videos Videos) *Favorites {
+	return &Favorites{repo: repo, videos: videos, now: time.Now}
+}
+
+// Act likes or unlikes a video for userID. Both are idempotent: repeating one succeeds and changes
+// nothing. Only a like needs the video to exist; an unlike of anything not liked is a no-op.
+func (f *Favorites) Act(ctx context.Context, userID, videoID int64, action Action) (changed bool, err error) {
+	if userID <= 0 {
+		return false, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	}
+	if videoID <= 0 {
+		return false, errno.BadRequest.WithMsg("video_id must be a positive integer")
+	}
+	switch action {
+	case Like:
+		author, err := f.videos.AuthorOf(ctx, videoID)
+		if err != nil {
+			return false, err
+		}
+		return f.repo.Like(ctx, LikeRecord{UserID: userID, VideoID: videoID, AuthorID: author,
+			CreatedAt: f.now().UTC().Truncate(time.Millisecond)})
+	case Unlike:
+		return f.repo.Unlike(ctx, userID, videoID)
+	default:
+		return false, errno.FavoriteInvalidAction
+	}
+}
+
+// LikedVideos returns the ids of the videos userID likes, newest like first.
+func (f *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, error) {
+	if userID <= 0 {
+		return nil, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	}
+	return f.repo.LikedVideos(ctx, userID)
+}
+
+// VideoStats returns a stat for every valid id asked, zero for videos nobody liked.
+func (f *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]VideoStat, error) {
+	ids, err := batch(videoIDs, "video")
+	if err != nil || len(ids) == 0 {
+		return map[int64]VideoStat{}, err
+	}
+	if viewer < 0 {
+		viewer = 0
+	}
+	found, err := f.repo.VideoStats(ctx, viewer, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]VideoStat, len(ids))
+	for _, id := range ids {
+		out[id] = found[id]
+	}
+	return out, nil
+}
+
+// UserStats returns a stat for every valid id asked, zero for users without likes either way.
+func (f *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]UserStat, error) {
+	ids, err := batch(userIDs, "user")
+	if err != nil || len(ids) == 0 {
+		return map[int64]UserStat{}, err
+	}
+	found, err := f.repo.UserStats(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]UserStat, len(ids))
+	for _, id := range ids {
+		out[id] = found[id]
+	}
+	return out, nil
+}
+
+// batch keeps the positive ids, each once, and refuses more than MaxBatch of them.
+func batch(ids []int64, what string) ([]int64, error) {
+	seen := make(map[int64]struct{}, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; id > 0 && !dup {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	if len(out) > MaxBatch {
+		return nil, errno.BadRequest.WithMsg("at most %d %s ids per request", MaxBatch, what)
+	}
+	return out, nil
+}

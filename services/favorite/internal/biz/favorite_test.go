@@ -1,0 +1,270 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"simpletiktok/pkg/errno"
+)
+
+// memRepo is an in-memory Repo for the rules' unit tests; counters are derived from the likes, so
+// the tests check the rules, not the bookkeeping (the dal tests check that against MySQL).
+type memRepo struct {
+	mu    sync.Mutex
+	likes map[[2]int64]LikeRecord
+	order map[[2]int64]int
+	seq   int
+}
+
+func newMemRepo() *memRepo {
+	return &memRepo{likes: map[[2]int64]LikeRecord{}, order: map[[2]int64]int{}}
+}
+
+func (m *memRepo) Like(_ context.Context, l LikeRecord) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := [2]int64{l.UserID, l.VideoID}
+	if _, ok := m.likes[key]; ok {
+		return false, nil
+	}
+	m.seq++
+	m.likes[key], m.order[key] = l, m.seq
+	return true, nil
+}
+
+func (m *memRepo) Unlike(_ context.Context, userID, videoID int64) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := [2]int64{userID, videoID}
+	if _, ok := m.likes[key]; !ok {
+		return false, nil
+	}
+	delete(m.likes, key)
+	delete(m.order, key)
+	return true, nil
+}
+
+func (m *memRepo) LikedVideos(_ context.Context, userID int64) ([]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var keys [][2]int64
+	for k := range m.likes {
+		if k[0] == userID {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return m.order[keys[i]] > m.order[keys[j]] })
+	out := []int64{}
+	for _, k := range keys {
+		out = append(out, k[1])
+	}
+	return out, nil
+}
+
+func (m *memRepo) VideoStats(_ context.Context, viewer int64, ids []int64) (map[int64]VideoStat, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[int64]VideoStat{}
+	for _, id := range ids {
+		for k := range m.likes {
+			if k[1] == id {
+				s := out[id]
+				s.FavoriteCount++
+				s.IsFavorite = s.IsFavorite || k[0] == viewer
+				out[id] = s
+			}
+		}
+	}
+	return out, nil
+}
+
+func (m *memRepo) UserStats(_ context.Context, ids []int64) (map[int64]UserStat, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[int64]UserStat{}
+	for _, id := range ids {
+		for _, l := range m.likes {
+			s := out[id]
+			if l.UserID == id {
+				s.FavoriteCount++
+			}
+			if l.AuthorID == id {
+				s.TotalFavorited++
+			}
+			out[id] = s
+		}
+	}
+	return out, nil
+}
+
+// fakeVideos knows the author of each existing video; every lookup is counted.
+type fakeVideos struct {
+	authors map[int64]int64
+	calls   int
+	err     error
+}
+
+func (f *fakeVideos) AuthorOf(_ context.Context, videoID int64) (int64, error) {
+	f.calls++
+	if f.err != nil {
+		return 0, f.err
+	}
+	a, ok := f.authors[videoID]
+	if !ok {
+		return 0, errno.VideoNotFound
+	}
+	return a, nil
+}
+
+func newFavorites() (*Favorites, *fakeVideos) {
+	videos := &fakeVideos{authors: map[int64]int64{10: 100, 11: 100, 12: 200}}
+	return NewFavorites(newMemRepo(), videos), videos
+}
+
+func TestLikeAndUnlikeAreIdempotent(t *testing.T) {
+	f, _ := newFavorites()
+	ctx := context.Background()
+	steps := []struct {
+		action      Action
+		wantChanged bool
+	}{
+		{Like, true}, {Like, false}, {Unlike, true}, {Unlike, false}, {Like, true},
+	}
+	for i, s := range steps {
+		changed, err := f.Act(ctx, 1, 10, s.action)
+		if err != nil || changed != s.wantChanged {
+			t.Fatalf("step %d: Act(%d) = %v, %v; want changed %v", i, s.action, changed, err, s.wantChanged)
+		}
+	}
+	stats, err := f.VideoStats(ctx, 1, []int64{10})
+	if err != nil || stats[10] != (VideoStat{FavoriteCount: 1, IsFavorite: true}) {
+		t.Fatalf("VideoStats = %+v, %v", stats, err)
+	}
+}
+
+func TestUnlikeNeverLikedIsSuccessWithoutAskingVideos(t *testing.T) {
+	f, videos := newFavorites()
+	// Even a video that does not exist: there is nothing to undo.
+	changed, err := f.Act(context.Background(), 1, 999, Unlike)
+	if err != nil || changed {
+		t.Fatalf("Unlike of a never liked video = %v, %v; want success without change", changed, err)
+	}
+	if videos.calls != 0 {
+		t.Fatalf("an unlike asked the video service %d times", videos.calls)
+	}
+}
+
+func TestActRefusals(t *testing.T) {
+	f, _ := newFavorites()
+	cases := []struct {
+		name        string
+		user, video int64
+		action      Action
+		want        error
+		wantMsg     string
+	}{
+		{"missing video", 1, 999, Like, errno.VideoNotFound, ""},
+		{"action 0", 1, 10, 0, errno.FavoriteInvalidAction, ""},
+		{"action 3", 1, 10, 3, errno.FavoriteInvalidAction, ""},
+		{"no user", 0, 10, Like, errno.BadRequest, "user_id"},
+		{"bad video id", 1, -5, Like, errno.BadRequest, "video_id"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			changed, err := f.Act(context.Background(), c.user, c.video, c.action)
+			if !errors.Is(err, c.want) || changed {
+				t.Fatalf("Act = %v, %v; want %v", changed, err, c.want)
+			}
+			if !strings.Contains(err.Error(), c.wantMsg) {
+				t.Fatalf("message %q does not name %s", err, c.wantMsg)
+			}
+		})
+	}
+	stats, _ := f.UserStats(context.Background(), []int64{1, 100})
+	if stats[1] != (UserStat{}) || stats[100] != (UserStat{}) {
+		t.Fatalf("a refused action changed counts: %+v", stats)
+	}
+}
+
+func TestVideoServiceFailureIsPassedOn(t *testing.T) {
+	f, videos := newFavorites()
+	videos.err = errno.ServiceUnavailable
+	if _, err := f.Act(context.Background(), 1, 10, Like); !errors.Is(err, errno.ServiceUnavailable) {
+		t.Fatalf("Act = %v; want the video service's error", err)
+	}
+}
+
+func TestLikedVideosNewestFirst(t *testing.T) {
+	f, _ := newFavorites()
+	ctx := context.Background()
+	for _, v := range []int64{10, 11, 12} {
+		if _, err := f.Act(ctx, 1, v, Like); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Liking again does not move a like; unliking and liking again makes it the newest.
+	mustAct(t, f, 1, 10, Like)
+	mustAct(t, f, 1, 11, Unlike)
+	mustAct(t, f, 1, 11, Like)
+	got, err := f.LikedVideos(ctx, 1)
+	if err != nil || len(got) != 3 || got[0] != 11 || got[1] != 12 || got[2] != 10 {
+		t.Fatalf("LikedVideos = %v, %v; want [11 12 10]", got, err)
+	}
+	if _, err := f.LikedVideos(ctx, 0); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("LikedVideos(0) = %v; want BadRequest", err)
+	}
+}
+
+func TestStatsAnswerEveryIDAndViewerFlag(t *testing.T) {
+	f, _ := newFavorites()
+	ctx := context.Background()
+	mustAct(t, f, 1, 10, Like)
+	mustAct(t, f, 2, 10, Like)
+	mustAct(t, f, 2, 12, Like)
+
+	anon, err := f.VideoStats(ctx, 0, []int64{10, 12, 11, 10, -1})
+	if err != nil || len(anon) != 3 || anon[10] != (VideoStat{FavoriteCount: 2}) || anon[12] != (VideoStat{FavoriteCount: 1}) || anon[11] != (VideoStat{}) {
+		t.Fatalf("anonymous VideoStats = %+v, %v", anon, err)
+	}
+	mine, _ := f.VideoStats(ctx, 1, []int64{10, 12})
+	if !mine[10].IsFavorite || mine[12].IsFavorite {
+		t.Fatalf("viewer 1 VideoStats = %+v; want 10 liked, 12 not", mine)
+	}
+
+	users, err := f.UserStats(ctx, []int64{1, 2, 100, 200, 3})
+	want := map[int64]UserStat{1: {FavoriteCount: 1}, 2: {FavoriteCount: 2}, 100: {TotalFavorited: 2},
+		200: {TotalFavorited: 1}, 3: {}}
+	if err != nil || len(users) != len(want) {
+		t.Fatalf("UserStats = %+v, %v", users, err)
+	}
+	for id, w := range want {
+		if users[id] != w {
+			t.Fatalf("UserStats[%d] = %+v; want %+v", id, users[id], w)
+		}
+	}
+
+	tooMany := make([]int64, MaxBatch+1)
+	for i := range tooMany {
+		tooMany[i] = int64(i + 1)
+	}
+	if _, err := f.VideoStats(ctx, 0, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("VideoStats of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+	if _, err := f.UserStats(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("UserStats of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+	if empty, err := f.UserStats(ctx, nil); err != nil || empty == nil || len(empty) != 0 {
+		t.Fatalf("UserStats(nil) = %v, %v; want an empty map", empty, err)
+	}
+}
+
+func mustAct(t *testing.T, f *Favorites, user, video int64, a Action) {
+	t.Helper()
+	if _, err := f.Act(context.Background(), user, video, a); err != nil {
+		t.Fatalf("Act(%d, %d, %d): %v", user, video, a, err)
+	}
+}

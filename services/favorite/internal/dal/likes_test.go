@@ -1,0 +1,147 @@
+package dal
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"simpletiktok/pkg/db/dbtest"
+	"simpletiktok/services/favorite/internal/biz"
+)
+
+func newRepo(t *testing.T) (*Likes, *gorm.DB) {
+	t.Helper()
+	gdb := dbtest.Open(t)
+	if err := Migrate(context.Background(), gdb); err != nil {
+		t.Fatal(err)
+	}
+	// Every start migrates: a second run must be harmless.
+	if err := Migrate(context.Background(), gdb); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	return NewLikes(gdb), gdb
+}
+
+func like(user, video, author int64) biz.LikeRecord {
+	return biz.LikeRecord{UserID: user, VideoID: video, AuthorID: author, CreatedAt: time.Now().UTC()}
+}
+
+func TestLikeUnlikeMoveCountersOnlyOnChange(t *testing.T) {
+	repo, gdb := newRepo(t)
+	ctx := context.Background()
+	steps := []struct {
+		name        string
+		do          func() (bool, error)
+		wantChanged bool
+	}{
+		{"like", func() (bool, error) { return repo.Like(ctx, like(1, 10, 7)) }, true},
+		{"like again", func() (bool, error) { return repo.Like(ctx, like(1, 10, 7)) }, false},
+		{"another user", func() (bool, error) { return repo.Like(ctx, like(2, 10, 7)) }, true},
+		{"own video", func() (bool, error) { return repo.Like(ctx, like(7, 10, 7)) }, true},
+		{"unlike", func() (bool, error) { return repo.Unlike(ctx, 2, 10) }, true},
+		{"unlike again", func() (bool, error) { return repo.Unlike(ctx, 2, 10) }, false},
+		{"unlike never liked", func() (bool, error) { return repo.Unlike(ctx, 3, 99) }, false},
+	}
+	for _, s := range steps {
+		changed, err := s.do()
+		if err != nil || changed != s.wantChanged {
+			t.Fatalf("%s = %v, %v; want changed %v", s.name, changed, err, s.wantChanged)
+		}
+		assertCountersMatchRows(t, gdb)
+	}
+
+	videos, err := repo.VideoStats(ctx, 1, []int64{10, 99})
+	if err != nil || len(videos) != 1 || videos[10] != (biz.VideoStat{FavoriteCount: 2, IsFavorite: true}) {
+		t.Fatalf("VideoStats(viewer 1) = %+v, %v", videos, err)
+	}
+	if anon, _ := repo.VideoStats(ctx, 0, []int64{10}); anon[10] != (biz.VideoStat{FavoriteCount: 2}) {
+		t.Fatalf("VideoStats(anonymous) = %+v", anon)
+	}
+	if other, _ := repo.VideoStats(ctx, 2, []int64{10}); other[10].IsFavorite {
+		t.Fatalf("user 2 unliked video 10 but is_favorite is true")
+	}
+	users, err := repo.UserStats(ctx, []int64{1, 2, 7, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]biz.UserStat{1: {FavoriteCount: 1}, 2: {}, 7: {FavoriteCount: 1, TotalFavorited: 2}}
+	for id, w := range want {
+		if users[id] != w {
+			t.Fatalf("UserStats[%d] = %+v; want %+v (all: %+v)", id, users[id], w, users)
+		}
+	}
+	if _, ok := users[3]; ok {
+		t.Fatalf("user 3 never liked anything but has a stats row: %+v", users[3])
+	}
+}
+
+func TestLikedVideosNewestFirst(t *testing.T) {
+	repo, _ := newRepo(t)
+	ctx := context.Background()
+	for _, v := range []int64{10, 11, 12} {
+		if _, err := repo.Like(ctx, like(1, v, 5)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := repo.Like(ctx, like(2, 13, 5)); err != nil {
+		t.Fatal(err)
+	}
+	// A like given again after an unlike is the newest.
+	if _, err := repo.Unlike(ctx, 1, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.Like(ctx, like(1, 10, 5)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := repo.LikedVideos(ctx, 1)
+	if err != nil || len(got) != 3 || got[0] != 10 || got[1] != 12 || got[2] != 11 {
+		t.Fatalf("LikedVideos = %v, %v; want [10 12 11]", got, err)
+	}
+	none, err := repo.LikedVideos(ctx, 3)
+	if err != nil || none == nil || len(none) != 0 {
+		t.Fatalf("LikedVideos of a user without likes = %#v, %v; want an empty list", none, err)
+	}
+}
+
+// The counters equal the rows they count, for every video and user that has either.
+func assertCountersMatchRows(t *testing.T, gdb *gorm.DB) {
+	t.Helper()
+	type pair struct{ counter, rows int64 }
+	check := func(what, counters, rows string) {
+		t.Helper()
+		got := map[int64]*pair{}
+		var cs []struct{ ID, N int64 }
+		if err := gdb.Raw(counters).Scan(&cs).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			got[c.ID] = &pair{counter: c.N}
+		}
+		var rs []struct{ ID, N int64 }
+		if err := gdb.Raw(rows).Scan(&rs).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if got[r.ID] == nil {
+				got[r.ID] = &pair{counter: -1} // rows without a counter row
+			}
+			got[r.ID].rows = r.N
+		}
+		for id, p := range got {
+			if p.counter != p.rows {
+				t.Fatalf("%s of %d is %d but there are %d rows", what, id, p.counter, p.rows)
+			}
+		}
+	}
+	check("video favorite_count",
+		"SELECT video_id AS id, favorite_count AS n FROM video_favorite_stats",
+		"SELECT video_id AS id, COUNT(*) AS n FROM likes GROUP BY video_id")
+	check("user favorite_count",
+		"SELECT user_id AS id, favorite_count AS n FROM user_favorite_stats",
+		"SELECT user_id AS id, COUNT(*) AS n FROM likes GROUP BY user_id")
+	check("user total_favorited",
+		"SELECT user_id AS id, total_favorited AS n FROM user_favorite_stats",
+		"SELECT author_id AS id, COUNT(*) AS n FROM likes GROUP BY author_id")
+}
