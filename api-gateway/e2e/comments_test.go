@@ -117,7 +117,7 @@ func TestCommentsFromSeveralUsers(t *testing.T) {
 	}
 	left := commentList(t, tok2, v)
 	if len(left) != len(posted)-2 || withID(left, victim) != nil || withID(left, asInt(posted[1]["id"])) != nil {
-		t.Fatalf("after two deletes the list is %v", ids(left))
+		t.Fatalf("after two deletes the list is %v", videoIDs(left))
 	}
 	if n := commentCount(t, tok2, authorID, v); n != int64(len(left)) {
 		t.Fatalf("comment_count %d but the list shows %d", n, len(left))

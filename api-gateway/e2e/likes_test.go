@@ -172,7 +172,7 @@ func TestLikesFromManyUsersAtOnce(t *testing.T) {
 			}
 		}
 		if vi == 0 && len(favs) != 1 {
-			t.Fatalf("the author's favorite list = %v; want only v1", ids(favs))
+			t.Fatalf("the author's favorite list = %v; want only v1", videoIDs(favs))
 		}
 	}
 	for v, n := range want {
@@ -206,7 +206,7 @@ func TestFavoriteListOrderAndIdempotence(t *testing.T) {
 	ok(t, favoriteAction(t, fanTok, videos[1], "2"))
 	ok(t, favoriteAction(t, fanTok, videos[1], "2"))
 	ok(t, favoriteAction(t, fanTok, videos[1], "1"))
-	got := ids(favoriteList(t, authorTok, fanID))
+	got := videoIDs(favoriteList(t, authorTok, fanID))
 	if fmt.Sprint(got) != fmt.Sprint([]int64{videos[1], videos[2], videos[0]}) {
 		t.Fatalf("favorite list = %v; want %v", got, []int64{videos[1], videos[2], videos[0]})
 	}

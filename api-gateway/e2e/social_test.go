@@ -75,9 +75,9 @@ func users(t *testing.T, path string, viewer, whose member) []map[string]any {
 	return list
 }
 
-// ids gives the ids of a user list, in order, as "id:is_follow" pairs so that one comparison
+// followEntries gives the ids of a user list, in order, as "id:is_follow" pairs so that one comparison
 // checks the order, the members and the caller's flags.
-func ids(list []map[string]any) string {
+func followEntries(list []map[string]any) string {
 	parts := make([]string, len(list))
 	for i, u := range list {
 		parts[i] = fmt.Sprintf("%d:%v", asInt(u["id"]), u["is_follow"])
@@ -125,10 +125,10 @@ func TestFollowSession(t *testing.T) {
 	wantCounts(t, alice, eve, 1, 1)
 
 	// Lists are about user_id, newest first; is_follow is about the caller.
-	if got, want := ids(users(t, "/douyin/relation/follow/list/", bob, alice)), entries(entry(dave, false), entry(carol, true), entry(bob, false)); got != want {
+	if got, want := followEntries(users(t, "/douyin/relation/follow/list/", bob, alice)), entries(entry(dave, false), entry(carol, true), entry(bob, false)); got != want {
 		t.Fatalf("alice's follow list seen by bob = %s; want %s", got, want)
 	}
-	if got, want := ids(users(t, "/douyin/relation/follower/list/", carol, alice)), entries(entry(eve, true), entry(carol, false), entry(bob, false)); got != want {
+	if got, want := followEntries(users(t, "/douyin/relation/follower/list/", carol, alice)), entries(entry(eve, true), entry(carol, false), entry(bob, false)); got != want {
 		t.Fatalf("alice's follower list seen by carol = %s; want %s", got, want)
 	}
 	// Without user_id a list is the caller's own.
@@ -145,7 +145,7 @@ func TestFollowSession(t *testing.T) {
 
 	// Friends are mutual follows, the newest friendship first (carol followed back after bob).
 	friends := users(t, "/douyin/relation/friend/list/", alice, alice)
-	if got, want := ids(friends), entries(entry(carol, true), entry(bob, true)); got != want {
+	if got, want := followEntries(friends), entries(entry(carol, true), entry(bob, true)); got != want {
 		t.Fatalf("alice's friends = %s; want %s", got, want)
 	}
 	for _, f := range friends {
@@ -162,16 +162,16 @@ func TestFollowSession(t *testing.T) {
 	wantCounts(t, alice, alice, 3, 2)
 	wantCounts(t, alice, bob, 1, 1)
 	wantCounts(t, alice, dave, 0, 1)
-	if got, want := ids(users(t, "/douyin/relation/friend/list/", alice, alice)), entries(entry(carol, true)); got != want {
+	if got, want := followEntries(users(t, "/douyin/relation/friend/list/", alice, alice)), entries(entry(carol, true)); got != want {
 		t.Fatalf("alice's friends after bob left = %s; want %s", got, want)
 	}
-	if got, want := ids(users(t, "/douyin/relation/follower/list/", alice, alice)), entries(entry(eve, false), entry(carol, true)); got != want {
+	if got, want := followEntries(users(t, "/douyin/relation/follower/list/", alice, alice)), entries(entry(eve, false), entry(carol, true)); got != want {
 		t.Fatalf("alice's followers after bob left = %s; want %s", got, want)
 	}
 
 	// Identity comes from the token only: a user_id parameter does not make dave act as bob.
 	ok(t, relate(t, dave, carol.id, "1", "user_id", bob.sid()))
-	if got, want := ids(users(t, "/douyin/relation/follower/list/", carol, carol)), entries(entry(dave, false), entry(bob, false), entry(alice, true)); got != want {
+	if got, want := followEntries(users(t, "/douyin/relation/follower/list/", carol, carol)), entries(entry(dave, false), entry(bob, false), entry(alice, true)); got != want {
 		t.Fatalf("carol's followers = %s; want %s", got, want)
 	}
 	wantCounts(t, alice, bob, 1, 1)

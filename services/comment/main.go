@@ -9,6 +9,7 @@ import (
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
+	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/comment/internal/biz"
 	"simpletiktok/services/comment/internal/dal"
@@ -45,7 +46,7 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("video client: %w", err)
 	}
-	comments := biz.NewComments(dal.NewComments(gdb), dal.NewVideos(videos))
+	comments := biz.NewComments(dal.NewComments(gdb), peers.NewVideos(videos))
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
+	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/favorite/internal/biz"
 	"simpletiktok/services/favorite/internal/dal"
@@ -45,7 +46,7 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("video client: %w", err)
 	}
-	favorites := biz.NewFavorites(dal.NewLikes(gdb), dal.NewVideos(videos))
+	favorites := biz.NewFavorites(dal.NewLikes(gdb), peers.NewVideos(videos))
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err

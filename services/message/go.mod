@@ -3,7 +3,6 @@ module simpletiktok/services/message
 go 1.26.0
 
 require (
-	github.com/go-sql-driver/mysql v1.8.1
 	gorm.io/gorm v1.31.2
 	simpletiktok/pkg v0.0.0
 )
@@ -28,6 +27,7 @@ require (
 	github.com/coreos/go-semver v0.3.1 // indirect
 	github.com/coreos/go-systemd/v22 v22.7.0 // indirect
 	github.com/fatih/structtag v1.2.0 // indirect
+	github.com/go-sql-driver/mysql v1.8.1 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/google/pprof v0.0.0-20240727154555-813a5fbdbec8 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.29.0 // indirect

@@ -10,10 +10,10 @@ import (
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/message/messageservice"
 	"simpletiktok/pkg/kitex_gen/user/userservice"
+	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/message/internal/biz"
 	"simpletiktok/services/message/internal/dal"
-	"simpletiktok/services/message/internal/users"
 )
 
 func main() {
@@ -46,7 +46,7 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("user service client: %w", err)
 	}
-	messages := biz.NewMessages(dal.NewMessages(gdb, time.Now), users.NewDirectory(userClient))
+	messages := biz.NewMessages(dal.NewMessages(gdb, time.Now), peers.NewUsers(userClient))
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err

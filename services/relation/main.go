@@ -10,10 +10,10 @@ import (
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/relation/relationservice"
 	"simpletiktok/pkg/kitex_gen/user/userservice"
+	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/relation/internal/biz"
 	"simpletiktok/services/relation/internal/dal"
-	"simpletiktok/services/relation/internal/users"
 )
 
 func main() {
@@ -46,7 +46,7 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("user service client: %w", err)
 	}
-	relations := biz.NewRelations(dal.NewRelations(gdb, time.Now), users.NewDirectory(userClient))
+	relations := biz.NewRelations(dal.NewRelations(gdb, time.Now), peers.NewUsers(userClient))
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err

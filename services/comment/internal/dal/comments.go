@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/comment/internal/biz"
 )
@@ -52,7 +53,7 @@ func NewComments(gdb *gorm.DB) *Comments { return &Comments{db: gdb} }
 // Create inserts the comment and raises its video's count in the same transaction.
 func (r *Comments) Create(ctx context.Context, c *biz.Comment) error {
 	var id int64
-	err := inTx(ctx, r.db, func(tx *gorm.DB) error {
+	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		row := commentRow{VideoID: c.VideoID, UserID: c.UserID, Content: c.Content, CreatedAt: c.CreatedAt}
 		if err := tx.Create(&row).Error; err != nil {
 			return fmt.Errorf("insert comment: %w", err)
@@ -90,7 +91,7 @@ var errCountMissing = errors.New("the comment count of a video with comments is 
 // deletes racing, one deletes and lowers, the other finds nothing.
 func (r *Comments) Delete(ctx context.Context, c *biz.Comment) (bool, error) {
 	deleted := false
-	err := inTx(ctx, r.db, func(tx *gorm.DB) error {
+	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		deleted = false
 		res := tx.Exec("DELETE FROM comments WHERE id = ? AND video_id = ?", c.ID, c.VideoID)
 		if res.Error != nil {

@@ -70,7 +70,7 @@ var errCounterMissing = errors.New("a counter row of an existing like is missing
 // and unlikes only deadlock on the unique key, which inTx retries.
 func (r *Likes) Like(ctx context.Context, l biz.LikeRecord) (bool, error) {
 	changed := false
-	err := inTx(ctx, r.db, func(tx *gorm.DB) error {
+	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		changed = false
 		row := likeRow{UserID: l.UserID, VideoID: l.VideoID, AuthorID: l.AuthorID, CreatedAt: l.CreatedAt}
 		if err := tx.Create(&row).Error; err != nil {
@@ -88,7 +88,7 @@ func (r *Likes) Like(ctx context.Context, l biz.LikeRecord) (bool, error) {
 // Unlike deletes the like and, only if a row was deleted, lowers the counters it had raised.
 func (r *Likes) Unlike(ctx context.Context, userID, videoID int64) (bool, error) {
 	changed := false
-	err := inTx(ctx, r.db, func(tx *gorm.DB) error {
+	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		changed = false
 		var rows []likeRow
 		// The row lock makes a concurrent unlike of the same like wait here, then find nothing.

@@ -4,15 +4,13 @@ package dal
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"simpletiktok/pkg/db"
 	"simpletiktok/services/message/internal/biz"
 )
 
@@ -54,9 +52,6 @@ func Migrate(ctx context.Context, gdb *gorm.DB) error {
 	return nil
 }
 
-// maxAttempts bounds how often a transaction InnoDB chose as a deadlock victim is run again.
-const maxAttempts = 5
-
 // Messages implements biz.Repo.
 type Messages struct {
 	db  *gorm.DB
@@ -83,27 +78,25 @@ func ordered(a, b int64) (int64, int64) {
 func (r *Messages) Send(ctx context.Context, from, to int64, content string) (*biz.Message, error) {
 	lo, hi := ordered(from, to)
 	var row messageRow
-	err := retryDeadlock(func() error {
-		return r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			err := tx.Exec("INSERT INTO latest_messages (user_lo, user_hi) VALUES (?, ?) ON DUPLICATE KEY UPDATE user_lo = user_lo", lo, hi).Error
-			if err != nil {
-				return err
-			}
-			var latest latestRow
-			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
-				Where("user_lo = ? AND user_hi = ?", lo, hi).Take(&latest).Error; err != nil {
-				return err
-			}
-			row = messageRow{UserLo: lo, UserHi: hi, FromUserID: from, ToUserID: to, Content: content,
-				CreateTimeMs: max(r.now().UnixMilli(), latest.CreateTimeMs+1)}
-			if err := tx.Create(&row).Error; err != nil {
-				return err
-			}
-			return tx.Model(&latestRow{}).Where("user_lo = ? AND user_hi = ?", lo, hi).Updates(map[string]any{
-				"message_id": row.ID, "from_user_id": from, "to_user_id": to,
-				"create_time_ms": row.CreateTimeMs, "content": content,
-			}).Error
-		}, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
+		err := tx.Exec("INSERT INTO latest_messages (user_lo, user_hi) VALUES (?, ?) ON DUPLICATE KEY UPDATE user_lo = user_lo", lo, hi).Error
+		if err != nil {
+			return err
+		}
+		var latest latestRow
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("user_lo = ? AND user_hi = ?", lo, hi).Take(&latest).Error; err != nil {
+			return err
+		}
+		row = messageRow{UserLo: lo, UserHi: hi, FromUserID: from, ToUserID: to, Content: content,
+			CreateTimeMs: max(r.now().UnixMilli(), latest.CreateTimeMs+1)}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return tx.Model(&latestRow{}).Where("user_lo = ? AND user_hi = ?", lo, hi).Updates(map[string]any{
+			"message_id": row.ID, "from_user_id": from, "to_user_id": to,
+			"create_time_ms": row.CreateTimeMs, "content": content,
+		}).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("send message %d -> %d: %w", from, to, err)
@@ -162,21 +155,4 @@ func (r *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[i
 func toMessage(r messageRow) *biz.Message {
 	return &biz.Message{ID: r.ID, FromUserID: r.FromUserID, ToUserID: r.ToUserID, Content: r.Content,
 		CreateTimeMs: r.CreateTimeMs}
-}
-
-func retryDeadlock(fn func() error) error {
-	var err error
-	for range maxAttempts {
-		if err = fn(); !isDeadlock(err) {
-			return err
-		}
-	}
-	return err
-}
-
-// isDeadlock reports InnoDB's deadlock victim error (1213); the transaction was rolled back and can
-// simply run again.
-func isDeadlock(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1213
 }

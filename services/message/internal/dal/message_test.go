@@ -2,14 +2,12 @@ package dal
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"simpletiktok/pkg/db/dbtest"
@@ -210,25 +208,5 @@ func TestContentAtTheLimitIsStoredWhole(t *testing.T) {
 	got, err := repo.Chat(context.Background(), 2, 1, 0, 10)
 	if err != nil || len(got) != 1 || got[0].Content != long {
 		t.Fatalf("stored content differs (%v)", err)
-	}
-}
-
-// A deadlock victim is run again; any other failure is returned at once.
-func TestRetryDeadlock(t *testing.T) {
-	calls := 0
-	err := retryDeadlock(func() error {
-		calls++
-		if calls == 1 {
-			return fmt.Errorf("insert: %w", &mysql.MySQLError{Number: 1213, Message: "Deadlock found"})
-		}
-		return nil
-	})
-	if err != nil || calls != 2 {
-		t.Fatalf("retryDeadlock = %v after %d calls; want success after 2", err, calls)
-	}
-	calls = 0
-	other := &mysql.MySQLError{Number: 1406, Message: "data too long"}
-	if err := retryDeadlock(func() error { calls++; return other }); !errors.Is(err, other) || calls != 1 {
-		t.Fatalf("retryDeadlock = %v after %d calls; want the error after 1", err, calls)
 	}
 }

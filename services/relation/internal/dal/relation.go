@@ -4,12 +4,9 @@ package dal
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -49,9 +46,6 @@ func Migrate(ctx context.Context, gdb *gorm.DB) error {
 	}
 	return nil
 }
-
-// maxAttempts bounds how often a transaction InnoDB chose as a deadlock victim is run again.
-const maxAttempts = 5
 
 // Relations implements biz.Repo.
 type Relations struct {
@@ -98,29 +92,27 @@ func (r *Relations) Unfollow(ctx context.Context, follower, followee int64) (boo
 // deadlock InnoDB reports anyway is retried, as InnoDB asks of its clients.
 func (r *Relations) change(ctx context.Context, follower, followee int64, row func(*gorm.DB) (bool, error), delta int64) (bool, error) {
 	var changed bool
-	err := retryDeadlock(func() error {
-		return r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			var err error
-			if changed, err = row(tx); err != nil || !changed {
+	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
+		var err error
+		if changed, err = row(tx); err != nil || !changed {
+			return err
+		}
+		first, second := follower, followee
+		if first > second {
+			first, second = second, first
+		}
+		for _, id := range []int64{first, second} {
+			follows, followers := int64(0), int64(0)
+			if id == follower {
+				follows = delta
+			} else {
+				followers = delta
+			}
+			if err := bump(tx, id, follows, followers); err != nil {
 				return err
 			}
-			first, second := follower, followee
-			if first > second {
-				first, second = second, first
-			}
-			for _, id := range []int64{first, second} {
-				follows, followers := int64(0), int64(0)
-				if id == follower {
-					follows = delta
-				} else {
-					followers = delta
-				}
-				if err := bump(tx, id, follows, followers); err != nil {
-					return err
-				}
-			}
-			return nil
-		}, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+		}
+		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("change follow %d -> %d: %w", follower, followee, err)
@@ -136,23 +128,6 @@ func bump(tx *gorm.DB, userID, follows, followers int64) error {
 			"follower_count": gorm.Expr("follower_count + ?", followers),
 		}),
 	}).Create(&statsRow{UserID: userID, FollowCount: follows, FollowerCount: followers}).Error
-}
-
-func retryDeadlock(fn func() error) error {
-	var err error
-	for range maxAttempts {
-		if err = fn(); !isDeadlock(err) {
-			return err
-		}
-	}
-	return err
-}
-
-// isDeadlock reports InnoDB's deadlock victim error (1213); the transaction was rolled back and can
-// simply run again.
-func isDeadlock(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1213
 }
 
 func (r *Relations) ListFollowing(ctx context.Context, userID int64, limit int) ([]int64, error) {

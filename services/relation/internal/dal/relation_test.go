@@ -2,15 +2,12 @@ package dal
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"simpletiktok/pkg/db/dbtest"
@@ -238,28 +235,4 @@ func equal(got []int64, want ...int64) bool {
 		}
 	}
 	return true
-}
-
-// A deadlock victim is run again; any other failure is returned at once.
-func TestRetryDeadlock(t *testing.T) {
-	calls := 0
-	err := retryDeadlock(func() error {
-		calls++
-		if calls < 3 {
-			return fmt.Errorf("insert: %w", &mysql.MySQLError{Number: 1213, Message: "Deadlock found"})
-		}
-		return nil
-	})
-	if err != nil || calls != 3 {
-		t.Fatalf("retryDeadlock = %v after %d calls; want success after 3", err, calls)
-	}
-	calls = 0
-	other := &mysql.MySQLError{Number: 1146, Message: "no such table"}
-	if err := retryDeadlock(func() error { calls++; return other }); !errors.Is(err, other) || calls != 1 {
-		t.Fatalf("retryDeadlock = %v after %d calls; want the error after 1", err, calls)
-	}
-	calls = 0
-	if err := retryDeadlock(func() error { calls++; return &mysql.MySQLError{Number: 1213} }); !isDeadlock(err) || calls != maxAttempts {
-		t.Fatalf("endless deadlocks: %v after %d calls; want the deadlock after %d", err, calls, maxAttempts)
-	}
 }

@@ -1,0 +1,50 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+)
+
+// maxTxAttempts bounds how often a transaction that InnoDB aborted is run again.
+const maxTxAttempts = 8
+
+// InTx runs fn in a READ COMMITTED transaction, and runs it again when InnoDB aborts it as a
+// deadlock victim or for a lock wait timeout. Lock ordering removes most deadlocks but not all:
+// two inserts of one unique key that both wait on a third transaction deadlock inside InnoDB, and
+// InnoDB's documented answer is to retry. A victim was rolled back whole, so running fn again is
+// safe as long as fn keeps no state across attempts. READ COMMITTED takes no gap locks on plain
+// reads, which keeps victims rare; counters stay exact because each change to them is an atomic
+// `x = x + d` on a locked row.
+func InTx(ctx context.Context, gdb *gorm.DB, fn func(tx *gorm.DB) error) error {
+	return retry(ctx, func() error {
+		return gdb.WithContext(ctx).Transaction(fn, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	})
+}
+
+func retry(ctx context.Context, attempt func() error) error {
+	for n := 1; ; n++ {
+		err := attempt()
+		if err == nil || !retryable(err) || n == maxTxAttempts {
+			return err
+		}
+		// A short random pause keeps the transactions that collided from colliding again in step.
+		pause := time.Duration(n) * time.Duration(1+rand.IntN(5)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(pause):
+		}
+	}
+}
+
+// retryable reports a deadlock victim (1213) or a lock wait timeout (1205).
+func retryable(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}

@@ -1,0 +1,56 @@
+// Package peers answers the questions one service asks about facts another service owns (does
+// this user exist, who wrote this video), over the owner's RPC: no service reads another's
+// schema. It holds no rules; each service's biz declares the small interface it needs, and these
+// types satisfy it.
+package peers
+
+import (
+	"context"
+
+	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/kitex_gen/user"
+	"simpletiktok/pkg/kitex_gen/user/userservice"
+	"simpletiktok/pkg/kitex_gen/video"
+	"simpletiktok/pkg/kitex_gen/video/videoservice"
+	"simpletiktok/pkg/rpc"
+)
+
+// Users asks the user service about accounts.
+type Users struct{ client userservice.Client }
+
+// NewUsers returns the questions over a user service client.
+func NewUsers(client userservice.Client) *Users { return &Users{client: client} }
+
+// Exists reports whether the user service knows id.
+func (u *Users) Exists(ctx context.Context, id int64) (bool, error) {
+	resp, err := u.client.MGetUsers(ctx, &user.MGetUsersRequest{UserIds: []int64{id}})
+	if err != nil {
+		return false, rpc.ClientError(err)
+	}
+	for _, found := range resp.Users {
+		if found.Id == id {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Videos asks the video service about videos.
+type Videos struct{ client videoservice.Client }
+
+// NewVideos returns the questions over a video service client.
+func NewVideos(client videoservice.Client) *Videos { return &Videos{client: client} }
+
+// AuthorOf returns the author of videoID, or errno.VideoNotFound.
+func (v *Videos) AuthorOf(ctx context.Context, videoID int64) (int64, error) {
+	resp, err := v.client.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: []int64{videoID}})
+	if err != nil {
+		return 0, rpc.ClientError(err)
+	}
+	for _, found := range resp.Videos {
+		if found.Id == videoID {
+			return found.AuthorId, nil
+		}
+	}
+	return 0, errno.VideoNotFound
+}
