@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 )
 
 // phoneCall is one request of a atOnce.
@@ -42,19 +40,10 @@ func favoriteAction(t *testing.T, token string, videoID int64, action string) an
 	return shared.phone.post(t, "/douyin/favorite/action/", vals("token", token, "video_id", fmt.Sprint(videoID), "action_type", action))
 }
 
-// list reads a list field of a successful answer as objects.
+// listField reads a list field of a successful answer as objects.
 func listField(t *testing.T, a answer, field string) []map[string]any {
 	t.Helper()
-	ok(t, a)
-	raw, isList := a.body[field].([]any)
-	if !isList {
-		t.Fatalf("%s is not a list: %s", field, a.raw)
-	}
-	out := make([]map[string]any, 0, len(raw))
-	for _, item := range raw {
-		out = append(out, item.(map[string]any))
-	}
-	return out
+	return objects(t, ok(t, a), field)
 }
 
 func withID(items []map[string]any, id int64) map[string]any {
@@ -293,41 +282,5 @@ func TestFavoriteListCallsDoNotDependOnLength(t *testing.T) {
 			t.Fatalf("%s: the list holds %d videos", name, n)
 		}
 		expectCallsOnce(t, name, a.traceID, favoriteListCalls)
-	}
-}
-
-// expectCallsOnce reads the trace of an answer from Jaeger until each of want is in it (spans
-// arrive asynchronously, so it polls for up to 30 s), then checks that the gateway made exactly
-// those calls, once each.
-func expectCallsOnce(t *testing.T, what, traceID string, want []string) {
-	t.Helper()
-	var calls map[string]int
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(300 * time.Millisecond) {
-		var tr traceSpans
-		if _, raw := fetchTrace(t, traceID); raw != nil {
-			if err := json.Unmarshal(raw, &tr); err != nil {
-				t.Fatal(err)
-			}
-		}
-		calls = tr.rpcCalls()
-		complete := true
-		for _, c := range want {
-			complete = complete && calls[c] > 0
-		}
-		if complete || time.Now().After(deadline) {
-			break
-		}
-	}
-	total := 0
-	for _, n := range calls {
-		total += n
-	}
-	for _, c := range want {
-		if calls[c] != 1 {
-			t.Errorf("%s: %s called %d times; want once. All calls: %v", what, c, calls[c], calls)
-		}
-	}
-	if total != len(want) {
-		t.Errorf("%s: %d RPCs (%v); want %d", what, total, calls, len(want))
 	}
 }

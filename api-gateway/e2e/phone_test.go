@@ -149,3 +149,19 @@ func vals(kv ...string) url.Values {
 	}
 	return v
 }
+
+// objects returns the list field of an answer, failing unless it is a list of objects.
+func objects(t *testing.T, a answer, field string) []map[string]any {
+	t.Helper()
+	raw, isList := a.body[field].([]any)
+	if !isList {
+		t.Fatalf("%s is not a list: %s", field, a.raw)
+	}
+	out := make([]map[string]any, len(raw))
+	for i, v := range raw {
+		if out[i], isList = v.(map[string]any); !isList {
+			t.Fatalf("%s[%d] is not an object: %s", field, i, a.raw)
+		}
+	}
+	return out
+}

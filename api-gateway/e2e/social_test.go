@@ -45,22 +45,6 @@ func unfollow(t *testing.T, who member, to member) {
 	ok(t, relate(t, who, to.id, "2"))
 }
 
-// objects returns the list field of an answer, failing unless it is a list of objects.
-func objects(t *testing.T, a answer, field string) []map[string]any {
-	t.Helper()
-	raw, isList := a.body[field].([]any)
-	if !isList {
-		t.Fatalf("%s is not a list: %s", field, a.raw)
-	}
-	out := make([]map[string]any, len(raw))
-	for i, v := range raw {
-		if out[i], isList = v.(map[string]any); !isList {
-			t.Fatalf("%s[%d] is not an object: %s", field, i, a.raw)
-		}
-	}
-	return out
-}
-
 // users reads a user list endpoint about whose as viewer sees it, checking every user's fields.
 func users(t *testing.T, path string, viewer, whose member) []map[string]any {
 	t.Helper()
@@ -311,39 +295,5 @@ func TestSocialTraces(t *testing.T) {
 	})
 	if strings.Contains(raw, secret) {
 		t.Fatal("the send's trace holds the message's text")
-	}
-}
-
-// waitForSpans polls Jaeger (which stores spans asynchronously) until the trace holds a span of
-// every "service operation" wanted ("service sql" for any SQL span), and returns the trace.
-func waitForSpans(t *testing.T, traceID string, want []string) string {
-	t.Helper()
-	if traceID == "" {
-		t.Fatal("the answer carries no X-Trace-Id header")
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		tr, raw := fetchTrace(t, traceID)
-		seen := map[string]bool{}
-		for _, s := range tr.Spans {
-			svc := tr.Processes[s.ProcessID].ServiceName
-			seen[svc+" "+s.OperationName] = true
-			if strings.HasPrefix(s.OperationName, "sql:") {
-				seen[svc+" sql"] = true
-			}
-		}
-		var missing []string
-		for _, w := range want {
-			if !seen[w] {
-				missing = append(missing, w)
-			}
-		}
-		if len(missing) == 0 {
-			return string(raw)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("trace %s lacks %v.\n%s", traceID, missing, raw)
-		}
-		time.Sleep(500 * time.Millisecond)
 	}
 }

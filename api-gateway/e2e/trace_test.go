@@ -9,66 +9,65 @@ import (
 	"time"
 )
 
-// jaegerTrace is the part of Jaeger's query API answer the test reads.
+// jaegerTrace is the part of Jaeger's query API answer the tests read: who made each span, its
+// name and its parent.
 type jaegerTrace struct {
 	TraceID string `json:"traceID"`
 	Spans   []struct {
+		SpanID        string `json:"spanID"`
 		OperationName string `json:"operationName"`
 		ProcessID     string `json:"processID"`
-		Tags          []struct {
-			Key   string `json:"key"`
-			Value any    `json:"value"`
-		} `json:"tags"`
+		References    []struct {
+			RefType string `json:"refType"`
+			SpanID  string `json:"spanID"`
+		} `json:"references"`
 	} `json:"spans"`
 	Processes map[string]struct {
 		ServiceName string `json:"serviceName"`
 	} `json:"processes"`
 }
 
-// One register request makes one trace that holds the gateway's HTTP span, the user service's
-// RPC span and the user service's SQL, with no password or hash in it.
-func TestRegisterIsOneTraceAcrossGatewayUserAndSQL(t *testing.T) {
-	password := "trace-pw-" + fmt.Sprint(time.Now().UnixNano())
-	a := ok(t, shared.phone.post(t, "/douyin/user/register/", vals("username", uniqueName("trace"), "password", password)))
-	if a.traceID == "" {
-		t.Fatal("the answer carries no X-Trace-Id header")
-	}
-
-	var (
-		tr   jaegerTrace
-		raw  []byte
-		seen map[string]bool
-	)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		tr, raw = fetchTrace(t, a.traceID)
-		seen = map[string]bool{}
-		for _, s := range tr.Spans {
-			svc := tr.Processes[s.ProcessID].ServiceName
-			switch {
-			case svc == "api-gateway" && strings.HasPrefix(s.OperationName, "HTTP POST /douyin/user/register/"):
-				seen["gateway http"] = true
-			case svc == "api-gateway" && s.OperationName == "user::Register":
-				seen["gateway rpc client"] = true
-			case svc == "user" && s.OperationName == "user::Register":
-				seen["user rpc server"] = true
-			case svc == "user" && strings.HasPrefix(s.OperationName, "sql:"):
-				seen["user sql"] = true
-			}
+// spans names every span as "service operation", plus "service sql" for a service with any SQL span.
+func (tr jaegerTrace) spans() map[string]bool {
+	seen := map[string]bool{}
+	for _, s := range tr.Spans {
+		svc := tr.Processes[s.ProcessID].ServiceName
+		seen[svc+" "+s.OperationName] = true
+		if strings.HasPrefix(s.OperationName, "sql:") {
+			seen[svc+" sql"] = true
 		}
-		if len(seen) == 4 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(500 * time.Millisecond)
 	}
-	if len(seen) != 4 {
-		t.Fatalf("trace %s holds %v; want gateway http, gateway rpc client, user rpc server and user sql.\n%s", a.traceID, seen, raw)
-	}
-	if strings.Contains(string(raw), password) || strings.Contains(string(raw), "$2a$") {
-		t.Fatal("the trace holds the password or its hash")
-	}
+	return seen
 }
 
+// rpcCalls counts the gateway's RPC client spans by name.
+func (tr jaegerTrace) rpcCalls() map[string]int {
+	out := map[string]int{}
+	for _, s := range tr.Spans {
+		if tr.Processes[s.ProcessID].ServiceName == "api-gateway" && strings.Contains(s.OperationName, "::") {
+			out[s.OperationName]++
+		}
+	}
+	return out
+}
+
+// sqlUnder counts, per service, the SQL spans whose parent is a span of the same service.
+func (tr jaegerTrace) sqlUnder() map[string]int {
+	service := map[string]string{}
+	for _, s := range tr.Spans {
+		service[s.SpanID] = tr.Processes[s.ProcessID].ServiceName
+	}
+	out := map[string]int{}
+	for _, s := range tr.Spans {
+		svc := tr.Processes[s.ProcessID].ServiceName
+		if strings.HasPrefix(s.OperationName, "sql:") && len(s.References) > 0 && service[s.References[0].SpanID] == svc {
+			out[svc]++
+		}
+	}
+	return out
+}
+
+// fetchTrace reads one trace from Jaeger's query API; an empty trace while Jaeger has none yet.
 func fetchTrace(t *testing.T, id string) (jaegerTrace, []byte) {
 	t.Helper()
 	resp, err := http.Get(shared.stack.JaegerQueryURL() + "/api/traces/" + id)
@@ -87,4 +86,81 @@ func fetchTrace(t *testing.T, id string) (jaegerTrace, []byte) {
 		t.Fatal(err)
 	}
 	return tr, body.Data[0]
+}
+
+// waitForTrace polls Jaeger, which stores spans asynchronously, until complete says the trace has
+// arrived or 30 s pass, and returns the last trace read.
+func waitForTrace(t *testing.T, id string, complete func(jaegerTrace) bool) (jaegerTrace, []byte) {
+	t.Helper()
+	if id == "" {
+		t.Fatal("the answer carries no X-Trace-Id header")
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		tr, raw := fetchTrace(t, id)
+		if complete(tr) || time.Now().After(deadline) {
+			return tr, raw
+		}
+	}
+}
+
+// waitForSpans waits until the trace holds a span of every "service operation" wanted ("service
+// sql" for any SQL span), failing the test if it never does, and returns the trace's JSON.
+func waitForSpans(t *testing.T, traceID string, want []string) string {
+	t.Helper()
+	missing := func(tr jaegerTrace) []string {
+		seen, out := tr.spans(), []string(nil)
+		for _, w := range want {
+			if !seen[w] {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	tr, raw := waitForTrace(t, traceID, func(tr jaegerTrace) bool { return len(missing(tr)) == 0 })
+	if m := missing(tr); len(m) > 0 {
+		t.Fatalf("trace %s lacks %v.\n%s", traceID, m, raw)
+	}
+	return string(raw)
+}
+
+// expectCallsOnce waits for the trace of an answer to hold each of want, then checks that the
+// gateway made exactly those calls, once each. It returns the trace for further checks.
+func expectCallsOnce(t *testing.T, what, traceID string, want []string) jaegerTrace {
+	t.Helper()
+	tr, _ := waitForTrace(t, traceID, func(tr jaegerTrace) bool {
+		calls := tr.rpcCalls()
+		for _, c := range want {
+			if calls[c] == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	calls, total := tr.rpcCalls(), 0
+	for _, n := range calls {
+		total += n
+	}
+	for _, c := range want {
+		if calls[c] != 1 {
+			t.Errorf("%s: %s called %d times; want once. All calls: %v", what, c, calls[c], calls)
+		}
+	}
+	if total != len(want) {
+		t.Errorf("%s: %d RPCs (%v); want %d", what, total, calls, len(want))
+	}
+	return tr
+}
+
+// One register request makes one trace that holds the gateway's HTTP span, the user service's
+// RPC span and the user service's SQL, with no password or hash in it.
+func TestRegisterIsOneTraceAcrossGatewayUserAndSQL(t *testing.T) {
+	password := "trace-pw-" + fmt.Sprint(time.Now().UnixNano())
+	a := ok(t, shared.phone.post(t, "/douyin/user/register/", vals("username", uniqueName("trace"), "password", password)))
+	raw := waitForSpans(t, a.traceID, []string{
+		"api-gateway HTTP POST /douyin/user/register/", "api-gateway user::Register",
+		"user user::Register", "user sql",
+	})
+	if strings.Contains(raw, password) || strings.Contains(raw, "$2a$") {
+		t.Fatal("the trace holds the password or its hash")
+	}
 }

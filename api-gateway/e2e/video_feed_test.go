@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -148,77 +147,10 @@ func TestPublishListOfUnknownUser(t *testing.T) {
 	}
 }
 
-// traceSpans is the part of a Jaeger trace this file reads: who made each span, and its parent.
-type traceSpans struct {
-	Spans []struct {
-		SpanID        string `json:"spanID"`
-		OperationName string `json:"operationName"`
-		ProcessID     string `json:"processID"`
-		References    []struct {
-			RefType string `json:"refType"`
-			SpanID  string `json:"spanID"`
-		} `json:"references"`
-	} `json:"spans"`
-	Processes map[string]struct {
-		ServiceName string `json:"serviceName"`
-	} `json:"processes"`
-}
-
-// rpcCalls counts the gateway's RPC client spans by name; sqlUnder counts, per service, the SQL
-// spans whose parent is a span of the same service.
-func (tr traceSpans) rpcCalls() map[string]int {
-	out := map[string]int{}
-	for _, s := range tr.Spans {
-		if tr.Processes[s.ProcessID].ServiceName == "api-gateway" && strings.Contains(s.OperationName, "::") {
-			out[s.OperationName]++
-		}
-	}
-	return out
-}
-
-func (tr traceSpans) sqlUnder() map[string]int {
-	service := map[string]string{}
-	for _, s := range tr.Spans {
-		service[s.SpanID] = tr.Processes[s.ProcessID].ServiceName
-	}
-	out := map[string]int{}
-	for _, s := range tr.Spans {
-		svc := tr.Processes[s.ProcessID].ServiceName
-		if strings.HasPrefix(s.OperationName, "sql:") && len(s.References) > 0 && service[s.References[0].SpanID] == svc {
-			out[svc]++
-		}
-	}
-	return out
-}
-
 // feedCalls are the calls of a feed page as a logged-in user sees it: the page, then the videos'
 // authors (profiles, follow counts, follows, like counts, work counts), likes and comment counts.
 var feedCalls = []string{"video::Feed", "user::MGetUsers", "relation::UserStats", "relation::IsFollowing",
 	"favorite::UserStats", "video::CountWorks", "favorite::VideoStats", "comment::CountComments"}
-
-// waitForTrace reads the trace of id from Jaeger until every call of feedCalls and the SQL of the
-// video and user services are in it (spans arrive asynchronously), or 30 s pass.
-func waitForTrace(t *testing.T, id string) traceSpans {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var tr traceSpans
-		if _, raw := fetchTrace(t, id); raw != nil {
-			if err := json.Unmarshal(raw, &tr); err != nil {
-				t.Fatal(err)
-			}
-		}
-		calls, sql := tr.rpcCalls(), tr.sqlUnder()
-		complete := sql["video"] > 0 && sql["user"] > 0
-		for _, c := range feedCalls {
-			complete = complete && calls[c] > 0
-		}
-		if complete || time.Now().After(deadline) {
-			return tr
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-}
 
 // A feed page costs the same calls, made once each, whether it holds 30 videos or 1; its trace
 // goes from the gateway to the video and user services, with their SQL under them.
@@ -251,20 +183,8 @@ func TestFeedCallsDoNotDependOnPageLength(t *testing.T) {
 	}
 
 	for name, a := range map[string]answer{"30 videos": full, "1 video": one} {
-		tr := waitForTrace(t, a.traceID)
-		calls := tr.rpcCalls()
-		total := 0
-		for _, n := range calls {
-			total += n
-		}
-		for _, c := range feedCalls {
-			if calls[c] != 1 {
-				t.Errorf("%s: %s called %d times; want once. All calls: %v", name, c, calls[c], calls)
-			}
-		}
-		if total != len(feedCalls) {
-			t.Errorf("%s: %d RPCs (%v); want %d", name, total, calls, len(feedCalls))
-		}
+		waitForSpans(t, a.traceID, []string{"video sql", "user sql"}) // each process sends its spans on its own
+		tr := expectCallsOnce(t, name, a.traceID, feedCalls)
 		if sql := tr.sqlUnder(); sql["video"] == 0 || sql["user"] == 0 {
 			t.Errorf("%s: SQL spans under the services: %v; want video and user", name, sql)
 		}
