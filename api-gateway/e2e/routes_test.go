@@ -7,8 +7,8 @@ import (
 )
 
 // Every endpoint of the contract is served at its exact path, with and without the trailing
-// slash, and answers JSON in its own shape (lists present, never null) even before its service
-// is built.
+// slash, and answers JSON in its own shape (lists present, never null) whatever the
+// parameters make of the request.
 func TestAllSixteenRoutesAnswerJSON(t *testing.T) {
 	p := shared.phone
 	_, token := account(t, "routes")

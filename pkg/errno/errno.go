@@ -49,7 +49,6 @@ var (
 	Internal           = &Error{10000, "internal error, please try again later"}
 	BadRequest         = &Error{10001, "invalid parameter"}
 	Unauthorized       = &Error{10002, "please log in: the token is missing, invalid or expired"}
-	NotImplemented     = &Error{10003, "not implemented yet"}
 	ServiceUnavailable = &Error{10004, "a backend service is unavailable, please try again later"}
 	NotFound           = &Error{10005, "no such endpoint"}
 	MethodNotAllowed   = &Error{10006, "this endpoint does not accept that HTTP method"}

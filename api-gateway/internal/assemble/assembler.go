@@ -4,18 +4,18 @@
 package assemble
 
 import (
-	"errors"
+	"context"
 	"log/slog"
 	"strings"
 
-	"simpletiktok/pkg/errno"
+	"golang.org/x/sync/errgroup"
+
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
 	"simpletiktok/pkg/kitex_gen/message/messageservice"
 	"simpletiktok/pkg/kitex_gen/relation/relationservice"
 	"simpletiktok/pkg/kitex_gen/user/userservice"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
-	"simpletiktok/pkg/rpc"
 )
 
 // Clients are the RPC clients of the six services.
@@ -66,14 +66,45 @@ func New(c Clients, media Media, log *slog.Logger) *Assembler {
 // Media returns the URL builder the assembler uses.
 func (a *Assembler) Media() Media { return a.media }
 
-// countsOf tolerates a service that is not built yet: its counts read as zero. Any other failure
-// fails the page, so a count shown is never a silent guess.
-func countsOf(err error) error {
-	err = rpc.ClientError(err)
-	if errors.Is(err, errno.NotImplemented) {
-		return nil
+// batchSize is the most ids one batch call carries: every service refuses more (their MaxBatch).
+// A page is one batch; only a list longer than that (a follower list of a popular user, say) is
+// split, into batches made in parallel.
+const batchSize = 500
+
+// chunks splits s into runs of at most batchSize.
+func chunks[T any](s []T) [][]T {
+	out := make([][]T, 0, len(s)/batchSize+1)
+	for len(s) > batchSize {
+		out = append(out, s[:batchSize])
+		s = s[batchSize:]
 	}
-	return err
+	return append(out, s)
+}
+
+// inParallel calls fn on every part at once and returns the results in the order of the parts.
+func inParallel[T, R any](ctx context.Context, parts [][]T, fn func(context.Context, []T) (R, error)) ([]R, error) {
+	out := make([]R, len(parts))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, part := range parts {
+		g.Go(func() (err error) {
+			out[i], err = fn(gctx, part)
+			return err
+		})
+	}
+	return out, g.Wait()
+}
+
+// concat joins the parts' results in order.
+func concat[T any](parts [][]T) []T {
+	var n int
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]T, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
 }
 
 func uniquePositive(ids []int64) []int64 {

@@ -53,9 +53,12 @@ type fakeUsers struct {
 
 func (f fakeUsers) MGetUsers(_ context.Context, req *user.MGetUsersRequest, _ ...callopt.Option) (*user.MGetUsersResponse, error) {
 	f.n.add("user.MGetUsers")
+	if len(req.UserIds) > batchSize {
+		return nil, kerrors.NewBizStatusError(errno.BadRequest.Code, "too many ids")
+	}
 	resp := &user.MGetUsersResponse{}
 	for _, id := range req.UserIds {
-		if id < 1000 { // ids from 1000 on do not exist
+		if id < 1000 || id > 2000 { // ids 1000 to 2000 do not exist
 			resp.Users = append(resp.Users, &user.User{Id: id, Name: fmt.Sprint("u", id)})
 		}
 	}
@@ -85,22 +88,27 @@ func (f fakeRelations) IsFollowing(_ context.Context, req *relation.IsFollowingR
 	return &relation.IsFollowingResponse{Following: following}, nil
 }
 
-// notBuilt stands for the services that answer errno.NotImplemented.
-type notBuiltFavorites struct {
+type fakeFavorites struct {
 	favoriteservice.Client
 	n *counter
 }
 
-var notImplemented = kerrors.NewBizStatusError(errno.NotImplemented.Code, errno.NotImplemented.Msg)
-
-func (f notBuiltFavorites) UserStats(context.Context, *favorite.UserStatsRequest, ...callopt.Option) (*favorite.UserStatsResponse, error) {
+func (f fakeFavorites) UserStats(_ context.Context, req *favorite.UserStatsRequest, _ ...callopt.Option) (*favorite.UserStatsResponse, error) {
 	f.n.add("favorite.UserStats")
-	return nil, notImplemented
+	stats := map[int64]*favorite.UserFavoriteStat{}
+	for _, id := range req.UserIds {
+		stats[id] = &favorite.UserFavoriteStat{FavoriteCount: 1, TotalFavorited: id}
+	}
+	return &favorite.UserStatsResponse{Stats: stats}, nil
 }
 
-func (f notBuiltFavorites) VideoStats(context.Context, *favorite.VideoStatsRequest, ...callopt.Option) (*favorite.VideoStatsResponse, error) {
+func (f fakeFavorites) VideoStats(_ context.Context, req *favorite.VideoStatsRequest, _ ...callopt.Option) (*favorite.VideoStatsResponse, error) {
 	f.n.add("favorite.VideoStats")
-	return nil, notImplemented
+	stats := map[int64]*favorite.VideoFavoriteStat{}
+	for _, id := range req.VideoIds {
+		stats[id] = &favorite.VideoFavoriteStat{FavoriteCount: 2 * id, IsFavorite: req.ViewerId != 0 && id%2 == 0}
+	}
+	return &favorite.VideoStatsResponse{Stats: stats}, nil
 }
 
 type fakeVideos struct {
@@ -136,7 +144,7 @@ func newAssembler() (*Assembler, *counter) {
 	c := Clients{
 		User:     fakeUsers{n: n},
 		Relation: fakeRelations{n: n},
-		Favorite: notBuiltFavorites{n: n},
+		Favorite: fakeFavorites{n: n},
 		Video:    fakeVideos{n: n},
 		Comment:  fakeComments{n: n},
 	}
@@ -170,7 +178,7 @@ func TestUserFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	if u.Id != 2 || u.Name != "u2" || u.FollowCount != 20 || u.FollowerCount != 200 || !u.IsFollow ||
-		u.WorkCount != 3 || u.FavoriteCount != 0 || u.TotalFavorited != 0 {
+		u.WorkCount != 3 || u.FavoriteCount != 1 || u.TotalFavorited != 2 {
 		t.Fatalf("user = %+v", u)
 	}
 	if u.Avatar != "http://media.test/static/avatar.png" || u.BackgroundImage != "http://media.test/static/cover.jpg" {
@@ -213,7 +221,7 @@ func TestVideosCallCountDoesNotDependOnLength(t *testing.T) {
 			t.Fatalf("size %d: %d calls (%v); want 7", size, got, n.calls)
 		}
 		first := out[0]
-		if first.CommentCount != 101 || first.FavoriteCount != 0 || first.IsFavorite ||
+		if first.CommentCount != 101 || first.FavoriteCount != 200 || !first.IsFavorite ||
 			first.PlayUrl != "http://media.test/media/v.mp4" || first.CoverUrl != "http://media.test/static/cover.jpg" ||
 			first.Author.Id != 1 {
 			t.Fatalf("video = %+v", first)
@@ -233,4 +241,24 @@ type brokenVideos struct{ videoservice.Client }
 
 func (brokenVideos) CountWorks(context.Context, *video.CountWorksRequest, ...callopt.Option) (*video.CountWorksResponse, error) {
 	return nil, errors.New("connection refused")
+}
+
+// A list longer than one batch is split: every user is there, and no call carries more ids than
+// a service takes.
+func TestUsersBeyondOneBatch(t *testing.T) {
+	a, n := newAssembler()
+	ids := make([]int64, 0, 1200)
+	for i := int64(1); i <= 1200; i++ {
+		ids = append(ids, 3000+i)
+	}
+	list, err := a.UserList(context.Background(), 7, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != len(ids) || list[0].Id != ids[0] || list[len(list)-1].Id != ids[len(ids)-1] {
+		t.Fatalf("got %d users", len(list))
+	}
+	if got := n.calls["user.MGetUsers"]; got != 3 {
+		t.Fatalf("MGetUsers called %d times for 1200 ids; want 3 batches", got)
+	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/pkg/kitex_gen/message"
+	"simpletiktok/pkg/rpc"
 )
 
 // Message directions of a FriendUser, as the contract names them from the caller's side.
@@ -20,10 +21,21 @@ const (
 // service's batch read run in parallel: six calls whatever the number of friends.
 func (a *Assembler) Friends(ctx context.Context, viewer int64, ids []int64) ([]*douyin.FriendUser, error) {
 	ids = uniquePositive(ids)
-	out := make([]*douyin.FriendUser, 0, len(ids))
 	if len(ids) == 0 {
-		return out, nil
+		return []*douyin.FriendUser{}, nil
 	}
+	parts, err := inParallel(ctx, chunks(ids), func(ctx context.Context, batch []int64) ([]*douyin.FriendUser, error) {
+		return a.friendsBatch(ctx, viewer, batch)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return concat(parts), nil
+}
+
+// friendsBatch is Friends for at most batchSize distinct positive ids.
+func (a *Assembler) friendsBatch(ctx context.Context, viewer int64, ids []int64) ([]*douyin.FriendUser, error) {
+	out := make([]*douyin.FriendUser, 0, len(ids))
 	var (
 		users  map[int64]*douyin.User
 		latest map[int64]*message.Message
@@ -39,7 +51,7 @@ func (a *Assembler) Friends(ctx context.Context, viewer int64, ids []int64) ([]*
 			if err == nil {
 				latest = resp.Latest
 			}
-			return countsOf(err)
+			return rpc.ClientError(err)
 		})
 	}
 	if err := g.Wait(); err != nil {

@@ -15,14 +15,31 @@ import (
 )
 
 // Users returns the users among ids that exist, as viewer sees them (viewer 0 = anonymous), keyed
-// by id. It makes at most five calls, in parallel, whatever the number of ids: profiles, follow
-// counts, "does viewer follow", favorite counts and work counts.
+// by id. It makes at most five calls, in parallel, whatever the number of ids up to a batch:
+// profiles, follow counts, "does viewer follow", favorite counts and work counts.
 func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[int64]*douyin.User, error) {
 	ids = uniquePositive(ids)
-	out := make(map[int64]*douyin.User, len(ids))
 	if len(ids) == 0 {
-		return out, nil
+		return map[int64]*douyin.User{}, nil
 	}
+	parts, err := inParallel(ctx, chunks(ids), func(ctx context.Context, batch []int64) (map[int64]*douyin.User, error) {
+		return a.usersBatch(ctx, viewer, batch)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := parts[0]
+	for _, part := range parts[1:] {
+		for id, u := range part {
+			out[id] = u
+		}
+	}
+	return out, nil
+}
+
+// usersBatch is Users for at most batchSize distinct positive ids.
+func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64) (map[int64]*douyin.User, error) {
+	out := make(map[int64]*douyin.User, len(ids))
 	var (
 		profiles  []*user.User
 		relations map[int64]*relation.UserRelationStat
@@ -44,7 +61,7 @@ func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[i
 		if err == nil {
 			relations = resp.Stats
 		}
-		return countsOf(err)
+		return rpc.ClientError(err)
 	})
 	if viewer != 0 {
 		g.Go(func() error {
@@ -52,7 +69,7 @@ func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[i
 			if err == nil {
 				following = resp.Following
 			}
-			return countsOf(err)
+			return rpc.ClientError(err)
 		})
 	}
 	g.Go(func() error {
@@ -60,14 +77,14 @@ func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[i
 		if err == nil {
 			favorites = resp.Stats
 		}
-		return countsOf(err)
+		return rpc.ClientError(err)
 	})
 	g.Go(func() error {
 		resp, err := a.c.Video.CountWorks(gctx, &video.CountWorksRequest{UserIds: ids})
 		if err == nil {
 			works = resp.WorkCounts
 		}
-		return countsOf(err)
+		return rpc.ClientError(err)
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err

@@ -9,16 +9,61 @@ import (
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/video"
+	"simpletiktok/pkg/rpc"
 )
 
 // Videos returns the videos as viewer sees them, in the given order; never nil. Authors (the five
 // calls of Users), favorite counts with the viewer's likes, and comment counts are fetched in
 // parallel: seven calls whatever the length of the page.
 func (a *Assembler) Videos(ctx context.Context, viewer int64, videos []*video.Video) ([]*douyin.Video, error) {
-	out := make([]*douyin.Video, 0, len(videos))
 	if len(videos) == 0 {
-		return out, nil
+		return []*douyin.Video{}, nil
 	}
+	parts, err := inParallel(ctx, chunks(videos), func(ctx context.Context, batch []*video.Video) ([]*douyin.Video, error) {
+		return a.videosBatch(ctx, viewer, batch)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return concat(parts), nil
+}
+
+// VideosByID returns the videos of ids that exist, in the order of ids, as viewer sees them: one
+// batch read of the videos, then Videos.
+func (a *Assembler) VideosByID(ctx context.Context, viewer int64, ids []int64) ([]*douyin.Video, error) {
+	ids = uniquePositive(ids)
+	if len(ids) == 0 {
+		return []*douyin.Video{}, nil
+	}
+	parts, err := inParallel(ctx, chunks(ids), func(ctx context.Context, batch []int64) ([]*video.Video, error) {
+		resp, err := a.c.Video.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: batch})
+		if err != nil {
+			return nil, rpc.ClientError(err)
+		}
+		return resp.Videos, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*video.Video, len(ids))
+	for _, part := range parts {
+		for _, v := range part {
+			byID[v.Id] = v
+		}
+	}
+	// The order is the caller's; a video deleted since is left out.
+	ordered := make([]*video.Video, 0, len(ids))
+	for _, id := range ids {
+		if v, ok := byID[id]; ok {
+			ordered = append(ordered, v)
+		}
+	}
+	return a.Videos(ctx, viewer, ordered)
+}
+
+// videosBatch is Videos for at most batchSize videos.
+func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*video.Video) ([]*douyin.Video, error) {
+	out := make([]*douyin.Video, 0, len(videos))
 	authorIDs := make([]int64, 0, len(videos))
 	videoIDs := make([]int64, 0, len(videos))
 	for _, v := range videos {
@@ -41,14 +86,14 @@ func (a *Assembler) Videos(ctx context.Context, viewer int64, videos []*video.Vi
 		if err == nil {
 			likes = resp.Stats
 		}
-		return countsOf(err)
+		return rpc.ClientError(err)
 	})
 	g.Go(func() error {
 		resp, err := a.c.Comment.CountComments(gctx, &comment.CountCommentsRequest{VideoIds: videoIDs})
 		if err == nil {
 			comments = resp.CommentCounts
 		}
-		return countsOf(err)
+		return rpc.ClientError(err)
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err

@@ -9,7 +9,6 @@ import (
 	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/pkg/kitex_gen/favorite"
-	"simpletiktok/pkg/kitex_gen/video"
 	"simpletiktok/pkg/rpc"
 )
 
@@ -49,25 +48,7 @@ func (h *Handler) likedVideos(ctx context.Context, viewer, userID int64) ([]*dou
 	if err != nil {
 		return nil, rpc.ClientError(err)
 	}
-	if len(liked.VideoIds) == 0 {
-		return []*douyin.Video{}, nil
-	}
-	found, err := h.clients.Video.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: liked.VideoIds})
-	if err != nil {
-		return nil, rpc.ClientError(err)
-	}
-	// The like order is the favorite service's; a video deleted since is left out.
-	byID := make(map[int64]*video.Video, len(found.Videos))
-	for _, v := range found.Videos {
-		byID[v.Id] = v
-	}
-	ordered := make([]*video.Video, 0, len(liked.VideoIds))
-	for _, id := range liked.VideoIds {
-		if v, ok := byID[id]; ok {
-			ordered = append(ordered, v)
-		}
-	}
-	return h.pages.Videos(ctx, viewer, ordered)
+	return h.pages.VideosByID(ctx, viewer, liked.VideoIds)
 }
 
 // actionParam reads action_type; a missing or malformed one reads as 0, which no action accepts.

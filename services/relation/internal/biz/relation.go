@@ -20,9 +20,10 @@ const (
 	// MaxBatch bounds one stats or is-following read: the user service takes at most 500 ids per
 	// MGet, so a page never asks for more.
 	MaxBatch = 500
-	// MaxList is how many users a follow, follower or friend list shows (the newest). It equals
-	// MaxBatch so that the gateway can assemble a whole list in one batch.
-	MaxList = MaxBatch
+	// MaxList is how many users a follow, follower or friend list shows (the newest). The contract
+	// has no paging, so a list is whole up to this safety bound; the gateway assembles a list
+	// longer than MaxBatch in several batches.
+	MaxList = 5000
 )
 
 // Stats are a user's counters.
