@@ -4,8 +4,6 @@ package biz
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -23,13 +21,7 @@ const (
 	MaxBatch = 500
 	// maxKeyLen is the width of the media key columns.
 	maxKeyLen = 255
-	// publishAttempts bounds the search for a free publish time when publishes collide.
-	publishAttempts = 20
 )
-
-// ErrPublishTimeTaken is what Repo.Create reports when another video already has the publish
-// time asked for (the unique key on publish time).
-var ErrPublishTimeTaken = errors.New("publish time taken")
 
 // Video is a video as the service stores it.
 type Video struct {
@@ -44,12 +36,10 @@ type Video struct {
 
 // Repo is the storage the rules need.
 type Repo interface {
-	// Create inserts v, sets v.ID and adds one to the author's work count, all or nothing. A
-	// publish time already used is ErrPublishTimeTaken; a play key already used is
-	// errno.VideoAlreadyPublished.
+	// Create inserts v at the first publish time not before v.PublishTimeMs that no other video
+	// has, sets v.ID and v.PublishTimeMs, and adds one to the author's work count, all or nothing.
+	// A play key already used is errno.VideoAlreadyPublished.
 	Create(ctx context.Context, v *Video) error
-	// LatestPublishTime is the greatest publish time in use, 0 when there is no video.
-	LatestPublishTime(ctx context.Context) (int64, error)
 	// Feed returns at most limit videos published strictly before beforeMs, newest first.
 	Feed(ctx context.Context, beforeMs int64, limit int) ([]*Video, error)
 	// ListByAuthor returns the author's videos, newest first.
@@ -90,20 +80,10 @@ func (s *Videos) Publish(ctx context.Context, authorID int64, title, playKey, co
 	}
 	v := &Video{AuthorID: authorID, Title: title, PlayKey: playKey, CoverKey: coverKey,
 		PublishTimeMs: s.now().UnixMilli()}
-	for attempt := 1; ; attempt++ {
-		err := s.repo.Create(ctx, v)
-		if !errors.Is(err, ErrPublishTimeTaken) {
-			return v.ID, err
-		}
-		if attempt == publishAttempts {
-			return 0, fmt.Errorf("no free publish time after %d attempts", attempt)
-		}
-		latest, err := s.repo.LatestPublishTime(ctx)
-		if err != nil {
-			return 0, err
-		}
-		v.PublishTimeMs = max(v.PublishTimeMs, latest) + 1
+	if err := s.repo.Create(ctx, v); err != nil {
+		return 0, err
 	}
+	return v.ID, nil
 }
 
 // Feed returns at most limit (1..30, 30 when out of range) videos published strictly before

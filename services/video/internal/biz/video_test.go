@@ -27,30 +27,20 @@ func newMemRepo() *memRepo { return &memRepo{works: map[int64]int64{}} }
 func (m *memRepo) Create(_ context.Context, v *Video) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	last := int64(0)
 	for _, o := range m.videos {
 		if o.PlayKey == v.PlayKey {
 			return errno.VideoAlreadyPublished
 		}
-		if o.PublishTimeMs == v.PublishTimeMs {
-			return ErrPublishTimeTaken
-		}
+		last = max(last, o.PublishTimeMs)
 	}
+	v.PublishTimeMs = max(v.PublishTimeMs, last+1)
 	m.nextID++
 	v.ID = m.nextID
 	cp := *v
 	m.videos = append(m.videos, &cp)
 	m.works[v.AuthorID]++
 	return nil
-}
-
-func (m *memRepo) LatestPublishTime(context.Context) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var latest int64
-	for _, v := range m.videos {
-		latest = max(latest, v.PublishTimeMs)
-	}
-	return latest, nil
 }
 
 func (m *memRepo) newestFirst(keep func(*Video) bool) []*Video {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/errno"
@@ -38,11 +39,27 @@ type workCountRow struct {
 
 func (workCountRow) TableName() string { return "work_counts" }
 
-// Migrate creates or updates the tables and their keys.
+// publishClockRow is a single row holding the last publish time handed out. Locking it makes
+// concurrent publishes take their times one after the other, so each gets the first free
+// millisecond at once instead of racing for it.
+type publishClockRow struct {
+	ID     int8  `gorm:"primaryKey;autoIncrement:false"`
+	LastMs int64 `gorm:"not null"`
+}
+
+func (publishClockRow) TableName() string { return "publish_clock" }
+
+// Migrate creates or updates the tables and their keys, and starts the publish clock at the
+// newest video (a no-op once it exists).
 func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	if err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").
-		AutoMigrate(&videoRow{}, &workCountRow{}); err != nil {
+	gdb = gdb.WithContext(ctx)
+	if err := gdb.Set("gorm:table_options", "ENGINE=InnoDB").
+		AutoMigrate(&videoRow{}, &workCountRow{}, &publishClockRow{}); err != nil {
 		return fmt.Errorf("migrate videos: %w", err)
+	}
+	if err := gdb.Exec("INSERT IGNORE INTO publish_clock (id, last_ms) " +
+		"SELECT 1, COALESCE(MAX(publish_time_ms), 0) FROM videos").Error; err != nil {
+		return fmt.Errorf("start the publish clock: %w", err)
 	}
 	return nil
 }
@@ -54,9 +71,17 @@ type Videos struct{ db *gorm.DB }
 func NewVideos(gdb *gorm.DB) *Videos { return &Videos{db: gdb} }
 
 func (r *Videos) Create(ctx context.Context, v *biz.Video) error {
-	row := videoRow{AuthorID: v.AuthorID, Title: v.Title, PlayKey: v.PlayKey, CoverKey: v.CoverKey,
-		PublishTimeMs: v.PublishTimeMs}
-	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	var row videoRow
+	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
+		var clock publishClockRow
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&clock, 1).Error; err != nil {
+			return fmt.Errorf("read the publish clock: %w", err)
+		}
+		row = videoRow{AuthorID: v.AuthorID, Title: v.Title, PlayKey: v.PlayKey, CoverKey: v.CoverKey,
+			PublishTimeMs: max(v.PublishTimeMs, clock.LastMs+1)}
+		if err := tx.Model(&clock).Update("last_ms", row.PublishTimeMs).Error; err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -64,37 +89,14 @@ func (r *Videos) Create(ctx context.Context, v *biz.Video) error {
 			"ON DUPLICATE KEY UPDATE works = works + 1", v.AuthorID).Error
 	})
 	if db.IsDuplicateKey(err) {
-		return r.whichDuplicate(ctx, v.PlayKey)
+		// The clock hands out unique times, so only the play key can be in use.
+		return errno.VideoAlreadyPublished
 	}
 	if err != nil {
 		return fmt.Errorf("insert video: %w", err)
 	}
-	v.ID = row.ID
+	v.ID, v.PublishTimeMs = row.ID, row.PublishTimeMs
 	return nil
-}
-
-// whichDuplicate tells the two unique keys apart after a duplicate-key failure (gorm's translated
-// error does not say which): a play key in use is final, anything else is the publish time.
-func (r *Videos) whichDuplicate(ctx context.Context, playKey string) error {
-	var n int64
-	if err := r.db.WithContext(ctx).Model(&videoRow{}).Where("play_key = ?", playKey).Count(&n).Error; err != nil {
-		return fmt.Errorf("look up play key: %w", err)
-	}
-	if n > 0 {
-		return errno.VideoAlreadyPublished
-	}
-	return biz.ErrPublishTimeTaken
-}
-
-func (r *Videos) LatestPublishTime(ctx context.Context) (int64, error) {
-	var latest *int64
-	if err := r.db.WithContext(ctx).Model(&videoRow{}).Select("MAX(publish_time_ms)").Scan(&latest).Error; err != nil {
-		return 0, fmt.Errorf("latest publish time: %w", err)
-	}
-	if latest == nil {
-		return 0, nil
-	}
-	return *latest, nil
 }
 
 func (r *Videos) Feed(ctx context.Context, beforeMs int64, limit int) ([]*biz.Video, error) {
