@@ -19,7 +19,10 @@ import (
 
 	"simpletiktok/pkg/config"
 	"simpletiktok/pkg/db"
+	"simpletiktok/pkg/kitex_gen/user/userservice"
+	"simpletiktok/pkg/kitex_gen/video/videoservice"
 	"simpletiktok/pkg/logging"
+	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/pkg/tracing"
 )
@@ -60,8 +63,9 @@ func New(name string, args []string) (*Service, error) {
 	return s, nil
 }
 
-// OpenDB opens (creating if needed) the service's own schema.
-func (s *Service) OpenDB(ctx context.Context) (*gorm.DB, error) {
+// OpenDB opens the service's own schema, creating it if needed, and brings its tables up to date
+// with migrate (the service's dal.Migrate).
+func (s *Service) OpenDB(ctx context.Context, migrate func(context.Context, *gorm.DB) error) (*gorm.DB, error) {
 	gdb, err := db.Open(ctx, s.Config.MySQL, s.Tracer, s.Log)
 	if err != nil {
 		return nil, err
@@ -69,7 +73,36 @@ func (s *Service) OpenDB(ctx context.Context) (*gorm.DB, error) {
 	if sqlDB, err := gdb.DB(); err == nil {
 		s.closers = append(s.closers, sqlDB)
 	}
+	if err := migrate(ctx, gdb); err != nil {
+		return nil, fmt.Errorf("migrate schema %s: %w", s.Config.MySQL.Database, err)
+	}
 	return gdb, nil
+}
+
+// UserPeer is how this service asks the user service about accounts.
+func (s *Service) UserPeer() (*peers.Users, error) {
+	opts, err := s.ClientOptions()
+	if err != nil {
+		return nil, err
+	}
+	c, err := userservice.NewClient(rpc.UserService, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("user service client: %w", err)
+	}
+	return peers.NewUsers(c), nil
+}
+
+// VideoPeer is how this service asks the video service about videos.
+func (s *Service) VideoPeer() (*peers.Videos, error) {
+	opts, err := s.ClientOptions()
+	if err != nil {
+		return nil, err
+	}
+	c, err := videoservice.NewClient(rpc.VideoService, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("video service client: %w", err)
+	}
+	return peers.NewVideos(c), nil
 }
 
 // ServerOptions are the Kitex server options of this service.

@@ -8,8 +8,6 @@ import (
 
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
-	"simpletiktok/pkg/kitex_gen/video/videoservice"
-	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/comment/internal/biz"
 	"simpletiktok/services/comment/internal/dal"
@@ -30,23 +28,16 @@ func run(args []string) error {
 	defer svc.Close()
 
 	ctx := context.Background()
-	gdb, err := svc.OpenDB(ctx)
-	if err != nil {
-		return err
-	}
-	if err := dal.Migrate(ctx, gdb); err != nil {
-		return err
-	}
-	clientOpts, err := svc.ClientOptions()
+	gdb, err := svc.OpenDB(ctx, dal.Migrate)
 	if err != nil {
 		return err
 	}
 	// Whether a video exists and who wrote it are the video service's to say.
-	videos, err := videoservice.NewClient(rpc.VideoService, clientOpts...)
+	videos, err := svc.VideoPeer()
 	if err != nil {
-		return fmt.Errorf("video client: %w", err)
+		return err
 	}
-	comments := biz.NewComments(dal.NewComments(gdb), peers.NewVideos(videos))
+	comments := biz.NewComments(dal.NewComments(gdb), videos)
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err

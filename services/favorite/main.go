@@ -8,8 +8,6 @@ import (
 
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
-	"simpletiktok/pkg/kitex_gen/video/videoservice"
-	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/favorite/internal/biz"
 	"simpletiktok/services/favorite/internal/dal"
@@ -30,23 +28,16 @@ func run(args []string) error {
 	defer svc.Close()
 
 	ctx := context.Background()
-	gdb, err := svc.OpenDB(ctx)
-	if err != nil {
-		return err
-	}
-	if err := dal.Migrate(ctx, gdb); err != nil {
-		return err
-	}
-	clientOpts, err := svc.ClientOptions()
+	gdb, err := svc.OpenDB(ctx, dal.Migrate)
 	if err != nil {
 		return err
 	}
 	// Whether a video exists and who wrote it are the video service's to say.
-	videos, err := videoservice.NewClient(rpc.VideoService, clientOpts...)
+	videos, err := svc.VideoPeer()
 	if err != nil {
-		return fmt.Errorf("video client: %w", err)
+		return err
 	}
-	favorites := biz.NewFavorites(dal.NewLikes(gdb), peers.NewVideos(videos))
+	favorites := biz.NewFavorites(dal.NewLikes(gdb), videos)
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err

@@ -9,8 +9,6 @@ import (
 
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/relation/relationservice"
-	"simpletiktok/pkg/kitex_gen/user/userservice"
-	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/relation/internal/biz"
 	"simpletiktok/services/relation/internal/dal"
@@ -31,22 +29,15 @@ func run(args []string) error {
 	defer svc.Close()
 
 	ctx := context.Background()
-	gdb, err := svc.OpenDB(ctx)
+	gdb, err := svc.OpenDB(ctx, dal.Migrate)
 	if err != nil {
 		return err
 	}
-	if err := dal.Migrate(ctx, gdb); err != nil {
-		return err
-	}
-	clientOpts, err := svc.ClientOptions()
+	users, err := svc.UserPeer()
 	if err != nil {
 		return err
 	}
-	userClient, err := userservice.NewClient(rpc.UserService, clientOpts...)
-	if err != nil {
-		return fmt.Errorf("user service client: %w", err)
-	}
-	relations := biz.NewRelations(dal.NewRelations(gdb, time.Now), peers.NewUsers(userClient))
+	relations := biz.NewRelations(dal.NewRelations(gdb, time.Now), users)
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err

@@ -30,11 +30,8 @@ func run(args []string) error {
 	defer svc.Close()
 
 	ctx := context.Background()
-	gdb, err := svc.OpenDB(ctx)
+	gdb, err := svc.OpenDB(ctx, dal.Migrate)
 	if err != nil {
-		return err
-	}
-	if err := dal.Migrate(ctx, gdb); err != nil {
 		return err
 	}
 	videos := biz.NewVideos(dal.NewVideos(gdb), time.Now)
