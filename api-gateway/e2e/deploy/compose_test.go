@@ -3,6 +3,7 @@ package deploy
 import (
 	"bufio"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,8 +27,9 @@ type composeFile struct {
 type composeService struct {
 	Image string `yaml:"image"`
 	Build *struct {
-		Context    string `yaml:"context"`
-		Dockerfile string `yaml:"dockerfile"`
+		Context    string            `yaml:"context"`
+		Dockerfile string            `yaml:"dockerfile"`
+		Args       map[string]string `yaml:"args"`
 	} `yaml:"build"`
 	Environment map[string]string `yaml:"environment"`
 	Ports       []yaml.Node       `yaml:"ports"`
@@ -75,7 +77,9 @@ func loadCompose(t *testing.T, root string) composeFile {
 // appServices are the services built from this repository: the six RPC services and the gateway.
 func appServices() []string { return append(slices.Clone(rpcServices), "api-gateway") }
 
-func TestComposeBuildsEveryAppFromItsOwnDockerfile(t *testing.T) {
+// The gateway has a Dockerfile of its own; the six services share services/Dockerfile, which
+// builds the one named by the SERVICE build argument.
+func TestComposeBuildsEveryAppFromTheRepository(t *testing.T) {
 	root := repoRoot(t)
 	f := loadCompose(t, root)
 	for _, name := range appServices() {
@@ -84,15 +88,16 @@ func TestComposeBuildsEveryAppFromItsOwnDockerfile(t *testing.T) {
 			t.Errorf("service %s is missing", name)
 			continue
 		}
-		dir := filepath.Join("services", name)
+		dockerfile, args := "services/Dockerfile", map[string]string{"SERVICE": name}
 		if name == "api-gateway" {
-			dir = "api-gateway"
+			dockerfile, args = "api-gateway/Dockerfile", nil
 		}
-		if svc.Build == nil || svc.Build.Context != root || svc.Build.Dockerfile != filepath.Join(dir, "Dockerfile") {
-			t.Errorf("%s: build = %+v; want the repository root as context and %s/Dockerfile", name, svc.Build, dir)
+		if svc.Build == nil || svc.Build.Context != root || svc.Build.Dockerfile != dockerfile ||
+			!maps.Equal(svc.Build.Args, args) {
+			t.Errorf("%s: build = %+v; want the repository root as context, %s and args %v", name, svc.Build, dockerfile, args)
 			continue
 		}
-		checkDockerfile(t, root, svc.Build.Dockerfile, name)
+		checkDockerfile(t, root, svc.Build.Dockerfile, name, args)
 	}
 	// Bind mounts name host files that must exist; named volumes must be declared.
 	for name, svc := range f.Services {
@@ -121,9 +126,9 @@ func TestComposeBuildsEveryAppFromItsOwnDockerfile(t *testing.T) {
 	}
 }
 
-// checkDockerfile reads a Dockerfile: several stages, every file it copies from the context
-// present, and a final stage that runs as a non-root user.
-func checkDockerfile(t *testing.T, root, path, name string) {
+// checkDockerfile reads a Dockerfile as built with args: several stages, every file it copies
+// from the context present, and a final stage that runs as a non-root user.
+func checkDockerfile(t *testing.T, root, path, name string, args map[string]string) {
 	t.Helper()
 	file, err := os.Open(filepath.Join(root, path))
 	if err != nil {
@@ -153,6 +158,7 @@ func checkDockerfile(t *testing.T, root, path, name string) {
 				continue
 			}
 			for _, src := range fields[1 : len(fields)-1] {
+				src = os.Expand(src, func(arg string) string { return args[arg] })
 				mustExist(t, root, src, name+": "+path+" copies")
 			}
 		}
