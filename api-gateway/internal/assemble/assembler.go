@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
 	"simpletiktok/pkg/kitex_gen/message/messageservice"
@@ -66,17 +67,14 @@ func New(c Clients, media Media, log *slog.Logger) *Assembler {
 // Media returns the URL builder the assembler uses.
 func (a *Assembler) Media() Media { return a.media }
 
-// batchSize is the most ids one batch call carries: every service refuses more (their MaxBatch).
-// A page is one batch; only a list longer than that (a follower list of a popular user, say) is
-// split, into batches made in parallel.
-const batchSize = 500
-
-// chunks splits s into runs of at most batchSize.
+// chunks splits s into runs of at most idbatch.Max, the most ids a service takes in one batch
+// call. A page is one batch; only a list longer than that (a follower list of a popular user, say)
+// is split, into batches made in parallel.
 func chunks[T any](s []T) [][]T {
-	out := make([][]T, 0, len(s)/batchSize+1)
-	for len(s) > batchSize {
-		out = append(out, s[:batchSize])
-		s = s[batchSize:]
+	out := make([][]T, 0, len(s)/idbatch.Max+1)
+	for len(s) > idbatch.Max {
+		out = append(out, s[:idbatch.Max])
+		s = s[idbatch.Max:]
 	}
 	return append(out, s)
 }
@@ -103,18 +101,6 @@ func concat[T any](parts [][]T) []T {
 	out := make([]T, 0, n)
 	for _, p := range parts {
 		out = append(out, p...)
-	}
-	return out
-}
-
-func uniquePositive(ids []int64) []int64 {
-	seen := make(map[int64]struct{}, len(ids))
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; id > 0 && !dup {
-			seen[id] = struct{}{}
-			out = append(out, id)
-		}
 	}
 	return out
 }

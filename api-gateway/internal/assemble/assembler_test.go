@@ -12,6 +12,7 @@ import (
 	"github.com/cloudwego/kitex/pkg/kerrors"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
 	"simpletiktok/pkg/kitex_gen/favorite"
@@ -53,7 +54,7 @@ type fakeUsers struct {
 
 func (f fakeUsers) MGetUsers(_ context.Context, req *user.MGetUsersRequest, _ ...callopt.Option) (*user.MGetUsersResponse, error) {
 	f.n.add("user.MGetUsers")
-	if len(req.UserIds) > batchSize {
+	if len(req.UserIds) > idbatch.Max {
 		return nil, kerrors.NewBizStatusError(errno.BadRequest.Code, "too many ids")
 	}
 	resp := &user.MGetUsersResponse{}

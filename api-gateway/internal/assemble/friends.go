@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/message"
 	"simpletiktok/pkg/rpc"
 )
@@ -20,7 +21,7 @@ const (
 // latest message between viewer and them ("" when none). The calls of Users and the message
 // service's batch read run in parallel: six calls whatever the number of friends.
 func (a *Assembler) Friends(ctx context.Context, viewer int64, ids []int64) ([]*douyin.FriendUser, error) {
-	ids = uniquePositive(ids)
+	ids = idbatch.Unique(ids)
 	if len(ids) == 0 {
 		return []*douyin.FriendUser{}, nil
 	}
@@ -33,7 +34,7 @@ func (a *Assembler) Friends(ctx context.Context, viewer int64, ids []int64) ([]*
 	return concat(parts), nil
 }
 
-// friendsBatch is Friends for at most batchSize distinct positive ids.
+// friendsBatch is Friends for at most idbatch.Max distinct positive ids.
 func (a *Assembler) friendsBatch(ctx context.Context, viewer int64, ids []int64) ([]*douyin.FriendUser, error) {
 	out := make([]*douyin.FriendUser, 0, len(ids))
 	var (

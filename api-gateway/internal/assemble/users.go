@@ -7,6 +7,7 @@ import (
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/relation"
 	"simpletiktok/pkg/kitex_gen/user"
@@ -18,7 +19,7 @@ import (
 // by id. It makes at most five calls, in parallel, whatever the number of ids up to a batch:
 // profiles, follow counts, "does viewer follow", favorite counts and work counts.
 func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[int64]*douyin.User, error) {
-	ids = uniquePositive(ids)
+	ids = idbatch.Unique(ids)
 	if len(ids) == 0 {
 		return map[int64]*douyin.User{}, nil
 	}
@@ -37,7 +38,7 @@ func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[i
 	return out, nil
 }
 
-// usersBatch is Users for at most batchSize distinct positive ids.
+// usersBatch is Users for at most idbatch.Max distinct positive ids.
 func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64) (map[int64]*douyin.User, error) {
 	out := make(map[int64]*douyin.User, len(ids))
 	var (
@@ -130,7 +131,7 @@ func (a *Assembler) UserList(ctx context.Context, viewer int64, ids []int64) ([]
 		return nil, err
 	}
 	out := make([]*douyin.User, 0, len(ids))
-	for _, id := range uniquePositive(ids) {
+	for _, id := range idbatch.Unique(ids) {
 		if u, ok := users[id]; ok {
 			out = append(out, u)
 		}

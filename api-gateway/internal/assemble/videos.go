@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/video"
@@ -31,7 +32,7 @@ func (a *Assembler) Videos(ctx context.Context, viewer int64, videos []*video.Vi
 // VideosByID returns the videos of ids that exist, in the order of ids, as viewer sees them: one
 // batch read of the videos, then Videos.
 func (a *Assembler) VideosByID(ctx context.Context, viewer int64, ids []int64) ([]*douyin.Video, error) {
-	ids = uniquePositive(ids)
+	ids = idbatch.Unique(ids)
 	if len(ids) == 0 {
 		return []*douyin.Video{}, nil
 	}
@@ -61,7 +62,7 @@ func (a *Assembler) VideosByID(ctx context.Context, viewer int64, ids []int64) (
 	return a.Videos(ctx, viewer, ordered)
 }
 
-// videosBatch is Videos for at most batchSize videos.
+// videosBatch is Videos for at most idbatch.Max videos.
 func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*video.Video) ([]*douyin.Video, error) {
 	out := make([]*douyin.Video, 0, len(videos))
 	authorIDs := make([]int64, 0, len(videos))
@@ -70,7 +71,7 @@ func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*vid
 		authorIDs = append(authorIDs, v.AuthorId)
 		videoIDs = append(videoIDs, v.Id)
 	}
-	videoIDs = uniquePositive(videoIDs)
+	videoIDs = idbatch.Unique(videoIDs)
 	var (
 		authors  map[int64]*douyin.User
 		likes    map[int64]*favorite.VideoFavoriteStat

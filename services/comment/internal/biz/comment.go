@@ -10,13 +10,12 @@ import (
 	"unicode/utf8"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 const (
 	// MaxContentLen is the longest comment, in characters (Unicode code points).
 	MaxContentLen = 500
-	// MaxBatch bounds the ids of one count request; a page never needs more.
-	MaxBatch = 500
 )
 
 // Comment is a comment as the service stores it. Content is kept exactly as posted.
@@ -134,16 +133,9 @@ func (s *Comments) List(ctx context.Context, videoID int64) ([]*Comment, error) 
 
 // Counts returns a count for every valid id asked, zero for videos without comments.
 func (s *Comments) Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error) {
-	seen := make(map[int64]struct{}, len(videoIDs))
-	ids := make([]int64, 0, len(videoIDs))
-	for _, id := range videoIDs {
-		if _, dup := seen[id]; id > 0 && !dup {
-			seen[id] = struct{}{}
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) > MaxBatch {
-		return nil, errno.BadRequest.WithMsg("at most %d video ids per request", MaxBatch)
+	ids, err := idbatch.Check(videoIDs, "video")
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[int64]int64, len(ids))
 	if len(ids) == 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 // memRepo is an in-memory Repo for the rules' unit tests.
@@ -239,7 +240,7 @@ func TestListNewestFirstAndCounts(t *testing.T) {
 	if err != nil || len(counts) != 2 || counts[10] != 3 || counts[11] != 0 {
 		t.Fatalf("Counts = %v, %v", counts, err)
 	}
-	tooMany := make([]int64, MaxBatch+1)
+	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 // Action is what a user does to a video; the values are those of the contract's action_type.
@@ -16,9 +17,6 @@ const (
 	Like   Action = 1
 	Unlike Action = 2
 )
-
-// MaxBatch bounds the ids of one stats request; a page never needs more.
-const MaxBatch = 500
 
 // LikeRecord is one user's like of one video. AuthorID is the video's author when the like was made:
 // kept with the like so that an unlike can give back the author's total_favorited without asking
@@ -108,7 +106,7 @@ func (f *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, err
 
 // VideoStats returns a stat for every valid id asked, zero for videos nobody liked.
 func (f *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]VideoStat, error) {
-	ids, err := batch(videoIDs, "video")
+	ids, err := idbatch.Check(videoIDs, "video")
 	if err != nil || len(ids) == 0 {
 		return map[int64]VideoStat{}, err
 	}
@@ -128,7 +126,7 @@ func (f *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int
 
 // UserStats returns a stat for every valid id asked, zero for users without likes either way.
 func (f *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]UserStat, error) {
-	ids, err := batch(userIDs, "user")
+	ids, err := idbatch.Check(userIDs, "user")
 	if err != nil || len(ids) == 0 {
 		return map[int64]UserStat{}, err
 	}
@@ -139,22 +137,6 @@ func (f *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]U
 	out := make(map[int64]UserStat, len(ids))
 	for _, id := range ids {
 		out[id] = found[id]
-	}
-	return out, nil
-}
-
-// batch keeps the positive ids, each once, and refuses more than MaxBatch of them.
-func batch(ids []int64, what string) ([]int64, error) {
-	seen := make(map[int64]struct{}, len(ids))
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; id > 0 && !dup {
-			seen[id] = struct{}{}
-			out = append(out, id)
-		}
-	}
-	if len(out) > MaxBatch {
-		return nil, errno.BadRequest.WithMsg("at most %d %s ids per request", MaxBatch, what)
 	}
 	return out, nil
 }

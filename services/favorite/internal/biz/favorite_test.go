@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 // memRepo is an in-memory Repo for the rules' unit tests; counters are derived from the likes, so
@@ -247,7 +248,7 @@ func TestStatsAnswerEveryIDAndViewerFlag(t *testing.T) {
 		}
 	}
 
-	tooMany := make([]int64, MaxBatch+1)
+	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
 	}

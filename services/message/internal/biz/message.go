@@ -4,10 +4,12 @@ package biz
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 const (
@@ -18,8 +20,6 @@ const (
 	// reads on by sending the create_time of the last one as pre_msg_time; within a conversation
 	// no two messages share a millisecond, so nothing is skipped.
 	MaxChat = 1000
-	// MaxBatch bounds one LatestMessages read, as a page of friends does.
-	MaxBatch = 500
 )
 
 // Message is one chat message; CreateTimeMs is epoch milliseconds.
@@ -92,19 +92,9 @@ func (m *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[i
 	if user <= 0 {
 		return nil, errno.BadRequest.WithMsg("user_id must be a positive integer")
 	}
-	seen := make(map[int64]struct{}, len(peers))
-	ids := make([]int64, 0, len(peers))
-	for _, p := range peers {
-		if _, dup := seen[p]; p > 0 && p != user && !dup {
-			seen[p] = struct{}{}
-			ids = append(ids, p)
-		}
-	}
-	if len(ids) > MaxBatch {
-		return nil, errno.BadRequest.WithMsg("at most %d peer ids per request", MaxBatch)
-	}
-	if len(ids) == 0 {
-		return map[int64]*Message{}, nil
+	ids, err := idbatch.Check(slices.DeleteFunc(slices.Clone(peers), func(p int64) bool { return p == user }), "peer")
+	if err != nil || len(ids) == 0 {
+		return map[int64]*Message{}, err
 	}
 	return m.repo.Latest(ctx, user, ids)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 // memRepo is an in-memory Repo for the rules' unit tests; each message is one millisecond after
@@ -135,7 +136,7 @@ func TestLatestSkipsSelfAndDuplicates(t *testing.T) {
 	if none, err := m.Latest(ctx, 1, nil); err != nil || len(none) != 0 {
 		t.Fatalf("Latest of no peers = %v, %v", none, err)
 	}
-	tooMany := make([]int64, MaxBatch+1)
+	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 2)
 	}

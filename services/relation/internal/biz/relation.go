@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 // Action is what the caller does to a relation.
@@ -17,12 +18,9 @@ const (
 )
 
 const (
-	// MaxBatch bounds one stats or is-following read: the user service takes at most 500 ids per
-	// MGet, so a page never asks for more.
-	MaxBatch = 500
 	// MaxList is how many users a follow, follower or friend list shows (the newest). The contract
 	// has no paging, so a list is whole up to this safety bound; the gateway assembles a list
-	// longer than MaxBatch in several batches.
+	// longer than one batch (idbatch.Max) in several.
 	MaxList = 5000
 )
 
@@ -115,7 +113,7 @@ func (r *Relations) Friends(ctx context.Context, userID int64) ([]int64, error) 
 
 // Stats returns the counters of every id asked for; a user nobody has followed counts zero.
 func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]Stats, error) {
-	ids, err := batch(ids)
+	ids, err := idbatch.Check(ids, "user")
 	if err != nil || len(ids) == 0 {
 		return map[int64]Stats{}, err
 	}
@@ -133,7 +131,7 @@ func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]Stats, er
 // IsFollowing says, for every id asked for, whether viewer follows it. An anonymous viewer (0)
 // follows nobody.
 func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
-	ids, err := batch(ids)
+	ids, err := idbatch.Check(ids, "user")
 	if err != nil {
 		return nil, err
 	}
@@ -146,22 +144,6 @@ func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) 
 	out := make(map[int64]bool, len(ids))
 	for _, id := range ids {
 		out[id] = following[id]
-	}
-	return out, nil
-}
-
-// batch keeps the positive ids once each and refuses a batch larger than a page can need.
-func batch(ids []int64) ([]int64, error) {
-	seen := make(map[int64]struct{}, len(ids))
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; id > 0 && !dup {
-			seen[id] = struct{}{}
-			out = append(out, id)
-		}
-	}
-	if len(out) > MaxBatch {
-		return nil, errno.BadRequest.WithMsg("at most %d user ids per request", MaxBatch)
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 // memRepo is an in-memory Repo for the rules' unit tests: follows in the order they were made.
@@ -217,7 +218,7 @@ func TestIsFollowingAnswersEveryID(t *testing.T) {
 	if anon, _ := r.IsFollowing(ctx, 0, []int64{2}); anon[2] {
 		t.Fatal("an anonymous viewer follows someone")
 	}
-	tooMany := make([]int64, MaxBatch+1)
+	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
 	}

@@ -15,14 +15,13 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 // Limits of the contract: username and password are each 1..32 characters.
 const (
 	MaxUsernameLen = 32
 	MaxPasswordLen = 32
-	// MaxBatch bounds one MGet; a page never needs more.
-	MaxBatch = 500
 )
 
 // Account is a user as the service stores it.
@@ -103,12 +102,9 @@ func (u *Users) Login(ctx context.Context, username, password string) (int64, er
 
 // MGet returns the accounts among ids that exist, in the order of ids, each once.
 func (u *Users) MGet(ctx context.Context, ids []int64) ([]*Account, error) {
-	ids = uniquePositive(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	if len(ids) > MaxBatch {
-		return nil, errno.BadRequest.WithMsg("at most %d user ids per request", MaxBatch)
+	ids, err := idbatch.Check(ids, "user")
+	if err != nil || len(ids) == 0 {
+		return nil, err
 	}
 	found, err := u.repo.MGet(ctx, ids)
 	if err != nil {
@@ -153,16 +149,4 @@ func ValidatePassword(s string) error {
 func prehash(password string) []byte {
 	sum := sha256.Sum256([]byte(password))
 	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
-}
-
-func uniquePositive(ids []int64) []int64 {
-	seen := make(map[int64]struct{}, len(ids))
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; id > 0 && !dup {
-			seen[id] = struct{}{}
-			out = append(out, id)
-		}
-	}
-	return out
 }

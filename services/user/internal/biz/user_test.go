@@ -10,6 +10,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 // memRepo is an in-memory Repo for the rules' unit tests.
@@ -147,7 +148,7 @@ func TestMGetOrderAndLimits(t *testing.T) {
 	if len(got) != 2 || got[0].ID != b || got[1].ID != a {
 		t.Fatalf("MGet order = %+v; want [%d %d]", got, b, a)
 	}
-	tooMany := make([]int64, MaxBatch+1)
+	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 const (
@@ -17,8 +18,6 @@ const (
 	MaxTitleLen = 100
 	// MaxFeedPage is the contract's page size of the feed.
 	MaxFeedPage = 30
-	// MaxBatch bounds one MGet or CountWorks; a page never needs more.
-	MaxBatch = 500
 	// maxKeyLen is the width of the media key columns.
 	maxKeyLen = 255
 )
@@ -117,12 +116,9 @@ func (s *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*Video, er
 
 // MGet returns the videos among ids that exist, in the order of ids, each once.
 func (s *Videos) MGet(ctx context.Context, ids []int64) ([]*Video, error) {
-	ids = uniquePositive(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	if len(ids) > MaxBatch {
-		return nil, errno.BadRequest.WithMsg("at most %d video ids per request", MaxBatch)
+	ids, err := idbatch.Check(ids, "video")
+	if err != nil || len(ids) == 0 {
+		return nil, err
 	}
 	found, err := s.repo.MGet(ctx, ids)
 	if err != nil {
@@ -143,13 +139,10 @@ func (s *Videos) MGet(ctx context.Context, ids []int64) ([]*Video, error) {
 
 // CountWorks returns the number of videos of each author among ids, 0 for those with none.
 func (s *Videos) CountWorks(ctx context.Context, authorIDs []int64) (map[int64]int64, error) {
-	ids := uniquePositive(authorIDs)
+	ids, err := idbatch.Check(authorIDs, "user")
 	out := make(map[int64]int64, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	if len(ids) > MaxBatch {
-		return nil, errno.BadRequest.WithMsg("at most %d user ids per request", MaxBatch)
+	if err != nil || len(ids) == 0 {
+		return out, err
 	}
 	counts, err := s.repo.CountWorks(ctx, ids)
 	if err != nil {
@@ -173,16 +166,4 @@ func NormalizeTitle(title string) (string, error) {
 		return "", errno.VideoInvalidTitle
 	}
 	return title, nil
-}
-
-func uniquePositive(ids []int64) []int64 {
-	seen := make(map[int64]struct{}, len(ids))
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; id > 0 && !dup {
-			seen[id] = struct{}{}
-			out = append(out, id)
-		}
-	}
-	return out
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 )
 
 // memRepo is an in-memory Repo for the rules' unit tests, with the same unique keys as the table.
@@ -360,7 +361,7 @@ func TestListsAndCounts(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0].ID != mine[2].ID || got[1].ID != mine[0].ID {
 		t.Fatalf("MGet = %+v, %v; want the two in the asked order", got, err)
 	}
-	tooMany := make([]int64, MaxBatch+1)
+	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
 	}

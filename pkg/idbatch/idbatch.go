@@ -1,0 +1,31 @@
+// Package idbatch reads the id lists of batch calls the same way in every service and in the
+// gateway: positive ids, each once, in the order first given, and no more than one batch holds.
+package idbatch
+
+import "simpletiktok/pkg/errno"
+
+// Max is the most ids one batch call carries. A page of the contract never needs more; the
+// gateway splits a longer list into batches.
+const Max = 500
+
+// Unique returns the positive ids among ids, each once, in the order they first appear.
+func Unique(ids []int64) []int64 {
+	seen := make(map[int64]struct{}, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; id > 0 && !dup {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Check is Unique, refusing more than Max ids with errno.BadRequest; what names them ("user").
+func Check(ids []int64, what string) ([]int64, error) {
+	out := Unique(ids)
+	if len(out) > Max {
+		return nil, errno.BadRequest.WithMsg("at most %d %s ids per request", Max, what)
+	}
+	return out, nil
+}

@@ -1,0 +1,33 @@
+package idbatch
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"simpletiktok/pkg/errno"
+)
+
+func TestUniqueKeepsPositiveIDsOnceInOrder(t *testing.T) {
+	got := Unique([]int64{3, 0, 1, 3, -2, 2, 1})
+	if fmt.Sprint(got) != "[3 1 2]" {
+		t.Fatalf("Unique = %v; want [3 1 2]", got)
+	}
+	if got := Unique(nil); got == nil || len(got) != 0 {
+		t.Fatalf("Unique(nil) = %#v; want an empty slice", got)
+	}
+}
+
+func TestCheckRefusesMoreThanOneBatch(t *testing.T) {
+	ids := make([]int64, Max+1)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	if _, err := Check(ids, "user"); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Check of %d ids = %v; want BadRequest", len(ids), err)
+	}
+	// Duplicates do not count against the bound.
+	if got, err := Check(append(ids[:Max], ids[:Max]...), "user"); err != nil || len(got) != Max {
+		t.Fatalf("Check of %d distinct ids = %d, %v", Max, len(got), err)
+	}
+}
