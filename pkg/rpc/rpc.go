@@ -14,6 +14,7 @@ import (
 	"github.com/cloudwego/kitex/pkg/endpoint"
 	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
+	"github.com/cloudwego/kitex/pkg/stats"
 	"github.com/cloudwego/kitex/server"
 	etcd "github.com/kitex-contrib/registry-etcd"
 	kitexopentracing "github.com/kitex-contrib/tracer-opentracing"
@@ -56,6 +57,10 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 		server.WithRegistry(reg),
 		// The suite starts the server span (child of the caller's) and sets up TTHeader.
 		server.WithSuite(kitexopentracing.NewServerSuite(tracer, operationName)),
+		// One span per call is what a trace needs. The detailed level would add read/write/handler
+		// event spans, and the tracer's code for those dereferences events a failed call never
+		// recorded (a recovered panic logged with its stack).
+		server.WithStatsLevel(stats.LevelBase),
 		server.WithMiddleware(logErrors(log)),
 		server.WithExitWaitTime(cfg.Server.ShutdownGrace),
 	}, nil
@@ -71,6 +76,7 @@ func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.T
 		client.WithResolver(res),
 		// The suite starts a client span, passes its context over TTHeader and sets up TTHeader.
 		client.WithSuite(kitexopentracing.NewClientSuite(tracer, operationName)),
+		client.WithStatsLevel(stats.LevelBase), // see ServerOptions
 		client.WithRPCTimeout(timeouts.RPCTimeout),
 		client.WithConnectTimeout(timeouts.ConnectTimeout),
 	}, nil
