@@ -163,3 +163,12 @@ func (l slogGorm) Trace(ctx context.Context, begin time.Time, fc func() (string,
 		l.log.WarnContext(ctx, "slow sql", "elapsed", elapsed, "rows", rows)
 	}
 }
+
+// MigrateTables creates or updates the tables of models with their keys, as InnoDB tables (the
+// counters beside the rows rely on its transactions and row locks).
+func MigrateTables(ctx context.Context, gdb *gorm.DB, models ...any) error {
+	if err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").AutoMigrate(models...); err != nil {
+		return fmt.Errorf("migrate tables: %w", err)
+	}
+	return nil
+}

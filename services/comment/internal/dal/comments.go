@@ -37,11 +37,7 @@ func (countRow) TableName() string { return "video_comment_counts" }
 
 // Migrate creates or updates the tables and their keys.
 func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").AutoMigrate(&commentRow{}, &countRow{})
-	if err != nil {
-		return fmt.Errorf("migrate comment tables: %w", err)
-	}
-	return nil
+	return db.MigrateTables(ctx, gdb, &commentRow{}, &countRow{})
 }
 
 // Comments implements biz.Repo.

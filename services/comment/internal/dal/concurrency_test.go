@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 
+	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/comment/internal/biz"
 )
@@ -22,24 +22,6 @@ func (a authors) AuthorOf(_ context.Context, videoID int64) (int64, error) {
 	return 0, errno.VideoNotFound
 }
 
-// run starts every call at once (they wait on one gate) and returns the errors.
-func run(n int, call func(i int) error) []error {
-	gate := make(chan struct{})
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-gate
-			errs[i] = call(i)
-		}()
-	}
-	close(gate)
-	wg.Wait()
-	return errs
-}
-
 // Hundreds of concurrent posts and deletes on one video, through the rules and the real MySQL:
 // every comment is deleted once however many deletes race for it, strangers delete nothing, and
 // comment_count ends equal to the rows.
@@ -51,7 +33,7 @@ func TestConcurrentPostsAndDeletes(t *testing.T) {
 
 	const first = 300
 	posted := make([]*biz.Comment, first)
-	for i, err := range run(first, func(i int) (err error) {
+	for i, err := range dbtest.AtOnce(first, func(i int) (err error) {
 		posted[i], err = s.Post(ctx, int64(1+i%30), video, fmt.Sprintf("comment %d", i))
 		return err
 	}) {
@@ -69,7 +51,7 @@ func TestConcurrentPostsAndDeletes(t *testing.T) {
 	const more = 100
 	// refused counts the stranger's tries: forbidden, or not found once the comment was gone.
 	var deleted, notFound, refused atomic.Int64
-	errs := run(3*first+more, func(i int) error {
+	errs := dbtest.AtOnce(3*first+more, func(i int) error {
 		if i >= 3*first {
 			_, err := s.Post(ctx, 5000, video, "late")
 			return err

@@ -2,10 +2,10 @@ package dal
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 
+	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/favorite/internal/biz"
 )
@@ -18,24 +18,6 @@ func (a authors) AuthorOf(_ context.Context, videoID int64) (int64, error) {
 		return id, nil
 	}
 	return 0, errno.VideoNotFound
-}
-
-// run starts every call at once (they wait on one gate) and returns the errors.
-func run(n int, call func(i int) error) []error {
-	gate := make(chan struct{})
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-gate
-			errs[i] = call(i)
-		}()
-	}
-	close(gate)
-	wg.Wait()
-	return errs
 }
 
 func noErrors(t *testing.T, errs []error) {
@@ -59,7 +41,7 @@ func TestConcurrentLikesOfOneVideo(t *testing.T) {
 
 	// Every user likes the video three times, all at once: each like is counted once.
 	var changed atomic.Int64
-	noErrors(t, run(users*repeats, func(i int) error {
+	noErrors(t, dbtest.AtOnce(users*repeats, func(i int) error {
 		c, err := f.Act(ctx, int64(1+i%users), video, biz.Like)
 		if c {
 			changed.Add(1)
@@ -74,7 +56,7 @@ func TestConcurrentLikesOfOneVideo(t *testing.T) {
 
 	// Half the users unlike three times while the other half like again, all at once.
 	changed.Store(0)
-	noErrors(t, run(users*repeats, func(i int) error {
+	noErrors(t, dbtest.AtOnce(users*repeats, func(i int) error {
 		user := int64(1 + i%users)
 		action := biz.Like
 		if user%2 == 0 {
@@ -109,7 +91,7 @@ func TestConcurrentFlipsKeepCountersEqualToRows(t *testing.T) {
 	ctx := context.Background()
 	var net atomic.Int64
 	const calls = 600
-	noErrors(t, run(calls, func(i int) error {
+	noErrors(t, dbtest.AtOnce(calls, func(i int) error {
 		user := int64(1 + i%6) // users 1..4 are authors as well
 		video := int64(10 + (i/6)%5)
 		action := biz.Like

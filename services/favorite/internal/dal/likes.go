@@ -49,12 +49,7 @@ func (userStatRow) TableName() string { return "user_favorite_stats" }
 
 // Migrate creates or updates the tables and their keys.
 func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").
-		AutoMigrate(&likeRow{}, &videoStatRow{}, &userStatRow{})
-	if err != nil {
-		return fmt.Errorf("migrate favorite tables: %w", err)
-	}
-	return nil
+	return db.MigrateTables(ctx, gdb, &likeRow{}, &videoStatRow{}, &userStatRow{})
 }
 
 // Likes implements biz.Repo.

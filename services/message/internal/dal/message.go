@@ -46,10 +46,7 @@ func (latestRow) TableName() string { return "latest_messages" }
 
 // Migrate creates or updates the tables and their keys.
 func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	if err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").AutoMigrate(&messageRow{}, &latestRow{}); err != nil {
-		return fmt.Errorf("migrate message tables: %w", err)
-	}
-	return nil
+	return db.MigrateTables(ctx, gdb, &messageRow{}, &latestRow{})
 }
 
 // Messages implements biz.Repo.

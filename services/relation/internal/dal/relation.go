@@ -41,10 +41,7 @@ func (statsRow) TableName() string { return "user_stats" }
 
 // Migrate creates or updates the tables and their keys.
 func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	if err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").AutoMigrate(&followRow{}, &statsRow{}); err != nil {
-		return fmt.Errorf("migrate relation tables: %w", err)
-	}
-	return nil
+	return db.MigrateTables(ctx, gdb, &followRow{}, &statsRow{})
 }
 
 // Relations implements biz.Repo.

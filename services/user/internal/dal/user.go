@@ -30,10 +30,7 @@ func (userRow) TableName() string { return "users" }
 
 // Migrate creates or updates the tables and their keys.
 func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	if err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").AutoMigrate(&userRow{}); err != nil {
-		return fmt.Errorf("migrate users: %w", err)
-	}
-	return nil
+	return db.MigrateTables(ctx, gdb, &userRow{})
 }
 
 // Users implements biz.Repo.

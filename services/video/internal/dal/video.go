@@ -52,12 +52,10 @@ func (publishClockRow) TableName() string { return "publish_clock" }
 // Migrate creates or updates the tables and their keys, and starts the publish clock at the
 // newest video (a no-op once it exists).
 func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	gdb = gdb.WithContext(ctx)
-	if err := gdb.Set("gorm:table_options", "ENGINE=InnoDB").
-		AutoMigrate(&videoRow{}, &workCountRow{}, &publishClockRow{}); err != nil {
-		return fmt.Errorf("migrate videos: %w", err)
+	if err := db.MigrateTables(ctx, gdb, &videoRow{}, &workCountRow{}, &publishClockRow{}); err != nil {
+		return err
 	}
-	if err := gdb.Exec("INSERT IGNORE INTO publish_clock (id, last_ms) " +
+	if err := gdb.WithContext(ctx).Exec("INSERT IGNORE INTO publish_clock (id, last_ms) " +
 		"SELECT 1, COALESCE(MAX(publish_time_ms), 0) FROM videos").Error; err != nil {
 		return fmt.Errorf("start the publish clock: %w", err)
 	}
