@@ -25,9 +25,9 @@ const (
 	// a large object may take longer, bounded by the caller's context.
 	s3DialTimeout   = 5 * time.Second
 	s3HeaderTimeout = 30 * time.Second
-	// s3Retries bounds the client's own retries of a failed request, so that a request of the
-	// phone does not wait through the library's default of ten.
-	s3Retries = 3
+	// s3Attempts bounds the tries of a failed request (the client's MaxRetries counts the first),
+	// so that a request of the phone does not wait through the library's default of ten.
+	s3Attempts = 3
 )
 
 // S3Config says where an S3-compatible bucket is and how to reach it.
@@ -78,7 +78,7 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 		Transport:    transport,
 		Region:       cfg.Region,
 		BucketLookup: lookup,
-		MaxRetries:   s3Retries,
+		MaxRetries:   s3Attempts,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("media: s3 client: %w", err)
