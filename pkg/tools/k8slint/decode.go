@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer/json"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
 )
 
 // object is one decoded document of the rendered stream.
@@ -77,7 +78,7 @@ func decodeAll(r io.Reader) ([]object, []error) {
 		}
 		obj, gvk, err := dec.Decode(raw, nil, nil)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("document %d: %w", doc, err))
+			errs = append(errs, fmt.Errorf("document %d%s: %w", doc, identify(raw), err))
 			continue
 		}
 		meta, ok := obj.(metav1.Object)
@@ -92,6 +93,26 @@ func decodeAll(r io.Reader) ([]object, []error) {
 		objs = append(objs, object{Doc: doc, Kind: gvk.Kind, Meta: meta, Obj: obj})
 	}
 	return objs, errs
+}
+
+// identify names a document that did not decode (" (Deployment tiktok/user)"), as far as a
+// lenient reading of its kind and metadata allows, so that the error can be found in the sources.
+func identify(raw []byte) string {
+	var head struct {
+		Kind     string `json:"kind"`
+		Metadata struct {
+			Name      string `json:"name"`
+			Namespace string `json:"namespace"`
+		} `json:"metadata"`
+	}
+	if err := yaml.Unmarshal(raw, &head); err != nil || head.Kind == "" {
+		return ""
+	}
+	name := head.Metadata.Name
+	if head.Metadata.Namespace != "" {
+		name = head.Metadata.Namespace + "/" + name
+	}
+	return fmt.Sprintf(" (%s %s)", head.Kind, name)
 }
 
 // stripComments drops comment-only lines, so that a document of comments counts as empty.

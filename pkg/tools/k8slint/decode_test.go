@@ -32,7 +32,7 @@ func TestDecodeRejects(t *testing.T) {
 	cases := []struct {
 		name, doc, want string
 	}{
-		{"unknown field", strings.Replace(serviceDoc, "  selector:", "  selectr: {a: b}\n  selector:", 1), `unknown field "spec.selectr"`},
+		{"unknown field", strings.Replace(serviceDoc, "  selector:", "  selectr: {a: b}\n  selector:", 1), `document 1 (Service t/user): strict decoding error: unknown field "spec.selectr"`},
 		{"field in the wrong case", strings.Replace(serviceDoc, "targetPort", "targetport", 1), `unknown field "spec.ports[0].targetport"`},
 		{"field given twice", strings.Replace(serviceDoc, "  selector: {app: user}", "  selector: {app: user}\n  selector: {app: video}", 1), "strict decoding error"},
 		{"unknown kind", strings.Replace(serviceDoc, "kind: Service", "kind: Servce", 1), "Servce"},

@@ -54,7 +54,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%s: %s\n", *name, f)
 	}
 	if len(findings) > 0 {
-		return fmt.Errorf("%s: %d problems in %d objects", *name, len(findings), len(objs))
+		return fmt.Errorf("%s: %d problem(s) in %d objects", *name, len(findings), len(objs))
 	}
 	fmt.Fprintf(stdout, "%s: %d objects decode strictly and follow the policies\n", *name, len(objs))
 	return nil
