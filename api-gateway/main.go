@@ -15,6 +15,7 @@ import (
 	"github.com/cloudwego/kitex/client"
 	"github.com/cloudwego/kitex/pkg/klog"
 
+	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/auth"
 	"simpletiktok/api-gateway/internal/handler"
@@ -76,15 +77,16 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log)
-	library, err := newLibrary(cfg.Media, log)
-	if err != nil {
-		return err
-	}
 	zone, err := cfg.Display.Location()
 	if err != nil {
 		return err
 	}
+	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log, assemble.CommentZone(zone))
+	library, err := newLibrary(cfg.Media, log)
+	if err != nil {
+		return err
+	}
+	uses := application.New(clients, pages, tokens, library, log)
 
 	h := server.New(
 		server.WithHostPorts(cfg.HTTP.Addr),
@@ -99,7 +101,7 @@ func run(args []string) error {
 	)
 	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace id.
 	h.Use(middleware.Trace(tracer, log), middleware.Recover(log))
-	if err := router.Register(h.Engine, handler.New(clients, pages, tokens, library, log, handler.CommentZone(zone)), tokens); err != nil {
+	if err := router.Register(h.Engine, handler.New(uses, tokens, library, log), tokens); err != nil {
 		return err
 	}
 	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env))
