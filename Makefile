@@ -19,7 +19,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: build
-build: $(BIN)/etcd $(BIN)/jaeger ## build the gateway, the six services and the dev tools into bin/
+build: $(BIN)/etcd $(BIN)/jaeger $(BIN)/weed ## build the gateway, the six services and the dev tools into bin/
 	@for s in $(SERVICES); do \
 		echo "build services/$$s -> bin/$$s"; (cd services/$$s && go build -o $(BIN)/$$s .) || exit 1; \
 	done
@@ -34,6 +34,11 @@ $(BIN)/etcd: pkg/tools/etcd/go.mod pkg/tools/etcd/main.go
 $(BIN)/jaeger: pkg/tools/jaeger/go.mod
 	@echo "building Jaeger all-in-one from the Go module proxy (5-8 minutes the first time, cached after)"
 	@cd pkg/tools/jaeger && GOWORK=off go build -o $(BIN)/jaeger github.com/jaegertracing/jaeger/cmd/jaeger
+
+# SeaweedFS is the real S3-compatible server the media storage tests start (weed server -s3).
+$(BIN)/weed: pkg/tools/seaweedfs/go.mod
+	@echo "building SeaweedFS from the Go module proxy (3-5 minutes the first time, cached after)"
+	@cd pkg/tools/seaweedfs && GOWORK=off go build -o $(BIN)/weed github.com/seaweedfs/seaweedfs/weed
 
 .PHONY: run
 run: build ## build and start the whole stack in the foreground (gateway on :8080); Ctrl-C stops it
@@ -76,8 +81,9 @@ postman: ## run the Postman collection with newman against a running `make run` 
 	@postman/run.sh $(BASE_URL)
 
 .PHONY: compose-lint
-compose-lint: ## validate docker-compose.yml and check every file it names (what CI does; no engine needed)
+compose-lint: ## validate docker-compose.yml (alone and with docker-compose.s3.yml) and check every file it names (what CI does; no engine needed)
 	@docker-compose -f docker-compose.yml config -q
+	@docker-compose -f docker-compose.yml -f docker-compose.s3.yml config -q
 	@cd api-gateway && go test -count=1 -run '^TestCompose' ./e2e/deploy/
 
 # Kubernetes (deploy/kubernetes, docs/deployment.md): kustomize renders an overlay and k8slint

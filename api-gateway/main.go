@@ -111,10 +111,11 @@ func run(args []string) error {
 	return nil
 }
 
-// newLibrary sets up the media: local storage in media.dir, uploads spooled in a folder inside it
-// (so that storing a checked upload is a rename on the same volume), ffprobe and ffmpeg present.
+// newLibrary sets up the media: the configured storage (media.dir or an S3 bucket), uploads spooled
+// in media.dir/.incoming while they are checked (with local storage that is the same volume, so
+// storing a checked upload is a rename), ffprobe and ffmpeg present.
 func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
-	store, err := media.NewLocal(cfg.Dir)
+	store, err := cfg.openStorage()
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +123,7 @@ func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
 	if err := tools.Check(); err != nil {
 		return nil, err
 	}
-	return media.NewLibrary(store, tools, filepath.Join(store.Dir(), ".incoming"), cfg.MaxUploadBytes, log)
+	return media.NewLibrary(store, tools, filepath.Join(cfg.Dir, ".incoming"), cfg.MaxUploadBytes, log)
 }
 
 // newClients builds one Kitex client per service, all with the same options.
