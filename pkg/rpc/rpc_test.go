@@ -1,3 +1,5 @@
+//go:build integration
+
 package rpc
 
 import (
@@ -88,11 +90,5 @@ func TestErrorsCrossKitex(t *testing.T) {
 	}
 	if !errors.Is(ClientError(err), errno.ServiceUnavailable) {
 		t.Fatalf("panic error = %v; want it classed as unavailable", ClientError(err))
-	}
-}
-
-func TestClientErrorOfNil(t *testing.T) {
-	if ClientError(nil) != nil || ServerError(context.Background(), slog.New(slog.DiscardHandler), nil) != nil {
-		t.Fatal("nil must stay nil")
 	}
 }
