@@ -33,6 +33,6 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
-	messages := biz.NewMessages(dal.NewMessages(gdb, time.Now), users)
+	messages := biz.NewMessages(dal.NewMessages(gdb), users, time.Now)
 	return messageservice.NewServer(&handler{messages: messages, log: svc.Log}, opts...), nil
 }
