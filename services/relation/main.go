@@ -33,6 +33,6 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
-	relations := biz.NewRelations(dal.NewRelations(gdb, time.Now), users)
+	relations := biz.NewRelations(dal.NewRelations(gdb), users, time.Now)
 	return relationservice.NewServer(&handler{relations: relations, log: svc.Log}, opts...), nil
 }
