@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/cloudwego/kitex/server"
 
@@ -32,6 +33,6 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
-	favorites := biz.NewFavorites(dal.NewLikes(gdb), videos)
+	favorites := biz.NewFavorites(dal.NewFavorites(gdb), videos, time.Now)
 	return favoriteservice.NewServer(&handler{favorites: favorites, log: svc.Log}, opts...), nil
 }
