@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/cloudwego/kitex/server"
 	"golang.org/x/crypto/bcrypt"
@@ -28,7 +29,7 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
-	users, err := biz.NewUsers(dal.NewUsers(gdb), bcrypt.DefaultCost)
+	users, err := biz.NewUsers(dal.NewUsers(gdb), bcrypt.DefaultCost, time.Now)
 	if err != nil {
 		return nil, err
 	}
