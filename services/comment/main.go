@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/cloudwego/kitex/server"
 
@@ -32,6 +33,6 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
-	comments := biz.NewComments(dal.NewComments(gdb), videos)
+	comments := biz.NewComments(dal.NewComments(gdb), videos, time.Now)
 	return commentservice.NewServer(&handler{comments: comments, log: svc.Log}, opts...), nil
 }
