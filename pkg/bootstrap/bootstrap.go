@@ -17,6 +17,7 @@ import (
 	"github.com/opentracing/opentracing-go"
 	"gorm.io/gorm"
 
+	"simpletiktok/pkg/cache"
 	"simpletiktok/pkg/config"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/kitex_gen/user/userservice"
@@ -33,6 +34,9 @@ type Service struct {
 	Config config.Service
 	Log    *slog.Logger
 	Tracer opentracing.Tracer
+	// CacheMetrics counts the cache's hits, misses and errors (tiktok_cache_requests_total); nil
+	// counts nothing.
+	CacheMetrics cache.Metrics
 
 	closers []io.Closer
 }
@@ -79,6 +83,18 @@ func (s *Service) OpenDB(ctx context.Context, migrate func(context.Context, *gor
 		return nil, fmt.Errorf("migrate schema %s: %w", s.Config.MySQL.Database, err)
 	}
 	return gdb, nil
+}
+
+// OpenCache opens the service's Redis cache (keys prefixed with the service's name). It does not
+// fail when Redis is down: reads then go to MySQL until it answers.
+func (s *Service) OpenCache(ctx context.Context) (*cache.Cache, error) {
+	c, err := cache.Open(ctx, cache.Options{Service: s.Name, Config: s.Config.Redis, Tracer: s.Tracer, Log: s.Log,
+		Metrics: s.CacheMetrics})
+	if err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, c)
+	return c, nil
 }
 
 // UserPeer is how this service asks the user service about accounts.

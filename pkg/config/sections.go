@@ -72,10 +72,27 @@ type Log struct {
 }
 
 // MySQL is a service's own schema. DSN names the server (go-sql-driver form, without a database);
-// Database is the schema the service owns and creates if missing.
+// Database is the schema the service owns and creates if missing. MaxOpenConns bounds the
+// connections one process opens (0: DefaultMaxOpenConns); the pool keeps that many idle too, so
+// that a busy service never closes a connection only to open another (docs/performance.md,
+// "Connection budget", has the arithmetic against the server's max_connections).
 type MySQL struct {
-	DSN      string `yaml:"dsn" env:"TIKTOK_MYSQL_DSN"`
-	Database string `yaml:"database" env:"TIKTOK_MYSQL_DATABASE"`
+	DSN          string `yaml:"dsn" env:"TIKTOK_MYSQL_DSN"`
+	Database     string `yaml:"database" env:"TIKTOK_MYSQL_DATABASE"`
+	MaxOpenConns int    `yaml:"max_open_conns" env:"TIKTOK_MYSQL_MAX_OPEN_CONNS"`
+}
+
+// DefaultMaxOpenConns is the pool size of a service that sets none: six services at 10 each are
+// 60 connections per copy of the stack, so two stacks (make run and a test run) and the tools
+// still fit under MariaDB's default max_connections of 151.
+const DefaultMaxOpenConns = 10
+
+// OpenConns is the pool size to use.
+func (m MySQL) OpenConns() int {
+	if m.MaxOpenConns > 0 {
+		return m.MaxOpenConns
+	}
+	return DefaultMaxOpenConns
 }
 
 // Validate checks that both parts are present.
@@ -85,6 +102,9 @@ func (m MySQL) Validate() error {
 	}
 	if m.Database == "" {
 		return errors.New("mysql.database is empty (set it or TIKTOK_MYSQL_DATABASE)")
+	}
+	if m.MaxOpenConns < 0 {
+		return fmt.Errorf("mysql.max_open_conns must be 0 (the default, %d) or positive, got %d", DefaultMaxOpenConns, m.MaxOpenConns)
 	}
 	return nil
 }
@@ -135,11 +155,12 @@ type Service struct {
 	Tracing Tracing `yaml:"tracing"`
 	Log     Log     `yaml:"log"`
 	MySQL   MySQL   `yaml:"mysql"`
+	Redis   Redis   `yaml:"redis"`
 	Client  Client  `yaml:"client"`
 }
 
 // Validate checks every section.
 func (s *Service) Validate() error {
 	return errors.Join(s.Env.Validate(), s.Server.Validate(), s.Etcd.Validate(), s.Tracing.Validate(),
-		s.MySQL.Validate(), s.Client.Validate())
+		s.MySQL.Validate(), s.Redis.Validate(), s.Client.Validate())
 }

@@ -21,6 +21,12 @@ import (
 	"simpletiktok/pkg/config"
 )
 
+// Connection lifetimes of the pool (see Open).
+const (
+	connMaxIdleTime = 5 * time.Minute
+	connMaxLifetime = 30 * time.Minute
+)
+
 // Open connects to cfg.Database on the server cfg.DSN names, creating the schema first if it does
 // not exist. It fails fast, with a message saying which server could not be reached.
 func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log *slog.Logger) (*gorm.DB, error) {
@@ -54,9 +60,14 @@ func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log 
 	if err != nil {
 		return nil, err
 	}
-	sqlDB.SetMaxOpenConns(50)
-	sqlDB.SetMaxIdleConns(10)
-	sqlDB.SetConnMaxLifetime(time.Hour)
+	// As many idle connections as open ones: under load a pool with fewer idle slots closes the
+	// connections it cannot keep and opens new ones at once, a connect and a login per query.
+	// Quiet connections go after connMaxIdleTime; every connection is renewed after
+	// connMaxLifetime, so the pool follows a failover and never meets the server's wait_timeout.
+	sqlDB.SetMaxOpenConns(cfg.OpenConns())
+	sqlDB.SetMaxIdleConns(cfg.OpenConns())
+	sqlDB.SetConnMaxIdleTime(connMaxIdleTime)
+	sqlDB.SetConnMaxLifetime(connMaxLifetime)
 	tracing := gormopentracing.New(
 		gormopentracing.WithTracer(tracer),
 		gormopentracing.WithSqlParameters(false), // bound values may be hashes or private text
