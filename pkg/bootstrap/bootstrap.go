@@ -60,6 +60,7 @@ func New(name string, args []string) (*Service, error) {
 	// Kitex logs what it alone sees (a handler's panic, a registry failure) through the same JSON
 	// logger; its chatter below warn is dropped.
 	klog.SetLogger(logging.Kitex(log, klog.LevelWarn))
+	cache.RouteLibraryLogs(log)
 	tracer, closer, err := tracing.New(name, s.Config.Tracing)
 	if err != nil {
 		return nil, err

@@ -44,9 +44,9 @@ type Metrics interface {
 	Error()
 }
 
-// retryAfter is how long the cache is skipped after a Redis call failed. Reads go to MySQL
+// RetryAfter is how long the cache is skipped after a Redis call failed. Reads go to MySQL
 // meanwhile; writes still try to delete their keys (a success spares them the wait).
-const retryAfter = 500 * time.Millisecond
+const RetryAfter = 500 * time.Millisecond
 
 // clockMargin is added to a failed write's wait, for the difference between this process's clock
 // and Redis's (rates, not offsets, matter: both measure durations) and Redis's millisecond expiry.
@@ -119,6 +119,7 @@ func Open(ctx context.Context, opts Options) (*Cache, error) {
 		PoolTimeout:           t,
 		ContextTimeoutEnabled: true,
 		MaxRetries:            -1,
+		DialerRetries:         1,
 		DisableIdentity:       true,
 		// Quiet connections are closed, so a process holds few when idle.
 		ConnMaxIdleTime: 5 * time.Minute,
@@ -134,6 +135,19 @@ func Open(ctx context.Context, opts Options) (*Cache, error) {
 		c.log.Info("cache ready", "redis", c.cfg.Addr, "prefix", c.prefix, "ttl", c.cfg.TTL.String())
 	}
 	return c, nil
+}
+
+// RouteLibraryLogs sends the Redis client library's own log lines (a failed dial, say) to log at
+// debug level: the cache logs each change between "Redis answers" and "Redis is unreachable"
+// itself, once. The library has one logger per process, so the composition root calls this once.
+func RouteLibraryLogs(log *slog.Logger) {
+	redis.SetLogger(libraryLog{log: log})
+}
+
+type libraryLog struct{ log *slog.Logger }
+
+func (l libraryLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }
 
 // Close closes the connections to Redis.
@@ -156,14 +170,14 @@ func (c *Cache) Key(name, id string) string {
 func (c *Cache) pattern(name string) string { return c.prefix + name + ":*" }
 
 // usable reports whether Redis may be called now: it is configured and no call failed within
-// retryAfter.
+// RetryAfter.
 func (c *Cache) usable() bool {
 	return c != nil && c.rdb != nil && c.now().UnixNano() >= c.downUntil.Load()
 }
 
-// failed notes a failed Redis call: the cache is skipped for retryAfter.
+// failed notes a failed Redis call: the cache is skipped for RetryAfter.
 func (c *Cache) failed(err error) {
-	c.downUntil.Store(c.now().Add(retryAfter).UnixNano())
+	c.downUntil.Store(c.now().Add(RetryAfter).UnixNano())
 	if c.down.CompareAndSwap(false, true) {
 		c.log.Warn("redis unreachable: reading from MySQL, retrying the cache shortly", "redis", c.cfg.Addr, "error", err)
 	}

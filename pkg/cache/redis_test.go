@@ -254,7 +254,7 @@ func TestFrozenRedis(t *testing.T) {
 		t.Fatal("no cache error counted while Redis was stuck")
 	}
 	srv.Thaw()
-	time.Sleep(retryAfter)
+	time.Sleep(RetryAfter)
 	if v := get(t, f, s, 1); v != 11 {
 		t.Fatalf("read after Redis came back = %d; want 11 (the old 10 must have expired)", v)
 	}
@@ -279,7 +279,7 @@ func TestRestartedRedisWithOldData(t *testing.T) {
 	s.set(1, 11)
 	c.Invalidate(context.Background(), f.Key(1)) // refused: waits TTL + fill window
 	srv.Restart()
-	time.Sleep(retryAfter)
+	time.Sleep(RetryAfter)
 	if v := get(t, f, s, 1); v != 11 {
 		t.Fatalf("read after the restart = %d; want 11", v)
 	}
