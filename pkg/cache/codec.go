@@ -88,3 +88,50 @@ func JSON[V any]() Codec[V] {
 
 // Itoa is the usual id part of a key.
 func Itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// IDList is a cached list of ids (a user's likes, follows...) in its order. A list longer than
+// the owner caches is kept as a marker, Whole false and no ids: the reader then reads MySQL.
+type IDList struct {
+	Whole bool
+	IDs   []int64
+}
+
+// ListOf is the IDList of ids when at most max of them are to be cached.
+func ListOf(ids []int64, max int) IDList {
+	if len(ids) > max {
+		return IDList{}
+	}
+	return IDList{Whole: true, IDs: ids}
+}
+
+// IDLists is the codec of IDList: a flag, then the ids, as varints.
+var IDLists = Codec[IDList]{
+	Encode: func(l IDList) []byte {
+		if !l.Whole {
+			return AppendInt64s(nil, 0)
+		}
+		return AppendInt64s(AppendInt64s(make([]byte, 0, 1+3*len(l.IDs)), 1), l.IDs...)
+	},
+	Decode: func(b []byte) (IDList, error) {
+		vs, err := ReadInt64s(b)
+		if err != nil || len(vs) == 0 || vs[0] < 0 || vs[0] > 1 || (vs[0] == 0 && len(vs) > 1) {
+			return IDList{}, errCorrupt
+		}
+		return IDList{Whole: vs[0] == 1, IDs: vs[1:]}, nil
+	},
+}
+
+// Contains returns which of ids are in the list, as a set (of a whole list only).
+func (l IDList) Contains(ids []int64) map[int64]bool {
+	asked := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		asked[id] = false
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range l.IDs {
+		if _, ok := asked[id]; ok {
+			out[id] = true
+		}
+	}
+	return out
+}

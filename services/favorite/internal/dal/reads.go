@@ -12,35 +12,12 @@ import (
 // as such in the cache and read from MySQL each time (a list of this length is some 20 KB).
 const maxCachedLikes = 5000
 
-// likes is a user's liked videos, newest first; Whole is false when there are more than
-// maxCachedLikes of them (IDs is then empty and the list is read from MySQL).
-type likes struct {
-	Whole bool
-	IDs   []int64
-}
-
-var likesCodec = cache.Codec[likes]{
-	Encode: func(l likes) []byte {
-		if !l.Whole {
-			return cache.AppendInt64s(nil, 0)
-		}
-		return cache.AppendInt64s(cache.AppendInt64s(make([]byte, 0, 1+3*len(l.IDs)), 1), l.IDs...)
-	},
-	Decode: func(b []byte) (likes, error) {
-		vs, err := cache.ReadInt64s(b)
-		if err != nil || len(vs) == 0 || vs[0] > 1 || vs[0] < 0 || (vs[0] == 0 && len(vs) > 1) {
-			return likes{}, fmt.Errorf("likes: not a cached list")
-		}
-		return likes{Whole: vs[0] == 1, IDs: vs[1:]}, nil
-	},
-}
-
 // families are the kinds of values this service caches; each write invalidates the keys of
 // every family it changes (invalidate).
 type families struct {
 	videoCount *cache.Family[int64, int64]        // "vc": a video's like count
 	userStat   *cache.Family[int64, biz.UserStat] // "us": a user's likes given and received
-	liked      *cache.Family[int64, likes]        // "lk": a user's liked videos
+	liked      *cache.Family[int64, cache.IDList] // "lk": a user's liked videos
 }
 
 func newFamilies(c *cache.Cache) families {
@@ -49,7 +26,7 @@ func newFamilies(c *cache.Cache) families {
 		userStat: cache.NewMutable(c, "us", cache.Itoa, cache.Fixed(2,
 			func(s biz.UserStat) []int64 { return []int64{s.FavoriteCount, s.TotalFavorited} },
 			func(n []int64) biz.UserStat { return biz.UserStat{FavoriteCount: n[0], TotalFavorited: n[1]} })),
-		liked: cache.NewMutable(c, "lk", cache.Itoa, likesCodec),
+		liked: cache.NewMutable(c, "lk", cache.Itoa, cache.IDLists),
 	}
 }
 
@@ -77,16 +54,13 @@ func (r *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, err
 }
 
 // likesOf is the cached list of userID's likes.
-func (r *Favorites) likesOf(ctx context.Context, userID int64) (likes, error) {
-	got, err := r.keys.liked.Get(ctx, []int64{userID}, func(ctx context.Context, users []int64) (map[int64]likes, error) {
+func (r *Favorites) likesOf(ctx context.Context, userID int64) (cache.IDList, error) {
+	got, err := r.keys.liked.Get(ctx, []int64{userID}, func(ctx context.Context, users []int64) (map[int64]cache.IDList, error) {
 		ids, err := r.readLiked(ctx, users[0], maxCachedLikes+1)
 		if err != nil {
 			return nil, err
 		}
-		if len(ids) > maxCachedLikes {
-			return map[int64]likes{users[0]: {}}, nil
-		}
-		return map[int64]likes{users[0]: {Whole: true, IDs: ids}}, nil
+		return map[int64]cache.IDList{users[0]: cache.ListOf(ids, maxCachedLikes)}, nil
 	})
 	return got[userID], err
 }
@@ -133,17 +107,7 @@ func (r *Favorites) viewerLikes(ctx context.Context, viewer int64, videoIDs []in
 	if !l.Whole {
 		return r.readViewerLikes(ctx, viewer, videoIDs)
 	}
-	asked := make(map[int64]bool, len(videoIDs))
-	for _, id := range videoIDs {
-		asked[id] = false
-	}
-	out := make(map[int64]bool, len(videoIDs))
-	for _, id := range l.IDs {
-		if _, ok := asked[id]; ok {
-			out[id] = true
-		}
-	}
-	return out, nil
+	return l.Contains(videoIDs), nil
 }
 
 func (r *Favorites) readVideoCounts(ctx context.Context, videoIDs []int64) (map[int64]int64, error) {
