@@ -29,6 +29,10 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
-	videos := biz.NewVideos(dal.NewVideos(gdb), time.Now)
+	cache, err := svc.OpenCache(ctx)
+	if err != nil {
+		return nil, err
+	}
+	videos := biz.NewVideos(dal.NewVideos(gdb, cache), time.Now)
 	return videoservice.NewServer(&handler{videos: videos, log: svc.Log}, opts...), nil
 }
