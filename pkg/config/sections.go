@@ -133,16 +133,35 @@ func (s Server) Validate() error {
 	return nil
 }
 
-// Client is how this binary calls other services.
+// Client is how this binary calls other services. Each call holds one pooled connection to the
+// instance it calls; MaxIdlePerAddress is how many of them stay open between calls, per instance
+// (0: DefaultMaxIdlePerAddress). Fewer than the calls in flight at peak means connections opened
+// and closed at every burst.
 type Client struct {
-	RPCTimeout     time.Duration `yaml:"rpc_timeout"`
-	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	RPCTimeout        time.Duration `yaml:"rpc_timeout"`
+	ConnectTimeout    time.Duration `yaml:"connect_timeout"`
+	MaxIdlePerAddress int           `yaml:"max_idle_per_address"`
+}
+
+// DefaultMaxIdlePerAddress suits a gateway with a few hundred requests in flight, each calling a
+// service up to twice at once (docs/performance.md, "Connection budget").
+const DefaultMaxIdlePerAddress = 512
+
+// IdlePerAddress is the pool size to use.
+func (c Client) IdlePerAddress() int {
+	if c.MaxIdlePerAddress > 0 {
+		return c.MaxIdlePerAddress
+	}
+	return DefaultMaxIdlePerAddress
 }
 
 // Validate requires a timeout on every call.
 func (c Client) Validate() error {
 	if c.RPCTimeout <= 0 || c.ConnectTimeout <= 0 {
 		return errors.New("client.rpc_timeout and client.connect_timeout must be positive, e.g. 3s and 500ms")
+	}
+	if c.MaxIdlePerAddress < 0 {
+		return errors.New("client.max_idle_per_address must not be negative (0: the default)")
 	}
 	return nil
 }
