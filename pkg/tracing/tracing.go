@@ -3,6 +3,7 @@
 package tracing
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -37,4 +38,17 @@ func New(service string, cfg config.Tracing) (opentracing.Tracer, io.Closer, err
 		return nil, nil, fmt.Errorf("tracing: %w", err)
 	}
 	return tracer, closer, nil
+}
+
+// SampledTraceID returns the trace id of the span in ctx when that trace is sampled (its spans
+// reach Jaeger), and "" otherwise: a link to a trace that was never recorded would lead nowhere.
+func SampledTraceID(ctx context.Context) string {
+	span := opentracing.SpanFromContext(ctx)
+	if span == nil {
+		return ""
+	}
+	if sc, ok := span.Context().(jaeger.SpanContext); ok && sc.IsSampled() {
+		return sc.TraceID().String()
+	}
+	return ""
 }
