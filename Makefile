@@ -47,10 +47,11 @@ $(BIN)/promtool: pkg/tools/prometheus/go.mod
 
 .PHONY: metrics-lint
 metrics-lint: $(BIN)/promtool ## check the Prometheus configs, alert rules (and their tests) and Grafana dashboards
-	@$(BIN)/promtool check config deploy/prometheus/prometheus.yml deploy/prometheus/prometheus.compose.yml
+	@$(BIN)/promtool check config deploy/prometheus/prometheus.yml deploy/prometheus/prometheus.compose.yml \
+		deploy/kubernetes/base/prometheus/prometheus.yml
 	@$(BIN)/promtool check rules deploy/prometheus/alerts.yml
 	@$(BIN)/promtool test rules deploy/prometheus/alerts_test.yml
-	@cd api-gateway && go test -count=1 -run '^TestDashboards' ./e2e/deploy/
+	@cd api-gateway && go test -count=1 -run '^(TestDashboards|TestKubernetesPrometheus)' ./e2e/deploy/
 
 .PHONY: run
 run: build ## build and start the whole stack in the foreground (gateway on :8080); Ctrl-C stops it

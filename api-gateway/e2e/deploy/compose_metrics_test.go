@@ -152,3 +152,23 @@ func readYAML(t *testing.T, root, path string, dst any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// Kubernetes' Prometheus evaluates the same alert rules: kustomize reads no file outside its
+// folder, so it keeps a copy, which must not drift.
+func TestKubernetesPrometheusSharesTheAlertRules(t *testing.T) {
+	root := repoRoot(t)
+	want, err := os.ReadFile(filepath.Join(root, "deploy/prometheus/alerts.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(root, "deploy/kubernetes/base/prometheus/alerts.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatal("deploy/kubernetes/base/prometheus/alerts.yml differs from deploy/prometheus/alerts.yml: copy it again")
+	}
+	if prom := loadPromConfig(t, root, "deploy/kubernetes/base/prometheus/prometheus.yml"); !slices.Equal(prom.RuleFiles, []string{"alerts.yml"}) {
+		t.Fatalf("rule_files = %v; want alerts.yml", prom.RuleFiles)
+	}
+}
