@@ -66,7 +66,7 @@ metrics-lint: $(BIN)/promtool ## check the Prometheus configs, alert rules (and 
 		deploy/kubernetes/base/prometheus/prometheus.yml
 	@$(BIN)/promtool check rules deploy/prometheus/alerts.yml
 	@$(BIN)/promtool test rules deploy/prometheus/alerts_test.yml
-	@cd api-gateway && go test -count=1 -run '^(TestDashboards|TestKubernetesPrometheus)' ./e2e/deploy/
+	@cd api-gateway && go test -count=1 -tags integration -run '^(TestDashboards|TestKubernetesPrometheus)' ./e2e/deploy/
 
 .PHONY: run
 run: build ## build and start the whole stack in the foreground (gateway on :8080); Ctrl-C stops it
