@@ -43,6 +43,18 @@ func TestSampleRateFromEnvironment(t *testing.T) {
 	}
 }
 
+func TestServiceNeedsAnAdminAddress(t *testing.T) {
+	var c Service
+	err := Load(writeFile(t, strings.Replace(serviceYAML, `admin: {listen: "127.0.0.1:2"}`, "", 1)), &c)
+	if err == nil || !strings.Contains(err.Error(), "admin.listen") {
+		t.Fatalf("Load = %v; want an error naming admin.listen", err)
+	}
+	t.Setenv("TIKTOK_ADMIN_ADDR", "0.0.0.0:9881")
+	if err := Load(writeFile(t, serviceYAML), &c); err != nil || c.Admin.Listen != "0.0.0.0:9881" {
+		t.Fatalf("Load = %v, admin.listen %q; want the environment's address", err, c.Admin.Listen)
+	}
+}
+
 func TestAdminValidate(t *testing.T) {
 	if err := (Admin{Listen: "127.0.0.1:9881"}).Validate(); err != nil {
 		t.Fatal(err)

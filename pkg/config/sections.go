@@ -169,10 +169,11 @@ type Service struct {
 	Log     Log     `yaml:"log"`
 	MySQL   MySQL   `yaml:"mysql"`
 	Client  Client  `yaml:"client"`
+	Admin   Admin   `yaml:"admin"`
 }
 
 // Validate checks every section.
 func (s *Service) Validate() error {
 	return errors.Join(s.Env.Validate(), s.Server.Validate(), s.Etcd.Validate(), s.Tracing.Validate(),
-		s.MySQL.Validate(), s.Client.Validate())
+		s.MySQL.Validate(), s.Client.Validate(), s.Admin.Validate())
 }
