@@ -66,7 +66,7 @@ func run(args []string, out, stderr io.Writer) error {
 	writeReasons(out, rows)
 	fmt.Fprintf(out, "\nok = HTTP 200 with \"status_code\":0. load: closed loop over N keep-alive connections for %s each; "+
 		"open loop at a fixed rate for %s, latency counted from each request's scheduled time, late = sent over %s after it. "+
-		"vs ceiling = ok-req/s against the ceiling at the same connections.\n", o.duration, o.openDuration, o.lateAfter)
+		"vs ceiling = ok-req/s against the ceiling's best ok-req/s.\n", o.duration, o.openDuration, o.lateAfter)
 	return ctx.Err()
 }
 

@@ -96,7 +96,7 @@ func (s *seeder) collectVideos(ctx context.Context, d *seeded) error {
 		authors = max(authors, a+1)
 	}
 	lists := make([][]int64, authors)
-	err := s.phase(ctx, "video ids", authors, func(ctx context.Context, a int) error {
+	err := s.phase(ctx, "publish lists read for the video ids", authors, func(ctx context.Context, a int) error {
 		ids, err := s.api.publishList(ctx, d.users[a].Token, d.users[a].ID)
 		lists[a] = ids
 		return err
