@@ -55,9 +55,10 @@ func run(args []string, out, stderr io.Writer) error {
 	}
 	scenarios := selectScenarios(all, o.only)
 
-	rows, err := measure(ctx, o, scenarios, out)
-	if err != nil {
-		return err
+	// An interrupted run still prints the table of what it measured.
+	rows, measureErr := measure(ctx, o, scenarios, out)
+	if len(rows) == 0 {
+		return measureErr
 	}
 	fmt.Fprintln(out)
 	if err := writeTable(out, rows); err != nil {
@@ -67,7 +68,8 @@ func run(args []string, out, stderr io.Writer) error {
 	fmt.Fprintf(out, "\nok = HTTP 200 with \"status_code\":0. load: closed loop over N keep-alive connections for %s each; "+
 		"open loop at a fixed rate for %s, latency counted from each request's scheduled time, late = sent over %s after it. "+
 		"vs ceiling = ok-req/s against the ceiling's best ok-req/s.\n", o.duration, o.openDuration, o.lateAfter)
-	return ctx.Err()
+	fmt.Fprintf(out, "load average at the end: %s\n", loadAverage())
+	return measureErr
 }
 
 // measure runs the ceiling, then every scenario at every connection count, then the open loop, and

@@ -15,7 +15,7 @@ import (
 // writeHeader says what is measured on what: the machine, the gateway, the seed sizes, the
 // tracing sample rate and the rate-limit switch, so that a table is never read without them.
 func writeHeader(w io.Writer, o options) {
-	fmt.Fprintf(w, "machine: %d CPUs, %s memory, %s/%s, %s\n", runtime.NumCPU(), memTotal(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintf(w, "machine: %d CPUs, %s memory, %s/%s, %s; load average %s\n", runtime.NumCPU(), memTotal(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadAverage())
 	fmt.Fprintf(w, "gateway: %s\n", o.baseURL)
 	fmt.Fprintf(w, "seed: %d users, %d videos, %d likes, %d follows, %d comments, %d messages\n",
 		o.sizes.Users, o.sizes.Videos, o.sizes.Likes, o.sizes.Follows, o.sizes.Comments, o.sizes.Messages)
@@ -78,4 +78,18 @@ func memTotal() string {
 		}
 	}
 	return "unknown"
+}
+
+// loadAverage is the 1, 5 and 15 minute load average (Linux), which says whether something else
+// was using the cores while the stack was measured.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	fields := strings.Fields(string(raw))
+	if len(fields) < 3 {
+		return "unknown"
+	}
+	return strings.Join(fields[:3], " ")
 }
