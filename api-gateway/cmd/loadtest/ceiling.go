@@ -61,11 +61,16 @@ func startCeiling(ctx context.Context) (*ceiling, error) {
 		return nil, err
 	}
 	hlog.SetLevel(hlog.LevelWarn)
+	// The gateway's server options (api-gateway/main.go), so that only what is behind the handler
+	// differs.
 	h := server.New(
 		server.WithHostPorts(addr),
-		server.WithRedirectTrailingSlash(false),
-		server.WithDisablePrintRoute(true),
 		server.WithExitWaitTime(time.Second),
+		server.WithRedirectTrailingSlash(false),
+		server.WithHandleMethodNotAllowed(true),
+		server.WithDisablePrintRoute(true),
+		server.WithStreamBody(true),
+		server.WithDisablePreParseMultipartForm(true),
 	)
 	h.GET(ceilingPath, func(_ context.Context, c *app.RequestContext) {
 		c.Data(http.StatusOK, "application/json; charset=utf-8", page)
