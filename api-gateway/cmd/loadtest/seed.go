@@ -96,7 +96,7 @@ func (s *seeder) collectVideos(ctx context.Context, d *seeded) error {
 		authors = max(authors, a+1)
 	}
 	lists := make([][]int64, authors)
-	err := s.phase(ctx, "publish lists read for the video ids", authors, func(ctx context.Context, a int) error {
+	err := s.phase(ctx, "publish lists read (video ids)", authors, func(ctx context.Context, a int) error {
 		ids, err := s.api.publishList(ctx, d.users[a].Token, d.users[a].ID)
 		lists[a] = ids
 		return err
@@ -138,7 +138,7 @@ func (s *seeder) phase(ctx context.Context, name string, n int, fn func(ctx cont
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("seeding %s: %w", name, err)
 	}
-	fmt.Fprintf(s.out, "  seeded %d %s in %.1fs\n", n, name, time.Since(start).Seconds())
+	fmt.Fprintf(s.out, "  %s: %d in %.1fs\n", name, n, time.Since(start).Seconds())
 	return nil
 }
 
