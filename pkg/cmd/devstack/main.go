@@ -1,5 +1,5 @@
-// Command devstack is `make run`: it starts etcd, Jaeger, the six services and the API gateway
-// from bin/ on their default ports, prints where they are, and stops them all on Ctrl-C.
+// Command devstack is `make run`: it starts etcd, Jaeger, Prometheus, the six services and the API
+// gateway from bin/ on their default ports, prints where they are, and stops them all on Ctrl-C.
 package main
 
 import (
@@ -101,9 +101,12 @@ func printSummary(out io.Writer, s *devstack.Stack) {
 The stack is running.
   API gateway   %[1]s  (e.g. GET %[1]s/healthz)
   Jaeger query  %[2]s  (API only: %[2]s/api/services, %[2]s/api/traces?service=api-gateway)
+  Prometheus    %[4]s  (API only: %[4]s/api/v1/query?query=up, %[4]s/api/v1/alerts)
+  metrics       %[5]s/metrics (gateway), %[6]s/metrics … %[7]s/metrics (user … message)
   logs          %[3]s  (one <name>.log per process)
 Press Ctrl-C to stop.
-`, s.GatewayURL(), s.JaegerQueryURL(), s.LogDir())
+`, s.GatewayURL(), s.JaegerQueryURL(), s.LogDir(), s.PrometheusURL(), s.AdminURL("api-gateway"),
+		s.AdminURL("user"), s.AdminURL("message"))
 }
 
 // waitAndStop blocks until a signal (a clean stop) or a process's death (an error naming it).
