@@ -51,8 +51,15 @@ func (d *DB) Instrument(gdb *gorm.DB, name string) error {
 	if err := gdb.Use(&statementPlugin{db: d, name: name}); err != nil {
 		return fmt.Errorf("metrics: statements of %s: %w", name, err)
 	}
+	// Failures start at zero, so that a failure ratio exists before the first failure.
+	for _, op := range operations {
+		d.failures.WithLabelValues(name, op)
+	}
 	return nil
 }
+
+// operations are gorm's, the values of the operation label.
+var operations = []string{"create", "query", "update", "delete", "row", "raw"}
 
 // statementPlugin times each gorm operation between callbacks placed around gorm's own.
 type statementPlugin struct {

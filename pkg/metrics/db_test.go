@@ -59,8 +59,13 @@ func TestDBStatementsAndPool(t *testing.T) {
 			t.Errorf("%s statements timed = %d; want %d", op, got, n)
 		}
 	}
-	if n := testutil.CollectAndCount(d.failures); n != 0 {
-		t.Errorf("%d failure series after statements that did not fail", n)
+	if n := testutil.CollectAndCount(d.failures); n != len(operations) {
+		t.Errorf("%d failure series; want one per operation, at zero from the start", n)
+	}
+	for _, op := range operations {
+		if got := testutil.ToFloat64(d.failures.WithLabelValues("tiktok_user", op)); got != 0 {
+			t.Errorf("%s failures = %v after statements that did not fail", op, got)
+		}
 	}
 	maxOpen := series(t, reg, "go_sql_max_open_connections", map[string]string{"db_name": "tiktok_user"})
 	if got := maxOpen.GetGauge().GetValue(); got != 7 {
