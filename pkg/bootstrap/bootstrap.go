@@ -112,7 +112,7 @@ func (s *Service) ServerOptions() ([]server.Option, error) {
 
 // ClientOptions are the Kitex client options for calling another service from this one.
 func (s *Service) ClientOptions() ([]client.Option, error) {
-	return rpc.ClientOptions(s.Config.Etcd, s.Config.Client, s.Tracer)
+	return rpc.ClientOptions(s.Config.Etcd, s.Config.Client, s.Tracer, s.Log)
 }
 
 // Serve runs a Kitex server until SIGINT/SIGTERM, when Kitex deregisters it from etcd and waits

@@ -16,7 +16,6 @@ import (
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 	"github.com/cloudwego/kitex/pkg/stats"
 	"github.com/cloudwego/kitex/server"
-	etcd "github.com/kitex-contrib/registry-etcd"
 	kitexopentracing "github.com/kitex-contrib/tracer-opentracing"
 	"github.com/opentracing/opentracing-go"
 
@@ -40,16 +39,17 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 	if err != nil {
 		return nil, fmt.Errorf("server.listen: %w", err)
 	}
-	reg, err := etcd.NewEtcdRegistry(cfg.Etcd.Endpoints)
-	if err != nil {
-		return nil, fmt.Errorf("etcd registry at %v: %w", cfg.Etcd.Endpoints, err)
-	}
+	var advertise net.Addr
 	if cfg.Server.Advertise != "" {
 		adv, err := net.ResolveTCPAddr("tcp", cfg.Server.Advertise)
 		if err != nil {
 			return nil, fmt.Errorf("server.advertise: %w", err)
 		}
-		etcd.SetFixedAddress(reg, adv)
+		advertise = adv
+	}
+	reg, err := newRegistry(cfg.Etcd.Endpoints, advertise, log)
+	if err != nil {
+		return nil, fmt.Errorf("etcd registry at %v: %w", cfg.Etcd.Endpoints, err)
 	}
 	return []server.Option{
 		server.WithServerBasicInfo(&rpcinfo.EndpointBasicInfo{ServiceName: service}),
@@ -66,9 +66,10 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 	}, nil
 }
 
-// ClientOptions returns the options of a client of the service named target.
-func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.Tracer) ([]client.Option, error) {
-	res, err := etcd.NewEtcdResolver(cfg.Endpoints)
+// ClientOptions returns the options of a client of another service. log receives the resolver's
+// lines about etcd being unreachable and reachable again.
+func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.Tracer, log *slog.Logger) ([]client.Option, error) {
+	res, err := newResolver(cfg.Endpoints, log)
 	if err != nil {
 		return nil, fmt.Errorf("etcd resolver at %v: %w", cfg.Endpoints, err)
 	}
