@@ -75,6 +75,9 @@ func (s *Stack) etcdReady(addr string) func(context.Context) error {
 // until its lease expires, and must not pass for the new process's registration.
 func (s *Stack) registered(name string) func(context.Context) func(context.Context) error {
 	return func(ctx context.Context) func(context.Context) error {
+		// With etcd unreachable now, since stays 0 and any instance counts, a predecessor's
+		// included: the restart may then be called ready before the service has registered.
+		// Rare (a service and etcd down at once), and the service registers on its own.
 		var since int64
 		rctx, cancel := context.WithTimeout(ctx, probeTimeout)
 		if resp, err := s.etcd.Get(rctx, registryPrefix+name+"/", clientv3.WithPrefix(), clientv3.WithCountOnly()); err == nil {
