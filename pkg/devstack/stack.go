@@ -285,6 +285,12 @@ func (s *Stack) waitReady(ctx context.Context, p *process, probe func(context.Co
 		case <-s.stopping:
 			return errStopping
 		case <-wait.Done():
+			// Stop closes stopping before it cancels the stack's context.
+			select {
+			case <-s.stopping:
+				return errStopping
+			default:
+			}
 			if ctx.Err() != nil {
 				return fmt.Errorf("devstack: starting %s: %w", p.name, ctx.Err())
 			}
