@@ -16,7 +16,7 @@ export POSTMAN_FOLDERS
 
 .PHONY: help
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: build
 build: $(BIN)/etcd $(BIN)/jaeger ## build the gateway, the six services and the dev tools into bin/
@@ -79,6 +79,31 @@ postman: ## run the Postman collection with newman against a running `make run` 
 compose-lint: ## validate docker-compose.yml and check every file it names (what CI does; no engine needed)
 	@docker-compose -f docker-compose.yml config -q
 	@cd api-gateway && go test -count=1 -run '^TestCompose' ./e2e/deploy/
+
+# Kubernetes (deploy/kubernetes, docs/deployment.md): kustomize renders an overlay and k8slint
+# checks it against the Kubernetes API types and the deployment policies, with no cluster. Both
+# are built from their own tools modules, so the services never depend on k8s.io modules.
+OVERLAY ?= dev
+K8S_OVERLAYS := dev prod
+# What each overlay must hold beyond the policies every overlay follows.
+K8S_LINT_dev  := -require-env development
+K8S_LINT_prod := -require-env production -require-hpa api-gateway,user,video,favorite
+
+$(BIN)/kustomize: pkg/tools/kustomize/go.mod
+	@echo "building kustomize from the Go module proxy"
+	@cd pkg/tools/kustomize && GOWORK=off go build -o $(BIN)/kustomize sigs.k8s.io/kustomize/kustomize/v5
+
+$(BIN)/k8slint: pkg/tools/k8slint/go.mod $(wildcard pkg/tools/k8slint/*.go)
+	@cd pkg/tools/k8slint && GOWORK=off go build -o $(BIN)/k8slint .
+
+.PHONY: k8s-render
+k8s-render: $(BIN)/kustomize ## print the rendered Kubernetes manifests of OVERLAY (dev or prod)
+	@$(BIN)/kustomize build deploy/kubernetes/overlays/$(OVERLAY)
+
+.PHONY: k8s-lint
+k8s-lint: $(BIN)/kustomize $(BIN)/k8slint ## render every Kubernetes overlay and check it strictly against the API types and the policies
+	@cd pkg/tools/k8slint && GOWORK=off go test -count=1 ./...
+	@set -o pipefail; $(foreach o,$(K8S_OVERLAYS),$(BIN)/kustomize build deploy/kubernetes/overlays/$(o) | $(BIN)/k8slint -name $(o) $(K8S_LINT_$(o)) &&) true
 
 .PHONY: up
 up: ## build the images and start the whole system with docker-compose (gateway :8080, Jaeger UI :16686)
