@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,8 +31,11 @@ const (
 	// registryPrefix is registry-etcd's: kitex/registry-etcd/<service>/<host:port>.
 	registryPrefix = "kitex/registry-etcd/"
 	// leaseTTL is how long an instance outlives its process in etcd (a kill -9 leaves its key
-	// until then). etcd renews every lease when it restarts, so an etcd outage does not expire it.
+	// until then), unless leaseTTLEnv says otherwise. etcd renews every lease when it restarts,
+	// so an etcd outage does not expire it.
 	leaseTTL = 10 // seconds
+	// leaseTTLEnv is registry-etcd's variable for the TTL, which deployments already set.
+	leaseTTLEnv = "KITEX_ETCD_REGISTRY_LEASE_TTL"
 	// registerTimeout bounds one attempt to grant a lease and write the key.
 	registerTimeout = 3 * time.Second
 	// checkInterval is how often the keeper makes sure the key is still there: a lease can live
@@ -76,6 +81,7 @@ type instance struct {
 // etcdRegistry implements Kitex's registry.Registry for one server.
 type etcdRegistry struct {
 	cli        *clientv3.Client
+	ttl        int64    // of the lease, in seconds
 	advertise  net.Addr // registered instead of the listen address when set
 	log        *slog.Logger
 	checkEvery time.Duration // checkInterval; shorter in tests
@@ -91,7 +97,15 @@ func newRegistry(endpoints []string, advertise net.Addr, log *slog.Logger) (*etc
 	if err != nil {
 		return nil, err
 	}
-	return &etcdRegistry{cli: cli, advertise: advertise, log: log, checkEvery: checkInterval}, nil
+	return &etcdRegistry{cli: cli, ttl: ttlFromEnv(), advertise: advertise, log: log, checkEvery: checkInterval}, nil
+}
+
+// ttlFromEnv is leaseTTLEnv when it holds a positive number of seconds, else leaseTTL.
+func ttlFromEnv() int64 {
+	if n, err := strconv.ParseInt(os.Getenv(leaseTTLEnv), 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return leaseTTL
 }
 
 // Register writes the instance under a fresh lease and starts the keeper. Only this first write
@@ -185,7 +199,7 @@ func dialable(hostPort string) (string, error) {
 
 // put grants a lease and writes the key under it.
 func (r *etcdRegistry) put(ctx context.Context, key, val string) (clientv3.LeaseID, error) {
-	grant, err := r.cli.Grant(ctx, leaseTTL)
+	grant, err := r.cli.Grant(ctx, r.ttl)
 	if err != nil {
 		return 0, fmt.Errorf("grant lease: %w", err)
 	}

@@ -30,3 +30,12 @@ func TestDialableAddress(t *testing.T) {
 		t.Error("an address without a port was accepted")
 	}
 }
+
+func TestLeaseTTLFromEnv(t *testing.T) {
+	for value, want := range map[string]int64{"": leaseTTL, "15": 15, "0": leaseTTL, "-3": leaseTTL, "soon": leaseTTL} {
+		t.Setenv(leaseTTLEnv, value)
+		if got := ttlFromEnv(); got != want {
+			t.Errorf("%s=%q: TTL %d, want %d", leaseTTLEnv, value, got, want)
+		}
+	}
+}
