@@ -19,12 +19,22 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: build
-build: $(BIN)/etcd $(BIN)/jaeger ## build the gateway, the six services and the dev tools into bin/
-	@for s in $(SERVICES); do \
-		echo "build services/$$s -> bin/$$s"; (cd services/$$s && go build -o $(BIN)/$$s .) || exit 1; \
-	done
-	@echo "build api-gateway -> bin/api-gateway"; cd api-gateway && go build -o $(BIN)/api-gateway .
-	@cd pkg && go build -o $(BIN)/devstack ./cmd/devstack
+build: $(BIN)/etcd $(BIN)/jaeger $(BIN)/weed $(addprefix $(BIN)/,$(SERVICES)) $(BIN)/api-gateway $(BIN)/devstack ## build the gateway, the six services and the dev tools into bin/
+
+# Each program is rebuilt only when a Go file, go.mod or config it is built from is newer than it,
+# so a `make test` after a change to one service links that service alone.
+src = $(shell find $(1) -path pkg/tools -prune -o \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -not -name '*_test.go' -print)
+PKG_SRC := go.work $(call src,pkg)
+
+.SECONDEXPANSION:
+$(addprefix $(BIN)/,$(SERVICES)): $(BIN)/%: $(PKG_SRC) $$(call src,services/$$*)
+	@echo "build services/$* -> bin/$*"; cd services/$* && go build -o $@ .
+
+$(BIN)/api-gateway: $(PKG_SRC) $(call src,api-gateway)
+	@echo "build api-gateway -> bin/api-gateway"; cd api-gateway && go build -o $@ .
+
+$(BIN)/devstack: $(PKG_SRC)
+	@echo "build pkg/cmd/devstack -> bin/devstack"; cd pkg && go build -o $@ ./cmd/devstack
 
 # etcd and Jaeger come from the Go module proxy, built once from their own tools modules.
 $(BIN)/etcd: pkg/tools/etcd/go.mod pkg/tools/etcd/main.go
@@ -35,6 +45,11 @@ $(BIN)/jaeger: pkg/tools/jaeger/go.mod
 	@echo "building Jaeger all-in-one from the Go module proxy (5-8 minutes the first time, cached after)"
 	@cd pkg/tools/jaeger && GOWORK=off go build -o $(BIN)/jaeger github.com/jaegertracing/jaeger/cmd/jaeger
 
+# SeaweedFS is the real S3-compatible server the media storage tests start (weed server -s3).
+$(BIN)/weed: pkg/tools/seaweedfs/go.mod
+	@echo "building SeaweedFS from the Go module proxy (3-5 minutes the first time, cached after)"
+	@cd pkg/tools/seaweedfs && GOWORK=off go build -o $(BIN)/weed github.com/seaweedfs/seaweedfs/weed
+
 .PHONY: run
 run: build ## build and start the whole stack in the foreground (gateway on :8080); Ctrl-C stops it
 	@$(BIN)/devstack -root $(ROOT) -mysql '$(MYSQL_DSN)'
@@ -42,7 +57,15 @@ run: build ## build and start the whole stack in the foreground (gateway on :808
 .PHONY: test
 test: build ## run every test: unit, integration (real MySQL) and end-to-end (real stack over HTTP)
 	@set -o pipefail; fail=0; for m in $(MODULES); do \
-		echo "== go test $$m"; (cd $$m && go test -race -count=1 -timeout 20m ./...) || fail=1; \
+		echo "== go test -tags integration $$m"; (cd $$m && go test -race -count=1 -tags integration -timeout 20m ./...) || fail=1; \
+	done; exit $$fail
+
+# The tests that need a server (MySQL, etcd, the stack, a port) carry `//go:build integration`;
+# without the tag only the business-rule and handler tests remain, against in-memory fakes.
+.PHONY: test-unit
+test-unit: ## run the unit tests only: no build, no servers, no network (seconds)
+	@set -o pipefail; fail=0; for m in $(MODULES); do \
+		echo "== go test $$m"; (cd $$m && go test -race -count=1 ./...) || fail=1; \
 	done; exit $$fail
 
 .PHONY: gen
@@ -59,13 +82,29 @@ gen-check: gen ## fail if the committed generated code differs from what `make g
 	@git diff --exit-code --stat -- pkg/kitex_gen api-gateway/hertz_gen
 
 .PHONY: lint
-lint: ## gofmt and go vet over every module
+lint: $(BIN)/staticcheck ## gofmt, go vet and staticcheck over every module, integration tests included
 	@test -z "$$(gofmt -l $(MODULES))" || { gofmt -l $(MODULES); exit 1; }
-	@for m in $(MODULES); do (cd $$m && go vet ./...) || exit 1; done
+	@for m in $(MODULES); do (cd $$m && go vet -tags integration ./...) || exit 1; done
+	@# Generated code (*_gen) is the generators' business, not ours.
+	@for m in $(MODULES); do \
+		(cd $$m && $(BIN)/staticcheck -tags integration $$(go list -tags integration ./... | grep -v '_gen/')) || exit 1; \
+	done
+
+$(BIN)/staticcheck: pkg/tools/staticcheck/go.mod
+	@echo "building staticcheck from the Go module proxy (pinned in pkg/tools/staticcheck)"
+	@cd pkg/tools/staticcheck && GOWORK=off go build -o $(BIN)/staticcheck honnef.co/go/tools/cmd/staticcheck
 
 .PHONY: bench
 bench: build ## run the benchmarks
 	@for m in $(MODULES); do (cd $$m && go test -run '^$$' -bench . -benchmem ./...) || exit 1; done
+
+# make loadtest drives a running stack: start it in another terminal with `TIKTOK_RATE_LIMIT=off
+# make run` (the rate limit would turn the load into refusals). Knobs are LOADTEST_* variables,
+# e.g. `make loadtest LOADTEST_DURATION=3s LOADTEST_CONNS=64`; see docs/performance.md.
+.PHONY: loadtest
+loadtest: ## load benchmark against a running `make run` (or BASE_URL=): seeds, then one table of req/s and p99
+	@cd api-gateway && go build -o $(BIN)/loadtest ./cmd/loadtest
+	@TIKTOK_RATE_LIMIT=off $(BIN)/loadtest -gateway-config api-gateway/config.yaml $(if $(BASE_URL),-base-url '$(BASE_URL)')
 
 .PHONY: clean
 clean: ## remove bin/ and var/ (logs, local etcd data, media)
@@ -76,9 +115,10 @@ postman: ## run the Postman collection with newman against a running `make run` 
 	@postman/run.sh $(BASE_URL)
 
 .PHONY: compose-lint
-compose-lint: ## validate docker-compose.yml and check every file it names (what CI does; no engine needed)
+compose-lint: ## validate docker-compose.yml (alone and with docker-compose.s3.yml) and check every file it names (what CI does; no engine needed)
 	@docker-compose -f docker-compose.yml config -q
-	@cd api-gateway && go test -count=1 -run '^TestCompose' ./e2e/deploy/
+	@docker-compose -f docker-compose.yml -f docker-compose.s3.yml config -q
+	@cd api-gateway && go test -count=1 -tags integration -run '^TestCompose' ./e2e/deploy/
 
 # Kubernetes (deploy/kubernetes, docs/deployment.md): kustomize renders an overlay and k8slint
 # checks it against the Kubernetes API types and the deployment policies, with no cluster. Both

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"strings"
 	"time"
 
 	"simpletiktok/pkg/config"
@@ -36,16 +35,6 @@ type httpConfig struct {
 type jwtConfig struct {
 	Secret string        `yaml:"secret" env:"TIKTOK_JWT_SECRET"`
 	TTL    time.Duration `yaml:"ttl"`
-}
-
-// mediaConfig is where uploaded media is kept (a folder docker-compose mounts as a volume) and
-// how uploads are checked.
-type mediaConfig struct {
-	Dir            string        `yaml:"dir" env:"TIKTOK_MEDIA_DIR"`
-	MaxUploadBytes int64         `yaml:"max_upload_bytes" env:"TIKTOK_MEDIA_MAX_UPLOAD_BYTES"`
-	FFprobe        string        `yaml:"ffprobe" env:"TIKTOK_FFPROBE"`
-	FFmpeg         string        `yaml:"ffmpeg" env:"TIKTOK_FFMPEG"`
-	ToolTimeout    time.Duration `yaml:"tool_timeout"`
 }
 
 // displayConfig is how the gateway shows what the phone prints as is.
@@ -91,17 +80,6 @@ func (c *gatewayConfig) Validate() error {
 	if _, err := c.Display.Location(); err != nil {
 		errs = append(errs, err)
 	}
-	if strings.TrimSpace(c.Media.Dir) == "" {
-		errs = append(errs, errors.New("media.dir is empty (set it or TIKTOK_MEDIA_DIR)"))
-	}
-	if c.Media.MaxUploadBytes <= 0 {
-		errs = append(errs, fmt.Errorf("media.max_upload_bytes must be positive, e.g. 104857600 (100 MiB), got %d", c.Media.MaxUploadBytes))
-	}
-	if c.Media.FFprobe == "" || c.Media.FFmpeg == "" {
-		errs = append(errs, errors.New("media.ffprobe and media.ffmpeg name the programs that check uploads, e.g. ffprobe and ffmpeg"))
-	}
-	if c.Media.ToolTimeout <= 0 {
-		errs = append(errs, errors.New("media.tool_timeout must be positive, e.g. 60s"))
-	}
+	errs = append(errs, c.Media.validate(c.Env)...)
 	return errors.Join(errs...)
 }

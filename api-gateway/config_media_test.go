@@ -1,9 +1,12 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/pkg/config"
 )
 
@@ -12,7 +15,8 @@ func TestCommittedMediaConfig(t *testing.T) {
 	if err := config.Load("config.yaml", &c); err != nil {
 		t.Fatal(err)
 	}
-	if c.Media.MaxUploadBytes != 100<<20 || c.Media.FFprobe != "ffprobe" || c.Media.FFmpeg != "ffmpeg" || c.Media.ToolTimeout <= 0 {
+	// make run keeps media in the local folder.
+	if c.Media.Storage != "local" || c.Media.MaxUploadBytes != 100<<20 || c.Media.FFprobe != "ffprobe" || c.Media.FFmpeg != "ffmpeg" || c.Media.ToolTimeout <= 0 {
 		t.Fatalf("media config = %+v", c.Media)
 	}
 }
@@ -29,5 +33,70 @@ func TestMediaConfigOverridesAndChecks(t *testing.T) {
 	err := config.Load("config.yaml", &c)
 	if err == nil || !strings.Contains(err.Error(), "media.max_upload_bytes") || !strings.Contains(err.Error(), "media.ffprobe") {
 		t.Fatalf("Load = %v; want errors naming media.max_upload_bytes and media.ffprobe", err)
+	}
+}
+
+func TestMediaStorageS3Config(t *testing.T) {
+	t.Setenv("TIKTOK_MEDIA_STORAGE", "s3")
+	t.Setenv("TIKTOK_S3_ENDPOINT", "http://127.0.0.1:8333")
+	t.Setenv("TIKTOK_S3_BUCKET", "media-test")
+	t.Setenv("TIKTOK_S3_ACCESS_KEY", "gateway")
+	t.Setenv("TIKTOK_S3_SECRET_KEY", "a-secret-of-the-operator")
+	t.Setenv("TIKTOK_S3_CREATE_BUCKET", "true")
+	var c gatewayConfig
+	if err := config.Load("config.yaml", &c); err != nil {
+		t.Fatal(err)
+	}
+	want := media.S3Config{Endpoint: "http://127.0.0.1:8333", Region: "us-east-1", Bucket: "media-test",
+		AccessKey: "gateway", SecretKey: "a-secret-of-the-operator", PathStyle: true, CreateBucket: true}
+	if c.Media.Storage != "s3" || c.Media.S3.options() != want {
+		t.Fatalf("media = %+v; want storage s3 and %+v", c.Media, want)
+	}
+
+	cases := []struct {
+		env  map[string]string
+		want string // a piece of the error
+	}{
+		{map[string]string{"TIKTOK_MEDIA_STORAGE": "gcs"}, `media.storage: "gcs"`},
+		{map[string]string{"TIKTOK_S3_ENDPOINT": "127.0.0.1:8333"}, "media.s3.endpoint"},
+		{map[string]string{"TIKTOK_S3_ENDPOINT": "http://127.0.0.1:8333/bucket"}, "media.s3.endpoint"},
+		{map[string]string{"TIKTOK_S3_BUCKET": "Media_Test"}, "media.s3.bucket"},
+		{map[string]string{"TIKTOK_S3_REGION": ""}, "media.s3.region"},
+		{map[string]string{"TIKTOK_S3_SECRET_KEY": ""}, "TIKTOK_S3_SECRET_KEY"},
+		{map[string]string{"TIKTOK_S3_ACCESS_KEY": ""}, "TIKTOK_S3_ACCESS_KEY"},
+		{map[string]string{"TIKTOK_ENV": "production", "TIKTOK_JWT_SECRET": strings.Repeat("j", 40),
+			"TIKTOK_S3_SECRET_KEY": devS3SecretKey}, "production needs its own S3 secret"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.want, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			var c gatewayConfig
+			err := config.Load("config.yaml", &c)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Load = %v; want an error naming %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// The keys are read from the environment only: a config file that holds one is refused.
+func TestS3KeysAreNotReadFromTheFile(t *testing.T) {
+	raw, err := os.ReadFile("config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withKey := strings.Replace(string(raw), "    region: us-east-1\n", "    region: us-east-1\n    secret_key: in-the-file\n", 1)
+	if withKey == string(raw) {
+		t.Fatal("config.yaml has no media.s3.region line to put a key beside")
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(withKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var c gatewayConfig
+	if err := config.Load(path, &c); err == nil || !strings.Contains(err.Error(), "secret_key") {
+		t.Fatalf("Load = %v; want the file's secret_key refused", err)
 	}
 }

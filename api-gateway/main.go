@@ -15,6 +15,7 @@ import (
 	"github.com/cloudwego/kitex/client"
 	"github.com/cloudwego/kitex/pkg/klog"
 
+	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/auth"
 	"simpletiktok/api-gateway/internal/handler"
@@ -76,15 +77,16 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log)
-	library, err := newLibrary(cfg.Media, log)
-	if err != nil {
-		return err
-	}
 	zone, err := cfg.Display.Location()
 	if err != nil {
 		return err
 	}
+	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log, assemble.CommentZone(zone))
+	library, err := newLibrary(cfg.Media, log)
+	if err != nil {
+		return err
+	}
+	uses := application.New(clients, pages, tokens, library, log)
 
 	h := server.New(
 		server.WithHostPorts(cfg.HTTP.Addr),
@@ -99,7 +101,7 @@ func run(args []string) error {
 	)
 	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace id.
 	h.Use(middleware.Trace(tracer, log), middleware.Recover(log))
-	if err := router.Register(h.Engine, handler.New(clients, pages, tokens, library, log, handler.CommentZone(zone)), tokens); err != nil {
+	if err := router.Register(h.Engine, handler.New(uses, tokens, library, log), tokens); err != nil {
 		return err
 	}
 	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env))
@@ -109,10 +111,11 @@ func run(args []string) error {
 	return nil
 }
 
-// newLibrary sets up the media: local storage in media.dir, uploads spooled in a folder inside it
-// (so that storing a checked upload is a rename on the same volume), ffprobe and ffmpeg present.
+// newLibrary sets up the media: the configured storage (media.dir or an S3 bucket), uploads spooled
+// in media.dir/.incoming while they are checked (with local storage that is the same volume, so
+// storing a checked upload is a rename), ffprobe and ffmpeg present.
 func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
-	store, err := media.NewLocal(cfg.Dir)
+	store, err := cfg.openStorage()
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +123,7 @@ func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
 	if err := tools.Check(); err != nil {
 		return nil, err
 	}
-	return media.NewLibrary(store, tools, filepath.Join(store.Dir(), ".incoming"), cfg.MaxUploadBytes, log)
+	return media.NewLibrary(store, tools, filepath.Join(cfg.Dir, ".incoming"), cfg.MaxUploadBytes, log)
 }
 
 // newClients builds one Kitex client per service, all with the same options.

@@ -1,3 +1,5 @@
+//go:build integration
+
 package e2e
 
 import (
@@ -59,8 +61,11 @@ func TestPhoneSessionThroughAllSixteenEndpoints(t *testing.T) {
 	}
 	refused(t, p.post(t, "/douyin/comment/action/", vals("token", bob.token, "video_id", id(video),
 		"action_type", "2", "comment_id", id(asInt(posted["id"])))))
-	ok(t, p.post(t, "/douyin/comment/action/", vals("token", alice.token, "video_id", id(video),
+	deleted := ok(t, p.post(t, "/douyin/comment/action/", vals("token", alice.token, "video_id", id(video),
 		"action_type", "2", "comment_id", id(asInt(posted["id"])))))
+	if _, present := deleted.body["comment"]; present {
+		t.Fatalf("the delete answered a comment key: %s", deleted.raw)
+	}
 	if left := listField(t, p.get(t, "/douyin/comment/list/", vals("video_id", id(video))), "comment_list"); len(left) != 0 {
 		t.Fatalf("after the delete the comment list is %v", left)
 	}

@@ -1,3 +1,5 @@
+//go:build integration
+
 // Package e2e drives the real stack (etcd, Jaeger, the six services, the gateway, this machine's
 // MySQL) over HTTP, the way the phone does. The stack is started once for the package, on free
 // ports and in schemas of its own that are dropped at the end.

@@ -53,7 +53,9 @@ func New(name string, args []string) (*Service, error) {
 		return nil, err
 	}
 	s.Log = log
-	klog.SetLevel(klog.LevelWarn)
+	// Kitex logs what it alone sees (a handler's panic, a registry failure) through the same JSON
+	// logger; its chatter below warn is dropped.
+	klog.SetLogger(logging.Kitex(log, klog.LevelWarn))
 	tracer, closer, err := tracing.New(name, s.Config.Tracing)
 	if err != nil {
 		return nil, err

@@ -1,5 +1,7 @@
 // Package db opens a service's own MySQL schema through gorm: it creates the schema if missing,
-// traces every statement (without its bound values) and logs slow or failed statements.
+// traces every statement (without its bound values) and logs slow statements. A failed statement
+// is a debug line only: its error goes back to the caller, which retries it (InTx) or decides
+// what it means and logs it once (rpc.ServerError).
 package db
 
 import (
@@ -132,11 +134,20 @@ func IsDuplicateKey(err error) bool {
 	return errors.Is(err, gorm.ErrDuplicatedKey)
 }
 
-// slogGorm routes gorm's own log lines (errors and slow statements) to the service logger, with
-// the statement but never its values.
+// slogGorm routes gorm's own log lines to the service logger. It never logs a statement's text:
+// gorm gives it with the bound values written in, which may be hashes or private text.
 type slogGorm struct {
 	log  *slog.Logger
 	slow time.Duration
+}
+
+// loggerOf returns the service logger behind gdb, or one that discards when gdb was opened
+// some other way.
+func loggerOf(gdb *gorm.DB) *slog.Logger {
+	if l, ok := gdb.Logger.(slogGorm); ok {
+		return l.log
+	}
+	return slog.New(slog.DiscardHandler)
 }
 
 func (l slogGorm) LogMode(gormlogger.LogLevel) gormlogger.Interface { return l }
@@ -153,13 +164,16 @@ func (l slogGorm) Error(ctx context.Context, msg string, args ...any) {
 	l.log.ErrorContext(ctx, fmt.Sprintf(msg, args...))
 }
 
+// Trace sees every statement once it has run: a slow one is a warning (with its row count, not
+// its text); a failed one only a debug line, since the caller gets the error and logs it once
+// where it is decided, and a deadlock that InTx retries is no failure at all.
 func (l slogGorm) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
 	elapsed := time.Since(begin)
 	switch {
 	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, gorm.ErrDuplicatedKey):
-		l.log.ErrorContext(ctx, "sql failed", "error", err, "elapsed", elapsed)
+		l.log.DebugContext(ctx, "sql failed", "error", err, "elapsed", elapsed)
 	case elapsed > l.slow:
-		_, rows := fc() // the statement text holds bound values: it stays out of the log
+		_, rows := fc()
 		l.log.WarnContext(ctx, "slow sql", "elapsed", elapsed, "rows", rows)
 	}
 }

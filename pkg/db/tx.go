@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
@@ -21,18 +22,33 @@ const maxTxAttempts = 8
 // safe as long as fn keeps no state across attempts. READ COMMITTED takes no gap locks on plain
 // reads, which keeps victims rare; counters stay exact because each change to them is an atomic
 // `x = x + d` on a locked row.
+//
+// A retry is logged here, as a note: a deadlock victim at debug (expected under contention), a
+// lock wait timeout at warn (a transaction held its locks for seconds). The error of the last
+// attempt is returned, for the layer that decides what it means to log once.
 func InTx(ctx context.Context, gdb *gorm.DB, fn func(tx *gorm.DB) error) error {
+	log := loggerOf(gdb)
 	return retry(ctx, func() error {
 		return gdb.WithContext(ctx).Transaction(fn, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	}, func(err error, next int) {
+		level := slog.LevelDebug
+		if lockWaitTimeout(err) {
+			level = slog.LevelWarn
+		}
+		log.Log(ctx, level, "transaction aborted by InnoDB, running it again",
+			"attempt", next, "of", maxTxAttempts, "error", err)
 	})
 }
 
-func retry(ctx context.Context, attempt func() error) error {
+// retry runs attempt until it succeeds, fails for a reason a retry cannot fix, or has run
+// maxTxAttempts times; before each new attempt it calls again with the error and its number.
+func retry(ctx context.Context, attempt func() error, again func(err error, next int)) error {
 	for n := 1; ; n++ {
 		err := attempt()
 		if err == nil || !retryable(err) || n == maxTxAttempts {
 			return err
 		}
+		again(err, n+1)
 		// A short random pause keeps the transactions that collided from colliding again in step.
 		pause := time.Duration(n) * time.Duration(1+rand.IntN(5)) * time.Millisecond
 		select {
@@ -47,4 +63,9 @@ func retry(ctx context.Context, attempt func() error) error {
 func retryable(err error) bool {
 	var me *mysql.MySQLError
 	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+func lockWaitTimeout(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1205
 }

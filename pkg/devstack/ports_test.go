@@ -5,19 +5,6 @@ import (
 	"testing"
 )
 
-func TestFreePortsAreDistinctAndFree(t *testing.T) {
-	p := freePorts(t)
-	if err := p.validate(); err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Services) != len(serviceNames()) {
-		t.Fatalf("services = %v", p.Services)
-	}
-	if err := p.checkFree(); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestDefaultPorts(t *testing.T) {
 	p := DefaultPorts()
 	if err := p.validate(); err != nil {

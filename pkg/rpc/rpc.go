@@ -5,13 +5,11 @@ package rpc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 
 	"github.com/cloudwego/kitex/client"
-	"github.com/cloudwego/kitex/pkg/endpoint"
 	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 	"github.com/cloudwego/kitex/pkg/stats"
@@ -33,7 +31,11 @@ const (
 	MessageService  = "message"
 )
 
-// ServerOptions returns the options of the RPC server of service.
+// ServerOptions returns the options of the RPC server of service. A call that fails other than
+// with a business status error (a panic in a handler) is logged once, by Kitex itself, through
+// the logger bootstrap gives klog (logging.Kitex); a handler's own failures are logged by
+// ServerError. log receives the registry's lines about losing and regaining the service's etcd
+// registration.
 func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer, log *slog.Logger) ([]server.Option, error) {
 	listen, err := net.ResolveTCPAddr("tcp", cfg.Server.Listen)
 	if err != nil {
@@ -61,13 +63,13 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 		// event spans, and the tracer's code for those dereferences events a failed call never
 		// recorded (a recovered panic logged with its stack).
 		server.WithStatsLevel(stats.LevelBase),
-		server.WithMiddleware(logErrors(log)),
 		server.WithExitWaitTime(cfg.Server.ShutdownGrace),
 	}, nil
 }
 
-// ClientOptions returns the options of a client of another service. log receives the resolver's
-// lines about etcd being unreachable and reachable again.
+// ClientOptions returns the options of a client of another service; the service to call is named
+// when the client is made (userservice.NewClient(rpc.UserService, opts...)). log receives the
+// resolver's lines about etcd being unreachable and reachable again.
 func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.Tracer, log *slog.Logger) ([]client.Option, error) {
 	res, err := newResolver(cfg.Endpoints, log)
 	if err != nil {
@@ -93,8 +95,9 @@ func operationName(ctx context.Context) string {
 }
 
 // ServerError is what a handler returns for err: a business error travels to the caller as a
-// business status error with its code; anything else is logged here with its detail and reaches
-// the caller as errno.Internal.
+// business status error with its code; anything else is logged here, the one place that decides
+// it is a failure, with its detail, and reaches the caller as errno.Internal. (Kitex sees both as
+// business status errors, so it logs neither again.)
 func ServerError(ctx context.Context, log *slog.Logger, err error) error {
 	if err == nil {
 		return nil
@@ -124,20 +127,6 @@ type unavailable struct{ cause error }
 func (u *unavailable) Error() string { return "rpc: " + u.cause.Error() }
 func (u *unavailable) Unwrap() []error {
 	return []error{errno.ServiceUnavailable, u.cause}
-}
-
-// logErrors logs the transport-level failures of a call (panics, decode errors) with the trace
-// id; business errors have already become status errors and do not reach it.
-func logErrors(log *slog.Logger) endpoint.Middleware {
-	return func(next endpoint.Endpoint) endpoint.Endpoint {
-		return func(ctx context.Context, req, resp any) error {
-			err := next(ctx, req, resp)
-			if err != nil && !errors.Is(err, context.Canceled) {
-				log.ErrorContext(ctx, "rpc failed", "method", methodOf(ctx), "error", err)
-			}
-			return err
-		}
-	}
 }
 
 func methodOf(ctx context.Context) string {

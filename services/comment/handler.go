@@ -24,10 +24,11 @@ func (h *handler) PostComment(ctx context.Context, req *comment.PostCommentReque
 }
 
 func (h *handler) DeleteComment(ctx context.Context, req *comment.DeleteCommentRequest) (*comment.DeleteCommentResponse, error) {
-	if err := h.comments.Delete(ctx, req.UserId, req.VideoId, req.CommentId); err != nil {
+	deleted, err := h.comments.Delete(ctx, req.UserId, req.VideoId, req.CommentId)
+	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	h.log.InfoContext(ctx, "comment deleted", "comment_id", req.CommentId, "by", req.UserId)
+	h.log.InfoContext(ctx, "comment delete", "comment_id", req.CommentId, "by", req.UserId, "changed", deleted)
 	return &comment.DeleteCommentResponse{}, nil
 }
 

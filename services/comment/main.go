@@ -5,6 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
+
+	"github.com/cloudwego/kitex/server"
 
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
@@ -14,33 +17,22 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := bootstrap.Run(rpc.CommentService, os.Args[1:], register); err != nil {
 		fmt.Fprintln(os.Stderr, "comment:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
-	svc, err := bootstrap.New(rpc.CommentService, args)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-
-	ctx := context.Background()
+func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
 	gdb, err := svc.OpenDB(ctx, dal.Migrate)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Whether a video exists and who wrote it are the video service's to say.
 	videos, err := svc.VideoPeer()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	comments := biz.NewComments(dal.NewComments(gdb), videos)
-	opts, err := svc.ServerOptions()
-	if err != nil {
-		return err
-	}
-	return svc.Serve(commentservice.NewServer(&handler{comments: comments, log: svc.Log}, opts...))
+	comments := biz.NewComments(dal.NewComments(gdb), videos, time.Now)
+	return commentservice.NewServer(&handler{comments: comments, log: svc.Log}, opts...), nil
 }

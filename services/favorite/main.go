@@ -5,6 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
+
+	"github.com/cloudwego/kitex/server"
 
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
@@ -14,33 +17,22 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := bootstrap.Run(rpc.FavoriteService, os.Args[1:], register); err != nil {
 		fmt.Fprintln(os.Stderr, "favorite:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
-	svc, err := bootstrap.New(rpc.FavoriteService, args)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-
-	ctx := context.Background()
+func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
 	gdb, err := svc.OpenDB(ctx, dal.Migrate)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Whether a video exists and who wrote it are the video service's to say.
 	videos, err := svc.VideoPeer()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	favorites := biz.NewFavorites(dal.NewLikes(gdb), videos)
-	opts, err := svc.ServerOptions()
-	if err != nil {
-		return err
-	}
-	return svc.Serve(favoriteservice.NewServer(&handler{favorites: favorites, log: svc.Log}, opts...))
+	favorites := biz.NewFavorites(dal.NewFavorites(gdb), videos, time.Now)
+	return favoriteservice.NewServer(&handler{favorites: favorites, log: svc.Log}, opts...), nil
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/cloudwego/kitex/server"
+
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/relation/relationservice"
 	"simpletiktok/pkg/rpc"
@@ -15,32 +17,22 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := bootstrap.Run(rpc.RelationService, os.Args[1:], register); err != nil {
 		fmt.Fprintln(os.Stderr, "relation:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
-	svc, err := bootstrap.New(rpc.RelationService, args)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-
-	ctx := context.Background()
+func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
 	gdb, err := svc.OpenDB(ctx, dal.Migrate)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	// Whether a user exists is the user service's to say.
 	users, err := svc.UserPeer()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	relations := biz.NewRelations(dal.NewRelations(gdb, time.Now), users)
-	opts, err := svc.ServerOptions()
-	if err != nil {
-		return err
-	}
-	return svc.Serve(relationservice.NewServer(&handler{relations: relations, log: svc.Log}, opts...))
+	relations := biz.NewRelations(dal.NewRelations(gdb), users, time.Now)
+	return relationservice.NewServer(&handler{relations: relations, log: svc.Log}, opts...), nil
 }

@@ -3,6 +3,7 @@ module simpletiktok/services/user
 go 1.26.0
 
 require (
+	github.com/cloudwego/kitex v0.16.3
 	golang.org/x/crypto v0.59.0
 	gorm.io/gorm v1.31.2
 	simpletiktok/pkg v0.0.0
@@ -19,7 +20,6 @@ require (
 	github.com/cloudwego/fastpb v0.0.6 // indirect
 	github.com/cloudwego/frugal v0.3.1 // indirect
 	github.com/cloudwego/gopkg v0.2.0 // indirect
-	github.com/cloudwego/kitex v0.16.3 // indirect
 	github.com/cloudwego/localsession v0.2.1 // indirect
 	github.com/cloudwego/netpoll v0.7.2 // indirect
 	github.com/cloudwego/prutal v0.1.3 // indirect

@@ -39,8 +39,12 @@ func (h *handler) MGetUsers(ctx context.Context, req *user.MGetUsersRequest) (*u
 	}
 	resp := &user.MGetUsersResponse{Users: make([]*user.User, 0, len(accounts))}
 	for _, a := range accounts {
-		resp.Users = append(resp.Users, &user.User{Id: a.ID, Name: a.Username, AvatarKey: a.AvatarKey,
-			BackgroundKey: a.BackgroundKey, Signature: a.Signature})
+		resp.Users = append(resp.Users, toProto(a))
 	}
 	return resp, nil
+}
+
+func toProto(a *biz.Account) *user.User {
+	return &user.User{Id: a.ID, Name: a.Username, AvatarKey: a.AvatarKey, BackgroundKey: a.BackgroundKey,
+		Signature: a.Signature}
 }

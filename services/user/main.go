@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
+	"github.com/cloudwego/kitex/server"
 	"golang.org/x/crypto/bcrypt"
 
 	"simpletiktok/pkg/bootstrap"
@@ -16,31 +18,20 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := bootstrap.Run(rpc.UserService, os.Args[1:], register); err != nil {
 		fmt.Fprintln(os.Stderr, "user:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
-	svc, err := bootstrap.New(rpc.UserService, args)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-
-	ctx := context.Background()
+func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
 	gdb, err := svc.OpenDB(ctx, dal.Migrate)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	users, err := biz.NewUsers(dal.NewUsers(gdb), bcrypt.DefaultCost)
+	users, err := biz.NewUsers(dal.NewUsers(gdb), bcrypt.DefaultCost, time.Now)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	opts, err := svc.ServerOptions()
-	if err != nil {
-		return err
-	}
-	return svc.Serve(userservice.NewServer(&handler{users: users, log: svc.Log}, opts...))
+	return userservice.NewServer(&handler{users: users, log: svc.Log}, opts...), nil
 }

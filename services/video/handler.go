@@ -29,7 +29,7 @@ func (h *handler) Feed(ctx context.Context, req *video.FeedRequest) (*video.Feed
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return &video.FeedResponse{Videos: toPB(videos), NextTimeMs: next}, nil
+	return &video.FeedResponse{Videos: toProtoList(videos), NextTimeMs: next}, nil
 }
 
 func (h *handler) ListByAuthor(ctx context.Context, req *video.ListByAuthorRequest) (*video.ListByAuthorResponse, error) {
@@ -37,7 +37,7 @@ func (h *handler) ListByAuthor(ctx context.Context, req *video.ListByAuthorReque
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return &video.ListByAuthorResponse{Videos: toPB(videos)}, nil
+	return &video.ListByAuthorResponse{Videos: toProtoList(videos)}, nil
 }
 
 func (h *handler) MGetVideos(ctx context.Context, req *video.MGetVideosRequest) (*video.MGetVideosResponse, error) {
@@ -45,7 +45,7 @@ func (h *handler) MGetVideos(ctx context.Context, req *video.MGetVideosRequest) 
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return &video.MGetVideosResponse{Videos: toPB(videos)}, nil
+	return &video.MGetVideosResponse{Videos: toProtoList(videos)}, nil
 }
 
 func (h *handler) CountWorks(ctx context.Context, req *video.CountWorksRequest) (*video.CountWorksResponse, error) {
@@ -56,11 +56,15 @@ func (h *handler) CountWorks(ctx context.Context, req *video.CountWorksRequest) 
 	return &video.CountWorksResponse{WorkCounts: counts}, nil
 }
 
-func toPB(videos []*biz.Video) []*video.Video {
+func toProto(v *biz.Video) *video.Video {
+	return &video.Video{Id: v.ID, AuthorId: v.AuthorID, Title: v.Title, PlayKey: v.PlayKey,
+		CoverKey: v.CoverKey, PublishTimeMs: v.PublishTimeMs}
+}
+
+func toProtoList(videos []*biz.Video) []*video.Video {
 	out := make([]*video.Video, 0, len(videos))
 	for _, v := range videos {
-		out = append(out, &video.Video{Id: v.ID, AuthorId: v.AuthorID, Title: v.Title, PlayKey: v.PlayKey,
-			CoverKey: v.CoverKey, PublishTimeMs: v.PublishTimeMs})
+		out = append(out, toProto(v))
 	}
 	return out
 }

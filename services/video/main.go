@@ -8,6 +8,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/cloudwego/kitex/server"
+
 	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
 	"simpletiktok/pkg/rpc"
@@ -16,28 +18,17 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := bootstrap.Run(rpc.VideoService, os.Args[1:], register); err != nil {
 		fmt.Fprintln(os.Stderr, "video:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
-	svc, err := bootstrap.New(rpc.VideoService, args)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-
-	ctx := context.Background()
+func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
 	gdb, err := svc.OpenDB(ctx, dal.Migrate)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	videos := biz.NewVideos(dal.NewVideos(gdb), time.Now)
-	opts, err := svc.ServerOptions()
-	if err != nil {
-		return err
-	}
-	return svc.Serve(videoservice.NewServer(&handler{videos: videos, log: svc.Log}, opts...))
+	return videoservice.NewServer(&handler{videos: videos, log: svc.Log}, opts...), nil
 }

@@ -1,3 +1,5 @@
+//go:build integration
+
 package deploy
 
 import (
@@ -215,7 +217,7 @@ func TestComposeConfiguresEachBinaryThroughItsVariables(t *testing.T) {
 	root := repoRoot(t)
 	f := loadCompose(t, root)
 	serviceVars := configVariables(t, root, "pkg/config/sections.go")
-	gatewayVars := append(configVariables(t, root, "api-gateway/config.go"), serviceVars...)
+	gatewayVars := gatewayVariables(t, root, serviceVars)
 	dsnUsers := map[string]string{}
 	for _, name := range appServices() {
 		known := serviceVars
@@ -259,6 +261,13 @@ func TestComposeConfiguresEachBinaryThroughItsVariables(t *testing.T) {
 	}
 }
 
+// gatewayVariables are the variables the gateway reads: its config files and the shared sections.
+func gatewayVariables(t *testing.T, root string, serviceVars []string) []string {
+	t.Helper()
+	vars := append(configVariables(t, root, "api-gateway/config.go"), configVariables(t, root, "api-gateway/config_media.go")...)
+	return append(vars, serviceVars...)
+}
+
 // dsnPattern splits a go-sql-driver DSN: user, password, address.
 var dsnPattern = regexp.MustCompile(`^([^:@]+):([^@]*)@tcp\(([^)]+)\)/$`)
 
@@ -270,7 +279,7 @@ func configVariables(t *testing.T, root, path string) []string {
 		t.Fatal(err)
 	}
 	var vars []string
-	for _, m := range regexp.MustCompile(`env:"(TIKTOK_[A-Z_]+)"`).FindAllStringSubmatch(string(src), -1) {
+	for _, m := range regexp.MustCompile(`env:"(TIKTOK_[A-Z0-9_]+)"`).FindAllStringSubmatch(string(src), -1) {
 		vars = append(vars, m[1])
 	}
 	if len(vars) == 0 {

@@ -1,3 +1,5 @@
+//go:build integration
+
 // Package deploy checks what ships for operators and developers besides the binaries: the
 // docker-compose file (validated with docker-compose, every file it names present, its MySQL
 // accounts tried on the real server) and the Postman collection (run with newman against a real

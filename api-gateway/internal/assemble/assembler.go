@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -57,11 +58,34 @@ type Assembler struct {
 	c     Clients
 	media Media
 	log   *slog.Logger
+	zone  *time.Location // where comment dates are shown
+	// decorationFailed decides what a failed decoration does to its page (see decorate).
+	decorationFailed DecorationPolicy
+}
+
+// Option sets something of the assembler other than its dependencies.
+type Option func(*Assembler)
+
+// defaultZone is Asia/Shanghai's offset (no daylight saving since 1991), for an assembler built
+// without CommentZone.
+var defaultZone = time.FixedZone("CST", 8*60*60)
+
+// CommentZone shows comment dates ("MM-DD") in loc.
+func CommentZone(loc *time.Location) Option {
+	return func(a *Assembler) {
+		if loc != nil {
+			a.zone = loc
+		}
+	}
 }
 
 // New returns an assembler over the clients.
-func New(c Clients, media Media, log *slog.Logger) *Assembler {
-	return &Assembler{c: c, media: media, log: log}
+func New(c Clients, media Media, log *slog.Logger, opts ...Option) *Assembler {
+	a := &Assembler{c: c, media: media, log: log, zone: defaultZone, decorationFailed: FailPage}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
 }
 
 // Media returns the URL builder the assembler uses.

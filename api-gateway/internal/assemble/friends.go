@@ -47,12 +47,13 @@ func (a *Assembler) friendsBatch(ctx context.Context, viewer int64, ids []int64)
 		return err
 	})
 	if viewer != 0 {
-		g.Go(func() error {
-			resp, err := a.c.Message.LatestMessages(gctx, &message.LatestMessagesRequest{UserId: viewer, PeerIds: ids})
-			if err == nil {
-				latest = resp.Latest
+		a.decorate(gctx, g, "message.LatestMessages", func(ctx context.Context) error {
+			resp, err := a.c.Message.LatestMessages(ctx, &message.LatestMessagesRequest{UserId: viewer, PeerIds: ids})
+			if err != nil {
+				return rpc.ClientError(err)
 			}
-			return rpc.ClientError(err)
+			latest = resp.Latest
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {

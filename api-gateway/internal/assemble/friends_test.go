@@ -1,73 +1,35 @@
-package assemble
+package assemble_test
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 
-	"github.com/cloudwego/kitex/client/callopt"
-
+	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/fakes"
 	"simpletiktok/pkg/errno"
-	"simpletiktok/pkg/kitex_gen/message"
-	"simpletiktok/pkg/kitex_gen/message/messageservice"
 )
 
-// fakeMessages knows a latest message with every even peer: sent by the viewer to peers divisible
-// by 4, received from the others.
-type fakeMessages struct {
-	messageservice.Client
-	n   *counter
-	err error
-}
-
-func (f fakeMessages) LatestMessages(_ context.Context, req *message.LatestMessagesRequest, _ ...callopt.Option) (*message.LatestMessagesResponse, error) {
-	f.n.add("message.LatestMessages")
-	if f.err != nil {
-		return nil, f.err
-	}
-	latest := map[int64]*message.Message{}
-	for _, p := range req.PeerIds {
-		switch {
-		case p%4 == 0:
-			latest[p] = &message.Message{Id: p, FromUserId: req.UserId, ToUserId: p, Content: fmt.Sprint("to ", p)}
-		case p%2 == 0:
-			latest[p] = &message.Message{Id: p, FromUserId: p, ToUserId: req.UserId, Content: fmt.Sprint("from ", p)}
-		}
-	}
-	return &message.LatestMessagesResponse{Latest: latest}, nil
-}
-
-func newFriendsAssembler(msgErr error) (*Assembler, *counter) {
-	a, n := newAssembler()
-	a.c.Message = fakeMessages{n: n, err: msgErr}
-	return a, n
-}
-
 func TestFriendsCallCountDoesNotDependOnLength(t *testing.T) {
-	for _, size := range []int{1, 30, 200} {
-		a, n := newFriendsAssembler(nil)
-		ids := make([]int64, size)
-		for i := range ids {
-			ids[i] = int64(i + 1)
-		}
-		friends, err := a.Friends(context.Background(), 7, ids)
+	for _, size := range []int64{1, 30, 200} {
+		a, b := newAssembler()
+		friends, err := a.Friends(context.Background(), 7, ids(1, size))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(friends) != size {
+		if int64(len(friends)) != size {
 			t.Fatalf("size %d: got %d friends", size, len(friends))
 		}
-		if got := n.total(); got != 6 {
-			t.Fatalf("size %d: %d calls (%v); want 6", size, got, n.calls)
+		if got := b.Total(); got != 6 {
+			t.Fatalf("size %d: %d calls (%v); want 6", size, got, b.CallCounts())
 		}
 	}
 }
 
 func TestFriendFields(t *testing.T) {
-	a, _ := newFriendsAssembler(nil)
-	// 1000 does not exist and is left out; the order of ids is kept.
-	friends, err := a.Friends(context.Background(), 7, []int64{4, 1000, 3, 2, 4})
+	a, _ := newAssembler()
+	// A missing user is left out; the order of ids is kept.
+	friends, err := a.Friends(context.Background(), 7, []int64{4, fakes.MissingFrom, 3, 2, 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,13 +37,13 @@ func TestFriendFields(t *testing.T) {
 		t.Fatalf("friends = %+v", friends)
 	}
 	sent, none, received := friends[0], friends[1], friends[2]
-	if sent.Message != "to 4" || sent.MsgType != MsgSent {
+	if sent.Message != "to 4" || sent.MsgType != assemble.MsgSent {
 		t.Fatalf("a message the viewer sent: %q, msgType %d", sent.Message, sent.MsgType)
 	}
-	if none.Message != "" || none.MsgType != MsgReceived {
+	if none.Message != "" || none.MsgType != assemble.MsgReceived {
 		t.Fatalf("no message: %q, msgType %d", none.Message, none.MsgType)
 	}
-	if received.Message != "from 2" || received.MsgType != MsgReceived {
+	if received.Message != "from 2" || received.MsgType != assemble.MsgReceived {
 		t.Fatalf("a message the viewer received: %q, msgType %d", received.Message, received.MsgType)
 	}
 	// The User fields are flattened as the user assembly made them.
@@ -97,16 +59,17 @@ func TestFriendFields(t *testing.T) {
 }
 
 func TestFriendsFailWithTheMessageService(t *testing.T) {
-	a, _ := newFriendsAssembler(errors.New("connection refused"))
+	a, b := newAssembler()
+	b.Fail("message.LatestMessages", errors.New("connection refused"))
 	if _, err := a.Friends(context.Background(), 7, []int64{2}); !errors.Is(err, errno.ServiceUnavailable) {
 		t.Fatalf("Friends with a broken message service = %v; want ServiceUnavailable", err)
 	}
 }
 
 func TestNoFriends(t *testing.T) {
-	a, n := newFriendsAssembler(nil)
+	a, b := newAssembler()
 	friends, err := a.Friends(context.Background(), 7, nil)
-	if err != nil || friends == nil || len(friends) != 0 || n.total() != 0 {
-		t.Fatalf("Friends of nobody = %v, %v after %d calls; want an empty list and no call", friends, err, n.total())
+	if err != nil || friends == nil || len(friends) != 0 || b.Total() != 0 {
+		t.Fatalf("Friends of nobody = %v, %v after %d calls; want an empty list and no call", friends, err, b.Total())
 	}
 }

@@ -17,7 +17,8 @@ import (
 
 // Users returns the users among ids that exist, as viewer sees them (viewer 0 = anonymous), keyed
 // by id. It makes at most five calls, in parallel, whatever the number of ids up to a batch:
-// profiles, follow counts, "does viewer follow", favorite counts and work counts.
+// profiles (the rows), then follow counts, "does viewer follow", favorite counts and work counts
+// (decorations).
 func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[int64]*douyin.User, error) {
 	ids = idbatch.Unique(ids)
 	if len(ids) == 0 {
@@ -57,35 +58,39 @@ func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64) (
 		profiles = resp.Users
 		return nil
 	})
-	g.Go(func() error {
-		resp, err := a.c.Relation.UserStats(gctx, &relation.UserStatsRequest{UserIds: ids})
-		if err == nil {
-			relations = resp.Stats
+	a.decorate(gctx, g, "relation.UserStats", func(ctx context.Context) error {
+		resp, err := a.c.Relation.UserStats(ctx, &relation.UserStatsRequest{UserIds: ids})
+		if err != nil {
+			return rpc.ClientError(err)
 		}
-		return rpc.ClientError(err)
+		relations = resp.Stats
+		return nil
 	})
 	if viewer != 0 {
-		g.Go(func() error {
-			resp, err := a.c.Relation.IsFollowing(gctx, &relation.IsFollowingRequest{ViewerId: viewer, UserIds: ids})
-			if err == nil {
-				following = resp.Following
+		a.decorate(gctx, g, "relation.IsFollowing", func(ctx context.Context) error {
+			resp, err := a.c.Relation.IsFollowing(ctx, &relation.IsFollowingRequest{ViewerId: viewer, UserIds: ids})
+			if err != nil {
+				return rpc.ClientError(err)
 			}
-			return rpc.ClientError(err)
+			following = resp.Following
+			return nil
 		})
 	}
-	g.Go(func() error {
-		resp, err := a.c.Favorite.UserStats(gctx, &favorite.UserStatsRequest{UserIds: ids})
-		if err == nil {
-			favorites = resp.Stats
+	a.decorate(gctx, g, "favorite.UserStats", func(ctx context.Context) error {
+		resp, err := a.c.Favorite.UserStats(ctx, &favorite.UserStatsRequest{UserIds: ids})
+		if err != nil {
+			return rpc.ClientError(err)
 		}
-		return rpc.ClientError(err)
+		favorites = resp.Stats
+		return nil
 	})
-	g.Go(func() error {
-		resp, err := a.c.Video.CountWorks(gctx, &video.CountWorksRequest{UserIds: ids})
-		if err == nil {
-			works = resp.WorkCounts
+	a.decorate(gctx, g, "video.CountWorks", func(ctx context.Context) error {
+		resp, err := a.c.Video.CountWorks(ctx, &video.CountWorksRequest{UserIds: ids})
+		if err != nil {
+			return rpc.ClientError(err)
 		}
-		return rpc.ClientError(err)
+		works = resp.WorkCounts
+		return nil
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err

@@ -78,23 +78,25 @@ func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*vid
 		comments map[int64]int64
 	)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
+	g.Go(func() (err error) { // the authors are rows: a video is not shown without its author
 		authors, err = a.Users(gctx, viewer, authorIDs)
 		return err
 	})
-	g.Go(func() error {
-		resp, err := a.c.Favorite.VideoStats(gctx, &favorite.VideoStatsRequest{ViewerId: viewer, VideoIds: videoIDs})
-		if err == nil {
-			likes = resp.Stats
+	a.decorate(gctx, g, "favorite.VideoStats", func(ctx context.Context) error {
+		resp, err := a.c.Favorite.VideoStats(ctx, &favorite.VideoStatsRequest{ViewerId: viewer, VideoIds: videoIDs})
+		if err != nil {
+			return rpc.ClientError(err)
 		}
-		return rpc.ClientError(err)
+		likes = resp.Stats
+		return nil
 	})
-	g.Go(func() error {
-		resp, err := a.c.Comment.CountComments(gctx, &comment.CountCommentsRequest{VideoIds: videoIDs})
-		if err == nil {
-			comments = resp.CommentCounts
+	a.decorate(gctx, g, "comment.CountComments", func(ctx context.Context) error {
+		resp, err := a.c.Comment.CountComments(ctx, &comment.CountCommentsRequest{VideoIds: videoIDs})
+		if err != nil {
+			return rpc.ClientError(err)
 		}
-		return rpc.ClientError(err)
+		comments = resp.CommentCounts
+		return nil
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err

@@ -1,6 +1,6 @@
-// Package handler adapts HTTP requests of the contract to the services: it reads and checks the
-// parameters, makes the calls (through the assembler for anything shown), and writes the JSON
-// answer. Errors become {status_code, status_msg} here, and only here.
+// Package handler adapts HTTP requests of the contract to the application layer: each handler
+// reads and checks its parameters (params.go), makes one call into internal/application, and
+// writes the JSON answer. Errors become {status_code, status_msg} here, and only here.
 package handler
 
 import (
@@ -8,11 +8,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/pkg/errno"
@@ -20,33 +19,17 @@ import (
 
 const successMsg = "success"
 
-// Tokens signs a token for a user (the gateway is the only issuer) and verifies one; the upload
-// verifies its own token, since it comes in the body the route reads as a stream.
-type Tokens interface {
-	Issue(userID int64) (string, error)
-	middleware.Verifier
-}
-
 // Handler serves the sixteen endpoints of the contract.
 type Handler struct {
-	clients assemble.Clients
-	pages   *assemble.Assembler
-	tokens  Tokens
-	media   *media.Library
-	log     *slog.Logger
-	zone    *time.Location // where comment dates are shown
+	app    *application.App
+	tokens middleware.Verifier // the upload checks its own token, which comes in the streamed body
+	media  *media.Library      // reads uploads and serves media
+	log    *slog.Logger
 }
 
-// Option sets something of the handlers other than their dependencies.
-type Option func(*Handler)
-
-// New returns the handlers over their dependencies.
-func New(clients assemble.Clients, pages *assemble.Assembler, tokens Tokens, lib *media.Library, log *slog.Logger, opts ...Option) *Handler {
-	h := &Handler{clients: clients, pages: pages, tokens: tokens, media: lib, log: log, zone: defaultZone}
-	for _, o := range opts {
-		o(h)
-	}
-	return h
+// New returns the handlers over the use cases.
+func New(uses *application.App, tokens middleware.Verifier, lib *media.Library, log *slog.Logger) *Handler {
+	return &Handler{app: uses, tokens: tokens, media: lib, log: log}
 }
 
 // status renders err as a status code and message without losing a downstream business code. An

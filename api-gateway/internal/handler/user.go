@@ -7,8 +7,6 @@ import (
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/api-gateway/internal/middleware"
-	"simpletiktok/pkg/kitex_gen/user"
-	"simpletiktok/pkg/rpc"
 )
 
 // Register creates an account and logs it in at once: the answer carries a token.
@@ -16,12 +14,9 @@ func (h *Handler) Register(ctx context.Context, c *app.RequestContext) {
 	username, _ := param(c, "username")
 	password, _ := param(c, "password")
 	resp := &douyin.AuthResponse{}
-	id, err := h.clients.User.Register(ctx, &user.RegisterRequest{Username: username, Password: password})
-	if err == nil {
-		resp.UserId = id.UserId
-		resp.Token, err = h.tokens.Issue(id.UserId)
-	}
-	h.answerAuth(ctx, c, resp, rpc.ClientError(err))
+	var err error
+	resp.UserId, resp.Token, err = h.app.Register(ctx, username, password)
+	h.answerAuth(ctx, c, resp, err)
 }
 
 // Login checks the credentials and answers with a token.
@@ -29,12 +24,9 @@ func (h *Handler) Login(ctx context.Context, c *app.RequestContext) {
 	username, _ := param(c, "username")
 	password, _ := param(c, "password")
 	resp := &douyin.AuthResponse{}
-	id, err := h.clients.User.Login(ctx, &user.LoginRequest{Username: username, Password: password})
-	if err == nil {
-		resp.UserId = id.UserId
-		resp.Token, err = h.tokens.Issue(id.UserId)
-	}
-	h.answerAuth(ctx, c, resp, rpc.ClientError(err))
+	var err error
+	resp.UserId, resp.Token, err = h.app.Login(ctx, username, password)
+	h.answerAuth(ctx, c, resp, err)
 }
 
 // answerAuth writes a register/login answer; on failure user_id is 0 and token "".
@@ -52,7 +44,7 @@ func (h *Handler) UserInfo(ctx context.Context, c *app.RequestContext) {
 	resp := &douyin.UserResponse{}
 	id, err := idParam(c, "user_id", viewer)
 	if err == nil {
-		resp.User, err = h.pages.User(ctx, viewer, id)
+		resp.User, err = h.app.User(ctx, viewer, id)
 	}
 	resp.StatusCode, resp.StatusMsg = h.status(ctx, err)
 	write(c, resp.StatusCode, resp)

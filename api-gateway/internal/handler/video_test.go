@@ -1,130 +1,58 @@
-package handler
+package handler_test
 
 import (
-	"context"
-	"errors"
-	"log/slog"
-	"os"
-	"path/filepath"
+	"net/http"
 	"testing"
-	"time"
 
-	"github.com/cloudwego/hertz/pkg/common/ut"
-	"github.com/cloudwego/kitex/client/callopt"
-	"github.com/cloudwego/kitex/pkg/kerrors"
-
-	"simpletiktok/api-gateway/internal/assemble"
-	"simpletiktok/api-gateway/internal/media"
-	"simpletiktok/pkg/errno"
+	"simpletiktok/api-gateway/internal/fakes"
 	"simpletiktok/pkg/kitex_gen/video"
-	"simpletiktok/pkg/kitex_gen/video/videoservice"
 )
 
-func TestLatestTimeParam(t *testing.T) {
-	now := time.UnixMilli(1_700_000_000_123)
-	cases := []struct {
-		query   string
-		want    int64
-		refused bool
-	}{
-		{"", 1_700_000_000_123, false},
-		{"latest_time=", 1_700_000_000_123, false},
-		{"latest_time=0", 1_700_000_000_123, false},
-		{"latest_time=1700000000", 1_700_000_000_000, false},     // seconds
-		{"latest_time=999999999999", 999_999_999_999_000, false}, // the largest value read as seconds
-		{"latest_time=1000000000000", 1_000_000_000_000, false},  // the smallest read as milliseconds
-		{"latest_time=1700000000999", 1_700_000_000_999, false},  // milliseconds
-		{"latest_time=-1", 1_700_000_000_123, true},              // answered with now as next_time
-		{"latest_time=12abc", 1_700_000_000_123, true},
-		{"latest_time=99999999999999999999", 1_700_000_000_123, true},
+func TestFeed(t *testing.T) {
+	b := fakes.New()
+	b.FeedVideos = []*video.Video{{Id: 3, AuthorId: 1, PublishTimeMs: 1_700_000_000_300},
+		{Id: 2, AuthorId: 2, PublishTimeMs: 1_700_000_000_200}}
+	e := gateway(t, b)
+	body := call(t, e, http.MethodGet, "/douyin/feed/?latest_time=1700000001")
+	list, _ := body["video_list"].([]any)
+	if code(body) != 0 || len(list) != 2 || num(body["next_time"]) != 1_700_000_000_200 {
+		t.Fatalf("feed = %v", body)
 	}
-	for _, c := range cases {
-		ctx := ut.CreateUtRequestContext("GET", "/douyin/feed/?"+c.query, nil)
-		got, err := latestTimeParam(ctx, now)
-		if got != c.want || (err != nil) != c.refused || c.refused && !errors.Is(err, errno.BadRequest) {
-			t.Errorf("%q: %d, %v; want %d (refused %v)", c.query, got, err, c.want, c.refused)
-		}
+	if req := b.Last("video.Feed").(*video.FeedRequest); req.LatestTimeMs != 1_700_000_001_000 || req.Limit != 30 {
+		t.Fatalf("Feed request = %+v; want latest_time in ms and a page of 30", req)
+	}
+	if v := list[0].(map[string]any); v["is_favorite"] != false || b.Calls("relation.IsFollowing") != 0 {
+		t.Fatalf("an anonymous feed shows %v after calls %v", v, b.CallCounts())
+	}
+	// A bad latest_time is refused with an empty page and now as next_time.
+	body = call(t, e, http.MethodGet, "/douyin/feed/?latest_time=-1")
+	if code(body) != 10001 || !isEmptyList(body["video_list"]) || num(body["next_time"]) < 1_700_000_000_000 {
+		t.Fatalf("bad latest_time = %v", body)
+	}
+	// A failed page answers the request's own time.
+	b.Fail("favorite.VideoStats", fakes.Unreachable())
+	body = call(t, e, http.MethodGet, "/douyin/feed/?token=u7&latest_time=1700000001000")
+	if code(body) != 10004 || !isEmptyList(body["video_list"]) || num(body["next_time"]) != 1_700_000_001_000 {
+		t.Fatalf("failed feed = %v", body)
 	}
 }
 
-// fakeVideos answers ListByAuthor with list, or listErr.
-type fakeVideos struct {
-	videoservice.Client
-	list    []*video.Video
-	listErr error
-}
-
-func (f fakeVideos) ListByAuthor(context.Context, *video.ListByAuthorRequest, ...callopt.Option) (*video.ListByAuthorResponse, error) {
-	if f.listErr != nil {
-		return nil, f.listErr
+func TestPublishList(t *testing.T) {
+	b := fakes.New()
+	b.Works = map[int64][]*video.Video{3: {{Id: 12, AuthorId: 3}, {Id: 11, AuthorId: 3}}}
+	e := gateway(t, b)
+	body := call(t, e, http.MethodGet, "/douyin/publish/list/?token=u7&user_id=3")
+	if list, _ := body["video_list"].([]any); code(body) != 0 || len(list) != 2 {
+		t.Fatalf("publish list = %v", body)
 	}
-	return &video.ListByAuthorResponse{Videos: f.list}, nil
-}
-
-// storedMedia puts a video and a cover in a fresh library and returns their keys.
-func storedMedia(t *testing.T) (*media.Library, media.Stored) {
-	t.Helper()
-	store, err := media.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	if body := call(t, e, http.MethodGet, "/douyin/publish/list/?token=u7"); code(body) != 0 || !isEmptyList(body["video_list"]) {
+		t.Fatalf("the caller's empty list = %v", body)
 	}
-	lib, err := media.NewLibrary(store, media.Tools{}, filepath.Join(store.Dir(), ".incoming"), 1<<20, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
+	if req := b.Last("video.ListByAuthor").(*video.ListByAuthorRequest); req.AuthorId != 7 {
+		t.Fatalf("without user_id the list of %d was read; want the caller's", req.AuthorId)
 	}
-	s := media.Stored{PlayKey: "0123456789abcdef0123456789abcdef.mp4", CoverKey: "0123456789abcdef0123456789abcdef.jpg"}
-	for _, key := range []string{s.PlayKey, s.CoverKey} {
-		src := filepath.Join(t.TempDir(), "f")
-		os.WriteFile(src, []byte("x"), 0o644)
-		if err := store.Put(context.Background(), key, src); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return lib, s
-}
-
-func kept(t *testing.T, lib *media.Library, s media.Stored) bool {
-	t.Helper()
-	obj, err := lib.Store().Open(context.Background(), s.PlayKey)
-	if err != nil {
-		return false
-	}
-	obj.Body.Close()
-	return true
-}
-
-// A failed Publish call removes the media unless a row may point at them.
-func TestSettleFailedPublish(t *testing.T) {
-	timeout := kerrors.ErrRPCTimeout.WithCause(errors.New("deadline"))
-	cases := []struct {
-		name     string
-		callErr  error
-		videos   fakeVideos
-		wantErr  error // nil: the publish happened after all
-		wantKept bool
-	}{
-		{"business error", kerrors.NewBizStatusError(errno.VideoInvalidTitle.Code, errno.VideoInvalidTitle.Msg),
-			fakeVideos{}, errno.VideoInvalidTitle, false},
-		{"never sent", kerrors.ErrNoMoreInstance.WithCause(errors.New("no instance")),
-			fakeVideos{}, errno.ServiceUnavailable, false},
-		{"timeout, row written", timeout,
-			fakeVideos{list: []*video.Video{{Id: 9, PlayKey: "0123456789abcdef0123456789abcdef.mp4"}}}, nil, true},
-		{"timeout, no row", timeout,
-			fakeVideos{list: []*video.Video{{Id: 8, PlayKey: "ffffffffffffffffffffffffffffffff.mp4"}}}, errno.ServiceUnavailable, false},
-		{"timeout, outcome unknown", timeout,
-			fakeVideos{listErr: kerrors.ErrRPCTimeout}, errno.ServiceUnavailable, true},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			lib, stored := storedMedia(t)
-			h := New(assemble.Clients{Video: c.videos}, nil, nil, lib, slog.New(slog.DiscardHandler))
-			err := h.settleFailedPublish(context.Background(), 7, stored, c.callErr)
-			if c.wantErr == nil && err != nil || c.wantErr != nil && !errors.Is(err, c.wantErr) {
-				t.Fatalf("settle = %v; want %v", err, c.wantErr)
-			}
-			if got := kept(t, lib, stored); got != c.wantKept {
-				t.Fatalf("media kept = %v; want %v", got, c.wantKept)
-			}
-		})
+	body = call(t, e, http.MethodGet, "/douyin/publish/list/?token=u7&user_id=1500")
+	if code(body) != 11003 || !isEmptyList(body["video_list"]) {
+		t.Fatalf("a missing user's list = %v; want 11003 and []", body)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -69,19 +68,15 @@ func (l *Library) Serve(ctx context.Context, c *app.RequestContext) {
 		h.SetContentLength(int(length))
 		return
 	}
-	if _, err := obj.Body.Seek(start, io.SeekStart); err != nil {
+	body, err := obj.Section(start, length)
+	if err != nil {
 		obj.Body.Close()
 		l.log.ErrorContext(ctx, "media: cannot serve a file", "key", key, "error", err)
 		middleware.WriteStatus(c, http.StatusServiceUnavailable, errno.Internal)
 		return
 	}
 	// Hertz closes the stream once it has sent length bytes of it.
-	c.Response.SetBodyStream(limitedCloser{io.LimitReader(obj.Body, length), obj.Body}, int(length))
-}
-
-type limitedCloser struct {
-	io.Reader
-	io.Closer
+	c.Response.SetBodyStream(body, int(length))
 }
 
 // byteRange reads a Range header against a file of size bytes. ok is false when there is no

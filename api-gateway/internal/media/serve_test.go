@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -21,11 +22,21 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// serveLibrary runs a real Hertz server with the media route and returns its base URL and the
-// stored content of goodKey.
+// serveLibrary runs a real Hertz server with the media route over a local folder and returns its
+// base URL and the stored content of goodKey.
 func serveLibrary(t *testing.T) (string, string) {
 	t.Helper()
-	lib, store, _ := newLibrary(t, 1<<20)
+	_, store, _ := newLibrary(t, 1<<20)
+	return serveStorage(t, store)
+}
+
+// serveStorage stores 1000 bytes under goodKey in store and serves store as serveLibrary does.
+func serveStorage(t *testing.T, store Storage) (string, string) {
+	t.Helper()
+	lib, err := NewLibrary(store, tools, t.TempDir(), 1<<20, slog.New(&recordingHandler{}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	content := strings.Repeat("0123456789", 100) // 1000 bytes
 	if err := store.Put(context.Background(), goodKey, writeFile(t, t.TempDir(), "f", content)); err != nil {
 		t.Fatal(err)
@@ -71,6 +82,11 @@ func fetch(t *testing.T, method, url string, headers ...string) (*http.Response,
 
 func TestServeWholeFile(t *testing.T) {
 	base, content := serveLibrary(t)
+	checkWholeFile(t, base, content)
+}
+
+func checkWholeFile(t *testing.T, base, content string) {
+	t.Helper()
 	resp, body := fetch(t, http.MethodGet, base+"/media/"+goodKey)
 	if resp.StatusCode != http.StatusOK || body != content {
 		t.Fatalf("GET: HTTP %d, %d bytes", resp.StatusCode, len(body))
@@ -101,6 +117,12 @@ func TestServeWholeFile(t *testing.T) {
 
 func TestServeRanges(t *testing.T) {
 	base, content := serveLibrary(t)
+	checkRanges(t, base, content)
+}
+
+// checkRanges asks for ranges of goodKey, which holds content (1000 bytes).
+func checkRanges(t *testing.T, base, content string) {
+	t.Helper()
 	cases := []struct {
 		rng          string
 		status       int

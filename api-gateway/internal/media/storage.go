@@ -40,6 +40,29 @@ type Object struct {
 	ModTime time.Time
 }
 
+// sectionReader is a body that can fetch one byte range by itself (object storage asks the server
+// for just that range), where a file would seek and read on.
+type sectionReader interface {
+	Section(start, length int64) (io.ReadCloser, error)
+}
+
+// Section returns length bytes of the object from start, to be read once and closed (closing it
+// closes the object). On error the object stays open.
+func (o *Object) Section(start, length int64) (io.ReadCloser, error) {
+	if s, ok := o.Body.(sectionReader); ok {
+		return s.Section(start, length)
+	}
+	if _, err := o.Body.Seek(start, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return limitedCloser{io.LimitReader(o.Body, length), o.Body}, nil
+}
+
+type limitedCloser struct {
+	io.Reader
+	io.Closer
+}
+
 // keyPattern is the only shape a key has: 128 random bits in hex and a known extension. It keeps
 // every key a plain file name (no separator, no dot segment), whatever reaches Open.
 var keyPattern = regexp.MustCompile(`^[0-9a-f]{32}\.(mp4|mov|webm|mkv|jpg)$`)

@@ -22,15 +22,27 @@ func Viewer(c *app.RequestContext) int64 {
 	return c.GetInt64(viewerKey)
 }
 
+// Fields are an endpoint's answer fields besides status_code and status_msg at their zero values
+// (lists [], objects null), for a refusal made before its handler ran, so that the refusal has
+// the endpoint's own shape. They may depend on the request (a comment delete answers no comment
+// at all). A nil Fields adds nothing.
+type Fields func(c *app.RequestContext) map[string]any
+
+func (f Fields) of(c *app.RequestContext) map[string]any {
+	if f == nil {
+		return nil
+	}
+	return f(c)
+}
+
 // RequireToken lets the request through only with a valid token, and records its user as the
-// caller. Identity comes from nowhere else. A refusal carries the endpoint's other fields at their
-// zero values (blank), so its shape is the endpoint's own.
-func RequireToken(v Verifier, blank map[string]any) app.HandlerFunc {
+// caller. Identity comes from nowhere else. A refusal carries the endpoint's blank fields.
+func RequireToken(v Verifier, blank Fields) app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
 		id, err := v.Verify(tokenOf(c))
 		if err != nil {
 			c.Abort()
-			WriteStatusWith(c, http.StatusOK, errno.Unauthorized, blank)
+			WriteStatusWith(c, http.StatusOK, errno.Unauthorized, blank.of(c))
 			return
 		}
 		c.Set(viewerKey, id)
@@ -51,25 +63,37 @@ func OptionalToken(v Verifier) app.HandlerFunc {
 	}
 }
 
-// tokenOf finds the token as the contract says: the query string, then the urlencoded form; an
-// upload (multipart) gives its form field first. "Authorization: Bearer" is accepted last.
+// tokenOf is Token for a request whose body is in memory: a multipart body's field is read here.
 func tokenOf(c *app.RequestContext) string {
-	multipart := strings.HasPrefix(string(c.ContentType()), "multipart/form-data")
-	if multipart {
-		if v, ok := c.GetPostForm("token"); ok && v != "" {
-			return v
-		}
+	var field string
+	if isMultipart(c) && !c.Request.IsBodyStream() {
+		field, _ = c.GetPostForm("token")
+	}
+	return Token(c, field)
+}
+
+// Token finds a request's token as the contract says: a multipart body's token field first, then
+// the query string, then an urlencoded form body; "Authorization: Bearer" is accepted last.
+// multipartField is that field as the body's reader found it (the upload reads its own body as a
+// stream); a body still streaming is never parsed here.
+func Token(c *app.RequestContext, multipartField string) string {
+	if multipartField != "" {
+		return multipartField
 	}
 	if v, ok := c.GetQuery("token"); ok && v != "" {
 		return v
 	}
-	if !multipart {
+	if !isMultipart(c) && !c.Request.IsBodyStream() {
 		if v, ok := c.GetPostForm("token"); ok && v != "" {
 			return v
 		}
 	}
-	if h := string(c.GetHeader("Authorization")); strings.HasPrefix(h, "Bearer ") {
-		return strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
+	if bearer, ok := strings.CutPrefix(string(c.GetHeader("Authorization")), "Bearer "); ok {
+		return strings.TrimSpace(bearer)
 	}
 	return ""
+}
+
+func isMultipart(c *app.RequestContext) bool {
+	return strings.HasPrefix(string(c.ContentType()), "multipart/form-data")
 }

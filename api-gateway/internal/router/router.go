@@ -36,13 +36,17 @@ type endpoint struct {
 	access       access
 	handle       app.HandlerFunc
 	// blank is the answer's other fields at their zero values, for refusals made before the
-	// handler runs (lists [] and objects null, never absent).
-	blank map[string]any
+	// handler runs (lists [] and objects null, never absent; a comment delete has no comment).
+	blank middleware.Fields
 }
 
-func list(name string) map[string]any { return map[string]any{name: []any{}} }
+func list(name string) middleware.Fields {
+	return func(*app.RequestContext) map[string]any { return map[string]any{name: []any{}} }
+}
 
-func object(name string) map[string]any { return map[string]any{name: nil} }
+func object(name string) middleware.Fields {
+	return func(*app.RequestContext) map[string]any { return map[string]any{name: nil} }
+}
 
 // Register adds every route to the engine. Each path is registered with its trailing slash, as
 // the contract says, and without it, since clients do not follow a redirect for a POST.
@@ -56,7 +60,7 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier) error 
 		{http.MethodGet, "/douyin/publish/list/", required, h.PublishList, list("video_list")},
 		{http.MethodPost, "/douyin/favorite/action/", required, h.FavoriteAction, nil},
 		{http.MethodGet, "/douyin/favorite/list/", required, h.FavoriteList, list("video_list")},
-		{http.MethodPost, "/douyin/comment/action/", required, h.CommentAction, object("comment")},
+		{http.MethodPost, "/douyin/comment/action/", required, h.CommentAction, handler.CommentActionBlank},
 		{http.MethodGet, "/douyin/comment/list/", optional, h.CommentList, nil},
 		{http.MethodPost, "/douyin/relation/action/", required, h.RelationAction, nil},
 		{http.MethodGet, "/douyin/relation/follow/list/", required, h.FollowList, list("user_list")},

@@ -3,6 +3,7 @@
 package biz
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
+	"simpletiktok/pkg/validate"
 )
 
 const (
@@ -18,13 +20,16 @@ const (
 	MaxContentLen = 500
 )
 
-// Comment is a comment as the service stores it. Content is kept exactly as posted.
+// Comment is a comment as the service stores it. Content is kept exactly as posted. A deleted
+// comment stays as a tombstone (Deleted, without its content): it no longer lists or counts, and
+// the service can tell a repeated delete from a delete of an id that never existed.
 type Comment struct {
 	ID        int64
 	VideoID   int64
 	UserID    int64
 	Content   string
 	CreatedAt time.Time
+	Deleted   bool
 }
 
 // Videos answers the facts the video service owns.
@@ -33,15 +38,16 @@ type Videos interface {
 	AuthorOf(ctx context.Context, videoID int64) (int64, error)
 }
 
-// Repo keeps comments and the per-video count. Create and Delete change the comment row and the
-// count in one transaction; Delete reports whether a row was really deleted, and only then lowers
-// the count.
+// Repo keeps comments and the per-video count of the comments not deleted. Create and Delete
+// change the comment row and the count in one transaction.
 type Repo interface {
 	Create(ctx context.Context, c *Comment) error
-	// Get returns the comment, or errno.CommentNotFound.
+	// Get returns the comment, deleted or not, or errno.CommentNotFound for an id never stored.
 	Get(ctx context.Context, id int64) (*Comment, error)
-	Delete(ctx context.Context, c *Comment) (deleted bool, err error)
-	// ListByVideo returns the video's comments, newest first.
+	// Delete makes c (of c.VideoID) a tombstone deleted at at and lowers the count, unless it is
+	// deleted already; it reports whether this call deleted it. Of two deletes racing, one does.
+	Delete(ctx context.Context, c *Comment, at time.Time) (deleted bool, err error)
+	// ListByVideo returns the video's comments not deleted, newest first.
 	ListByVideo(ctx context.Context, videoID int64) ([]*Comment, error)
 	// Counts returns the comment counts of the videos that have a count.
 	Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error)
@@ -54,17 +60,15 @@ type Comments struct {
 	now    func() time.Time
 }
 
-// NewComments returns the rules over their storage and the video facts.
-func NewComments(repo Repo, videos Videos) *Comments {
-	return &Comments{repo: repo, videos: videos, now: time.Now}
+// NewComments returns the rules over their storage and the video facts, reading the time from now
+// (time.Now in production).
+func NewComments(repo Repo, videos Videos, now func() time.Time) *Comments {
+	return &Comments{repo: repo, videos: videos, now: now}
 }
 
 // Post adds userID's comment to an existing video and returns it.
 func (s *Comments) Post(ctx context.Context, userID, videoID int64, content string) (*Comment, error) {
-	if err := positive(userID, "user_id"); err != nil {
-		return nil, err
-	}
-	if err := positive(videoID, "video_id"); err != nil {
+	if err := cmp.Or(validate.ID("user_id", userID), validate.ID("video_id", videoID)); err != nil {
 		return nil, err
 	}
 	if err := ValidateContent(content); err != nil {
@@ -81,51 +85,44 @@ func (s *Comments) Post(ctx context.Context, userID, videoID int64, content stri
 	return c, nil
 }
 
-// Delete removes a comment of videoID. Only its author or the video's author may; anyone else
-// gets errno.CommentForbidden and nothing changes. A comment already deleted (or one of another
-// video) is errno.CommentNotFound, also when two deletes race.
-func (s *Comments) Delete(ctx context.Context, userID, videoID, commentID int64) error {
-	if err := positive(userID, "user_id"); err != nil {
-		return err
-	}
-	if err := positive(videoID, "video_id"); err != nil {
-		return err
-	}
-	if err := positive(commentID, "comment_id"); err != nil {
-		return err
+// Delete deletes a comment of videoID and reports whether this call deleted it. Only its author or
+// the video's author may; anyone else gets errno.CommentForbidden and nothing changes. Like an
+// unlike, a delete is idempotent: deleting a comment deleted already (also by a delete racing this
+// one) succeeds for whoever may delete it, and changes nothing. An id never posted, or one of
+// another video, is errno.CommentNotFound.
+func (s *Comments) Delete(ctx context.Context, userID, videoID, commentID int64) (deleted bool, err error) {
+	err = cmp.Or(validate.ID("user_id", userID), validate.ID("video_id", videoID), validate.ID("comment_id", commentID))
+	if err != nil {
+		return false, err
 	}
 	c, err := s.repo.Get(ctx, commentID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if c.VideoID != videoID {
-		return errno.CommentNotFound
+		return false, errno.CommentNotFound
 	}
 	if c.UserID != userID {
 		author, err := s.videos.AuthorOf(ctx, videoID)
 		switch {
 		case errors.Is(err, errno.VideoNotFound):
-			return errno.CommentForbidden // no video author who could allow it
+			return false, errno.CommentForbidden // no video author who could allow it
 		case err != nil:
-			return err
+			return false, err
 		case author != userID:
-			return errno.CommentForbidden
+			return false, errno.CommentForbidden
 		}
 	}
-	deleted, err := s.repo.Delete(ctx, c)
-	if err != nil {
-		return err
+	if c.Deleted {
+		return false, nil
 	}
-	if !deleted {
-		return errno.CommentNotFound
-	}
-	return nil
+	return s.repo.Delete(ctx, c, s.now().UTC().Truncate(time.Millisecond))
 }
 
 // List returns the comments of videoID, newest first; a video without comments (or that does not
 // exist) has an empty list.
 func (s *Comments) List(ctx context.Context, videoID int64) ([]*Comment, error) {
-	if err := positive(videoID, "video_id"); err != nil {
+	if err := validate.ID("video_id", videoID); err != nil {
 		return nil, err
 	}
 	return s.repo.ListByVideo(ctx, videoID)
@@ -161,13 +158,6 @@ func ValidateContent(content string) error {
 		return errno.CommentInvalidContent.WithMsg("comment_text is empty or only spaces")
 	case utf8.RuneCountInString(content) > MaxContentLen:
 		return errno.CommentInvalidContent.WithMsg("comment_text is longer than %d characters", MaxContentLen)
-	}
-	return nil
-}
-
-func positive(id int64, name string) error {
-	if id <= 0 {
-		return errno.BadRequest.WithMsg("%s must be a positive integer", name)
 	}
 	return nil
 }

@@ -41,13 +41,15 @@ func (m *memRepo) Get(_ context.Context, id int64) (*Comment, error) {
 	return &c, nil
 }
 
-func (m *memRepo) Delete(_ context.Context, c *Comment) (bool, error) {
+func (m *memRepo) Delete(_ context.Context, c *Comment, _ time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.rows[c.ID]; !ok {
+	row, ok := m.rows[c.ID]
+	if !ok || row.VideoID != c.VideoID || row.Deleted {
 		return false, nil
 	}
-	delete(m.rows, c.ID)
+	row.Deleted, row.Content = true, ""
+	m.rows[c.ID] = row
 	return true, nil
 }
 
@@ -56,7 +58,7 @@ func (m *memRepo) ListByVideo(_ context.Context, videoID int64) ([]*Comment, err
 	defer m.mu.Unlock()
 	out := []*Comment{}
 	for _, c := range m.rows {
-		if c.VideoID == videoID {
+		if c.VideoID == videoID && !c.Deleted {
 			out = append(out, &c)
 		}
 	}
@@ -70,7 +72,7 @@ func (m *memRepo) Counts(_ context.Context, ids []int64) (map[int64]int64, error
 	out := map[int64]int64{}
 	for _, id := range ids {
 		for _, c := range m.rows {
-			if c.VideoID == id {
+			if c.VideoID == id && !c.Deleted {
 				out[id]++
 			}
 		}
@@ -97,7 +99,7 @@ func (f *fakeVideos) AuthorOf(_ context.Context, videoID int64) (int64, error) {
 // Video 10 is by user 100, video 11 by user 200.
 func newComments() (*Comments, *fakeVideos) {
 	videos := &fakeVideos{authors: map[int64]int64{10: 100, 11: 200}}
-	return NewComments(newMemRepo(), videos), videos
+	return NewComments(newMemRepo(), videos, time.Now), videos
 }
 
 func TestPostKeepsContentVerbatim(t *testing.T) {
@@ -177,8 +179,9 @@ func TestDeletePermissions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Delete(ctx, c.deleter, 10, posted.ID); !errors.Is(err, c.want) || (c.want == nil && err != nil) {
-				t.Fatalf("Delete by %d = %v; want %v", c.deleter, err, c.want)
+			deleted, err := s.Delete(ctx, c.deleter, 10, posted.ID)
+			if !errors.Is(err, c.want) || (c.want == nil && (err != nil || !deleted)) {
+				t.Fatalf("Delete by %d = %v, %v; want %v", c.deleter, deleted, err, c.want)
 			}
 			list, _ := s.List(ctx, 10)
 			if stillThere := len(list) == 1; stillThere != (c.want != nil) {
@@ -188,31 +191,45 @@ func TestDeletePermissions(t *testing.T) {
 	}
 }
 
+// A repeated delete succeeds, like a repeated unlike, for whoever may delete the comment, and
+// changes nothing; for anyone else it stays forbidden. A comment that never existed, or one asked
+// for through another video, is not found.
 func TestDeleteTwiceAndMismatches(t *testing.T) {
 	s, videos := newComments()
 	ctx := context.Background()
 	c, _ := s.Post(ctx, 1, 10, "once")
 	other, _ := s.Post(ctx, 1, 11, "elsewhere")
-	if err := s.Delete(ctx, 1, 11, c.ID); !errors.Is(err, errno.CommentNotFound) {
-		t.Fatalf("Delete through the wrong video = %v; want CommentNotFound", err)
+	kept, _ := s.Post(ctx, 2, 10, "kept")
+	mustDelete := func(user, video, id int64, wantDeleted bool) {
+		t.Helper()
+		if deleted, err := s.Delete(ctx, user, video, id); err != nil || deleted != wantDeleted {
+			t.Fatalf("Delete(%d, %d, %d) = %v, %v; want success, deleted %v", user, video, id, deleted, err, wantDeleted)
+		}
 	}
-	if err := s.Delete(ctx, 1, 10, c.ID); err != nil {
-		t.Fatal(err)
+	mustRefuse := func(user, video, id int64, want error) {
+		t.Helper()
+		if deleted, err := s.Delete(ctx, user, video, id); !errors.Is(err, want) || deleted {
+			t.Fatalf("Delete(%d, %d, %d) = %v, %v; want %v", user, video, id, deleted, err, want)
+		}
 	}
-	if err := s.Delete(ctx, 1, 10, c.ID); !errors.Is(err, errno.CommentNotFound) {
-		t.Fatalf("second Delete = %v; want CommentNotFound", err)
+	mustRefuse(1, 11, c.ID, errno.CommentNotFound) // through the wrong video
+	mustDelete(1, 10, c.ID, true)
+	mustDelete(1, 10, c.ID, false)   // again by its author
+	mustDelete(100, 10, c.ID, false) // again by the video's author
+	mustRefuse(2, 10, c.ID, errno.CommentForbidden)
+	mustRefuse(1, 11, c.ID, errno.CommentNotFound)
+	mustRefuse(1, 10, 999, errno.CommentNotFound) // never existed
+	mustRefuse(1, 10, 0, errno.BadRequest)
+	if list, _ := s.List(ctx, 10); len(list) != 1 || list[0].ID != kept.ID {
+		t.Fatalf("List after deletes = %+v; want only comment %d", list, kept.ID)
 	}
-	if err := s.Delete(ctx, 1, 10, 0); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("Delete of comment 0 = %v; want BadRequest", err)
+	if n, _ := s.Counts(ctx, []int64{10}); n[10] != 1 {
+		t.Fatalf("Counts after deletes = %v; want 10:1", n)
 	}
 	// When the video is gone, only the comment's author can still delete.
 	delete(videos.authors, 11)
-	if err := s.Delete(ctx, 200, 11, other.ID); !errors.Is(err, errno.CommentForbidden) {
-		t.Fatalf("Delete by the former video author = %v; want CommentForbidden", err)
-	}
-	if err := s.Delete(ctx, 1, 11, other.ID); err != nil {
-		t.Fatalf("Delete by the comment author = %v", err)
-	}
+	mustRefuse(200, 11, other.ID, errno.CommentForbidden)
+	mustDelete(1, 11, other.ID, true)
 }
 
 func TestListNewestFirstAndCounts(t *testing.T) {

@@ -1,5 +1,4 @@
-// Package dal keeps the comment service's comments and per-video counts in its own MySQL schema,
-// and asks the video service for the facts it owns.
+// Package dal keeps the comment service's comments and per-video counts in its own MySQL schema.
 package dal
 
 import (
@@ -16,18 +15,22 @@ import (
 )
 
 // commentRow is one comment. Content is TEXT in utf8mb4: any Unicode, stored byte for byte.
+// DeletedAt is set when the comment is deleted: the row stays as a tombstone whose content is
+// cleared, so that a repeated delete can be told from a delete of an id that never existed, and
+// neither lists nor counts.
 type commentRow struct {
 	ID int64 `gorm:"primaryKey;autoIncrement;index:idx_comments_video_newest,priority:2"`
 	// The list of a video reads this index backwards: newest first without a sort.
-	VideoID   int64     `gorm:"not null;index:idx_comments_video_newest,priority:1"`
-	UserID    int64     `gorm:"not null"`
-	Content   string    `gorm:"type:text;not null"`
-	CreatedAt time.Time `gorm:"type:datetime(3);not null"`
+	VideoID   int64      `gorm:"not null;index:idx_comments_video_newest,priority:1"`
+	UserID    int64      `gorm:"not null"`
+	Content   string     `gorm:"type:text;not null"`
+	CreatedAt time.Time  `gorm:"type:datetime(3);not null"`
+	DeletedAt *time.Time `gorm:"type:datetime(3)"`
 }
 
 func (commentRow) TableName() string { return "comments" }
 
-// countRow is a video's comment count, the number of its comment rows.
+// countRow is a video's comment count, the number of its comment rows not deleted.
 type countRow struct {
 	VideoID      int64 `gorm:"primaryKey;autoIncrement:false"`
 	CommentCount int64 `gorm:"not null;default:0"`
@@ -68,7 +71,7 @@ func (r *Comments) Create(ctx context.Context, c *biz.Comment) error {
 	return nil
 }
 
-// Get returns the comment, or errno.CommentNotFound.
+// Get returns the comment, deleted or not, or errno.CommentNotFound.
 func (r *Comments) Get(ctx context.Context, id int64) (*biz.Comment, error) {
 	var row commentRow
 	err := r.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
@@ -78,18 +81,20 @@ func (r *Comments) Get(ctx context.Context, id int64) (*biz.Comment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get comment: %w", err)
 	}
-	return toComment(row), nil
+	return row.toBiz(), nil
 }
 
 var errCountMissing = errors.New("the comment count of a video with comments is missing")
 
-// Delete deletes the comment and, only if a row was deleted, lowers its video's count: of two
-// deletes racing, one deletes and lowers, the other finds nothing.
-func (r *Comments) Delete(ctx context.Context, c *biz.Comment) (bool, error) {
+// Delete makes the comment a tombstone and, only if it was not one already, lowers its video's
+// count. The update locks the row: of two deletes racing, the second waits, then finds the
+// comment deleted and changes nothing.
+func (r *Comments) Delete(ctx context.Context, c *biz.Comment, at time.Time) (bool, error) {
 	deleted := false
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		deleted = false
-		res := tx.Exec("DELETE FROM comments WHERE id = ? AND video_id = ?", c.ID, c.VideoID)
+		res := tx.Exec("UPDATE comments SET deleted_at = ?, content = '' WHERE id = ? AND video_id = ? AND deleted_at IS NULL",
+			at, c.ID, c.VideoID)
 		if res.Error != nil {
 			return fmt.Errorf("delete comment: %w", res.Error)
 		}
@@ -109,15 +114,16 @@ func (r *Comments) Delete(ctx context.Context, c *biz.Comment) (bool, error) {
 	return deleted, err
 }
 
-// ListByVideo returns the video's comments, newest first (ids grow with time).
+// ListByVideo returns the video's comments not deleted, newest first (ids grow with time).
 func (r *Comments) ListByVideo(ctx context.Context, videoID int64) ([]*biz.Comment, error) {
 	var rows []commentRow
-	if err := r.db.WithContext(ctx).Where("video_id = ?", videoID).Order("id DESC").Find(&rows).Error; err != nil {
+	err := r.db.WithContext(ctx).Where("video_id = ? AND deleted_at IS NULL", videoID).Order("id DESC").Find(&rows).Error
+	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)
 	}
 	out := make([]*biz.Comment, 0, len(rows))
 	for _, row := range rows {
-		out = append(out, toComment(row))
+		out = append(out, row.toBiz())
 	}
 	return out, nil
 }
@@ -135,6 +141,7 @@ func (r *Comments) Counts(ctx context.Context, videoIDs []int64) (map[int64]int6
 	return out, nil
 }
 
-func toComment(r commentRow) *biz.Comment {
-	return &biz.Comment{ID: r.ID, VideoID: r.VideoID, UserID: r.UserID, Content: r.Content, CreatedAt: r.CreatedAt}
+func (r commentRow) toBiz() *biz.Comment {
+	return &biz.Comment{ID: r.ID, VideoID: r.VideoID, UserID: r.UserID, Content: r.Content, CreatedAt: r.CreatedAt,
+		Deleted: r.DeletedAt != nil}
 }

@@ -1,3 +1,5 @@
+//go:build integration
+
 package dal
 
 import (
@@ -70,17 +72,35 @@ func TestListCountAndDelete(t *testing.T) {
 	}
 
 	// Delete through the wrong video deletes nothing.
-	if deleted, err := repo.Delete(ctx, &biz.Comment{ID: posted[0].ID, VideoID: 11}); err != nil || deleted {
+	at := time.Date(2025, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
+	if deleted, err := repo.Delete(ctx, &biz.Comment{ID: posted[0].ID, VideoID: 11}, at); err != nil || deleted {
 		t.Fatalf("Delete with the wrong video = %v, %v", deleted, err)
 	}
-	if deleted, err := repo.Delete(ctx, posted[0]); err != nil || !deleted {
+	if deleted, err := repo.Delete(ctx, posted[0], at); err != nil || !deleted {
 		t.Fatalf("Delete = %v, %v", deleted, err)
 	}
-	if deleted, err := repo.Delete(ctx, posted[0]); err != nil || deleted {
+	if deleted, err := repo.Delete(ctx, posted[0], at.Add(time.Hour)); err != nil || deleted {
 		t.Fatalf("second Delete = %v, %v; want nothing deleted", deleted, err)
 	}
-	if _, err := repo.Get(ctx, posted[0].ID); !errors.Is(err, errno.CommentNotFound) {
-		t.Fatalf("Get of a deleted comment = %v; want CommentNotFound", err)
+	// The tombstone keeps who wrote it where, not what it said, and the time of the first delete.
+	got, err := repo.Get(ctx, posted[0].ID)
+	if err != nil || !got.Deleted || got.Content != "" || got.UserID != posted[0].UserID || got.VideoID != 10 {
+		t.Fatalf("Get of a deleted comment = %+v, %v; want a tombstone", got, err)
+	}
+	var deletedAt time.Time
+	gdb.Raw("SELECT deleted_at FROM comments WHERE id = ?", posted[0].ID).Scan(&deletedAt)
+	if !deletedAt.Equal(at) {
+		t.Fatalf("deleted_at = %v; want %v", deletedAt, at)
+	}
+	if _, err := repo.Get(ctx, posted[3].ID+1000); !errors.Is(err, errno.CommentNotFound) {
+		t.Fatalf("Get of an id never stored = %v; want CommentNotFound", err)
+	}
+	if live, _ := repo.Get(ctx, posted[1].ID); live.Deleted {
+		t.Fatalf("a live comment reads as deleted: %+v", live)
+	}
+	list, err = repo.ListByVideo(ctx, 10)
+	if err != nil || len(list) != 2 || list[0].ID != posted[3].ID || list[1].ID != posted[1].ID {
+		t.Fatalf("ListByVideo after a delete = %+v, %v; want the two left, newest first", list, err)
 	}
 	if counts, _ := repo.Counts(ctx, []int64{10}); counts[10] != 2 {
 		t.Fatalf("count after delete = %d; want 2", counts[10])
@@ -92,7 +112,7 @@ func TestListCountAndDelete(t *testing.T) {
 	}
 }
 
-// Every video's comment_count equals its comment rows.
+// Every video's comment_count equals its comment rows that are not deleted.
 func assertCountsMatchRows(t *testing.T, gdb *gorm.DB) {
 	t.Helper()
 	var mismatches []struct {
@@ -103,12 +123,34 @@ func assertCountsMatchRows(t *testing.T, gdb *gorm.DB) {
 	err := gdb.Raw(`SELECT v.video_id, COALESCE(c.comment_count, -1) AS comment_count, COALESCE(r.n, 0) AS n_rows
 		FROM (SELECT video_id FROM video_comment_counts UNION SELECT video_id FROM comments) v
 		LEFT JOIN video_comment_counts c ON c.video_id = v.video_id
-		LEFT JOIN (SELECT video_id, COUNT(*) AS n FROM comments GROUP BY video_id) r ON r.video_id = v.video_id
+		LEFT JOIN (SELECT video_id, COUNT(*) AS n FROM comments WHERE deleted_at IS NULL GROUP BY video_id) r
+			ON r.video_id = v.video_id
 		WHERE COALESCE(c.comment_count, -1) <> COALESCE(r.n, 0)`).Scan(&mismatches).Error
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(mismatches) > 0 {
 		t.Fatalf("comment_count differs from the rows: %+v", mismatches)
+	}
+}
+
+// A schema from before tombstones (no deleted_at column) is brought up to date by the migration
+// every start runs, and its comments stay live.
+func TestMigrateKeepsCommentsOfAnOlderSchemaLive(t *testing.T) {
+	gdb := dbtest.Open(t)
+	ctx := context.Background()
+	if err := gdb.Exec("CREATE TABLE comments (id bigint AUTO_INCREMENT PRIMARY KEY, video_id bigint NOT NULL, " +
+		"user_id bigint NOT NULL, content text NOT NULL, created_at datetime(3) NOT NULL) ENGINE=InnoDB").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := gdb.Exec("INSERT INTO comments (video_id, user_id, content, created_at) VALUES (10, 1, 'old', NOW(3))").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := Migrate(ctx, gdb); err != nil {
+		t.Fatal(err)
+	}
+	list, err := NewComments(gdb).ListByVideo(ctx, 10)
+	if err != nil || len(list) != 1 || list[0].Content != "old" || list[0].Deleted {
+		t.Fatalf("ListByVideo after the migration = %+v, %v; want the old comment, live", list, err)
 	}
 }

@@ -3,20 +3,30 @@
 package biz
 
 import (
+	"cmp"
 	"context"
 	"time"
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
+	"simpletiktok/pkg/validate"
 )
 
-// Action is what a user does to a video; the values are those of the contract's action_type.
+// Action is what a user does to a video; its values are those of the contract's action_type.
 type Action int32
 
 const (
 	Like   Action = 1
 	Unlike Action = 2
 )
+
+// Validate refuses anything but Like and Unlike with errno.FavoriteInvalidAction.
+func (a Action) Validate() error {
+	if a != Like && a != Unlike {
+		return errno.FavoriteInvalidAction
+	}
+	return nil
+}
 
 // LikeRecord is one user's like of one video. AuthorID is the video's author when the like was made:
 // kept with the like so that an unlike can give back the author's total_favorited without asking
@@ -67,39 +77,36 @@ type Favorites struct {
 	now    func() time.Time
 }
 
-// NewFavorites returns the rules over their storage and the video facts.
-func NewFavorites(repo Repo, videos Videos) *Favorites {
-	return &Favorites{repo: repo, videos: videos, now: time.Now}
+// NewFavorites returns the rules over their storage and the video facts, reading the time from
+// now (time.Now in production).
+func NewFavorites(repo Repo, videos Videos, now func() time.Time) *Favorites {
+	return &Favorites{repo: repo, videos: videos, now: now}
 }
 
 // Act likes or unlikes a video for userID. Both are idempotent: repeating one succeeds and changes
 // nothing. Only a like needs the video to exist; an unlike of anything not liked is a no-op.
 func (f *Favorites) Act(ctx context.Context, userID, videoID int64, action Action) (changed bool, err error) {
-	if userID <= 0 {
-		return false, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	if err := action.Validate(); err != nil {
+		return false, err
 	}
-	if videoID <= 0 {
-		return false, errno.BadRequest.WithMsg("video_id must be a positive integer")
+	if err := cmp.Or(validate.ID("user_id", userID), validate.ID("video_id", videoID)); err != nil {
+		return false, err
 	}
-	switch action {
-	case Like:
-		author, err := f.videos.AuthorOf(ctx, videoID)
-		if err != nil {
-			return false, err
-		}
-		return f.repo.Like(ctx, LikeRecord{UserID: userID, VideoID: videoID, AuthorID: author,
-			CreatedAt: f.now().UTC().Truncate(time.Millisecond)})
-	case Unlike:
+	if action == Unlike {
 		return f.repo.Unlike(ctx, userID, videoID)
-	default:
-		return false, errno.FavoriteInvalidAction
 	}
+	author, err := f.videos.AuthorOf(ctx, videoID)
+	if err != nil {
+		return false, err
+	}
+	return f.repo.Like(ctx, LikeRecord{UserID: userID, VideoID: videoID, AuthorID: author,
+		CreatedAt: f.now().UTC().Truncate(time.Millisecond)})
 }
 
 // LikedVideos returns the ids of the videos userID likes, newest like first.
 func (f *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, error) {
-	if userID <= 0 {
-		return nil, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	if err := validate.ID("user_id", userID); err != nil {
+		return nil, err
 	}
 	return f.repo.LikedVideos(ctx, userID)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
@@ -123,7 +124,7 @@ func (f *fakeVideos) AuthorOf(_ context.Context, videoID int64) (int64, error) {
 
 func newFavorites() (*Favorites, *fakeVideos) {
 	videos := &fakeVideos{authors: map[int64]int64{10: 100, 11: 100, 12: 200}}
-	return NewFavorites(newMemRepo(), videos), videos
+	return NewFavorites(newMemRepo(), videos, time.Now), videos
 }
 
 func TestLikeAndUnlikeAreIdempotent(t *testing.T) {

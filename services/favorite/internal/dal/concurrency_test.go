@@ -1,9 +1,12 @@
+//go:build integration
+
 package dal
 
 import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
@@ -35,7 +38,7 @@ func TestConcurrentLikesOfOneVideo(t *testing.T) {
 	repo, gdb := newRepo(t)
 	const video, author = 10, 1
 	// The author likes their own video too: one row of user_favorite_stats gets both counters.
-	f := biz.NewFavorites(repo, authors{video: author})
+	f := biz.NewFavorites(repo, authors{video: author}, time.Now)
 	ctx := context.Background()
 	const users, repeats = 100, 3
 
@@ -87,7 +90,7 @@ func TestConcurrentLikesOfOneVideo(t *testing.T) {
 func TestConcurrentFlipsKeepCountersEqualToRows(t *testing.T) {
 	repo, gdb := newRepo(t)
 	videos := authors{10: 1, 11: 1, 12: 2, 13: 3, 14: 4}
-	f := biz.NewFavorites(repo, videos)
+	f := biz.NewFavorites(repo, videos, time.Now)
 	ctx := context.Background()
 	var net atomic.Int64
 	const calls = 600

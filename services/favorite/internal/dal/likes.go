@@ -1,5 +1,4 @@
-// Package dal keeps the favorite service's likes and their counters in its own MySQL schema, and
-// asks the video service for the facts it owns.
+// Package dal keeps the favorite service's likes and their counters in its own MySQL schema.
 package dal
 
 import (
@@ -52,18 +51,18 @@ func Migrate(ctx context.Context, gdb *gorm.DB) error {
 	return db.MigrateTables(ctx, gdb, &likeRow{}, &videoStatRow{}, &userStatRow{})
 }
 
-// Likes implements biz.Repo.
-type Likes struct{ db *gorm.DB }
+// Favorites implements biz.Repo.
+type Favorites struct{ db *gorm.DB }
 
-// NewLikes returns the repository over gdb.
-func NewLikes(gdb *gorm.DB) *Likes { return &Likes{db: gdb} }
+// NewFavorites returns the repository over gdb.
+func NewFavorites(gdb *gorm.DB) *Favorites { return &Favorites{db: gdb} }
 
 var errCounterMissing = errors.New("a counter row of an existing like is missing")
 
 // Like inserts the like and, only if the insert happened, raises the counters. Locks are taken in
 // one order by every transaction (like row, video counter, user counters by ascending id), so likes
-// and unlikes only deadlock on the unique key, which inTx retries.
-func (r *Likes) Like(ctx context.Context, l biz.LikeRecord) (bool, error) {
+// and unlikes only deadlock on the unique key, which db.InTx retries.
+func (r *Favorites) Like(ctx context.Context, l biz.LikeRecord) (bool, error) {
 	changed := false
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		changed = false
@@ -81,7 +80,7 @@ func (r *Likes) Like(ctx context.Context, l biz.LikeRecord) (bool, error) {
 }
 
 // Unlike deletes the like and, only if a row was deleted, lowers the counters it had raised.
-func (r *Likes) Unlike(ctx context.Context, userID, videoID int64) (bool, error) {
+func (r *Favorites) Unlike(ctx context.Context, userID, videoID int64) (bool, error) {
 	changed := false
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		changed = false

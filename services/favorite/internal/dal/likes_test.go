@@ -1,3 +1,5 @@
+//go:build integration
+
 package dal
 
 import (
@@ -11,7 +13,7 @@ import (
 	"simpletiktok/services/favorite/internal/biz"
 )
 
-func newRepo(t *testing.T) (*Likes, *gorm.DB) {
+func newRepo(t *testing.T) (*Favorites, *gorm.DB) {
 	t.Helper()
 	gdb := dbtest.Open(t)
 	if err := Migrate(context.Background(), gdb); err != nil {
@@ -21,7 +23,7 @@ func newRepo(t *testing.T) (*Likes, *gorm.DB) {
 	if err := Migrate(context.Background(), gdb); err != nil {
 		t.Fatalf("second migrate: %v", err)
 	}
-	return NewLikes(gdb), gdb
+	return NewFavorites(gdb), gdb
 }
 
 func like(user, video, author int64) biz.LikeRecord {

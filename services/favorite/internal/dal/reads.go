@@ -9,7 +9,7 @@ import (
 
 // LikedVideos returns the videos userID likes, newest like first: ids grow with time, and a like
 // given again after an unlike is a new row.
-func (r *Likes) LikedVideos(ctx context.Context, userID int64) ([]int64, error) {
+func (r *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, error) {
 	ids := []int64{}
 	if err := r.db.WithContext(ctx).Model(&likeRow{}).Where("user_id = ?", userID).
 		Order("id DESC").Pluck("video_id", &ids).Error; err != nil {
@@ -20,7 +20,7 @@ func (r *Likes) LikedVideos(ctx context.Context, userID int64) ([]int64, error) 
 
 // VideoStats reads the counters of videoIDs and which of them viewer likes, in one statement so
 // that a count and its flag come from one snapshot. A video without a counter row has no likes.
-func (r *Likes) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]biz.VideoStat, error) {
+func (r *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]biz.VideoStat, error) {
 	var rows []struct {
 		VideoID       int64
 		FavoriteCount int64
@@ -40,7 +40,7 @@ func (r *Likes) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) 
 }
 
 // UserStats reads the counters of userIDs.
-func (r *Likes) UserStats(ctx context.Context, userIDs []int64) (map[int64]biz.UserStat, error) {
+func (r *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]biz.UserStat, error) {
 	var rows []userStatRow
 	if err := r.db.WithContext(ctx).Where("user_id IN ?", userIDs).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("read user favorite counts: %w", err)

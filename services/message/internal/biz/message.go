@@ -3,13 +3,16 @@
 package biz
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
+	"simpletiktok/pkg/validate"
 )
 
 const (
@@ -31,13 +34,16 @@ type Message struct {
 	CreateTimeMs int64
 }
 
-// Repo is the storage the rules need. Send stores a message and makes it the latest of its pair
-// in one transaction, stamping it with a time later than every earlier message of that pair.
-// Chat returns the pair's messages after afterMs, oldest first (by time, then id). Latest returns
-// the latest message between user and each peer that has one.
+// Repo is the storage the rules need.
 type Repo interface {
-	Send(ctx context.Context, from, to int64, content string) (*Message, error)
+	// Create stores m and makes it the latest message of its pair, in one transaction, and sets
+	// m.ID and m.CreateTimeMs. It holds the pair's lock while it does: it calls sendTime with the
+	// time of the pair's latest message (0 before the first) and stores m at the time that
+	// returns, so the pair's messages commit one after the other in the order of their times.
+	Create(ctx context.Context, m *Message, sendTime func(latestMs int64) int64) error
+	// Chat returns the pair's messages after afterMs, oldest first (by time, then id).
 	Chat(ctx context.Context, user, peer, afterMs int64, limit int) ([]*Message, error)
+	// Latest returns the latest message between user and each peer that has one.
 	Latest(ctx context.Context, user int64, peers []int64) (map[int64]*Message, error)
 }
 
@@ -50,11 +56,13 @@ type Users interface {
 type Messages struct {
 	repo  Repo
 	users Users
+	now   func() time.Time
 }
 
-// NewMessages returns the rules over their storage and the user directory.
-func NewMessages(repo Repo, users Users) *Messages {
-	return &Messages{repo: repo, users: users}
+// NewMessages returns the rules over their storage and the user directory, reading the time from
+// now (time.Now in production).
+func NewMessages(repo Repo, users Users, now func() time.Time) *Messages {
+	return &Messages{repo: repo, users: users, now: now}
 }
 
 // Send stores a message from one user to another existing user.
@@ -72,7 +80,19 @@ func (m *Messages) Send(ctx context.Context, from, to int64, content string) (*M
 	if !exists {
 		return nil, errno.UserNotFound
 	}
-	return m.repo.Send(ctx, from, to, content)
+	msg := &Message{FromUserID: from, ToUserID: to, Content: content}
+	if err := m.repo.Create(ctx, msg, m.sendTime); err != nil {
+		return nil, err
+	}
+	return msg, nil
+}
+
+// sendTime is the time of a message sent now, given the time of its pair's latest message: the
+// current millisecond, and at least one millisecond after the latest, so that a client reading on
+// with pre_msg_time = the last time it saw never skips a message committed later in that same
+// millisecond. The repository asks under the pair's lock, so the clock is read in commit order.
+func (m *Messages) sendTime(latestMs int64) int64 {
+	return max(m.now().UnixMilli(), latestMs+1)
 }
 
 // Chat returns the conversation between user and peer, both directions, strictly after afterMs,
@@ -89,8 +109,8 @@ func (m *Messages) Chat(ctx context.Context, user, peer, afterMs int64) ([]*Mess
 
 // Latest returns the latest message between user and each of peers that has one.
 func (m *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[int64]*Message, error) {
-	if user <= 0 {
-		return nil, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	if err := validate.ID("user_id", user); err != nil {
+		return nil, err
 	}
 	ids, err := idbatch.Check(slices.DeleteFunc(slices.Clone(peers), func(p int64) bool { return p == user }), "peer")
 	if err != nil || len(ids) == 0 {
@@ -108,8 +128,8 @@ func ValidateContent(s string) error {
 }
 
 func pair(user, peer int64) error {
-	if user <= 0 || peer <= 0 {
-		return errno.BadRequest.WithMsg("user ids must be positive integers")
+	if err := cmp.Or(validate.ID("user_id", user), validate.ID("to_user_id", peer)); err != nil {
+		return err
 	}
 	if user == peer {
 		return errno.MessageSelf

@@ -3,22 +3,36 @@ package biz
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
 )
 
-// memRepo is an in-memory Repo for the rules' unit tests; each message is one millisecond after
-// the one before.
-type memRepo struct{ msgs []*Message }
+// memRepo is an in-memory Repo for the rules' unit tests, with the repository's lock: sendTime
+// runs under the mutex, given the pair's latest time.
+type memRepo struct {
+	mu   sync.Mutex
+	msgs []*Message
+}
 
-func (m *memRepo) Send(_ context.Context, from, to int64, content string) (*Message, error) {
-	msg := &Message{ID: int64(len(m.msgs) + 1), FromUserID: from, ToUserID: to, Content: content,
-		CreateTimeMs: int64(1000 + len(m.msgs))}
-	m.msgs = append(m.msgs, msg)
-	return msg, nil
+func (m *memRepo) Create(_ context.Context, msg *Message, sendTime func(latestMs int64) int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	latest := int64(0)
+	for _, o := range m.msgs {
+		if between(o, msg.FromUserID, msg.ToUserID) {
+			latest = max(latest, o.CreateTimeMs)
+		}
+	}
+	msg.ID, msg.CreateTimeMs = int64(len(m.msgs)+1), sendTime(latest)
+	cp := *msg
+	m.msgs = append(m.msgs, &cp)
+	return nil
 }
 
 func between(msg *Message, a, b int64) bool {
@@ -26,6 +40,8 @@ func between(msg *Message, a, b int64) bool {
 }
 
 func (m *memRepo) Chat(_ context.Context, user, peer, afterMs int64, limit int) ([]*Message, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	var out []*Message
 	for _, msg := range m.msgs {
 		if between(msg, user, peer) && msg.CreateTimeMs > afterMs && len(out) < limit {
@@ -36,6 +52,8 @@ func (m *memRepo) Chat(_ context.Context, user, peer, afterMs int64, limit int) 
 }
 
 func (m *memRepo) Latest(_ context.Context, user int64, peers []int64) (map[int64]*Message, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	out := map[int64]*Message{}
 	for _, msg := range m.msgs {
 		for _, p := range peers {
@@ -52,9 +70,32 @@ type knownUsers struct{}
 
 func (knownUsers) Exists(_ context.Context, id int64) (bool, error) { return id < 100, nil }
 
+// clock is a settable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) set(ms int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = time.UnixMilli(ms)
+}
+
 func newMessages() (*Messages, *memRepo) {
-	repo := &memRepo{}
-	return NewMessages(repo, knownUsers{}), repo
+	m, repo, _ := newMessagesAt(1000)
+	return m, repo
+}
+
+func newMessagesAt(ms int64) (*Messages, *memRepo, *clock) {
+	repo, c := &memRepo{}, &clock{t: time.UnixMilli(ms)}
+	return NewMessages(repo, knownUsers{}, c.now), repo, c
 }
 
 func TestSendRefusals(t *testing.T) {
@@ -142,5 +183,32 @@ func TestLatestSkipsSelfAndDuplicates(t *testing.T) {
 	}
 	if _, err := m.Latest(ctx, 1, tooMany); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("Latest of %d peers = %v; want BadRequest", len(tooMany), err)
+	}
+}
+
+// A message is stamped now, and after the latest message of its own pair: several messages in one
+// millisecond, or a clock set back, still give each pair strictly increasing times. Other pairs
+// do not push a pair's times.
+func TestSendTimesIncreaseWithinAPair(t *testing.T) {
+	m, _, c := newMessagesAt(5_000)
+	ctx := context.Background()
+	var times []int64
+	stamp := func(from, to int64) {
+		got, err := m.Send(ctx, from, to, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		times = append(times, got.CreateTimeMs)
+	}
+	stamp(1, 2)
+	stamp(2, 1)
+	stamp(1, 2)
+	c.set(4_000) // the clock steps back
+	stamp(2, 1)
+	stamp(3, 4) // another pair starts at the clock
+	c.set(9_000)
+	stamp(1, 2)
+	if fmt.Sprint(times) != "[5000 5001 5002 5003 4000 9000]" {
+		t.Fatalf("times %v; want [5000 5001 5002 5003 4000 9000]", times)
 	}
 }

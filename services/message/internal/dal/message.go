@@ -5,7 +5,6 @@ package dal
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -50,15 +49,10 @@ func Migrate(ctx context.Context, gdb *gorm.DB) error {
 }
 
 // Messages implements biz.Repo.
-type Messages struct {
-	db  *gorm.DB
-	now func() time.Time
-}
+type Messages struct{ db *gorm.DB }
 
-// NewMessages returns the repository over gdb, stamping messages with now.
-func NewMessages(gdb *gorm.DB, now func() time.Time) *Messages {
-	return &Messages{db: gdb, now: now}
-}
+// NewMessages returns the repository over gdb.
+func NewMessages(gdb *gorm.DB) *Messages { return &Messages{db: gdb} }
 
 func ordered(a, b int64) (int64, int64) {
 	if a < b {
@@ -67,13 +61,11 @@ func ordered(a, b int64) (int64, int64) {
 	return b, a
 }
 
-// Send locks the pair's latest row (creating it for a first message), stamps the message after
-// the pair's previous one, stores it and makes it the latest. The time is taken under the lock so
-// that a pair's messages are committed in the order of their times; and it is at least one
-// millisecond after the previous message, so that a client reading on with pre_msg_time = the
-// last time it saw never skips a message committed later in that same millisecond.
-func (r *Messages) Send(ctx context.Context, from, to int64, content string) (*biz.Message, error) {
-	lo, hi := ordered(from, to)
+// Create locks the pair's latest row (creating it for a first message), stores m at the time
+// sendTime picks from the pair's latest time, and makes m the latest, in one transaction (run
+// again whole if InnoDB aborts it, which calls sendTime again).
+func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(latestMs int64) int64) error {
+	lo, hi := ordered(m.FromUserID, m.ToUserID)
 	var row messageRow
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		err := tx.Exec("INSERT INTO latest_messages (user_lo, user_hi) VALUES (?, ?) ON DUPLICATE KEY UPDATE user_lo = user_lo", lo, hi).Error
@@ -85,20 +77,21 @@ func (r *Messages) Send(ctx context.Context, from, to int64, content string) (*b
 			Where("user_lo = ? AND user_hi = ?", lo, hi).Take(&latest).Error; err != nil {
 			return err
 		}
-		row = messageRow{UserLo: lo, UserHi: hi, FromUserID: from, ToUserID: to, Content: content,
-			CreateTimeMs: max(r.now().UnixMilli(), latest.CreateTimeMs+1)}
+		row = messageRow{UserLo: lo, UserHi: hi, FromUserID: m.FromUserID, ToUserID: m.ToUserID,
+			Content: m.Content, CreateTimeMs: sendTime(latest.CreateTimeMs)}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
 		return tx.Model(&latestRow{}).Where("user_lo = ? AND user_hi = ?", lo, hi).Updates(map[string]any{
-			"message_id": row.ID, "from_user_id": from, "to_user_id": to,
-			"create_time_ms": row.CreateTimeMs, "content": content,
+			"message_id": row.ID, "from_user_id": row.FromUserID, "to_user_id": row.ToUserID,
+			"create_time_ms": row.CreateTimeMs, "content": row.Content,
 		}).Error
 	})
 	if err != nil {
-		return nil, fmt.Errorf("send message %d -> %d: %w", from, to, err)
+		return fmt.Errorf("send message %d -> %d: %w", m.FromUserID, m.ToUserID, err)
 	}
-	return toMessage(row), nil
+	m.ID, m.CreateTimeMs = row.ID, row.CreateTimeMs
+	return nil
 }
 
 func (r *Messages) Chat(ctx context.Context, user, peer, afterMs int64, limit int) ([]*biz.Message, error) {
@@ -111,7 +104,7 @@ func (r *Messages) Chat(ctx context.Context, user, peer, afterMs int64, limit in
 	}
 	out := make([]*biz.Message, 0, len(rows))
 	for _, row := range rows {
-		out = append(out, toMessage(row))
+		out = append(out, row.toBiz())
 	}
 	return out, nil
 }
@@ -143,13 +136,17 @@ func (r *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[i
 	out := make(map[int64]*biz.Message, len(rows))
 	for _, l := range rows {
 		peer := l.UserLo + l.UserHi - user
-		out[peer] = &biz.Message{ID: l.MessageID, FromUserID: l.FromUserID, ToUserID: l.ToUserID,
-			Content: l.Content, CreateTimeMs: l.CreateTimeMs}
+		out[peer] = l.toBiz()
 	}
 	return out, nil
 }
 
-func toMessage(r messageRow) *biz.Message {
+func (r messageRow) toBiz() *biz.Message {
 	return &biz.Message{ID: r.ID, FromUserID: r.FromUserID, ToUserID: r.ToUserID, Content: r.Content,
 		CreateTimeMs: r.CreateTimeMs}
+}
+
+func (l latestRow) toBiz() *biz.Message {
+	return &biz.Message{ID: l.MessageID, FromUserID: l.FromUserID, ToUserID: l.ToUserID, Content: l.Content,
+		CreateTimeMs: l.CreateTimeMs}
 }

@@ -1,3 +1,5 @@
+//go:build integration
+
 package dal
 
 import (
@@ -7,8 +9,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"gorm.io/gorm"
 
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/message/internal/biz"
@@ -35,7 +35,14 @@ func (c *frozen) set(t time.Time) {
 
 var epoch = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
-func newRepo(t *testing.T) (*Messages, *frozen, *gorm.DB) {
+// everyone is a user directory in which every user exists.
+type everyone struct{}
+
+func (everyone) Exists(context.Context, int64) (bool, error) { return true, nil }
+
+// newRepo returns the repository over a fresh schema, and the rules over it with a frozen clock:
+// a message's time comes from the two together.
+func newRepo(t *testing.T) (*Messages, *biz.Messages, *frozen) {
 	t.Helper()
 	gdb := dbtest.Open(t)
 	ctx := context.Background()
@@ -47,12 +54,13 @@ func newRepo(t *testing.T) (*Messages, *frozen, *gorm.DB) {
 		t.Fatalf("second migrate: %v", err)
 	}
 	clock := &frozen{t: epoch}
-	return NewMessages(gdb, clock.now), clock, gdb
+	repo := NewMessages(gdb)
+	return repo, biz.NewMessages(repo, everyone{}, clock.now), clock
 }
 
-func send(t *testing.T, r *Messages, from, to int64, content string) *biz.Message {
+func send(t *testing.T, rules *biz.Messages, from, to int64, content string) *biz.Message {
 	t.Helper()
-	m, err := r.Send(context.Background(), from, to, content)
+	m, err := rules.Send(context.Background(), from, to, content)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,17 +76,17 @@ func contents(msgs []*biz.Message) string {
 }
 
 func TestChatBothDirectionsInOrder(t *testing.T) {
-	repo, clock, _ := newRepo(t)
+	repo, rules, clock := newRepo(t)
 	ctx := context.Background()
-	first := send(t, repo, 1, 2, "a")
+	first := send(t, rules, 1, 2, "a")
 	if first.ID <= 0 || first.CreateTimeMs != epoch.UnixMilli() || first.FromUserID != 1 || first.ToUserID != 2 {
 		t.Fatalf("first message = %+v", first)
 	}
-	send(t, repo, 2, 1, "b")
-	send(t, repo, 1, 3, "other pair")
-	send(t, repo, 3, 2, "another pair")
+	send(t, rules, 2, 1, "b")
+	send(t, rules, 1, 3, "other pair")
+	send(t, rules, 3, 2, "another pair")
 	clock.set(epoch.Add(time.Second))
-	last := send(t, repo, 1, 2, "c")
+	last := send(t, rules, 1, 2, "c")
 
 	for _, viewer := range [][2]int64{{1, 2}, {2, 1}} {
 		got, err := repo.Chat(ctx, viewer[0], viewer[1], 0, 100)
@@ -104,11 +112,11 @@ func TestChatBothDirectionsInOrder(t *testing.T) {
 // Messages sent within one millisecond keep their order and get distinct times, so that reading
 // on from the last time seen skips none of them.
 func TestOneMillisecondKeepsOrderAndSkipsNothing(t *testing.T) {
-	repo, _, _ := newRepo(t)
+	repo, rules, _ := newRepo(t)
 	ctx := context.Background()
 	var sent []*biz.Message
 	for i := range 5 {
-		sent = append(sent, send(t, repo, int64(1+i%2), int64(2-i%2), fmt.Sprint(i)))
+		sent = append(sent, send(t, rules, int64(1+i%2), int64(2-i%2), fmt.Sprint(i)))
 	}
 	for i := 1; i < len(sent); i++ {
 		if sent[i].CreateTimeMs <= sent[i-1].CreateTimeMs || sent[i].ID <= sent[i-1].ID {
@@ -135,13 +143,13 @@ func TestOneMillisecondKeepsOrderAndSkipsNothing(t *testing.T) {
 }
 
 func TestLatestPerPair(t *testing.T) {
-	repo, clock, _ := newRepo(t)
+	repo, rules, clock := newRepo(t)
 	ctx := context.Background()
-	send(t, repo, 5, 2, "to 2 old")
-	send(t, repo, 2, 5, "from 2")
+	send(t, rules, 5, 2, "to 2 old")
+	send(t, rules, 2, 5, "from 2")
 	clock.set(epoch.Add(time.Minute))
-	send(t, repo, 5, 9, "to 9")
-	send(t, repo, 9, 4, "not about 5")
+	send(t, rules, 5, 9, "to 9")
+	send(t, rules, 9, 4, "not about 5")
 
 	// 5 is the high half of (2,5) and the low half of (5,9): both indexes are used.
 	latest, err := repo.Latest(ctx, 5, []int64{2, 9, 4, 7})
@@ -168,7 +176,7 @@ func TestLatestPerPair(t *testing.T) {
 // Concurrent sends in one conversation, both ways: every message is stored once, times are
 // distinct and follow the ids, and the latest row names the last message.
 func TestConcurrentSendsInOnePair(t *testing.T) {
-	repo, _, _ := newRepo(t)
+	repo, rules, _ := newRepo(t)
 	ctx := context.Background()
 	const n = 60
 	var wg sync.WaitGroup
@@ -180,7 +188,7 @@ func TestConcurrentSendsInOnePair(t *testing.T) {
 			if i%2 == 1 {
 				from, to = to, from
 			}
-			if _, err := repo.Send(ctx, from, to, fmt.Sprint("m", i)); err != nil {
+			if _, err := rules.Send(ctx, from, to, fmt.Sprint("m", i)); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -202,11 +210,29 @@ func TestConcurrentSendsInOnePair(t *testing.T) {
 }
 
 func TestContentAtTheLimitIsStoredWhole(t *testing.T) {
-	repo, _, _ := newRepo(t)
+	repo, rules, _ := newRepo(t)
 	long := strings.Repeat("😀", biz.MaxContentLen)
-	send(t, repo, 1, 2, long)
+	send(t, rules, 1, 2, long)
 	got, err := repo.Chat(context.Background(), 2, 1, 0, 10)
 	if err != nil || len(got) != 1 || got[0].Content != long {
 		t.Fatalf("stored content differs (%v)", err)
+	}
+}
+
+// sendTime sees the time of the pair's own latest message (0 for a new pair), whichever way the
+// pair's messages went, and the message is stored at the time it picks.
+func TestCreateAsksForATimeAfterThePairsLatest(t *testing.T) {
+	repo, _, _ := newRepo(t)
+	ctx := context.Background()
+	var seen []int64
+	for _, m := range []struct{ from, to, at int64 }{{1, 2, 100}, {2, 1, 300}, {3, 1, 200}, {1, 2, 400}} {
+		msg := &biz.Message{FromUserID: m.from, ToUserID: m.to, Content: "x"}
+		err := repo.Create(ctx, msg, func(latest int64) int64 { seen = append(seen, latest); return m.at })
+		if err != nil || msg.ID <= 0 || msg.CreateTimeMs != m.at {
+			t.Fatalf("Create = %v, %+v; want stored at %d", err, msg, m.at)
+		}
+	}
+	if fmt.Sprint(seen) != "[0 100 0 300]" {
+		t.Fatalf("sendTime saw %v; want [0 100 0 300]", seen)
 	}
 }

@@ -3,19 +3,31 @@
 package biz
 
 import (
+	"cmp"
 	"context"
+	"time"
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
+	"simpletiktok/pkg/validate"
 )
 
-// Action is what the caller does to a relation.
-type Action int
+// Action is what the caller does to a relation; its values are those of the contract's
+// action_type.
+type Action int32
 
 const (
 	Follow   Action = 1
 	Unfollow Action = 2
 )
+
+// Validate refuses anything but Follow and Unfollow with errno.RelationInvalidAction.
+func (a Action) Validate() error {
+	if a != Follow && a != Unfollow {
+		return errno.RelationInvalidAction
+	}
+	return nil
+}
 
 const (
 	// MaxList is how many users a follow, follower or friend list shows (the newest). The contract
@@ -31,16 +43,17 @@ type Stats struct {
 }
 
 // Repo is the storage the rules need. Follow and Unfollow report whether the relation really
-// changed; they change the two users' counters in the same transaction, and only then. Lists are
-// newest first and at most limit long.
+// changed; they change the two users' counters in the same transaction, and only then. A follow
+// made (or made again) is dated at. Lists are newest first and at most limit long.
 type Repo interface {
-	Follow(ctx context.Context, follower, followee int64) (changed bool, err error)
+	Follow(ctx context.Context, follower, followee int64, at time.Time) (changed bool, err error)
 	Unfollow(ctx context.Context, follower, followee int64) (changed bool, err error)
 	ListFollowing(ctx context.Context, userID int64, limit int) ([]int64, error)
 	ListFollowers(ctx context.Context, userID int64, limit int) ([]int64, error)
 	ListFriends(ctx context.Context, userID int64, limit int) ([]int64, error)
 	Stats(ctx context.Context, ids []int64) (map[int64]Stats, error)
-	Following(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error)
+	// IsFollowing returns the ids among ids that viewer follows.
+	IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error)
 }
 
 // Users answers whether a user exists; the user service owns that fact.
@@ -52,22 +65,24 @@ type Users interface {
 type Relations struct {
 	repo  Repo
 	users Users
+	now   func() time.Time
 }
 
-// NewRelations returns the rules over their storage and the user directory.
-func NewRelations(repo Repo, users Users) *Relations {
-	return &Relations{repo: repo, users: users}
+// NewRelations returns the rules over their storage and the user directory, reading the time from
+// now (time.Now in production).
+func NewRelations(repo Repo, users Users, now func() time.Time) *Relations {
+	return &Relations{repo: repo, users: users, now: now}
 }
 
 // Act follows or unfollows followee on behalf of follower. Repeating an action succeeds and
 // changes nothing. Both actions need an existing user other than the caller, so that a mistaken
 // id is reported rather than silently accepted.
 func (r *Relations) Act(ctx context.Context, follower, followee int64, action Action) error {
-	if action != Follow && action != Unfollow {
-		return errno.RelationInvalidAction
+	if err := action.Validate(); err != nil {
+		return err
 	}
-	if follower <= 0 || followee <= 0 {
-		return errno.BadRequest.WithMsg("user ids must be positive integers")
+	if err := cmp.Or(validate.ID("user_id", follower), validate.ID("to_user_id", followee)); err != nil {
+		return err
 	}
 	if follower == followee {
 		return errno.RelationFollowSelf
@@ -80,7 +95,7 @@ func (r *Relations) Act(ctx context.Context, follower, followee int64, action Ac
 		return errno.UserNotFound
 	}
 	if action == Follow {
-		_, err = r.repo.Follow(ctx, follower, followee)
+		_, err = r.repo.Follow(ctx, follower, followee, r.now().UTC().Truncate(time.Millisecond))
 	} else {
 		_, err = r.repo.Unfollow(ctx, follower, followee)
 	}
@@ -89,24 +104,24 @@ func (r *Relations) Act(ctx context.Context, follower, followee int64, action Ac
 
 // Following lists whom userID follows, newest first.
 func (r *Relations) Following(ctx context.Context, userID int64) ([]int64, error) {
-	if userID <= 0 {
-		return nil, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	if err := validate.ID("user_id", userID); err != nil {
+		return nil, err
 	}
 	return r.repo.ListFollowing(ctx, userID, MaxList)
 }
 
 // Followers lists who follows userID, newest first.
 func (r *Relations) Followers(ctx context.Context, userID int64) ([]int64, error) {
-	if userID <= 0 {
-		return nil, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	if err := validate.ID("user_id", userID); err != nil {
+		return nil, err
 	}
 	return r.repo.ListFollowers(ctx, userID, MaxList)
 }
 
 // Friends lists the users userID follows who follow back, the newest friendship first.
 func (r *Relations) Friends(ctx context.Context, userID int64) ([]int64, error) {
-	if userID <= 0 {
-		return nil, errno.BadRequest.WithMsg("user_id must be a positive integer")
+	if err := validate.ID("user_id", userID); err != nil {
+		return nil, err
 	}
 	return r.repo.ListFriends(ctx, userID, MaxList)
 }
@@ -137,7 +152,7 @@ func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) 
 	}
 	var following map[int64]bool
 	if viewer > 0 && len(ids) > 0 {
-		if following, err = r.repo.Following(ctx, viewer, ids); err != nil {
+		if following, err = r.repo.IsFollowing(ctx, viewer, ids); err != nil {
 			return nil, err
 		}
 	}

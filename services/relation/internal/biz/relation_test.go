@@ -4,18 +4,23 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
 )
 
-// memRepo is an in-memory Repo for the rules' unit tests: follows in the order they were made.
+// memRepo is an in-memory Repo for the rules' unit tests: follows in the order they were made,
+// and the time each was dated.
 type memRepo struct {
 	follows [][2]int64
+	dated   map[[2]int64]time.Time
 	stats   map[int64]Stats
 }
 
-func newMemRepo() *memRepo { return &memRepo{stats: map[int64]Stats{}} }
+func newMemRepo() *memRepo {
+	return &memRepo{stats: map[int64]Stats{}, dated: map[[2]int64]time.Time{}}
+}
 
 func (m *memRepo) index(a, b int64) int {
 	for i, f := range m.follows {
@@ -35,11 +40,12 @@ func (m *memRepo) bump(follower, followee, delta int64) {
 	m.stats[followee] = s
 }
 
-func (m *memRepo) Follow(_ context.Context, a, b int64) (bool, error) {
+func (m *memRepo) Follow(_ context.Context, a, b int64, at time.Time) (bool, error) {
 	if m.index(a, b) >= 0 {
 		return false, nil
 	}
 	m.follows = append(m.follows, [2]int64{a, b})
+	m.dated[[2]int64{a, b}] = at
 	m.bump(a, b, 1)
 	return true, nil
 }
@@ -97,7 +103,7 @@ func (m *memRepo) Stats(_ context.Context, ids []int64) (map[int64]Stats, error)
 	return out, nil
 }
 
-func (m *memRepo) Following(_ context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
+func (m *memRepo) IsFollowing(_ context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	for _, id := range ids {
 		if m.index(viewer, id) >= 0 {
@@ -114,9 +120,23 @@ func (k knownUsers) Exists(_ context.Context, id int64) (bool, error) {
 	return id < 100, k.err
 }
 
+// epoch is the time of the rules' clock in these tests.
+var epoch = time.Date(2024, 1, 1, 12, 0, 0, 123_456_789, time.UTC)
+
 func newRelations() (*Relations, *memRepo) {
 	repo := newMemRepo()
-	return NewRelations(repo, knownUsers{}), repo
+	return NewRelations(repo, knownUsers{}, func() time.Time { return epoch }), repo
+}
+
+// A follow is dated by the rules' clock, to the millisecond the store keeps.
+func TestFollowIsDatedByTheClock(t *testing.T) {
+	r, repo := newRelations()
+	if err := r.Act(context.Background(), 1, 2, Follow); err != nil {
+		t.Fatal(err)
+	}
+	if got := repo.dated[[2]int64{1, 2}]; !got.Equal(epoch.Truncate(time.Millisecond)) {
+		t.Fatalf("follow dated %v; want %v", got, epoch.Truncate(time.Millisecond))
+	}
 }
 
 func TestActRefusals(t *testing.T) {
@@ -150,7 +170,7 @@ func TestActRefusals(t *testing.T) {
 
 func TestUserServiceFailureIsReported(t *testing.T) {
 	down := errors.New("user service down")
-	r := NewRelations(newMemRepo(), knownUsers{err: down})
+	r := NewRelations(newMemRepo(), knownUsers{err: down}, time.Now)
 	if err := r.Act(context.Background(), 1, 2, Follow); !errors.Is(err, down) {
 		t.Fatalf("Act = %v; want the user service's error", err)
 	}

@@ -45,28 +45,22 @@ func Migrate(ctx context.Context, gdb *gorm.DB) error {
 }
 
 // Relations implements biz.Repo.
-type Relations struct {
-	db  *gorm.DB
-	now func() time.Time
-}
+type Relations struct{ db *gorm.DB }
 
-// NewRelations returns the repository over gdb, stamping follows with now.
-func NewRelations(gdb *gorm.DB, now func() time.Time) *Relations {
-	return &Relations{db: gdb, now: now}
-}
+// NewRelations returns the repository over gdb.
+func NewRelations(gdb *gorm.DB) *Relations { return &Relations{db: gdb} }
 
-func (r *Relations) Follow(ctx context.Context, follower, followee int64) (bool, error) {
+func (r *Relations) Follow(ctx context.Context, follower, followee int64, at time.Time) (bool, error) {
 	return r.change(ctx, follower, followee, func(tx *gorm.DB) (bool, error) {
-		now := r.now()
-		// A pair followed before is made active again, dated now so that it lists as the newest.
+		// A pair followed before is made active again, dated at so that it lists as the newest.
 		res := tx.Model(&followRow{}).Where("follower_id = ? AND followee_id = ? AND active = ?", follower, followee, false).
-			Updates(map[string]any{"active": true, "created_at": now})
+			Updates(map[string]any{"active": true, "created_at": at})
 		if res.Error != nil || res.RowsAffected == 1 {
 			return res.RowsAffected == 1, res.Error
 		}
 		// No inactive row: either the follow holds already or the pair is new. The unique key
 		// decides between concurrent first follows.
-		err := tx.Create(&followRow{FollowerID: follower, FolloweeID: followee, Active: true, CreatedAt: now}).Error
+		err := tx.Create(&followRow{FollowerID: follower, FolloweeID: followee, Active: true, CreatedAt: at}).Error
 		if db.IsDuplicateKey(err) {
 			return false, nil
 		}
@@ -174,7 +168,7 @@ func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]biz.Stats
 	return out, nil
 }
 
-func (r *Relations) Following(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
+func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
 	var followed []int64
 	err := r.db.WithContext(ctx).Model(&followRow{}).Where("follower_id = ? AND active = ? AND followee_id IN ?", viewer, true, ids).
 		Pluck("followee_id", &followed).Error

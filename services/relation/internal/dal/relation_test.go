@@ -1,3 +1,5 @@
+//go:build integration
+
 package dal
 
 import (
@@ -28,7 +30,17 @@ func (c *tick) now() time.Time {
 	return c.t
 }
 
-func newRepo(t *testing.T) (*Relations, *gorm.DB) {
+// ticking is the repository with every follow dated by a clock that ticks, as biz dates them.
+type ticking struct {
+	*Relations
+	clock *tick
+}
+
+func (r ticking) Follow(ctx context.Context, follower, followee int64) (bool, error) {
+	return r.Relations.Follow(ctx, follower, followee, r.clock.now())
+}
+
+func newRepo(t *testing.T) (ticking, *gorm.DB) {
 	t.Helper()
 	gdb := dbtest.Open(t)
 	ctx := context.Background()
@@ -40,7 +52,7 @@ func newRepo(t *testing.T) (*Relations, *gorm.DB) {
 		t.Fatalf("second migrate: %v", err)
 	}
 	clock := &tick{t: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
-	return NewRelations(gdb, clock.now), gdb
+	return ticking{NewRelations(gdb), clock}, gdb
 }
 
 func mustChange(t *testing.T, want bool) func(bool, error) {
@@ -79,7 +91,7 @@ func TestFollowUnfollowAndCounters(t *testing.T) {
 	if stats[1] != (biz.Stats{}) || stats[2] != (biz.Stats{FollowerCount: 1}) {
 		t.Fatalf("stats after unfollow = %+v", stats)
 	}
-	following, err := repo.Following(ctx, 3, []int64{1, 2, 4})
+	following, err := repo.IsFollowing(ctx, 3, []int64{1, 2, 4})
 	if err != nil || len(following) != 1 || !following[2] {
 		t.Fatalf("Following = %v, %v", following, err)
 	}

@@ -49,16 +49,18 @@ type Users struct {
 	repo      Repo
 	cost      int
 	dummyHash []byte
+	now       func() time.Time
 }
 
 // NewUsers returns the rules over repo, hashing with the given bcrypt cost (bcrypt.DefaultCost in
-// production; tests may pass bcrypt.MinCost).
-func NewUsers(repo Repo, bcryptCost int) (*Users, error) {
+// production; tests may pass bcrypt.MinCost) and reading the time from now (time.Now in
+// production).
+func NewUsers(repo Repo, bcryptCost int, now func() time.Time) (*Users, error) {
 	dummy, err := bcrypt.GenerateFromPassword(prehash("not a real password"), bcryptCost)
 	if err != nil {
 		return nil, err
 	}
-	return &Users{repo: repo, cost: bcryptCost, dummyHash: dummy}, nil
+	return &Users{repo: repo, cost: bcryptCost, dummyHash: dummy, now: now}, nil
 }
 
 // Register creates an account and returns its id.
@@ -73,7 +75,7 @@ func (u *Users) Register(ctx context.Context, username, password string) (int64,
 	if err != nil {
 		return 0, err
 	}
-	a := &Account{Username: username, PasswordHash: string(hash), CreatedAt: time.Now()}
+	a := &Account{Username: username, PasswordHash: string(hash), CreatedAt: u.now().UTC().Truncate(time.Millisecond)}
 	if err := u.repo.Create(ctx, a); err != nil {
 		return 0, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -58,14 +59,28 @@ func (m *memRepo) MGet(_ context.Context, ids []int64) ([]*Account, error) {
 	return out, nil
 }
 
+// registeredAt is the time of the rules' clock in these tests.
+var registeredAt = time.Date(2024, 3, 1, 8, 0, 0, 987_654_321, time.UTC)
+
 func newUsers(t *testing.T) (*Users, *memRepo) {
 	t.Helper()
 	repo := newMemRepo()
-	u, err := NewUsers(repo, bcrypt.MinCost)
+	u, err := NewUsers(repo, bcrypt.MinCost, func() time.Time { return registeredAt })
 	if err != nil {
 		t.Fatal(err)
 	}
 	return u, repo
+}
+
+// An account is dated by the rules' clock, to the millisecond the store keeps.
+func TestRegisterIsDatedByTheClock(t *testing.T) {
+	u, repo := newUsers(t)
+	if _, err := u.Register(context.Background(), "clocked", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if got := repo.byName["clocked"].CreatedAt; !got.Equal(registeredAt.Truncate(time.Millisecond)) {
+		t.Fatalf("account dated %v; want %v", got, registeredAt.Truncate(time.Millisecond))
+	}
 }
 
 func TestRegisterValidates(t *testing.T) {

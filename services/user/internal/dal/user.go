@@ -61,7 +61,7 @@ func (r *Users) GetByUsername(ctx context.Context, username string) (*biz.Accoun
 	if err != nil {
 		return nil, fmt.Errorf("get user by name: %w", err)
 	}
-	return toAccount(row), nil
+	return row.toBiz(), nil
 }
 
 func (r *Users) MGet(ctx context.Context, ids []int64) ([]*biz.Account, error) {
@@ -71,12 +71,12 @@ func (r *Users) MGet(ctx context.Context, ids []int64) ([]*biz.Account, error) {
 	}
 	out := make([]*biz.Account, 0, len(rows))
 	for _, row := range rows {
-		out = append(out, toAccount(row))
+		out = append(out, row.toBiz())
 	}
 	return out, nil
 }
 
-func toAccount(r userRow) *biz.Account {
+func (r userRow) toBiz() *biz.Account {
 	return &biz.Account{ID: r.ID, Username: r.Username, PasswordHash: r.PasswordHash, AvatarKey: r.AvatarKey,
 		BackgroundKey: r.BackgroundKey, Signature: r.Signature, CreatedAt: r.CreatedAt}
 }

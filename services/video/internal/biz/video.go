@@ -11,6 +11,7 @@ import (
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
+	"simpletiktok/pkg/validate"
 )
 
 const (
@@ -35,10 +36,12 @@ type Video struct {
 
 // Repo is the storage the rules need.
 type Repo interface {
-	// Create inserts v at the first publish time not before v.PublishTimeMs that no other video
-	// has, sets v.ID and v.PublishTimeMs, and adds one to the author's work count, all or nothing.
-	// A play key already used is errno.VideoAlreadyPublished.
-	Create(ctx context.Context, v *Video) error
+	// Create stores v and adds one to its author's work count, all or nothing, and sets v.ID and
+	// v.PublishTimeMs. It holds the publish lock while it does: it calls publishTime with the
+	// latest publish time stored so far (0 before the first video) and stores v at the time that
+	// returns, so no other publish can see the same latest time. A play key already used is
+	// errno.VideoAlreadyPublished.
+	Create(ctx context.Context, v *Video, publishTime func(latestMs int64) int64) error
 	// Feed returns at most limit videos published strictly before beforeMs, newest first.
 	Feed(ctx context.Context, beforeMs int64, limit int) ([]*Video, error)
 	// ListByAuthor returns the author's videos, newest first.
@@ -67,8 +70,8 @@ func NewVideos(repo Repo, now func() time.Time) *Videos {
 // videos sharing a millisecond could otherwise be cut apart by a page boundary and one of them
 // never shown; with unique times, "strictly older than next_time" neither repeats nor skips.
 func (s *Videos) Publish(ctx context.Context, authorID int64, title, playKey, coverKey string) (int64, error) {
-	if authorID <= 0 {
-		return 0, errno.BadRequest.WithMsg("author_id must be a positive integer")
+	if err := validate.ID("author_id", authorID); err != nil {
+		return 0, err
 	}
 	title, err := NormalizeTitle(title)
 	if err != nil {
@@ -77,12 +80,18 @@ func (s *Videos) Publish(ctx context.Context, authorID int64, title, playKey, co
 	if playKey == "" || len(playKey) > maxKeyLen || len(coverKey) > maxKeyLen {
 		return 0, errno.BadRequest.WithMsg("play_key is required and media keys are at most %d bytes", maxKeyLen)
 	}
-	v := &Video{AuthorID: authorID, Title: title, PlayKey: playKey, CoverKey: coverKey,
-		PublishTimeMs: s.now().UnixMilli()}
-	if err := s.repo.Create(ctx, v); err != nil {
+	v := &Video{AuthorID: authorID, Title: title, PlayKey: playKey, CoverKey: coverKey}
+	if err := s.repo.Create(ctx, v, s.publishTime); err != nil {
 		return 0, err
 	}
 	return v.ID, nil
+}
+
+// publishTime is the time of a video published now, given the latest publish time so far: the
+// current millisecond, or the one after the latest when the clock has not passed it (many
+// publishes in one millisecond, or a clock set back).
+func (s *Videos) publishTime(latestMs int64) int64 {
+	return max(s.now().UnixMilli(), latestMs+1)
 }
 
 // Feed returns at most limit (1..30, 30 when out of range) videos published strictly before
@@ -108,8 +117,8 @@ func (s *Videos) Feed(ctx context.Context, latestMs int64, limit int) ([]*Video,
 
 // ListByAuthor returns the author's videos, newest first.
 func (s *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*Video, error) {
-	if authorID <= 0 {
-		return nil, errno.BadRequest.WithMsg("author_id must be a positive integer")
+	if err := validate.ID("author_id", authorID); err != nil {
+		return nil, err
 	}
 	return s.repo.ListByAuthor(ctx, authorID)
 }

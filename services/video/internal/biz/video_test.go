@@ -15,7 +15,8 @@ import (
 	"simpletiktok/pkg/idbatch"
 )
 
-// memRepo is an in-memory Repo for the rules' unit tests, with the same unique keys as the table.
+// memRepo is an in-memory Repo for the rules' unit tests, with the same unique keys as the table
+// and the same publish lock: publishTime runs under the mutex.
 type memRepo struct {
 	mu     sync.Mutex
 	videos []*Video
@@ -25,17 +26,23 @@ type memRepo struct {
 
 func newMemRepo() *memRepo { return &memRepo{works: map[int64]int64{}} }
 
-func (m *memRepo) Create(_ context.Context, v *Video) error {
+func (m *memRepo) Create(_ context.Context, v *Video, publishTime func(latestMs int64) int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	last := int64(0)
+	latest := int64(0)
 	for _, o := range m.videos {
 		if o.PlayKey == v.PlayKey {
 			return errno.VideoAlreadyPublished
 		}
-		last = max(last, o.PublishTimeMs)
+		latest = max(latest, o.PublishTimeMs)
 	}
-	v.PublishTimeMs = max(v.PublishTimeMs, last+1)
+	at := publishTime(latest)
+	for _, o := range m.videos {
+		if o.PublishTimeMs == at {
+			return fmt.Errorf("duplicate key uk_videos_publish_time: %d", at)
+		}
+	}
+	v.PublishTimeMs = at
 	m.nextID++
 	v.ID = m.nextID
 	cp := *v

@@ -15,9 +15,9 @@ import (
 
 // videoRow is the videos table.
 //
-// uk_videos_publish_time makes publish times unique (see biz.Videos.Publish); being an index on
-// the time, it also serves the feed: "publish_time_ms < ? ORDER BY publish_time_ms DESC" is a
-// backward range scan of it, no sort. idx_videos_author_time serves the publish list the same way
+// uk_videos_publish_time keeps publish times unique (biz.Videos.Publish gives them out); being an
+// index on the time, it also serves the feed: "publish_time_ms < ? ORDER BY publish_time_ms DESC"
+// is a backward range scan of it, no sort. idx_videos_author_time serves the publish list the same way
 // for one author (a non-unique InnoDB index ends with the primary key, so "id" ties break in it).
 type videoRow struct {
 	ID            int64  `gorm:"primaryKey;autoIncrement"`
@@ -39,9 +39,9 @@ type workCountRow struct {
 
 func (workCountRow) TableName() string { return "work_counts" }
 
-// publishClockRow is a single row holding the last publish time handed out. Locking it makes
-// concurrent publishes take their times one after the other, so each gets the first free
-// millisecond at once instead of racing for it.
+// publishClockRow is a single row holding the latest publish time stored. It is the publish lock:
+// a publish holds it while biz picks the new time from it, so concurrent publishes take their
+// times one after the other, each at once, instead of racing for one and failing on the key.
 type publishClockRow struct {
 	ID     int8  `gorm:"primaryKey;autoIncrement:false"`
 	LastMs int64 `gorm:"not null"`
@@ -68,7 +68,10 @@ type Videos struct{ db *gorm.DB }
 // NewVideos returns the repository over gdb.
 func NewVideos(gdb *gorm.DB) *Videos { return &Videos{db: gdb} }
 
-func (r *Videos) Create(ctx context.Context, v *biz.Video) error {
+// Create locks the publish clock, stores v at the time publishTime picks from the clock's latest
+// time, moves the clock to it and counts the work, in one transaction (run again whole if InnoDB
+// aborts it, which calls publishTime again).
+func (r *Videos) Create(ctx context.Context, v *biz.Video, publishTime func(latestMs int64) int64) error {
 	var row videoRow
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		var clock publishClockRow
@@ -76,7 +79,7 @@ func (r *Videos) Create(ctx context.Context, v *biz.Video) error {
 			return fmt.Errorf("read the publish clock: %w", err)
 		}
 		row = videoRow{AuthorID: v.AuthorID, Title: v.Title, PlayKey: v.PlayKey, CoverKey: v.CoverKey,
-			PublishTimeMs: max(v.PublishTimeMs, clock.LastMs+1)}
+			PublishTimeMs: publishTime(clock.LastMs)}
 		if err := tx.Model(&clock).Update("last_ms", row.PublishTimeMs).Error; err != nil {
 			return err
 		}
@@ -87,7 +90,7 @@ func (r *Videos) Create(ctx context.Context, v *biz.Video) error {
 			"ON DUPLICATE KEY UPDATE works = works + 1", v.AuthorID).Error
 	})
 	if db.IsDuplicateKey(err) {
-		// The clock hands out unique times, so only the play key can be in use.
+		// publishTime gives a time after every stored one, so only the play key can be in use.
 		return errno.VideoAlreadyPublished
 	}
 	if err != nil {
@@ -106,7 +109,7 @@ func (r *Videos) Feed(ctx context.Context, beforeMs int64, limit int) ([]*biz.Vi
 	if err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
-	return toVideos(rows), nil
+	return toBizList(rows), nil
 }
 
 func (r *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*biz.Video, error) {
@@ -116,7 +119,7 @@ func (r *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*biz.Video
 	if err != nil {
 		return nil, fmt.Errorf("videos of author: %w", err)
 	}
-	return toVideos(rows), nil
+	return toBizList(rows), nil
 }
 
 func (r *Videos) MGet(ctx context.Context, ids []int64) ([]*biz.Video, error) {
@@ -124,7 +127,7 @@ func (r *Videos) MGet(ctx context.Context, ids []int64) ([]*biz.Video, error) {
 	if err := r.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("videos by id: %w", err)
 	}
-	return toVideos(rows), nil
+	return toBizList(rows), nil
 }
 
 func (r *Videos) CountWorks(ctx context.Context, authorIDs []int64) (map[int64]int64, error) {
@@ -139,11 +142,15 @@ func (r *Videos) CountWorks(ctx context.Context, authorIDs []int64) (map[int64]i
 	return out, nil
 }
 
-func toVideos(rows []videoRow) []*biz.Video {
+func (r videoRow) toBiz() *biz.Video {
+	return &biz.Video{ID: r.ID, AuthorID: r.AuthorID, Title: r.Title, PlayKey: r.PlayKey,
+		CoverKey: r.CoverKey, PublishTimeMs: r.PublishTimeMs}
+}
+
+func toBizList(rows []videoRow) []*biz.Video {
 	out := make([]*biz.Video, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, &biz.Video{ID: r.ID, AuthorID: r.AuthorID, Title: r.Title, PlayKey: r.PlayKey,
-			CoverKey: r.CoverKey, PublishTimeMs: r.PublishTimeMs})
+		out = append(out, r.toBiz())
 	}
 	return out
 }

@@ -1,3 +1,5 @@
+//go:build integration
+
 package dal
 
 import (
@@ -34,6 +36,9 @@ var keys atomic.Int64
 
 func key() string { return fmt.Sprintf("%032x.mp4", keys.Add(1)) }
 
+// at is a publishTime that stores at ms whatever the latest time.
+func at(ms int64) func(int64) int64 { return func(int64) int64 { return ms } }
+
 // fixedClock returns the rules over repo with a clock that reads ms until changed.
 func fixedClock(repo biz.Repo, ms *atomic.Int64) *biz.Videos {
 	return biz.NewVideos(repo, func() time.Time { return time.UnixMilli(ms.Load()) })
@@ -42,9 +47,9 @@ func fixedClock(repo biz.Repo, ms *atomic.Int64) *biz.Videos {
 func TestCreateAndRead(t *testing.T) {
 	repo, _ := newRepo(t)
 	ctx := context.Background()
-	v := &biz.Video{AuthorID: 7, Title: "Hello 世界 🎬", PlayKey: key(), CoverKey: "c.jpg", PublishTimeMs: 1_700_000_000_123}
-	if err := repo.Create(ctx, v); err != nil || v.ID <= 0 {
-		t.Fatalf("Create = %v, id %d", err, v.ID)
+	v := &biz.Video{AuthorID: 7, Title: "Hello 世界 🎬", PlayKey: key(), CoverKey: "c.jpg"}
+	if err := repo.Create(ctx, v, at(1_700_000_000_123)); err != nil || v.ID <= 0 || v.PublishTimeMs != 1_700_000_000_123 {
+		t.Fatalf("Create = %v, id %d, time %d", err, v.ID, v.PublishTimeMs)
 	}
 	got, err := repo.MGet(ctx, []int64{v.ID, v.ID + 100})
 	if err != nil || len(got) != 1 || *got[0] != *v {
@@ -56,21 +61,30 @@ func TestCreateAndRead(t *testing.T) {
 	}
 }
 
-// A publish time in use moves the new video to the next free millisecond; an earlier clock
-// reading never goes back in time.
-func TestPublishTimesAreUniqueAndIncreasing(t *testing.T) {
-	repo, _ := newRepo(t)
+// publishTime sees the latest time stored (0 at first, and after a restart too: Migrate starts
+// the clock at the newest video), and the video is stored at the time it picks.
+func TestCreateAsksForATimeAfterTheLatest(t *testing.T) {
+	repo, gdb := newRepo(t)
 	ctx := context.Background()
-	var got []int64
-	for _, asked := range []int64{1000, 1000, 999, 5000} {
-		v := &biz.Video{AuthorID: 1, Title: "t", PlayKey: key(), PublishTimeMs: asked}
-		if err := repo.Create(ctx, v); err != nil {
-			t.Fatal(err)
+	var seen []int64
+	for _, pick := range []int64{1000, 5000, 7000} {
+		v := &biz.Video{AuthorID: 1, Title: "t", PlayKey: key()}
+		err := repo.Create(ctx, v, func(latest int64) int64 { seen = append(seen, latest); return pick })
+		if err != nil || v.PublishTimeMs != pick {
+			t.Fatalf("Create = %v at %d; want %d", err, v.PublishTimeMs, pick)
 		}
-		got = append(got, v.PublishTimeMs)
+		if pick == 5000 {
+			// A restart with an empty clock table starts it again at the newest video.
+			if err := gdb.Exec("DELETE FROM publish_clock").Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := Migrate(ctx, gdb); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	if fmt.Sprint(got) != "[1000 1001 1002 5000]" {
-		t.Fatalf("publish times = %v; want [1000 1001 1002 5000]", got)
+	if fmt.Sprint(seen) != "[0 1000 5000]" {
+		t.Fatalf("publishTime saw %v; want [0 1000 5000]", seen)
 	}
 }
 
@@ -78,12 +92,12 @@ func TestPublishTimesAreUniqueAndIncreasing(t *testing.T) {
 func TestDuplicatesAreRefusedWithoutSideEffects(t *testing.T) {
 	repo, gdb := newRepo(t)
 	ctx := context.Background()
-	first := &biz.Video{AuthorID: 1, Title: "a", PlayKey: key(), PublishTimeMs: 1000}
-	if err := repo.Create(ctx, first); err != nil {
+	first := &biz.Video{AuthorID: 1, Title: "a", PlayKey: key()}
+	if err := repo.Create(ctx, first, at(1000)); err != nil {
 		t.Fatal(err)
 	}
-	sameKey := &biz.Video{AuthorID: 1, Title: "c", PlayKey: first.PlayKey, PublishTimeMs: 2000}
-	if err := repo.Create(ctx, sameKey); !errors.Is(err, errno.VideoAlreadyPublished) {
+	sameKey := &biz.Video{AuthorID: 1, Title: "c", PlayKey: first.PlayKey}
+	if err := repo.Create(ctx, sameKey, at(2000)); !errors.Is(err, errno.VideoAlreadyPublished) {
 		t.Fatalf("Create with a play key in use = %v; want VideoAlreadyPublished", err)
 	}
 	var rows, works int64
@@ -215,7 +229,7 @@ func TestListByAuthorNewestFirst(t *testing.T) {
 	repo, _ := newRepo(t)
 	ctx := context.Background()
 	for i, a := range []int64{1, 2, 1, 1, 2} {
-		if err := repo.Create(ctx, &biz.Video{AuthorID: a, Title: "t", PlayKey: key(), PublishTimeMs: int64(100 + i)}); err != nil {
+		if err := repo.Create(ctx, &biz.Video{AuthorID: a, Title: "t", PlayKey: key()}, at(int64(100+i))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -234,7 +248,7 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 	repo, gdb := newRepo(t)
 	ctx := context.Background()
 	for i := 0; i < 300; i++ {
-		if err := repo.Create(ctx, &biz.Video{AuthorID: int64(i%10 + 1), Title: "t", PlayKey: key(), PublishTimeMs: int64(1000 + i)}); err != nil {
+		if err := repo.Create(ctx, &biz.Video{AuthorID: int64(i%10 + 1), Title: "t", PlayKey: key()}, at(int64(1000+i))); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,0 +1,43 @@
+// Package application carries out the gateway's use cases: register, publish, show a feed page,
+// comment, follow... Each method takes parameters the handlers have already read and checked,
+// makes the service calls the use case needs, and has every object the phone sees assembled by
+// internal/assemble. It knows nothing of HTTP; the handlers know nothing of the services.
+//
+// Errors come back as pkg/errno errors (a service's business code unchanged; a call that failed
+// on the way is errno.ServiceUnavailable), for the handlers to render.
+package application
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/media"
+)
+
+// Issuer signs a token naming a user; the gateway is the only issuer.
+type Issuer interface {
+	Issue(userID int64) (string, error)
+}
+
+// Media stores a checked upload under new keys, and removes stored media again.
+type Media interface {
+	Import(ctx context.Context, file *media.Spooled) (media.Stored, error)
+	Remove(ctx context.Context, s media.Stored)
+}
+
+// App is the gateway's use cases over the six services.
+type App struct {
+	clients assemble.Clients
+	pages   *assemble.Assembler
+	tokens  Issuer
+	media   Media
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// New returns the use cases over their dependencies.
+func New(clients assemble.Clients, pages *assemble.Assembler, tokens Issuer, media Media, log *slog.Logger) *App {
+	return &App{clients: clients, pages: pages, tokens: tokens, media: media, log: log, now: time.Now}
+}

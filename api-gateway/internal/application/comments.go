@@ -1,0 +1,40 @@
+package application
+
+import (
+	"context"
+
+	"simpletiktok/api-gateway/hertz_gen/douyin"
+	"simpletiktok/pkg/kitex_gen/comment"
+	"simpletiktok/pkg/rpc"
+)
+
+// PostComment posts text on videoID as viewer and shows the new comment. The author is shown
+// first and the comment posted second: once a comment is stored, the answer cannot fail for want
+// of its author, which would invite the phone to post it again.
+func (a *App) PostComment(ctx context.Context, viewer, videoID int64, text string) (*douyin.Comment, error) {
+	author, err := a.pages.User(ctx, viewer, viewer)
+	if err != nil {
+		return nil, err
+	}
+	posted, err := a.clients.Comment.PostComment(ctx, &comment.PostCommentRequest{UserId: viewer, VideoId: videoID, Content: text})
+	if err != nil {
+		return nil, rpc.ClientError(err)
+	}
+	return a.pages.Comment(posted.Comment, author), nil
+}
+
+// DeleteComment deletes commentID of videoID as viewer. Who may delete, and what a repeated
+// delete answers, is the comment service's rule; its answer is passed on unchanged.
+func (a *App) DeleteComment(ctx context.Context, viewer, videoID, commentID int64) error {
+	_, err := a.clients.Comment.DeleteComment(ctx, &comment.DeleteCommentRequest{UserId: viewer, VideoId: videoID, CommentId: commentID})
+	return rpc.ClientError(err)
+}
+
+// CommentList shows the comments of videoID, newest first, with their authors as viewer sees them.
+func (a *App) CommentList(ctx context.Context, viewer, videoID int64) ([]*douyin.Comment, error) {
+	list, err := a.clients.Comment.ListComments(ctx, &comment.ListCommentsRequest{VideoId: videoID})
+	if err != nil {
+		return nil, rpc.ClientError(err)
+	}
+	return a.pages.Comments(ctx, viewer, list.Comments)
+}

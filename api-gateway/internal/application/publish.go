@@ -1,0 +1,63 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/cloudwego/kitex/pkg/kerrors"
+
+	"simpletiktok/api-gateway/internal/media"
+	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/kitex_gen/video"
+	"simpletiktok/pkg/rpc"
+)
+
+// Publish stores an upload's media and records the video of author. Nothing is kept when it
+// fails, unless the video may have been recorded after all (see settleFailedPublish). The file
+// is used up whatever happens.
+func (a *App) Publish(ctx context.Context, author int64, title string, file *media.Spooled) error {
+	switch {
+	case strings.TrimSpace(title) == "":
+		return errno.VideoTitleRequired
+	case file == nil:
+		return errno.VideoFileRequired
+	}
+	size := file.Size()
+	stored, err := a.media.Import(ctx, file)
+	if err != nil {
+		return err
+	}
+	resp, err := a.clients.Video.Publish(ctx, &video.PublishRequest{AuthorId: author, Title: title,
+		PlayKey: stored.PlayKey, CoverKey: stored.CoverKey})
+	if err != nil {
+		return a.settleFailedPublish(ctx, author, stored, err)
+	}
+	a.log.InfoContext(ctx, "video published", "video_id", resp.VideoId, "author_id", author,
+		"play_key", stored.PlayKey, "bytes", size, "cover", stored.CoverKey != "")
+	return nil
+}
+
+// settleFailedPublish decides what happens to the stored media of a Publish call that failed. A
+// business error, or a call that never reached the service, wrote no row: the media go. A timeout
+// or a broken connection may have written one; the author's list tells, and if the row is there
+// the publish happened after all. If even that cannot be known, the media stay (and are logged):
+// a row without its files would be worse than files without a row.
+func (a *App) settleFailedPublish(ctx context.Context, author int64, stored media.Stored, callErr error) error {
+	err := rpc.ClientError(callErr)
+	if kerrors.IsTimeoutError(callErr) || errors.Is(callErr, kerrors.ErrRemoteOrNetwork) {
+		list, lerr := a.clients.Video.ListByAuthor(ctx, &video.ListByAuthorRequest{AuthorId: author})
+		if lerr != nil {
+			a.log.ErrorContext(ctx, "publish outcome unknown: its media are kept", "play_key", stored.PlayKey,
+				"cover_key", stored.CoverKey, "error", lerr)
+			return err
+		}
+		for _, v := range list.Videos {
+			if v.PlayKey == stored.PlayKey {
+				return nil
+			}
+		}
+	}
+	a.media.Remove(ctx, stored)
+	return err
+}

@@ -1,0 +1,72 @@
+package application
+
+import (
+	"context"
+
+	"github.com/cloudwego/kitex/client/callopt"
+
+	"simpletiktok/api-gateway/hertz_gen/douyin"
+	"simpletiktok/pkg/kitex_gen/message"
+	"simpletiktok/pkg/kitex_gen/relation"
+	"simpletiktok/pkg/rpc"
+)
+
+// RelationAction makes viewer follow or unfollow to; both are idempotent (the service's rule).
+func (a *App) RelationAction(ctx context.Context, viewer, to int64, action relation.RelationAction) error {
+	_, err := a.clients.Relation.RelationAction(ctx, &relation.RelationActionRequest{UserId: viewer, ToUserId: to, Action: action})
+	return rpc.ClientError(err)
+}
+
+// FollowList shows whom userID follows, newest first, as viewer sees them.
+func (a *App) FollowList(ctx context.Context, viewer, userID int64) ([]*douyin.User, error) {
+	return a.userList(ctx, viewer, userID, a.clients.Relation.ListFollowing)
+}
+
+// FollowerList shows who follows userID, newest first, as viewer sees them.
+func (a *App) FollowerList(ctx context.Context, viewer, userID int64) ([]*douyin.User, error) {
+	return a.userList(ctx, viewer, userID, a.clients.Relation.ListFollowers)
+}
+
+// FriendList shows the mutual follows of userID, each with the latest message between viewer and
+// them.
+func (a *App) FriendList(ctx context.Context, viewer, userID int64) ([]*douyin.FriendUser, error) {
+	ids, err := relationIDs(ctx, userID, a.clients.Relation.ListFriends)
+	if err != nil {
+		return nil, err
+	}
+	return a.pages.Friends(ctx, viewer, ids)
+}
+
+type listCall func(context.Context, *relation.ListRequest, ...callopt.Option) (*relation.ListResponse, error)
+
+func (a *App) userList(ctx context.Context, viewer, userID int64, list listCall) ([]*douyin.User, error) {
+	ids, err := relationIDs(ctx, userID, list)
+	if err != nil {
+		return nil, err
+	}
+	return a.pages.UserList(ctx, viewer, ids)
+}
+
+func relationIDs(ctx context.Context, userID int64, list listCall) ([]int64, error) {
+	resp, err := list(ctx, &relation.ListRequest{UserId: userID})
+	if err != nil {
+		return nil, rpc.ClientError(err)
+	}
+	return resp.UserIds, nil
+}
+
+// Chat shows the messages between viewer and peer, both ways, newer than afterMs, oldest first.
+// viewer is always one of the two, so nobody reads someone else's conversation.
+func (a *App) Chat(ctx context.Context, viewer, peer, afterMs int64) ([]*douyin.Message, error) {
+	chat, err := a.clients.Message.Chat(ctx, &message.ChatRequest{UserId: viewer, PeerId: peer, PreMsgTimeMs: afterMs})
+	if err != nil {
+		return nil, rpc.ClientError(err)
+	}
+	return a.pages.Messages(chat.Messages), nil
+}
+
+// SendMessage sends content from viewer to to.
+func (a *App) SendMessage(ctx context.Context, viewer, to int64, content string) error {
+	_, err := a.clients.Message.SendMessage(ctx, &message.SendMessageRequest{FromUserId: viewer, ToUserId: to, Content: content})
+	return rpc.ClientError(err)
+}

@@ -1,0 +1,71 @@
+package application
+
+import (
+	"context"
+
+	"simpletiktok/api-gateway/hertz_gen/douyin"
+	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/kitex_gen/favorite"
+	"simpletiktok/pkg/kitex_gen/user"
+	"simpletiktok/pkg/kitex_gen/video"
+	"simpletiktok/pkg/rpc"
+)
+
+// FeedPageSize is the contract's largest page of the feed.
+const FeedPageSize = 30
+
+// Feed shows the videos published strictly before latestMs (0: now), newest first, as viewer
+// (0: anonymous) sees them, and the time that pages on: the oldest video's publish time, or the
+// request's own time when the page is empty or cannot be shown.
+func (a *App) Feed(ctx context.Context, viewer, latestMs int64) ([]*douyin.Video, int64, error) {
+	if latestMs == 0 {
+		latestMs = a.now().UnixMilli()
+	}
+	page, err := a.clients.Video.Feed(ctx, &video.FeedRequest{LatestTimeMs: latestMs, Limit: FeedPageSize})
+	if err != nil {
+		return nil, latestMs, rpc.ClientError(err)
+	}
+	videos, err := a.pages.Videos(ctx, viewer, page.Videos)
+	if err != nil {
+		return nil, latestMs, err
+	}
+	return videos, page.NextTimeMs, nil
+}
+
+// PublishList shows the videos of author, newest first, as viewer sees them. An author without
+// videos has an empty list; a user who does not exist is errno.UserNotFound (one more call, only
+// when the list is empty).
+func (a *App) PublishList(ctx context.Context, viewer, author int64) ([]*douyin.Video, error) {
+	list, err := a.clients.Video.ListByAuthor(ctx, &video.ListByAuthorRequest{AuthorId: author})
+	if err != nil {
+		return nil, rpc.ClientError(err)
+	}
+	if len(list.Videos) > 0 {
+		return a.pages.Videos(ctx, viewer, list.Videos)
+	}
+	users, err := a.clients.User.MGetUsers(ctx, &user.MGetUsersRequest{UserIds: []int64{author}})
+	if err != nil {
+		return nil, rpc.ClientError(err)
+	}
+	if len(users.Users) == 0 {
+		return nil, errno.UserNotFound
+	}
+	return []*douyin.Video{}, nil
+}
+
+// FavoriteAction likes or unlikes a video as viewer; both are idempotent (the service's rule).
+func (a *App) FavoriteAction(ctx context.Context, viewer, videoID int64, action favorite.FavoriteAction) error {
+	_, err := a.clients.Favorite.FavoriteAction(ctx, &favorite.FavoriteActionRequest{
+		UserId: viewer, VideoId: videoID, Action: action})
+	return rpc.ClientError(err)
+}
+
+// FavoriteList shows the videos userID likes, newest like first, as viewer sees them. It costs
+// the same calls at any length: the liked ids, the videos, then the assembler's.
+func (a *App) FavoriteList(ctx context.Context, viewer, userID int64) ([]*douyin.Video, error) {
+	liked, err := a.clients.Favorite.ListFavorites(ctx, &favorite.ListFavoritesRequest{UserId: userID})
+	if err != nil {
+		return nil, rpc.ClientError(err)
+	}
+	return a.pages.VideosByID(ctx, viewer, liked.VideoIds)
+}

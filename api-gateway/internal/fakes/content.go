@@ -1,0 +1,159 @@
+package fakes
+
+import (
+	"context"
+
+	"github.com/cloudwego/kitex/client/callopt"
+
+	"simpletiktok/pkg/kitex_gen/comment"
+	"simpletiktok/pkg/kitex_gen/comment/commentservice"
+	"simpletiktok/pkg/kitex_gen/favorite"
+	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
+	"simpletiktok/pkg/kitex_gen/video"
+	"simpletiktok/pkg/kitex_gen/video/videoservice"
+)
+
+type videos struct{ b *Backend }
+
+var _ videoservice.Client = videos{}
+
+func (v videos) Publish(_ context.Context, req *video.PublishRequest, _ ...callopt.Option) (*video.PublishResponse, error) {
+	if err := v.b.record("video.Publish", req); err != nil {
+		return nil, err
+	}
+	return &video.PublishResponse{VideoId: PublishedID}, nil
+}
+
+func (v videos) Feed(_ context.Context, req *video.FeedRequest, _ ...callopt.Option) (*video.FeedResponse, error) {
+	if err := v.b.record("video.Feed", req); err != nil {
+		return nil, err
+	}
+	resp := &video.FeedResponse{Videos: v.b.FeedVideos, NextTimeMs: req.LatestTimeMs}
+	if n := len(v.b.FeedVideos); n > 0 {
+		resp.NextTimeMs = v.b.FeedVideos[n-1].PublishTimeMs
+	}
+	return resp, nil
+}
+
+func (v videos) ListByAuthor(_ context.Context, req *video.ListByAuthorRequest, _ ...callopt.Option) (*video.ListByAuthorResponse, error) {
+	if err := v.b.record("video.ListByAuthor", req); err != nil {
+		return nil, err
+	}
+	return &video.ListByAuthorResponse{Videos: v.b.Works[req.AuthorId]}, nil
+}
+
+func (v videos) MGetVideos(_ context.Context, req *video.MGetVideosRequest, _ ...callopt.Option) (*video.MGetVideosResponse, error) {
+	if err := v.b.record("video.MGetVideos", req); err != nil {
+		return nil, err
+	}
+	if err := tooMany(len(req.VideoIds)); err != nil {
+		return nil, err
+	}
+	resp := &video.MGetVideosResponse{}
+	for i := len(req.VideoIds) - 1; i >= 0; i-- {
+		if id := req.VideoIds[i]; id < MissingFrom {
+			resp.Videos = append(resp.Videos, &video.Video{Id: id, AuthorId: id%7 + 1, PlayKey: "v.mp4"})
+		}
+	}
+	return resp, nil
+}
+
+func (v videos) CountWorks(_ context.Context, req *video.CountWorksRequest, _ ...callopt.Option) (*video.CountWorksResponse, error) {
+	if err := v.b.record("video.CountWorks", req); err != nil {
+		return nil, err
+	}
+	if err := tooMany(len(req.UserIds)); err != nil {
+		return nil, err
+	}
+	counts := map[int64]int64{}
+	for _, id := range req.UserIds {
+		counts[id] = 3
+	}
+	return &video.CountWorksResponse{WorkCounts: counts}, nil
+}
+
+type favorites struct{ b *Backend }
+
+var _ favoriteservice.Client = favorites{}
+
+func (f favorites) FavoriteAction(_ context.Context, req *favorite.FavoriteActionRequest, _ ...callopt.Option) (*favorite.FavoriteActionResponse, error) {
+	if err := f.b.record("favorite.FavoriteAction", req); err != nil {
+		return nil, err
+	}
+	return &favorite.FavoriteActionResponse{}, nil
+}
+
+func (f favorites) ListFavorites(_ context.Context, req *favorite.ListFavoritesRequest, _ ...callopt.Option) (*favorite.ListFavoritesResponse, error) {
+	if err := f.b.record("favorite.ListFavorites", req); err != nil {
+		return nil, err
+	}
+	return &favorite.ListFavoritesResponse{VideoIds: f.b.Liked}, nil
+}
+
+func (f favorites) VideoStats(_ context.Context, req *favorite.VideoStatsRequest, _ ...callopt.Option) (*favorite.VideoStatsResponse, error) {
+	if err := f.b.record("favorite.VideoStats", req); err != nil {
+		return nil, err
+	}
+	if err := tooMany(len(req.VideoIds)); err != nil {
+		return nil, err
+	}
+	stats := map[int64]*favorite.VideoFavoriteStat{}
+	for _, id := range req.VideoIds {
+		stats[id] = &favorite.VideoFavoriteStat{FavoriteCount: 2 * id, IsFavorite: req.ViewerId != 0 && id%2 == 0}
+	}
+	return &favorite.VideoStatsResponse{Stats: stats}, nil
+}
+
+func (f favorites) UserStats(_ context.Context, req *favorite.UserStatsRequest, _ ...callopt.Option) (*favorite.UserStatsResponse, error) {
+	if err := f.b.record("favorite.UserStats", req); err != nil {
+		return nil, err
+	}
+	if err := tooMany(len(req.UserIds)); err != nil {
+		return nil, err
+	}
+	stats := map[int64]*favorite.UserFavoriteStat{}
+	for _, id := range req.UserIds {
+		stats[id] = &favorite.UserFavoriteStat{FavoriteCount: 1, TotalFavorited: id}
+	}
+	return &favorite.UserStatsResponse{Stats: stats}, nil
+}
+
+type comments struct{ b *Backend }
+
+var _ commentservice.Client = comments{}
+
+func (c comments) PostComment(_ context.Context, req *comment.PostCommentRequest, _ ...callopt.Option) (*comment.PostCommentResponse, error) {
+	if err := c.b.record("comment.PostComment", req); err != nil {
+		return nil, err
+	}
+	return &comment.PostCommentResponse{Comment: &comment.Comment{Id: PostedID, VideoId: req.VideoId,
+		UserId: req.UserId, Content: req.Content, CreateTimeMs: PostedAt}}, nil
+}
+
+func (c comments) DeleteComment(_ context.Context, req *comment.DeleteCommentRequest, _ ...callopt.Option) (*comment.DeleteCommentResponse, error) {
+	if err := c.b.record("comment.DeleteComment", req); err != nil {
+		return nil, err
+	}
+	return &comment.DeleteCommentResponse{}, nil
+}
+
+func (c comments) ListComments(_ context.Context, req *comment.ListCommentsRequest, _ ...callopt.Option) (*comment.ListCommentsResponse, error) {
+	if err := c.b.record("comment.ListComments", req); err != nil {
+		return nil, err
+	}
+	return &comment.ListCommentsResponse{Comments: c.b.Comments}, nil
+}
+
+func (c comments) CountComments(_ context.Context, req *comment.CountCommentsRequest, _ ...callopt.Option) (*comment.CountCommentsResponse, error) {
+	if err := c.b.record("comment.CountComments", req); err != nil {
+		return nil, err
+	}
+	if err := tooMany(len(req.VideoIds)); err != nil {
+		return nil, err
+	}
+	counts := map[int64]int64{}
+	for _, id := range req.VideoIds {
+		counts[id] = id + 1
+	}
+	return &comment.CountCommentsResponse{CommentCounts: counts}, nil
+}

@@ -1,0 +1,319 @@
+//go:build integration
+
+package media
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"image/jpeg"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"simpletiktok/api-gateway/internal/media/seaweedtest"
+	"simpletiktok/pkg/errno"
+)
+
+// TestS3 runs the S3 storage against a real SeaweedFS, started once for all its subtests, each
+// of which works in a bucket of its own.
+func TestS3(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := seaweedtest.Start(t, root)
+	admin, err := srv.Client(seaweedtest.AccessKey, seaweedtest.SecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	newStore := func(t *testing.T, partSize int64) (*S3, string) {
+		t.Helper()
+		n++
+		bucket := fmt.Sprintf("media-%d", n)
+		store, err := NewS3(context.Background(), S3Config{
+			Endpoint: srv.Endpoint, Region: "us-east-1", Bucket: bucket,
+			AccessKey: seaweedtest.AccessKey, SecretKey: seaweedtest.SecretKey,
+			PathStyle: true, CreateBucket: true, PartSize: partSize,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return store, bucket
+	}
+	objects := func(t *testing.T, bucket string) []string {
+		t.Helper()
+		var keys []string
+		for obj := range admin.ListObjects(context.Background(), bucket, minio.ListObjectsOptions{Recursive: true}) {
+			if obj.Err != nil {
+				t.Fatal(obj.Err)
+			}
+			keys = append(keys, obj.Key)
+		}
+		return keys
+	}
+
+	t.Run("put open read delete", func(t *testing.T) {
+		store, bucket := newStore(t, 0)
+		testS3Objects(t, store, objects, bucket)
+	})
+	t.Run("multipart put and ranges across parts", func(t *testing.T) {
+		store, bucket := newStore(t, 5<<20)
+		testS3Multipart(t, store, admin, bucket)
+	})
+	t.Run("served over HTTP", func(t *testing.T) {
+		store, _ := newStore(t, 0)
+		base, content := serveStorage(t, store)
+		checkWholeFile(t, base, content)
+		checkRanges(t, base, content)
+	})
+	t.Run("publish through the library", func(t *testing.T) {
+		store, bucket := newStore(t, 0)
+		testS3Library(t, store, objects, bucket)
+	})
+	t.Run("credentials are checked", func(t *testing.T) {
+		store, bucket := newStore(t, 0)
+		testS3Credentials(t, srv, store, bucket)
+	})
+}
+
+func testS3Objects(t *testing.T, store *S3, objects func(*testing.T, string) []string, bucket string) {
+	ctx := context.Background()
+	content := strings.Repeat("abcdefghij", 300) // 3000 bytes
+	src := writeFile(t, t.TempDir(), "upload", content)
+	before := time.Now().Add(-time.Minute)
+	if err := store.Put(ctx, goodKey, src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(src); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the uploaded file is still there after Put (stat: %v); Put moves it", err)
+	}
+	if got := objects(t, bucket); len(got) != 1 || got[0] != goodKey {
+		t.Fatalf("bucket holds %v; want [%s]", got, goodKey)
+	}
+
+	obj, err := store.Open(ctx, goodKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obj.Size != int64(len(content)) || obj.ModTime.Before(before) {
+		t.Fatalf("Open: size %d, date %v; want %d, now", obj.Size, obj.ModTime, len(content))
+	}
+	// The body as a plain reader: all of it, then after seeks.
+	whole, err := io.ReadAll(obj.Body)
+	if err != nil || string(whole) != content {
+		t.Fatalf("read %d bytes, %v; want the content", len(whole), err)
+	}
+	for _, off := range []int64{0, 1234, 2999} {
+		if _, err := obj.Body.Seek(off, io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		rest, err := io.ReadAll(obj.Body)
+		if err != nil || string(rest) != content[off:] {
+			t.Fatalf("after Seek(%d): %d bytes, %v", off, len(rest), err)
+		}
+	}
+	// Sections ask for just their bytes.
+	for _, r := range [][2]int64{{0, 1}, {10, 20}, {2990, 10}, {0, 3000}} {
+		sec, err := obj.Section(r[0], r[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(sec)
+		sec.Close()
+		if err != nil || string(got) != content[r[0]:r[0]+r[1]] {
+			t.Fatalf("Section(%d, %d) = %q, %v", r[0], r[1], got, err)
+		}
+	}
+	obj.Body.Close()
+
+	if err := store.Put(ctx, "../"+goodKey, writeFile(t, t.TempDir(), "f", "x")); err == nil {
+		t.Fatal("Put accepted a key that was not generated")
+	}
+	if _, err := store.Open(ctx, "fedcba9876543210fedcba9876543210.jpg"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Open of a missing key = %v; want ErrNotFound", err)
+	}
+	if _, err := store.Open(ctx, "not-a-key"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Open of a malformed key = %v; want ErrNotFound", err)
+	}
+	if err := store.Delete(ctx, goodKey); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Open(ctx, goodKey); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Open after Delete = %v; want ErrNotFound", err)
+	}
+	if err := store.Delete(ctx, goodKey); err != nil {
+		t.Fatalf("Delete of a missing key = %v; want nil", err)
+	}
+	if got := objects(t, bucket); len(got) != 0 {
+		t.Fatalf("bucket holds %v after Delete", got)
+	}
+}
+
+// A file larger than a part goes up as a multipart upload, and reads back byte for byte,
+// including ranges that straddle the parts.
+func testS3Multipart(t *testing.T, store *S3, admin *minio.Client, bucket string) {
+	ctx := context.Background()
+	content := make([]byte, 11<<20+123) // three parts of 5, 5 and 1 MiB
+	if _, err := rand.Read(content); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(t.TempDir(), "big")
+	if err := os.WriteFile(src, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Put(ctx, goodKey, src); err != nil {
+		t.Fatal(err)
+	}
+	info, err := admin.StatObject(ctx, bucket, goodKey, minio.StatObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The ETag of a multipart object ends in the number of its parts.
+	if info.Size != int64(len(content)) || !strings.HasSuffix(info.ETag, "-3") || info.ContentType != "video/mp4" {
+		t.Fatalf("stored: size %d, ETag %q, type %q; want %d bytes in 3 parts, video/mp4", info.Size, info.ETag, info.ContentType, len(content))
+	}
+	obj, err := store.Open(ctx, goodKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obj.Body.Close()
+	whole, err := io.ReadAll(obj.Body)
+	if err != nil || !bytes.Equal(whole, content) {
+		t.Fatalf("read back %d bytes (%v); want the %d bytes put", len(whole), err, len(content))
+	}
+	for _, start := range []int64{5<<20 - 7, 10<<20 - 1, int64(len(content)) - 100} {
+		sec, err := obj.Section(start, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(sec)
+		sec.Close()
+		if err != nil || !bytes.Equal(got, content[start:start+100]) {
+			t.Fatalf("Section(%d, 100): %d bytes, %v; not the bytes put", start, len(got), err)
+		}
+	}
+}
+
+// The whole publish path over S3: an upload over the cap is refused before anything reaches the
+// bucket; a real video is checked, stored with its cover, served back and removed; the local
+// folder keeps nothing.
+func testS3Library(t *testing.T, store *S3, objects func(*testing.T, string) []string, bucket string) {
+	ctx := context.Background()
+	video, err := os.ReadFile(mp4Video(t, t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spool := t.TempDir()
+	lib, err := NewLibrary(store, tools, spool, int64(len(video)), slog.New(&recordingHandler{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b, ct := body(t, part{"data", "big.mp4", string(video) + "x"})
+	_, err = lib.ReadForm(b, ct, -1, accept)
+	if !errors.Is(err, errno.VideoTooLarge) {
+		t.Fatalf("ReadForm of a file one byte over the cap = %v; want VideoTooLarge", err)
+	}
+	if got := objects(t, bucket); len(got) != 0 {
+		t.Fatalf("a refused upload left %v in the bucket", got)
+	}
+
+	b, ct = body(t, part{"data", "clip.mp4", string(video)})
+	form, err := lib.ReadForm(b, ct, int64(b.Len()), accept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := lib.Import(ctx, form.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := objects(t, bucket); len(got) != 2 || stored.CoverKey == "" {
+		t.Fatalf("bucket holds %v, stored %+v; want the video and its cover", got, stored)
+	}
+	if left := files(t, spool); len(left) != 0 {
+		t.Fatalf("the spool keeps %v after the import", left)
+	}
+	obj, err := store.Open(ctx, stored.PlayKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if err != nil || !bytes.Equal(got, video) {
+		t.Fatalf("the stored video differs from the upload (%d bytes, %v)", len(got), err)
+	}
+	cover, err := store.Open(ctx, stored.CoverKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = jpeg.Decode(cover.Body)
+	cover.Body.Close()
+	if err != nil {
+		t.Fatalf("cover: %v", err)
+	}
+
+	lib.Remove(ctx, stored)
+	if got := objects(t, bucket); len(got) != 0 {
+		t.Fatalf("Remove left %v", got)
+	}
+}
+
+// The server checks signatures: a wrong secret, an unknown key and an anonymous request are all
+// refused, and a store is not opened over a missing bucket unless told to create it.
+func testS3Credentials(t *testing.T, srv *seaweedtest.Server, store *S3, bucket string) {
+	ctx := context.Background()
+	if err := store.Put(ctx, goodKey, writeFile(t, t.TempDir(), "f", "secret video")); err != nil {
+		t.Fatal(err)
+	}
+	base := S3Config{Endpoint: srv.Endpoint, Region: "us-east-1", Bucket: bucket, PathStyle: true}
+	for name, keys := range map[string][2]string{
+		"wrong secret":      {seaweedtest.AccessKey, seaweedtest.SecretKey + "x"},
+		"unknown key":       {"someone-else", seaweedtest.SecretKey},
+		"anonymous (empty)": {"", ""},
+	} {
+		cfg := base
+		cfg.AccessKey, cfg.SecretKey = keys[0], keys[1]
+		if _, err := NewS3(ctx, cfg); err == nil {
+			t.Errorf("%s: NewS3 succeeded; want the server to refuse it", name)
+		}
+	}
+	for name, keys := range map[string][2]string{
+		"wrong secret": {seaweedtest.AccessKey, "not-the-secret"},
+		"anonymous":    {"", ""},
+	} {
+		client, err := srv.Client(keys[0], keys[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := client.GetObject(ctx, bucket, goodKey, minio.GetObjectOptions{})
+		if err == nil {
+			var got []byte
+			got, err = io.ReadAll(obj)
+			obj.Close()
+			if err == nil {
+				t.Errorf("%s: read %q; want the request refused", name, got)
+				continue
+			}
+		}
+		if code := minio.ToErrorResponse(err).Code; code != "AccessDenied" && code != "SignatureDoesNotMatch" && code != "InvalidAccessKeyId" {
+			t.Errorf("%s: %v (code %q); want a refusal of the credentials", name, err, code)
+		}
+	}
+
+	missing := base
+	missing.Bucket = "never-created"
+	missing.AccessKey, missing.SecretKey = seaweedtest.AccessKey, seaweedtest.SecretKey
+	if _, err := NewS3(ctx, missing); err == nil || !strings.Contains(err.Error(), "create_bucket") {
+		t.Fatalf("NewS3 over a missing bucket = %v; want an error that names create_bucket", err)
+	}
+}

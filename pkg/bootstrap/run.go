@@ -1,0 +1,36 @@
+package bootstrap
+
+import (
+	"context"
+
+	"github.com/cloudwego/kitex/server"
+)
+
+// Register builds one service from what bootstrap opened: its storage (svc.OpenDB), the peers it
+// asks (svc.UserPeer, svc.VideoPeer), its rules and its Kitex handler, and returns the server made
+// with opts. Whatever it opens through svc is closed when Run returns.
+type Register func(ctx context.Context, svc *Service, opts []server.Option) (server.Server, error)
+
+// Run is the composition root every service shares: it reads the config named by args, sets up
+// logging and tracing, builds the Kitex server options, lets register build the service, and serves
+// it until SIGINT or SIGTERM. It returns after a graceful stop (deregistered from etcd, in-flight
+// calls finished) with everything closed in reverse order of opening; main turns its error into
+// the exit status.
+func Run(name string, args []string, register Register) error {
+	svc, err := New(name, args)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	opts, err := svc.ServerOptions()
+	if err != nil {
+		return err
+	}
+	svr, err := register(context.Background(), svc, opts)
+	if err != nil {
+		return err
+	}
+	// The admin HTTP server (/metrics, /healthz, /readyz on admin.listen) starts here, beside the
+	// RPC server, and stops after it.
+	return svc.Serve(svr)
+}
