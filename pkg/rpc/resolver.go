@@ -31,6 +31,8 @@ const (
 type lastKnownResolver struct {
 	discovery.Resolver // registry-etcd's: Target, Diff and Name are its own
 	log                *slog.Logger
+	knownWait          time.Duration // knownLookupWait; shorter in tests
+	firstWait          time.Duration // firstLookupWait; shorter in tests
 
 	mu    sync.Mutex
 	known map[string]discovery.Result // by description (the service name)
@@ -49,7 +51,8 @@ func newResolver(endpoints []string, log *slog.Logger) (*lastKnownResolver, erro
 }
 
 func wrapResolver(inner discovery.Resolver, log *slog.Logger) *lastKnownResolver {
-	return &lastKnownResolver{Resolver: inner, log: log, known: map[string]discovery.Result{}, stale: map[string]bool{}}
+	return &lastKnownResolver{Resolver: inner, log: log, knownWait: knownLookupWait, firstWait: firstLookupWait,
+		known: map[string]discovery.Result{}, stale: map[string]bool{}}
 }
 
 // Resolve asks etcd, within knownLookupWait when there is a last known answer to fall back on.
@@ -60,9 +63,9 @@ func (r *lastKnownResolver) Resolve(ctx context.Context, desc string) (discovery
 
 	lookup, cancel := ctx, context.CancelFunc(func() {})
 	if ok {
-		lookup, cancel = context.WithTimeout(ctx, knownLookupWait)
+		lookup, cancel = context.WithTimeout(ctx, r.knownWait)
 	} else if _, has := ctx.Deadline(); !has {
-		lookup, cancel = context.WithTimeout(ctx, firstLookupWait)
+		lookup, cancel = context.WithTimeout(ctx, r.firstWait)
 	}
 	res, err := r.Resolver.Resolve(lookup, desc)
 	cancel()

@@ -66,6 +66,7 @@ func addrsOf(res discovery.Result) []string {
 func TestLastKnownInstancesWhenDiscoveryFails(t *testing.T) {
 	inner := &scriptedResolver{}
 	r := wrapResolver(inner, slog.New(slog.DiscardHandler))
+	r.knownWait = 100 * time.Millisecond
 	ctx := context.Background()
 
 	inner.set(nil, errors.New("etcd down"), false)
@@ -115,6 +116,7 @@ func TestFirstLookupIsBoundedWithoutCallerDeadline(t *testing.T) {
 	inner := &scriptedResolver{}
 	inner.set(nil, nil, true)
 	r := wrapResolver(inner, slog.New(slog.DiscardHandler))
+	r.firstWait = 100 * time.Millisecond
 	done := make(chan error, 1)
 	go func() {
 		_, err := r.Resolve(context.Background(), "user")
