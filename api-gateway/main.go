@@ -80,7 +80,7 @@ func run(args []string) error {
 		_ = obs.admin.Close(ctx)
 	}()
 
-	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer, obs.calls)
+	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer, log, obs.calls)
 	if err != nil {
 		return err
 	}

@@ -37,17 +37,19 @@ func (s *Stack) startPrometheus(ctx context.Context) error {
 		return fmt.Errorf("devstack: %w", err)
 	}
 	s.printf("starting prometheus (API %s)", s.PrometheusURL())
-	p, err := s.launch("prometheus", []string{
-		"--config.file=" + path,
-		"--web.listen-address=" + loopback(s.opts.Ports.Prometheus),
-		"--storage.tsdb.path=" + filepath.Join(s.opts.VarDir, "prometheus"),
-		"--storage.tsdb.retention.time=7d",
-		"--enable-feature=exemplar-storage", // the trace ids of the latency histograms
-	}, nil)
+	ready := s.httpOK(s.PrometheusURL() + "/-/ready")
+	err := s.startChild(ctx, &child{
+		name: "prometheus",
+		args: []string{
+			"--config.file=" + path,
+			"--web.listen-address=" + loopback(s.opts.Ports.Prometheus),
+			"--storage.tsdb.path=" + filepath.Join(s.opts.VarDir, "prometheus"),
+			"--storage.tsdb.retention.time=7d",
+			"--enable-feature=exemplar-storage", // the trace ids of the latency histograms
+		},
+		probe: func(context.Context) func(context.Context) error { return ready },
+	})
 	if err != nil {
-		return err
-	}
-	if err := s.waitReady(ctx, p, s.httpOK(s.PrometheusURL()+"/-/ready")); err != nil {
 		return err
 	}
 	s.printf("prometheus ready")
