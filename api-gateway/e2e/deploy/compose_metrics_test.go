@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,6 +70,9 @@ func TestComposeScrapesEveryProcessOnItsAdminPort(t *testing.T) {
 		}
 		if hc := svc.Healthcheck; hc == nil || !strings.Contains(strings.Join(hc.Test, " "), fmt.Sprintf("http://127.0.0.1:%d/readyz", port)) {
 			t.Errorf("%s: health check %v; want it to ask /readyz on the admin port %d", name, hc, port)
+		}
+		if got := committedAdminPort(t, root, name); got != port {
+			t.Errorf("%s: admin.listen of its committed config is on port %d; want %d, as make run and compose use", name, got, port)
 		}
 	}
 	if len(targets) != len(appServices())+1 {
@@ -173,4 +177,25 @@ func TestKubernetesPrometheusSharesTheAlertRules(t *testing.T) {
 	if prom := loadPromConfig(t, root, "deploy/kubernetes/base/prometheus/prometheus.yml"); !slices.Equal(prom.RuleFiles, []string{"alerts.yml"}) {
 		t.Fatalf("rule_files = %v; want alerts.yml", prom.RuleFiles)
 	}
+}
+
+// committedAdminPort is the port of admin.listen in the committed config of process.
+func committedAdminPort(t *testing.T, root, process string) int {
+	t.Helper()
+	path := filepath.Join("services", process, "config.yaml")
+	if process == "api-gateway" {
+		path = filepath.Join("api-gateway", "config.yaml")
+	}
+	var cfg struct {
+		Admin struct {
+			Listen string `yaml:"listen"`
+		} `yaml:"admin"`
+	}
+	readYAML(t, root, path, &cfg)
+	_, port, _ := strings.Cut(cfg.Admin.Listen, ":")
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatalf("%s: admin.listen %q has no port", path, cfg.Admin.Listen)
+	}
+	return n
 }
