@@ -143,7 +143,8 @@ func (s *Service) OpenDB(ctx context.Context, migrate func(context.Context, *gor
 	return gdb, nil
 }
 
-// OpenCache opens the service's Redis cache (keys prefixed with the service's name). It does not
+// OpenCache opens the service's Redis cache, its keys prefixed with the name of the service's own
+// schema ("tiktok_favorite:"), so that two stacks on one Redis never share a key. It does not
 // fail when Redis is down: reads then go to MySQL until it answers.
 // Its lookups are counted in tiktok_cache_requests_total{service,result}.
 func (s *Service) OpenCache(ctx context.Context) (*cache.Cache, error) {
@@ -151,8 +152,8 @@ func (s *Service) OpenCache(ctx context.Context) (*cache.Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := cache.Open(ctx, cache.Options{Service: s.Name, Config: s.Config.Redis, Tracer: s.Tracer, Log: s.Log,
-		Metrics: counts})
+	c, err := cache.Open(ctx, cache.Options{Service: s.Name, Namespace: s.Config.MySQL.Database, Config: s.Config.Redis,
+		Tracer: s.Tracer, Log: s.Log, Metrics: counts})
 	if err != nil {
 		return nil, err
 	}

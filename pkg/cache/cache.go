@@ -17,8 +17,8 @@
 //
 // Redis is never required: a failed call counts as a miss, the answer comes from MySQL, and for a
 // short while afterwards the cache is skipped altogether (so a dead Redis costs one timeout per
-// retry interval, not one per request). Keys carry the owning service's prefix ("favorite:");
-// no service reads another's.
+// retry interval, not one per request). Keys carry the owning service's namespace (its schema's
+// name, "tiktok_favorite:"); no service reads another's.
 package cache
 
 import (
@@ -54,7 +54,11 @@ const clockMargin = 20 * time.Millisecond
 
 // Options are what a cache is built from.
 type Options struct {
-	Service string // the owning service; every key starts with Service + ":"
+	Service string // the owning service, for logs
+	// Namespace starts every key, followed by ":". Services use the name of their own schema
+	// (tiktok_favorite), so that the cache is shared exactly as the data is: by the replicas of
+	// one service, never by two services or by two stacks on one Redis. Empty: Service.
+	Namespace string
 	Config  config.Redis
 	Tracer  opentracing.Tracer // nil: no spans
 	Log     *slog.Logger       // nil: discard
@@ -86,8 +90,12 @@ func Open(ctx context.Context, opts Options) (*Cache, error) {
 	if err := opts.Config.Validate(); err != nil {
 		return nil, err
 	}
+	ns := opts.Namespace
+	if ns == "" {
+		ns = opts.Service
+	}
 	c := &Cache{
-		prefix:  opts.Service + ":",
+		prefix:  ns + ":",
 		cfg:     opts.Config.WithDefaults(),
 		tracer:  opts.Tracer,
 		log:     opts.Log,
@@ -165,9 +173,6 @@ func (c *Cache) Key(name, id string) string {
 	}
 	return c.prefix + name + ":" + id
 }
-
-// pattern names a family of keys for traces, without any id ("favorite:vc:*").
-func (c *Cache) pattern(name string) string { return c.prefix + name + ":*" }
 
 // usable reports whether Redis may be called now: it is configured and no call failed within
 // RetryAfter.
