@@ -25,12 +25,18 @@ import (
 // readyTimeout bounds a start: redis-server is ready in milliseconds on an idle machine.
 const readyTimeout = 30 * time.Second
 
-// Server is a redis-server of one test.
+// Server is a redis-server of one test (Start), or of a test binary (Launch, then Bind in each
+// test that acts on it).
 type Server struct {
 	Addr string // 127.0.0.1:port, the same across restarts
-	dir  string
-	bin  string
 	t    testing.TB
+	p    *proc
+}
+
+// proc is the running process, shared by the views Bind gives.
+type proc struct {
+	dir string
+	bin string
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -55,40 +61,65 @@ func Binary() (string, error) {
 // skips it, when redis-server is missing.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := Binary()
+	s, err := Launch(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s.Bind(t)
+}
+
+// Launch starts redis-server on a free port with its data in dir, for a whole test binary
+// (TestMain); Close it at the end, and Bind it in each test that stops, freezes or flushes it.
+func Launch(dir string) (*Server, error) {
+	bin, err := Binary()
+	if err != nil {
+		return nil, err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	addr := l.Addr().String()
 	l.Close()
-	s := &Server{Addr: addr, dir: t.TempDir(), bin: bin, t: t}
+	s := &Server{Addr: addr, p: &proc{dir: dir, bin: bin}}
 	if err := s.start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { s.kill() })
-	return s
+	return s, nil
+}
+
+// Bind returns the server as seen by test t: its methods fail t when they cannot do their part.
+func (s *Server) Bind(t testing.TB) *Server { return &Server{Addr: s.Addr, t: t, p: s.p} }
+
+// Close kills the server (thawing it first if frozen).
+func (s *Server) Close() { s.p.kill() }
+
+func (s *Server) fatalf(format string, args ...any) {
+	if s.t == nil {
+		panic(fmt.Sprintf(format, args...))
+	}
+	s.t.Helper()
+	s.t.Fatalf(format, args...)
 }
 
 func (s *Server) start() error {
+	p := s.p
 	_, port, _ := net.SplitHostPort(s.Addr)
 	// Snapshots only when asked (Stop saves one); no AOF; no protected mode is needed on loopback.
-	args := []string{"--bind", "127.0.0.1", "--port", port, "--dir", s.dir, "--dbfilename", "dump.rdb",
+	args := []string{"--bind", "127.0.0.1", "--port", port, "--dir", p.dir, "--dbfilename", "dump.rdb",
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "redis.log"}
-	cmd := exec.Command(s.bin, args...)
-	cmd.Dir = s.dir
+	cmd := exec.Command(p.bin, args...)
+	cmd.Dir = p.dir
 	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start redis-server: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	s.mu.Lock()
-	s.cmd, s.exited, s.frozen = cmd, exited, false
-	s.mu.Unlock()
+	p.mu.Lock()
+	p.cmd, p.exited, p.frozen = cmd, exited, false
+	p.mu.Unlock()
 	c := s.Client()
 	defer c.Close()
 	deadline := time.Now().Add(readyTimeout)
@@ -101,11 +132,11 @@ func (s *Server) start() error {
 		}
 		select {
 		case <-exited:
-			return fmt.Errorf("redis-server exited during start:\n%s", s.logTail())
+			return fmt.Errorf("redis-server exited during start:\n%s", p.logTail())
 		default:
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("redis-server not ready within %s: %v\n%s", readyTimeout, err, s.logTail())
+			return fmt.Errorf("redis-server not ready within %s: %v\n%s", readyTimeout, err, p.logTail())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -119,69 +150,59 @@ func (s *Server) Client() *redis.Client {
 // Stop saves a snapshot and stops the server (SHUTDOWN SAVE): Restart brings its data back, as a
 // Redis with persistence would after a restart.
 func (s *Server) Stop() {
-	s.t.Helper()
 	c := s.Client()
 	defer c.Close()
 	// SHUTDOWN closes the connection instead of answering.
 	_ = c.ShutdownSave(context.Background()).Err()
-	s.mu.Lock()
-	exited := s.exited
-	s.mu.Unlock()
+	s.p.mu.Lock()
+	exited := s.p.exited
+	s.p.mu.Unlock()
 	select {
 	case <-exited:
 	case <-time.After(readyTimeout):
-		s.t.Fatalf("redis-server did not stop:\n%s", s.logTail())
+		s.fatalf("redis-server did not stop:\n%s", s.p.logTail())
 	}
 }
 
 // Restart starts the server again on the same port, with the snapshot Stop saved.
 func (s *Server) Restart() {
-	s.t.Helper()
 	if err := s.start(); err != nil {
-		s.t.Fatal(err)
+		s.fatalf("%v", err)
 	}
 }
 
 // Freeze stops the process (SIGSTOP) without closing anything: connections hang, as with a
 // Redis that is unreachable or stuck. Thaw lets it go on.
-func (s *Server) Freeze() {
-	s.t.Helper()
-	s.signal(syscall.SIGSTOP, true)
-}
+func (s *Server) Freeze() { s.signal(syscall.SIGSTOP, true) }
 
 // Thaw resumes a frozen server.
-func (s *Server) Thaw() {
-	s.t.Helper()
-	s.signal(syscall.SIGCONT, false)
-}
+func (s *Server) Thaw() { s.signal(syscall.SIGCONT, false) }
 
 func (s *Server) signal(sig syscall.Signal, frozen bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.cmd.Process.Signal(sig); err != nil {
-		s.t.Fatalf("signal redis-server: %v", err)
+	s.p.mu.Lock()
+	defer s.p.mu.Unlock()
+	if err := s.p.cmd.Process.Signal(sig); err != nil {
+		s.fatalf("signal redis-server: %v", err)
 	}
-	s.frozen = frozen
+	s.p.frozen = frozen
 }
 
 // Flush empties the server (FLUSHALL), as an operator or an eviction storm might.
 func (s *Server) Flush() {
-	s.t.Helper()
 	c := s.Client()
 	defer c.Close()
 	if err := c.FlushAll(context.Background()).Err(); err != nil {
-		s.t.Fatalf("FLUSHALL: %v", err)
+		s.fatalf("FLUSHALL: %v", err)
 	}
 }
 
 // Keys returns the keys matching pattern (KEYS: the test server is small).
 func (s *Server) Keys(pattern string) []string {
-	s.t.Helper()
 	c := s.Client()
 	defer c.Close()
 	keys, err := c.Keys(context.Background(), pattern).Result()
 	if err != nil {
-		s.t.Fatalf("KEYS %s: %v", pattern, err)
+		s.fatalf("KEYS %s: %v", pattern, err)
 	}
 	return keys
 }
@@ -189,31 +210,30 @@ func (s *Server) Keys(pattern string) []string {
 // Stat returns a field of INFO stats (keyspace_hits, keyspace_misses, ...): the server's own
 // counters, for tests that check the cache was used without timing anything.
 func (s *Server) Stat(field string) int64 {
-	s.t.Helper()
 	c := s.Client()
 	defer c.Close()
 	info, err := c.Info(context.Background(), "stats").Result()
 	if err != nil {
-		s.t.Fatalf("INFO stats: %v", err)
+		s.fatalf("INFO stats: %v", err)
 	}
 	for _, line := range strings.Split(info, "\r\n") {
 		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				s.t.Fatalf("INFO stats %s: %q", field, v)
+				s.fatalf("INFO stats %s: %q", field, v)
 			}
 			return n
 		}
 	}
-	s.t.Fatalf("INFO stats has no %s", field)
+	s.fatalf("INFO stats has no %s", field)
 	return 0
 }
 
-// kill ends the server at the end of the test, thawing it first if frozen.
-func (s *Server) kill() {
-	s.mu.Lock()
-	cmd, exited, frozen := s.cmd, s.exited, s.frozen
-	s.mu.Unlock()
+// kill ends the server, thawing it first if frozen.
+func (p *proc) kill() {
+	p.mu.Lock()
+	cmd, exited, frozen := p.cmd, p.exited, p.frozen
+	p.mu.Unlock()
 	select {
 	case <-exited:
 		return
@@ -226,8 +246,8 @@ func (s *Server) kill() {
 	<-exited
 }
 
-func (s *Server) logTail() string {
-	raw, err := os.ReadFile(filepath.Join(s.dir, "redis.log"))
+func (p *proc) logTail() string {
+	raw, err := os.ReadFile(filepath.Join(p.dir, "redis.log"))
 	if err != nil {
 		return err.Error()
 	}
