@@ -133,6 +133,12 @@ func TestAcknowledgedWritesAreReadBackThroughTheCache(t *testing.T) {
 	if shared.redis.Bind(t).Stat("keyspace_hits") <= hitsBefore {
 		t.Fatal("Redis served no hit: the reads did not go through the cache")
 	}
+	// The services count their lookups: tiktok_cache_requests_total{service,result}.
+	for _, s := range []string{"favorite", "relation", "comment", "message"} {
+		if hits := scrapeOf(t, s).value("tiktok_cache_requests_total", l("service", s, "result", "hit")); hits == 0 {
+			t.Errorf("%s counts no cache hit", s)
+		}
+	}
 }
 
 // writeAndReadBack is one writer of TestAcknowledgedWritesAreReadBackThroughTheCache: each round

@@ -59,10 +59,10 @@ type Options struct {
 	// (tiktok_favorite), so that the cache is shared exactly as the data is: by the replicas of
 	// one service, never by two services or by two stacks on one Redis. Empty: Service.
 	Namespace string
-	Config  config.Redis
-	Tracer  opentracing.Tracer // nil: no spans
-	Log     *slog.Logger       // nil: discard
-	Metrics Metrics            // nil: not counted
+	Config    config.Redis
+	Tracer    opentracing.Tracer // nil: no spans
+	Log       *slog.Logger       // nil: discard
+	Metrics   Metrics            // nil: not counted
 }
 
 // Cache is one service's cache. A nil *Cache, or one opened with redis.disabled, caches nothing:
@@ -237,7 +237,7 @@ func (c *Cache) Invalidate(ctx context.Context, keys ...string) {
 // (or a tracer) it is a no-op span.
 func (c *Cache) span(ctx context.Context, op, key string) (opentracing.Span, context.Context) {
 	parent := opentracing.SpanFromContext(ctx)
-	if c.tracer == nil || parent == nil {
+	if c == nil || c.tracer == nil || parent == nil {
 		return opentracing.NoopTracer{}.StartSpan(op), ctx
 	}
 	span := c.tracer.StartSpan(op, opentracing.ChildOf(parent.Context()))

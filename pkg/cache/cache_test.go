@@ -176,3 +176,25 @@ func TestOpenRefusesBadConfig(t *testing.T) {
 }
 
 func itoa(id int64) string { return Itoa(id) }
+
+func TestIDLists(t *testing.T) {
+	for _, l := range []IDList{ListOf([]int64{3, 1, 2}, 5), ListOf(nil, 5), ListOf([]int64{1, 2, 3}, 2)} {
+		got, err := IDLists.Decode(IDLists.Encode(l))
+		if err != nil || got.Whole != l.Whole || !slices.Equal(got.IDs, l.IDs) && len(l.IDs)+len(got.IDs) > 0 {
+			t.Fatalf("%+v came back as %+v, %v", l, got, err)
+		}
+	}
+	if l := ListOf([]int64{1, 2, 3}, 2); l.Whole || len(l.IDs) != 0 {
+		t.Fatalf("a list longer than the bound is cached as %+v; want a marker", l)
+	}
+	if _, err := IDLists.Decode(Int64s.Encode([]int64{0, 5})); err == nil {
+		t.Fatal("a marker with ids decoded")
+	}
+	if _, err := IDLists.Decode(Int64s.Encode([]int64{2})); err == nil {
+		t.Fatal("an unknown flag decoded")
+	}
+	in := ListOf([]int64{7, 8, 9}, 10).Contains([]int64{8, 10})
+	if !in[8] || in[10] || len(in) != 1 {
+		t.Fatalf("Contains = %v; want only 8", in)
+	}
+}

@@ -202,6 +202,11 @@ func (f *Family[K, V]) fill(ctx context.Context, ids []K, keys, tokens []string,
 
 func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K, V]) (map[K]V, error) {
 	c := f.c
+	// One span per lookup, answered from the process, Redis or MySQL (local hits included: a
+	// trace shows where every answer came from).
+	span, sctx := c.span(ctx, "cache:get", c.Key(f.name, ""))
+	defer span.Finish()
+	span.SetTag("cache.keys", len(ids))
 	out := make(map[K]V, len(ids))
 	var missIDs []K
 	for _, id := range ids {
@@ -212,29 +217,33 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 		}
 	}
 	localHits := len(ids) - len(missIDs)
+	span.SetTag("cache.local_hits", localHits)
+	counted := c != nil && c.rdb != nil
 	if len(missIDs) == 0 {
-		if c != nil && c.rdb != nil {
+		span.SetTag("cache.result", "hit")
+		if counted {
 			c.count(localHits, 0, 0)
 		}
 		return out, nil
 	}
-	if !c.usable() {
-		if c != nil && c.rdb != nil {
-			c.count(localHits, 0, 0)
-		}
-		m, err := f.direct(ctx, missIDs, load)
-		if err != nil {
-			return nil, err
-		}
+	keep := func(m map[K]V) {
 		for id, v := range m {
 			f.local.put(id, v)
 			out[id] = v
 		}
+	}
+	if !c.usable() {
+		if counted {
+			c.count(localHits, 0, len(missIDs))
+			span.SetTag("cache.result", "error")
+		}
+		m, err := load(ctx, missIDs)
+		if err != nil {
+			return nil, err
+		}
+		keep(m)
 		return out, nil
 	}
-	span, sctx := c.span(ctx, "cache:get", c.Key(f.name, ""))
-	defer span.Finish()
-	span.SetTag("cache.keys", len(missIDs))
 	keys := make([]string, len(missIDs))
 	for i, id := range missIDs {
 		keys[i] = f.Key(id)
@@ -247,10 +256,7 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 		if err != nil {
 			return nil, err
 		}
-		for id, v := range m {
-			f.local.put(id, v)
-			out[id] = v
-		}
+		keep(m)
 		return out, nil
 	}
 	var stillIDs []K
@@ -267,7 +273,7 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 		stillKeys = append(stillKeys, keys[i])
 	}
 	c.count(len(ids)-len(stillIDs), len(stillIDs), 0)
-	span.SetTag("cache.result", result(len(missIDs), len(stillIDs)))
+	span.SetTag("cache.result", result(len(ids), len(stillIDs)))
 	if len(stillIDs) == 0 {
 		return out, nil
 	}
@@ -298,10 +304,7 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 	if err != nil {
 		return nil, err
 	}
-	for id, v := range res.(map[K]V) {
-		f.local.put(id, v)
-		out[id] = v
-	}
+	keep(res.(map[K]V))
 	return out, nil
 }
 

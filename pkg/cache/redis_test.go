@@ -4,10 +4,16 @@ package cache
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/opentracing/opentracing-go"
+	"github.com/opentracing/opentracing-go/mocktracer"
 
 	"simpletiktok/pkg/cache/redistest"
 	"simpletiktok/pkg/config"
@@ -314,5 +320,52 @@ func TestImmutableFamily(t *testing.T) {
 	got, _ = f.Get(context.Background(), []int64{2}, s.load)
 	if got[2] != 20 {
 		t.Fatalf("an id created after a miss = %v; want 20", got)
+	}
+}
+
+// Every cache call is a span under the caller's, tagged with its key family and result, never
+// with an id or a value.
+func TestSpansNameTheFamilyAndTheResult(t *testing.T) {
+	srv := redistest.Start(t)
+	tracer := mocktracer.New()
+	c, err := Open(context.Background(), Options{Service: "t", Config: testConfig(srv.Addr), Tracer: tracer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := newStore()
+	s.set(424242, 777777)
+	f := NewMutable(c, "n", Itoa, Int64)
+	parent := tracer.StartSpan("rpc")
+	ctx := opentracing.ContextWithSpan(context.Background(), parent)
+	for range 2 {
+		if _, err := f.Get(ctx, []int64{424242}, s.load); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Invalidate(ctx, f.Key(424242))
+	parent.Finish()
+	var got []string
+	for _, sp := range tracer.FinishedSpans() {
+		if sp.OperationName == "rpc" {
+			continue
+		}
+		if sp.ParentID != parent.Context().(mocktracer.MockSpanContext).SpanID {
+			t.Errorf("%s is not a child of the caller's span", sp.OperationName)
+		}
+		tags := sp.Tags()
+		if tags["cache.key_pattern"] != "t:n:*" {
+			t.Errorf("%s: key_pattern %v; want t:n:*", sp.OperationName, tags["cache.key_pattern"])
+		}
+		for k, v := range tags {
+			if s := fmt.Sprint(v); strings.Contains(s, "424242") || strings.Contains(s, "777777") {
+				t.Errorf("%s: tag %s = %v holds an id or a value", sp.OperationName, k, v)
+			}
+		}
+		got = append(got, fmt.Sprint(sp.OperationName, "=", tags["cache.result"]))
+	}
+	want := []string{"cache:fill=<nil>", "cache:get=miss", "cache:get=hit", "cache:invalidate=deleted"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("spans %v; want %v", got, want)
 	}
 }

@@ -35,8 +35,8 @@ func main() {
 }
 
 type options struct {
-	root, dsn, redis, varDir string
-	failFast                 bool
+	root, dsn, redis, varDir, schemaPrefix string
+	failFast, freePorts                    bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -54,6 +54,8 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.dsn, "mysql", dsn, "MySQL server DSN without a database (default from MYSQL_DSN if set)")
 	fs.StringVar(&o.redis, "redis", redisAddr, "Redis address, the services' cache (default from REDIS_ADDR if set)")
 	fs.StringVar(&o.varDir, "var", "", "state folder for logs, etcd data and media (default <root>/var)")
+	fs.BoolVar(&o.freePorts, "free-ports", false, "listen on free ports instead of the defaults (the summary names them): a second stack beside `make run`; use another -var and -schema-prefix too")
+	fs.StringVar(&o.schemaPrefix, "schema-prefix", "", "prefix of the services' MySQL schemas (default tiktok_)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "stop the whole stack when a process exits, instead of restarting it")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -76,14 +78,21 @@ func run(args []string, out io.Writer) error {
 	if err := checkPrerequisites(ctx, o, out); err != nil {
 		return err
 	}
+	ports := devstack.DefaultPorts()
+	if o.freePorts {
+		if ports, err = devstack.FreePorts(); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintln(out, "starting the stack (logs in", filepath.Join(o.varDir, "log")+")")
 	stack, err := devstack.Start(ctx, devstack.Options{
-		Root:     o.root,
-		VarDir:   o.varDir,
-		MySQLDSN: o.dsn,
-		Ports:    devstack.DefaultPorts(),
-		Out:      out,
-		FailFast: o.failFast,
+		Root:         o.root,
+		VarDir:       o.varDir,
+		MySQLDSN:     o.dsn,
+		SchemaPrefix: o.schemaPrefix,
+		Ports:        ports,
+		Out:          out,
+		FailFast:     o.failFast,
 		// The services' cache; each keeps its keys under its own schema's name.
 		ExtraEnv: []string{"TIKTOK_REDIS_ADDR=" + o.redis},
 	})
