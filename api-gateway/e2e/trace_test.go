@@ -48,7 +48,9 @@ func (tr jaegerTrace) spans() map[string]bool {
 }
 
 // isStorage says whether a span is a SQL statement or a cache call.
-func isStorage(op string) bool { return strings.HasPrefix(op, "sql:") || strings.HasPrefix(op, "cache:") }
+func isStorage(op string) bool {
+	return strings.HasPrefix(op, "sql:") || strings.HasPrefix(op, "cache:")
+}
 
 // rpcCalls counts the gateway's RPC client spans by name.
 func (tr jaegerTrace) rpcCalls() map[string]int {

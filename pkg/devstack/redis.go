@@ -19,7 +19,7 @@ const redisCheckTimeout = 3 * time.Second
 // meant to run, so a missing Redis is reported with what to do about it.
 func CheckRedis(ctx context.Context, addr, password string) error {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return fmt.Errorf("Redis address %q is not host:port (set REDIS_ADDR or -redis, e.g. 127.0.0.1:6379)", addr)
+		return fmt.Errorf("the Redis address %q is not host:port (set REDIS_ADDR or -redis, e.g. 127.0.0.1:6379)", addr)
 	}
 	c := redis.NewClient(&redis.Options{Addr: addr, Password: password, Protocol: 2, MaxRetries: -1,
 		DialerRetries: 1, DisableIdentity: true, DialTimeout: redisCheckTimeout, ReadTimeout: redisCheckTimeout})
@@ -31,11 +31,11 @@ func CheckRedis(ctx context.Context, addr, password string) error {
 	case err == nil:
 		return nil
 	case strings.Contains(err.Error(), "NOAUTH") || strings.Contains(err.Error(), "WRONGPASS"):
-		return fmt.Errorf("Redis at %s refused the password (%v): set TIKTOK_REDIS_PASSWORD to its password", addr, err)
+		return fmt.Errorf("the Redis at %s refused the password (%v): set TIKTOK_REDIS_PASSWORD to its password", addr, err)
 	case errors.Is(err, context.DeadlineExceeded):
 		err = errors.New("no answer before the timeout")
 	}
-	return fmt.Errorf("Redis is not reachable at %s (%v): start it (e.g. `service redis-server start`, or "+
+	return fmt.Errorf("the Redis of the cache is not reachable at %s (%v): start it (e.g. `service redis-server start`, or "+
 		"`redis-server --daemonize yes`), install it first if needed (`apt-get install -y redis-server`), "+
 		"or set REDIS_ADDR (or -redis) to a Redis that runs", addr, err)
 }

@@ -115,11 +115,3 @@ func (r videoRow) toBiz() *biz.Video {
 	return &biz.Video{ID: r.ID, AuthorID: r.AuthorID, Title: r.Title, PlayKey: r.PlayKey,
 		CoverKey: r.CoverKey, PublishTimeMs: r.PublishTimeMs}
 }
-
-func toBizList(rows []videoRow) []*biz.Video {
-	out := make([]*biz.Video, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.toBiz())
-	}
-	return out
-}
