@@ -44,9 +44,14 @@ type Metrics interface {
 	Error()
 }
 
-// RetryAfter is how long the cache is skipped after a Redis call failed. Reads go to MySQL
-// meanwhile; writes still try to delete their keys (a success spares them the wait).
+// RetryAfter is how long the cache is skipped after tripAfter Redis calls in a row failed. Reads
+// go to MySQL meanwhile; writes still try to delete their keys (a success spares them the wait).
 const RetryAfter = 500 * time.Millisecond
+
+// tripAfter failures in a row make the cache skip Redis: one slow answer on a busy machine must
+// not send every read to MySQL (which is slower than a busy Redis), a dead Redis is found out
+// after a few calls.
+const tripAfter = 3
 
 // clockMargin is added to a failed write's wait, for the difference between this process's clock
 // and Redis's (rates, not offsets, matter: both measure durations) and Redis's millisecond expiry.
@@ -78,6 +83,7 @@ type Cache struct {
 	sleep   func(time.Duration)
 
 	downUntil atomic.Int64 // unix nanoseconds before which Redis is skipped
+	failures  atomic.Int32 // Redis calls failed in a row
 	down      atomic.Bool  // logged as down, for one line per change
 }
 
@@ -125,6 +131,7 @@ func Open(ctx context.Context, opts Options) (*Cache, error) {
 		ReadTimeout:           t,
 		WriteTimeout:          t,
 		PoolTimeout:           t,
+		PoolSize:              c.cfg.PoolSize,
 		ContextTimeoutEnabled: true,
 		MaxRetries:            -1,
 		DialerRetries:         1,
@@ -180,8 +187,12 @@ func (c *Cache) usable() bool {
 	return c != nil && c.rdb != nil && c.now().UnixNano() >= c.downUntil.Load()
 }
 
-// failed notes a failed Redis call: the cache is skipped for RetryAfter.
+// failed notes a failed Redis call: after tripAfter in a row, the cache is skipped for
+// RetryAfter.
 func (c *Cache) failed(err error) {
+	if c.failures.Add(1) < tripAfter {
+		return
+	}
 	c.downUntil.Store(c.now().Add(RetryAfter).UnixNano())
 	if c.down.CompareAndSwap(false, true) {
 		c.log.Warn("redis unreachable: reading from MySQL, retrying the cache shortly", "redis", c.cfg.Addr, "error", err)
@@ -190,6 +201,7 @@ func (c *Cache) failed(err error) {
 
 // succeeded notes a Redis call that worked.
 func (c *Cache) succeeded() {
+	c.failures.Store(0)
 	if c.down.CompareAndSwap(true, false) {
 		c.log.Info("redis answers again: using the cache", "redis", c.cfg.Addr)
 	}
@@ -197,7 +209,12 @@ func (c *Cache) succeeded() {
 
 // call runs one Redis round trip under the configured timeout and notes how it went.
 func (c *Cache) call(ctx context.Context, fn func(ctx context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	return c.callWithin(ctx, c.cfg.Timeout, fn)
+}
+
+// callWithin is call with another bound.
+func (c *Cache) callWithin(ctx context.Context, timeout time.Duration, fn func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := fn(ctx)
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -220,7 +237,11 @@ func (c *Cache) Invalidate(ctx context.Context, keys ...string) {
 	span, sctx := c.span(context.WithoutCancel(ctx), "cache:invalidate", keys[0])
 	defer span.Finish()
 	span.SetTag("cache.keys", len(keys))
-	err := c.call(sctx, func(ctx context.Context) error { return c.rdb.Unlink(ctx, keys...).Err() })
+	// A write waits longer for its delete than a read for its lookup: the alternative is the
+	// longer wait below, not a read from MySQL.
+	err := c.callWithin(sctx, max(c.cfg.Timeout, c.cfg.FillWindow), func(ctx context.Context) error {
+		return c.rdb.Unlink(ctx, keys...).Err()
+	})
 	if err == nil {
 		span.SetTag("cache.result", "deleted")
 		return
@@ -228,7 +249,8 @@ func (c *Cache) Invalidate(ctx context.Context, keys ...string) {
 	wait := c.cfg.TTL + c.cfg.FillWindow + clockMargin
 	span.SetTag("cache.result", "error")
 	span.SetTag("cache.wait_ms", wait.Milliseconds())
-	c.log.WarnContext(ctx, "cache invalidation failed: waiting for the cached values to expire before acknowledging the write",
+	// Debug: while Redis is away every write comes here; the change itself is logged once.
+	c.log.DebugContext(ctx, "cache invalidation failed: waiting for the cached values to expire before acknowledging the write",
 		"keys", len(keys), "wait", wait.String(), "error", err)
 	c.sleep(wait)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"simpletiktok/pkg/config"
 )
@@ -196,5 +197,41 @@ func TestIDLists(t *testing.T) {
 	in := ListOf([]int64{7, 8, 9}, 10).Contains([]int64{8, 10})
 	if !in[8] || in[10] || len(in) != 1 {
 		t.Fatalf("Contains = %v; want only 8", in)
+	}
+}
+
+// One failed call does not turn the cache off (a busy machine answers late now and then);
+// tripAfter in a row do, for RetryAfter; a call that works resets the count.
+func TestSkipsRedisAfterFailuresInARow(t *testing.T) {
+	c, err := Open(context.Background(), Options{Service: "s", Config: config.Redis{Addr: "127.0.0.1:1", Timeout: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	c.succeeded() // forget the failed ping of Open
+	c.downUntil.Store(0)
+	boom := errors.New("i/o timeout")
+	for range tripAfter - 1 {
+		c.failed(boom)
+	}
+	if !c.usable() {
+		t.Fatalf("skipped after %d failures; want %d in a row first", tripAfter-1, tripAfter)
+	}
+	c.succeeded()
+	for range tripAfter - 1 {
+		c.failed(boom)
+	}
+	if !c.usable() {
+		t.Fatal("a success did not reset the count")
+	}
+	c.failed(boom)
+	if c.usable() {
+		t.Fatalf("still used after %d failures in a row", tripAfter)
+	}
+	now = now.Add(RetryAfter)
+	if !c.usable() {
+		t.Fatal("not tried again after RetryAfter")
 	}
 }

@@ -27,6 +27,8 @@ type Redis struct {
 	ImmutableTTL time.Duration `yaml:"immutable_ttl"`
 	// LocalEntries bounds the in-process cache of those immutable facts, per kind.
 	LocalEntries int `yaml:"local_entries"`
+	// PoolSize is how many connections to Redis one process may hold: one per call in flight.
+	PoolSize int `yaml:"pool_size"`
 }
 
 // Defaults of the fields left at zero.
@@ -36,6 +38,9 @@ const (
 	DefaultRedisFillWindow   = 500 * time.Millisecond
 	DefaultRedisImmutableTTL = time.Hour
 	DefaultRedisLocalEntries = 50_000
+	// DefaultRedisPoolSize lets a service under a few hundred concurrent calls reach Redis without
+	// queueing for a connection (a wait counts against redis.timeout).
+	DefaultRedisPoolSize = 64
 )
 
 // WithDefaults returns r with every zero duration or size replaced by its default.
@@ -55,6 +60,9 @@ func (r Redis) WithDefaults() Redis {
 	if r.LocalEntries == 0 {
 		r.LocalEntries = DefaultRedisLocalEntries
 	}
+	if r.PoolSize == 0 {
+		r.PoolSize = DefaultRedisPoolSize
+	}
 	return r
 }
 
@@ -67,8 +75,8 @@ func (r Redis) Validate() error {
 	if _, _, err := net.SplitHostPort(r.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("redis.addr: %q is not host:port (set it or TIKTOK_REDIS_ADDR, or redis.disabled: true)", r.Addr))
 	}
-	if r.Timeout < 0 || r.TTL < 0 || r.FillWindow < 0 || r.ImmutableTTL < 0 || r.LocalEntries < 0 || r.DB < 0 {
-		errs = append(errs, errors.New("redis: timeout, ttl, fill_window, immutable_ttl, local_entries and db must not be negative"))
+	if r.Timeout < 0 || r.TTL < 0 || r.FillWindow < 0 || r.ImmutableTTL < 0 || r.LocalEntries < 0 || r.DB < 0 || r.PoolSize < 0 {
+		errs = append(errs, errors.New("redis: timeout, ttl, fill_window, immutable_ttl, local_entries, pool_size and db must not be negative"))
 	}
 	d := r.WithDefaults()
 	if d.TTL < 10*time.Millisecond || d.FillWindow < 10*time.Millisecond {
