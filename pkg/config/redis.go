@@ -33,7 +33,7 @@ type Redis struct {
 
 // Defaults of the fields left at zero.
 const (
-	DefaultRedisTimeout      = 250 * time.Millisecond
+	DefaultRedisTimeout      = 500 * time.Millisecond
 	DefaultRedisTTL          = time.Second
 	DefaultRedisFillWindow   = 500 * time.Millisecond
 	DefaultRedisImmutableTTL = time.Hour
