@@ -24,10 +24,10 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
-	"simpletiktok/api-gateway/internal/media/seaweedtest"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/devstack"
+	"simpletiktok/pkg/mediastore/seaweedtest"
 )
 
 const bucket = "e2e-media"

@@ -1,4 +1,4 @@
-package media
+package mediastore
 
 import (
 	"context"
@@ -16,9 +16,6 @@ import (
 	"github.com/opentracing/opentracing-go"
 	"github.com/opentracing/opentracing-go/ext"
 )
-
-// This file depends on nothing of the package but storage.go (Storage, Object, ErrNotFound, the
-// key shape), so that a process other than the gateway (a media worker) can share the two files.
 
 const (
 	// s3DialTimeout and s3HeaderTimeout bound how long a request waits for the server; the body of
