@@ -14,9 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opentracing/opentracing-go"
-
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/tracing"
 )
 
 // demuxers are the only containers ffprobe and ffmpeg may open. Restricting them keeps playlist
@@ -79,7 +78,7 @@ type probeOutput struct {
 // duration and a video track that is not just a cover picture. Anything else is
 // errno.VideoNotAVideo; a failure to run ffprobe at all is an internal error.
 func (t Tools) Probe(ctx context.Context, path string) (Format, error) {
-	span, ctx := opentracing.StartSpanFromContext(ctx, "ffprobe:probe")
+	span, ctx := tracing.StartChild(ctx, "ffprobe:probe")
 	defer span.Finish()
 	out, err := t.run(ctx, t.FFprobe, "-v", "error", "-hide_banner",
 		"-protocol_whitelist", "file", "-format_whitelist", demuxers,
@@ -136,7 +135,7 @@ func (p probeOutput) format() (Format, error) {
 // at most 720 pixels wide. An error for which Rejected holds means ffmpeg ran to its end and could not
 // make a cover of this file: running it again would fail the same way.
 func (t Tools) Cover(ctx context.Context, in, out string) error {
-	span, ctx := opentracing.StartSpanFromContext(ctx, "ffmpeg:cover")
+	span, ctx := tracing.StartChild(ctx, "ffmpeg:cover")
 	defer span.Finish()
 	_, err := t.run(ctx, t.FFmpeg, "-nostdin", "-v", "error", "-hide_banner",
 		"-protocol_whitelist", "file", "-format_whitelist", demuxers, "-i", "file:"+in,

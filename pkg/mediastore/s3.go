@@ -15,6 +15,8 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/opentracing/opentracing-go"
 	"github.com/opentracing/opentracing-go/ext"
+
+	"simpletiktok/pkg/tracing"
 )
 
 const (
@@ -190,7 +192,7 @@ func (s *S3) get(ctx context.Context, key string, start, end int64) (io.ReadClos
 }
 
 func (s *S3) span(ctx context.Context, name, key string) (opentracing.Span, context.Context) {
-	span, ctx := opentracing.StartSpanFromContext(ctx, name)
+	span, ctx := tracing.StartChild(ctx, name)
 	ext.SpanKindRPCClient.Set(span)
 	span.SetTag("bucket", s.bucket)
 	span.SetTag("key", key)

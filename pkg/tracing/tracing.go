@@ -3,6 +3,7 @@
 package tracing
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -37,4 +38,17 @@ func New(service string, cfg config.Tracing) (opentracing.Tracer, io.Closer, err
 		return nil, nil, fmt.Errorf("tracing: %w", err)
 	}
 	return tracer, closer, nil
+}
+
+// StartChild starts a span named name as a child of the span in ctx, with that span's tracer, and
+// returns a context holding it. Without a span in ctx it returns a no-op span: a library function
+// traces only within a traced request or job. (opentracing.StartSpanFromContext would use the
+// global tracer, which no binary of this project sets, and drop the span.)
+func StartChild(ctx context.Context, name string, opts ...opentracing.StartSpanOption) (opentracing.Span, context.Context) {
+	parent := opentracing.SpanFromContext(ctx)
+	if parent == nil {
+		span := opentracing.NoopTracer{}.StartSpan(name)
+		return span, opentracing.ContextWithSpan(ctx, span)
+	}
+	return opentracing.StartSpanFromContextWithTracer(ctx, parent.Tracer(), name, opts...)
 }
