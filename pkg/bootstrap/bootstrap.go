@@ -130,6 +130,17 @@ func (s *Service) Serve(svr server.Server) error {
 	return nil
 }
 
+// AddCloser has Close close c too, before whatever was opened earlier (a connection the
+// service opened itself, a background loop to stop).
+func (s *Service) AddCloser(c io.Closer) {
+	s.closers = append(s.closers, c)
+}
+
+// CloserFunc makes a function an io.Closer, for AddCloser.
+type CloserFunc func() error
+
+func (f CloserFunc) Close() error { return f() }
+
 // Close flushes spans and closes the database, in reverse order of opening.
 func (s *Service) Close() {
 	for i := len(s.closers) - 1; i >= 0; i-- {

@@ -60,10 +60,6 @@ func Decode(body []byte) (Job, error) {
 	return j, nil
 }
 
-// MsgID is the message id (Nats-Msg-Id) of the job queued by outbox row id, which the server
-// uses to drop a second copy within DuplicateWindow.
-func MsgID(outboxID int64) string { return "video.uploaded-" + strconv.FormatInt(outboxID, 10) }
-
 // DeadLetter is the body of a message on DeadSubject: the job, and why it was given up.
 type DeadLetter struct {
 	Job

@@ -13,7 +13,7 @@ func TestJobRoundTrip(t *testing.T) {
 			t.Errorf("Decode(%q) accepted it", bad)
 		}
 	}
-	if MsgID(7) == MsgID(8) || DeadMsgID(7) == MsgID(7) {
-		t.Fatal("message ids collide")
+	if DeadMsgID(7) == DeadMsgID(8) {
+		t.Fatal("dead letter ids collide")
 	}
 }
