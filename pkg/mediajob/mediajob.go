@@ -70,6 +70,12 @@ type DeadLetter struct {
 	StreamSeq uint64 `json:"stream_seq"`
 }
 
+// Encode is the dead letter's message body.
+func (d DeadLetter) Encode() []byte {
+	b, _ := json.Marshal(d) // plain fields: cannot fail
+	return b
+}
+
 // DeadMsgID is the message id of the dead letter of the job at sequence seq of Stream, so that a
 // worker that died between dead-lettering a job and dropping it does not file it twice.
 func DeadMsgID(seq uint64) string { return "video.uploaded.dead-" + strconv.FormatUint(seq, 10) }

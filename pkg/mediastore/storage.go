@@ -113,6 +113,10 @@ func NewLocal(dir string) (*Local, error) {
 // Dir is the folder the files are in.
 func (l *Local) Dir() string { return l.dir }
 
+// Path is the file of key, for a process on this machine that reads media in place (the media
+// worker hands it to ffmpeg rather than copying it).
+func (l *Local) Path(key string) (string, error) { return l.path(key) }
+
 func (l *Local) path(key string) (string, error) {
 	if !ValidKey(key) {
 		return "", fmt.Errorf("media: %q is not a generated key", key)
