@@ -37,21 +37,21 @@ func requireRealBinaries(t *testing.T, names ...string) string {
 	return root
 }
 
-// standInRoot makes a repository root whose bin/ holds the real etcd and Jaeger and, for the
-// services and the gateway, links to this test binary, which then acts as them (see TestMain).
+// standInRoot makes a repository root whose bin/ holds the real etcd, Jaeger and NATS and, for
+// the services, the worker and the gateway, links to this test binary, which then acts as them (see TestMain).
 func standInRoot(t *testing.T) string {
 	t.Helper()
-	real := requireRealBinaries(t, "etcd", "jaeger")
+	real := requireRealBinaries(t, "etcd", "jaeger", "nats-server")
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
 	mustMkdir(t, filepath.Join(root, "bin"))
-	for _, name := range []string{"etcd", "jaeger"} {
+	for _, name := range []string{"etcd", "jaeger", "nats-server"} {
 		mustSymlink(t, filepath.Join(real, "bin", name), filepath.Join(root, "bin", name))
 	}
-	for _, name := range append(serviceNames(), "api-gateway") {
+	for _, name := range append(serviceNames(), "media-worker", "api-gateway") {
 		mustSymlink(t, self, filepath.Join(root, "bin", name))
 	}
 	return root

@@ -12,6 +12,7 @@ import (
 type Ports struct {
 	Gateway, EtcdClient, EtcdPeer                                                       int
 	JaegerQuery, JaegerQueryGRPC, JaegerCollectorHTTP, JaegerAgentCompact, JaegerHealth int
+	NATS                                                                                int            // NATS clients (JetStream)
 	Services                                                                            map[string]int // "user" -> 8881 ...
 }
 
@@ -33,7 +34,9 @@ func DefaultPorts() Ports {
 		JaegerCollectorHTTP: 14268,
 		JaegerAgentCompact:  6831,
 		JaegerHealth:        13133,
-		Services:            map[string]int{},
+		// Not NATS's usual 4222, which a system NATS may hold on a development machine.
+		NATS:     4223,
+		Services: map[string]int{},
 	}
 	for i, name := range serviceNames() {
 		p.Services[name] = 8881 + i
@@ -57,6 +60,7 @@ func (p Ports) list() []namedPort {
 		{"Jaeger collector HTTP", p.JaegerCollectorHTTP, false},
 		{"Jaeger agent compact UDP", p.JaegerAgentCompact, true},
 		{"Jaeger health", p.JaegerHealth, false},
+		{"NATS", p.NATS, false},
 	}
 	for _, name := range serviceNames() {
 		l = append(l, namedPort{name + " service", p.Services[name], false})
@@ -128,7 +132,7 @@ func bindable(port int, udp bool) error {
 // FreePorts picks distinct free loopback ports, so that a test stack runs beside `make run` or
 // another test. The ports are free when it returns; nothing reserves them afterwards.
 func FreePorts() (Ports, error) {
-	tcp := 13 // every port but the agent's UDP one
+	tcp := 14 // every port but the agent's UDP one
 	// Keep every listener open until all ports are chosen: the kernel then cannot hand out the
 	// same port twice.
 	var closers []func() error
@@ -158,10 +162,11 @@ func FreePorts() (Ports, error) {
 		JaegerQuery: ports[2], JaegerQueryGRPC: ports[3], JaegerCollectorHTTP: ports[4], JaegerHealth: ports[5],
 		JaegerAgentCompact: udp,
 		Gateway:            ports[6],
+		NATS:               ports[7],
 		Services:           map[string]int{},
 	}
 	for i, name := range serviceNames() {
-		p.Services[name] = ports[7+i]
+		p.Services[name] = ports[8+i]
 	}
 	return p, nil
 }

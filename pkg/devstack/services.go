@@ -32,7 +32,7 @@ func (s *Stack) startService(ctx context.Context, name string) error {
 }
 
 // serviceEnv overrides what differs from the committed config: the ports, the MySQL server and
-// schema, and the mode.
+// schema, NATS (used by the video service) and the mode.
 func (s *Stack) serviceEnv(name string) []string {
 	return []string{
 		"TIKTOK_LISTEN_ADDR=" + loopback(s.opts.Ports.Services[name]),
@@ -40,6 +40,7 @@ func (s *Stack) serviceEnv(name string) []string {
 		"TIKTOK_JAEGER_COLLECTOR_URL=" + s.collectorURL(),
 		"TIKTOK_MYSQL_DSN=" + s.opts.MySQLDSN,
 		"TIKTOK_MYSQL_DATABASE=" + s.opts.SchemaPrefix + name,
+		"TIKTOK_NATS_URL=" + s.NATSURL(),
 		"TIKTOK_ENV=development",
 	}
 }

@@ -1,5 +1,6 @@
 // Package devstack runs the whole system on one machine from the binaries in bin/: etcd, Jaeger,
-// the six RPC services and the API gateway, each a child process logging to its own file. It is
+// NATS, the six RPC services, the media worker and the API gateway, each a child process logging
+// to its own file. It is
 // what `make run` starts and what the end-to-end test runs against.
 package devstack
 
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
@@ -34,7 +36,7 @@ const (
 // Options say where the stack lives and how it is wired.
 type Options struct {
 	Root         string    // repository root; binaries in Root/bin, configs in Root/services/<name>/config.yaml and Root/api-gateway/config.yaml
-	VarDir       string    // state: VarDir/log (logs), VarDir/etcd (etcd data), VarDir/media; default Root/var
+	VarDir       string    // state: VarDir/log (logs), VarDir/etcd (etcd data), VarDir/nats (streams), VarDir/media; default Root/var
 	MySQLDSN     string    // server DSN without database, e.g. "root:@tcp(127.0.0.1:3306)/"
 	SchemaPrefix string    // each service's schema is SchemaPrefix+name; default "tiktok_"
 	Ports        Ports     // see DefaultPorts and FreePorts
@@ -48,9 +50,11 @@ type Stack struct {
 	opts     Options // defaults filled in, paths absolute
 	logDir   string
 	etcdDir  string
+	natsDir  string
 	mediaDir string
 	http     *http.Client
 	etcd     *clientv3.Client // set by startEtcd, used for readiness probes only
+	nats     *nats.Conn       // set by startNATS, used for readiness probes only
 
 	mu    sync.Mutex
 	procs []*process // in start order
@@ -65,7 +69,7 @@ type Stack struct {
 	done     chan error // receives failure once, for Done
 }
 
-// Start starts etcd, Jaeger, the six services and the gateway, in that order, each once the one
+// Start starts etcd, Jaeger, NATS, the six services, the media worker and the gateway, in that order, each once the one
 // before is ready. If a process dies or is not ready in time, or ctx ends, it stops everything it
 // started and returns an error quoting the failed process's last log lines. ctx bounds the start
 // only: the stack runs until Stop.
@@ -86,7 +90,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := s.prepareDirs(); err != nil {
 		return nil, err
 	}
-	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startServices, s.startGateway}
+	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startNATS, s.startServices, s.startWorker, s.startGateway}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			s.printf("start failed, stopping what was started")
@@ -127,6 +131,7 @@ func newStack(opts Options) (*Stack, error) {
 		opts:     opts,
 		logDir:   filepath.Join(opts.VarDir, "log"),
 		etcdDir:  filepath.Join(opts.VarDir, "etcd"),
+		natsDir:  filepath.Join(opts.VarDir, "nats"),
 		mediaDir: filepath.Join(opts.VarDir, "media"),
 		http:     &http.Client{Timeout: probeTimeout},
 		stopping: make(chan struct{}),
@@ -141,7 +146,7 @@ func (s *Stack) prepareDirs() error {
 	if err := os.RemoveAll(s.etcdDir); err != nil {
 		return fmt.Errorf("devstack: wipe %s: %w", s.etcdDir, err)
 	}
-	for _, dir := range []string{s.logDir, s.mediaDir} {
+	for _, dir := range []string{s.logDir, s.natsDir, s.mediaDir} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("devstack: %w", err)
 		}
@@ -175,6 +180,9 @@ func (s *Stack) stopAll() error {
 	if s.etcd != nil {
 		// Closed first, so that it does not retry against an etcd that is going away.
 		_ = s.etcd.Close()
+	}
+	if s.nats != nil {
+		s.nats.Close()
 	}
 	s.mu.Lock()
 	procs := slices.Clone(s.procs)

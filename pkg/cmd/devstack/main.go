@@ -1,5 +1,6 @@
-// Command devstack is `make run`: it starts etcd, Jaeger, the six services and the API gateway
-// from bin/ on their default ports, prints where they are, and stops them all on Ctrl-C.
+// Command devstack is `make run`: it starts etcd, Jaeger, NATS, the six services, the media
+// worker and the API gateway from bin/ on their default ports, prints where they are, and stops
+// them all on Ctrl-C.
 package main
 
 import (
@@ -101,9 +102,10 @@ func printSummary(out io.Writer, s *devstack.Stack) {
 The stack is running.
   API gateway   %[1]s  (e.g. GET %[1]s/healthz)
   Jaeger query  %[2]s  (API only: %[2]s/api/services, %[2]s/api/traces?service=api-gateway)
+  NATS          %[4]s  (JetStream; media jobs on video.uploaded, given-up ones on video.uploaded.dead)
   logs          %[3]s  (one <name>.log per process)
 Press Ctrl-C to stop.
-`, s.GatewayURL(), s.JaegerQueryURL(), s.LogDir())
+`, s.GatewayURL(), s.JaegerQueryURL(), s.LogDir(), s.NATSURL())
 }
 
 // waitAndStop blocks until a signal (a clean stop) or a process's death (an error naming it).
