@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,28 +17,29 @@ import (
 func (s *Stack) NATSURL() string { return "nats://" + loopback(s.opts.Ports.NATS) }
 
 // startNATS starts bin/nats-server with JetStream, its streams kept in VarDir/nats (kept across
-// runs: jobs queued and not yet processed survive a restart of the stack), and waits until
-// JetStream answers.
+// runs and restarts: jobs queued and not yet processed survive them), and waits until JetStream
+// answers.
 func (s *Stack) startNATS(ctx context.Context) error {
 	s.printf("starting nats-server (JetStream) on %s", s.NATSURL())
-	p, err := s.launch("nats-server", []string{
-		"--name", "devstack",
-		"--addr", "127.0.0.1",
-		"--port", fmt.Sprint(s.opts.Ports.NATS),
-		"--jetstream",
-		"--store_dir", s.natsDir,
-	}, nil)
-	if err != nil {
-		return err
-	}
-	// The probes' own connection: no reconnect noise, nothing retried behind the probe's back.
+	// The probes' own connection, which reconnects on its own after a restart of the server.
 	nc, err := nats.Connect(s.NATSURL(), nats.Name("devstack"), nats.RetryOnFailedConnect(true),
-		nats.MaxReconnects(-1), nats.NoCallbacksAfterClientClose())
+		nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond), nats.NoCallbacksAfterClientClose())
 	if err != nil {
 		return fmt.Errorf("devstack: nats client: %w", err)
 	}
 	s.nats = nc
-	if err := s.waitReady(ctx, p, s.jetStreamReady); err != nil {
+	err = s.startChild(ctx, &child{
+		name: "nats-server",
+		args: []string{
+			"--name", "devstack",
+			"--addr", "127.0.0.1",
+			"--port", fmt.Sprint(s.opts.Ports.NATS),
+			"--jetstream",
+			"--store_dir", s.natsDir,
+		},
+		probe: func(context.Context) func(context.Context) error { return s.jetStreamReady },
+	})
+	if err != nil {
 		return err
 	}
 	s.printf("nats-server ready")
@@ -61,11 +63,13 @@ func (s *Stack) startWorker(ctx context.Context) error {
 	const name = "media-worker"
 	s.printf("starting %s", name)
 	config := filepath.Join(s.opts.Root, "services", name, "config.yaml")
-	p, err := s.launch(name, []string{"-config", config}, s.workerEnv())
+	err := s.startChild(ctx, &child{
+		name:  name,
+		args:  []string{"-config", config},
+		env:   s.workerEnv(),
+		probe: func(context.Context) func(context.Context) error { return s.workerPulling },
+	})
 	if err != nil {
-		return err
-	}
-	if err := s.waitReady(ctx, p, s.workerPulling); err != nil {
 		return err
 	}
 	s.printf("%s ready", name)

@@ -71,7 +71,7 @@ func run(args []string) error {
 	if err := tools.Check(); err != nil {
 		return err
 	}
-	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer)
+	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer, log)
 	if err != nil {
 		return err
 	}
