@@ -82,6 +82,7 @@ func (s *Stack) workerEnv() []string {
 		"TIKTOK_JAEGER_COLLECTOR_URL=" + s.collectorURL(),
 		"TIKTOK_NATS_URL=" + s.NATSURL(),
 		"TIKTOK_MEDIA_DIR=" + s.mediaDir,
+		"TIKTOK_ADMIN_ADDR=" + loopback(s.opts.Ports.WorkerAdmin),
 		"TIKTOK_ENV=development",
 	}
 }

@@ -12,8 +12,13 @@ import (
 type Ports struct {
 	Gateway, EtcdClient, EtcdPeer                                                       int
 	JaegerQuery, JaegerQueryGRPC, JaegerCollectorHTTP, JaegerAgentCompact, JaegerHealth int
-	NATS                                                                                int            // NATS clients (JetStream)
 	Services                                                                            map[string]int // "user" -> 8881 ...
+	// Admin ports (/metrics, /healthz, /readyz) of the gateway and of each service, and
+	// Prometheus's, which scrapes them all.
+	GatewayAdmin, Prometheus int
+	Admin                    map[string]int // "user" -> 9881 ...
+	// NATS's client port (JetStream), and the media worker's admin port (it serves no other).
+	NATS, WorkerAdmin int
 }
 
 // serviceNames lists the RPC services in start order. It is a function, not a variable, so that
@@ -34,12 +39,17 @@ func DefaultPorts() Ports {
 		JaegerCollectorHTTP: 14268,
 		JaegerAgentCompact:  6831,
 		JaegerHealth:        13133,
+		Services:            map[string]int{},
+		GatewayAdmin:        9080,
+		Prometheus:          9090,
+		Admin:               map[string]int{},
 		// Not NATS's usual 4222, which a system NATS may hold on a development machine.
-		NATS:     4223,
-		Services: map[string]int{},
+		NATS:        4223,
+		WorkerAdmin: 9887,
 	}
 	for i, name := range serviceNames() {
 		p.Services[name] = 8881 + i
+		p.Admin[name] = 9881 + i
 	}
 	return p
 }
@@ -61,11 +71,14 @@ func (p Ports) list() []namedPort {
 		{"Jaeger agent compact UDP", p.JaegerAgentCompact, true},
 		{"Jaeger health", p.JaegerHealth, false},
 		{"NATS", p.NATS, false},
+		{"media worker admin", p.WorkerAdmin, false},
 	}
 	for _, name := range serviceNames() {
-		l = append(l, namedPort{name + " service", p.Services[name], false})
+		l = append(l, namedPort{name + " service", p.Services[name], false},
+			namedPort{name + " admin", p.Admin[name], false})
 	}
-	return append(l, namedPort{"gateway HTTP", p.Gateway, false})
+	return append(l, namedPort{"gateway HTTP", p.Gateway, false}, namedPort{"gateway admin", p.GatewayAdmin, false},
+		namedPort{"Prometheus", p.Prometheus, false})
 }
 
 // validate rejects missing and repeated ports before anything starts, where the mistake is
@@ -132,7 +145,7 @@ func bindable(port int, udp bool) error {
 // FreePorts picks distinct free loopback ports, so that a test stack runs beside `make run` or
 // another test. The ports are free when it returns; nothing reserves them afterwards.
 func FreePorts() (Ports, error) {
-	tcp := 14 // every port but the agent's UDP one
+	tcp := 23 // every port but the agent's UDP one
 	// Keep every listener open until all ports are chosen: the kernel then cannot hand out the
 	// same port twice.
 	var closers []func() error
@@ -162,11 +175,16 @@ func FreePorts() (Ports, error) {
 		JaegerQuery: ports[2], JaegerQueryGRPC: ports[3], JaegerCollectorHTTP: ports[4], JaegerHealth: ports[5],
 		JaegerAgentCompact: udp,
 		Gateway:            ports[6],
-		NATS:               ports[7],
 		Services:           map[string]int{},
+		GatewayAdmin:       ports[13],
+		Prometheus:         ports[14],
+		Admin:              map[string]int{},
+		NATS:               ports[21],
+		WorkerAdmin:        ports[22],
 	}
 	for i, name := range serviceNames() {
-		p.Services[name] = ports[8+i]
+		p.Services[name] = ports[7+i]
+		p.Admin[name] = ports[15+i]
 	}
 	return p, nil
 }

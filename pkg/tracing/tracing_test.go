@@ -5,29 +5,46 @@ import (
 	"testing"
 
 	"github.com/opentracing/opentracing-go"
-	"github.com/opentracing/opentracing-go/mocktracer"
+
+	"simpletiktok/pkg/config"
 )
 
-// A child span is made by the parent's tracer, never by the (unset) global one.
-func TestStartChildUsesTheParentsTracer(t *testing.T) {
-	tracer := mocktracer.New()
-	parent := tracer.StartSpan("parent")
-	ctx := opentracing.ContextWithSpan(context.Background(), parent)
-	child, ctx := StartChild(ctx, "child")
-	if opentracing.SpanFromContext(ctx) != child {
-		t.Fatal("the context does not hold the child")
+// spanCtx starts a root span with a tracer for env and cfg and returns a context holding it.
+func spanCtx(t *testing.T, env config.Env, cfg config.Tracing) context.Context {
+	t.Helper()
+	// Spans would go to a port nothing listens on; none is flushed before the test ends.
+	cfg.CollectorURL = "http://127.0.0.1:1/api/traces"
+	tracer, closer, err := New("test", env, cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	child.Finish()
-	parent.Finish()
-	spans := tracer.FinishedSpans()
-	if len(spans) != 2 || spans[0].OperationName != "child" || spans[0].ParentID != parent.(*mocktracer.MockSpan).SpanContext.SpanID {
-		t.Fatalf("finished spans = %v; want child under parent", spans)
-	}
+	t.Cleanup(func() { closer.Close() })
+	span := tracer.StartSpan("op")
+	t.Cleanup(span.Finish)
+	return opentracing.ContextWithSpan(context.Background(), span)
+}
 
-	// Without a parent nothing is recorded anywhere.
-	orphan, _ := StartChild(context.Background(), "orphan")
-	orphan.Finish()
-	if len(tracer.FinishedSpans()) != 2 {
-		t.Fatal("a span without a parent reached the tracer")
+func TestDevelopmentTracesEveryRequest(t *testing.T) {
+	if id := SampledTraceID(spanCtx(t, config.Development, config.Tracing{})); id == "" {
+		t.Fatal("a development trace was not sampled")
+	}
+}
+
+// A rate that samples (practically) nothing leaves no sampled id: an exemplar would point at a
+// trace that Jaeger never received.
+func TestUnsampledTraceHasNoSampledID(t *testing.T) {
+	ctx := spanCtx(t, config.Production, config.Tracing{SampleRate: 1e-12})
+	if id := SampledTraceID(ctx); id != "" {
+		t.Fatalf("SampledTraceID = %q for an unsampled trace", id)
+	}
+}
+
+func TestNoSpanNoID(t *testing.T) {
+	if id := SampledTraceID(context.Background()); id != "" {
+		t.Fatalf("SampledTraceID = %q without a span", id)
+	}
+	ctx := spanCtx(t, config.Development, config.Tracing{Disabled: true})
+	if id := SampledTraceID(ctx); id != "" {
+		t.Fatalf("SampledTraceID = %q with tracing disabled", id)
 	}
 }

@@ -16,6 +16,7 @@ type workerConfig struct {
 	Tracing config.Tracing `yaml:"tracing"`
 	Log     config.Log     `yaml:"log"`
 	Client  config.Client  `yaml:"client"`
+	Admin   config.Admin   `yaml:"admin"`
 	NATS    config.NATS    `yaml:"nats"`
 	Media   mediaConfig    `yaml:"media"`
 	Worker  jobsConfig     `yaml:"worker"`
@@ -40,7 +41,7 @@ type jobsConfig struct {
 }
 
 func (c *workerConfig) Validate() error {
-	errs := []error{c.Env.Validate(), c.Etcd.Validate(), c.Tracing.Validate(), c.Client.Validate(), c.NATS.Validate()}
+	errs := []error{c.Env.Validate(), c.Etcd.Validate(), c.Tracing.Validate(), c.Client.Validate(), c.Admin.Validate(), c.NATS.Validate()}
 	if c.NATS.URL == "" {
 		errs = append(errs, errors.New("nats.url is empty: the worker consumes its jobs from NATS (set it or TIKTOK_NATS_URL)"))
 	}

@@ -2,11 +2,13 @@
 // that the video service queues on NATS JetStream (a durable pull consumer shared by every worker
 // replica: that consumer is how workers are "registered", and JetStream hands each job to one of
 // them), runs at most worker.concurrency ffmpeg processes at once, stores the cover beside the
-// video and records it through the video service's SetCover. See docs/architecture.md.
+// video and records it through the video service's SetCover. It serves /metrics, /healthz and
+// /readyz on admin.listen. See docs/architecture.md.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -22,6 +24,7 @@ import (
 	"simpletiktok/pkg/ffmpeg"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
 	"simpletiktok/pkg/logging"
+	"simpletiktok/pkg/metrics"
 	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/queue"
 	"simpletiktok/pkg/rpc"
@@ -54,7 +57,7 @@ func run(args []string) error {
 		return err
 	}
 	klog.SetLogger(logging.Kitex(log, klog.LevelWarn))
-	tracer, closer, err := tracing.New(name, cfg.Tracing)
+	tracer, closer, err := tracing.New(name, cfg.Env, cfg.Tracing)
 	if err != nil {
 		return err
 	}
@@ -62,6 +65,26 @@ func run(args []string) error {
 	// SIGINT/SIGTERM stop the pulling; the jobs running get worker.shutdown_grace to finish.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+
+	reg := metrics.NewRegistry()
+	calls, err := metrics.NewRPC(reg)
+	if err != nil {
+		return err
+	}
+	queueMetrics, err := metrics.NewQueue(reg)
+	if err != nil {
+		return err
+	}
+	admin := metrics.NewAdmin(cfg.Admin.Listen, reg, log)
+	// First, so that a busy admin port stops the start at once.
+	if err := admin.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		actx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = admin.Close(actx)
+	}()
 
 	store, err := cfg.Media.Open(ctx)
 	if err != nil {
@@ -71,7 +94,7 @@ func run(args []string) error {
 	if err := tools.Check(); err != nil {
 		return err
 	}
-	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer, log)
+	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer, log, calls)
 	if err != nil {
 		return err
 	}
@@ -95,7 +118,7 @@ func run(args []string) error {
 		return fmt.Errorf("jetstream: %w", err)
 	}
 	w := cfg.Worker
-	worker, err := jobs.NewWorker(js, maker, tracer, log, jobs.NoMetrics{}, jobs.Config{
+	worker, err := jobs.NewWorker(js, maker, tracer, log, queueMetrics, jobs.Config{
 		Concurrency: w.Concurrency,
 		Policy:      jobs.Policy{MaxAttempts: w.MaxAttempts, RetryMin: w.RetryMin, RetryMax: w.RetryMax},
 		AckWait:     w.AckWait,
@@ -106,8 +129,17 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	admin.AddCheck("nats", func(context.Context) error {
+		if !nc.IsConnected() {
+			return errors.New("not connected to " + cfg.NATS.URL)
+		}
+		return nil
+	})
+	admin.AddCheck("consumer", func(context.Context) error { return worker.Ready() })
+
 	log.Info("serving", "nats", cfg.NATS.URL, "storage", cfg.Media.Storage, "concurrency", w.Concurrency)
 	err = worker.Run(ctx)
+	admin.Drain()
 	log.Info("stopped")
 	return err
 }

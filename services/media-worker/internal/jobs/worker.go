@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -56,6 +57,18 @@ type Worker struct {
 	log     *slog.Logger
 	metrics Metrics
 	cfg     Config
+
+	consuming atomic.Bool // the consumer is set up and the last pull did not fail
+}
+
+var errNotConsuming = errors.New("not consuming (NATS not ready, or pulls failing)")
+
+// Ready is nil while the worker consumes: for the admin server's /readyz.
+func (w *Worker) Ready() error {
+	if !w.consuming.Load() {
+		return errNotConsuming
+	}
+	return nil
 }
 
 // NewWorker returns a worker over js; Run starts it.
@@ -121,6 +134,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return nil // stopped before NATS came
 	}
+	w.consuming.Store(true)
+	defer w.consuming.Store(false)
 	jobsCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelJobs()
 	var running sync.WaitGroup
@@ -146,6 +161,7 @@ pull:
 			if !failing {
 				w.log.WarnContext(ctx, "jobs: cannot pull from NATS; retrying", "error", err)
 				failing = true
+				w.consuming.Store(false)
 			}
 			if !sleep(ctx, wait) {
 				break pull
@@ -156,6 +172,7 @@ pull:
 		if failing {
 			w.log.InfoContext(ctx, "jobs: pulling again")
 			failing, wait = false, w.cfg.Policy.RetryMin
+			w.consuming.Store(true)
 		}
 		if msg == nil {
 			<-slots // the pull request ended empty
