@@ -18,10 +18,9 @@ import (
 const goodKey = "0123456789abcdef0123456789abcdef.mp4"
 
 var (
-	mp4Video     = ffmpegtest.MP4
-	truncatedMP4 = ffmpegtest.TruncatedMP4
-	generate     = ffmpegtest.Generate
-	writeFile    = ffmpegtest.WriteFile
+	mp4Video  = ffmpegtest.MP4
+	generate  = ffmpegtest.Generate
+	writeFile = ffmpegtest.WriteFile
 )
 
 var tools = ffmpeg.Tools{FFprobe: "ffprobe", Timeout: 30 * time.Second}
@@ -46,18 +45,6 @@ func (h *recordingHandler) Handle(_ context.Context, r slog.Record) error {
 }
 func (h *recordingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *recordingHandler) WithGroup(string) slog.Handler      { return h }
-
-func (h *recordingHandler) count(msg string) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
-	for _, m := range h.msgs {
-		if m == msg {
-			n++
-		}
-	}
-	return n
-}
 
 // newLibrary returns a library over a fresh media folder, with its spool inside it as in main.
 func newLibrary(t testing.TB, maxBytes int64) (*Library, *mediastore.Local, *recordingHandler) {
