@@ -69,6 +69,19 @@ func TestComposeMySQLAccountsHaveLeastPrivilege(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	checkServiceAccounts(t, prefix, scratch, func(s string) (mig, run string) {
+		return localDSN(t, prefix, f.Services[s+"-migrate"].Environment["TIKTOK_MYSQL_DSN"]),
+			localDSN(t, prefix, f.Services[s].Environment["TIKTOK_MYSQL_DSN"])
+	})
+}
+
+// checkServiceAccounts checks, for each service, that its migrator account (the DSN mig) can apply,
+// undo and apply again a migration on prefix+tiktok_<name> and cannot migrate another database,
+// and that its runtime account (run) may only read and write the rows of its own database.
+func checkServiceAccounts(t *testing.T, prefix, scratch string, dsns func(service string) (mig, run string)) {
+	t.Helper()
+	ctx := context.Background()
+	quiet := slog.New(slog.DiscardHandler)
 	migration := fstest.MapFS{
 		"0001_probe.up.sql": {Data: []byte("CREATE TABLE probe (id BIGINT PRIMARY KEY, v INT NOT NULL, KEY idx_v (v)); " +
 			"ALTER TABLE probe ADD COLUMN w INT; INSERT INTO probe (id, v) VALUES (1, 1); UPDATE probe SET w = 2;")},
@@ -76,22 +89,21 @@ func TestComposeMySQLAccountsHaveLeastPrivilege(t *testing.T) {
 	}
 	for _, s := range rpcServices {
 		own := prefix + "tiktok_" + s
-		migDSN := localDSN(t, prefix, f.Services[s+"-migrate"].Environment["TIKTOK_MYSQL_DSN"])
+		migDSN, runDSN := dsns(s)
 		cfg := config.MySQL{DSN: migDSN, Database: own}
 		for _, step := range []func() error{
-			func() error { return db.MigrateUp(ctx, cfg, migration, slog.New(slog.DiscardHandler)) },
-			func() error { return db.MigrateTo(ctx, cfg, migration, 0, slog.New(slog.DiscardHandler)) },
-			func() error { return db.MigrateUp(ctx, cfg, migration, slog.New(slog.DiscardHandler)) },
+			func() error { return db.MigrateUp(ctx, cfg, migration, quiet) },
+			func() error { return db.MigrateTo(ctx, cfg, migration, 0, quiet) },
+			func() error { return db.MigrateUp(ctx, cfg, migration, quiet) },
 		} {
 			if err := step(); err != nil {
 				t.Fatalf("%s's migrator account cannot migrate its database: %v", s, err)
 			}
 		}
 		others := []string{prefix + "tiktok_" + otherThan(s), prefix + "tiktokxuser", scratch}
-		if err := db.MigrateUp(ctx, config.MySQL{DSN: migDSN, Database: others[0]}, migration, slog.New(slog.DiscardHandler)); err == nil {
+		if err := db.MigrateUp(ctx, config.MySQL{DSN: migDSN, Database: others[0]}, migration, quiet); err == nil {
 			t.Errorf("%s's migrator account migrated %s", s, others[0])
 		}
-		runDSN := localDSN(t, prefix, f.Services[s].Environment["TIKTOK_MYSQL_DSN"])
 		dbtest.AssertRuntimeAccount(t, runDSN, own, others...)
 	}
 }
