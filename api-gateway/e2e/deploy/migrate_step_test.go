@@ -46,7 +46,7 @@ func TestEachBinarysMigrationStepIsSafeToRepeatAndToRunTwiceAtOnce(t *testing.T)
 			var version int
 			var dirty bool
 			gdb := dbtest.OpenSchema(t, schema)
-			if err := gdb.Raw("SELECT version, dirty FROM " + db.MigrationsTable).Row().Scan(&version, &dirty); err != nil {
+			if err := gdb.Raw("SELECT version, dirty FROM "+db.MigrationsTable).Row().Scan(&version, &dirty); err != nil {
 				t.Fatal(err)
 			}
 			if want := newestMigration(t, root, s); version != want || dirty {
