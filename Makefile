@@ -98,6 +98,14 @@ $(BIN)/staticcheck: pkg/tools/staticcheck/go.mod
 bench: build ## run the benchmarks
 	@for m in $(MODULES); do (cd $$m && go test -run '^$$' -bench . -benchmem ./...) || exit 1; done
 
+# make loadtest drives a running stack: start it in another terminal with `TIKTOK_RATE_LIMIT=off
+# make run` (the rate limit would turn the load into refusals). Knobs are LOADTEST_* variables,
+# e.g. `make loadtest LOADTEST_DURATION=3s LOADTEST_CONNS=64`; see docs/performance.md.
+.PHONY: loadtest
+loadtest: ## load benchmark against a running `make run` (or BASE_URL=): seeds, then one table of req/s and p99
+	@cd api-gateway && go build -o $(BIN)/loadtest ./cmd/loadtest
+	@TIKTOK_RATE_LIMIT=off $(BIN)/loadtest -gateway-config api-gateway/config.yaml $(if $(BASE_URL),-base-url '$(BASE_URL)')
+
 .PHONY: clean
 clean: ## remove bin/ and var/ (logs, local etcd data, media)
 	rm -rf bin var

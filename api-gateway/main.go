@@ -65,7 +65,7 @@ func run(args []string) error {
 	}
 	defer closer.Close()
 
-	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer)
+	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer, log)
 	if err != nil {
 		return err
 	}

@@ -119,12 +119,12 @@ func (s *Service) VideoPeer() (*peers.Videos, error) {
 
 // ServerOptions are the Kitex server options of this service.
 func (s *Service) ServerOptions() ([]server.Option, error) {
-	return rpc.ServerOptions(s.Name, s.Config, s.Tracer)
+	return rpc.ServerOptions(s.Name, s.Config, s.Tracer, s.Log)
 }
 
 // ClientOptions are the Kitex client options for calling another service from this one.
 func (s *Service) ClientOptions() ([]client.Option, error) {
-	return rpc.ClientOptions(s.Config.Etcd, s.Config.Client, s.Tracer)
+	return rpc.ClientOptions(s.Config.Etcd, s.Config.Client, s.Tracer, s.Log)
 }
 
 // Serve runs a Kitex server until SIGINT/SIGTERM, when Kitex deregisters it from etcd and waits

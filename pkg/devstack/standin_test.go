@@ -30,6 +30,9 @@ const (
 	standInFailEnv = "DEVSTACK_STANDIN_FAIL" // name of a stand-in that must fail at start
 	// standInFailMigrateEnv names a stand-in whose migration step must fail.
 	standInFailMigrateEnv = "DEVSTACK_STANDIN_FAIL_MIGRATE"
+	// standInFailFileEnv names a file: while it holds a stand-in's name, that stand-in fails at
+	// start (a restart that cannot succeed until the test says so).
+	standInFailFileEnv = "DEVSTACK_STANDIN_FAIL_FILE"
 )
 
 func TestMain(m *testing.M) {
@@ -62,6 +65,12 @@ func runStandIn(args []string) int {
 	if os.Getenv(standInFailEnv) == name {
 		fmt.Fprintf(os.Stderr, "%s: simulated failure: cannot reach MySQL\n", name)
 		return 3
+	}
+	if path := os.Getenv(standInFailFileEnv); path != "" {
+		if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) == name {
+			fmt.Fprintf(os.Stderr, "%s: simulated failure: bad config\n", name)
+			return 4
+		}
 	}
 	logEnv(name)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)

@@ -14,7 +14,6 @@ import (
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 	"github.com/cloudwego/kitex/pkg/stats"
 	"github.com/cloudwego/kitex/server"
-	etcd "github.com/kitex-contrib/registry-etcd"
 	kitexopentracing "github.com/kitex-contrib/tracer-opentracing"
 	"github.com/opentracing/opentracing-go"
 
@@ -35,22 +34,24 @@ const (
 // ServerOptions returns the options of the RPC server of service. A call that fails other than
 // with a business status error (a panic in a handler) is logged once, by Kitex itself, through
 // the logger bootstrap gives klog (logging.Kitex); a handler's own failures are logged by
-// ServerError.
-func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer) ([]server.Option, error) {
+// ServerError. log receives the registry's lines about losing and regaining the service's etcd
+// registration.
+func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer, log *slog.Logger) ([]server.Option, error) {
 	listen, err := net.ResolveTCPAddr("tcp", cfg.Server.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("server.listen: %w", err)
 	}
-	reg, err := etcd.NewEtcdRegistry(cfg.Etcd.Endpoints)
-	if err != nil {
-		return nil, fmt.Errorf("etcd registry at %v: %w", cfg.Etcd.Endpoints, err)
-	}
+	var advertise net.Addr
 	if cfg.Server.Advertise != "" {
 		adv, err := net.ResolveTCPAddr("tcp", cfg.Server.Advertise)
 		if err != nil {
 			return nil, fmt.Errorf("server.advertise: %w", err)
 		}
-		etcd.SetFixedAddress(reg, adv)
+		advertise = adv
+	}
+	reg, err := newRegistry(cfg.Etcd.Endpoints, advertise, log)
+	if err != nil {
+		return nil, fmt.Errorf("etcd registry at %v: %w", cfg.Etcd.Endpoints, err)
 	}
 	return []server.Option{
 		server.WithServerBasicInfo(&rpcinfo.EndpointBasicInfo{ServiceName: service}),
@@ -67,9 +68,10 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 }
 
 // ClientOptions returns the options of a client of another service; the service to call is named
-// when the client is made (userservice.NewClient(rpc.UserService, opts...)).
-func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.Tracer) ([]client.Option, error) {
-	res, err := etcd.NewEtcdResolver(cfg.Endpoints)
+// when the client is made (userservice.NewClient(rpc.UserService, opts...)). log receives the
+// resolver's lines about etcd being unreachable and reachable again.
+func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.Tracer, log *slog.Logger) ([]client.Option, error) {
+	res, err := newResolver(cfg.Endpoints, log)
 	if err != nil {
 		return nil, fmt.Errorf("etcd resolver at %v: %w", cfg.Endpoints, err)
 	}
