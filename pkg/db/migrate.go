@@ -64,8 +64,9 @@ func MigrateTo(ctx context.Context, cfg config.MySQL, src fs.FS, version uint, l
 	})
 }
 
-// aheadOf reports whether the schema is already past latest; a dirty schema is an error, since a
-// migration failed half-way and a person must finish or undo it first.
+// aheadOf reports whether the schema is already past latest. It reads the version without the
+// lock, so a dirty flag here may be another process's migration in progress: only m.Up, under the
+// lock, decides that a schema is dirty.
 func aheadOf(m *migrate.Migrate, latest uint, schema string, log *slog.Logger) (bool, error) {
 	v, dirty, err := m.Version()
 	if errors.Is(err, migrate.ErrNilVersion) {
@@ -74,10 +75,7 @@ func aheadOf(m *migrate.Migrate, latest uint, schema string, log *slog.Logger) (
 	if err != nil {
 		return false, err
 	}
-	if dirty {
-		return false, dirtyError(schema, v)
-	}
-	if v > latest {
+	if !dirty && v > latest {
 		log.Warn("schema is newer than this binary's migrations; leaving it as it is",
 			"schema", schema, "version", v, "binary_latest", latest)
 		return true, nil
