@@ -5,6 +5,7 @@ package rpc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -93,9 +94,11 @@ func operationName(ctx context.Context) string {
 }
 
 // ServerError is what a handler returns for err: a business error travels to the caller as a
-// business status error with its code; anything else is logged here, the one place that decides
-// it is a failure, with its detail, and reaches the caller as errno.Internal. (Kitex sees both as
-// business status errors, so it logs neither again.)
+// business status error with its code; a handler that ran out of the caller's time (its context
+// ended, see deadline.go) answers errno.Timeout, logged at warn, since the work was rolled back;
+// anything else is logged here, the one place that decides it is a failure, with its detail, and
+// reaches the caller as errno.Internal. (Kitex sees all of them as business status errors, so it
+// logs none again.)
 func ServerError(ctx context.Context, log *slog.Logger, err error) error {
 	if err == nil {
 		return nil
@@ -103,13 +106,18 @@ func ServerError(ctx context.Context, log *slog.Logger, err error) error {
 	if e, ok := errno.From(err); ok {
 		return kerrors.NewBizStatusError(e.Code, e.Msg)
 	}
+	if ctx.Err() != nil { // whatever the driver made of it, the statement stopped with the deadline
+		log.WarnContext(ctx, "request ran out of time; nothing was committed", "method", methodOf(ctx), "error", err)
+		return kerrors.NewBizStatusError(errno.Timeout.Code, errno.Timeout.Msg)
+	}
 	log.ErrorContext(ctx, "request failed", "method", methodOf(ctx), "error", err)
 	return kerrors.NewBizStatusError(errno.Internal.Code, errno.Internal.Msg)
 }
 
 // ClientError turns what a Kitex call returned into the project's vocabulary: a business status
-// error becomes the *errno.Error it was sent as; a transport failure (no instance, timeout,
-// refused) becomes errno.ServiceUnavailable wrapping the cause, for the caller's log.
+// error becomes the *errno.Error it was sent as; a call that ran out of time becomes errno.Timeout
+// and any other transport failure (no instance, refused, circuit open) errno.ServiceUnavailable,
+// each wrapping the cause, for the caller's log.
 func ClientError(err error) error {
 	if err == nil {
 		return nil
@@ -117,15 +125,31 @@ func ClientError(err error) error {
 	if biz, ok := kerrors.FromBizStatusError(err); ok {
 		return errno.New(biz.BizStatusCode(), biz.BizMessage())
 	}
-	return &unavailable{cause: err}
+	if TimedOut(err) {
+		return &transportError{kind: errno.Timeout, cause: err}
+	}
+	return &transportError{kind: errno.ServiceUnavailable, cause: err}
 }
 
-type unavailable struct{ cause error }
-
-func (u *unavailable) Error() string { return "rpc: " + u.cause.Error() }
-func (u *unavailable) Unwrap() []error {
-	return []error{errno.ServiceUnavailable, u.cause}
+// TimedOut reports whether a call's error (raw or through ClientError) is a timeout: the client's
+// own, the caller's deadline, or the callee's errno.Timeout.
+func TimedOut(err error) bool {
+	if biz, ok := kerrors.FromBizStatusError(err); ok {
+		return biz.BizStatusCode() == errno.Timeout.Code
+	}
+	return kerrors.IsTimeoutError(err) || errors.Is(err, kerrors.ErrTimeoutByBusiness) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errno.Timeout)
 }
+
+// transportError is a call that failed on the way: kind is what the caller is told, cause what
+// happened.
+type transportError struct {
+	kind  *errno.Error
+	cause error
+}
+
+func (e *transportError) Error() string   { return "rpc: " + e.cause.Error() }
+func (e *transportError) Unwrap() []error { return []error{e.kind, e.cause} }
 
 func methodOf(ctx context.Context) string {
 	if ri := rpcinfo.GetRPCInfo(ctx); ri != nil {
