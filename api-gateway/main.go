@@ -69,7 +69,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	clients, err := newClients(clientOpts)
+	clients, err := newClients(clientOpts, cfg.Client)
 	if err != nil {
 		return err
 	}
@@ -126,24 +126,25 @@ func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
 	return media.NewLibrary(store, tools, filepath.Join(cfg.Dir, ".incoming"), cfg.MaxUploadBytes, log)
 }
 
-// newClients builds one Kitex client per service, all with the same options.
-func newClients(opts []client.Option) (assemble.Clients, error) {
+// newClients builds one Kitex client per service, all with the same shared options and each with
+// its own circuit breaker.
+func newClients(opts []client.Option, cfg config.Client) (assemble.Clients, error) {
 	var (
 		c    assemble.Clients
 		errs []error
 	)
 	var err error
-	c.User, err = userservice.NewClient(rpc.UserService, opts...)
+	c.User, err = rpc.NewClient(userservice.NewClient, rpc.UserService, opts, cfg)
 	errs = append(errs, err)
-	c.Video, err = videoservice.NewClient(rpc.VideoService, opts...)
+	c.Video, err = rpc.NewClient(videoservice.NewClient, rpc.VideoService, opts, cfg)
 	errs = append(errs, err)
-	c.Favorite, err = favoriteservice.NewClient(rpc.FavoriteService, opts...)
+	c.Favorite, err = rpc.NewClient(favoriteservice.NewClient, rpc.FavoriteService, opts, cfg)
 	errs = append(errs, err)
-	c.Comment, err = commentservice.NewClient(rpc.CommentService, opts...)
+	c.Comment, err = rpc.NewClient(commentservice.NewClient, rpc.CommentService, opts, cfg)
 	errs = append(errs, err)
-	c.Relation, err = relationservice.NewClient(rpc.RelationService, opts...)
+	c.Relation, err = rpc.NewClient(relationservice.NewClient, rpc.RelationService, opts, cfg)
 	errs = append(errs, err)
-	c.Message, err = messageservice.NewClient(rpc.MessageService, opts...)
+	c.Message, err = rpc.NewClient(messageservice.NewClient, rpc.MessageService, opts, cfg)
 	errs = append(errs, err)
 	for _, e := range errs {
 		if e != nil {

@@ -53,7 +53,7 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 		}
 		etcd.SetFixedAddress(reg, adv)
 	}
-	return []server.Option{
+	return append([]server.Option{
 		server.WithServerBasicInfo(&rpcinfo.EndpointBasicInfo{ServiceName: service}),
 		server.WithServiceAddr(listen),
 		server.WithRegistry(reg),
@@ -64,24 +64,25 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 		// recorded (a recovered panic logged with its stack).
 		server.WithStatsLevel(stats.LevelBase),
 		server.WithExitWaitTime(cfg.Server.ShutdownGrace),
-	}, nil
+	}, deadlineReceiver()...), nil
 }
 
-// ClientOptions returns the options of a client of another service; the service to call is named
-// when the client is made (userservice.NewClient(rpc.UserService, opts...)).
+// ClientOptions returns the options every client of this process shares; a client is made with
+// them by NewClient (rpc.NewClient(userservice.NewClient, rpc.UserService, opts, timeouts)), which
+// adds the client's own circuit breaker. Timeouts, retries and the deadline sent to the callee
+// are set per call (policy.go, deadline.go).
 func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.Tracer) ([]client.Option, error) {
 	res, err := etcd.NewEtcdResolver(cfg.Endpoints)
 	if err != nil {
 		return nil, fmt.Errorf("etcd resolver at %v: %w", cfg.Endpoints, err)
 	}
-	return []client.Option{
+	return append([]client.Option{
 		client.WithResolver(res),
 		// The suite starts a client span, passes its context over TTHeader and sets up TTHeader.
 		client.WithSuite(kitexopentracing.NewClientSuite(tracer, operationName)),
 		client.WithStatsLevel(stats.LevelBase), // see ServerOptions
-		client.WithRPCTimeout(timeouts.RPCTimeout),
 		client.WithConnectTimeout(timeouts.ConnectTimeout),
-	}, nil
+	}, callPolicy(timeouts)...), nil
 }
 
 // operationName names spans "service::Method" after the callee.
