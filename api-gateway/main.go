@@ -18,6 +18,7 @@ import (
 	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/auth"
+	"simpletiktok/api-gateway/internal/degrade"
 	"simpletiktok/api-gateway/internal/handler"
 	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/api-gateway/internal/middleware"
@@ -81,12 +82,19 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log, assemble.CommentZone(zone))
+	// A decorating service that is down or slow leaves its counts and flags at zero rather than
+	// failing the page (internal/degrade).
+	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log, assemble.CommentZone(zone),
+		assemble.WithDecorationPolicy(degrade.Keep(log)))
 	library, err := newLibrary(cfg.Media, log)
 	if err != nil {
 		return err
 	}
 	uses := application.New(clients, pages, tokens, library, log)
+
+	// pkg/metrics' Business counts degraded pages (it satisfies degrade.Counter) once the gateway
+	// serves metrics; without it the log line and the span tags say it.
+	var degradedPages degrade.Counter
 
 	h := server.New(
 		server.WithHostPorts(cfg.HTTP.Addr),
@@ -100,7 +108,8 @@ func run(args []string) error {
 		server.WithDisablePreParseMultipartForm(true),
 	)
 	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace id.
-	h.Use(middleware.Trace(tracer, log), middleware.Recover(log))
+	// Degraded reports a page served without some decorations, on the request's span.
+	h.Use(middleware.Trace(tracer, log), middleware.Recover(log), middleware.Degraded(log, degradedPages))
 	if err := router.Register(h.Engine, handler.New(uses, tokens, library, log), tokens); err != nil {
 		return err
 	}
