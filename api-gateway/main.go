@@ -92,9 +92,13 @@ func run(args []string) error {
 	}
 	uses := application.New(clients, pages, tokens, library, log)
 
-	// pkg/metrics' Business counts degraded pages (it satisfies degrade.Counter) once the gateway
-	// serves metrics; without it the log line and the span tags say it.
-	var degradedPages degrade.Counter
+	// pkg/metrics' Business counts degraded pages and rate-limited requests (it satisfies
+	// degrade.Counter and middleware.RateCounter) once the gateway serves metrics; until then the
+	// log lines, span tags and status codes say it.
+	var (
+		degradedPages degrade.Counter
+		rateLimited   middleware.RateCounter
+	)
 
 	h := server.New(
 		server.WithHostPorts(cfg.HTTP.Addr),
@@ -106,14 +110,23 @@ func run(args []string) error {
 		// parsed ahead of the handler (which would buffer the file). Other routes cap their bodies.
 		server.WithStreamBody(true),
 		server.WithDisablePreParseMultipartForm(true),
+		// A slow or silent client cannot hold a connection: each wait for its data, or for it to
+		// take the answer, is bounded, and so is an idle kept-alive connection. (Hertz's netpoll
+		// transport applies these per wait, so a large upload or download that keeps moving is
+		// not cut off.)
+		server.WithReadTimeout(cfg.HTTP.ReadTimeout),
+		server.WithWriteTimeout(cfg.HTTP.WriteTimeout),
+		server.WithIdleTimeout(cfg.HTTP.IdleTimeout),
 	)
 	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace id.
 	// Degraded reports a page served without some decorations, on the request's span.
 	h.Use(middleware.Trace(tracer, log), middleware.Recover(log), middleware.Degraded(log, degradedPages))
-	if err := router.Register(h.Engine, handler.New(uses, tokens, library, log), tokens); err != nil {
+	admission := cfg.Admission.admission(rateLimited)
+	if err := router.Register(h.Engine, handler.New(uses, tokens, library, log), tokens, admission); err != nil {
 		return err
 	}
-	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env))
+	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env),
+		"max_in_flight", cfg.Admission.MaxInFlight, "rate_limits", cfg.Admission.rateLimits())
 	// Spin serves until SIGINT/SIGTERM, then stops accepting and waits for in-flight requests.
 	h.Spin()
 	log.Info("stopped")

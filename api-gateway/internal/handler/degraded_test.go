@@ -47,7 +47,7 @@ func degradingGateway(t *testing.T, b *fakes.Backend) (*route.Engine, *bytes.Buf
 	uses := application.New(b.Clients(), pages, fakes.Tokens{}, nil, log)
 	engine := route.NewEngine(config.NewOptions(nil))
 	engine.Use(middleware.Trace(tracer, log), middleware.Degraded(log, counter))
-	if err := router.Register(engine, handler.New(uses, fakes.Tokens{}, nil, log), fakes.Tokens{}); err != nil {
+	if err := router.Register(engine, handler.New(uses, fakes.Tokens{}, nil, log), fakes.Tokens{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return engine, logs, tracer, counter
