@@ -141,7 +141,8 @@ func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	tools := media.Tools{FFprobe: cfg.FFprobe, FFmpeg: cfg.FFmpeg, Timeout: cfg.ToolTimeout}
+	tools := media.Tools{FFprobe: cfg.FFprobe, FFmpeg: cfg.FFmpeg, Timeout: cfg.ToolTimeout,
+		Slots: media.NewSlots(cfg.MaxToolRuns)}
 	if err := tools.Check(); err != nil {
 		return nil, err
 	}
