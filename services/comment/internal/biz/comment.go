@@ -47,8 +47,8 @@ type Repo interface {
 	// Delete makes c (of c.VideoID) a tombstone deleted at at and lowers the count, unless it is
 	// deleted already; it reports whether this call deleted it. Of two deletes racing, one does.
 	Delete(ctx context.Context, c *Comment, at time.Time) (deleted bool, err error)
-	// ListByVideo returns the video's comments not deleted, newest first.
-	ListByVideo(ctx context.Context, videoID int64) ([]*Comment, error)
+	// ListByVideo returns the video's newest limit comments not deleted, newest first.
+	ListByVideo(ctx context.Context, videoID int64, limit int) ([]*Comment, error)
 	// Counts returns the comment counts of the videos that have a count.
 	Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error)
 }
@@ -119,13 +119,18 @@ func (s *Comments) Delete(ctx context.Context, userID, videoID, commentID int64)
 	return s.repo.Delete(ctx, c, s.now().UTC().Truncate(time.Millisecond))
 }
 
-// List returns the comments of videoID, newest first; a video without comments (or that does not
-// exist) has an empty list.
+// MaxList is how many comments a comment list shows (the newest). The contract has no paging, so a
+// list is whole up to this safety bound, which keeps one answer's size and its query bounded
+// however many comments a video gathers (the count, comment_count, stays exact).
+const MaxList = 1000
+
+// List returns the newest MaxList comments of videoID, newest first; a video without comments (or
+// that does not exist) has an empty list.
 func (s *Comments) List(ctx context.Context, videoID int64) ([]*Comment, error) {
 	if err := validate.ID("video_id", videoID); err != nil {
 		return nil, err
 	}
-	return s.repo.ListByVideo(ctx, videoID)
+	return s.repo.ListByVideo(ctx, videoID, MaxList)
 }
 
 // Counts returns a count for every valid id asked, zero for videos without comments.

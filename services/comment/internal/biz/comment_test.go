@@ -18,6 +18,8 @@ type memRepo struct {
 	mu     sync.Mutex
 	rows   map[int64]Comment
 	nextID int64
+	// listLimit is the limit of the last list read.
+	listLimit int
 }
 
 func newMemRepo() *memRepo { return &memRepo{rows: map[int64]Comment{}} }
@@ -53,7 +55,7 @@ func (m *memRepo) Delete(_ context.Context, c *Comment, _ time.Time) (bool, erro
 	return true, nil
 }
 
-func (m *memRepo) ListByVideo(_ context.Context, videoID int64) ([]*Comment, error) {
+func (m *memRepo) ListByVideo(_ context.Context, videoID int64, limit int) ([]*Comment, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := []*Comment{}
@@ -63,7 +65,8 @@ func (m *memRepo) ListByVideo(_ context.Context, videoID int64) ([]*Comment, err
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
-	return out, nil
+	m.listLimit = limit
+	return out[:min(limit, len(out))], nil
 }
 
 func (m *memRepo) Counts(_ context.Context, ids []int64) (map[int64]int64, error) {
@@ -246,6 +249,9 @@ func TestListNewestFirstAndCounts(t *testing.T) {
 	list, err := s.List(ctx, 10)
 	if err != nil || len(list) != 3 || list[0].ID != ids[2] || list[2].ID != ids[0] {
 		t.Fatalf("List = %+v, %v; want newest first", list, err)
+	}
+	if repo := s.repo.(*memRepo); repo.listLimit != MaxList {
+		t.Fatalf("the list was read with a limit of %d; want MaxList", repo.listLimit)
 	}
 	if empty, err := s.List(ctx, 999); err != nil || len(empty) != 0 {
 		t.Fatalf("List of a video without comments = %v, %v", empty, err)

@@ -114,10 +114,12 @@ func (r *Comments) Delete(ctx context.Context, c *biz.Comment, at time.Time) (bo
 	return deleted, err
 }
 
-// ListByVideo returns the video's comments not deleted, newest first (ids grow with time).
-func (r *Comments) ListByVideo(ctx context.Context, videoID int64) ([]*biz.Comment, error) {
+// ListByVideo returns the video's newest limit comments not deleted, newest first (ids grow with
+// time).
+func (r *Comments) ListByVideo(ctx context.Context, videoID int64, limit int) ([]*biz.Comment, error) {
 	var rows []commentRow
-	err := r.db.WithContext(ctx).Where("video_id = ? AND deleted_at IS NULL", videoID).Order("id DESC").Find(&rows).Error
+	err := r.db.WithContext(ctx).Where("video_id = ? AND deleted_at IS NULL", videoID).Order("id DESC").
+		Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)
 	}
