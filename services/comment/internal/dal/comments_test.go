@@ -41,7 +41,7 @@ func TestContentIsStoredVerbatim(t *testing.T) {
 		strings.Repeat("😀", biz.MaxContentLen),
 	} {
 		c := &biz.Comment{VideoID: 10, UserID: 1, Content: content, CreatedAt: at}
-		if err := repo.Create(ctx, c); err != nil || c.ID <= 0 {
+		if _, err := repo.Create(ctx, c); err != nil || c.ID <= 0 {
 			t.Fatalf("Create(%q) = %v, id %d", content, err, c.ID)
 		}
 		got, err := repo.Get(ctx, c.ID)
@@ -57,7 +57,7 @@ func TestListCountAndDelete(t *testing.T) {
 	var posted []*biz.Comment
 	for i, video := range []int64{10, 10, 11, 10} {
 		c := &biz.Comment{VideoID: video, UserID: int64(i + 1), Content: "c", CreatedAt: time.Now().UTC()}
-		if err := repo.Create(ctx, c); err != nil {
+		if _, err := repo.Create(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		posted = append(posted, c)
