@@ -19,7 +19,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: build
-build: $(BIN)/etcd $(BIN)/jaeger $(BIN)/weed $(addprefix $(BIN)/,$(SERVICES)) $(BIN)/api-gateway $(BIN)/devstack ## build the gateway, the six services and the dev tools into bin/
+build: $(BIN)/etcd $(BIN)/jaeger $(BIN)/prometheus $(BIN)/weed $(addprefix $(BIN)/,$(SERVICES)) $(BIN)/api-gateway $(BIN)/devstack ## build the gateway, the six services and the dev tools into bin/
 
 # Each program is rebuilt only when a Go file, go.mod or config it is built from is newer than it,
 # so a `make test` after a change to one service links that service alone.
@@ -49,6 +49,24 @@ $(BIN)/jaeger: pkg/tools/jaeger/go.mod
 $(BIN)/weed: pkg/tools/seaweedfs/go.mod
 	@echo "building SeaweedFS from the Go module proxy (3-5 minutes the first time, cached after)"
 	@cd pkg/tools/seaweedfs && GOWORK=off go build -o $(BIN)/weed github.com/seaweedfs/seaweedfs/weed
+
+# Prometheus and promtool come from the Go module proxy too (about 3.5 minutes each, once). The
+# web UI's compiled assets are not in the module: its query API is what answers.
+$(BIN)/prometheus: pkg/tools/prometheus/go.mod
+	@echo "building Prometheus from the Go module proxy (3-4 minutes the first time, cached after)"
+	@cd pkg/tools/prometheus && GOWORK=off go build -o $(BIN)/prometheus github.com/prometheus/prometheus/cmd/prometheus
+
+$(BIN)/promtool: pkg/tools/prometheus/go.mod
+	@echo "building promtool from the Go module proxy (3-4 minutes the first time, cached after)"
+	@cd pkg/tools/prometheus && GOWORK=off go build -o $(BIN)/promtool github.com/prometheus/prometheus/cmd/promtool
+
+.PHONY: metrics-lint
+metrics-lint: $(BIN)/promtool ## check the Prometheus configs, alert rules (and their tests) and Grafana dashboards
+	@$(BIN)/promtool check config deploy/prometheus/prometheus.yml deploy/prometheus/prometheus.compose.yml \
+		deploy/kubernetes/base/prometheus/prometheus.yml
+	@$(BIN)/promtool check rules deploy/prometheus/alerts.yml
+	@$(BIN)/promtool test rules deploy/prometheus/alerts_test.yml
+	@cd api-gateway && go test -count=1 -tags integration -run '^(TestDashboards|TestKubernetesPrometheus)' ./e2e/deploy/
 
 .PHONY: run
 run: build ## build and start the whole stack in the foreground (gateway on :8080); Ctrl-C stops it
@@ -98,6 +116,14 @@ $(BIN)/staticcheck: pkg/tools/staticcheck/go.mod
 bench: build ## run the benchmarks
 	@for m in $(MODULES); do (cd $$m && go test -run '^$$' -bench . -benchmem ./...) || exit 1; done
 
+# make loadtest drives a running stack: start it in another terminal with `TIKTOK_RATE_LIMIT=off
+# make run` (the rate limit would turn the load into refusals). Knobs are LOADTEST_* variables,
+# e.g. `make loadtest LOADTEST_DURATION=3s LOADTEST_CONNS=64`; see docs/performance.md.
+.PHONY: loadtest
+loadtest: ## load benchmark against a running `make run` (or BASE_URL=): seeds, then one table of req/s and p99
+	@cd api-gateway && go build -o $(BIN)/loadtest ./cmd/loadtest
+	@TIKTOK_RATE_LIMIT=off $(BIN)/loadtest -gateway-config api-gateway/config.yaml $(if $(BASE_URL),-base-url '$(BASE_URL)')
+
 .PHONY: clean
 clean: ## remove bin/ and var/ (logs, local etcd data, media)
 	rm -rf bin var
@@ -110,7 +136,7 @@ postman: ## run the Postman collection with newman against a running `make run` 
 # The secrets docker-compose.yml requires (none is committed). `make up` writes random ones to .env
 # (not committed) the first time; compose-lint validates with placeholders.
 COMPOSE_SECRETS := TIKTOK_JWT_SECRET MYSQL_ROOT_PASSWORD USER_DB_PASSWORD VIDEO_DB_PASSWORD FAVORITE_DB_PASSWORD \
-	COMMENT_DB_PASSWORD RELATION_DB_PASSWORD MESSAGE_DB_PASSWORD
+	COMMENT_DB_PASSWORD RELATION_DB_PASSWORD MESSAGE_DB_PASSWORD GRAFANA_ADMIN_PASSWORD
 COMPOSE_LINT_ENV := $(foreach v,$(COMPOSE_SECRETS),$(v)=placeholder-for-validation-only-0123456789)
 
 compose-lint: ## validate docker-compose.yml (alone and with docker-compose.s3.yml) and check every file it names (what CI does; no engine needed)

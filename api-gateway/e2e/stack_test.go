@@ -76,6 +76,11 @@ func runWithStack(m *testing.M) (int, error) {
 	defer stack.Stop()
 	shared = &env{stack: stack, phone: newPhone(stack.GatewayURL()), root: root}
 	code := m.Run()
+	// The stack restarts a process that crashes, so a crash would otherwise pass unnoticed.
+	for _, f := range stack.Failures() {
+		fmt.Fprintln(os.Stderr, "e2e: a process of the stack failed during the tests:", f)
+		code = 1
+	}
 	if code == 0 {
 		os.RemoveAll(varDir)
 	} else {

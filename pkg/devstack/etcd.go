@@ -4,31 +4,32 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 )
 
 // registryPrefix is where Kitex registry-etcd (v0.2.6) writes a service's instances:
 // kitex/registry-etcd/<service>/<addr>.
 const registryPrefix = "kitex/registry-etcd/"
 
-// startEtcd starts bin/etcd on a wiped data folder and waits until a client read succeeds.
+// startEtcd starts bin/etcd and waits until a client read succeeds. Its data folder was wiped
+// by Start, and is kept across restarts: a restarted etcd still knows every registration.
 func (s *Stack) startEtcd(ctx context.Context) error {
 	addr := loopback(s.opts.Ports.EtcdClient)
 	s.printf("starting etcd on %s", addr)
-	p, err := s.launch("etcd", []string{
-		"-name", "devstack",
-		"-data-dir", s.etcdDir,
-		"-client-addr", addr,
-		"-peer-addr", loopback(s.opts.Ports.EtcdPeer),
-	}, nil)
-	if err != nil {
-		return err
-	}
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints:   []string{addr},
 		DialTimeout: probeTimeout,
+		// gRPC's default reconnection backoff grows to 2 minutes; after a restart of etcd the
+		// probes must see it back within a second or two.
+		DialOptions: []grpc.DialOption{grpc.WithConnectParams(grpc.ConnectParams{
+			Backoff:           backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: time.Second},
+			MinConnectTimeout: time.Second,
+		})},
 		// The client's own logs would land on the terminal of `make run`; its errors reach us
 		// through the probes anyway.
 		Logger: zap.NewNop(),
@@ -37,7 +38,17 @@ func (s *Stack) startEtcd(ctx context.Context) error {
 		return fmt.Errorf("devstack: etcd client: %w", err)
 	}
 	s.etcd = cli
-	if err := s.waitReady(ctx, p, s.etcdReady(addr)); err != nil {
+	err = s.startChild(ctx, &child{
+		name: "etcd",
+		args: []string{
+			"-name", "devstack",
+			"-data-dir", s.etcdDir,
+			"-client-addr", addr,
+			"-peer-addr", loopback(s.opts.Ports.EtcdPeer),
+		},
+		probe: func(context.Context) func(context.Context) error { return s.etcdReady(addr) },
+	})
+	if err != nil {
 		return err
 	}
 	s.printf("etcd ready")
@@ -59,16 +70,31 @@ func (s *Stack) etcdReady(addr string) func(context.Context) error {
 	}
 }
 
-// registered is ready once the named service has at least one instance in etcd.
-func (s *Stack) registered(name string) func(context.Context) error {
-	return func(ctx context.Context) error {
-		resp, err := s.etcd.Get(ctx, registryPrefix+name+"/", clientv3.WithPrefix(), clientv3.WithCountOnly())
-		if err != nil {
-			return err
+// registered returns the readiness check of a service process about to start: ready once the
+// service has an instance in etcd written after now. An instance of a killed predecessor stays
+// until its lease expires, and must not pass for the new process's registration.
+func (s *Stack) registered(name string) func(context.Context) func(context.Context) error {
+	return func(ctx context.Context) func(context.Context) error {
+		// With etcd unreachable now, since stays 0 and any instance counts, a predecessor's
+		// included: the restart may then be called ready before the service has registered.
+		// Rare (a service and etcd down at once), and the service registers on its own.
+		var since int64
+		rctx, cancel := context.WithTimeout(ctx, probeTimeout)
+		if resp, err := s.etcd.Get(rctx, registryPrefix+name+"/", clientv3.WithPrefix(), clientv3.WithCountOnly()); err == nil {
+			since = resp.Header.Revision
 		}
-		if resp.Count == 0 {
+		cancel()
+		return func(ctx context.Context) error {
+			resp, err := s.etcd.Get(ctx, registryPrefix+name+"/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
+			if err != nil {
+				return err
+			}
+			for _, kv := range resp.Kvs {
+				if kv.ModRevision > since {
+					return nil
+				}
+			}
 			return fmt.Errorf("%s is not registered in etcd yet", name)
 		}
-		return nil
 	}
 }

@@ -39,11 +39,14 @@ func (s *Stack) startJaeger(ctx context.Context) error {
 		return fmt.Errorf("devstack: %w", err)
 	}
 	s.printf("starting jaeger (query %s, collector %s)", s.JaegerQueryURL(), s.collectorURL())
-	p, err := s.launch("jaeger", []string{"--config=file:" + path}, s.jaegerEnv())
+	health := s.httpOK("http://" + loopback(s.opts.Ports.JaegerHealth) + "/status")
+	err := s.startChild(ctx, &child{
+		name:  "jaeger",
+		args:  []string{"--config=file:" + path},
+		env:   s.jaegerEnv(),
+		probe: func(context.Context) func(context.Context) error { return health },
+	})
 	if err != nil {
-		return err
-	}
-	if err := s.waitReady(ctx, p, s.httpOK("http://"+loopback(s.opts.Ports.JaegerHealth)+"/status")); err != nil {
 		return err
 	}
 	s.printf("jaeger ready")

@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,22 +31,32 @@ type process struct {
 	name    string
 	logPath string
 	cmd     *exec.Cmd
+	started time.Time
 	exited  chan struct{} // closed once the process has exited and been reaped
 	waitErr error         // how it exited; read only after exited is closed
 }
 
-// startProcess runs bin with args and env, its stdout and stderr both into logPath (truncated:
-// each run of the stack starts fresh logs, so a tail shows this run only).
-func startProcess(name, bin string, args []string, dir string, env []string, logPath string) (*process, error) {
+// startProcess runs bin with args and env, its stdout and stderr both into logPath. A first start
+// (note empty) truncates the log, so that a tail shows this run of the stack only; a restart
+// appends to it, after one JSON line carrying note, so that the crash stays readable above it.
+func startProcess(name, bin string, args []string, dir string, env []string, logPath, note string) (*process, error) {
 	if _, err := os.Stat(bin); err != nil {
 		return nil, fmt.Errorf("%s: %s is missing: run make build", name, bin)
 	}
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if note != "" {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	logFile, err := os.OpenFile(logPath, flags, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("%s: log file: %w", name, err)
 	}
 	// The child gets its own copy of the descriptor, so ours is closed as soon as it has started.
 	defer logFile.Close()
+	if note != "" {
+		line, _ := json.Marshal(map[string]string{"time": time.Now().Format(time.RFC3339Nano), "level": "WARN", "msg": "devstack: " + note})
+		_, _ = logFile.Write(append(line, '\n'))
+	}
 
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
@@ -56,7 +67,7 @@ func startProcess(name, bin string, args []string, dir string, env []string, log
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s: start %s: %w", name, bin, err)
 	}
-	p := &process{name: name, logPath: logPath, cmd: cmd, exited: make(chan struct{})}
+	p := &process{name: name, logPath: logPath, cmd: cmd, started: time.Now(), exited: make(chan struct{})}
 	go p.reap()
 	return p, nil
 }

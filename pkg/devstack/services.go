@@ -20,11 +20,13 @@ func (s *Stack) startService(ctx context.Context, name string) error {
 	addr := loopback(s.opts.Ports.Services[name])
 	s.printf("starting %s on %s", name, addr)
 	config := filepath.Join(s.opts.Root, "services", name, "config.yaml")
-	p, err := s.launch(name, []string{"-config", config}, s.serviceEnv(name))
+	err := s.startChild(ctx, &child{
+		name:  name,
+		args:  []string{"-config", config},
+		env:   s.serviceEnv(name),
+		probe: s.registered(name),
+	})
 	if err != nil {
-		return err
-	}
-	if err := s.waitReady(ctx, p, s.registered(name)); err != nil {
 		return err
 	}
 	s.printf("%s ready", name)
@@ -40,6 +42,7 @@ func (s *Stack) serviceEnv(name string) []string {
 		"TIKTOK_JAEGER_COLLECTOR_URL=" + s.collectorURL(),
 		"TIKTOK_MYSQL_DSN=" + s.opts.MySQLDSN,
 		"TIKTOK_MYSQL_DATABASE=" + s.opts.SchemaPrefix + name,
+		"TIKTOK_ADMIN_ADDR=" + loopback(s.opts.Ports.Admin[name]),
 		"TIKTOK_ENV=development",
 	}
 }
@@ -48,11 +51,14 @@ func (s *Stack) serviceEnv(name string) []string {
 func (s *Stack) startGateway(ctx context.Context) error {
 	s.printf("starting api-gateway on %s", s.GatewayURL())
 	config := filepath.Join(s.opts.Root, "api-gateway", "config.yaml")
-	p, err := s.launch("api-gateway", []string{"-config", config}, s.gatewayEnv())
+	health := s.httpOK(s.GatewayURL() + "/healthz")
+	err := s.startChild(ctx, &child{
+		name:  "api-gateway",
+		args:  []string{"-config", config},
+		env:   s.gatewayEnv(),
+		probe: func(context.Context) func(context.Context) error { return health },
+	})
 	if err != nil {
-		return err
-	}
-	if err := s.waitReady(ctx, p, s.httpOK(s.GatewayURL()+"/healthz")); err != nil {
 		return err
 	}
 	s.printf("api-gateway ready")
@@ -66,6 +72,7 @@ func (s *Stack) gatewayEnv() []string {
 		"TIKTOK_JAEGER_COLLECTOR_URL=" + s.collectorURL(),
 		"TIKTOK_PUBLIC_BASE_URL=" + s.GatewayURL(),
 		"TIKTOK_MEDIA_DIR=" + s.mediaDir,
+		"TIKTOK_ADMIN_ADDR=" + loopback(s.opts.Ports.GatewayAdmin),
 		"TIKTOK_ENV=development",
 	}
 }

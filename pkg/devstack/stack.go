@@ -1,6 +1,6 @@
 // Package devstack runs the whole system on one machine from the binaries in bin/: etcd, Jaeger,
-// the six RPC services and the API gateway, each a child process logging to its own file. It is
-// what `make run` starts and what the end-to-end test runs against.
+// Prometheus, the six RPC services and the API gateway, each a child process logging to its own
+// file. It is what `make run` starts and what the end-to-end test runs against.
 package devstack
 
 import (
@@ -40,10 +40,17 @@ type Options struct {
 	Ports        Ports     // see DefaultPorts and FreePorts
 	Out          io.Writer // one human line per step; nil = discard
 	ExtraEnv     []string  // appended to every process's environment (tests use it)
+	// FailFast turns supervision off: a process that exits after the start is not restarted but
+	// reported on Done, for a caller that wants any crash to end the run.
+	FailFast bool
 }
 
 // Stack is a running local stack. Stop it when done; its processes die with the program that
 // started it in any case (see sysProcAttr).
+//
+// Once started, the stack supervises its processes: one that exits (a crash, a kill -9) is
+// started again after a backoff (see supervise.go), with one line on Out per exit and restart.
+// Only Stop ends the stack.
 type Stack struct {
 	opts     Options // defaults filled in, paths absolute
 	logDir   string
@@ -52,23 +59,29 @@ type Stack struct {
 	http     *http.Client
 	etcd     *clientv3.Client // set by startEtcd, used for readiness probes only
 
-	mu    sync.Mutex
-	procs []*process // in start order
+	ctx    context.Context // ends when Stop begins; bounds restarts
+	cancel context.CancelFunc
 
-	stopping chan struct{} // closed when Stop begins: exits after that are expected
-	stopOnce sync.Once
-	stopErr  error
+	mu       sync.Mutex
+	children []*child   // in start order
+	procs    []*process // every process ever started, in start order
+	failures []*ProcessError
+
+	supervisors sync.WaitGroup
+	stopping    chan struct{} // closed when Stop begins: exits after that are expected
+	stopOnce    sync.Once
+	stopErr     error
 
 	failOnce sync.Once
-	failed   chan struct{} // closed at the first unexpected exit, after failure is set
+	failed   chan struct{} // FailFast: closed at the first unexpected exit, after failure is set
 	failure  error
-	done     chan error // receives failure once, for Done
+	done     chan error // FailFast: receives failure once, for Done
 }
 
-// Start starts etcd, Jaeger, the six services and the gateway, in that order, each once the one
-// before is ready. If a process dies or is not ready in time, or ctx ends, it stops everything it
-// started and returns an error quoting the failed process's last log lines. ctx bounds the start
-// only: the stack runs until Stop.
+// Start starts etcd, Jaeger, Prometheus, the six services and the gateway, in that order, each once
+// the one before is ready. If a process cannot start (it exits or is not ready in time on its
+// first start), or ctx ends, it stops everything it started and returns an error quoting the
+// failed process's last log lines. ctx bounds the start only: the stack runs until Stop.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
 	s, err := newStack(opts)
 	if err != nil {
@@ -86,7 +99,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := s.prepareDirs(); err != nil {
 		return nil, err
 	}
-	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startServices, s.startGateway}
+	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startPrometheus, s.startServices, s.startGateway}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			s.printf("start failed, stopping what was started")
@@ -123,12 +136,16 @@ func newStack(opts Options) (*Stack, error) {
 	if err := opts.Ports.validate(); err != nil {
 		return nil, fmt.Errorf("devstack: Options.Ports (see DefaultPorts and FreePorts): %w", err)
 	}
+	// Ended by Stop; until then it bounds the restarts.
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Stack{
 		opts:     opts,
 		logDir:   filepath.Join(opts.VarDir, "log"),
 		etcdDir:  filepath.Join(opts.VarDir, "etcd"),
 		mediaDir: filepath.Join(opts.VarDir, "media"),
 		http:     &http.Client{Timeout: probeTimeout},
+		ctx:      ctx,
+		cancel:   cancel,
 		stopping: make(chan struct{}),
 		failed:   make(chan struct{}),
 		done:     make(chan error, 1),
@@ -152,35 +169,58 @@ func (s *Stack) prepareDirs() error {
 // GatewayURL is the base URL of the API gateway.
 func (s *Stack) GatewayURL() string { return "http://" + loopback(s.opts.Ports.Gateway) }
 
+// PrometheusURL is the base URL of Prometheus's HTTP API (/api/v1/query?query=up, ...).
+func (s *Stack) PrometheusURL() string { return "http://" + loopback(s.opts.Ports.Prometheus) }
+
+// AdminURL is the base URL of the admin server (/metrics, /healthz, /readyz) of the process
+// called name: "api-gateway" or one of the six services.
+func (s *Stack) AdminURL(name string) string {
+	if name == "api-gateway" {
+		return "http://" + loopback(s.opts.Ports.GatewayAdmin)
+	}
+	return "http://" + loopback(s.opts.Ports.Admin[name])
+}
+
 // JaegerQueryURL is the base URL of Jaeger's query API (/api/services, /api/traces?service=...).
 func (s *Stack) JaegerQueryURL() string { return "http://" + loopback(s.opts.Ports.JaegerQuery) }
 
 // LogDir holds one <name>.log per process.
 func (s *Stack) LogDir() string { return s.logDir }
 
-// Done receives once if a process exits while the stack should be running, with its name, exit
-// status and log tail (a *ProcessError). It never receives after Stop has begun.
+// Done receives once, with FailFast, if a process exits while the stack should be running, with
+// its name, exit status and log tail (a *ProcessError). It never receives after Stop has begun,
+// nor without FailFast: a supervised stack restarts the process instead (see Failures).
 func (s *Stack) Done() <-chan error { return s.done }
 
-// Stop sends SIGTERM to every process in reverse start order, waits up to stopGrace for each,
-// then kills it. It is idempotent; every call returns the first call's result, which lists the
-// processes that had to be killed.
+// Stop ends supervision, then sends SIGTERM to every process in reverse start order, waits up to
+// stopGrace for each, and kills it. It is idempotent; every call returns the first call's
+// result, which lists the processes that had to be killed.
 func (s *Stack) Stop() error {
 	s.stopOnce.Do(func() { s.stopErr = s.stopAll() })
 	return s.stopErr
 }
 
 func (s *Stack) stopAll() error {
+	// Under mu, so that no launch can slip in after it: launch checks stopping under mu.
+	s.mu.Lock()
 	close(s.stopping)
+	s.mu.Unlock()
+	s.cancel()
+	// Once the supervisors are gone, nothing restarts what is stopped below, and no exit
+	// caused by the stop is mistaken for a crash.
+	s.supervisors.Wait()
 	if s.etcd != nil {
-		// Closed first, so that it does not retry against an etcd that is going away.
 		_ = s.etcd.Close()
 	}
 	s.mu.Lock()
-	procs := slices.Clone(s.procs)
+	children := slices.Clone(s.children)
 	s.mu.Unlock()
 	var errs []error
-	for _, p := range slices.Backward(procs) {
+	for _, c := range slices.Backward(children) {
+		p := c.current()
+		if p == nil {
+			continue
+		}
 		if p.hasExited() {
 			s.printf("%s had already exited (%s)", p.name, p.exitStatus())
 			continue
@@ -198,43 +238,35 @@ func (s *Stack) printf(format string, args ...any) {
 	fmt.Fprintf(s.opts.Out, format+"\n", args...)
 }
 
-// launch starts Root/bin/<name> with args, the caller's environment plus env plus
-// Options.ExtraEnv (later entries win), and watches it for an unexpected exit.
-func (s *Stack) launch(name string, args []string, env []string) (*process, error) {
-	full := append(append(os.Environ(), env...), s.opts.ExtraEnv...)
-	bin := filepath.Join(s.opts.Root, "bin", name)
-	logPath := filepath.Join(s.logDir, name+".log")
+// errStopping ends a restart or a readiness wait that Stop overtook.
+var errStopping = errors.New("devstack: the stack is stopping")
+
+// launch starts Root/bin/<c.name> with c's arguments, the caller's environment plus c.env plus
+// Options.ExtraEnv (later entries win), and makes it c's current process. note, when set, means
+// a restart: the log is appended to, after a line that says why.
+func (s *Stack) launch(c *child, note string) (*process, error) {
+	full := append(append(os.Environ(), c.env...), s.opts.ExtraEnv...)
+	bin := filepath.Join(s.opts.Root, "bin", c.name)
+	logPath := filepath.Join(s.logDir, c.name+".log")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.stopping:
+		return nil, errStopping
+	default:
+	}
 	// Run from Root, so that a relative path in a committed config resolves the same way for
 	// every process whatever folder devstack was started from.
-	p, err := startProcess(name, bin, args, s.opts.Root, full, logPath)
+	p, err := startProcess(c.name, bin, c.args, s.opts.Root, full, logPath, note)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
 	s.procs = append(s.procs, p)
-	s.mu.Unlock()
-	go s.watch(p)
+	c.setProcess(p)
 	return p, nil
 }
 
-// watch reports p's exit as a failure unless the stack is stopping.
-func (s *Stack) watch(p *process) {
-	select {
-	case <-p.exited:
-	case <-s.stopping:
-		return
-	}
-	// Stop closes stopping before it signals anything, so an exit caused by Stop always finds
-	// it closed here.
-	select {
-	case <-s.stopping:
-		return
-	default:
-	}
-	s.fail(p.failure("exited: " + p.exitStatus()))
-}
-
-// fail records the first failure and delivers it to Done.
+// fail records the first failure and delivers it to Done (FailFast only).
 func (s *Stack) fail(err error) {
 	s.failOnce.Do(func() {
 		s.failure = err
@@ -243,8 +275,8 @@ func (s *Stack) fail(err error) {
 	})
 }
 
-// waitReady polls probe until it succeeds, for at most readyTimeout. It gives up early when any
-// process of the stack exits or ctx ends.
+// waitReady polls probe until it succeeds, for at most readyTimeout. It gives up early when p
+// exits, when ctx ends or the stack stops, and (FailFast) when any process of the stack exits.
 func (s *Stack) waitReady(ctx context.Context, p *process, probe func(context.Context) error) error {
 	wait, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
@@ -258,9 +290,19 @@ func (s *Stack) waitReady(ctx context.Context, p *process, probe func(context.Co
 			return nil
 		}
 		select {
+		case <-p.exited:
+			return p.failure("exited: " + p.exitStatus())
 		case <-s.failed:
 			return s.failure
+		case <-s.stopping:
+			return errStopping
 		case <-wait.Done():
+			// Stop closes stopping before it cancels the stack's context.
+			select {
+			case <-s.stopping:
+				return errStopping
+			default:
+			}
 			if ctx.Err() != nil {
 				return fmt.Errorf("devstack: starting %s: %w", p.name, ctx.Err())
 			}

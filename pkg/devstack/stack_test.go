@@ -19,12 +19,18 @@ import (
 // startStandIns runs Start on free ports with stand-ins for the services and the gateway.
 func startStandIns(t *testing.T, extraEnv ...string) (*Stack, Ports, string, error) {
 	t.Helper()
+	return startStandInsWith(t, nil, extraEnv...)
+}
+
+// startStandInsWith is startStandIns with options changed by tweak.
+func startStandInsWith(t *testing.T, tweak func(*Options), extraEnv ...string) (*Stack, Ports, string, error) {
+	t.Helper()
 	root := standInRoot(t)
 	ports := freePorts(t)
 	varDir := filepath.Join(t.TempDir(), "var")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s, err := Start(ctx, Options{
+	opts := Options{
 		Root:         root,
 		VarDir:       varDir,
 		MySQLDSN:     "root:@tcp(127.0.0.1:3306)/",
@@ -33,7 +39,11 @@ func startStandIns(t *testing.T, extraEnv ...string) (*Stack, Ports, string, err
 		Out:          testOut{t},
 		// A -race binary sleeps 1 s at exit by default; the stand-ins need not.
 		ExtraEnv: append([]string{standInEnv + "=1", "GORACE=atexit_sleep_ms=0"}, extraEnv...),
-	})
+	}
+	if tweak != nil {
+		tweak(&opts)
+	}
+	s, err := Start(ctx, opts)
 	if s != nil {
 		t.Cleanup(func() { _ = s.Stop() })
 	}
@@ -82,7 +92,7 @@ func checkStartOrder(t *testing.T, s *Stack) {
 	for _, p := range s.procs {
 		got = append(got, p.name)
 	}
-	want := strings.Join(append(append([]string{"etcd", "jaeger"}, serviceNames()...), "api-gateway"), " ")
+	want := strings.Join(append(append([]string{"etcd", "jaeger", "prometheus"}, serviceNames()...), "api-gateway"), " ")
 	if strings.Join(got, " ") != want {
 		t.Errorf("start order = %v, want %s", got, want)
 	}
@@ -101,6 +111,7 @@ func checkServiceEnv(t *testing.T, s *Stack, name string, ports Ports) {
 		`"TIKTOK_JAEGER_COLLECTOR_URL":"http://` + loopback(ports.JaegerCollectorHTTP) + `/api/traces"`,
 		`"TIKTOK_MYSQL_DSN":"root:@tcp(127.0.0.1:3306)/"`,
 		`"TIKTOK_MYSQL_DATABASE":"devstack_test_` + name + `"`,
+		`"TIKTOK_ADMIN_ADDR":"` + loopback(ports.Admin[name]) + `"`,
 		`"TIKTOK_ENV":"development"`,
 	} {
 		if !strings.Contains(string(log), want) {
@@ -133,9 +144,10 @@ func TestStartFailsAndCleansUp(t *testing.T) {
 	assertPortsFree(t, ports)
 }
 
-// TestDoneReportsDeath kills one service of a running stack: Done must say which and how.
+// TestDoneReportsDeath kills one service of a stack that does not supervise: Done must say which
+// and how, and nothing is restarted.
 func TestDoneReportsDeath(t *testing.T) {
-	s, _, _, err := startStandIns(t)
+	s, _, _, err := startStandInsWith(t, func(o *Options) { o.FailFast = true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +162,9 @@ func TestDoneReportsDeath(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Done did not report the killed process")
+	}
+	if st := statusOf(t, s, "favorite"); st.Restarts != 0 || st.Ready {
+		t.Errorf("FailFast stack restarted favorite or calls it ready: %+v", st)
 	}
 	if err := s.Stop(); err != nil {
 		t.Errorf("stop: %v", err)
@@ -179,13 +194,25 @@ func TestStartRefusesBusyPort(t *testing.T) {
 	assertNoChildren(t)
 }
 
+// procNamed is the current process of the named program.
 func procNamed(t *testing.T, s *Stack, name string) *process {
 	t.Helper()
-	for _, p := range s.procs {
-		if p.name == name {
-			return p
+	for _, c := range s.children {
+		if c.name == name {
+			return c.current()
 		}
 	}
 	t.Fatalf("no process %s", name)
 	return nil
+}
+
+func statusOf(t *testing.T, s *Stack, name string) ProcessStatus {
+	t.Helper()
+	for _, st := range s.Status() {
+		if st.Name == name {
+			return st
+		}
+	}
+	t.Fatalf("no status of %s", name)
+	return ProcessStatus{}
 }

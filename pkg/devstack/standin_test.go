@@ -28,6 +28,9 @@ import (
 const (
 	standInEnv     = "DEVSTACK_STANDIN"
 	standInFailEnv = "DEVSTACK_STANDIN_FAIL" // name of a stand-in that must fail at start
+	// standInFailFileEnv names a file: while it holds a stand-in's name, that stand-in fails at
+	// start (a restart that cannot succeed until the test says so).
+	standInFailFileEnv = "DEVSTACK_STANDIN_FAIL_FILE"
 )
 
 func TestMain(m *testing.M) {
@@ -51,6 +54,12 @@ func runStandIn(args []string) int {
 	if os.Getenv(standInFailEnv) == name {
 		fmt.Fprintf(os.Stderr, "%s: simulated failure: cannot reach MySQL\n", name)
 		return 3
+	}
+	if path := os.Getenv(standInFailFileEnv); path != "" {
+		if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) == name {
+			fmt.Fprintf(os.Stderr, "%s: simulated failure: bad config\n", name)
+			return 4
+		}
 	}
 	logEnv(name)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)

@@ -28,7 +28,7 @@ func TestComposeRequiresItsSecrets(t *testing.T) {
 	}
 	for name, svc := range f.Services {
 		for k, v := range svc.Environment {
-			if strings.Contains(v, "dev-only") || strings.Contains(v, "dev-password") {
+			if strings.Contains(v, "dev-only") || strings.Contains(v, "dev-password") || strings.Contains(v, "dev-secret") {
 				t.Errorf("%s: %s holds a committed development secret", name, k)
 			}
 		}
@@ -36,13 +36,14 @@ func TestComposeRequiresItsSecrets(t *testing.T) {
 }
 
 // The services, etcd and MySQL answer anyone who reaches them, so they sit on an internal network
-// alone; only the gateway and Jaeger (whose UI is published on loopback) are also on the edge.
+// alone; only the gateway and the UIs published on loopback (Jaeger, Prometheus, Grafana) are also
+// on the edge.
 func TestComposeKeepsTheBackendInternal(t *testing.T) {
 	f := loadCompose(t, repoRoot(t))
 	if n, ok := f.Networks["backend"]; !ok || !n.Internal {
 		t.Fatalf("networks = %+v; want an internal backend network", f.Networks)
 	}
-	edge := []string{"api-gateway", "jaeger"}
+	edge := []string{"api-gateway", "jaeger", "prometheus", "grafana"}
 	for name, svc := range f.Services {
 		var nets []string
 		for n := range svc.Networks {

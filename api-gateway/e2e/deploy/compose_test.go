@@ -54,7 +54,7 @@ type composeService struct {
 // composeSecrets are the variables docker-compose.yml requires, as the Makefile's COMPOSE_SECRETS
 // lists them: no secret has a committed default.
 var composeSecrets = []string{"TIKTOK_JWT_SECRET", "MYSQL_ROOT_PASSWORD", "USER_DB_PASSWORD", "VIDEO_DB_PASSWORD",
-	"FAVORITE_DB_PASSWORD", "COMMENT_DB_PASSWORD", "RELATION_DB_PASSWORD", "MESSAGE_DB_PASSWORD"}
+	"FAVORITE_DB_PASSWORD", "COMMENT_DB_PASSWORD", "RELATION_DB_PASSWORD", "MESSAGE_DB_PASSWORD", "GRAFANA_ADMIN_PASSWORD"}
 
 // placeholderSecret is what the checks give every required secret.
 const placeholderSecret = "placeholder-for-validation-only-0123456789"
@@ -200,11 +200,15 @@ func checkDockerfile(t *testing.T, root, path, name string, args map[string]stri
 	}
 }
 
-func TestComposePublishesOnlyTheGatewayAndJaegerUI(t *testing.T) {
+// Only the phone's endpoint is published on every interface; the operators' UIs (no
+// authentication, or a development password) are published on loopback only.
+func TestComposePublishesOnlyTheGatewayAndTheOperatorUIs(t *testing.T) {
 	f := loadCompose(t, repoRoot(t))
 	want := map[string][]string{
 		"api-gateway": {":8080->8080"},
 		"jaeger":      {"127.0.0.1:16686->16686"},
+		"prometheus":  {"127.0.0.1:9090->9090"},
+		"grafana":     {"127.0.0.1:3000->3000"},
 	}
 	for name, svc := range f.Services {
 		var got []string

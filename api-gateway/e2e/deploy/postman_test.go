@@ -206,6 +206,10 @@ func startStack(t *testing.T, root string) *devstack.Stack {
 		t.Fatalf("start the stack (run `make build` first; logs in %s): %v", varDir, err)
 	}
 	t.Cleanup(func() {
+		// The stack restarts a process that crashes, so a crash would otherwise pass unnoticed.
+		for _, f := range stack.Failures() {
+			t.Errorf("a process of the stack failed during the run: %v", f)
+		}
 		if err := stack.Stop(); err != nil {
 			t.Errorf("stop the stack: %v", err)
 		}

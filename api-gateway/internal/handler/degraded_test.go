@@ -44,7 +44,7 @@ func degradingGateway(t *testing.T, b *fakes.Backend) (*route.Engine, *bytes.Buf
 	tracer, counter := mocktracer.New(), &pageCounter{pages: map[string]int{}}
 	pages := assemble.New(b.Clients(), assemble.NewMedia("http://gw.test"), log,
 		assemble.WithDecorationPolicy(degrade.Keep(log)))
-	uses := application.New(b.Clients(), pages, fakes.Tokens{}, nil, log)
+	uses := application.New(b.Clients(), pages, fakes.Tokens{}, nil, &fakes.Events{}, log)
 	engine := route.NewEngine(config.NewOptions(nil))
 	engine.Use(middleware.Trace(tracer, log), middleware.Degraded(log, counter))
 	if err := router.Register(engine, handler.New(uses, fakes.Tokens{}, nil, log), fakes.Tokens{}, nil); err != nil {

@@ -29,7 +29,7 @@ func admittingGateway(t *testing.T, b *fakes.Backend, adm *middleware.Admission,
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	pages := assemble.New(b.Clients(), assemble.NewMedia("http://gw.test"), log, opts...)
-	uses := application.New(b.Clients(), pages, fakes.Tokens{}, nil, log)
+	uses := application.New(b.Clients(), pages, fakes.Tokens{}, nil, &fakes.Events{}, log)
 	engine := route.NewEngine(config.NewOptions(nil))
 	if err := router.Register(engine, handler.New(uses, fakes.Tokens{}, nil, log), fakes.Tokens{}, adm); err != nil {
 		t.Fatal(err)

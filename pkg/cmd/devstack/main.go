@@ -1,5 +1,6 @@
-// Command devstack is `make run`: it starts etcd, Jaeger, the six services and the API gateway
-// from bin/ on their default ports, prints where they are, and stops them all on Ctrl-C.
+// Command devstack is `make run`: it starts etcd, Jaeger, Prometheus, the six services and the API
+// gateway from bin/ on their default ports, prints where they are, restarts any of them that
+// exits, and stops them all on Ctrl-C or SIGTERM.
 package main
 
 import (
@@ -32,6 +33,7 @@ func main() {
 
 type options struct {
 	root, dsn, varDir string
+	failFast          bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -44,6 +46,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.root, "root", ".", "repository root (binaries in <root>/bin)")
 	fs.StringVar(&o.dsn, "mysql", dsn, "MySQL server DSN without a database (default from MYSQL_DSN if set)")
 	fs.StringVar(&o.varDir, "var", "", "state folder for logs, etcd data and media (default <root>/var)")
+	fs.BoolVar(&o.failFast, "fail-fast", false, "stop the whole stack when a process exits, instead of restarting it")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -72,6 +75,7 @@ func run(args []string, out io.Writer) error {
 		MySQLDSN: o.dsn,
 		Ports:    devstack.DefaultPorts(),
 		Out:      out,
+		FailFast: o.failFast,
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -80,7 +84,7 @@ func run(args []string, out io.Writer) error {
 		}
 		return err
 	}
-	printSummary(out, stack)
+	printSummary(out, stack, o.failFast)
 	return waitAndStop(ctx, out, stack)
 }
 
@@ -96,17 +100,26 @@ func checkPrerequisites(ctx context.Context, o options, out io.Writer) error {
 	return devstack.CheckBinaries(o.root)
 }
 
-func printSummary(out io.Writer, s *devstack.Stack) {
+func printSummary(out io.Writer, s *devstack.Stack, failFast bool) {
+	onExit := "A process that exits is restarted (one line here per exit and restart)."
+	if failFast {
+		onExit = "A process that exits stops the whole stack (-fail-fast)."
+	}
 	fmt.Fprintf(out, `
 The stack is running.
   API gateway   %[1]s  (e.g. GET %[1]s/healthz)
   Jaeger query  %[2]s  (API only: %[2]s/api/services, %[2]s/api/traces?service=api-gateway)
+  Prometheus    %[5]s  (API only: %[5]s/api/v1/query?query=up, %[5]s/api/v1/alerts)
+  metrics       %[6]s/metrics (gateway), %[7]s/metrics … %[8]s/metrics (user … message)
   logs          %[3]s  (one <name>.log per process)
+%[4]s
 Press Ctrl-C to stop.
-`, s.GatewayURL(), s.JaegerQueryURL(), s.LogDir())
+`, s.GatewayURL(), s.JaegerQueryURL(), s.LogDir(), onExit, s.PrometheusURL(), s.AdminURL("api-gateway"),
+		s.AdminURL("user"), s.AdminURL("message"))
 }
 
-// waitAndStop blocks until a signal (a clean stop) or a process's death (an error naming it).
+// waitAndStop blocks until a signal (a clean stop) or, with -fail-fast, a process's death (an
+// error naming it). A supervised stack reports no death: it restarts the process.
 func waitAndStop(ctx context.Context, out io.Writer, s *devstack.Stack) error {
 	var failure error
 	select {

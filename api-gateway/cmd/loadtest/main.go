@@ -1,0 +1,130 @@
+// Command loadtest is `make loadtest`: it seeds a running stack through its public HTTP API, drives
+// every read endpoint and the like, follow, comment and message writes with closed-loop load,
+// drives the logged-in feed with open-loop load at a fixed rate, and prints one table that compares
+// each endpoint with a bare Hertz handler serving a canned feed page, measured in the same run.
+// It is a benchmark: it reports numbers and fails only when it cannot measure.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, out, stderr io.Writer) error {
+	o, err := parseOptions(args, stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if err := waitReady(ctx, o.baseURL+"/douyin/feed/", 5*time.Second); err != nil {
+		return fmt.Errorf("no gateway answers at %s (%v): start the stack in another terminal with `TIKTOK_RATE_LIMIT=off make run`, or set BASE_URL", o.baseURL, err)
+	}
+	writeHeader(out, o)
+
+	fmt.Fprintln(out, "seeding through the public API:")
+	clip, err := makeClip(ctx)
+	if err != nil {
+		return err
+	}
+	runID := strconv.FormatInt(time.Now().Unix(), 36)
+	s := &seeder{api: &api{base: o.baseURL, client: newClient(o.seedConns, o.timeout)}, conns: o.seedConns, out: out}
+	data, err := s.seed(ctx, newPlan(o.sizes, 1), runID, clip)
+	if err != nil {
+		return err
+	}
+	all, err := newScenarios(o.baseURL, data, o.variants, 7)
+	if err != nil {
+		return err
+	}
+	scenarios := selectScenarios(all, o.only)
+
+	// An interrupted run still prints the table of what it measured.
+	rows, measureErr := measure(ctx, o, scenarios, out)
+	if len(rows) == 0 {
+		return measureErr
+	}
+	fmt.Fprintln(out)
+	if err := writeTable(out, rows); err != nil {
+		return err
+	}
+	writeReasons(out, rows)
+	fmt.Fprintf(out, "\nok = HTTP 200 with \"status_code\":0. load: closed loop over N keep-alive connections for %s each; "+
+		"open loop at a fixed rate for %s, latency counted from each request's scheduled time, late = sent over %s after it. "+
+		"vs ceiling = ok-req/s against the ceiling's best ok-req/s.\n", o.duration, o.openDuration, o.lateAfter)
+	fmt.Fprintf(out, "load average at the end: %s\n", loadAverage())
+	return measureErr
+}
+
+// measure runs the ceiling, then every scenario at every connection count, then the open loop, and
+// prints a line as each run ends.
+func measure(ctx context.Context, o options, scenarios []scenario, out io.Writer) ([]result, error) {
+	runs := (1+len(scenarios))*len(o.conns) + 1
+	fmt.Fprintf(out, "measuring: %d runs, about %s\n", runs,
+		(time.Duration(runs-1)*(o.duration+o.pause) + o.openDuration).Round(time.Second))
+	c, err := startCeiling(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := newTarget(http.MethodGet, c.url(), ceilingPath, url.Values{})
+	if err != nil {
+		c.stop()
+		return nil, err
+	}
+	var rows []result
+	report := func(r result) {
+		rows = append(rows, r)
+		fmt.Fprintf(out, "  %-44s %-12s %9.0f ok-req/s  %6d non-ok  p50 %-9s p99 %s\n",
+			r.Endpoint, r.Load, r.okRate(), r.NonOK, formatLatency(r.P50), formatLatency(r.P99))
+	}
+	for _, n := range o.conns {
+		r := runClosed(ctx, nameCeiling, []target{ct}, n, o.duration, o.timeout)
+		r.Ceiling = true
+		report(r)
+		rest(ctx, o.pause)
+	}
+	c.stop()
+	fmt.Fprintf(out, "  (the ceiling's page is %d bytes)\n", c.size)
+	for _, s := range scenarios {
+		for _, n := range o.conns {
+			if ctx.Err() != nil {
+				return rows, ctx.Err()
+			}
+			report(runClosed(ctx, s.name, s.targets, n, o.duration, o.timeout))
+			rest(ctx, o.pause)
+		}
+	}
+	if o.rate > 0 {
+		for _, s := range scenarios {
+			if s.name == nameFeedUser {
+				r := runOpen(ctx, s.name, s.targets, o.rate, o.openDuration, o.openConns, o.timeout, o.lateAfter)
+				report(r)
+			}
+		}
+	}
+	return rows, ctx.Err()
+}
+
+// rest waits between runs, so that connections the last run left closing do not count in the next.
+func rest(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
