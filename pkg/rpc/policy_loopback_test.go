@@ -7,10 +7,12 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/bytedance/gopkg/cloud/metainfo"
 	"github.com/cloudwego/kitex/client"
 	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/server"
@@ -29,10 +31,12 @@ import (
 // probeUsers records the time its handlers' contexts have left, and can hold a call until the
 // context ends (the first `stall` calls of a method) to play a slow service.
 type probeUsers struct {
-	mu    sync.Mutex
-	left  map[string]time.Duration
-	calls map[string]int
-	stall map[string]int
+	mu   sync.Mutex
+	left map[string]time.Duration
+	// absolute is the caller's deadline as the handler received it (epoch ms; "" when none).
+	absolute map[string]string
+	calls    map[string]int
+	stall    map[string]int
 	// write, when set, is what Register does (the database test).
 	write func(ctx context.Context) error
 }
@@ -40,13 +44,15 @@ type probeUsers struct {
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func newProbe() *probeUsers {
-	return &probeUsers{left: map[string]time.Duration{}, calls: map[string]int{}, stall: map[string]int{}}
+	return &probeUsers{left: map[string]time.Duration{}, absolute: map[string]string{}, calls: map[string]int{},
+		stall: map[string]int{}}
 }
 
 func (p *probeUsers) enter(ctx context.Context, method string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls[method]++
+	p.absolute[method], _ = metainfo.GetValue(ctx, deadlineKey)
 	if dl, ok := ctx.Deadline(); ok {
 		p.left[method] = time.Until(dl)
 	} else {
@@ -164,6 +170,11 @@ func TestTheDeadlineTravelsWithTheCall(t *testing.T) {
 	within("MGetUsers", 500*time.Millisecond, time.Second-handlerMargin(time.Second))
 	within("Register", 2*time.Second, 3*time.Second-handlerMargin(3*time.Second))
 	within("Login", 100*time.Millisecond, 400*time.Millisecond-handlerMargin(400*time.Millisecond))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ms, err := strconv.ParseInt(p.absolute["Login"], 10, 64); err != nil || time.UnixMilli(ms).After(time.Now().Add(400*time.Millisecond)) {
+		t.Errorf("the caller's absolute deadline arrived as %q; want epoch ms within its 400 ms", p.absolute["Login"])
+	}
 }
 
 // A read that timed out is tried again and succeeds; a write that timed out is not sent again,
