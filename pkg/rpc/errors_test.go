@@ -63,9 +63,19 @@ func TestServerErrorAfterTheDeadline(t *testing.T) {
 	if !ok || biz.BizStatusCode() != errno.Timeout.Code || !strings.Contains(logs.String(), `"level":"WARN"`) {
 		t.Fatalf("after the deadline: %v, logged %q; want errno.Timeout and a warning", biz, logs.String())
 	}
+	// The deadline has passed a moment before the context's timer marks it done.
+	biz, ok = kerrors.FromBizStatusError(ServerError(passed{context.Background()}, log, dbErr))
+	if !ok || biz.BizStatusCode() != errno.Timeout.Code {
+		t.Fatalf("at the deadline, before the context says so: %v; want errno.Timeout", biz)
+	}
 	logs.Reset()
 	biz, ok = kerrors.FromBizStatusError(ServerError(context.Background(), log, dbErr))
 	if !ok || biz.BizStatusCode() != errno.Internal.Code || !strings.Contains(logs.String(), `"level":"ERROR"`) {
 		t.Fatalf("with time left: %v, logged %q; want errno.Internal and an error line", biz, logs.String())
 	}
 }
+
+// passed is a context whose deadline is behind it while it has not noticed yet.
+type passed struct{ context.Context }
+
+func (passed) Deadline() (time.Time, bool) { return time.Now().Add(-time.Millisecond), true }

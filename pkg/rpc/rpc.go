@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/cloudwego/kitex/client"
 	"github.com/cloudwego/kitex/pkg/kerrors"
@@ -120,12 +121,19 @@ func ServerError(ctx context.Context, log *slog.Logger, err error) error {
 	if e, ok := errno.From(err); ok {
 		return kerrors.NewBizStatusError(e.Code, e.Msg)
 	}
-	if ctx.Err() != nil { // whatever the driver made of it, the statement stopped with the deadline
+	if timeUp(ctx) { // whatever the driver made of it, the statement stopped with the deadline
 		log.WarnContext(ctx, "request ran out of time; nothing was committed", "method", methodOf(ctx), "error", err)
 		return kerrors.NewBizStatusError(errno.Timeout.Code, errno.Timeout.Msg)
 	}
 	log.ErrorContext(ctx, "request failed", "method", methodOf(ctx), "error", err)
 	return kerrors.NewBizStatusError(errno.Internal.Code, errno.Internal.Msg)
+}
+
+// timeUp reports whether ctx has ended or its deadline has passed. A dial or read cut off by the
+// deadline can return a moment before the context's own timer marks it done.
+func timeUp(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	return ctx.Err() != nil || ok && !time.Now().Before(deadline)
 }
 
 // ClientError turns what a Kitex call returned into the project's vocabulary: a business status
