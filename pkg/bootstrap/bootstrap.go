@@ -1,6 +1,7 @@
 // Package bootstrap is the common start of every RPC service's composition root: it reads the
-// -config flag, loads and checks the config, and builds the logger, the tracer, the metrics and
-// their admin server, the database and the Kitex options from it. Each service's run() takes it from there.
+// flags (-config, and -migrate-only or -migrate-to for the migration step), loads and checks the
+// config, and builds the logger, the tracer, the metrics and their admin server, the database and
+// the Kitex options from it. Each service's run() takes it from there.
 package bootstrap
 
 import (
@@ -9,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -45,17 +47,22 @@ type Service struct {
 	statements *metrics.DB
 	admin      *metrics.Admin
 	registered atomic.Bool // in etcd: set by the RPC server's registry
+	migration  migration   // what -migrate-only / -migrate-to asked for
+	schema     fs.FS       // the service's SQL migrations, set by Run
 	closers    []io.Closer
 }
 
-// New parses args (the -config flag), loads the config and sets up logging and tracing.
+// New parses args (-config and the migration flags), loads the config and sets up logging and
+// tracing.
 func New(name string, args []string) (*Service, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	path := fs.String("config", "config.yaml", "path of the YAML config file")
-	if err := fs.Parse(args); err != nil {
+	flags := flag.NewFlagSet(name, flag.ContinueOnError)
+	path := flags.String("config", "config.yaml", "path of the YAML config file")
+	var mig migration
+	mig.register(flags)
+	if err := flags.Parse(args); err != nil {
 		return nil, err
 	}
-	s := &Service{Name: name}
+	s := &Service{Name: name, migration: mig}
 	if err := config.Load(*path, &s.Config); err != nil {
 		return nil, err
 	}
@@ -119,9 +126,10 @@ type closerFunc func() error
 
 func (f closerFunc) Close() error { return f() }
 
-// OpenDB opens the service's own schema, creating it if needed, and brings its tables up to date
-// with migrate (the service's dal.Migrate).
-func (s *Service) OpenDB(ctx context.Context, migrate func(context.Context, *gorm.DB) error) (*gorm.DB, error) {
+// OpenDB opens the service's own schema, which the migration step has made: it creates and alters
+// nothing, so the service can run with an account that may only read and write rows. It fails if
+// the schema lacks a migration this binary has.
+func (s *Service) OpenDB(ctx context.Context) (*gorm.DB, error) {
 	gdb, err := db.Open(ctx, s.Config.MySQL, s.Tracer, s.Log)
 	if err != nil {
 		return nil, err
@@ -135,8 +143,8 @@ func (s *Service) OpenDB(ctx context.Context, migrate func(context.Context, *gor
 		return nil, err
 	}
 	s.admin.AddCheck("mysql", sqlDB.PingContext)
-	if err := migrate(ctx, gdb); err != nil {
-		return nil, fmt.Errorf("migrate schema %s: %w", s.Config.MySQL.Database, err)
+	if err := db.CheckMigrated(ctx, sqlDB, s.Config.MySQL.Database, s.schema); err != nil {
+		return nil, err
 	}
 	return gdb, nil
 }

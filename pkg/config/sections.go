@@ -104,8 +104,8 @@ type Log struct {
 	Level string `yaml:"level" env:"TIKTOK_LOG_LEVEL"`
 }
 
-// MySQL is a service's own schema. DSN names the server (go-sql-driver form, without a database);
-// Database is the schema the service owns and creates if missing.
+// MySQL is a service's own schema. DSN names the server and the account (go-sql-driver form,
+// without a database); Database is the schema the service owns, made by its migration step.
 type MySQL struct {
 	DSN      string `yaml:"dsn" env:"TIKTOK_MYSQL_DSN"`
 	Database string `yaml:"database" env:"TIKTOK_MYSQL_DATABASE"`

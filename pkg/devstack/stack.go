@@ -56,6 +56,7 @@ type Stack struct {
 	logDir   string
 	etcdDir  string
 	mediaDir string
+	runtime  *runtimeAccounts // the services' MySQL accounts (migrate.go), made by prepareService
 	http     *http.Client
 	etcd     *clientv3.Client // set by startEtcd, used for readiness probes only
 
@@ -196,7 +197,7 @@ func (s *Stack) Done() <-chan error { return s.done }
 // stopGrace for each, and kills it. It is idempotent; every call returns the first call's
 // result, which lists the processes that had to be killed.
 func (s *Stack) Stop() error {
-	s.stopOnce.Do(func() { s.stopErr = s.stopAll() })
+	s.stopOnce.Do(func() { s.stopErr = errors.Join(s.stopAll(), s.dropAccounts()) })
 	return s.stopErr
 }
 

@@ -28,6 +28,8 @@ import (
 const (
 	standInEnv     = "DEVSTACK_STANDIN"
 	standInFailEnv = "DEVSTACK_STANDIN_FAIL" // name of a stand-in that must fail at start
+	// standInFailMigrateEnv names a stand-in whose migration step must fail.
+	standInFailMigrateEnv = "DEVSTACK_STANDIN_FAIL_MIGRATE"
 	// standInFailFileEnv names a file: while it holds a stand-in's name, that stand-in fails at
 	// start (a restart that cannot succeed until the test says so).
 	standInFailFileEnv = "DEVSTACK_STANDIN_FAIL_FILE"
@@ -47,10 +49,19 @@ func TestMain(m *testing.M) {
 func runStandIn(args []string) int {
 	fs := flag.NewFlagSet("standin", flag.ContinueOnError)
 	config := fs.String("config", "", "config path; its folder names the program")
+	migrateOnly := fs.Bool("migrate-only", false, "act as the migration step: log the environment and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	name := filepath.Base(filepath.Dir(*config))
+	if *migrateOnly {
+		if os.Getenv(standInFailMigrateEnv) == name {
+			fmt.Fprintf(os.Stderr, "%s: simulated failure: migration 2 failed\n", name)
+			return 5
+		}
+		logEnv(name + " -migrate-only")
+		return 0
+	}
 	if os.Getenv(standInFailEnv) == name {
 		fmt.Fprintf(os.Stderr, "%s: simulated failure: cannot reach MySQL\n", name)
 		return 3

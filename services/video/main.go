@@ -15,18 +15,22 @@ import (
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/video/internal/biz"
 	"simpletiktok/services/video/internal/dal"
+	"simpletiktok/services/video/migrations"
 )
 
 func main() {
-	if err := bootstrap.Run(rpc.VideoService, os.Args[1:], register); err != nil {
+	if err := bootstrap.Run(rpc.VideoService, os.Args[1:], migrations.FS(), register); err != nil {
 		fmt.Fprintln(os.Stderr, "video:", err)
 		os.Exit(1)
 	}
 }
 
 func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
-	gdb, err := svc.OpenDB(ctx, dal.Migrate)
+	gdb, err := svc.OpenDB(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := dal.StartClock(ctx, gdb); err != nil {
 		return nil, err
 	}
 	videos := biz.NewVideos(dal.NewVideos(gdb), time.Now)

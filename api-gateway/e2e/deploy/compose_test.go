@@ -53,8 +53,13 @@ type composeService struct {
 
 // composeSecrets are the variables docker-compose.yml requires, as the Makefile's COMPOSE_SECRETS
 // lists them: no secret has a committed default.
-var composeSecrets = []string{"TIKTOK_JWT_SECRET", "MYSQL_ROOT_PASSWORD", "USER_DB_PASSWORD", "VIDEO_DB_PASSWORD",
-	"FAVORITE_DB_PASSWORD", "COMMENT_DB_PASSWORD", "RELATION_DB_PASSWORD", "MESSAGE_DB_PASSWORD", "GRAFANA_ADMIN_PASSWORD"}
+var composeSecrets = func() []string {
+	out := []string{"TIKTOK_JWT_SECRET", "MYSQL_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD"}
+	for _, s := range []string{"USER", "VIDEO", "FAVORITE", "COMMENT", "RELATION", "MESSAGE"} {
+		out = append(out, s+"_DB_PASSWORD", s+"_MIGRATOR_DB_PASSWORD")
+	}
+	return out
+}()
 
 // placeholderSecret is what the checks give every required secret.
 const placeholderSecret = "placeholder-for-validation-only-0123456789"
@@ -348,6 +353,12 @@ func TestComposeStartsInDependencyOrder(t *testing.T) {
 			}
 			continue
 		}
+		if strings.HasSuffix(name, "-migrate") {
+			if svc.Restart != "no" || svc.DependsOn["mysql-init"].Condition != "service_completed_successfully" {
+				t.Errorf("%s: restart %q, depends_on %v; want a one-shot run once mysql-init has succeeded", name, svc.Restart, svc.DependsOn)
+			}
+			continue
+		}
 		if svc.Healthcheck == nil || len(svc.Healthcheck.Test) == 0 {
 			t.Errorf("%s has no health check", name)
 		}
@@ -357,15 +368,39 @@ func TestComposeStartsInDependencyOrder(t *testing.T) {
 	}
 	for _, name := range rpcServices {
 		deps := f.Services[name].DependsOn
-		if deps["mysql-init"].Condition != "service_completed_successfully" ||
+		if deps[name+"-migrate"].Condition != "service_completed_successfully" ||
 			deps["etcd"].Condition != "service_healthy" || deps["jaeger"].Condition != "service_healthy" {
-			t.Errorf("%s depends_on %v; want mysql-init completed, etcd and jaeger healthy", name, deps)
+			t.Errorf("%s depends_on %v; want its migration step completed, etcd and jaeger healthy", name, deps)
 		}
 	}
 	gw := f.Services["api-gateway"].DependsOn
 	for _, dep := range append(slices.Clone(rpcServices), "etcd", "jaeger") {
 		if gw[dep].Condition != "service_healthy" {
 			t.Errorf("api-gateway depends_on %s: %q; want service_healthy", dep, gw[dep].Condition)
+		}
+	}
+}
+
+// Each service's migration step runs the service's own image with -migrate-only, on the same
+// database, as the migrator account (mig_<name>); the service itself runs as svc_<name>.
+func TestComposeMigratesEachSchemaBeforeItsService(t *testing.T) {
+	f := loadCompose(t, repoRoot(t))
+	for _, name := range rpcServices {
+		svc, step := f.Services[name], f.Services[name+"-migrate"]
+		if step.Image != svc.Image || step.Build == nil || step.Build.Args["SERVICE"] != name {
+			t.Errorf("%s-migrate: image %q built with %+v; want %s's image %q", name, step.Image, step.Build, name, svc.Image)
+		}
+		if !slices.Equal(step.Command, []string{"-migrate-only"}) {
+			t.Errorf("%s-migrate: command %v; want [-migrate-only] after the image's entrypoint", name, step.Command)
+		}
+		if step.Environment["TIKTOK_MYSQL_DATABASE"] != svc.Environment["TIKTOK_MYSQL_DATABASE"] {
+			t.Errorf("%s-migrate migrates %q; %s uses %q", name, step.Environment["TIKTOK_MYSQL_DATABASE"], name, svc.Environment["TIKTOK_MYSQL_DATABASE"])
+		}
+		for account, env := range map[string]map[string]string{"mig_" + name: step.Environment, "svc_" + name: svc.Environment} {
+			m := dsnPattern.FindStringSubmatch(env["TIKTOK_MYSQL_DSN"])
+			if m == nil || m[1] != account || m[3] != "mysql:3306" {
+				t.Errorf("%s: TIKTOK_MYSQL_DSN = %q; want the account %s at mysql:3306", name, env["TIKTOK_MYSQL_DSN"], account)
+			}
 		}
 	}
 }

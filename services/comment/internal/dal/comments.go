@@ -1,4 +1,6 @@
 // Package dal keeps the comment service's comments and per-video counts in its own MySQL schema.
+// Its tables are made by the SQL migrations in services/comment/migrations, not by gorm; the structs
+// here mirror them, and schema_test.go checks that the two agree.
 package dal
 
 import (
@@ -40,11 +42,6 @@ type countRow struct {
 }
 
 func (countRow) TableName() string { return "video_comment_counts" }
-
-// Migrate creates or updates the tables and their keys.
-func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	return db.MigrateTables(ctx, gdb, &commentRow{}, &countRow{})
-}
 
 // Comments implements biz.Repo.
 type Comments struct{ db *gorm.DB }

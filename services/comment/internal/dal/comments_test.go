@@ -5,6 +5,7 @@ package dal
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,18 +15,12 @@ import (
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/comment/internal/biz"
+	"simpletiktok/services/comment/migrations"
 )
 
 func newRepo(t *testing.T) (*Comments, *gorm.DB) {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Every start migrates: a second run must be harmless.
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
 	return NewComments(gdb), gdb
 }
 
@@ -137,23 +132,28 @@ func assertCountsMatchRows(t *testing.T, gdb *gorm.DB) {
 	}
 }
 
-// A schema from before tombstones (no deleted_at column) is brought up to date by the migration
-// every start runs, and its comments stay live.
+// A schema that gorm made before tombstones (no deleted_at column, no migrations table) is adopted
+// by the first migration, which adds the column, and its comments stay live.
 func TestMigrateKeepsCommentsOfAnOlderSchemaLive(t *testing.T) {
-	gdb := dbtest.Open(t)
+	schema := dbtest.Schema(t, "test")
+	gdb := dbtest.OpenSchema(t, schema)
 	ctx := context.Background()
 	if err := gdb.Exec("CREATE TABLE comments (id bigint AUTO_INCREMENT PRIMARY KEY, video_id bigint NOT NULL, " +
-		"user_id bigint NOT NULL, content text NOT NULL, created_at datetime(3) NOT NULL) ENGINE=InnoDB").Error; err != nil {
+		"user_id bigint NOT NULL, content text NOT NULL, created_at datetime(3) NOT NULL, " +
+		"KEY idx_comments_video_newest (video_id, id)) ENGINE=InnoDB").Error; err != nil {
 		t.Fatal(err)
 	}
 	if err := gdb.Exec("INSERT INTO comments (video_id, user_id, content, created_at) VALUES (10, 1, 'old', NOW(3))").Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := Migrate(ctx, gdb); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.Migrate(t, schema, migrations.FS())
 	list, err := NewComments(gdb).ListByVideo(ctx, 10, 100)
 	if err != nil || len(list) != 1 || list[0].Content != "old" || list[0].Deleted {
 		t.Fatalf("ListByVideo after the migration = %+v, %v; want the old comment, live", list, err)
+	}
+	fresh := dbtest.Schema(t, "test")
+	dbtest.Migrate(t, fresh, migrations.FS())
+	if got, want := dbtest.DescribeSchema(t, gdb, schema), dbtest.DescribeSchema(t, gdb, fresh); !slices.Equal(got, want) {
+		t.Fatalf("the adopted schema is\n%s\nwant, as a fresh one,\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -11,18 +11,12 @@ import (
 
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/favorite/internal/biz"
+	"simpletiktok/services/favorite/migrations"
 )
 
 func newRepo(t *testing.T) (*Favorites, *gorm.DB) {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Every start migrates: a second run must be harmless.
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
 	return NewFavorites(gdb), gdb
 }
 

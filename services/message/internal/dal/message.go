@@ -1,5 +1,7 @@
 // Package dal keeps the message service's chat messages, and the latest message of each pair of
 // users, in its own MySQL schema.
+// Its tables are made by the SQL migrations in services/message/migrations, not by gorm; the structs
+// here mirror them, and schema_test.go checks that the two agree.
 package dal
 
 import (
@@ -45,11 +47,6 @@ type latestRow struct {
 }
 
 func (latestRow) TableName() string { return "latest_messages" }
-
-// Migrate creates or updates the tables and their keys.
-func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	return db.MigrateTables(ctx, gdb, &messageRow{}, &latestRow{})
-}
 
 // Messages implements biz.Repo.
 type Messages struct{ db *gorm.DB }

@@ -12,6 +12,7 @@ import (
 
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/message/internal/biz"
+	"simpletiktok/services/message/migrations"
 )
 
 // frozen is a clock that stands still until moved, so that several messages fall in one
@@ -44,15 +45,7 @@ func (everyone) Exists(context.Context, int64) (bool, error) { return true, nil 
 // a message's time comes from the two together.
 func newRepo(t *testing.T) (*Messages, *biz.Messages, *frozen) {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	ctx := context.Background()
-	if err := Migrate(ctx, gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Migrating twice must be harmless: every start migrates.
-	if err := Migrate(ctx, gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
 	clock := &frozen{t: epoch}
 	repo := NewMessages(gdb)
 	return repo, biz.NewMessages(repo, everyone{}, clock.now), clock

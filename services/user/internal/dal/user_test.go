@@ -14,18 +14,12 @@ import (
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/user/internal/biz"
+	"simpletiktok/services/user/migrations"
 )
 
 func newRepo(t *testing.T) *Users {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Migrating twice must be harmless: every start migrates.
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
 	return NewUsers(gdb)
 }
 

@@ -1,4 +1,6 @@
 // Package dal keeps the video service's videos and per-author work counts in its own MySQL schema.
+// Its tables are made by the SQL migrations in services/video/migrations, not by gorm; the structs
+// here mirror them, and schema_test.go checks that the two agree.
 package dal
 
 import (
@@ -49,12 +51,10 @@ type publishClockRow struct {
 
 func (publishClockRow) TableName() string { return "publish_clock" }
 
-// Migrate creates or updates the tables and their keys, and starts the publish clock at the
-// newest video (a no-op once it exists).
-func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	if err := db.MigrateTables(ctx, gdb, &videoRow{}, &workCountRow{}, &publishClockRow{}); err != nil {
-		return err
-	}
+// StartClock starts the publish clock at the newest video if its row is missing (a no-op once it
+// exists). The first migration creates the row; the service calls this at start as well, with
+// its runtime account (it is a plain INSERT), so that a lost row cannot stop every publish.
+func StartClock(ctx context.Context, gdb *gorm.DB) error {
 	if err := gdb.WithContext(ctx).Exec("INSERT IGNORE INTO publish_clock (id, last_ms) " +
 		"SELECT 1, COALESCE(MAX(publish_time_ms), 0) FROM videos").Error; err != nil {
 		return fmt.Errorf("start the publish clock: %w", err)

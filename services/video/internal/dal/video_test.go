@@ -17,18 +17,12 @@ import (
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/video/internal/biz"
+	"simpletiktok/services/video/migrations"
 )
 
 func newRepo(t *testing.T) (*Videos, *gorm.DB) {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Migrating twice must be harmless: every start migrates.
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
 	return NewVideos(gdb), gdb
 }
 
@@ -61,8 +55,8 @@ func TestCreateAndRead(t *testing.T) {
 	}
 }
 
-// publishTime sees the latest time stored (0 at first, and after a restart too: Migrate starts
-// the clock at the newest video), and the video is stored at the time it picks.
+// publishTime sees the latest time stored (0 at first, and after a restart too: StartClock starts
+// a lost clock again at the newest video), and the video is stored at the time it picks.
 func TestCreateAsksForATimeAfterTheLatest(t *testing.T) {
 	repo, gdb := newRepo(t)
 	ctx := context.Background()
@@ -78,7 +72,7 @@ func TestCreateAsksForATimeAfterTheLatest(t *testing.T) {
 			if err := gdb.Exec("DELETE FROM publish_clock").Error; err != nil {
 				t.Fatal(err)
 			}
-			if err := Migrate(ctx, gdb); err != nil {
+			if err := StartClock(ctx, gdb); err != nil {
 				t.Fatal(err)
 			}
 		}
