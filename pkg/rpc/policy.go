@@ -25,24 +25,10 @@ import (
 //     default) and is never retried here: its outcome is the caller's to settle.
 //   - Each client keeps a circuit breaker per instance of the service it calls (InstanceBreaker).
 //
-// A method not named in isRead is treated as a write: a new read method without an entry is
+// A method not named in readMethods is treated as a write: a new read method without an entry is
 // merely slower to give up, while a new write wrongly classed as a read would be sent twice.
 
-// isRead reports whether method (as named in idl/) only reads.
-func isRead(method string) bool {
-	switch method {
-	case "MGetUsers",
-		"Feed", "ListByAuthor", "MGetVideos", "CountWorks",
-		"ListFavorites", "VideoStats", "UserStats",
-		"ListComments", "CountComments",
-		"ListFollowing", "ListFollowers", "ListFriends", "IsFollowing",
-		"Chat", "LatestMessages":
-		return true
-	}
-	return false
-}
-
-// readMethods lists the methods isRead accepts, for the retry policies Kitex keys by method name.
+// readMethods are the methods (as named in idl/) that only read.
 func readMethods() []string {
 	return []string{"MGetUsers", "Feed", "ListByAuthor", "MGetVideos", "CountWorks", "ListFavorites",
 		"VideoStats", "UserStats", "ListComments", "CountComments", "ListFollowing", "ListFollowers",
@@ -53,13 +39,17 @@ func readMethods() []string {
 // service called, retry reads, and send the caller's remaining time to the callee (deadline.go).
 // They lock no timeout, so the per-call provider decides.
 func callPolicy(c config.Client) []client.Option {
+	reads := make(map[string]bool, len(readMethods()))
+	for _, m := range readMethods() {
+		reads[m] = true
+	}
 	opts := []client.Option{
-		client.WithTimeoutProvider(timeoutsByClass{c}),
+		client.WithTimeoutProvider(timeoutsByClass{c: c, reads: reads}),
 		client.WithMetaHandler(deadlineSender()),
 	}
 	if c.ReadRetries > 0 {
-		policies := make(map[string]retry.Policy, len(readMethods()))
-		for _, m := range readMethods() {
+		policies := make(map[string]retry.Policy, len(reads))
+		for m := range reads {
 			policies[m] = retry.BuildFailurePolicy(readRetry(c))
 		}
 		opts = append(opts, client.WithRetryMethodPolicies(policies))
@@ -91,12 +81,15 @@ func readRetry(c config.Client) *retry.FailurePolicy {
 }
 
 // timeoutsByClass gives each call the timeout of its method's class and service.
-type timeoutsByClass struct{ c config.Client }
+type timeoutsByClass struct {
+	c     config.Client
+	reads map[string]bool // read-only after callPolicy
+}
 
 func (t timeoutsByClass) Timeouts(ri rpcinfo.RPCInfo) rpcinfo.Timeouts {
 	read, other := t.c.Timeouts(ri.To().ServiceName())
 	d := other
-	if isRead(ri.To().Method()) {
+	if t.reads[ri.To().Method()] {
 		d = read
 	}
 	return callTimeouts{rpc: d, connect: t.c.ConnectTimeout}
