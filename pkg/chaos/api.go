@@ -107,8 +107,8 @@ type comment struct {
 var errNoContractAnswer = errors.New("the answer is not the contract's JSON")
 
 // call sends one request. query goes in the query string; body, when set, with contentType.
-func (a *api) call(ctx context.Context, method, path string, query url.Values, body io.Reader, contentType string) answer {
-	ans := answer{Start: time.Now(), Code: -1}
+func (a *api) call(ctx context.Context, method, path string, query url.Values, body io.Reader, contentType string) (ans answer) {
+	ans = answer{Start: time.Now(), Code: -1}
 	defer func() { ans.Latency = time.Since(ans.Start) }()
 	req, err := http.NewRequestWithContext(ctx, method, a.base+path+"?"+query.Encode(), body)
 	if err != nil {
