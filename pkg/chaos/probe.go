@@ -52,11 +52,14 @@ func (s sample) okFor(names []string) bool {
 	return true
 }
 
-// describe names the failed probes of the round, e.g. "favorite: 10004 ...".
-func (s sample) describe() string {
+// describe names the failed probes of the round (those named in only, when given), e.g.
+// "favorite: 10004 ...".
+func (s sample) describe(only ...string) string {
 	names := make([]string, 0, len(s.failed))
 	for n := range s.failed {
-		names = append(names, n)
+		if len(only) == 0 || slices.Contains(only, n) {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	out := ""
@@ -236,7 +239,7 @@ func held(samples []sample, from, to time.Time, names []string) (rounds, bad int
 		if !s.okFor(names) {
 			bad++
 			if first == "" {
-				first = s.describe()
+				first = s.describe(names...)
 			}
 		}
 	}
