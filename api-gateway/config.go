@@ -24,6 +24,7 @@ type gatewayConfig struct {
 	Tracing config.Tracing `yaml:"tracing"`
 	Log     config.Log     `yaml:"log"`
 	Client  config.Client  `yaml:"client"`
+	Admin   config.Admin   `yaml:"admin"`
 }
 
 type httpConfig struct {
@@ -58,7 +59,7 @@ func (d displayConfig) Location() (*time.Location, error) {
 }
 
 func (c *gatewayConfig) Validate() error {
-	errs := []error{c.Env.Validate(), c.Etcd.Validate(), c.Tracing.Validate(), c.Client.Validate()}
+	errs := []error{c.Env.Validate(), c.Etcd.Validate(), c.Tracing.Validate(), c.Client.Validate(), c.Admin.Validate()}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("http.addr: %q is not host:port", c.HTTP.Addr))
 	}

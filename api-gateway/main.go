@@ -3,11 +3,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 	_ "time/tzdata" // comment dates need their zone also where the system has no zone database
 
 	"github.com/cloudwego/hertz/pkg/app/server"
@@ -59,13 +61,26 @@ func run(args []string) error {
 	}
 	hlog.SetLevel(hlog.LevelWarn)
 	klog.SetLevel(klog.LevelWarn)
-	tracer, closer, err := tracing.New(serviceName, cfg.Tracing)
+	tracer, closer, err := tracing.New(serviceName, cfg.Env, cfg.Tracing)
 	if err != nil {
 		return err
 	}
 	defer closer.Close()
+	obs, err := newObservability(cfg, log)
+	if err != nil {
+		return err
+	}
+	// The admin port comes up first, so that a busy one stops the start before anything else.
+	if err := obs.admin.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = obs.admin.Close(ctx)
+	}()
 
-	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer, log)
+	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer, log, obs.calls)
 	if err != nil {
 		return err
 	}
@@ -86,7 +101,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	uses := application.New(clients, pages, tokens, library, log)
+	uses := application.New(clients, pages, tokens, library, obs.events, log)
 
 	h := server.New(
 		server.WithHostPorts(cfg.HTTP.Addr),
@@ -99,8 +114,11 @@ func run(args []string) error {
 		server.WithStreamBody(true),
 		server.WithDisablePreParseMultipartForm(true),
 	)
-	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace id.
-	h.Use(middleware.Trace(tracer, log), middleware.Recover(log))
+	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace
+	// id; Metrics between them sees the span (for exemplars) and the answer Recover gives.
+	h.Use(middleware.Trace(tracer, log), middleware.Metrics(obs.http), middleware.Recover(log))
+	// At SIGTERM /readyz turns 503 at once, while Hertz drains the requests in flight.
+	h.OnShutdown = append(h.OnShutdown, func(context.Context) { obs.admin.Drain() })
 	if err := router.Register(h.Engine, handler.New(uses, tokens, library, log), tokens); err != nil {
 		return err
 	}

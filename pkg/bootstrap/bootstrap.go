@@ -1,20 +1,23 @@
 // Package bootstrap is the common start of every RPC service's composition root: it reads the
-// -config flag, loads and checks the config, and builds the logger, the tracer, the database and
-// the Kitex options from it. Each service's run() takes it from there.
+// -config flag, loads and checks the config, and builds the logger, the tracer, the metrics and
+// their admin server, the database and the Kitex options from it. Each service's run() takes it from there.
 package bootstrap
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/kitex/client"
 	"github.com/cloudwego/kitex/pkg/klog"
 	"github.com/cloudwego/kitex/server"
 	"github.com/opentracing/opentracing-go"
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"simpletiktok/pkg/config"
@@ -22,6 +25,7 @@ import (
 	"simpletiktok/pkg/kitex_gen/user/userservice"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
 	"simpletiktok/pkg/logging"
+	"simpletiktok/pkg/metrics"
 	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/pkg/tracing"
@@ -33,8 +37,15 @@ type Service struct {
 	Config config.Service
 	Log    *slog.Logger
 	Tracer opentracing.Tracer
+	// Metrics is the process's registry, served on the admin port; a service registers the metric
+	// sets of its own parts on it (metrics.NewCache, metrics.NewQueue).
+	Metrics *prometheus.Registry
 
-	closers []io.Closer
+	calls      *metrics.RPC
+	statements *metrics.DB
+	admin      *metrics.Admin
+	registered atomic.Bool // in etcd: set by the RPC server's registry
+	closers    []io.Closer
 }
 
 // New parses args (the -config flag), loads the config and sets up logging and tracing.
@@ -56,14 +67,57 @@ func New(name string, args []string) (*Service, error) {
 	// Kitex logs what it alone sees (a handler's panic, a registry failure) through the same JSON
 	// logger; its chatter below warn is dropped.
 	klog.SetLogger(logging.Kitex(log, klog.LevelWarn))
-	tracer, closer, err := tracing.New(name, s.Config.Tracing)
+	tracer, closer, err := tracing.New(name, s.Config.Env, s.Config.Tracing)
 	if err != nil {
 		return nil, err
 	}
 	s.Tracer = tracer
 	s.closers = append(s.closers, closer)
+	if err := s.setUpMetrics(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
+
+// setUpMetrics builds the registry with the call and statement metrics, and the admin server
+// whose /readyz needs the service registered in etcd (and, once OpenDB has run, its database).
+func (s *Service) setUpMetrics() error {
+	s.Metrics = metrics.NewRegistry()
+	var err error
+	if s.calls, err = metrics.NewRPC(s.Metrics); err != nil {
+		return err
+	}
+	if s.statements, err = metrics.NewDB(s.Metrics); err != nil {
+		return err
+	}
+	s.admin = metrics.NewAdmin(s.Config.Admin.Listen, s.Metrics, s.Log)
+	s.admin.AddCheck("etcd", func(context.Context) error {
+		if !s.registered.Load() {
+			return errNotRegistered
+		}
+		return nil
+	})
+	return nil
+}
+
+var errNotRegistered = errors.New("not registered (starting, or stopping)")
+
+// StartAdmin starts the admin server (/metrics, /healthz, /readyz on admin.listen); Close stops it.
+func (s *Service) StartAdmin() error {
+	if err := s.admin.Start(); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, closerFunc(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return s.admin.Close(ctx)
+	}))
+	return nil
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
 
 // OpenDB opens the service's own schema, creating it if needed, and brings its tables up to date
 // with migrate (the service's dal.Migrate).
@@ -72,9 +126,15 @@ func (s *Service) OpenDB(ctx context.Context, migrate func(context.Context, *gor
 	if err != nil {
 		return nil, err
 	}
-	if sqlDB, err := gdb.DB(); err == nil {
-		s.closers = append(s.closers, sqlDB)
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, err
 	}
+	s.closers = append(s.closers, sqlDB)
+	if err := s.statements.Instrument(gdb, s.Config.MySQL.Database); err != nil {
+		return nil, err
+	}
+	s.admin.AddCheck("mysql", sqlDB.PingContext)
 	if err := migrate(ctx, gdb); err != nil {
 		return nil, fmt.Errorf("migrate schema %s: %w", s.Config.MySQL.Database, err)
 	}
@@ -109,12 +169,12 @@ func (s *Service) VideoPeer() (*peers.Videos, error) {
 
 // ServerOptions are the Kitex server options of this service.
 func (s *Service) ServerOptions() ([]server.Option, error) {
-	return rpc.ServerOptions(s.Name, s.Config, s.Tracer, s.Log)
+	return rpc.ServerOptions(s.Name, s.Config, s.Tracer, s.Log, rpc.Observers{Calls: s.calls, Registered: s.registered.Store})
 }
 
 // ClientOptions are the Kitex client options for calling another service from this one.
 func (s *Service) ClientOptions() ([]client.Option, error) {
-	return rpc.ClientOptions(s.Config.Etcd, s.Config.Client, s.Tracer, s.Log)
+	return rpc.ClientOptions(s.Config.Etcd, s.Config.Client, s.Tracer, s.Log, s.calls)
 }
 
 // Serve runs a Kitex server until SIGINT/SIGTERM, when Kitex deregisters it from etcd and waits

@@ -22,6 +22,11 @@ func Run(name string, args []string, register Register) error {
 		return err
 	}
 	defer svc.Close()
+	// The admin server comes up first, so that a busy admin port stops the start at once and the
+	// process answers /healthz (not yet /readyz) while it migrates its schema.
+	if err := svc.StartAdmin(); err != nil {
+		return err
+	}
 	opts, err := svc.ServerOptions()
 	if err != nil {
 		return err
@@ -30,7 +35,5 @@ func Run(name string, args []string, register Register) error {
 	if err != nil {
 		return err
 	}
-	// The admin HTTP server (/metrics, /healthz, /readyz on admin.listen) starts here, beside the
-	// RPC server, and stops after it.
 	return svc.Serve(svr)
 }

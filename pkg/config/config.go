@@ -92,6 +92,12 @@ func setField(fv reflect.Value, val string) error {
 			return err
 		}
 		fv.SetInt(n)
+	case fv.Kind() == reflect.Float64:
+		f, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return err
+		}
+		fv.SetFloat(f)
 	case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
 		var parts []string
 		for _, p := range strings.Split(val, ",") {

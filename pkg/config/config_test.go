@@ -24,6 +24,7 @@ etcd: {endpoints: ["127.0.0.1:2379"]}
 tracing: {collector_url: "http://127.0.0.1:14268/api/traces"}
 mysql: {dsn: "root:@tcp(127.0.0.1:3306)/", database: tiktok_user}
 client: {rpc_timeout: 3s, connect_timeout: 500ms}
+admin: {listen: "127.0.0.1:2"}
 `
 
 func TestLoadAppliesEnvironment(t *testing.T) {

@@ -45,11 +45,30 @@ func (e Etcd) Validate() error {
 }
 
 // Tracing says where spans go. An empty collector_url sends them over UDP to agent_addr.
+// SampleRate is the share of requests traced (the gateway decides; services follow the caller's
+// decision); 0 means the default of the mode: every request in development, ProductionSampleRate
+// in production. To trace nothing, set disabled.
 type Tracing struct {
 	Disabled     bool    `yaml:"disabled" env:"TIKTOK_TRACING_DISABLED"`
 	CollectorURL string  `yaml:"collector_url" env:"TIKTOK_JAEGER_COLLECTOR_URL"`
 	AgentAddr    string  `yaml:"agent_addr" env:"TIKTOK_JAEGER_AGENT_ADDR"`
-	SampleRate   float64 `yaml:"sample_rate"`
+	SampleRate   float64 `yaml:"sample_rate" env:"TIKTOK_TRACING_SAMPLE_RATE"`
+}
+
+// ProductionSampleRate is the share of requests traced in production when sample_rate is unset:
+// enough traces to study latency and errors at production volume without the cost of recording
+// every request.
+const ProductionSampleRate = 0.01
+
+// Rate is the sampling rate to use in mode env.
+func (t Tracing) Rate(env Env) float64 {
+	switch {
+	case t.SampleRate > 0:
+		return t.SampleRate
+	case env == Production:
+		return ProductionSampleRate
+	}
+	return 1
 }
 
 // Validate needs somewhere to send spans unless tracing is off.
@@ -62,6 +81,20 @@ func (t Tracing) Validate() error {
 	}
 	if t.SampleRate < 0 || t.SampleRate > 1 {
 		return fmt.Errorf("tracing.sample_rate must be within [0,1], got %v", t.SampleRate)
+	}
+	return nil
+}
+
+// Admin is the process's admin HTTP listener: /metrics, /healthz and /readyz. It carries no user
+// traffic; keep it off the public network (the committed configs bind it to loopback).
+type Admin struct {
+	Listen string `yaml:"listen" env:"TIKTOK_ADMIN_ADDR"`
+}
+
+// Validate checks the address.
+func (a Admin) Validate() error {
+	if _, _, err := net.SplitHostPort(a.Listen); err != nil {
+		return fmt.Errorf("admin.listen: %q is not host:port (set it or TIKTOK_ADMIN_ADDR, e.g. 127.0.0.1:9881)", a.Listen)
 	}
 	return nil
 }
@@ -136,10 +169,11 @@ type Service struct {
 	Log     Log     `yaml:"log"`
 	MySQL   MySQL   `yaml:"mysql"`
 	Client  Client  `yaml:"client"`
+	Admin   Admin   `yaml:"admin"`
 }
 
 // Validate checks every section.
 func (s *Service) Validate() error {
 	return errors.Join(s.Env.Validate(), s.Server.Validate(), s.Etcd.Validate(), s.Tracing.Validate(),
-		s.MySQL.Validate(), s.Client.Validate())
+		s.MySQL.Validate(), s.Client.Validate(), s.Admin.Validate())
 }

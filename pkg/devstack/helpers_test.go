@@ -37,20 +37,22 @@ func requireRealBinaries(t *testing.T, names ...string) string {
 	return root
 }
 
-// standInRoot makes a repository root whose bin/ holds the real etcd and Jaeger and, for the
-// services and the gateway, links to this test binary, which then acts as them (see TestMain).
+// standInRoot makes a repository root whose bin/ holds the real etcd, Jaeger and Prometheus and,
+// for the services and the gateway, links to this test binary, which then acts as them (see
+// TestMain). Prometheus reads the alert rules from the root's deploy/ folder.
 func standInRoot(t *testing.T) string {
 	t.Helper()
-	real := requireRealBinaries(t, "etcd", "jaeger")
+	real := requireRealBinaries(t, "etcd", "jaeger", "prometheus")
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
 	mustMkdir(t, filepath.Join(root, "bin"))
-	for _, name := range []string{"etcd", "jaeger"} {
+	for _, name := range []string{"etcd", "jaeger", "prometheus"} {
 		mustSymlink(t, filepath.Join(real, "bin", name), filepath.Join(root, "bin", name))
 	}
+	mustSymlink(t, filepath.Join(real, "deploy"), filepath.Join(root, "deploy"))
 	for _, name := range append(serviceNames(), "api-gateway") {
 		mustSymlink(t, self, filepath.Join(root, "bin", name))
 	}

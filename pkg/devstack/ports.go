@@ -13,6 +13,10 @@ type Ports struct {
 	Gateway, EtcdClient, EtcdPeer                                                       int
 	JaegerQuery, JaegerQueryGRPC, JaegerCollectorHTTP, JaegerAgentCompact, JaegerHealth int
 	Services                                                                            map[string]int // "user" -> 8881 ...
+	// Admin ports (/metrics, /healthz, /readyz) of the gateway and of each service, and
+	// Prometheus's, which scrapes them all.
+	GatewayAdmin, Prometheus int
+	Admin                    map[string]int // "user" -> 9881 ...
 }
 
 // serviceNames lists the RPC services in start order. It is a function, not a variable, so that
@@ -34,9 +38,13 @@ func DefaultPorts() Ports {
 		JaegerAgentCompact:  6831,
 		JaegerHealth:        13133,
 		Services:            map[string]int{},
+		GatewayAdmin:        9080,
+		Prometheus:          9090,
+		Admin:               map[string]int{},
 	}
 	for i, name := range serviceNames() {
 		p.Services[name] = 8881 + i
+		p.Admin[name] = 9881 + i
 	}
 	return p
 }
@@ -59,9 +67,11 @@ func (p Ports) list() []namedPort {
 		{"Jaeger health", p.JaegerHealth, false},
 	}
 	for _, name := range serviceNames() {
-		l = append(l, namedPort{name + " service", p.Services[name], false})
+		l = append(l, namedPort{name + " service", p.Services[name], false},
+			namedPort{name + " admin", p.Admin[name], false})
 	}
-	return append(l, namedPort{"gateway HTTP", p.Gateway, false})
+	return append(l, namedPort{"gateway HTTP", p.Gateway, false}, namedPort{"gateway admin", p.GatewayAdmin, false},
+		namedPort{"Prometheus", p.Prometheus, false})
 }
 
 // validate rejects missing and repeated ports before anything starts, where the mistake is
@@ -128,7 +138,7 @@ func bindable(port int, udp bool) error {
 // FreePorts picks distinct free loopback ports, so that a test stack runs beside `make run` or
 // another test. The ports are free when it returns; nothing reserves them afterwards.
 func FreePorts() (Ports, error) {
-	tcp := 13 // every port but the agent's UDP one
+	tcp := 21 // every port but the agent's UDP one
 	// Keep every listener open until all ports are chosen: the kernel then cannot hand out the
 	// same port twice.
 	var closers []func() error
@@ -159,9 +169,13 @@ func FreePorts() (Ports, error) {
 		JaegerAgentCompact: udp,
 		Gateway:            ports[6],
 		Services:           map[string]int{},
+		GatewayAdmin:       ports[13],
+		Prometheus:         ports[14],
+		Admin:              map[string]int{},
 	}
 	for i, name := range serviceNames() {
 		p.Services[name] = ports[7+i]
+		p.Admin[name] = ports[15+i]
 	}
 	return p, nil
 }

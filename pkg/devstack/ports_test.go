@@ -11,7 +11,8 @@ func TestDefaultPorts(t *testing.T) {
 		t.Fatal(err)
 	}
 	if p.Gateway != 8080 || p.Services["user"] != 8881 || p.Services["message"] != 8886 ||
-		p.EtcdClient != 2379 || p.JaegerQuery != 16686 || p.JaegerHealth != 13133 {
+		p.EtcdClient != 2379 || p.JaegerQuery != 16686 || p.JaegerHealth != 13133 ||
+		p.GatewayAdmin != 9080 || p.Admin["user"] != 9881 || p.Admin["message"] != 9886 || p.Prometheus != 9090 {
 		t.Errorf("DefaultPorts = %+v", p)
 	}
 }

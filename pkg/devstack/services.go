@@ -42,6 +42,7 @@ func (s *Stack) serviceEnv(name string) []string {
 		"TIKTOK_JAEGER_COLLECTOR_URL=" + s.collectorURL(),
 		"TIKTOK_MYSQL_DSN=" + s.opts.MySQLDSN,
 		"TIKTOK_MYSQL_DATABASE=" + s.opts.SchemaPrefix + name,
+		"TIKTOK_ADMIN_ADDR=" + loopback(s.opts.Ports.Admin[name]),
 		"TIKTOK_ENV=development",
 	}
 }
@@ -71,6 +72,7 @@ func (s *Stack) gatewayEnv() []string {
 		"TIKTOK_JAEGER_COLLECTOR_URL=" + s.collectorURL(),
 		"TIKTOK_PUBLIC_BASE_URL=" + s.GatewayURL(),
 		"TIKTOK_MEDIA_DIR=" + s.mediaDir,
+		"TIKTOK_ADMIN_ADDR=" + loopback(s.opts.Ports.GatewayAdmin),
 		"TIKTOK_ENV=development",
 	}
 }

@@ -1,6 +1,6 @@
 // Package devstack runs the whole system on one machine from the binaries in bin/: etcd, Jaeger,
-// the six RPC services and the API gateway, each a child process logging to its own file. It is
-// what `make run` starts and what the end-to-end test runs against.
+// Prometheus, the six RPC services and the API gateway, each a child process logging to its own
+// file. It is what `make run` starts and what the end-to-end test runs against.
 package devstack
 
 import (
@@ -78,10 +78,10 @@ type Stack struct {
 	done     chan error // FailFast: receives failure once, for Done
 }
 
-// Start starts etcd, Jaeger, the six services and the gateway, in that order, each once the one
-// before is ready. If a process cannot start (it exits or is not ready in time on its first
-// start), or ctx ends, it stops everything it started and returns an error quoting the failed
-// process's last log lines. ctx bounds the start only: the stack runs until Stop.
+// Start starts etcd, Jaeger, Prometheus, the six services and the gateway, in that order, each once
+// the one before is ready. If a process cannot start (it exits or is not ready in time on its
+// first start), or ctx ends, it stops everything it started and returns an error quoting the
+// failed process's last log lines. ctx bounds the start only: the stack runs until Stop.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
 	s, err := newStack(opts)
 	if err != nil {
@@ -99,7 +99,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := s.prepareDirs(); err != nil {
 		return nil, err
 	}
-	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startServices, s.startGateway}
+	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startPrometheus, s.startServices, s.startGateway}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			s.printf("start failed, stopping what was started")
@@ -168,6 +168,18 @@ func (s *Stack) prepareDirs() error {
 
 // GatewayURL is the base URL of the API gateway.
 func (s *Stack) GatewayURL() string { return "http://" + loopback(s.opts.Ports.Gateway) }
+
+// PrometheusURL is the base URL of Prometheus's HTTP API (/api/v1/query?query=up, ...).
+func (s *Stack) PrometheusURL() string { return "http://" + loopback(s.opts.Ports.Prometheus) }
+
+// AdminURL is the base URL of the admin server (/metrics, /healthz, /readyz) of the process
+// called name: "api-gateway" or one of the six services.
+func (s *Stack) AdminURL(name string) string {
+	if name == "api-gateway" {
+		return "http://" + loopback(s.opts.Ports.GatewayAdmin)
+	}
+	return "http://" + loopback(s.opts.Ports.Admin[name])
+}
 
 // JaegerQueryURL is the base URL of Jaeger's query API (/api/services, /api/traces?service=...).
 func (s *Stack) JaegerQueryURL() string { return "http://" + loopback(s.opts.Ports.JaegerQuery) }

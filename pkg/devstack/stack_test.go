@@ -92,7 +92,7 @@ func checkStartOrder(t *testing.T, s *Stack) {
 	for _, p := range s.procs {
 		got = append(got, p.name)
 	}
-	want := strings.Join(append(append([]string{"etcd", "jaeger"}, serviceNames()...), "api-gateway"), " ")
+	want := strings.Join(append(append([]string{"etcd", "jaeger", "prometheus"}, serviceNames()...), "api-gateway"), " ")
 	if strings.Join(got, " ") != want {
 		t.Errorf("start order = %v, want %s", got, want)
 	}
@@ -111,6 +111,7 @@ func checkServiceEnv(t *testing.T, s *Stack, name string, ports Ports) {
 		`"TIKTOK_JAEGER_COLLECTOR_URL":"http://` + loopback(ports.JaegerCollectorHTTP) + `/api/traces"`,
 		`"TIKTOK_MYSQL_DSN":"root:@tcp(127.0.0.1:3306)/"`,
 		`"TIKTOK_MYSQL_DATABASE":"devstack_test_` + name + `"`,
+		`"TIKTOK_ADMIN_ADDR":"` + loopback(ports.Admin[name]) + `"`,
 		`"TIKTOK_ENV":"development"`,
 	} {
 		if !strings.Contains(string(log), want) {

@@ -1,6 +1,6 @@
 // Package rpc builds every Kitex server's and client's options in one place: etcd registry and
-// resolver, TTHeader transport, OpenTracing spans, business status errors, timeouts and graceful
-// shutdown. No main.go repeats an option list.
+// resolver, TTHeader transport, OpenTracing spans, call metrics, business status errors, timeouts
+// and graceful shutdown. No main.go repeats an option list.
 package rpc
 
 import (
@@ -19,6 +19,7 @@ import (
 
 	"simpletiktok/pkg/config"
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/metrics"
 )
 
 // Service names, as registered in etcd and shown in traces.
@@ -31,12 +32,20 @@ const (
 	MessageService  = "message"
 )
 
+// Observers are told what the RPC server and clients do: calls counts and times every call, and
+// registered (when set) learns when the server enters etcd (true) and leaves it at shutdown
+// (false), which is when the process stops being ready.
+type Observers struct {
+	Calls      *metrics.RPC
+	Registered func(bool)
+}
+
 // ServerOptions returns the options of the RPC server of service. A call that fails other than
 // with a business status error (a panic in a handler) is logged once, by Kitex itself, through
 // the logger bootstrap gives klog (logging.Kitex); a handler's own failures are logged by
 // ServerError. log receives the registry's lines about losing and regaining the service's etcd
 // registration.
-func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer, log *slog.Logger) ([]server.Option, error) {
+func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer, log *slog.Logger, obs Observers) ([]server.Option, error) {
 	listen, err := net.ResolveTCPAddr("tcp", cfg.Server.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("server.listen: %w", err)
@@ -56,13 +65,14 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 	return []server.Option{
 		server.WithServerBasicInfo(&rpcinfo.EndpointBasicInfo{ServiceName: service}),
 		server.WithServiceAddr(listen),
-		server.WithRegistry(reg),
+		server.WithRegistry(observedRegistry{Registry: reg, registered: obs.Registered}),
 		// The suite starts the server span (child of the caller's) and sets up TTHeader.
 		server.WithSuite(kitexopentracing.NewServerSuite(tracer, operationName)),
 		// One span per call is what a trace needs. The detailed level would add read/write/handler
 		// event spans, and the tracer's code for those dereferences events a failed call never
 		// recorded (a recovered panic logged with its stack).
 		server.WithStatsLevel(stats.LevelBase),
+		server.WithTracer(obs.Calls.ServerTracer(service)),
 		server.WithExitWaitTime(cfg.Server.ShutdownGrace),
 	}, nil
 }
@@ -70,7 +80,7 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 // ClientOptions returns the options of a client of another service; the service to call is named
 // when the client is made (userservice.NewClient(rpc.UserService, opts...)). log receives the
 // resolver's lines about etcd being unreachable and reachable again.
-func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.Tracer, log *slog.Logger) ([]client.Option, error) {
+func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.Tracer, log *slog.Logger, calls *metrics.RPC) ([]client.Option, error) {
 	res, err := newResolver(cfg.Endpoints, log)
 	if err != nil {
 		return nil, fmt.Errorf("etcd resolver at %v: %w", cfg.Endpoints, err)
@@ -79,7 +89,8 @@ func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.T
 		client.WithResolver(res),
 		// The suite starts a client span, passes its context over TTHeader and sets up TTHeader.
 		client.WithSuite(kitexopentracing.NewClientSuite(tracer, operationName)),
-		client.WithStatsLevel(stats.LevelBase), // see ServerOptions
+		client.WithStatsLevel(stats.LevelBase), // see ServerOptions; also the level call metrics need
+		client.WithTracer(calls.ClientTracer()),
 		client.WithRPCTimeout(timeouts.RPCTimeout),
 		client.WithConnectTimeout(timeouts.ConnectTimeout),
 	}, nil

@@ -3,6 +3,7 @@
 package tracing
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -14,15 +15,14 @@ import (
 	"simpletiktok/pkg/config"
 )
 
-// New returns the tracer for service and a closer that flushes buffered spans; call it at shutdown.
-func New(service string, cfg config.Tracing) (opentracing.Tracer, io.Closer, error) {
+// New returns the tracer for service in mode env and a closer that flushes buffered spans; call
+// it at shutdown. It samples cfg.Rate(env) of the traces it starts; a span continuing a caller's
+// trace follows the caller's decision, so the gateway's rate is the system's.
+func New(service string, env config.Env, cfg config.Tracing) (opentracing.Tracer, io.Closer, error) {
 	if cfg.Disabled {
 		return opentracing.NoopTracer{}, io.NopCloser(nil), nil
 	}
-	rate := cfg.SampleRate
-	if rate == 0 {
-		rate = 1
-	}
+	rate := cfg.Rate(env)
 	jc := jaegercfg.Configuration{
 		ServiceName: service,
 		Sampler:     &jaegercfg.SamplerConfig{Type: jaeger.SamplerTypeProbabilistic, Param: rate},
@@ -37,4 +37,17 @@ func New(service string, cfg config.Tracing) (opentracing.Tracer, io.Closer, err
 		return nil, nil, fmt.Errorf("tracing: %w", err)
 	}
 	return tracer, closer, nil
+}
+
+// SampledTraceID returns the trace id of the span in ctx when that trace is sampled (its spans
+// reach Jaeger), and "" otherwise: a link to a trace that was never recorded would lead nowhere.
+func SampledTraceID(ctx context.Context) string {
+	span := opentracing.SpanFromContext(ctx)
+	if span == nil {
+		return ""
+	}
+	if sc, ok := span.Context().(jaeger.SpanContext); ok && sc.IsSampled() {
+		return sc.TraceID().String()
+	}
+	return ""
 }

@@ -176,11 +176,15 @@ func checkDockerfile(t *testing.T, root, path, name string, args map[string]stri
 	}
 }
 
-func TestComposePublishesOnlyTheGatewayAndJaegerUI(t *testing.T) {
+// Only the phone's endpoint is published on every interface; the operators' UIs (no
+// authentication, or a development password) are published on loopback only.
+func TestComposePublishesOnlyTheGatewayAndTheOperatorUIs(t *testing.T) {
 	f := loadCompose(t, repoRoot(t))
 	want := map[string][]string{
 		"api-gateway": {":8080->8080"},
 		"jaeger":      {"127.0.0.1:16686->16686"},
+		"prometheus":  {"127.0.0.1:9090->9090"},
+		"grafana":     {"127.0.0.1:3000->3000"},
 	}
 	for name, svc := range f.Services {
 		var got []string

@@ -2,8 +2,10 @@ package application
 
 import (
 	"context"
+	"errors"
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
+	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/user"
 	"simpletiktok/pkg/rpc"
 )
@@ -14,6 +16,7 @@ func (a *App) Register(ctx context.Context, username, password string) (int64, s
 	if err != nil {
 		return 0, "", rpc.ClientError(err)
 	}
+	a.events.Registered()
 	return a.logIn(resp.UserId)
 }
 
@@ -21,8 +24,13 @@ func (a *App) Register(ctx context.Context, username, password string) (int64, s
 func (a *App) Login(ctx context.Context, username, password string) (int64, string, error) {
 	resp, err := a.clients.User.Login(ctx, &user.LoginRequest{Username: username, Password: password})
 	if err != nil {
-		return 0, "", rpc.ClientError(err)
+		err = rpc.ClientError(err)
+		if errors.Is(err, errno.UserLoginFailed) {
+			a.events.LoggedIn(false)
+		}
+		return 0, "", err
 	}
+	a.events.LoggedIn(true)
 	return a.logIn(resp.UserId)
 }
 

@@ -27,17 +27,30 @@ type Media interface {
 	Remove(ctx context.Context, s media.Stored)
 }
 
+// Events hears of every business event that happened (metrics.Business counts them): an action
+// the services accepted, or a login refused for its credentials.
+type Events interface {
+	Registered()
+	LoggedIn(ok bool)
+	Published()
+	Liked(like bool)
+	Commented(post bool)
+	Followed(follow bool)
+	MessageSent()
+}
+
 // App is the gateway's use cases over the six services.
 type App struct {
 	clients assemble.Clients
 	pages   *assemble.Assembler
 	tokens  Issuer
 	media   Media
+	events  Events
 	log     *slog.Logger
 	now     func() time.Time
 }
 
 // New returns the use cases over their dependencies.
-func New(clients assemble.Clients, pages *assemble.Assembler, tokens Issuer, media Media, log *slog.Logger) *App {
-	return &App{clients: clients, pages: pages, tokens: tokens, media: media, log: log, now: time.Now}
+func New(clients assemble.Clients, pages *assemble.Assembler, tokens Issuer, media Media, events Events, log *slog.Logger) *App {
+	return &App{clients: clients, pages: pages, tokens: tokens, media: media, events: events, log: log, now: time.Now}
 }

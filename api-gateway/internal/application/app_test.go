@@ -44,9 +44,16 @@ func (m *fakeMedia) Remove(_ context.Context, s media.Stored) {
 }
 
 func newApp(b *fakes.Backend, lib application.Media) *application.App {
+	a, _ := newAppEvents(b, lib)
+	return a
+}
+
+// newAppEvents is newApp with the recorder of the business events it reports.
+func newAppEvents(b *fakes.Backend, lib application.Media) (*application.App, *fakes.Events) {
 	log := slog.New(slog.DiscardHandler)
 	pages := assemble.New(b.Clients(), assemble.NewMedia("http://gw.test"), log)
-	return application.New(b.Clients(), pages, fakes.Tokens{}, lib, log)
+	events := &fakes.Events{}
+	return application.New(b.Clients(), pages, fakes.Tokens{}, lib, events, log), events
 }
 
 func TestRegisterLogsIn(t *testing.T) {

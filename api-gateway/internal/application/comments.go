@@ -20,6 +20,7 @@ func (a *App) PostComment(ctx context.Context, viewer, videoID int64, text strin
 	if err != nil {
 		return nil, rpc.ClientError(err)
 	}
+	a.events.Commented(true)
 	return a.pages.Comment(posted.Comment, author), nil
 }
 
@@ -27,7 +28,11 @@ func (a *App) PostComment(ctx context.Context, viewer, videoID int64, text strin
 // delete answers, is the comment service's rule; its answer is passed on unchanged.
 func (a *App) DeleteComment(ctx context.Context, viewer, videoID, commentID int64) error {
 	_, err := a.clients.Comment.DeleteComment(ctx, &comment.DeleteCommentRequest{UserId: viewer, VideoId: videoID, CommentId: commentID})
-	return rpc.ClientError(err)
+	if err != nil {
+		return rpc.ClientError(err)
+	}
+	a.events.Commented(false)
+	return nil
 }
 
 // CommentList shows the comments of videoID, newest first, with their authors as viewer sees them.

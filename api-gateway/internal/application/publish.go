@@ -31,8 +31,12 @@ func (a *App) Publish(ctx context.Context, author int64, title string, file *med
 	resp, err := a.clients.Video.Publish(ctx, &video.PublishRequest{AuthorId: author, Title: title,
 		PlayKey: stored.PlayKey, CoverKey: stored.CoverKey})
 	if err != nil {
-		return a.settleFailedPublish(ctx, author, stored, err)
+		if err = a.settleFailedPublish(ctx, author, stored, err); err == nil {
+			a.events.Published() // recorded after all
+		}
+		return err
 	}
+	a.events.Published()
 	a.log.InfoContext(ctx, "video published", "video_id", resp.VideoId, "author_id", author,
 		"play_key", stored.PlayKey, "bytes", size, "cover", stored.CoverKey != "")
 	return nil

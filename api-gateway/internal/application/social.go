@@ -14,7 +14,11 @@ import (
 // RelationAction makes viewer follow or unfollow to; both are idempotent (the service's rule).
 func (a *App) RelationAction(ctx context.Context, viewer, to int64, action relation.RelationAction) error {
 	_, err := a.clients.Relation.RelationAction(ctx, &relation.RelationActionRequest{UserId: viewer, ToUserId: to, Action: action})
-	return rpc.ClientError(err)
+	if err != nil {
+		return rpc.ClientError(err)
+	}
+	a.events.Followed(action == relation.RelationAction_FOLLOW)
+	return nil
 }
 
 // FollowList shows whom userID follows, newest first, as viewer sees them.
@@ -68,5 +72,9 @@ func (a *App) Chat(ctx context.Context, viewer, peer, afterMs int64) ([]*douyin.
 // SendMessage sends content from viewer to to.
 func (a *App) SendMessage(ctx context.Context, viewer, to int64, content string) error {
 	_, err := a.clients.Message.SendMessage(ctx, &message.SendMessageRequest{FromUserId: viewer, ToUserId: to, Content: content})
-	return rpc.ClientError(err)
+	if err != nil {
+		return rpc.ClientError(err)
+	}
+	a.events.MessageSent()
+	return nil
 }

@@ -57,7 +57,11 @@ func (a *App) PublishList(ctx context.Context, viewer, author int64) ([]*douyin.
 func (a *App) FavoriteAction(ctx context.Context, viewer, videoID int64, action favorite.FavoriteAction) error {
 	_, err := a.clients.Favorite.FavoriteAction(ctx, &favorite.FavoriteActionRequest{
 		UserId: viewer, VideoId: videoID, Action: action})
-	return rpc.ClientError(err)
+	if err != nil {
+		return rpc.ClientError(err)
+	}
+	a.events.Liked(action == favorite.FavoriteAction_LIKE)
+	return nil
 }
 
 // FavoriteList shows the videos userID likes, newest like first, as viewer sees them. It costs

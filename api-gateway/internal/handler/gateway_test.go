@@ -22,7 +22,7 @@ func gateway(t *testing.T, b *fakes.Backend, opts ...assemble.Option) *route.Eng
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	pages := assemble.New(b.Clients(), assemble.NewMedia("http://gw.test"), log, opts...)
-	uses := application.New(b.Clients(), pages, fakes.Tokens{}, nil, log)
+	uses := application.New(b.Clients(), pages, fakes.Tokens{}, nil, &fakes.Events{}, log)
 	engine := route.NewEngine(config.NewOptions(nil))
 	if err := router.Register(engine, handler.New(uses, fakes.Tokens{}, nil, log), fakes.Tokens{}); err != nil {
 		t.Fatal(err)
