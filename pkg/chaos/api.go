@@ -23,9 +23,10 @@ const (
 	codeRateLimited = 10009
 )
 
-// idempotencyParam is the parameter that names a comment or message post, so that a retry of a
-// post whose outcome the client does not know cannot store it twice.
-const idempotencyParam = "idempotency_key"
+// idempotencyParam is the parameter that names a comment or message post (its idempotency key,
+// docs/api.md "Repeating a write"), so that a retry of a post whose outcome the client does not
+// know cannot store it twice.
+const idempotencyParam = "request_id"
 
 // api calls the gateway's public HTTP API as the phone does.
 type api struct {

@@ -100,7 +100,7 @@ func (s *suite) overload() fault {
 		before int
 	)
 	return fault{
-		name: fmt.Sprintf("overload: %d connections %s", s.opts.OverloadConns, overloadFor),
+		name: fmt.Sprintf("overload: %d connections, cap %d, %s", s.opts.OverloadConns, s.opts.MaxInFlight, overloadFor),
 		inject: func(ctx context.Context, r *result) (time.Time, error) {
 			before = len(s.stack.Failures())
 			st = burst(s.api.base, s.w, s.opts.OverloadConns, overloadFor)

@@ -45,6 +45,7 @@ type Options struct {
 	Root          string    // repository root: binaries in Root/bin
 	Out           io.Writer // progress lines and the report
 	OverloadConns int       // connections of the overload burst
+	MaxInFlight   int       // the gateway's cap on requests in flight (admission.max_in_flight)
 	Faults        []string  // run only the faults whose name contains one of these; empty = all
 	StackEnv      []string  // more environment for every process of the stack
 	KeepState     bool      // keep the temporary folder (logs, data) even when every check passes
@@ -94,6 +95,9 @@ func run(ctx context.Context, opts Options) (results []*result, err error) {
 	if opts.OverloadConns <= 0 {
 		opts.OverloadConns = 256
 	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = 64
+	}
 	s := &suite{opts: opts, run: fmt.Sprintf("%x", time.Now().UnixNano()%0xffffff), ledger: &Ledger{}, stats: NewStats(phaseSeed)}
 	if s.dir, err = os.MkdirTemp("", "tiktok-chaos-"); err != nil {
 		return nil, err
@@ -140,6 +144,9 @@ func (s *suite) start(ctx context.Context) error {
 		// The suite's clients all come from 127.0.0.1: the per-IP and per-user limits would
 		// refuse the load. The gateway's global in-flight cap stays, for the overload fault.
 		"TIKTOK_RATE_LIMIT=off",
+		// A cap well under the burst's connections, so that a short burst on a small machine is
+		// several times what the gateway admits; the default cap (512) works the same way.
+		fmt.Sprintf("TIKTOK_MAX_IN_FLIGHT=%d", s.opts.MaxInFlight),
 		"TIKTOK_REDIS_ADDR=" + redisAddr,
 	}, s.opts.StackEnv...)
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)

@@ -30,6 +30,7 @@ func run(args []string) error {
 	fs.StringVar(&opts.Root, "root", ".", "repository root (binaries in <root>/bin)")
 	fs.StringVar(&faults, "faults", "", "comma-separated parts of fault names to run (e.g. favorite,etcd); empty runs them all")
 	fs.IntVar(&opts.OverloadConns, "overload-conns", 256, "connections of the overload burst")
+	fs.IntVar(&opts.MaxInFlight, "max-in-flight", 64, "the gateway's cap on requests in flight during the run (TIKTOK_MAX_IN_FLIGHT)")
 	fs.BoolVar(&opts.KeepState, "keep", false, "keep the work folder (logs, data) even when every check passes")
 	if err := fs.Parse(args); err != nil {
 		return err
