@@ -29,6 +29,9 @@ type mediaConfig struct {
 	FFprobe        string        `yaml:"ffprobe" env:"TIKTOK_FFPROBE"`
 	FFmpeg         string        `yaml:"ffmpeg" env:"TIKTOK_FFMPEG"`
 	ToolTimeout    time.Duration `yaml:"tool_timeout"`
+	// MaxToolRuns is how many uploads may be checked (ffprobe, then ffmpeg) at once; one more is
+	// answered 10008 at once.
+	MaxToolRuns int `yaml:"max_tool_runs" env:"TIKTOK_MEDIA_MAX_TOOL_RUNS"`
 }
 
 // s3Config is the bucket of media.storage: s3. The keys come from the environment only, so that
@@ -70,6 +73,9 @@ func (m mediaConfig) validate(env config.Env) []error {
 	}
 	if m.ToolTimeout <= 0 {
 		errs = append(errs, errors.New("media.tool_timeout must be positive, e.g. 60s"))
+	}
+	if m.MaxToolRuns <= 0 {
+		errs = append(errs, fmt.Errorf("media.max_tool_runs must be positive, e.g. 4, got %d", m.MaxToolRuns))
 	}
 	return errs
 }

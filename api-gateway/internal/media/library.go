@@ -65,10 +65,16 @@ func (l *Library) removeStale(now time.Time) {
 }
 
 // Import checks that the spooled file is a video, extracts its cover and stores both under new
-// keys. The spooled file is used up whatever happens; on error nothing is stored. A cover that
-// cannot be extracted is logged once and left out (CoverKey ""), since the video itself is fine.
+// keys, while holding one of the tools' slots (errno.Busy when none is free). The spooled file
+// is used up whatever happens; on error nothing is stored. A cover that cannot be extracted is
+// logged once and left out (CoverKey ""), since the video itself is fine.
 func (l *Library) Import(ctx context.Context, file *Spooled) (Stored, error) {
 	defer os.Remove(file.path)
+	release, err := l.tools.Slots.Take()
+	if err != nil {
+		return Stored{}, err
+	}
+	defer release()
 	format, err := l.tools.Probe(ctx, file.path)
 	if err != nil {
 		return Stored{}, err

@@ -117,3 +117,36 @@ func TestNewLibraryRemovesStaleSpoolFiles(t *testing.T) {
 		t.Fatal("an upload in progress was removed")
 	}
 }
+
+// With every slot taken, an upload is refused at once as busy, nothing runs and nothing is kept;
+// once a slot is free, the same upload goes through.
+func TestImportIsBusyWhenEverySlotIsTaken(t *testing.T) {
+	store, err := NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounded := tools
+	bounded.Slots = NewSlots(1)
+	lib, err := NewLibrary(store, bounded, filepath.Join(store.Dir(), ".incoming"), 1<<20, slog.New(&recordingHandler{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, err := bounded.Slots.Take()
+	if err != nil {
+		t.Fatal(err)
+	}
+	video := mp4Video(t, t.TempDir())
+	if _, err := lib.Import(context.Background(), spoolCopy(t, lib, video)); !errors.Is(err, errno.Busy) {
+		t.Fatalf("Import with no free slot = %v; want errno.Busy", err)
+	}
+	if got := files(t, store.Dir()); len(got) != 0 {
+		t.Fatalf("a refused upload left %v", got)
+	}
+	release()
+	if _, err := lib.Import(context.Background(), spoolCopy(t, lib, video)); err != nil {
+		t.Fatalf("Import with a free slot = %v", err)
+	}
+	if _, err := bounded.Slots.Take(); err != nil {
+		t.Fatalf("the import did not give its slot back: %v", err)
+	}
+}

@@ -29,6 +29,29 @@ type Tools struct {
 	FFprobe string        // path or name of ffprobe
 	FFmpeg  string        // path or name of ffmpeg
 	Timeout time.Duration // bound of one run
+	Slots   *Slots        // bound of the uploads checked at once (nil: none)
+}
+
+// Slots bounds the uploads whose ffprobe and ffmpeg run at once: each is a process of its own,
+// and an unbounded number of them (fifty parallel uploads) would take the gateway's CPU and
+// memory from every other request.
+type Slots struct{ free chan struct{} }
+
+// NewSlots returns n slots.
+func NewSlots(n int) *Slots { return &Slots{free: make(chan struct{}, n)} }
+
+// Take takes a slot for one upload's runs, or answers errno.Busy at once when all are taken:
+// waiting would hold the upload's connection into a timeout. A nil *Slots never refuses.
+func (s *Slots) Take() (release func(), err error) {
+	if s == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.free <- struct{}{}:
+		return func() { <-s.free }, nil
+	default:
+		return nil, errno.Busy
+	}
 }
 
 // Check finds both programs, so that a gateway without them refuses to start rather than
