@@ -123,6 +123,18 @@ loadtest: ## load benchmark against a running `make run` (or BASE_URL=): seeds, 
 	@cd api-gateway && go build -o $(BIN)/loadtest ./cmd/loadtest
 	@TIKTOK_RATE_LIMIT=off $(BIN)/loadtest -gateway-config api-gateway/config.yaml $(if $(BASE_URL),-base-url '$(BASE_URL)')
 
+# make chaos is the fault-injection suite (pkg/chaos, docs/reliability.md): it starts the stack
+# on free ports against a MariaDB and a Redis of its own (mariadbd and redis-server from Debian),
+# kills and blocks its parts one at a time under load, and fails when a check fails. A few
+# minutes; CHAOS_FAULTS picks faults by name, e.g. `make chaos CHAOS_FAULTS=etcd,lock`.
+CHAOS_FAULTS ?=
+.PHONY: chaos
+chaos: build $(BIN)/chaos ## fault-injection suite: kill and block each part of a private stack under load, check no write is lost
+	@$(BIN)/chaos -root $(ROOT) $(if $(CHAOS_FAULTS),-faults '$(CHAOS_FAULTS)')
+
+$(BIN)/chaos: $(PKG_SRC)
+	@echo "build pkg/cmd/chaos -> bin/chaos"; cd pkg && go build -o $@ ./cmd/chaos
+
 .PHONY: clean
 clean: ## remove bin/ and var/ (logs, local etcd data, media)
 	rm -rf bin var
