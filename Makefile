@@ -130,6 +130,18 @@ loadtest: ## load benchmark against a running `make run` (or BASE_URL=): seeds, 
 	@cd api-gateway && go build -o $(BIN)/loadtest ./cmd/loadtest
 	@TIKTOK_RATE_LIMIT=off $(BIN)/loadtest -gateway-config api-gateway/config.yaml $(if $(BASE_URL),-base-url '$(BASE_URL)')
 
+# make chaos is the fault-injection suite (pkg/chaos, docs/reliability.md): it starts the stack
+# on free ports against a MariaDB and a Redis of its own (mariadbd and redis-server from Debian),
+# kills and blocks its parts one at a time under load, and fails when a check fails. A few
+# minutes; CHAOS_FAULTS picks faults by name, e.g. `make chaos CHAOS_FAULTS=etcd,lock`.
+CHAOS_FAULTS ?=
+.PHONY: chaos
+chaos: build $(BIN)/chaos ## fault-injection suite: kill and block each part of a private stack under load, check no write is lost
+	@$(BIN)/chaos -root $(ROOT) $(if $(CHAOS_FAULTS),-faults '$(CHAOS_FAULTS)')
+
+$(BIN)/chaos: $(PKG_SRC)
+	@echo "build pkg/cmd/chaos -> bin/chaos"; cd pkg && go build -o $@ ./cmd/chaos
+
 .PHONY: clean
 clean: ## remove bin/ and var/ (logs, local etcd data, media)
 	rm -rf bin var
@@ -139,9 +151,15 @@ postman: ## run the Postman collection with newman against a running `make run` 
 	@postman/run.sh $(BASE_URL)
 
 .PHONY: compose-lint
+# The secrets docker-compose.yml requires (none is committed). `make up` writes random ones to .env
+# (not committed) the first time; compose-lint validates with placeholders.
+COMPOSE_SECRETS := TIKTOK_JWT_SECRET MYSQL_ROOT_PASSWORD GRAFANA_ADMIN_PASSWORD \
+	$(foreach s,USER VIDEO FAVORITE COMMENT RELATION MESSAGE,$(s)_DB_PASSWORD $(s)_MIGRATOR_DB_PASSWORD)
+COMPOSE_LINT_ENV := $(foreach v,$(COMPOSE_SECRETS),$(v)=placeholder-for-validation-only-0123456789)
+
 compose-lint: ## validate docker-compose.yml (alone and with docker-compose.s3.yml) and check every file it names (what CI does; no engine needed)
-	@docker-compose -f docker-compose.yml config -q
-	@docker-compose -f docker-compose.yml -f docker-compose.s3.yml config -q
+	@env $(COMPOSE_LINT_ENV) docker-compose -f docker-compose.yml config -q
+	@env $(COMPOSE_LINT_ENV) docker-compose -f docker-compose.yml -f docker-compose.s3.yml config -q
 	@cd api-gateway && go test -count=1 -tags integration -run '^TestCompose' ./e2e/deploy/
 
 # Kubernetes (deploy/kubernetes, docs/deployment.md): kustomize renders an overlay and k8slint
@@ -170,10 +188,17 @@ k8s-lint: $(BIN)/kustomize $(BIN)/k8slint ## render every Kubernetes overlay and
 	@set -o pipefail; $(foreach o,$(K8S_OVERLAYS),$(BIN)/kustomize build deploy/kubernetes/overlays/$(o) | $(BIN)/k8slint -name $(o) $(K8S_LINT_$(o)) &&) true
 
 .PHONY: up
-up: ## build the images and start the whole system with docker-compose (gateway :8080, Jaeger UI :16686)
+up: .env ## build the images and start the whole system with docker-compose (gateway :8080, Jaeger UI :16686)
 	docker-compose up --build --detach
 	@echo "started; 'docker-compose ps' shows each container's health, 'docker-compose logs -f api-gateway' its log"
 
 .PHONY: down
+# Random secrets for docker-compose, written once and kept (the MySQL volume remembers the
+# passwords it was created with). Readable by its owner only.
+.env:
+	@umask 077; for v in $(COMPOSE_SECRETS); do \
+		printf '%s=%s\n' "$$v" "$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"; done > $@
+	@echo "wrote random secrets to .env (docker-compose reads it; keep it with the volumes)"
+
 down: ## stop and remove the docker-compose containers (data stays in its volumes; add -v by hand to wipe it)
 	docker-compose down

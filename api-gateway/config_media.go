@@ -18,6 +18,8 @@ type mediaConfig struct {
 	FFprobe           string `yaml:"ffprobe" env:"TIKTOK_FFPROBE"`
 	// ProbeTimeout bounds the one ffprobe run of a publish; it reads the container's header only.
 	ProbeTimeout time.Duration `yaml:"probe_timeout"`
+	// MaxToolRuns is how many uploads may be probed at once; one more is answered 10008 at once.
+	MaxToolRuns int `yaml:"max_tool_runs" env:"TIKTOK_MEDIA_MAX_TOOL_RUNS"`
 	// The largest video accepted: the worker's ffmpeg time and memory grow with these.
 	MaxWidth    int           `yaml:"max_width" env:"TIKTOK_MEDIA_MAX_WIDTH"`
 	MaxHeight   int           `yaml:"max_height" env:"TIKTOK_MEDIA_MAX_HEIGHT"`
@@ -37,6 +39,9 @@ func (m mediaConfig) validate(env config.Env) []error {
 	}
 	if m.MaxWidth <= 0 || m.MaxHeight <= 0 || m.MaxDuration <= 0 {
 		errs = append(errs, errors.New("media.max_width, media.max_height and media.max_duration must be positive, e.g. 1920, 1920 and 10m"))
+	}
+	if m.MaxToolRuns <= 0 {
+		errs = append(errs, fmt.Errorf("media.max_tool_runs must be positive, e.g. 4, got %d", m.MaxToolRuns))
 	}
 	return errs
 }

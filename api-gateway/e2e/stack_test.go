@@ -25,6 +25,8 @@ type env struct {
 	stack *devstack.Stack
 	phone *phone
 	root  string
+	// schemaPrefix starts the name of each service's schema: <prefix><service>.
+	schemaPrefix string
 }
 
 var shared *env
@@ -61,6 +63,9 @@ func runWithStack(m *testing.M) (int, error) {
 		SchemaPrefix: prefix,
 		Ports:        ports,
 		Out:          os.Stderr,
+		// The suite registers and writes far faster from one address than a person does; the
+		// rate limits have their own tests (internal/handler), the cap in flight stays.
+		ExtraEnv: []string{"TIKTOK_RATE_LIMIT=off"},
 	})
 	defer func() {
 		for _, s := range services {
@@ -71,7 +76,7 @@ func runWithStack(m *testing.M) (int, error) {
 		return 0, fmt.Errorf("start the stack (logs in %s): %w", filepath.Join(varDir, "log"), err)
 	}
 	defer stack.Stop()
-	shared = &env{stack: stack, phone: newPhone(stack.GatewayURL()), root: root}
+	shared = &env{stack: stack, phone: newPhone(stack.GatewayURL()), root: root, schemaPrefix: prefix}
 	code := m.Run()
 	// The stack restarts a process that crashes, so a crash would otherwise pass unnoticed.
 	for _, f := range stack.Failures() {

@@ -151,7 +151,7 @@ func (s *Service) UserPeer() (*peers.Users, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := userservice.NewClient(rpc.UserService, opts...)
+	c, err := rpc.NewClient(userservice.NewClient, rpc.UserService, opts, s.Config.Client)
 	if err != nil {
 		return nil, fmt.Errorf("user service client: %w", err)
 	}
@@ -164,7 +164,7 @@ func (s *Service) VideoPeer() (*peers.Videos, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := videoservice.NewClient(rpc.VideoService, opts...)
+	c, err := rpc.NewClient(videoservice.NewClient, rpc.VideoService, opts, s.Config.Client)
 	if err != nil {
 		return nil, fmt.Errorf("video service client: %w", err)
 	}

@@ -148,18 +148,26 @@ func (s Server) Validate() error {
 	return nil
 }
 
-// Client is how this binary calls other services.
+// Client is how this binary calls other services. Each call gets the timeout of its class: reads
+// (which change nothing and are retried) read_timeout, everything else (writes, and login, which is
+// costly) rpc_timeout. client.go has the rest: retries, the circuit breaker, per-service
+// overrides and the defaults of what is left unset.
 type Client struct {
-	RPCTimeout     time.Duration `yaml:"rpc_timeout"`
-	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	RPCTimeout     time.Duration              `yaml:"rpc_timeout"`
+	ReadTimeout    time.Duration              `yaml:"read_timeout"`
+	ConnectTimeout time.Duration              `yaml:"connect_timeout"`
+	ReadRetries    int                        `yaml:"read_retries"`
+	RetryBudget    float64                    `yaml:"retry_budget"`
+	Breaker        Breaker                    `yaml:"breaker"`
+	Services       map[string]ServiceTimeouts `yaml:"services"`
 }
 
-// Validate requires a timeout on every call.
+// Validate requires a timeout on every call and policies Kitex accepts.
 func (c Client) Validate() error {
 	if c.RPCTimeout <= 0 || c.ConnectTimeout <= 0 {
 		return errors.New("client.rpc_timeout and client.connect_timeout must be positive, e.g. 3s and 500ms")
 	}
-	return nil
+	return c.validatePolicy()
 }
 
 // NATS is the message queue (NATS with JetStream) a process publishes jobs to or consumes them

@@ -48,12 +48,13 @@ func (a *App) Publish(ctx context.Context, author int64, title string, file *med
 
 // settleFailedPublish decides what happens to the stored media of a Publish call that failed. A
 // business error, or a call that never reached the service, wrote no row: the media go. A timeout
-// or a broken connection may have written one; the author's list tells, and if the row is there
+// (the client's, or the service's own errno.Timeout, whose commit may have raced its deadline) or
+// a broken connection may have written one; the author's list tells, and if the row is there
 // the publish happened after all. If even that cannot be known, the media stay (and are logged):
 // a row without its files would be worse than files without a row.
 func (a *App) settleFailedPublish(ctx context.Context, author int64, stored media.Stored, callErr error) error {
 	err := rpc.ClientError(callErr)
-	if kerrors.IsTimeoutError(callErr) || errors.Is(callErr, kerrors.ErrRemoteOrNetwork) {
+	if rpc.TimedOut(callErr) || errors.Is(callErr, kerrors.ErrRemoteOrNetwork) {
 		list, lerr := a.clients.Video.ListByAuthor(ctx, &video.ListByAuthorRequest{AuthorId: author})
 		if lerr != nil {
 			a.log.ErrorContext(ctx, "publish outcome unknown: its media are kept", "play_key", stored.PlayKey,

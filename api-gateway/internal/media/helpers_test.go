@@ -54,7 +54,7 @@ func newLibrary(t testing.TB, maxBytes int64) (*Library, *mediastore.Local, *rec
 		t.Fatal(err)
 	}
 	rec := &recordingHandler{}
-	lib, err := NewLibrary(store, tools, filepath.Join(store.Dir(), ".incoming"), limitsOf(maxBytes), slog.New(rec))
+	lib, err := NewLibrary(store, tools, nil, filepath.Join(store.Dir(), ".incoming"), limitsOf(maxBytes), slog.New(rec))
 	if err != nil {
 		t.Fatal(err)
 	}

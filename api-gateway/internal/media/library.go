@@ -40,6 +40,7 @@ type Prober interface {
 type Library struct {
 	store    mediastore.Storage
 	probe    Prober
+	slots    *Slots
 	spoolDir string
 	limits   Limits
 	log      *slog.Logger
@@ -53,15 +54,15 @@ type Stored struct {
 
 // NewLibrary returns the library over store. Uploads are spooled in spoolDir (created if missing,
 // its leftovers removed) while they are checked; with Local storage, keep it on the same file
-// system as the media so that storing is a rename.
-func NewLibrary(store mediastore.Storage, probe Prober, spoolDir string, limits Limits, log *slog.Logger) (*Library, error) {
+// system as the media so that storing is a rename. slots bounds the probes at once (nil: no bound).
+func NewLibrary(store mediastore.Storage, probe Prober, slots *Slots, spoolDir string, limits Limits, log *slog.Logger) (*Library, error) {
 	if limits.MaxBytes <= 0 || limits.MaxWidth <= 0 || limits.MaxHeight <= 0 || limits.MaxDuration <= 0 {
 		return nil, errors.New("media: every upload limit must be positive")
 	}
 	if err := os.MkdirAll(spoolDir, 0o755); err != nil {
 		return nil, fmt.Errorf("media: spool folder: %w", err)
 	}
-	l := &Library{store: store, probe: probe, spoolDir: spoolDir, limits: limits, log: log}
+	l := &Library{store: store, probe: probe, slots: slots, spoolDir: spoolDir, limits: limits, log: log}
 	l.removeStale(time.Now())
 	return l, nil
 }
@@ -85,11 +86,17 @@ func (l *Library) removeStale(now time.Time) {
 	}
 }
 
-// Import checks that the spooled file is a video within the limits and stores it under a new
-// key. The spooled file is used up whatever happens; on error nothing is stored.
+// Import checks that the spooled file is a video within the limits, probing it while holding one
+// of the library's slots (errno.Busy when none is free), and stores it under a new key. The
+// spooled file is used up whatever happens; on error nothing is stored.
 func (l *Library) Import(ctx context.Context, file *Spooled) (Stored, error) {
 	defer os.Remove(file.path)
+	release, err := l.slots.Take()
+	if err != nil {
+		return Stored{}, err
+	}
 	format, err := l.probe.Probe(ctx, file.path)
+	release()
 	if err != nil {
 		return Stored{}, err
 	}

@@ -81,7 +81,7 @@ func testS3Library(t *testing.T, store *mediastore.S3, objects func(*testing.T, 
 		t.Fatal(err)
 	}
 	spool := t.TempDir()
-	lib, err := NewLibrary(store, tools, spool, limitsOf(int64(len(video))), slog.New(&recordingHandler{}))
+	lib, err := NewLibrary(store, tools, nil, spool, limitsOf(int64(len(video))), slog.New(&recordingHandler{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func TestImportRefusesVideosOverTheLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	lim := Limits{MaxBytes: 1 << 20, MaxWidth: 160, MaxHeight: 160, MaxDuration: 2 * time.Second}
-	lib, err := NewLibrary(store, tools, filepath.Join(store.Dir(), ".incoming"), lim, slog.New(slog.DiscardHandler))
+	lib, err := NewLibrary(store, tools, nil, filepath.Join(store.Dir(), ".incoming"), lim, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestLimitsMustBePositive(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, lim := range []Limits{{}, {MaxBytes: 1, MaxWidth: 1, MaxHeight: 1}, {MaxBytes: 1, MaxWidth: 0, MaxHeight: 1, MaxDuration: 1}} {
-		if _, err := NewLibrary(store, ffmpeg.Tools{}, t.TempDir(), lim, slog.New(slog.DiscardHandler)); err == nil {
+		if _, err := NewLibrary(store, ffmpeg.Tools{}, nil, t.TempDir(), lim, slog.New(slog.DiscardHandler)); err == nil {
 			t.Errorf("NewLibrary accepted %+v", lim)
 		}
 	}
@@ -133,7 +133,7 @@ func TestNewLibraryRemovesStaleSpoolFiles(t *testing.T) {
 	fresh := writeFile(t, spool, "upload-new", "y")
 	old := time.Now().Add(-2 * staleSpool)
 	os.Chtimes(stale, old, old)
-	if _, err := NewLibrary(store, tools, spool, limitsOf(1), slog.New(slog.DiscardHandler)); err != nil {
+	if _, err := NewLibrary(store, tools, nil, spool, limitsOf(1), slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
@@ -141,5 +141,37 @@ func TestNewLibraryRemovesStaleSpoolFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Fatal("an upload in progress was removed")
+	}
+}
+
+// With every slot taken, an upload is refused at once as busy, nothing runs and nothing is kept;
+// once a slot is free, the same upload goes through.
+func TestImportIsBusyWhenEverySlotIsTaken(t *testing.T) {
+	store, err := mediastore.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slots := NewSlots(1)
+	lib, err := NewLibrary(store, tools, slots, filepath.Join(store.Dir(), ".incoming"), limitsOf(1<<20), slog.New(&recordingHandler{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, err := slots.Take()
+	if err != nil {
+		t.Fatal(err)
+	}
+	video := mp4Video(t, t.TempDir())
+	if _, err := lib.Import(context.Background(), spoolCopy(t, lib, video)); !errors.Is(err, errno.Busy) {
+		t.Fatalf("Import with no free slot = %v; want errno.Busy", err)
+	}
+	if got := files(t, store.Dir()); len(got) != 0 {
+		t.Fatalf("a refused upload left %v", got)
+	}
+	release()
+	if _, err := lib.Import(context.Background(), spoolCopy(t, lib, video)); err != nil {
+		t.Fatalf("Import with a free slot = %v", err)
+	}
+	if _, err := slots.Take(); err != nil {
+		t.Fatalf("the import did not give its slot back: %v", err)
 	}
 }

@@ -35,7 +35,7 @@ func serveLibrary(t *testing.T) (string, string) {
 // serveStorage stores 1000 bytes under goodKey in store and serves store as serveLibrary does.
 func serveStorage(t *testing.T, store mediastore.Storage) (string, string) {
 	t.Helper()
-	lib, err := NewLibrary(store, tools, t.TempDir(), limitsOf(1<<20), slog.New(&recordingHandler{}))
+	lib, err := NewLibrary(store, tools, nil, t.TempDir(), limitsOf(1<<20), slog.New(&recordingHandler{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,10 +24,13 @@ type commentRow struct {
 	ID int64 `gorm:"primaryKey;autoIncrement;index:idx_comments_video_newest,priority:2"`
 	// The list of a video reads this index backwards: newest first without a sort.
 	VideoID   int64      `gorm:"not null;index:idx_comments_video_newest,priority:1"`
-	UserID    int64      `gorm:"not null"`
+	UserID    int64      `gorm:"not null;uniqueIndex:uk_comments_user_request,priority:1"`
 	Content   string     `gorm:"type:text;not null"`
 	CreatedAt time.Time  `gorm:"type:datetime(3);not null"`
 	DeletedAt *time.Time `gorm:"type:datetime(3)"`
+	// RequestKey is the client's idempotency key, NULL when none was sent (NULLs never collide in
+	// a unique key): a user's repeated post with the same key cannot insert a second row.
+	RequestKey *string `gorm:"type:varchar(64);uniqueIndex:uk_comments_user_request,priority:2"`
 }
 
 func (commentRow) TableName() string { return "comments" }
@@ -46,11 +49,16 @@ type Comments struct{ db *gorm.DB }
 // NewComments returns the repository over gdb.
 func NewComments(gdb *gorm.DB) *Comments { return &Comments{db: gdb} }
 
-// Create inserts the comment and raises its video's count in the same transaction.
-func (r *Comments) Create(ctx context.Context, c *biz.Comment) error {
+// Create inserts the comment and raises its video's count in the same transaction. A duplicate of
+// the user's request key inserts nothing (the unique key refuses it, also to a repetition racing
+// the first post, which waits for the first to commit) and returns the comment that has it.
+func (r *Comments) Create(ctx context.Context, c *biz.Comment) (*biz.Comment, error) {
 	var id int64
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		row := commentRow{VideoID: c.VideoID, UserID: c.UserID, Content: c.Content, CreatedAt: c.CreatedAt}
+		if c.RequestKey != "" {
+			row.RequestKey = &c.RequestKey
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return fmt.Errorf("insert comment: %w", err)
 		}
@@ -61,11 +69,18 @@ func (r *Comments) Create(ctx context.Context, c *biz.Comment) error {
 		id = row.ID
 		return nil
 	})
+	if c.RequestKey != "" && db.IsDuplicateKey(err) {
+		var row commentRow
+		if err := r.db.WithContext(ctx).Where("user_id = ? AND request_key = ?", c.UserID, c.RequestKey).Take(&row).Error; err != nil {
+			return nil, fmt.Errorf("comment of a repeated request key: %w", err)
+		}
+		return row.toBiz(), nil
+	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c.ID = id
-	return nil
+	return c, nil
 }
 
 // Get returns the comment, deleted or not, or errno.CommentNotFound.
@@ -111,10 +126,12 @@ func (r *Comments) Delete(ctx context.Context, c *biz.Comment, at time.Time) (bo
 	return deleted, err
 }
 
-// ListByVideo returns the video's comments not deleted, newest first (ids grow with time).
-func (r *Comments) ListByVideo(ctx context.Context, videoID int64) ([]*biz.Comment, error) {
+// ListByVideo returns the video's newest limit comments not deleted, newest first (ids grow with
+// time).
+func (r *Comments) ListByVideo(ctx context.Context, videoID int64, limit int) ([]*biz.Comment, error) {
 	var rows []commentRow
-	err := r.db.WithContext(ctx).Where("video_id = ? AND deleted_at IS NULL", videoID).Order("id DESC").Find(&rows).Error
+	err := r.db.WithContext(ctx).Where("video_id = ? AND deleted_at IS NULL", videoID).Order("id DESC").
+		Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)
 	}
@@ -139,6 +156,10 @@ func (r *Comments) Counts(ctx context.Context, videoIDs []int64) (map[int64]int6
 }
 
 func (r commentRow) toBiz() *biz.Comment {
-	return &biz.Comment{ID: r.ID, VideoID: r.VideoID, UserID: r.UserID, Content: r.Content, CreatedAt: r.CreatedAt,
+	c := &biz.Comment{ID: r.ID, VideoID: r.VideoID, UserID: r.UserID, Content: r.Content, CreatedAt: r.CreatedAt,
 		Deleted: r.DeletedAt != nil}
+	if r.RequestKey != nil {
+		c.RequestKey = *r.RequestKey
+	}
+	return c
 }

@@ -36,7 +36,7 @@ func TestContentIsStoredVerbatim(t *testing.T) {
 		strings.Repeat("😀", biz.MaxContentLen),
 	} {
 		c := &biz.Comment{VideoID: 10, UserID: 1, Content: content, CreatedAt: at}
-		if err := repo.Create(ctx, c); err != nil || c.ID <= 0 {
+		if _, err := repo.Create(ctx, c); err != nil || c.ID <= 0 {
 			t.Fatalf("Create(%q) = %v, id %d", content, err, c.ID)
 		}
 		got, err := repo.Get(ctx, c.ID)
@@ -52,14 +52,17 @@ func TestListCountAndDelete(t *testing.T) {
 	var posted []*biz.Comment
 	for i, video := range []int64{10, 10, 11, 10} {
 		c := &biz.Comment{VideoID: video, UserID: int64(i + 1), Content: "c", CreatedAt: time.Now().UTC()}
-		if err := repo.Create(ctx, c); err != nil {
+		if _, err := repo.Create(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		posted = append(posted, c)
 	}
-	list, err := repo.ListByVideo(ctx, 10)
+	list, err := repo.ListByVideo(ctx, 10, 100)
 	if err != nil || len(list) != 3 || list[0].ID != posted[3].ID || list[1].ID != posted[1].ID || list[2].ID != posted[0].ID {
 		t.Fatalf("ListByVideo = %+v, %v; want newest first", list, err)
+	}
+	if newest, err := repo.ListByVideo(ctx, 10, 2); err != nil || len(newest) != 2 || newest[0].ID != posted[3].ID {
+		t.Fatalf("ListByVideo with a limit of 2 = %+v, %v; want the newest two", newest, err)
 	}
 	counts, err := repo.Counts(ctx, []int64{10, 11, 12})
 	if err != nil || counts[10] != 3 || counts[11] != 1 || len(counts) != 2 {
@@ -93,7 +96,7 @@ func TestListCountAndDelete(t *testing.T) {
 	if live, _ := repo.Get(ctx, posted[1].ID); live.Deleted {
 		t.Fatalf("a live comment reads as deleted: %+v", live)
 	}
-	list, err = repo.ListByVideo(ctx, 10)
+	list, err = repo.ListByVideo(ctx, 10, 100)
 	if err != nil || len(list) != 2 || list[0].ID != posted[3].ID || list[1].ID != posted[1].ID {
 		t.Fatalf("ListByVideo after a delete = %+v, %v; want the two left, newest first", list, err)
 	}
@@ -101,7 +104,7 @@ func TestListCountAndDelete(t *testing.T) {
 		t.Fatalf("count after delete = %d; want 2", counts[10])
 	}
 	assertCountsMatchRows(t, gdb)
-	empty, err := repo.ListByVideo(ctx, 99)
+	empty, err := repo.ListByVideo(ctx, 99, 100)
 	if err != nil || empty == nil || len(empty) != 0 {
 		t.Fatalf("ListByVideo of a video without comments = %#v, %v; want an empty list", empty, err)
 	}
@@ -144,7 +147,7 @@ func TestMigrateKeepsCommentsOfAnOlderSchemaLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	dbtest.Migrate(t, schema, migrations.FS())
-	list, err := NewComments(gdb).ListByVideo(ctx, 10)
+	list, err := NewComments(gdb).ListByVideo(ctx, 10, 100)
 	if err != nil || len(list) != 1 || list[0].Content != "old" || list[0].Deleted {
 		t.Fatalf("ListByVideo after the migration = %+v, %v; want the old comment, live", list, err)
 	}

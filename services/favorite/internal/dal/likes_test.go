@@ -91,11 +91,14 @@ func TestLikedVideosNewestFirst(t *testing.T) {
 	if _, err := repo.Like(ctx, like(1, 10, 5)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := repo.LikedVideos(ctx, 1)
+	got, err := repo.LikedVideos(ctx, 1, 100)
 	if err != nil || len(got) != 3 || got[0] != 10 || got[1] != 12 || got[2] != 11 {
 		t.Fatalf("LikedVideos = %v, %v; want [10 12 11]", got, err)
 	}
-	none, err := repo.LikedVideos(ctx, 3)
+	if newest, err := repo.LikedVideos(ctx, 1, 2); err != nil || len(newest) != 2 || newest[0] != 10 || newest[1] != 12 {
+		t.Fatalf("LikedVideos with a limit of 2 = %v, %v; want [10 12]", newest, err)
+	}
+	none, err := repo.LikedVideos(ctx, 3, 100)
 	if err != nil || none == nil || len(none) != 0 {
 		t.Fatalf("LikedVideos of a user without likes = %#v, %v; want an empty list", none, err)
 	}

@@ -9,10 +9,10 @@ import (
 
 // LikedVideos returns the videos userID likes, newest like first: ids grow with time, and a like
 // given again after an unlike is a new row.
-func (r *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, error) {
+func (r *Favorites) LikedVideos(ctx context.Context, userID int64, limit int) ([]int64, error) {
 	ids := []int64{}
 	if err := r.db.WithContext(ctx).Model(&likeRow{}).Where("user_id = ?", userID).
-		Order("id DESC").Pluck("video_id", &ids).Error; err != nil {
+		Order("id DESC").Limit(limit).Pluck("video_id", &ids).Error; err != nil {
 		return nil, fmt.Errorf("list liked videos: %w", err)
 	}
 	return ids, nil

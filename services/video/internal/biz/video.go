@@ -56,8 +56,8 @@ type Repo interface {
 	SetCover(ctx context.Context, id int64, coverKey string) (string, error)
 	// Feed returns at most limit videos published strictly before beforeMs, newest first.
 	Feed(ctx context.Context, beforeMs int64, limit int) ([]*Video, error)
-	// ListByAuthor returns the author's videos, newest first.
-	ListByAuthor(ctx context.Context, authorID int64) ([]*Video, error)
+	// ListByAuthor returns the author's newest limit videos, newest first.
+	ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*Video, error)
 	// MGet returns the videos among ids that exist, in any order.
 	MGet(ctx context.Context, ids []int64) ([]*Video, error)
 	// CountWorks returns the work count of the authors among ids that have published.
@@ -151,12 +151,17 @@ func (s *Videos) Feed(ctx context.Context, latestMs int64, limit int) ([]*Video,
 	return videos, next, nil
 }
 
-// ListByAuthor returns the author's videos, newest first.
+// MaxList is how many videos a publish list shows (the newest). The contract has no paging, so a
+// list is whole up to this safety bound, which keeps one answer's size, and the calls that
+// assemble it, bounded however much an author publishes (work_count stays exact).
+const MaxList = 1000
+
+// ListByAuthor returns the author's newest MaxList videos, newest first.
 func (s *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*Video, error) {
 	if err := validate.ID("author_id", authorID); err != nil {
 		return nil, err
 	}
-	return s.repo.ListByAuthor(ctx, authorID)
+	return s.repo.ListByAuthor(ctx, authorID, MaxList)
 }
 
 // MGet returns the videos among ids that exist, in the order of ids, each once.

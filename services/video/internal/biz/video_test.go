@@ -24,6 +24,8 @@ type memRepo struct {
 	works  map[int64]int64
 	nextID int64
 	outbox []Message
+	// listLimit is the limit of the last list read.
+	listLimit int
 }
 
 func newMemRepo() *memRepo { return &memRepo{works: map[int64]int64{}} }
@@ -94,10 +96,12 @@ func (m *memRepo) Feed(_ context.Context, beforeMs int64, limit int) ([]*Video, 
 	return out, nil
 }
 
-func (m *memRepo) ListByAuthor(_ context.Context, authorID int64) ([]*Video, error) {
+func (m *memRepo) ListByAuthor(_ context.Context, authorID int64, limit int) ([]*Video, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.newestFirst(func(v *Video) bool { return v.AuthorID == authorID }), nil
+	m.listLimit = limit
+	out := m.newestFirst(func(v *Video) bool { return v.AuthorID == authorID })
+	return out[:min(limit, len(out))], nil
 }
 
 func (m *memRepo) MGet(_ context.Context, ids []int64) ([]*Video, error) {
@@ -371,6 +375,9 @@ func TestListsAndCounts(t *testing.T) {
 	mine, err := s.ListByAuthor(ctx, 1)
 	if err != nil || len(mine) != 3 || mine[0].PublishTimeMs != 1_020 || mine[2].PublishTimeMs != 1_000 {
 		t.Fatalf("ListByAuthor(1) = %+v, %v", mine, err)
+	}
+	if repo := s.repo.(*memRepo); repo.listLimit != MaxList {
+		t.Fatalf("the list was read with a limit of %d; want MaxList", repo.listLimit)
 	}
 	if _, err := s.ListByAuthor(ctx, 0); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("ListByAuthor(0) = %v; want BadRequest", err)

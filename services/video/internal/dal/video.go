@@ -138,10 +138,10 @@ func (r *Videos) Feed(ctx context.Context, beforeMs int64, limit int) ([]*biz.Vi
 	return toBizList(rows), nil
 }
 
-func (r *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*biz.Video, error) {
+func (r *Videos) ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*biz.Video, error) {
 	var rows []videoRow
 	err := r.db.WithContext(ctx).Where("author_id = ?", authorID).
-		Order("publish_time_ms DESC, id DESC").Find(&rows).Error
+		Order("publish_time_ms DESC, id DESC").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("videos of author: %w", err)
 	}

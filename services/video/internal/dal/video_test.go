@@ -232,11 +232,14 @@ func TestListByAuthorNewestFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	list, err := repo.ListByAuthor(ctx, 1)
+	list, err := repo.ListByAuthor(ctx, 1, 100)
 	if err != nil || len(list) != 3 || list[0].PublishTimeMs != 103 || list[1].PublishTimeMs != 102 || list[2].PublishTimeMs != 100 {
 		t.Fatalf("ListByAuthor = %+v, %v", list, err)
 	}
-	if none, err := repo.ListByAuthor(ctx, 3); err != nil || len(none) != 0 {
+	if newest, err := repo.ListByAuthor(ctx, 1, 2); err != nil || len(newest) != 2 || newest[0].PublishTimeMs != 103 {
+		t.Fatalf("ListByAuthor with a limit of 2 = %+v, %v; want the newest two", newest, err)
+	}
+	if none, err := repo.ListByAuthor(ctx, 3, 100); err != nil || len(none) != 0 {
 		t.Fatalf("ListByAuthor of an author without videos = %+v, %v", none, err)
 	}
 }
@@ -270,7 +273,7 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 		index string
 	}{
 		{"feed", func() error { _, err := repo.Feed(ctx, 1200, 30); return err }, "uk_videos_publish_time"},
-		{"publish list", func() error { _, err := repo.ListByAuthor(ctx, 3); return err }, "idx_videos_author_time"},
+		{"publish list", func() error { _, err := repo.ListByAuthor(ctx, 3, 100); return err }, "idx_videos_author_time"},
 	}
 	for _, q := range queries {
 		if err := q.run(); err != nil {
