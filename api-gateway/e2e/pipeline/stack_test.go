@@ -64,11 +64,14 @@ func runWithStack(m *testing.M) (int, error) {
 	defer cancel()
 	stack, err := devstack.Start(ctx, devstack.Options{
 		Root: root, VarDir: varDir, MySQLDSN: dbtest.DSN(), SchemaPrefix: prefix, Ports: ports, Out: os.Stderr,
-		// Only the media worker reads these: a short ack wait (a killed worker's job comes back
-		// in 3 s), short retries, three attempts, and ffmpeg behind the wrapper.
 		ExtraEnv: []string{
+			// The media worker: a short ack wait (a killed worker's job comes back in 3 s), short
+			// retries, three attempts, and ffmpeg behind the wrapper.
 			"TIKTOK_WORKER_ACK_WAIT=3s", "TIKTOK_WORKER_RETRY_MIN=200ms", "TIKTOK_WORKER_RETRY_MAX=1s",
 			"TIKTOK_WORKER_MAX_ATTEMPTS=3", "TIKTOK_FFMPEG=" + wrapper,
+			// The gateway: the burst of publishes from one address is the point of a test here, so
+			// neither the rate limit nor the bound of probes at once (both tested elsewhere) refuse it.
+			"TIKTOK_RATE_LIMIT=off", "TIKTOK_MEDIA_MAX_TOOL_RUNS=16",
 		},
 	})
 	defer func() {
