@@ -4,8 +4,10 @@ SHELL := /bin/bash
 
 ROOT      := $(shell pwd)
 BIN       := $(ROOT)/bin
-MODULES   := pkg api-gateway services/user services/video services/favorite services/comment services/relation services/message
+MODULES   := pkg api-gateway services/user services/video services/favorite services/comment services/relation services/message services/media-worker
+# The six RPC services (one IDL each); the media worker is a consumer of the queue, not an RPC server.
 SERVICES  := user video favorite comment relation message
+WORKERS   := media-worker
 # The MySQL server the stack uses (a DSN without a database; each service creates its own schema).
 MYSQL_DSN ?= root:@tcp(127.0.0.1:3306)/
 export MYSQL_DSN
@@ -19,7 +21,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: build
-build: $(BIN)/etcd $(BIN)/jaeger $(BIN)/prometheus $(BIN)/weed $(addprefix $(BIN)/,$(SERVICES)) $(BIN)/api-gateway $(BIN)/devstack ## build the gateway, the six services and the dev tools into bin/
+build: $(BIN)/etcd $(BIN)/jaeger $(BIN)/prometheus $(BIN)/nats-server $(BIN)/weed $(addprefix $(BIN)/,$(SERVICES) $(WORKERS)) $(BIN)/api-gateway $(BIN)/devstack ## build the gateway, the six services, the media worker and the dev tools into bin/
 
 # Each program is rebuilt only when a Go file, go.mod or config it is built from is newer than it,
 # so a `make test` after a change to one service links that service alone.
@@ -27,7 +29,7 @@ src = $(shell find $(1) -path pkg/tools -prune -o \( -name '*.go' -o -name 'go.m
 PKG_SRC := go.work $(call src,pkg)
 
 .SECONDEXPANSION:
-$(addprefix $(BIN)/,$(SERVICES)): $(BIN)/%: $(PKG_SRC) $$(call src,services/$$*)
+$(addprefix $(BIN)/,$(SERVICES) $(WORKERS)): $(BIN)/%: $(PKG_SRC) $$(call src,services/$$*)
 	@echo "build services/$* -> bin/$*"; cd services/$* && go build -o $@ .
 
 $(BIN)/api-gateway: $(PKG_SRC) $(call src,api-gateway)
@@ -44,6 +46,11 @@ $(BIN)/etcd: pkg/tools/etcd/go.mod pkg/tools/etcd/main.go
 $(BIN)/jaeger: pkg/tools/jaeger/go.mod
 	@echo "building Jaeger all-in-one from the Go module proxy (5-8 minutes the first time, cached after)"
 	@cd pkg/tools/jaeger && GOWORK=off go build -o $(BIN)/jaeger github.com/jaegertracing/jaeger/cmd/jaeger
+
+# NATS (JetStream) carries the media jobs; make run and the pipeline tests start it from bin/.
+$(BIN)/nats-server: pkg/tools/nats/go.mod
+	@echo "building nats-server from the Go module proxy (about 30 s the first time, cached after)"
+	@cd pkg/tools/nats && GOWORK=off go build -o $(BIN)/nats-server github.com/nats-io/nats-server/v2
 
 # SeaweedFS is the real S3-compatible server the media storage tests start (weed server -s3).
 $(BIN)/weed: pkg/tools/seaweedfs/go.mod

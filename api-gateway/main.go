@@ -26,6 +26,7 @@ import (
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/api-gateway/internal/router"
 	"simpletiktok/pkg/config"
+	"simpletiktok/pkg/ffmpeg"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
 	"simpletiktok/pkg/kitex_gen/message/messageservice"
@@ -146,18 +147,17 @@ func run(args []string) error {
 
 // newLibrary sets up the media: the configured storage (media.dir or an S3 bucket), uploads spooled
 // in media.dir/.incoming while they are checked (with local storage that is the same volume, so
-// storing a checked upload is a rename), ffprobe and ffmpeg present.
+// storing a checked upload is a rename), ffprobe present. Covers are the media worker's job.
 func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
-	store, err := cfg.openStorage()
+	store, err := cfg.Open(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	tools := media.Tools{FFprobe: cfg.FFprobe, FFmpeg: cfg.FFmpeg, Timeout: cfg.ToolTimeout,
-		Slots: media.NewSlots(cfg.MaxToolRuns)}
+	tools := ffmpeg.Tools{FFprobe: cfg.FFprobe, Timeout: cfg.ProbeTimeout}
 	if err := tools.Check(); err != nil {
 		return nil, err
 	}
-	return media.NewLibrary(store, tools, filepath.Join(cfg.Dir, ".incoming"), cfg.MaxUploadBytes, log)
+	return media.NewLibrary(store, tools, media.NewSlots(cfg.MaxToolRuns), filepath.Join(cfg.Dir, ".incoming"), cfg.limits(), log)
 }
 
 // newClients builds one Kitex client per service, all with the same shared options and each with

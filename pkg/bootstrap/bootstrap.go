@@ -114,17 +114,13 @@ func (s *Service) StartAdmin() error {
 	if err := s.admin.Start(); err != nil {
 		return err
 	}
-	s.closers = append(s.closers, closerFunc(func() error {
+	s.closers = append(s.closers, CloserFunc(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		return s.admin.Close(ctx)
 	}))
 	return nil
 }
-
-type closerFunc func() error
-
-func (f closerFunc) Close() error { return f() }
 
 // OpenDB opens the service's own schema, which the migration step has made: it creates and alters
 // nothing, so the service can run with an account that may only read and write rows. It fails if
@@ -197,6 +193,17 @@ func (s *Service) Serve(svr server.Server) error {
 	}
 	return nil
 }
+
+// AddCloser has Close close c too, before whatever was opened earlier (a connection the
+// service opened itself, a background loop to stop).
+func (s *Service) AddCloser(c io.Closer) {
+	s.closers = append(s.closers, c)
+}
+
+// CloserFunc makes a function an io.Closer, for AddCloser.
+type CloserFunc func() error
+
+func (f CloserFunc) Close() error { return f() }
 
 // Close flushes spans and closes the database, in reverse order of opening.
 func (s *Service) Close() {

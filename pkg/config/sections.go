@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -168,6 +170,26 @@ func (c Client) Validate() error {
 	return c.validatePolicy()
 }
 
+// NATS is the message queue (NATS with JetStream) a process publishes jobs to or consumes them
+// from. URL may list several servers of a cluster, comma-separated.
+type NATS struct {
+	URL string `yaml:"url" env:"TIKTOK_NATS_URL"`
+}
+
+// Validate accepts an empty URL (a process that uses no queue) or nats:// and tls:// URLs.
+func (n NATS) Validate() error {
+	if n.URL == "" {
+		return nil
+	}
+	for _, u := range strings.Split(n.URL, ",") {
+		parsed, err := url.Parse(strings.TrimSpace(u))
+		if err != nil || (parsed.Scheme != "nats" && parsed.Scheme != "tls") || parsed.Host == "" {
+			return fmt.Errorf("nats.url: %q is not nats://host:port (or tls://), comma-separated for a cluster", u)
+		}
+	}
+	return nil
+}
+
 // Service is the whole config of an RPC service binary.
 type Service struct {
 	Env     Env     `yaml:"env" env:"TIKTOK_ENV"`
@@ -178,10 +200,12 @@ type Service struct {
 	MySQL   MySQL   `yaml:"mysql"`
 	Client  Client  `yaml:"client"`
 	Admin   Admin   `yaml:"admin"`
+	// NATS is set for the services that publish jobs (video); the others leave it out.
+	NATS NATS `yaml:"nats"`
 }
 
 // Validate checks every section.
 func (s *Service) Validate() error {
 	return errors.Join(s.Env.Validate(), s.Server.Validate(), s.Etcd.Validate(), s.Tracing.Validate(),
-		s.MySQL.Validate(), s.Client.Validate(), s.Admin.Validate())
+		s.MySQL.Validate(), s.Client.Validate(), s.Admin.Validate(), s.NATS.Validate())
 }

@@ -37,7 +37,7 @@ func (s *Stack) startService(ctx context.Context, name string) error {
 }
 
 // serviceEnv overrides what differs from the committed config: the ports, the MySQL server,
-// account and schema, and the mode.
+// account and schema, NATS (used by the video service) and the mode.
 func (s *Stack) serviceEnv(name string) []string {
 	return []string{
 		"TIKTOK_LISTEN_ADDR=" + loopback(s.opts.Ports.Services[name]),
@@ -46,6 +46,7 @@ func (s *Stack) serviceEnv(name string) []string {
 		"TIKTOK_MYSQL_DSN=" + s.runtimeDSN(name),
 		"TIKTOK_MYSQL_DATABASE=" + s.opts.SchemaPrefix + name,
 		"TIKTOK_ADMIN_ADDR=" + loopback(s.opts.Ports.Admin[name]),
+		"TIKTOK_NATS_URL=" + s.NATSURL(),
 		"TIKTOK_ENV=development",
 	}
 }

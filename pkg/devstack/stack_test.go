@@ -92,7 +92,7 @@ func checkStartOrder(t *testing.T, s *Stack) {
 	for _, p := range s.procs {
 		got = append(got, p.name)
 	}
-	want := strings.Join(append(append([]string{"etcd", "jaeger", "prometheus"}, serviceNames()...), "api-gateway"), " ")
+	want := strings.Join(append(append([]string{"etcd", "jaeger", "prometheus", "nats-server"}, serviceNames()...), "media-worker", "api-gateway"), " ")
 	if strings.Join(got, " ") != want {
 		t.Errorf("start order = %v, want %s", got, want)
 	}
@@ -112,6 +112,7 @@ func checkServiceEnv(t *testing.T, s *Stack, name string, ports Ports) {
 		`"TIKTOK_MYSQL_DSN":"svc_devstack_test_` + name + `:`, // its runtime account
 		`"TIKTOK_MYSQL_DATABASE":"devstack_test_` + name + `"`,
 		`"TIKTOK_ADMIN_ADDR":"` + loopback(ports.Admin[name]) + `"`,
+		`"TIKTOK_NATS_URL":"nats://` + loopback(ports.NATS) + `"`,
 		`"TIKTOK_ENV":"development"`,
 	} {
 		if !strings.Contains(string(log), want) {

@@ -17,11 +17,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+
+	"simpletiktok/pkg/mediajob"
 )
 
-// The test binary doubles as a stand-in for the six services and the gateway, which other
+// The test binary doubles as a stand-in for the six services, the media worker and the gateway, which other
 // people build and which may not compile at any given moment: with standInEnv set it acts like
 // one of them towards devstack (the same flags, environment, registration and health check)
 // instead of running the tests.
@@ -76,9 +80,12 @@ func runStandIn(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if name == "api-gateway" {
+	switch name {
+	case "api-gateway":
 		err = standInGateway(ctx, os.Getenv("TIKTOK_HTTP_ADDR"))
-	} else {
+	case "media-worker":
+		err = standInWorker(ctx, os.Getenv("TIKTOK_NATS_URL"))
+	default:
 		err = standInService(ctx, name, os.Getenv("TIKTOK_LISTEN_ADDR"), os.Getenv("TIKTOK_ETCD_ENDPOINTS"))
 	}
 	if err != nil {
@@ -115,6 +122,31 @@ func standInGateway(ctx context.Context, addr string) error {
 	}()
 	if err := srv.Serve(l); err != http.ErrServerClosed {
 		return err
+	}
+	return nil
+}
+
+// standInWorker pulls on the media consumer, as the media worker does, and leaves what it gets.
+func standInWorker(ctx context.Context, url string) error {
+	nc, err := nats.Connect(url)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	if err := mediajob.EnsureStreams(ctx, js); err != nil {
+		return err
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, mediajob.Stream, jetstream.ConsumerConfig{
+		Durable: mediajob.Consumer, FilterSubject: mediajob.Subject, AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		return err
+	}
+	for ctx.Err() == nil {
+		_, _ = cons.Next(jetstream.FetchMaxWait(time.Second))
 	}
 	return nil
 }

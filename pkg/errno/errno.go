@@ -81,6 +81,7 @@ var (
 	VideoNotAVideo        = &Error{12006, "the file is not a video: send an MP4, MOV, WebM or Matroska file with a video track"}
 	VideoBadUpload        = &Error{12007, "publish takes a multipart/form-data body with the fields data, token and title"}
 	VideoAlreadyPublished = &Error{12008, "this media file is already published"}
+	VideoOverLimits       = &Error{12009, "the video is larger or longer than the publish limits"}
 )
 
 // Favorite service (13000-13999).

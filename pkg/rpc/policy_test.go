@@ -25,7 +25,7 @@ func TestReadMethodsAreTheIDLsReads(t *testing.T) {
 		}
 	}
 	writes := []string{"Register", "Login", "Publish", "FavoriteAction", "PostComment", "DeleteComment",
-		"RelationAction", "SendMessage"}
+		"RelationAction", "SendMessage", "SetCover"}
 	for _, m := range readMethods() {
 		if !methods[m] {
 			t.Errorf("read method %s is in no service's IDL", m)

@@ -294,12 +294,21 @@ func TestComposeConfiguresEachBinaryThroughItsVariables(t *testing.T) {
 	}
 }
 
-// gatewayVariables are the variables the gateway reads: its config files and the shared sections.
+// gatewayVariables are the variables the gateway reads: its config files, the media storage
+// settings and the shared sections.
 func gatewayVariables(t *testing.T, root string, serviceVars []string) []string {
 	t.Helper()
 	vars := append(configVariables(t, root, "api-gateway/config.go"), configVariables(t, root, "api-gateway/config_media.go")...)
+	vars = append(vars, configVariables(t, root, "pkg/mediastore/config.go")...)
 	vars = append(vars, configVariables(t, root, "api-gateway/config_admission.go")...)
 	return append(vars, serviceVars...)
+}
+
+// workerVariables are the variables the media worker reads.
+func workerVariables(t *testing.T, root string) []string {
+	t.Helper()
+	vars := append(configVariables(t, root, "services/media-worker/config.go"), configVariables(t, root, "pkg/mediastore/config.go")...)
+	return append(vars, configVariables(t, root, "pkg/config/sections.go")...)
 }
 
 // dsnPattern splits a go-sql-driver DSN: user, password, address.

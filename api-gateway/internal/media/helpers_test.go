@@ -9,18 +9,26 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"simpletiktok/pkg/ffmpeg"
+	"simpletiktok/pkg/ffmpeg/ffmpegtest"
+	"simpletiktok/pkg/mediastore"
 )
 
-func writeFile(t testing.TB, dir, name, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+const goodKey = "0123456789abcdef0123456789abcdef.mp4"
 
-var tools = Tools{FFprobe: "ffprobe", FFmpeg: "ffmpeg", Timeout: 30 * time.Second}
+var (
+	mp4Video  = ffmpegtest.MP4
+	generate  = ffmpegtest.Generate
+	writeFile = ffmpegtest.WriteFile
+)
+
+var tools = ffmpeg.Tools{FFprobe: "ffprobe", Timeout: 30 * time.Second}
+
+// limitsOf are generous limits but for the size.
+func limitsOf(maxBytes int64) Limits {
+	return Limits{MaxBytes: maxBytes, MaxWidth: 1920, MaxHeight: 1920, MaxDuration: 10 * time.Minute}
+}
 
 // recordingHandler keeps the messages logged, for tests that count them.
 type recordingHandler struct {
@@ -38,27 +46,15 @@ func (h *recordingHandler) Handle(_ context.Context, r slog.Record) error {
 func (h *recordingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *recordingHandler) WithGroup(string) slog.Handler      { return h }
 
-func (h *recordingHandler) count(msg string) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
-	for _, m := range h.msgs {
-		if m == msg {
-			n++
-		}
-	}
-	return n
-}
-
 // newLibrary returns a library over a fresh media folder, with its spool inside it as in main.
-func newLibrary(t testing.TB, maxBytes int64) (*Library, *Local, *recordingHandler) {
+func newLibrary(t testing.TB, maxBytes int64) (*Library, *mediastore.Local, *recordingHandler) {
 	t.Helper()
-	store, err := NewLocal(t.TempDir())
+	store, err := mediastore.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &recordingHandler{}
-	lib, err := NewLibrary(store, tools, filepath.Join(store.Dir(), ".incoming"), maxBytes, slog.New(rec))
+	lib, err := NewLibrary(store, tools, nil, filepath.Join(store.Dir(), ".incoming"), limitsOf(maxBytes), slog.New(rec))
 	if err != nil {
 		t.Fatal(err)
 	}

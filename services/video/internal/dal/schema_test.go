@@ -12,7 +12,7 @@ import (
 // The migrations make exactly the tables, columns and indexes that the row structs describe. A
 // table added to the migrations needs its struct here, and a struct here its migration.
 func TestMigrationsMatchTheModels(t *testing.T) {
-	dbtest.AssertMigrationsMatchModels(t, migrations.FS(), &videoRow{}, &workCountRow{}, &publishClockRow{})
+	dbtest.AssertMigrationsMatchModels(t, migrations.FS(), &videoRow{}, &workCountRow{}, &publishClockRow{}, &outboxRow{})
 }
 
 // Every migration can be undone by its .down.sql and applied again; applying them twice is harmless.

@@ -5,6 +5,7 @@ package dal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -69,10 +70,11 @@ type Videos struct{ db *gorm.DB }
 func NewVideos(gdb *gorm.DB) *Videos { return &Videos{db: gdb} }
 
 // Create locks the publish clock, stores v at the time publishTime picks from the clock's latest
-// time, moves the clock to it and counts the work, in one transaction (run again whole if InnoDB
-// aborts it, which calls publishTime again).
-func (r *Videos) Create(ctx context.Context, v *biz.Video, publishTime func(latestMs int64) int64) error {
+// time, moves the clock to it, counts the work and writes the job to the outbox, in one
+// transaction (run again whole if InnoDB aborts it, which calls publishTime again).
+func (r *Videos) Create(ctx context.Context, v *biz.Video, publishTime func(latestMs int64) int64, job func(*biz.Video) biz.Message) error {
 	var row videoRow
+	trace := traceOf(ctx)
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		var clock publishClockRow
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&clock, 1).Error; err != nil {
@@ -86,8 +88,12 @@ func (r *Videos) Create(ctx context.Context, v *biz.Video, publishTime func(late
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		return tx.Exec("INSERT INTO work_counts (author_id, works) VALUES (?, 1) "+
-			"ON DUPLICATE KEY UPDATE works = works + 1", v.AuthorID).Error
+		if err := tx.Exec("INSERT INTO work_counts (author_id, works) VALUES (?, 1) "+
+			"ON DUPLICATE KEY UPDATE works = works + 1", v.AuthorID).Error; err != nil {
+			return err
+		}
+		created := row.toBiz()
+		return tx.Create(newOutboxRow(job(created), trace)).Error
 	})
 	if db.IsDuplicateKey(err) {
 		// publishTime gives a time after every stored one, so only the play key can be in use.
@@ -98,6 +104,26 @@ func (r *Videos) Create(ctx context.Context, v *biz.Video, publishTime func(late
 	}
 	v.ID, v.PublishTimeMs = row.ID, row.PublishTimeMs
 	return nil
+}
+
+// SetCover sets the cover of a video that has none; a video that has one keeps it.
+func (r *Videos) SetCover(ctx context.Context, id int64, coverKey string) (string, error) {
+	res := r.db.WithContext(ctx).Model(&videoRow{}).Where("id = ? AND cover_key = ''", id).Update("cover_key", coverKey)
+	if res.Error != nil {
+		return "", fmt.Errorf("set cover: %w", res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return coverKey, nil
+	}
+	var row videoRow
+	err := r.db.WithContext(ctx).Select("id", "cover_key").Take(&row, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", errno.VideoNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("read cover: %w", err)
+	}
+	return row.CoverKey, nil
 }
 
 func (r *Videos) Feed(ctx context.Context, beforeMs int64, limit int) ([]*biz.Video, error) {

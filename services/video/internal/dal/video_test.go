@@ -30,19 +30,24 @@ var keys atomic.Int64
 
 func key() string { return fmt.Sprintf("%032x.mp4", keys.Add(1)) }
 
+// noJob is the job of a test video: a message on a subject nothing reads.
+func noJob(v *biz.Video) biz.Message {
+	return biz.Message{Subject: "test.video", Payload: []byte(fmt.Sprint(v.ID))}
+}
+
 // at is a publishTime that stores at ms whatever the latest time.
 func at(ms int64) func(int64) int64 { return func(int64) int64 { return ms } }
 
 // fixedClock returns the rules over repo with a clock that reads ms until changed.
 func fixedClock(repo biz.Repo, ms *atomic.Int64) *biz.Videos {
-	return biz.NewVideos(repo, func() time.Time { return time.UnixMilli(ms.Load()) })
+	return biz.NewVideos(repo, func() time.Time { return time.UnixMilli(ms.Load()) }, func() {})
 }
 
 func TestCreateAndRead(t *testing.T) {
 	repo, _ := newRepo(t)
 	ctx := context.Background()
 	v := &biz.Video{AuthorID: 7, Title: "Hello 世界 🎬", PlayKey: key(), CoverKey: "c.jpg"}
-	if err := repo.Create(ctx, v, at(1_700_000_000_123)); err != nil || v.ID <= 0 || v.PublishTimeMs != 1_700_000_000_123 {
+	if err := repo.Create(ctx, v, at(1_700_000_000_123), noJob); err != nil || v.ID <= 0 || v.PublishTimeMs != 1_700_000_000_123 {
 		t.Fatalf("Create = %v, id %d, time %d", err, v.ID, v.PublishTimeMs)
 	}
 	got, err := repo.MGet(ctx, []int64{v.ID, v.ID + 100})
@@ -63,7 +68,7 @@ func TestCreateAsksForATimeAfterTheLatest(t *testing.T) {
 	var seen []int64
 	for _, pick := range []int64{1000, 5000, 7000} {
 		v := &biz.Video{AuthorID: 1, Title: "t", PlayKey: key()}
-		err := repo.Create(ctx, v, func(latest int64) int64 { seen = append(seen, latest); return pick })
+		err := repo.Create(ctx, v, func(latest int64) int64 { seen = append(seen, latest); return pick }, noJob)
 		if err != nil || v.PublishTimeMs != pick {
 			t.Fatalf("Create = %v at %d; want %d", err, v.PublishTimeMs, pick)
 		}
@@ -87,11 +92,11 @@ func TestDuplicatesAreRefusedWithoutSideEffects(t *testing.T) {
 	repo, gdb := newRepo(t)
 	ctx := context.Background()
 	first := &biz.Video{AuthorID: 1, Title: "a", PlayKey: key()}
-	if err := repo.Create(ctx, first, at(1000)); err != nil {
+	if err := repo.Create(ctx, first, at(1000), noJob); err != nil {
 		t.Fatal(err)
 	}
 	sameKey := &biz.Video{AuthorID: 1, Title: "c", PlayKey: first.PlayKey}
-	if err := repo.Create(ctx, sameKey, at(2000)); !errors.Is(err, errno.VideoAlreadyPublished) {
+	if err := repo.Create(ctx, sameKey, at(2000), noJob); !errors.Is(err, errno.VideoAlreadyPublished) {
 		t.Fatalf("Create with a play key in use = %v; want VideoAlreadyPublished", err)
 	}
 	var rows, works int64
@@ -117,7 +122,7 @@ func TestConcurrentPublishes(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := videos.Publish(context.Background(), a, "burst", key(), ""); err != nil {
+				if _, err := videos.Publish(context.Background(), a, "burst", key()); err != nil {
 					errs <- err
 				}
 			}()
@@ -166,7 +171,7 @@ func TestFeedPagingOnMySQL(t *testing.T) {
 			videos := fixedClock(repo, &now)
 			for i := 0; i < total; i++ {
 				now.Store(int64(10_000 + i*1_000))
-				if _, err := videos.Publish(ctx, 1, fmt.Sprint("v", i), key(), ""); err != nil {
+				if _, err := videos.Publish(ctx, 1, fmt.Sprint("v", i), key()); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -193,7 +198,7 @@ func TestFeedPagingOnMySQL(t *testing.T) {
 		now.Store(77_000)
 		videos := fixedClock(repo, &now)
 		for i := 0; i < 12; i++ {
-			if _, err := videos.Publish(ctx, 1, "same", key(), ""); err != nil {
+			if _, err := videos.Publish(ctx, 1, "same", key()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -223,7 +228,7 @@ func TestListByAuthorNewestFirst(t *testing.T) {
 	repo, _ := newRepo(t)
 	ctx := context.Background()
 	for i, a := range []int64{1, 2, 1, 1, 2} {
-		if err := repo.Create(ctx, &biz.Video{AuthorID: a, Title: "t", PlayKey: key()}, at(int64(100+i))); err != nil {
+		if err := repo.Create(ctx, &biz.Video{AuthorID: a, Title: "t", PlayKey: key()}, at(int64(100+i)), noJob); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -245,7 +250,7 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 	repo, gdb := newRepo(t)
 	ctx := context.Background()
 	for i := 0; i < 300; i++ {
-		if err := repo.Create(ctx, &biz.Video{AuthorID: int64(i%10 + 1), Title: "t", PlayKey: key()}, at(int64(1000+i))); err != nil {
+		if err := repo.Create(ctx, &biz.Video{AuthorID: int64(i%10 + 1), Title: "t", PlayKey: key()}, at(int64(1000+i)), noJob); err != nil {
 			t.Fatal(err)
 		}
 	}
