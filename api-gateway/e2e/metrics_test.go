@@ -178,8 +178,8 @@ func TestMetricsCountTheTraffic(t *testing.T) {
 	// The pool of every service: the limit pkg/db sets, and connections that were really opened.
 	for _, s := range services {
 		sc := scrapeOf(t, s)
-		if got := sc.value("go_sql_max_open_connections", nil); got != 50 {
-			t.Errorf("%s: go_sql_max_open_connections = %v; want 50", s, got)
+		if got := sc.value("go_sql_max_open_connections", nil); got != 10 {
+			t.Errorf("%s: go_sql_max_open_connections = %v; want 10 (pkg/db poolSize)", s, got)
 		}
 		if got := sc.value("go_sql_open_connections", nil); got < 1 {
 			t.Errorf("%s: go_sql_open_connections = %v; want the connections the service opened", s, got)

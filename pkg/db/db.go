@@ -57,8 +57,11 @@ func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log 
 	if err != nil {
 		return nil, err
 	}
-	sqlDB.SetMaxOpenConns(50)
-	sqlDB.SetMaxIdleConns(10)
+	// Six services of 10 connections each leave room under MariaDB's default max_connections
+	// (151) for a second stack, the migration steps and an operator; as many idle as open, so that
+	// a busy pool does not close and reopen connections all the time.
+	sqlDB.SetMaxOpenConns(poolSize)
+	sqlDB.SetMaxIdleConns(poolSize)
 	sqlDB.SetConnMaxLifetime(time.Hour)
 	tracing := gormopentracing.New(
 		gormopentracing.WithTracer(tracer),
