@@ -22,6 +22,9 @@ import (
 	"simpletiktok/pkg/config"
 )
 
+// poolSize bounds one process's MySQL connections (see the comment where it is set).
+const poolSize = 10
+
 // Open connects to schema cfg.Database on the server cfg.DSN names. It creates nothing: the
 // runtime account may only read and write rows. It fails fast, with a message saying which server
 // could not be reached or that the schema is missing.
