@@ -4,8 +4,10 @@ SHELL := /bin/bash
 
 ROOT      := $(shell pwd)
 BIN       := $(ROOT)/bin
-MODULES   := pkg api-gateway services/user services/video services/favorite services/comment services/relation services/message
+MODULES   := pkg api-gateway services/user services/video services/favorite services/comment services/relation services/message services/media-worker
+# The six RPC services (one IDL each); the media worker is a consumer of the queue, not an RPC server.
 SERVICES  := user video favorite comment relation message
+WORKERS   := media-worker
 # The MySQL server the stack uses (a DSN without a database; each service creates its own schema).
 MYSQL_DSN ?= root:@tcp(127.0.0.1:3306)/
 export MYSQL_DSN
@@ -22,7 +24,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: build
-build: $(BIN)/etcd $(BIN)/jaeger $(BIN)/prometheus $(BIN)/weed $(addprefix $(BIN)/,$(SERVICES)) $(BIN)/api-gateway $(BIN)/devstack ## build the gateway, the six services and the dev tools into bin/
+build: $(BIN)/etcd $(BIN)/jaeger $(BIN)/prometheus $(BIN)/nats-server $(BIN)/weed $(addprefix $(BIN)/,$(SERVICES) $(WORKERS)) $(BIN)/api-gateway $(BIN)/devstack ## build the gateway, the six services, the media worker and the dev tools into bin/
 
 # Each program is rebuilt only when a Go file, go.mod or config it is built from is newer than it,
 # so a `make test` after a change to one service links that service alone.
@@ -30,7 +32,7 @@ src = $(shell find $(1) -path pkg/tools -prune -o \( -name '*.go' -o -name 'go.m
 PKG_SRC := go.work $(call src,pkg)
 
 .SECONDEXPANSION:
-$(addprefix $(BIN)/,$(SERVICES)): $(BIN)/%: $(PKG_SRC) $$(call src,services/$$*)
+$(addprefix $(BIN)/,$(SERVICES) $(WORKERS)): $(BIN)/%: $(PKG_SRC) $$(call src,services/$$*)
 	@echo "build services/$* -> bin/$*"; cd services/$* && go build -o $@ .
 
 $(BIN)/api-gateway: $(PKG_SRC) $(call src,api-gateway)
@@ -47,6 +49,11 @@ $(BIN)/etcd: pkg/tools/etcd/go.mod pkg/tools/etcd/main.go
 $(BIN)/jaeger: pkg/tools/jaeger/go.mod
 	@echo "building Jaeger all-in-one from the Go module proxy (5-8 minutes the first time, cached after)"
 	@cd pkg/tools/jaeger && GOWORK=off go build -o $(BIN)/jaeger github.com/jaegertracing/jaeger/cmd/jaeger
+
+# NATS (JetStream) carries the media jobs; make run and the pipeline tests start it from bin/.
+$(BIN)/nats-server: pkg/tools/nats/go.mod
+	@echo "building nats-server from the Go module proxy (about 30 s the first time, cached after)"
+	@cd pkg/tools/nats && GOWORK=off go build -o $(BIN)/nats-server github.com/nats-io/nats-server/v2
 
 # SeaweedFS is the real S3-compatible server the media storage tests start (weed server -s3).
 $(BIN)/weed: pkg/tools/seaweedfs/go.mod
@@ -84,10 +91,9 @@ test: build ## run every test: unit, integration (real MySQL) and end-to-end (re
 # The tests that need a server (MySQL, etcd, the stack, a port) carry `//go:build integration`;
 # without the tag only the business-rule and handler tests remain, against in-memory fakes.
 .PHONY: test-unit
+# The modules are tested four at a time: most of the time goes to linking the test binaries.
 test-unit: ## run the unit tests only: no build, no servers, no network (seconds)
-	@set -o pipefail; fail=0; for m in $(MODULES); do \
-		echo "== go test $$m"; (cd $$m && go test -race -count=1 ./...) || fail=1; \
-	done; exit $$fail
+	@printf '%s\n' $(MODULES) | xargs -P 4 -I{} bash -c 'cd {} && go test -race -count=1 ./...'
 
 .PHONY: gen
 gen: ## regenerate the Kitex and Hertz code from idl/ with the pinned generators
@@ -127,6 +133,18 @@ loadtest: ## load benchmark against a running `make run` (or BASE_URL=): seeds, 
 	@cd api-gateway && go build -o $(BIN)/loadtest ./cmd/loadtest
 	@TIKTOK_RATE_LIMIT=off $(BIN)/loadtest -gateway-config api-gateway/config.yaml $(if $(BASE_URL),-base-url '$(BASE_URL)')
 
+# make chaos is the fault-injection suite (pkg/chaos, docs/reliability.md): it starts the stack
+# on free ports against a MariaDB and a Redis of its own (mariadbd and redis-server from Debian),
+# kills and blocks its parts one at a time under load, and fails when a check fails. A few
+# minutes; CHAOS_FAULTS picks faults by name, e.g. `make chaos CHAOS_FAULTS=etcd,lock`.
+CHAOS_FAULTS ?=
+.PHONY: chaos
+chaos: build $(BIN)/chaos ## fault-injection suite: kill and block each part of a private stack under load, check no write is lost
+	@$(BIN)/chaos -root $(ROOT) $(if $(CHAOS_FAULTS),-faults '$(CHAOS_FAULTS)')
+
+$(BIN)/chaos: $(PKG_SRC)
+	@echo "build pkg/cmd/chaos -> bin/chaos"; cd pkg && go build -o $@ ./cmd/chaos
+
 .PHONY: clean
 clean: ## remove bin/ and var/ (logs, local etcd data, media)
 	rm -rf bin var
@@ -136,9 +154,15 @@ postman: ## run the Postman collection with newman against a running `make run` 
 	@postman/run.sh $(BASE_URL)
 
 .PHONY: compose-lint
+# The secrets docker-compose.yml requires (none is committed). `make up` writes random ones to .env
+# (not committed) the first time; compose-lint validates with placeholders.
+COMPOSE_SECRETS := TIKTOK_JWT_SECRET MYSQL_ROOT_PASSWORD GRAFANA_ADMIN_PASSWORD \
+	$(foreach s,USER VIDEO FAVORITE COMMENT RELATION MESSAGE,$(s)_DB_PASSWORD $(s)_MIGRATOR_DB_PASSWORD)
+COMPOSE_LINT_ENV := $(foreach v,$(COMPOSE_SECRETS),$(v)=placeholder-for-validation-only-0123456789)
+
 compose-lint: ## validate docker-compose.yml (alone and with docker-compose.s3.yml) and check every file it names (what CI does; no engine needed)
-	@docker-compose -f docker-compose.yml config -q
-	@docker-compose -f docker-compose.yml -f docker-compose.s3.yml config -q
+	@env $(COMPOSE_LINT_ENV) docker-compose -f docker-compose.yml config -q
+	@env $(COMPOSE_LINT_ENV) docker-compose -f docker-compose.yml -f docker-compose.s3.yml config -q
 	@cd api-gateway && go test -count=1 -tags integration -run '^TestCompose' ./e2e/deploy/
 
 # Kubernetes (deploy/kubernetes, docs/deployment.md): kustomize renders an overlay and k8slint
@@ -167,10 +191,17 @@ k8s-lint: $(BIN)/kustomize $(BIN)/k8slint ## render every Kubernetes overlay and
 	@set -o pipefail; $(foreach o,$(K8S_OVERLAYS),$(BIN)/kustomize build deploy/kubernetes/overlays/$(o) | $(BIN)/k8slint -name $(o) $(K8S_LINT_$(o)) &&) true
 
 .PHONY: up
-up: ## build the images and start the whole system with docker-compose (gateway :8080, Jaeger UI :16686)
+up: .env ## build the images and start the whole system with docker-compose (gateway :8080, Jaeger UI :16686)
 	docker-compose up --build --detach
 	@echo "started; 'docker-compose ps' shows each container's health, 'docker-compose logs -f api-gateway' its log"
 
 .PHONY: down
+# Random secrets for docker-compose, written once and kept (the MySQL volume remembers the
+# passwords it was created with). Readable by its owner only.
+.env:
+	@umask 077; for v in $(COMPOSE_SECRETS); do \
+		printf '%s=%s\n' "$$v" "$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"; done > $@
+	@echo "wrote random secrets to .env (docker-compose reads it; keep it with the volumes)"
+
 down: ## stop and remove the docker-compose containers (data stays in its volumes; add -v by hand to wipe it)
 	docker-compose down

@@ -15,22 +15,29 @@ const devJWTSecret = "dev-only-jwt-secret-do-not-use-in-production"
 
 // gatewayConfig is the whole config of the gateway binary.
 type gatewayConfig struct {
-	Env     config.Env     `yaml:"env" env:"TIKTOK_ENV"`
-	HTTP    httpConfig     `yaml:"http"`
-	JWT     jwtConfig      `yaml:"jwt"`
-	Media   mediaConfig    `yaml:"media"`
-	Display displayConfig  `yaml:"display"`
-	Etcd    config.Etcd    `yaml:"etcd"`
-	Tracing config.Tracing `yaml:"tracing"`
-	Log     config.Log     `yaml:"log"`
-	Client  config.Client  `yaml:"client"`
-	Admin   config.Admin   `yaml:"admin"`
+	Env       config.Env      `yaml:"env" env:"TIKTOK_ENV"`
+	HTTP      httpConfig      `yaml:"http"`
+	Admission admissionConfig `yaml:"admission"`
+	JWT       jwtConfig       `yaml:"jwt"`
+	Media     mediaConfig     `yaml:"media"`
+	Display   displayConfig   `yaml:"display"`
+	Etcd      config.Etcd     `yaml:"etcd"`
+	Tracing   config.Tracing  `yaml:"tracing"`
+	Log       config.Log      `yaml:"log"`
+	Client    config.Client   `yaml:"client"`
+	Admin     config.Admin    `yaml:"admin"`
 }
 
 type httpConfig struct {
 	Addr          string        `yaml:"addr" env:"TIKTOK_HTTP_ADDR"`
 	PublicBaseURL string        `yaml:"public_base_url" env:"TIKTOK_PUBLIC_BASE_URL"`
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// ReadTimeout and WriteTimeout bound each wait for the client to send or take data (not the
+	// whole request: a large upload that keeps flowing is fine); IdleTimeout bounds a kept-alive
+	// connection between requests.
+	ReadTimeout  time.Duration `yaml:"read_timeout"`
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	IdleTimeout  time.Duration `yaml:"idle_timeout"`
 }
 
 type jwtConfig struct {
@@ -69,6 +76,10 @@ func (c *gatewayConfig) Validate() error {
 	if c.HTTP.ShutdownGrace <= 0 {
 		errs = append(errs, errors.New("http.shutdown_grace must be positive, e.g. 5s"))
 	}
+	if c.HTTP.ReadTimeout <= 0 || c.HTTP.WriteTimeout <= 0 || c.HTTP.IdleTimeout <= 0 {
+		errs = append(errs, errors.New("http.read_timeout, http.write_timeout and http.idle_timeout must be positive, e.g. 30s, 30s and 60s"))
+	}
+	errs = append(errs, c.Admission.validate()...)
 	if c.JWT.TTL <= 0 {
 		errs = append(errs, errors.New("jwt.ttl must be positive, e.g. 720h"))
 	}

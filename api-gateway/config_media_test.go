@@ -5,9 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
-	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/pkg/config"
+	"simpletiktok/pkg/mediastore"
 )
 
 func TestCommittedMediaConfig(t *testing.T) {
@@ -16,7 +17,8 @@ func TestCommittedMediaConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	// make run keeps media in the local folder.
-	if c.Media.Storage != "local" || c.Media.MaxUploadBytes != 100<<20 || c.Media.FFprobe != "ffprobe" || c.Media.FFmpeg != "ffmpeg" || c.Media.ToolTimeout <= 0 {
+	if c.Media.Storage != "local" || c.Media.MaxUploadBytes != 100<<20 || c.Media.FFprobe != "ffprobe" || c.Media.ProbeTimeout <= 0 ||
+		c.Media.MaxWidth != 1920 || c.Media.MaxHeight != 1920 || c.Media.MaxDuration != 10*time.Minute {
 		t.Fatalf("media config = %+v", c.Media)
 	}
 }
@@ -28,11 +30,19 @@ func TestMediaConfigOverridesAndChecks(t *testing.T) {
 	if err := config.Load("config.yaml", &c); err != nil || c.Media.MaxUploadBytes != 2048 || c.Media.Dir != "/srv/media" {
 		t.Fatalf("Load = %v, media %+v", err, c.Media)
 	}
+	t.Setenv("TIKTOK_MEDIA_MAX_DURATION", "90s")
+	t.Setenv("TIKTOK_MEDIA_MAX_WIDTH", "1280")
+	if err := config.Load("config.yaml", &c); err != nil || c.Media.MaxDuration != 90*time.Second || c.Media.MaxWidth != 1280 {
+		t.Fatalf("Load = %v, media %+v", err, c.Media)
+	}
 	t.Setenv("TIKTOK_MEDIA_MAX_UPLOAD_BYTES", "0")
 	t.Setenv("TIKTOK_FFPROBE", "")
+	t.Setenv("TIKTOK_MEDIA_MAX_HEIGHT", "0")
 	err := config.Load("config.yaml", &c)
-	if err == nil || !strings.Contains(err.Error(), "media.max_upload_bytes") || !strings.Contains(err.Error(), "media.ffprobe") {
-		t.Fatalf("Load = %v; want errors naming media.max_upload_bytes and media.ffprobe", err)
+	for _, key := range []string{"media.max_upload_bytes", "media.ffprobe", "media.max_height"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Fatalf("Load = %v; want an error naming %s", err, key)
+		}
 	}
 }
 
@@ -47,9 +57,9 @@ func TestMediaStorageS3Config(t *testing.T) {
 	if err := config.Load("config.yaml", &c); err != nil {
 		t.Fatal(err)
 	}
-	want := media.S3Config{Endpoint: "http://127.0.0.1:8333", Region: "us-east-1", Bucket: "media-test",
+	want := mediastore.S3Config{Endpoint: "http://127.0.0.1:8333", Region: "us-east-1", Bucket: "media-test",
 		AccessKey: "gateway", SecretKey: "a-secret-of-the-operator", PathStyle: true, CreateBucket: true}
-	if c.Media.Storage != "s3" || c.Media.S3.options() != want {
+	if c.Media.Storage != "s3" || c.Media.S3.Options() != want {
 		t.Fatalf("media = %+v; want storage s3 and %+v", c.Media, want)
 	}
 
@@ -65,7 +75,7 @@ func TestMediaStorageS3Config(t *testing.T) {
 		{map[string]string{"TIKTOK_S3_SECRET_KEY": ""}, "TIKTOK_S3_SECRET_KEY"},
 		{map[string]string{"TIKTOK_S3_ACCESS_KEY": ""}, "TIKTOK_S3_ACCESS_KEY"},
 		{map[string]string{"TIKTOK_ENV": "production", "TIKTOK_JWT_SECRET": strings.Repeat("j", 40),
-			"TIKTOK_S3_SECRET_KEY": devS3SecretKey}, "production needs its own S3 secret"},
+			"TIKTOK_S3_SECRET_KEY": mediastore.DevS3SecretKey}, "production needs its own S3 secret"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.want, func(t *testing.T) {

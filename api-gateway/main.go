@@ -20,11 +20,13 @@ import (
 	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/auth"
+	"simpletiktok/api-gateway/internal/degrade"
 	"simpletiktok/api-gateway/internal/handler"
 	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/api-gateway/internal/router"
 	"simpletiktok/pkg/config"
+	"simpletiktok/pkg/ffmpeg"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
 	"simpletiktok/pkg/kitex_gen/message/messageservice"
@@ -84,7 +86,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	clients, err := newClients(clientOpts)
+	clients, err := newClients(clientOpts, cfg.Client)
 	if err != nil {
 		return err
 	}
@@ -96,7 +98,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log, assemble.CommentZone(zone))
+	// A decorating service that is down or slow leaves its counts and flags at zero rather than
+	// failing the page (internal/degrade).
+	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log, assemble.CommentZone(zone),
+		assemble.WithDecorationPolicy(degrade.Keep(log)))
 	library, err := newLibrary(cfg.Media, log)
 	if err != nil {
 		return err
@@ -113,16 +118,27 @@ func run(args []string) error {
 		// parsed ahead of the handler (which would buffer the file). Other routes cap their bodies.
 		server.WithStreamBody(true),
 		server.WithDisablePreParseMultipartForm(true),
+		// A slow or silent client cannot hold a connection: each wait for its data, or for it to
+		// take the answer, is bounded, and so is an idle kept-alive connection. (Hertz's netpoll
+		// transport applies these per wait, so a large upload or download that keeps moving is
+		// not cut off.)
+		server.WithReadTimeout(cfg.HTTP.ReadTimeout),
+		server.WithWriteTimeout(cfg.HTTP.WriteTimeout),
+		server.WithIdleTimeout(cfg.HTTP.IdleTimeout),
 	)
 	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace
-	// id; Metrics between them sees the span (for exemplars) and the answer Recover gives.
-	h.Use(middleware.Trace(tracer, log), middleware.Metrics(obs.http), middleware.Recover(log))
+	// id; Metrics between them sees the span (for exemplars) and the answer Recover gives. Degraded
+	// reports a page served without some decorations: a log line, the span, a count by route.
+	h.Use(middleware.Trace(tracer, log), middleware.Metrics(obs.http), middleware.Recover(log),
+		middleware.Degraded(log, obs.events))
 	// At SIGTERM /readyz turns 503 at once, while Hertz drains the requests in flight.
 	h.OnShutdown = append(h.OnShutdown, func(context.Context) { obs.admin.Drain() })
-	if err := router.Register(h.Engine, handler.New(uses, tokens, library, log), tokens); err != nil {
+	admission := cfg.Admission.admission(obs.events) // counts refusals by rate limit, by route
+	if err := router.Register(h.Engine, handler.New(uses, tokens, library, log), tokens, admission); err != nil {
 		return err
 	}
-	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env))
+	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env),
+		"max_in_flight", cfg.Admission.MaxInFlight, "rate_limits", cfg.Admission.rateLimits())
 	// Spin serves until SIGINT/SIGTERM, then stops accepting and waits for in-flight requests.
 	h.Spin()
 	log.Info("stopped")
@@ -131,37 +147,38 @@ func run(args []string) error {
 
 // newLibrary sets up the media: the configured storage (media.dir or an S3 bucket), uploads spooled
 // in media.dir/.incoming while they are checked (with local storage that is the same volume, so
-// storing a checked upload is a rename), ffprobe and ffmpeg present.
+// storing a checked upload is a rename), ffprobe present. Covers are the media worker's job.
 func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
-	store, err := cfg.openStorage()
+	store, err := cfg.Open(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	tools := media.Tools{FFprobe: cfg.FFprobe, FFmpeg: cfg.FFmpeg, Timeout: cfg.ToolTimeout}
+	tools := ffmpeg.Tools{FFprobe: cfg.FFprobe, Timeout: cfg.ProbeTimeout}
 	if err := tools.Check(); err != nil {
 		return nil, err
 	}
-	return media.NewLibrary(store, tools, filepath.Join(cfg.Dir, ".incoming"), cfg.MaxUploadBytes, log)
+	return media.NewLibrary(store, tools, media.NewSlots(cfg.MaxToolRuns), filepath.Join(cfg.Dir, ".incoming"), cfg.limits(), log)
 }
 
-// newClients builds one Kitex client per service, all with the same options.
-func newClients(opts []client.Option) (assemble.Clients, error) {
+// newClients builds one Kitex client per service, all with the same shared options and each with
+// its own circuit breaker.
+func newClients(opts []client.Option, cfg config.Client) (assemble.Clients, error) {
 	var (
 		c    assemble.Clients
 		errs []error
 	)
 	var err error
-	c.User, err = userservice.NewClient(rpc.UserService, opts...)
+	c.User, err = rpc.NewClient(userservice.NewClient, rpc.UserService, opts, cfg)
 	errs = append(errs, err)
-	c.Video, err = videoservice.NewClient(rpc.VideoService, opts...)
+	c.Video, err = rpc.NewClient(videoservice.NewClient, rpc.VideoService, opts, cfg)
 	errs = append(errs, err)
-	c.Favorite, err = favoriteservice.NewClient(rpc.FavoriteService, opts...)
+	c.Favorite, err = rpc.NewClient(favoriteservice.NewClient, rpc.FavoriteService, opts, cfg)
 	errs = append(errs, err)
-	c.Comment, err = commentservice.NewClient(rpc.CommentService, opts...)
+	c.Comment, err = rpc.NewClient(commentservice.NewClient, rpc.CommentService, opts, cfg)
 	errs = append(errs, err)
-	c.Relation, err = relationservice.NewClient(rpc.RelationService, opts...)
+	c.Relation, err = rpc.NewClient(relationservice.NewClient, rpc.RelationService, opts, cfg)
 	errs = append(errs, err)
-	c.Message, err = messageservice.NewClient(rpc.MessageService, opts...)
+	c.Message, err = rpc.NewClient(messageservice.NewClient, rpc.MessageService, opts, cfg)
 	errs = append(errs, err)
 	for _, e := range errs {
 		if e != nil {

@@ -184,7 +184,7 @@ func writeAndReadBack(t *testing.T, w, friend, author member, video int64, round
 // openSchema opens one of the stack's schemas for a check of its rows.
 func openSchema(t *testing.T, service string) *gorm.DB {
 	t.Helper()
-	gdb, err := db.Open(context.Background(), config.MySQL{DSN: dbtest.DSN(), Database: shared.schemas + service},
+	gdb, err := db.Open(context.Background(), config.MySQL{DSN: dbtest.DSN(), Database: shared.schemaPrefix + service},
 		opentracing.NoopTracer{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +250,7 @@ func TestRedisStoppedRestartedFlushed(t *testing.T) {
 
 	// Each service keeps its keys under its own schema's name.
 	for _, k := range redis.Keys("*") {
-		if !slices.ContainsFunc(services, func(s string) bool { return strings.HasPrefix(k, shared.schemas+s+":") }) {
+		if !slices.ContainsFunc(services, func(s string) bool { return strings.HasPrefix(k, shared.schemaPrefix+s+":") }) {
 			t.Fatalf("key %q is outside every service's space", k)
 		}
 	}

@@ -177,3 +177,18 @@ func TestRegisterIsOneTraceAcrossGatewayUserAndSQL(t *testing.T) {
 		t.Fatal("the trace holds the password or its hash")
 	}
 }
+
+// One publish makes one trace across the queue: the gateway's request and its ffprobe check, the
+// video service's write, the relay's publish of the job, and the media worker's processing, with
+// ffmpeg and the SetCover call to the video service under it.
+func TestPublishIsOneTraceAcrossTheQueue(t *testing.T) {
+	_, token := account(t, "traced")
+	a := ok(t, upload(t, nil, tokenField(token), titleField("traced publish"), dataFile(sampleVideo(t))))
+	waitForSpans(t, a.traceID, []string{
+		"api-gateway HTTP POST /douyin/publish/action/", "api-gateway ffprobe:probe", "api-gateway video::Publish",
+		"video video::Publish", "video sql",
+		"video queue:publish video.uploaded",
+		"media-worker media:process video.uploaded", "media-worker ffmpeg:cover", "media-worker video::MGetVideos",
+		"media-worker video::SetCover", "video video::SetCover",
+	})
+}

@@ -1,6 +1,7 @@
 // Package bootstrap is the common start of every RPC service's composition root: it reads the
-// -config flag, loads and checks the config, and builds the logger, the tracer, the metrics and
-// their admin server, the database and the Kitex options from it. Each service's run() takes it from there.
+// flags (-config, and -migrate-only or -migrate-to for the migration step), loads and checks the
+// config, and builds the logger, the tracer, the metrics and their admin server, the database and
+// the Kitex options from it. Each service's run() takes it from there.
 package bootstrap
 
 import (
@@ -9,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -46,17 +48,22 @@ type Service struct {
 	statements *metrics.DB
 	admin      *metrics.Admin
 	registered atomic.Bool // in etcd: set by the RPC server's registry
+	migration  migration   // what -migrate-only / -migrate-to asked for
+	schema     fs.FS       // the service's SQL migrations, set by Run
 	closers    []io.Closer
 }
 
-// New parses args (the -config flag), loads the config and sets up logging and tracing.
+// New parses args (-config and the migration flags), loads the config and sets up logging and
+// tracing.
 func New(name string, args []string) (*Service, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	path := fs.String("config", "config.yaml", "path of the YAML config file")
-	if err := fs.Parse(args); err != nil {
+	flags := flag.NewFlagSet(name, flag.ContinueOnError)
+	path := flags.String("config", "config.yaml", "path of the YAML config file")
+	var mig migration
+	mig.register(flags)
+	if err := flags.Parse(args); err != nil {
 		return nil, err
 	}
-	s := &Service{Name: name}
+	s := &Service{Name: name, migration: mig}
 	if err := config.Load(*path, &s.Config); err != nil {
 		return nil, err
 	}
@@ -109,7 +116,7 @@ func (s *Service) StartAdmin() error {
 	if err := s.admin.Start(); err != nil {
 		return err
 	}
-	s.closers = append(s.closers, closerFunc(func() error {
+	s.closers = append(s.closers, CloserFunc(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		return s.admin.Close(ctx)
@@ -117,13 +124,10 @@ func (s *Service) StartAdmin() error {
 	return nil
 }
 
-type closerFunc func() error
-
-func (f closerFunc) Close() error { return f() }
-
-// OpenDB opens the service's own schema, creating it if needed, and brings its tables up to date
-// with migrate (the service's dal.Migrate).
-func (s *Service) OpenDB(ctx context.Context, migrate func(context.Context, *gorm.DB) error) (*gorm.DB, error) {
+// OpenDB opens the service's own schema, which the migration step has made: it creates and alters
+// nothing, so the service can run with an account that may only read and write rows. It fails if
+// the schema lacks a migration this binary has.
+func (s *Service) OpenDB(ctx context.Context) (*gorm.DB, error) {
 	gdb, err := db.Open(ctx, s.Config.MySQL, s.Tracer, s.Log)
 	if err != nil {
 		return nil, err
@@ -137,8 +141,8 @@ func (s *Service) OpenDB(ctx context.Context, migrate func(context.Context, *gor
 		return nil, err
 	}
 	s.admin.AddCheck("mysql", sqlDB.PingContext)
-	if err := migrate(ctx, gdb); err != nil {
-		return nil, fmt.Errorf("migrate schema %s: %w", s.Config.MySQL.Database, err)
+	if err := db.CheckMigrated(ctx, sqlDB, s.Config.MySQL.Database, s.schema); err != nil {
+		return nil, err
 	}
 	return gdb, nil
 }
@@ -167,7 +171,7 @@ func (s *Service) UserPeer() (*peers.Users, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := userservice.NewClient(rpc.UserService, opts...)
+	c, err := rpc.NewClient(userservice.NewClient, rpc.UserService, opts, s.Config.Client)
 	if err != nil {
 		return nil, fmt.Errorf("user service client: %w", err)
 	}
@@ -180,7 +184,7 @@ func (s *Service) VideoPeer() (*peers.Videos, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := videoservice.NewClient(rpc.VideoService, opts...)
+	c, err := rpc.NewClient(videoservice.NewClient, rpc.VideoService, opts, s.Config.Client)
 	if err != nil {
 		return nil, fmt.Errorf("video service client: %w", err)
 	}
@@ -209,6 +213,17 @@ func (s *Service) Serve(svr server.Server) error {
 	}
 	return nil
 }
+
+// AddCloser has Close close c too, before whatever was opened earlier (a connection the
+// service opened itself, a background loop to stop).
+func (s *Service) AddCloser(c io.Closer) {
+	s.closers = append(s.closers, c)
+}
+
+// CloserFunc makes a function an io.Closer, for AddCloser.
+type CloserFunc func() error
+
+func (f CloserFunc) Close() error { return f() }
 
 // Close flushes spans and closes the database, in reverse order of opening.
 func (s *Service) Close() {

@@ -21,6 +21,7 @@ type Family[K comparable, V any] struct {
 	codec     Codec[V]
 	immutable bool
 	local     *local[K, V] // immutable families only
+	final     func(V) bool // immutable families: which values are final (nil: all)
 	flights   singleflight.Group
 }
 
@@ -41,6 +42,17 @@ func NewImmutable[K comparable, V any](c *Cache, name string, id func(K) string,
 	}
 	return &Family[K, V]{c: c, name: name, id: id, codec: codec, immutable: true, local: newLocal[K, V](entries)}
 }
+
+// Until makes an immutable family cache only the values final says are final: a value that may
+// still change once (a video whose cover is not made yet) is read from MySQL until it is final,
+// and never changes after. It returns f.
+func (f *Family[K, V]) Until(final func(V) bool) *Family[K, V] {
+	f.final = final
+	return f
+}
+
+// isFinal reports whether v may be cached.
+func (f *Family[K, V]) isFinal(v V) bool { return f.final == nil || f.final(v) }
 
 // Key is the full Redis key of id, for Cache.Invalidate.
 func (f *Family[K, V]) Key(id K) string { return f.c.Key(f.name, f.id(id)) }
@@ -228,7 +240,9 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 	}
 	keep := func(m map[K]V) {
 		for id, v := range m {
-			f.local.put(id, v)
+			if f.isFinal(v) {
+				f.local.put(id, v)
+			}
 			out[id] = v
 		}
 	}
@@ -286,7 +300,7 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 		var keys []string
 		var values [][]byte
 		for i, id := range stillIDs {
-			if v, ok := m[id]; ok {
+			if v, ok := m[id]; ok && f.isFinal(v) {
 				keys = append(keys, stillKeys[i])
 				values = append(values, f.codec.Encode(v))
 			}

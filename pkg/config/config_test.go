@@ -139,3 +139,16 @@ func TestRedisSection(t *testing.T) {
 		t.Fatalf("TIKTOK_REDIS_ADDR not applied: %v %+v", err, c.Redis)
 	}
 }
+
+func TestNATSURL(t *testing.T) {
+	for _, ok := range []string{"", "nats://127.0.0.1:4222", "nats://a:4222, nats://b:4222", "tls://nats.example:4222"} {
+		if err := (NATS{URL: ok}).Validate(); err != nil {
+			t.Errorf("Validate(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"127.0.0.1:4222", "http://nats:4222", "nats://", "nats://a:4222,"} {
+		if err := (NATS{URL: bad}).Validate(); err == nil {
+			t.Errorf("Validate(%q) accepted it", bad)
+		}
+	}
+}

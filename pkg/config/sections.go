@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -104,11 +106,11 @@ type Log struct {
 	Level string `yaml:"level" env:"TIKTOK_LOG_LEVEL"`
 }
 
-// MySQL is a service's own schema. DSN names the server (go-sql-driver form, without a database);
-// Database is the schema the service owns and creates if missing. MaxOpenConns bounds the
-// connections one process opens (0: DefaultMaxOpenConns); the pool keeps that many idle too, so
-// that a busy service never closes a connection only to open another (docs/performance.md,
-// "Connection budget", has the arithmetic against the server's max_connections).
+// MySQL is a service's own schema. DSN names the server and the account (go-sql-driver form,
+// without a database); Database is the schema the service owns, made by its migration step.
+// MaxOpenConns bounds the connections one process opens (0: DefaultMaxOpenConns); the pool keeps
+// that many idle too, so that a busy service never closes a connection only to open another
+// (docs/performance.md, "Connection budget", has the arithmetic against max_connections).
 type MySQL struct {
 	DSN          string `yaml:"dsn" env:"TIKTOK_MYSQL_DSN"`
 	Database     string `yaml:"database" env:"TIKTOK_MYSQL_DATABASE"`
@@ -166,21 +168,29 @@ func (s Server) Validate() error {
 	return nil
 }
 
-// Client is how this binary calls other services. Each call holds one pooled connection to the
-// instance it calls; MaxIdlePerAddress is how many of them stay open between calls, per instance
-// (0: DefaultMaxIdlePerAddress). Fewer than the calls in flight at peak means connections opened
-// and closed at every burst.
+// Client is how this binary calls other services. Each call gets the timeout of its class: reads
+// (which change nothing and are retried) read_timeout, everything else (writes, and login, which is
+// costly) rpc_timeout. client.go has the rest: retries, the circuit breaker, per-service
+// overrides and the defaults of what is left unset.
 type Client struct {
-	RPCTimeout        time.Duration `yaml:"rpc_timeout"`
-	ConnectTimeout    time.Duration `yaml:"connect_timeout"`
-	MaxIdlePerAddress int           `yaml:"max_idle_per_address"`
+	RPCTimeout     time.Duration              `yaml:"rpc_timeout"`
+	ReadTimeout    time.Duration              `yaml:"read_timeout"`
+	ConnectTimeout time.Duration              `yaml:"connect_timeout"`
+	ReadRetries    int                        `yaml:"read_retries"`
+	RetryBudget    float64                    `yaml:"retry_budget"`
+	Breaker        Breaker                    `yaml:"breaker"`
+	Services       map[string]ServiceTimeouts `yaml:"services"`
+	// MaxIdlePerAddress is how many connections to each instance called stay open between calls
+	// (0: DefaultMaxIdlePerAddress). Fewer than the calls in flight at peak means connections
+	// opened and closed at every burst.
+	MaxIdlePerAddress int `yaml:"max_idle_per_address"`
 }
 
 // DefaultMaxIdlePerAddress suits a gateway with a few hundred requests in flight, each calling a
 // service up to twice at once (docs/performance.md, "Connection budget").
 const DefaultMaxIdlePerAddress = 512
 
-// IdlePerAddress is the pool size to use.
+// IdlePerAddress is the number of idle connections to keep per instance.
 func (c Client) IdlePerAddress() int {
 	if c.MaxIdlePerAddress > 0 {
 		return c.MaxIdlePerAddress
@@ -188,13 +198,33 @@ func (c Client) IdlePerAddress() int {
 	return DefaultMaxIdlePerAddress
 }
 
-// Validate requires a timeout on every call.
+// Validate requires a timeout on every call and policies Kitex accepts.
 func (c Client) Validate() error {
 	if c.RPCTimeout <= 0 || c.ConnectTimeout <= 0 {
 		return errors.New("client.rpc_timeout and client.connect_timeout must be positive, e.g. 3s and 500ms")
 	}
 	if c.MaxIdlePerAddress < 0 {
 		return errors.New("client.max_idle_per_address must not be negative (0: the default)")
+	}
+	return c.validatePolicy()
+}
+
+// NATS is the message queue (NATS with JetStream) a process publishes jobs to or consumes them
+// from. URL may list several servers of a cluster, comma-separated.
+type NATS struct {
+	URL string `yaml:"url" env:"TIKTOK_NATS_URL"`
+}
+
+// Validate accepts an empty URL (a process that uses no queue) or nats:// and tls:// URLs.
+func (n NATS) Validate() error {
+	if n.URL == "" {
+		return nil
+	}
+	for _, u := range strings.Split(n.URL, ",") {
+		parsed, err := url.Parse(strings.TrimSpace(u))
+		if err != nil || (parsed.Scheme != "nats" && parsed.Scheme != "tls") || parsed.Host == "" {
+			return fmt.Errorf("nats.url: %q is not nats://host:port (or tls://), comma-separated for a cluster", u)
+		}
 	}
 	return nil
 }
@@ -210,10 +240,12 @@ type Service struct {
 	Redis   Redis   `yaml:"redis"`
 	Client  Client  `yaml:"client"`
 	Admin   Admin   `yaml:"admin"`
+	// NATS is set for the services that publish jobs (video); the others leave it out.
+	NATS NATS `yaml:"nats"`
 }
 
 // Validate checks every section.
 func (s *Service) Validate() error {
 	return errors.Join(s.Env.Validate(), s.Server.Validate(), s.Etcd.Validate(), s.Tracing.Validate(),
-		s.MySQL.Validate(), s.Redis.Validate(), s.Client.Validate(), s.Admin.Validate())
+		s.MySQL.Validate(), s.Redis.Validate(), s.Client.Validate(), s.Admin.Validate(), s.NATS.Validate())
 }

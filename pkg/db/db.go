@@ -1,5 +1,6 @@
-// Package db opens a service's own MySQL schema through gorm: it creates the schema if missing,
-// traces every statement (without its bound values) and logs slow statements. A failed statement
+// Package db opens a service's own MySQL schema through gorm, tracing every statement (without
+// its bound values) and logging slow statements; the schema itself comes from the service's
+// migrations (migrate.go), applied by a step of its own before the service starts. A failed statement
 // is a debug line only: its error goes back to the caller, which retries it (InTx) or decides
 // what it means and logs it once (rpc.ServerError).
 package db
@@ -27,8 +28,9 @@ const (
 	connMaxLifetime = 30 * time.Minute
 )
 
-// Open connects to cfg.Database on the server cfg.DSN names, creating the schema first if it does
-// not exist. It fails fast, with a message saying which server could not be reached.
+// Open connects to schema cfg.Database on the server cfg.DSN names. It creates nothing: the
+// runtime account may only read and write rows. It fails fast, with a message saying which server
+// could not be reached or that the schema is missing.
 func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log *slog.Logger) (*gorm.DB, error) {
 	base, err := mysql.ParseDSN(cfg.DSN)
 	if err != nil {
@@ -43,8 +45,8 @@ func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log 
 	if base.Timeout == 0 {
 		base.Timeout = 5 * time.Second
 	}
-	if err := CreateSchema(ctx, base, cfg.Database); err != nil {
-		return nil, err
+	if !validSchemaName(cfg.Database) {
+		return nil, fmt.Errorf("mysql.database %q: use letters, digits and underscores only", cfg.Database)
 	}
 	withDB := base.Clone()
 	withDB.DBName = cfg.Database
@@ -54,16 +56,19 @@ func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log 
 		TranslateError:         true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open mysql schema %s at %s: %w", cfg.Database, base.Addr, err)
+		// gorm pings on open: a server that is down or a schema that is missing fails here.
+		return nil, openError(err, base.Addr, cfg.Database)
 	}
 	sqlDB, err := gdb.DB()
 	if err != nil {
 		return nil, err
 	}
-	// As many idle connections as open ones: under load a pool with fewer idle slots closes the
-	// connections it cannot keep and opens new ones at once, a connect and a login per query.
-	// Quiet connections go after connMaxIdleTime; every connection is renewed after
-	// connMaxLifetime, so the pool follows a failover and never meets the server's wait_timeout.
+	// mysql.max_open_conns (10 by default: six services leave room under MariaDB's default
+	// max_connections of 151 for a second stack, the migration steps and an operator), and as
+	// many idle as open: under load a pool with fewer idle slots closes the connections it cannot
+	// keep and opens new ones at once, a connect and a login per query. Quiet connections go after
+	// connMaxIdleTime; every connection is renewed after connMaxLifetime, so the pool follows a
+	// failover and never meets the server's wait_timeout.
 	sqlDB.SetMaxOpenConns(cfg.OpenConns())
 	sqlDB.SetMaxIdleConns(cfg.OpenConns())
 	sqlDB.SetConnMaxIdleTime(connMaxIdleTime)
@@ -189,11 +194,14 @@ func (l slogGorm) Trace(ctx context.Context, begin time.Time, fc func() (string,
 	}
 }
 
-// MigrateTables creates or updates the tables of models with their keys, as InnoDB tables (the
-// counters beside the rows rely on its transactions and row locks).
-func MigrateTables(ctx context.Context, gdb *gorm.DB, models ...any) error {
-	if err := gdb.WithContext(ctx).Set("gorm:table_options", "ENGINE=InnoDB").AutoMigrate(models...); err != nil {
-		return fmt.Errorf("migrate tables: %w", err)
+// erBadDB is MySQL's ER_BAD_DB_ERROR (unknown database).
+const erBadDB = 1049
+
+// openError says whether the server or the schema is missing.
+func openError(err error, addr, schema string) error {
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) && myErr.Number == erBadDB {
+		return fmt.Errorf("schema %s does not exist on %s: run the service with -migrate-only first", schema, addr)
 	}
-	return nil
+	return fmt.Errorf("open mysql schema %s at %s: %w", schema, addr, err)
 }

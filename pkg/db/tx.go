@@ -23,7 +23,9 @@ const maxTxAttempts = 8
 // reads, which keeps victims rare; counters stay exact because each change to them is an atomic
 // `x = x + d` on a locked row.
 //
-// A retry is logged here, as a note: a deadlock victim at debug (expected under contention), a
+// fn runs under ctx (the handler's, which ends with the caller's deadline): a statement still
+// running when it ends is abandoned and the transaction rolled back, and no attempt starts after
+// it. A retry is logged here, as a note: a deadlock victim at debug (expected under contention), a
 // lock wait timeout at warn (a transaction held its locks for seconds). The error of the last
 // attempt is returned, for the layer that decides what it means to log once.
 func InTx(ctx context.Context, gdb *gorm.DB, fn func(tx *gorm.DB) error) error {
@@ -40,10 +42,15 @@ func InTx(ctx context.Context, gdb *gorm.DB, fn func(tx *gorm.DB) error) error {
 	})
 }
 
-// retry runs attempt until it succeeds, fails for a reason a retry cannot fix, or has run
-// maxTxAttempts times; before each new attempt it calls again with the error and its number.
+// retry runs attempt until it succeeds, fails for a reason a retry cannot fix, has run
+// maxTxAttempts times, or ctx has ended (the caller's deadline: an attempt started after it would
+// be work the caller no longer waits for); before each new attempt it calls again with the error
+// and its number.
 func retry(ctx context.Context, attempt func() error, again func(err error, next int)) error {
 	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		err := attempt()
 		if err == nil || !retryable(err) || n == maxTxAttempts {
 			return err

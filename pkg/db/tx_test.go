@@ -46,7 +46,15 @@ func TestRetry(t *testing.T) {
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	calls = 0
-	if err := retry(cancelled, func() error { calls++; return &mysql.MySQLError{Number: 1213} }, again); !errors.Is(err, context.Canceled) || calls != 1 {
-		t.Fatalf("retry after cancel = %v after %d calls; want context.Canceled after 1", err, calls)
+	if err := retry(cancelled, func() error { calls++; return &mysql.MySQLError{Number: 1213} }, again); !errors.Is(err, context.Canceled) || calls != 0 {
+		t.Fatalf("retry after cancel = %v after %d calls; want context.Canceled and no attempt", err, calls)
+	}
+
+	// The deadline passes during an attempt that InnoDB aborted: no attempt follows.
+	ending, end := context.WithCancel(ctx)
+	calls = 0
+	err = retry(ending, func() error { calls++; end(); return &mysql.MySQLError{Number: 1213} }, again)
+	if !errors.Is(err, context.Canceled) || calls != 1 {
+		t.Fatalf("retry whose context ended during an attempt = %v after %d calls; want context.Canceled after 1", err, calls)
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 // binaries are the programs of the stack, all built by `make build` into Root/bin.
 func binaries() []string {
-	return append(append([]string{"etcd", "jaeger", "prometheus"}, serviceNames()...), "api-gateway")
+	return append(append([]string{"etcd", "jaeger", "prometheus", "nats-server"}, serviceNames()...), "media-worker", "api-gateway")
 }
 
 // CheckBinaries reports every program of the stack missing from root/bin in one error that says

@@ -10,7 +10,7 @@ func TestCheckBinariesSaysHowToBuild(t *testing.T) {
 	if err == nil {
 		t.Fatal("an empty root passed")
 	}
-	for _, want := range []string{"bin/etcd", "bin/jaeger", "bin/prometheus", "bin/user", "bin/message", "bin/api-gateway", "run make build"} {
+	for _, want := range []string{"bin/etcd", "bin/jaeger", "bin/prometheus", "bin/nats-server", "bin/user", "bin/message", "bin/media-worker", "bin/api-gateway", "run make build"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}

@@ -37,23 +37,23 @@ func requireRealBinaries(t *testing.T, names ...string) string {
 	return root
 }
 
-// standInRoot makes a repository root whose bin/ holds the real etcd, Jaeger and Prometheus and,
-// for the services and the gateway, links to this test binary, which then acts as them (see
-// TestMain). Prometheus reads the alert rules from the root's deploy/ folder.
+// standInRoot makes a repository root whose bin/ holds the real etcd, Jaeger, Prometheus and NATS
+// and, for the services, the media worker and the gateway, links to this test binary, which then
+// acts as them (see TestMain). Prometheus reads the alert rules from the root's deploy/ folder.
 func standInRoot(t *testing.T) string {
 	t.Helper()
-	real := requireRealBinaries(t, "etcd", "jaeger", "prometheus")
+	real := requireRealBinaries(t, "etcd", "jaeger", "prometheus", "nats-server")
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
 	mustMkdir(t, filepath.Join(root, "bin"))
-	for _, name := range []string{"etcd", "jaeger", "prometheus"} {
+	for _, name := range []string{"etcd", "jaeger", "prometheus", "nats-server"} {
 		mustSymlink(t, filepath.Join(real, "bin", name), filepath.Join(root, "bin", name))
 	}
 	mustSymlink(t, filepath.Join(real, "deploy"), filepath.Join(root, "deploy"))
-	for _, name := range append(serviceNames(), "api-gateway") {
+	for _, name := range append(serviceNames(), "media-worker", "api-gateway") {
 		mustSymlink(t, self, filepath.Join(root, "bin", name))
 	}
 	return root

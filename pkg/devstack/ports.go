@@ -17,6 +17,8 @@ type Ports struct {
 	// Prometheus's, which scrapes them all.
 	GatewayAdmin, Prometheus int
 	Admin                    map[string]int // "user" -> 9881 ...
+	// NATS's client port (JetStream), and the media worker's admin port (it serves no other).
+	NATS, WorkerAdmin int
 }
 
 // serviceNames lists the RPC services in start order. It is a function, not a variable, so that
@@ -41,6 +43,9 @@ func DefaultPorts() Ports {
 		GatewayAdmin:        9080,
 		Prometheus:          9090,
 		Admin:               map[string]int{},
+		// Not NATS's usual 4222, which a system NATS may hold on a development machine.
+		NATS:        4223,
+		WorkerAdmin: 9887,
 	}
 	for i, name := range serviceNames() {
 		p.Services[name] = 8881 + i
@@ -65,6 +70,8 @@ func (p Ports) list() []namedPort {
 		{"Jaeger collector HTTP", p.JaegerCollectorHTTP, false},
 		{"Jaeger agent compact UDP", p.JaegerAgentCompact, true},
 		{"Jaeger health", p.JaegerHealth, false},
+		{"NATS", p.NATS, false},
+		{"media worker admin", p.WorkerAdmin, false},
 	}
 	for _, name := range serviceNames() {
 		l = append(l, namedPort{name + " service", p.Services[name], false},
@@ -138,7 +145,7 @@ func bindable(port int, udp bool) error {
 // FreePorts picks distinct free loopback ports, so that a test stack runs beside `make run` or
 // another test. The ports are free when it returns; nothing reserves them afterwards.
 func FreePorts() (Ports, error) {
-	tcp := 21 // every port but the agent's UDP one
+	tcp := 23 // every port but the agent's UDP one
 	// Keep every listener open until all ports are chosen: the kernel then cannot hand out the
 	// same port twice.
 	var closers []func() error
@@ -172,6 +179,8 @@ func FreePorts() (Ports, error) {
 		GatewayAdmin:       ports[13],
 		Prometheus:         ports[14],
 		Admin:              map[string]int{},
+		NATS:               ports[21],
+		WorkerAdmin:        ports[22],
 	}
 	for i, name := range serviceNames() {
 		p.Services[name] = ports[7+i]

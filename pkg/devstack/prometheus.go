@@ -24,6 +24,7 @@ func prometheusConfig(p Ports, rules string) string {
 	for _, name := range serviceNames() {
 		job(name, p.Admin[name])
 	}
+	job("media-worker", p.WorkerAdmin)
 	return b.String()
 }
 

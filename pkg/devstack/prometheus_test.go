@@ -40,15 +40,15 @@ func TestPrometheusConfigIsTheCommittedOne(t *testing.T) {
 	if !reflect.DeepEqual(generated, committed) {
 		t.Fatalf("devstack writes\n%+v\nbut deploy/prometheus/prometheus.yml says\n%+v", generated, committed)
 	}
-	if len(generated.ScrapeConfigs) != 2+len(serviceNames()) {
-		t.Fatalf("%d jobs; want Prometheus, the gateway and each service", len(generated.ScrapeConfigs))
+	if len(generated.ScrapeConfigs) != 3+len(serviceNames()) {
+		t.Fatalf("%d jobs; want Prometheus, the gateway, each service and the media worker", len(generated.ScrapeConfigs))
 	}
 }
 
 // With free ports every process is scraped where it really listens.
 func TestPrometheusConfigFollowsThePorts(t *testing.T) {
 	p := DefaultPorts()
-	p.GatewayAdmin, p.Admin["video"], p.Prometheus = 40001, 40002, 40003
+	p.GatewayAdmin, p.Admin["video"], p.Prometheus, p.WorkerAdmin = 40001, 40002, 40003, 40004
 	var c scrapeConfig
 	if err := yaml.Unmarshal([]byte(prometheusConfig(p, "/repo/deploy/prometheus/alerts.yml")), &c); err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func TestPrometheusConfigFollowsThePorts(t *testing.T) {
 	for _, sc := range c.ScrapeConfigs {
 		targets[sc.JobName] = sc.StaticConfigs[0].Targets[0]
 	}
-	for job, want := range map[string]string{"api-gateway": "127.0.0.1:40001", "video": "127.0.0.1:40002",
+	for job, want := range map[string]string{"api-gateway": "127.0.0.1:40001", "video": "127.0.0.1:40002", "media-worker": "127.0.0.1:40004",
 		"prometheus": "127.0.0.1:40003", "user": "127.0.0.1:9881"} {
 		if targets[job] != want {
 			t.Errorf("job %s scrapes %q; want %q", job, targets[job], want)

@@ -17,6 +17,9 @@ func (s *Stack) startServices(ctx context.Context) error {
 }
 
 func (s *Stack) startService(ctx context.Context, name string) error {
+	if err := s.prepareService(ctx, name); err != nil {
+		return err
+	}
 	addr := loopback(s.opts.Ports.Services[name])
 	s.printf("starting %s on %s", name, addr)
 	config := filepath.Join(s.opts.Root, "services", name, "config.yaml")
@@ -33,16 +36,17 @@ func (s *Stack) startService(ctx context.Context, name string) error {
 	return nil
 }
 
-// serviceEnv overrides what differs from the committed config: the ports, the MySQL server and
-// schema, and the mode.
+// serviceEnv overrides what differs from the committed config: the ports, the MySQL server,
+// account and schema, NATS (used by the video service) and the mode.
 func (s *Stack) serviceEnv(name string) []string {
 	return []string{
 		"TIKTOK_LISTEN_ADDR=" + loopback(s.opts.Ports.Services[name]),
 		"TIKTOK_ETCD_ENDPOINTS=" + loopback(s.opts.Ports.EtcdClient),
 		"TIKTOK_JAEGER_COLLECTOR_URL=" + s.collectorURL(),
-		"TIKTOK_MYSQL_DSN=" + s.opts.MySQLDSN,
+		"TIKTOK_MYSQL_DSN=" + s.runtimeDSN(name),
 		"TIKTOK_MYSQL_DATABASE=" + s.opts.SchemaPrefix + name,
 		"TIKTOK_ADMIN_ADDR=" + loopback(s.opts.Ports.Admin[name]),
+		"TIKTOK_NATS_URL=" + s.NATSURL(),
 		"TIKTOK_ENV=development",
 	}
 }

@@ -1,6 +1,7 @@
 // Package devstack runs the whole system on one machine from the binaries in bin/: etcd, Jaeger,
-// Prometheus, the six RPC services and the API gateway, each a child process logging to its own
-// file. It is what `make run` starts and what the end-to-end test runs against.
+// Prometheus, NATS, the six RPC services, the media worker and the API gateway, each a child
+// process logging to its own file. It is what `make run` starts and what the end-to-end test runs
+// against.
 package devstack
 
 import (
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
@@ -34,7 +36,7 @@ const (
 // Options say where the stack lives and how it is wired.
 type Options struct {
 	Root         string    // repository root; binaries in Root/bin, configs in Root/services/<name>/config.yaml and Root/api-gateway/config.yaml
-	VarDir       string    // state: VarDir/log (logs), VarDir/etcd (etcd data), VarDir/media; default Root/var
+	VarDir       string    // state: VarDir/log (logs), VarDir/etcd (etcd data), VarDir/nats (streams), VarDir/media; default Root/var
 	MySQLDSN     string    // server DSN without database, e.g. "root:@tcp(127.0.0.1:3306)/"
 	SchemaPrefix string    // each service's schema is SchemaPrefix+name; default "tiktok_"
 	Ports        Ports     // see DefaultPorts and FreePorts
@@ -55,9 +57,12 @@ type Stack struct {
 	opts     Options // defaults filled in, paths absolute
 	logDir   string
 	etcdDir  string
+	natsDir  string
 	mediaDir string
+	runtime  *runtimeAccounts // the services' MySQL accounts (migrate.go), made by prepareService
 	http     *http.Client
 	etcd     *clientv3.Client // set by startEtcd, used for readiness probes only
+	nats     *nats.Conn       // set by startNATS, used for readiness probes only
 
 	ctx    context.Context // ends when Stop begins; bounds restarts
 	cancel context.CancelFunc
@@ -78,10 +83,11 @@ type Stack struct {
 	done     chan error // FailFast: receives failure once, for Done
 }
 
-// Start starts etcd, Jaeger, Prometheus, the six services and the gateway, in that order, each once
-// the one before is ready. If a process cannot start (it exits or is not ready in time on its
-// first start), or ctx ends, it stops everything it started and returns an error quoting the
-// failed process's last log lines. ctx bounds the start only: the stack runs until Stop.
+// Start starts etcd, Jaeger, Prometheus, NATS, the six services, the media worker and the gateway,
+// in that order, each once the one before is ready. If a process cannot start (it exits or is not
+// ready in time on its first start), or ctx ends, it stops everything it started and returns an
+// error quoting the failed process's last log lines. ctx bounds the start only: the stack runs
+// until Stop.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
 	s, err := newStack(opts)
 	if err != nil {
@@ -99,7 +105,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := s.prepareDirs(); err != nil {
 		return nil, err
 	}
-	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startPrometheus, s.startServices, s.startGateway}
+	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startPrometheus, s.startNATS, s.startServices, s.startWorker, s.startGateway}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			s.printf("start failed, stopping what was started")
@@ -142,6 +148,7 @@ func newStack(opts Options) (*Stack, error) {
 		opts:     opts,
 		logDir:   filepath.Join(opts.VarDir, "log"),
 		etcdDir:  filepath.Join(opts.VarDir, "etcd"),
+		natsDir:  filepath.Join(opts.VarDir, "nats"),
 		mediaDir: filepath.Join(opts.VarDir, "media"),
 		http:     &http.Client{Timeout: probeTimeout},
 		ctx:      ctx,
@@ -158,7 +165,7 @@ func (s *Stack) prepareDirs() error {
 	if err := os.RemoveAll(s.etcdDir); err != nil {
 		return fmt.Errorf("devstack: wipe %s: %w", s.etcdDir, err)
 	}
-	for _, dir := range []string{s.logDir, s.mediaDir} {
+	for _, dir := range []string{s.logDir, s.natsDir, s.mediaDir} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("devstack: %w", err)
 		}
@@ -173,10 +180,13 @@ func (s *Stack) GatewayURL() string { return "http://" + loopback(s.opts.Ports.G
 func (s *Stack) PrometheusURL() string { return "http://" + loopback(s.opts.Ports.Prometheus) }
 
 // AdminURL is the base URL of the admin server (/metrics, /healthz, /readyz) of the process
-// called name: "api-gateway" or one of the six services.
+// called name: "api-gateway", "media-worker" or one of the six services.
 func (s *Stack) AdminURL(name string) string {
-	if name == "api-gateway" {
+	switch name {
+	case "api-gateway":
 		return "http://" + loopback(s.opts.Ports.GatewayAdmin)
+	case "media-worker":
+		return "http://" + loopback(s.opts.Ports.WorkerAdmin)
 	}
 	return "http://" + loopback(s.opts.Ports.Admin[name])
 }
@@ -196,7 +206,7 @@ func (s *Stack) Done() <-chan error { return s.done }
 // stopGrace for each, and kills it. It is idempotent; every call returns the first call's
 // result, which lists the processes that had to be killed.
 func (s *Stack) Stop() error {
-	s.stopOnce.Do(func() { s.stopErr = s.stopAll() })
+	s.stopOnce.Do(func() { s.stopErr = errors.Join(s.stopAll(), s.dropAccounts()) })
 	return s.stopErr
 }
 
@@ -211,6 +221,9 @@ func (s *Stack) stopAll() error {
 	s.supervisors.Wait()
 	if s.etcd != nil {
 		_ = s.etcd.Close()
+	}
+	if s.nats != nil {
+		s.nats.Close()
 	}
 	s.mu.Lock()
 	children := slices.Clone(s.children)

@@ -92,7 +92,7 @@ func checkStartOrder(t *testing.T, s *Stack) {
 	for _, p := range s.procs {
 		got = append(got, p.name)
 	}
-	want := strings.Join(append(append([]string{"etcd", "jaeger", "prometheus"}, serviceNames()...), "api-gateway"), " ")
+	want := strings.Join(append(append([]string{"etcd", "jaeger", "prometheus", "nats-server"}, serviceNames()...), "media-worker", "api-gateway"), " ")
 	if strings.Join(got, " ") != want {
 		t.Errorf("start order = %v, want %s", got, want)
 	}
@@ -109,13 +109,25 @@ func checkServiceEnv(t *testing.T, s *Stack, name string, ports Ports) {
 		`"TIKTOK_LISTEN_ADDR":"` + loopback(ports.Services[name]) + `"`,
 		`"TIKTOK_ETCD_ENDPOINTS":"` + loopback(ports.EtcdClient) + `"`,
 		`"TIKTOK_JAEGER_COLLECTOR_URL":"http://` + loopback(ports.JaegerCollectorHTTP) + `/api/traces"`,
-		`"TIKTOK_MYSQL_DSN":"root:@tcp(127.0.0.1:3306)/"`,
+		`"TIKTOK_MYSQL_DSN":"svc_devstack_test_` + name + `:`, // its runtime account
 		`"TIKTOK_MYSQL_DATABASE":"devstack_test_` + name + `"`,
 		`"TIKTOK_ADMIN_ADDR":"` + loopback(ports.Admin[name]) + `"`,
+		`"TIKTOK_NATS_URL":"nats://` + loopback(ports.NATS) + `"`,
 		`"TIKTOK_ENV":"development"`,
 	} {
 		if !strings.Contains(string(log), want) {
 			t.Errorf("%s.log lacks %s:\n%s", name, want, log)
+		}
+	}
+	// Its migration step ran before it, as the account devstack was given.
+	migrateLog, err := os.ReadFile(filepath.Join(s.LogDir(), name+"-migrate.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"name":"` + name + ` -migrate-only"`, `"TIKTOK_MYSQL_DSN":"root:@tcp(127.0.0.1:3306)/"`,
+		`"TIKTOK_MYSQL_DATABASE":"devstack_test_` + name + `"`} {
+		if !strings.Contains(string(migrateLog), want) {
+			t.Errorf("%s-migrate.log lacks %s:\n%s", name, want, migrateLog)
 		}
 	}
 }

@@ -17,17 +17,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+
+	"simpletiktok/pkg/mediajob"
 )
 
-// The test binary doubles as a stand-in for the six services and the gateway, which other
+// The test binary doubles as a stand-in for the six services, the media worker and the gateway, which other
 // people build and which may not compile at any given moment: with standInEnv set it acts like
 // one of them towards devstack (the same flags, environment, registration and health check)
 // instead of running the tests.
 const (
 	standInEnv     = "DEVSTACK_STANDIN"
 	standInFailEnv = "DEVSTACK_STANDIN_FAIL" // name of a stand-in that must fail at start
+	// standInFailMigrateEnv names a stand-in whose migration step must fail.
+	standInFailMigrateEnv = "DEVSTACK_STANDIN_FAIL_MIGRATE"
 	// standInFailFileEnv names a file: while it holds a stand-in's name, that stand-in fails at
 	// start (a restart that cannot succeed until the test says so).
 	standInFailFileEnv = "DEVSTACK_STANDIN_FAIL_FILE"
@@ -47,10 +53,19 @@ func TestMain(m *testing.M) {
 func runStandIn(args []string) int {
 	fs := flag.NewFlagSet("standin", flag.ContinueOnError)
 	config := fs.String("config", "", "config path; its folder names the program")
+	migrateOnly := fs.Bool("migrate-only", false, "act as the migration step: log the environment and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	name := filepath.Base(filepath.Dir(*config))
+	if *migrateOnly {
+		if os.Getenv(standInFailMigrateEnv) == name {
+			fmt.Fprintf(os.Stderr, "%s: simulated failure: migration 2 failed\n", name)
+			return 5
+		}
+		logEnv(name + " -migrate-only")
+		return 0
+	}
 	if os.Getenv(standInFailEnv) == name {
 		fmt.Fprintf(os.Stderr, "%s: simulated failure: cannot reach MySQL\n", name)
 		return 3
@@ -65,9 +80,12 @@ func runStandIn(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if name == "api-gateway" {
+	switch name {
+	case "api-gateway":
 		err = standInGateway(ctx, os.Getenv("TIKTOK_HTTP_ADDR"))
-	} else {
+	case "media-worker":
+		err = standInWorker(ctx, os.Getenv("TIKTOK_NATS_URL"))
+	default:
 		err = standInService(ctx, name, os.Getenv("TIKTOK_LISTEN_ADDR"), os.Getenv("TIKTOK_ETCD_ENDPOINTS"))
 	}
 	if err != nil {
@@ -104,6 +122,31 @@ func standInGateway(ctx context.Context, addr string) error {
 	}()
 	if err := srv.Serve(l); err != http.ErrServerClosed {
 		return err
+	}
+	return nil
+}
+
+// standInWorker pulls on the media consumer, as the media worker does, and leaves what it gets.
+func standInWorker(ctx context.Context, url string) error {
+	nc, err := nats.Connect(url)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	if err := mediajob.EnsureStreams(ctx, js); err != nil {
+		return err
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, mediajob.Stream, jetstream.ConsumerConfig{
+		Durable: mediajob.Consumer, FilterSubject: mediajob.Subject, AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		return err
+	}
+	for ctx.Err() == nil {
+		_, _ = cons.Next(jetstream.FetchMaxWait(time.Second))
 	}
 	return nil
 }

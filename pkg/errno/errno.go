@@ -52,6 +52,14 @@ var (
 	ServiceUnavailable = &Error{10004, "a backend service is unavailable, please try again later"}
 	NotFound           = &Error{10005, "no such endpoint"}
 	MethodNotAllowed   = &Error{10006, "this endpoint does not accept that HTTP method"}
+	// Timeout is a call that ran out of time. A write that times out is rolled back: the deadline
+	// travels with the call down to the database, so a timed-out write does not take effect later.
+	Timeout = &Error{10007, "the request timed out and was not carried out, please try again"}
+	// Busy is the gateway refusing work it cannot start at once, rather than queueing it into a
+	// timeout.
+	Busy = &Error{10008, "the server is busy, please try again in a moment"}
+	// RateLimited is a client sending more requests of a kind than its limit allows.
+	RateLimited = &Error{10009, "too many requests, please slow down and try again later"}
 )
 
 // User service (11000-11999).
@@ -73,6 +81,7 @@ var (
 	VideoNotAVideo        = &Error{12006, "the file is not a video: send an MP4, MOV, WebM or Matroska file with a video track"}
 	VideoBadUpload        = &Error{12007, "publish takes a multipart/form-data body with the fields data, token and title"}
 	VideoAlreadyPublished = &Error{12008, "this media file is already published"}
+	VideoOverLimits       = &Error{12009, "the video is larger or longer than the publish limits"}
 )
 
 // Favorite service (13000-13999).

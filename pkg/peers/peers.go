@@ -1,7 +1,7 @@
 // Package peers answers the questions one service asks about facts another service owns (does
-// this user exist, who wrote this video), over the owner's RPC: no service reads another's
-// schema. It holds no rules; each service's biz declares the small interface it needs, and these
-// types satisfy it.
+// this user exist, who wrote this video), and carries the results a worker hands back to their
+// owner (a video's cover), over the owner's RPC: no process reads or writes another's schema. It
+// holds no rules; each caller declares the small interface it needs, and these types satisfy it.
 package peers
 
 import (
@@ -53,4 +53,28 @@ func (v *Videos) AuthorOf(ctx context.Context, videoID int64) (int64, error) {
 		}
 	}
 	return 0, errno.VideoNotFound
+}
+
+// CoverOf returns the cover key of videoID ("" while it has none), or errno.VideoNotFound.
+func (v *Videos) CoverOf(ctx context.Context, videoID int64) (string, error) {
+	resp, err := v.client.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: []int64{videoID}})
+	if err != nil {
+		return "", rpc.ClientError(err)
+	}
+	for _, found := range resp.Videos {
+		if found.Id == videoID {
+			return found.CoverKey, nil
+		}
+	}
+	return "", errno.VideoNotFound
+}
+
+// SetCover records coverKey as the cover of videoID, and returns the cover the video has
+// afterwards (the first one recorded stays).
+func (v *Videos) SetCover(ctx context.Context, videoID int64, coverKey string) (string, error) {
+	resp, err := v.client.SetCover(ctx, &video.SetCoverRequest{VideoId: videoID, CoverKey: coverKey})
+	if err != nil {
+		return "", rpc.ClientError(err)
+	}
+	return resp.CoverKey, nil
 }

@@ -5,6 +5,7 @@ package rpc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -64,7 +65,7 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 	if err != nil {
 		return nil, fmt.Errorf("etcd registry at %v: %w", cfg.Etcd.Endpoints, err)
 	}
-	return []server.Option{
+	return append([]server.Option{
 		server.WithServerBasicInfo(&rpcinfo.EndpointBasicInfo{ServiceName: service}),
 		server.WithServiceAddr(listen),
 		server.WithRegistry(observedRegistry{Registry: reg, registered: obs.Registered}),
@@ -76,24 +77,25 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 		server.WithStatsLevel(stats.LevelBase),
 		server.WithTracer(obs.Calls.ServerTracer(service)),
 		server.WithExitWaitTime(cfg.Server.ShutdownGrace),
-	}, nil
+	}, deadlineReceiver()...), nil
 }
 
-// ClientOptions returns the options of a client of another service; the service to call is named
-// when the client is made (userservice.NewClient(rpc.UserService, opts...)). log receives the
-// resolver's lines about etcd being unreachable and reachable again.
+// ClientOptions returns the options every client of this process shares; a client is made with
+// them by NewClient (rpc.NewClient(userservice.NewClient, rpc.UserService, opts, timeouts)), which
+// adds the client's own circuit breaker. Timeouts, retries and the deadline sent to the callee
+// are set per call (policy.go, deadline.go). log receives the resolver's lines about etcd being
+// unreachable and reachable again.
 func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.Tracer, log *slog.Logger, calls *metrics.RPC) ([]client.Option, error) {
 	res, err := newResolver(cfg.Endpoints, log)
 	if err != nil {
 		return nil, fmt.Errorf("etcd resolver at %v: %w", cfg.Endpoints, err)
 	}
-	return []client.Option{
+	return append([]client.Option{
 		client.WithResolver(res),
 		// The suite starts a client span, passes its context over TTHeader and sets up TTHeader.
 		client.WithSuite(kitexopentracing.NewClientSuite(tracer, operationName)),
 		client.WithStatsLevel(stats.LevelBase), // see ServerOptions; also the level call metrics need
 		client.WithTracer(calls.ClientTracer()),
-		client.WithRPCTimeout(timeouts.RPCTimeout),
 		client.WithConnectTimeout(timeouts.ConnectTimeout),
 		// Long connections, as many kept idle per instance as the fan-out of the busiest moment
 		// needs (Kitex keeps 10 by default: a page of 8 parallel calls under load would open and
@@ -102,7 +104,7 @@ func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.T
 			MaxIdlePerAddress: timeouts.IdlePerAddress(),
 			MaxIdleTimeout:    time.Minute,
 		}),
-	}, nil
+	}, callPolicy(timeouts)...), nil
 }
 
 // operationName names spans "service::Method" after the callee.
@@ -115,9 +117,11 @@ func operationName(ctx context.Context) string {
 }
 
 // ServerError is what a handler returns for err: a business error travels to the caller as a
-// business status error with its code; anything else is logged here, the one place that decides
-// it is a failure, with its detail, and reaches the caller as errno.Internal. (Kitex sees both as
-// business status errors, so it logs neither again.)
+// business status error with its code; a handler that ran out of the caller's time (its context
+// ended, see deadline.go) answers errno.Timeout, logged at warn, since the work was rolled back;
+// anything else is logged here, the one place that decides it is a failure, with its detail, and
+// reaches the caller as errno.Internal. (Kitex sees all of them as business status errors, so it
+// logs none again.)
 func ServerError(ctx context.Context, log *slog.Logger, err error) error {
 	if err == nil {
 		return nil
@@ -125,13 +129,25 @@ func ServerError(ctx context.Context, log *slog.Logger, err error) error {
 	if e, ok := errno.From(err); ok {
 		return kerrors.NewBizStatusError(e.Code, e.Msg)
 	}
+	if timeUp(ctx) { // whatever the driver made of it, the statement stopped with the deadline
+		log.WarnContext(ctx, "request ran out of time; nothing was committed", "method", methodOf(ctx), "error", err)
+		return kerrors.NewBizStatusError(errno.Timeout.Code, errno.Timeout.Msg)
+	}
 	log.ErrorContext(ctx, "request failed", "method", methodOf(ctx), "error", err)
 	return kerrors.NewBizStatusError(errno.Internal.Code, errno.Internal.Msg)
 }
 
+// timeUp reports whether ctx has ended or its deadline has passed. A dial or read cut off by the
+// deadline can return a moment before the context's own timer marks it done.
+func timeUp(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	return ctx.Err() != nil || ok && !time.Now().Before(deadline)
+}
+
 // ClientError turns what a Kitex call returned into the project's vocabulary: a business status
-// error becomes the *errno.Error it was sent as; a transport failure (no instance, timeout,
-// refused) becomes errno.ServiceUnavailable wrapping the cause, for the caller's log.
+// error becomes the *errno.Error it was sent as; a call that ran out of time becomes errno.Timeout
+// and any other transport failure (no instance, refused, circuit open) errno.ServiceUnavailable,
+// each wrapping the cause, for the caller's log.
 func ClientError(err error) error {
 	if err == nil {
 		return nil
@@ -139,15 +155,31 @@ func ClientError(err error) error {
 	if biz, ok := kerrors.FromBizStatusError(err); ok {
 		return errno.New(biz.BizStatusCode(), biz.BizMessage())
 	}
-	return &unavailable{cause: err}
+	if TimedOut(err) {
+		return &transportError{kind: errno.Timeout, cause: err}
+	}
+	return &transportError{kind: errno.ServiceUnavailable, cause: err}
 }
 
-type unavailable struct{ cause error }
-
-func (u *unavailable) Error() string { return "rpc: " + u.cause.Error() }
-func (u *unavailable) Unwrap() []error {
-	return []error{errno.ServiceUnavailable, u.cause}
+// TimedOut reports whether a call's error (raw or through ClientError) is a timeout: the client's
+// own, the caller's deadline, or the callee's errno.Timeout.
+func TimedOut(err error) bool {
+	if biz, ok := kerrors.FromBizStatusError(err); ok {
+		return biz.BizStatusCode() == errno.Timeout.Code
+	}
+	return kerrors.IsTimeoutError(err) || errors.Is(err, kerrors.ErrTimeoutByBusiness) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errno.Timeout)
 }
+
+// transportError is a call that failed on the way: kind is what the caller is told, cause what
+// happened.
+type transportError struct {
+	kind  *errno.Error
+	cause error
+}
+
+func (e *transportError) Error() string   { return "rpc: " + e.cause.Error() }
+func (e *transportError) Unwrap() []error { return []error{e.kind, e.cause} }
 
 func methodOf(ctx context.Context) string {
 	if ri := rpcinfo.GetRPCInfo(ctx); ri != nil {

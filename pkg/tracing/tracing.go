@@ -39,6 +39,19 @@ func New(service string, env config.Env, cfg config.Tracing) (opentracing.Tracer
 	return tracer, closer, nil
 }
 
+// StartChild starts a span named name as a child of the span in ctx, with that span's tracer, and
+// returns a context holding it. Without a span in ctx it returns a no-op span: a library function
+// traces only within a traced request or job. (opentracing.StartSpanFromContext would use the
+// global tracer, which no binary of this project sets, and drop the span.)
+func StartChild(ctx context.Context, name string, opts ...opentracing.StartSpanOption) (opentracing.Span, context.Context) {
+	parent := opentracing.SpanFromContext(ctx)
+	if parent == nil {
+		span := opentracing.NoopTracer{}.StartSpan(name)
+		return span, opentracing.ContextWithSpan(ctx, span)
+	}
+	return opentracing.StartSpanFromContextWithTracer(ctx, parent.Tracer(), name, opts...)
+}
+
 // SampledTraceID returns the trace id of the span in ctx when that trace is sampled (its spans
 // reach Jaeger), and "" otherwise: a link to a trace that was never recorded would lead nowhere.
 func SampledTraceID(ctx context.Context) string {

@@ -25,3 +25,23 @@ func TestID(t *testing.T) {
 		t.Fatalf("cmp.Or of checks = %v; want the video_id failure", err)
 	}
 }
+
+func TestRequestKey(t *testing.T) {
+	for _, ok := range []string{"", "a", "0f8fad5b-d9cb-469f-a165-70867728950e", "01HZY:3.x_y"} {
+		if err := RequestKey(ok); err != nil {
+			t.Errorf("RequestKey(%q) = %v", ok, err)
+		}
+	}
+	long := make([]byte, MaxRequestKey+1)
+	for i := range long {
+		long[i] = 'k'
+	}
+	for _, bad := range []string{string(long), "has space", "é", "semi;colon", "new\nline"} {
+		if err := RequestKey(bad); !errors.Is(err, errno.BadRequest) {
+			t.Errorf("RequestKey(%q) = %v; want BadRequest", bad, err)
+		}
+	}
+	if RequestKey(string(long[:MaxRequestKey])) != nil {
+		t.Error("a key of exactly MaxRequestKey characters is refused")
+	}
+}

@@ -16,7 +16,7 @@ type handler struct {
 }
 
 func (h *handler) PostComment(ctx context.Context, req *comment.PostCommentRequest) (*comment.PostCommentResponse, error) {
-	c, err := h.comments.Post(ctx, req.UserId, req.VideoId, req.Content)
+	c, err := h.comments.Post(ctx, req.UserId, req.VideoId, req.Content, req.RequestKey)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}

@@ -14,17 +14,18 @@ import (
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/comment/internal/biz"
 	"simpletiktok/services/comment/internal/dal"
+	"simpletiktok/services/comment/migrations"
 )
 
 func main() {
-	if err := bootstrap.Run(rpc.CommentService, os.Args[1:], register); err != nil {
+	if err := bootstrap.Run(rpc.CommentService, os.Args[1:], migrations.FS(), register); err != nil {
 		fmt.Fprintln(os.Stderr, "comment:", err)
 		os.Exit(1)
 	}
 }
 
 func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
-	gdb, err := svc.OpenDB(ctx, dal.Migrate)
+	gdb, err := svc.OpenDB(ctx)
 	if err != nil {
 		return nil, err
 	}

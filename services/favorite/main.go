@@ -14,17 +14,18 @@ import (
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/favorite/internal/biz"
 	"simpletiktok/services/favorite/internal/dal"
+	"simpletiktok/services/favorite/migrations"
 )
 
 func main() {
-	if err := bootstrap.Run(rpc.FavoriteService, os.Args[1:], register); err != nil {
+	if err := bootstrap.Run(rpc.FavoriteService, os.Args[1:], migrations.FS(), register); err != nil {
 		fmt.Fprintln(os.Stderr, "favorite:", err)
 		os.Exit(1)
 	}
 }
 
 func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
-	gdb, err := svc.OpenDB(ctx, dal.Migrate)
+	gdb, err := svc.OpenDB(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ type handler struct {
 }
 
 func (h *handler) SendMessage(ctx context.Context, req *message.SendMessageRequest) (*message.SendMessageResponse, error) {
-	m, err := h.messages.Send(ctx, req.FromUserId, req.ToUserId, req.Content)
+	m, err := h.messages.Send(ctx, req.FromUserId, req.ToUserId, req.Content, req.RequestKey)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}

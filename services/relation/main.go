@@ -14,17 +14,18 @@ import (
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/relation/internal/biz"
 	"simpletiktok/services/relation/internal/dal"
+	"simpletiktok/services/relation/migrations"
 )
 
 func main() {
-	if err := bootstrap.Run(rpc.RelationService, os.Args[1:], register); err != nil {
+	if err := bootstrap.Run(rpc.RelationService, os.Args[1:], migrations.FS(), register); err != nil {
 		fmt.Fprintln(os.Stderr, "relation:", err)
 		os.Exit(1)
 	}
 }
 
 func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
-	gdb, err := svc.OpenDB(ctx, dal.Migrate)
+	gdb, err := svc.OpenDB(ctx)
 	if err != nil {
 		return nil, err
 	}

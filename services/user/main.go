@@ -15,17 +15,18 @@ import (
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/user/internal/biz"
 	"simpletiktok/services/user/internal/dal"
+	"simpletiktok/services/user/migrations"
 )
 
 func main() {
-	if err := bootstrap.Run(rpc.UserService, os.Args[1:], register); err != nil {
+	if err := bootstrap.Run(rpc.UserService, os.Args[1:], migrations.FS(), register); err != nil {
 		fmt.Fprintln(os.Stderr, "user:", err)
 		os.Exit(1)
 	}
 }
 
 func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
-	gdb, err := svc.OpenDB(ctx, dal.Migrate)
+	gdb, err := svc.OpenDB(ctx)
 	if err != nil {
 		return nil, err
 	}

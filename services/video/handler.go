@@ -16,7 +16,7 @@ type handler struct {
 }
 
 func (h *handler) Publish(ctx context.Context, req *video.PublishRequest) (*video.PublishResponse, error) {
-	id, err := h.videos.Publish(ctx, req.AuthorId, req.Title, req.PlayKey, req.CoverKey)
+	id, err := h.videos.Publish(ctx, req.AuthorId, req.Title, req.PlayKey)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
@@ -54,6 +54,14 @@ func (h *handler) CountWorks(ctx context.Context, req *video.CountWorksRequest) 
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
 	return &video.CountWorksResponse{WorkCounts: counts}, nil
+}
+
+func (h *handler) SetCover(ctx context.Context, req *video.SetCoverRequest) (*video.SetCoverResponse, error) {
+	kept, err := h.videos.SetCover(ctx, req.VideoId, req.CoverKey)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &video.SetCoverResponse{CoverKey: kept}, nil
 }
 
 func toProto(v *biz.Video) *video.Video {

@@ -56,10 +56,14 @@ func TestComposeScrapesEveryProcessOnItsAdminPort(t *testing.T) {
 	f := loadCompose(t, root)
 	prom := loadPromConfig(t, root, "deploy/prometheus/prometheus.compose.yml")
 	targets := prom.targets()
-	for i, name := range appServices() {
+	processes := append(appServices(), "media-worker")
+	for i, name := range processes {
 		port := 9881 + i
-		if name == "api-gateway" {
+		switch name {
+		case "api-gateway":
 			port = 9080
+		case "media-worker":
+			port = 9887
 		}
 		svc := f.Services[name]
 		if got, want := svc.Environment["TIKTOK_ADMIN_ADDR"], fmt.Sprintf("0.0.0.0:%d", port); got != want {
@@ -75,7 +79,7 @@ func TestComposeScrapesEveryProcessOnItsAdminPort(t *testing.T) {
 			t.Errorf("%s: admin.listen of its committed config is on port %d; want %d, as make run and compose use", name, got, port)
 		}
 	}
-	if len(targets) != len(appServices())+1 {
+	if len(targets) != len(processes)+1 {
 		t.Errorf("Prometheus jobs %v; want one per process and Prometheus itself", slices.Sorted(func(yield func(string) bool) {
 			for k := range targets {
 				if !yield(k) {

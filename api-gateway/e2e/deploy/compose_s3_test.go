@@ -4,7 +4,6 @@ package deploy
 
 import (
 	"net/url"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -22,7 +21,7 @@ func loadComposeS3(t *testing.T, root string) composeFile {
 	}
 	cmd := exec.Command("docker-compose", "-f", "docker-compose.yml", "-f", "docker-compose.s3.yml", "config")
 	cmd.Dir = root
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	cmd.Env = composeEnv()
 	out, err := cmd.Output()
 	if err != nil {
 		stderr := ""

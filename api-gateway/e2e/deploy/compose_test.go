@@ -24,6 +24,9 @@ var rpcServices = []string{"user", "video", "favorite", "comment", "relation", "
 type composeFile struct {
 	Services map[string]composeService `yaml:"services"`
 	Volumes  map[string]any            `yaml:"volumes"`
+	Networks map[string]struct {
+		Internal bool `yaml:"internal"`
+	} `yaml:"networks"`
 }
 
 type composeService struct {
@@ -42,13 +45,39 @@ type composeService struct {
 	Healthcheck *struct {
 		Test []string `yaml:"test"`
 	} `yaml:"healthcheck"`
-	Restart    string   `yaml:"restart"`
-	Entrypoint []string `yaml:"entrypoint"`
-	Command    []string `yaml:"command"`
+	Restart    string         `yaml:"restart"`
+	Entrypoint []string       `yaml:"entrypoint"`
+	Command    []string       `yaml:"command"`
+	Networks   map[string]any `yaml:"networks"`
 }
 
-// loadCompose validates docker-compose.yml the way CI does and returns its resolved form. The
-// environment is reduced to PATH and HOME so that the file's own defaults are what is checked.
+// composeSecrets are the variables docker-compose.yml requires, as the Makefile's COMPOSE_SECRETS
+// lists them: no secret has a committed default.
+var composeSecrets = func() []string {
+	out := []string{"TIKTOK_JWT_SECRET", "MYSQL_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD"}
+	for _, s := range []string{"USER", "VIDEO", "FAVORITE", "COMMENT", "RELATION", "MESSAGE"} {
+		out = append(out, s+"_DB_PASSWORD", s+"_MIGRATOR_DB_PASSWORD")
+	}
+	return out
+}()
+
+// placeholderSecret is what the checks give every required secret.
+const placeholderSecret = "placeholder-for-validation-only-0123456789"
+
+// composeEnv is the environment of a docker-compose run: PATH, HOME and the required secrets but
+// those in omit, so that the file's own defaults are what is checked.
+func composeEnv(omit ...string) []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for _, v := range composeSecrets {
+		if !slices.Contains(omit, v) {
+			env = append(env, v+"="+placeholderSecret)
+		}
+	}
+	return env
+}
+
+// loadCompose validates docker-compose.yml the way CI does and returns its resolved form, with
+// the environment of composeEnv.
 func loadCompose(t *testing.T, root string) composeFile {
 	t.Helper()
 	if _, err := exec.LookPath("docker-compose"); err != nil {
@@ -57,7 +86,7 @@ func loadCompose(t *testing.T, root string) composeFile {
 	run := func(args ...string) []byte {
 		cmd := exec.Command("docker-compose", append([]string{"-f", "docker-compose.yml"}, args...)...)
 		cmd.Dir = root
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+		cmd.Env = composeEnv()
 		out, err := cmd.Output()
 		if err != nil {
 			stderr := ""
@@ -266,11 +295,21 @@ func TestComposeConfiguresEachBinaryThroughItsVariables(t *testing.T) {
 	}
 }
 
-// gatewayVariables are the variables the gateway reads: its config files and the shared sections.
+// gatewayVariables are the variables the gateway reads: its config files, the media storage
+// settings and the shared sections.
 func gatewayVariables(t *testing.T, root string, serviceVars []string) []string {
 	t.Helper()
 	vars := append(configVariables(t, root, "api-gateway/config.go"), configVariables(t, root, "api-gateway/config_media.go")...)
+	vars = append(vars, configVariables(t, root, "pkg/mediastore/config.go")...)
+	vars = append(vars, configVariables(t, root, "api-gateway/config_admission.go")...)
 	return append(vars, serviceVars...)
+}
+
+// workerVariables are the variables the media worker reads.
+func workerVariables(t *testing.T, root string) []string {
+	t.Helper()
+	vars := append(configVariables(t, root, "services/media-worker/config.go"), configVariables(t, root, "pkg/mediastore/config.go")...)
+	return append(vars, configVariables(t, root, "pkg/config/sections.go")...)
 }
 
 // dsnPattern splits a go-sql-driver DSN: user, password, address.
@@ -324,6 +363,12 @@ func TestComposeStartsInDependencyOrder(t *testing.T) {
 			}
 			continue
 		}
+		if strings.HasSuffix(name, "-migrate") {
+			if svc.Restart != "no" || svc.DependsOn["mysql-init"].Condition != "service_completed_successfully" {
+				t.Errorf("%s: restart %q, depends_on %v; want a one-shot run once mysql-init has succeeded", name, svc.Restart, svc.DependsOn)
+			}
+			continue
+		}
 		if svc.Healthcheck == nil || len(svc.Healthcheck.Test) == 0 {
 			t.Errorf("%s has no health check", name)
 		}
@@ -333,9 +378,9 @@ func TestComposeStartsInDependencyOrder(t *testing.T) {
 	}
 	for _, name := range rpcServices {
 		deps := f.Services[name].DependsOn
-		if deps["mysql-init"].Condition != "service_completed_successfully" || deps["etcd"].Condition != "service_healthy" ||
+		if deps[name+"-migrate"].Condition != "service_completed_successfully" || deps["etcd"].Condition != "service_healthy" ||
 			deps["jaeger"].Condition != "service_healthy" || deps["redis"].Condition != "service_healthy" {
-			t.Errorf("%s depends_on %v; want mysql-init completed, etcd, jaeger and redis healthy", name, deps)
+			t.Errorf("%s depends_on %v; want its migration step completed, etcd, jaeger and redis healthy", name, deps)
 		}
 	}
 	gw := f.Services["api-gateway"].DependsOn
@@ -366,5 +411,29 @@ func TestComposeRunsRedisForTheCache(t *testing.T) {
 	}
 	if gw := f.Services["api-gateway"].Environment; gw["TIKTOK_REDIS_ADDR"] != "" {
 		t.Errorf("the gateway is given Redis (%q); only the services own cached data", gw["TIKTOK_REDIS_ADDR"])
+	}
+}
+
+// Each service's migration step runs the service's own image with -migrate-only, on the same
+// database, as the migrator account (mig_<name>); the service itself runs as svc_<name>.
+func TestComposeMigratesEachSchemaBeforeItsService(t *testing.T) {
+	f := loadCompose(t, repoRoot(t))
+	for _, name := range rpcServices {
+		svc, step := f.Services[name], f.Services[name+"-migrate"]
+		if step.Image != svc.Image || step.Build == nil || step.Build.Args["SERVICE"] != name {
+			t.Errorf("%s-migrate: image %q built with %+v; want %s's image %q", name, step.Image, step.Build, name, svc.Image)
+		}
+		if !slices.Equal(step.Command, []string{"-migrate-only"}) {
+			t.Errorf("%s-migrate: command %v; want [-migrate-only] after the image's entrypoint", name, step.Command)
+		}
+		if step.Environment["TIKTOK_MYSQL_DATABASE"] != svc.Environment["TIKTOK_MYSQL_DATABASE"] {
+			t.Errorf("%s-migrate migrates %q; %s uses %q", name, step.Environment["TIKTOK_MYSQL_DATABASE"], name, svc.Environment["TIKTOK_MYSQL_DATABASE"])
+		}
+		for account, env := range map[string]map[string]string{"mig_" + name: step.Environment, "svc_" + name: svc.Environment} {
+			m := dsnPattern.FindStringSubmatch(env["TIKTOK_MYSQL_DSN"])
+			if m == nil || m[1] != account || m[3] != "mysql:3306" {
+				t.Errorf("%s: TIKTOK_MYSQL_DSN = %q; want the account %s at mysql:3306", name, env["TIKTOK_MYSQL_DSN"], account)
+			}
+		}
 	}
 }

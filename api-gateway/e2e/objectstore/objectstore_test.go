@@ -1,8 +1,8 @@
 //go:build integration
 
-// Package objectstore runs the real stack with the gateway on object storage (media.storage: s3,
-// set through the environment as docker-compose.s3.yml does) against a real SeaweedFS, and
-// publishes and plays a video as the phone does.
+// Package objectstore runs the real stack with the gateway and the media worker on object storage
+// (media.storage: s3, set through the environment as docker-compose.s3.yml does) against a real
+// SeaweedFS, and publishes and plays a video as the phone does.
 package objectstore
 
 import (
@@ -24,10 +24,10 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
-	"simpletiktok/api-gateway/internal/media/seaweedtest"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/devstack"
+	"simpletiktok/pkg/mediastore/seaweedtest"
 )
 
 const bucket = "e2e-media"
@@ -80,14 +80,25 @@ func TestPublishAndPlayFromTheBucket(t *testing.T) {
 	w.Close()
 	call(t, http.MethodPost, base+"/douyin/publish/action/", &body, w.FormDataContentType())
 
-	list := call(t, http.MethodGet, base+"/douyin/publish/list/?"+url.Values{
-		"token": {token}, "user_id": {fmt.Sprint(reg["user_id"])}}.Encode(), nil, "")
-	videos, _ := list["video_list"].([]any)
-	if len(videos) != 1 {
-		t.Fatalf("publish list holds %d videos; want the one published", len(videos))
+	// The media worker, on the same bucket, makes the cover after the publish has answered; until
+	// then the fallback cover shows. On this stack that takes well under a second.
+	var play, cover string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		list := call(t, http.MethodGet, base+"/douyin/publish/list/?"+url.Values{
+			"token": {token}, "user_id": {fmt.Sprint(reg["user_id"])}}.Encode(), nil, "")
+		videos, _ := list["video_list"].([]any)
+		if len(videos) != 1 {
+			t.Fatalf("publish list holds %d videos; want the one published", len(videos))
+		}
+		v := videos[0].(map[string]any)
+		play, cover = v["play_url"].(string), v["cover_url"].(string)
+		if cover != base+"/static/cover.jpg" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the video still shows the fallback cover after 30 s (logs in %s)", stack.LogDir())
+		}
 	}
-	v := videos[0].(map[string]any)
-	play, cover := v["play_url"].(string), v["cover_url"].(string)
 	if !strings.HasPrefix(play, base+"/media/") || !strings.HasPrefix(cover, base+"/media/") {
 		t.Fatalf("play_url %q, cover_url %q; want media served by the gateway", play, cover)
 	}

@@ -16,8 +16,8 @@ import (
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
-// stored are the keys the fake media library gives every import.
-var stored = media.Stored{PlayKey: "0123456789abcdef0123456789abcdef.mp4", CoverKey: "0123456789abcdef0123456789abcdef.jpg"}
+// stored is the key the fake media library gives every import.
+var stored = media.Stored{PlayKey: "0123456789abcdef0123456789abcdef.mp4"}
 
 // fakeMedia imports every file as stored, or fails with importErr, and records removals.
 type fakeMedia struct {

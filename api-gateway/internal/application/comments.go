@@ -10,13 +10,15 @@ import (
 
 // PostComment posts text on videoID as viewer and shows the new comment. The author is shown
 // first and the comment posted second: once a comment is stored, the answer cannot fail for want
-// of its author, which would invite the phone to post it again.
-func (a *App) PostComment(ctx context.Context, viewer, videoID int64, text string) (*douyin.Comment, error) {
+// of its author, which would invite the phone to post it again. requestKey ("" for none) makes a
+// repeated post answer the comment the key made.
+func (a *App) PostComment(ctx context.Context, viewer, videoID int64, text, requestKey string) (*douyin.Comment, error) {
 	author, err := a.pages.User(ctx, viewer, viewer)
 	if err != nil {
 		return nil, err
 	}
-	posted, err := a.clients.Comment.PostComment(ctx, &comment.PostCommentRequest{UserId: viewer, VideoId: videoID, Content: text})
+	posted, err := a.clients.Comment.PostComment(ctx, &comment.PostCommentRequest{UserId: viewer, VideoId: videoID,
+		Content: text, RequestKey: requestKey})
 	if err != nil {
 		return nil, rpc.ClientError(err)
 	}

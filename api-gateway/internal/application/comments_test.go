@@ -13,14 +13,14 @@ import (
 func TestPostCommentShowsItsAuthor(t *testing.T) {
 	b := fakes.New()
 	a := newApp(b, nil)
-	c, err := a.PostComment(context.Background(), 7, 9, "hi")
+	c, err := a.PostComment(context.Background(), 7, 9, "hi", "")
 	if err != nil || c.Id != fakes.PostedID || c.User.Id != 7 || c.Content != "hi" || c.CreateDate != "03-10" {
 		t.Fatalf("PostComment = %+v, %v", c, err)
 	}
 	// The author is shown before the comment is stored: a comment is never stored with a failed answer.
 	b.Reset()
 	b.Fail("relation.UserStats", fakes.Unreachable())
-	if _, err := a.PostComment(context.Background(), 7, 9, "hi"); !errors.Is(err, errno.ServiceUnavailable) || b.Calls("comment.PostComment") != 0 {
+	if _, err := a.PostComment(context.Background(), 7, 9, "hi", ""); !errors.Is(err, errno.ServiceUnavailable) || b.Calls("comment.PostComment") != 0 {
 		t.Fatalf("PostComment while users cannot be shown = %v, with %v", err, b.CallCounts())
 	}
 }

@@ -27,11 +27,11 @@ func TestBusinessEvents(t *testing.T) {
 		{"published", "video.Publish", func(a *application.App) error { return a.Publish(ctx, 7, "title", &media.Spooled{}) }},
 		{"like", "favorite.FavoriteAction", func(a *application.App) error { return a.FavoriteAction(ctx, 7, 3, favorite.FavoriteAction_LIKE) }},
 		{"unlike", "favorite.FavoriteAction", func(a *application.App) error { return a.FavoriteAction(ctx, 7, 3, favorite.FavoriteAction_UNLIKE) }},
-		{"comment posted", "comment.PostComment", func(a *application.App) error { _, err := a.PostComment(ctx, 7, 3, "hi"); return err }},
+		{"comment posted", "comment.PostComment", func(a *application.App) error { _, err := a.PostComment(ctx, 7, 3, "hi", ""); return err }},
 		{"comment deleted", "comment.DeleteComment", func(a *application.App) error { return a.DeleteComment(ctx, 7, 3, 55) }},
 		{"follow", "relation.RelationAction", func(a *application.App) error { return a.RelationAction(ctx, 7, 8, relation.RelationAction_FOLLOW) }},
 		{"unfollow", "relation.RelationAction", func(a *application.App) error { return a.RelationAction(ctx, 7, 8, relation.RelationAction_UNFOLLOW) }},
-		{"message", "message.SendMessage", func(a *application.App) error { return a.SendMessage(ctx, 7, 8, "hello") }},
+		{"message", "message.SendMessage", func(a *application.App) error { return a.SendMessage(ctx, 7, 8, "hello", "") }},
 	}
 	for _, u := range uses {
 		b := fakes.New()

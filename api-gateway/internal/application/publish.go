@@ -13,9 +13,13 @@ import (
 	"simpletiktok/pkg/rpc"
 )
 
-// Publish stores an upload's media and records the video of author. Nothing is kept when it
-// fails, unless the video may have been recorded after all (see settleFailedPublish). The file
-// is used up whatever happens.
+// Publish stores an upload's video and records it for author; the video service queues its
+// processing job (the cover) in the same transaction, so the answer does not wait for ffmpeg and
+// the video shows at once with the fallback cover. Nothing is kept when it fails, unless the video
+// may have been recorded after all (see settleFailedPublish). The file is used up whatever happens.
+//
+// A publish is never recorded twice: the play key is new for every upload and unique in the video
+// service, and a call whose outcome is unknown is settled by looking for that key, not retried.
 func (a *App) Publish(ctx context.Context, author int64, title string, file *media.Spooled) error {
 	switch {
 	case strings.TrimSpace(title) == "":
@@ -29,7 +33,7 @@ func (a *App) Publish(ctx context.Context, author int64, title string, file *med
 		return err
 	}
 	resp, err := a.clients.Video.Publish(ctx, &video.PublishRequest{AuthorId: author, Title: title,
-		PlayKey: stored.PlayKey, CoverKey: stored.CoverKey})
+		PlayKey: stored.PlayKey})
 	if err != nil {
 		if err = a.settleFailedPublish(ctx, author, stored, err); err == nil {
 			a.events.Published() // recorded after all
@@ -38,22 +42,23 @@ func (a *App) Publish(ctx context.Context, author int64, title string, file *med
 	}
 	a.events.Published()
 	a.log.InfoContext(ctx, "video published", "video_id", resp.VideoId, "author_id", author,
-		"play_key", stored.PlayKey, "bytes", size, "cover", stored.CoverKey != "")
+		"play_key", stored.PlayKey, "bytes", size)
 	return nil
 }
 
 // settleFailedPublish decides what happens to the stored media of a Publish call that failed. A
 // business error, or a call that never reached the service, wrote no row: the media go. A timeout
-// or a broken connection may have written one; the author's list tells, and if the row is there
+// (the client's, or the service's own errno.Timeout, whose commit may have raced its deadline) or
+// a broken connection may have written one; the author's list tells, and if the row is there
 // the publish happened after all. If even that cannot be known, the media stay (and are logged):
 // a row without its files would be worse than files without a row.
 func (a *App) settleFailedPublish(ctx context.Context, author int64, stored media.Stored, callErr error) error {
 	err := rpc.ClientError(callErr)
-	if kerrors.IsTimeoutError(callErr) || errors.Is(callErr, kerrors.ErrRemoteOrNetwork) {
+	if rpc.TimedOut(callErr) || errors.Is(callErr, kerrors.ErrRemoteOrNetwork) {
 		list, lerr := a.clients.Video.ListByAuthor(ctx, &video.ListByAuthorRequest{AuthorId: author})
 		if lerr != nil {
 			a.log.ErrorContext(ctx, "publish outcome unknown: its media are kept", "play_key", stored.PlayKey,
-				"cover_key", stored.CoverKey, "error", lerr)
+				"error", lerr)
 			return err
 		}
 		for _, v := range list.Videos {

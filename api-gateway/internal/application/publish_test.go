@@ -13,13 +13,14 @@ import (
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
+// Publish records the stored video alone: the video service queues the job that makes its cover.
 func TestPublishRecordsTheStoredMedia(t *testing.T) {
 	b, lib := fakes.New(), &fakeMedia{}
 	if err := newApp(b, lib).Publish(context.Background(), 7, "a title", &media.Spooled{}); err != nil {
 		t.Fatal(err)
 	}
 	req := b.Last("video.Publish").(*video.PublishRequest)
-	if req.AuthorId != 7 || req.Title != "a title" || req.PlayKey != stored.PlayKey || req.CoverKey != stored.CoverKey {
+	if req.AuthorId != 7 || req.Title != "a title" || req.PlayKey != stored.PlayKey {
 		t.Fatalf("Publish request = %+v", req)
 	}
 	if lib.imported != 1 || len(lib.removed) != 0 {
@@ -66,8 +67,12 @@ func TestPublishSettlesAFailedCall(t *testing.T) {
 		{"never sent", fakes.Unreachable(), nil, nil, errno.ServiceUnavailable, false},
 		{"timeout, row written", timeout, []*video.Video{{Id: 9, PlayKey: stored.PlayKey}}, nil, nil, true},
 		{"timeout, no row", timeout, []*video.Video{{Id: 8, PlayKey: "ffffffffffffffffffffffffffffffff.mp4"}}, nil,
-			errno.ServiceUnavailable, false},
-		{"timeout, outcome unknown", timeout, nil, kerrors.ErrRPCTimeout, errno.ServiceUnavailable, true},
+			errno.Timeout, false},
+		{"timeout, outcome unknown", timeout, nil, kerrors.ErrRPCTimeout, errno.Timeout, true},
+		// The service gave up at its deadline; its commit may have raced it, so the list tells.
+		{"service timed out, row written", fakes.BizErr(errno.Timeout), []*video.Video{{Id: 9, PlayKey: stored.PlayKey}},
+			nil, nil, true},
+		{"service timed out, no row", fakes.BizErr(errno.Timeout), nil, nil, errno.Timeout, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -69,9 +69,11 @@ func (a *App) Chat(ctx context.Context, viewer, peer, afterMs int64) ([]*douyin.
 	return a.pages.Messages(chat.Messages), nil
 }
 
-// SendMessage sends content from viewer to to.
-func (a *App) SendMessage(ctx context.Context, viewer, to int64, content string) error {
-	_, err := a.clients.Message.SendMessage(ctx, &message.SendMessageRequest{FromUserId: viewer, ToUserId: to, Content: content})
+// SendMessage sends content from viewer to to; requestKey ("" for none) makes a repeated send
+// store nothing new.
+func (a *App) SendMessage(ctx context.Context, viewer, to int64, content, requestKey string) error {
+	_, err := a.clients.Message.SendMessage(ctx, &message.SendMessageRequest{FromUserId: viewer, ToUserId: to,
+		Content: content, RequestKey: requestKey})
 	if err != nil {
 		return rpc.ClientError(err)
 	}

@@ -13,17 +13,16 @@ import (
 //   - a rows call fails the page (there is nothing to show without it);
 //   - a decorating call's failure goes to the assembler's DecorationPolicy.
 //
-// The policy today is FailPage: a page is never shown with a count that may be wrong. The
-// architecture asks for decorations to fail soft later (the page comes back with what is known,
-// and the gateway says so in a log line, a metric and the trace); that change is a new policy,
-// not a change of the assembly code.
+// The assembler's default is FailPage; the gateway runs with internal/degrade's Keep, which keeps
+// the page with the failed call's counts and flags at zero and has the request report it (a log
+// line, span tags and a metric), as docs/architecture.md asks under "Failure".
 
 // DecorationPolicy decides what a failed decorating call does to its page. call names the call
 // ("favorite.VideoStats"); err is the call's error as rpc.ClientError made it. Returning err
 // fails the page; returning nil keeps it, with the call's counts and flags at their zero values.
 type DecorationPolicy func(ctx context.Context, call string, err error) error
 
-// FailPage is the policy in force: a failed decoration fails the page.
+// FailPage fails the page with its decoration: no page is shown with a count that may be wrong.
 func FailPage(_ context.Context, _ string, err error) error { return err }
 
 // WithDecorationPolicy replaces FailPage, the default policy.

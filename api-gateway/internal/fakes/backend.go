@@ -69,6 +69,13 @@ type Backend struct {
 	calls map[string]int
 	last  map[string]any
 	fail  map[string]error
+	holds map[string]*hold
+}
+
+// hold keeps the calls of a method waiting until released.
+type hold struct {
+	entered chan struct{}
+	release chan struct{}
 }
 
 // New returns a backend with no data and no failures.
@@ -136,13 +143,39 @@ func (b *Backend) Reset() {
 	b.calls, b.last = map[string]int{}, map[string]any{}
 }
 
-// record counts a call and returns the failure set for its method.
-func (b *Backend) record(method string, req any) error {
+// Hold makes the calls of method wait from now on, each announcing itself on entered when it
+// starts waiting, until release is called; then they answer as usual. It plays a slow service.
+func (b *Backend) Hold(method string) (entered <-chan struct{}, release func()) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	h := &hold{entered: make(chan struct{}, 100), release: make(chan struct{})}
+	if b.holds == nil {
+		b.holds = map[string]*hold{}
+	}
+	b.holds[method] = h
+	var once sync.Once
+	return h.entered, func() {
+		once.Do(func() {
+			b.mu.Lock()
+			delete(b.holds, method)
+			b.mu.Unlock()
+			close(h.release)
+		})
+	}
+}
+
+// record counts a call, waits while the method is held, and returns the failure set for it.
+func (b *Backend) record(method string, req any) error {
+	b.mu.Lock()
 	b.calls[method]++
 	b.last[method] = req
-	return b.fail[method]
+	h, err := b.holds[method], b.fail[method]
+	b.mu.Unlock()
+	if h != nil {
+		h.entered <- struct{}{}
+		<-h.release
+	}
+	return err
 }
 
 // BizErr is the error a service answers with a business code, as Kitex delivers it.

@@ -72,6 +72,14 @@ func (v videos) CountWorks(_ context.Context, req *video.CountWorksRequest, _ ..
 	return &video.CountWorksResponse{WorkCounts: counts}, nil
 }
 
+// SetCover is the media worker's call; the gateway never makes it.
+func (v videos) SetCover(_ context.Context, req *video.SetCoverRequest, _ ...callopt.Option) (*video.SetCoverResponse, error) {
+	if err := v.b.record("video.SetCover", req); err != nil {
+		return nil, err
+	}
+	return &video.SetCoverResponse{CoverKey: req.CoverKey}, nil
+}
+
 type favorites struct{ b *Backend }
 
 var _ favoriteservice.Client = favorites{}

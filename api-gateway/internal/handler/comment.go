@@ -23,7 +23,8 @@ const (
 // outcome; any other request carries comment, the new comment on a post and null on a refusal.
 
 // CommentAction posts (action_type 1, comment_text) or deletes (2, comment_id) a comment of
-// video_id as the caller. A post answers with the new comment.
+// video_id as the caller. A post answers with the new comment; with an idempotency key
+// (requestKeyParam), a repeated post answers the comment the key made and adds none.
 func (h *Handler) CommentAction(ctx context.Context, c *app.RequestContext) {
 	if isCommentDelete(c) {
 		h.deleteComment(ctx, c)
@@ -34,9 +35,13 @@ func (h *Handler) CommentAction(ctx context.Context, c *app.RequestContext) {
 	if err == nil { // anything but a delete must be a post
 		_, err = actionParam(c, errno.CommentInvalidAction, commentPost)
 	}
+	var key string
+	if err == nil {
+		key, err = requestKeyParam(c)
+	}
 	if err == nil {
 		text, _ := param(c, "comment_text")
-		resp.Comment, err = h.app.PostComment(ctx, middleware.Viewer(c), videoID, text)
+		resp.Comment, err = h.app.PostComment(ctx, middleware.Viewer(c), videoID, text, key)
 	}
 	if err != nil {
 		resp.Comment = nil

@@ -13,18 +13,25 @@ import (
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/fakes"
 	"simpletiktok/api-gateway/internal/handler"
+	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/api-gateway/internal/router"
 )
 
 // gateway serves the real routes, handlers, use cases and assembler over the fake services; a
-// token is "u<id>" (fakes.Tokens).
+// token is "u<id>" (fakes.Tokens). It admits every request.
 func gateway(t *testing.T, b *fakes.Backend, opts ...assemble.Option) *route.Engine {
+	t.Helper()
+	return admittingGateway(t, b, nil, opts...)
+}
+
+// admittingGateway is gateway with admission control adm (nil: none).
+func admittingGateway(t *testing.T, b *fakes.Backend, adm *middleware.Admission, opts ...assemble.Option) *route.Engine {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	pages := assemble.New(b.Clients(), assemble.NewMedia("http://gw.test"), log, opts...)
 	uses := application.New(b.Clients(), pages, fakes.Tokens{}, nil, &fakes.Events{}, log)
 	engine := route.NewEngine(config.NewOptions(nil))
-	if err := router.Register(engine, handler.New(uses, fakes.Tokens{}, nil, log), fakes.Tokens{}); err != nil {
+	if err := router.Register(engine, handler.New(uses, fakes.Tokens{}, nil, log), fakes.Tokens{}, adm); err != nil {
 		t.Fatal(err)
 	}
 	return engine

@@ -39,7 +39,11 @@ func (h *Handler) status(ctx context.Context, err error) (int32, string) {
 	if err == nil {
 		return errno.SuccessCode, successMsg
 	}
-	if errors.Is(err, errno.ServiceUnavailable) {
+	switch {
+	case errors.Is(err, errno.Timeout): // a timed-out write was rolled back: a note, not a failure here
+		h.log.WarnContext(ctx, "backend call timed out", "error", err)
+		return errno.Timeout.Code, errno.Timeout.Msg
+	case errors.Is(err, errno.ServiceUnavailable):
 		h.log.ErrorContext(ctx, "backend call failed", "error", err)
 		return errno.ServiceUnavailable.Code, errno.ServiceUnavailable.Msg
 	}

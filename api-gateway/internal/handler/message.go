@@ -32,16 +32,21 @@ func (h *Handler) MessageChat(ctx context.Context, c *app.RequestContext) {
 	write(c, resp.StatusCode, resp)
 }
 
-// MessageAction sends content from the caller to to_user_id (action_type 1).
+// MessageAction sends content from the caller to to_user_id (action_type 1). An idempotency key
+// (requestKeyParam) makes a repeated send store nothing new.
 func (h *Handler) MessageAction(ctx context.Context, c *app.RequestContext) {
 	resp := &douyin.StatusResponse{}
 	to, err := idParam(c, "to_user_id", 0)
 	if err == nil {
 		_, err = actionParam(c, errno.MessageInvalidAction, messageSend)
 	}
+	var key string
+	if err == nil {
+		key, err = requestKeyParam(c)
+	}
 	if err == nil {
 		content, _ := param(c, "content")
-		err = h.app.SendMessage(ctx, middleware.Viewer(c), to, content)
+		err = h.app.SendMessage(ctx, middleware.Viewer(c), to, content, key)
 	}
 	resp.StatusCode, resp.StatusMsg = h.status(ctx, err)
 	write(c, resp.StatusCode, resp)

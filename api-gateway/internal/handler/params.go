@@ -6,6 +6,7 @@ import (
 	"github.com/cloudwego/hertz/pkg/app"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/validate"
 )
 
 // The one reading of every parameter kind of the contract: ids, action types and times. A
@@ -56,6 +57,21 @@ func actionParam[A ~int32](c *app.RequestContext, refusal *errno.Error, actions 
 		}
 	}
 	return 0, refusal
+}
+
+// IdempotencyHeader carries a client's idempotency key for a comment post or a message send; the
+// parameter request_id is read when the header is absent. Both are optional additions to the
+// contract: the phone sends neither, and then nothing changes.
+const IdempotencyHeader = "Idempotency-Key"
+
+// requestKeyParam reads the write's idempotency key ("" when none was sent); a malformed one is
+// refused (validate.RequestKey).
+func requestKeyParam(c *app.RequestContext) (string, error) {
+	key := string(c.GetHeader(IdempotencyHeader))
+	if key == "" {
+		key, _ = param(c, "request_id")
+	}
+	return key, validate.RequestKey(key)
 }
 
 // timeParam reads a non-negative epoch time; absent or empty reads as 0. unit says what the

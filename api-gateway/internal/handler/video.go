@@ -28,6 +28,17 @@ func (h *Handler) Feed(ctx context.Context, c *app.RequestContext) {
 	write(c, resp.StatusCode, resp)
 }
 
+// FeedBlank is the feed's answer fields for a refusal made before the handler ran (busy, a body
+// too large): an empty page whose next_time is the request's latest_time, or now, as for any
+// empty page.
+func FeedBlank(c *app.RequestContext) map[string]any {
+	next, err := latestTimeParam(c)
+	if err != nil || next == 0 {
+		next = time.Now().UnixMilli()
+	}
+	return map[string]any{"video_list": []any{}, "next_time": next}
+}
+
 // PublishList answers the videos of user_id (the caller when absent), newest first.
 func (h *Handler) PublishList(ctx context.Context, c *app.RequestContext) {
 	viewer := middleware.Viewer(c)

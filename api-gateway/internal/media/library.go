@@ -2,51 +2,73 @@ package media
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
+
+	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/ffmpeg"
+	"simpletiktok/pkg/mediastore"
 )
 
 // staleSpool is the age after which a spool file is a leftover of a stopped gateway, removed at
 // start. An upload in progress in another gateway sharing the folder is younger.
 const staleSpool = time.Hour
 
+// Limits are what an upload may be. The size is checked while the upload streams in; the
+// resolution and duration by ffprobe before anything is stored, since the media worker's ffmpeg
+// time and memory grow with them. Width and height are checked against the frame as stored, so
+// a square bound (1920x1920) treats portrait and landscape alike whatever the rotation flag.
+type Limits struct {
+	MaxBytes    int64
+	MaxWidth    int
+	MaxHeight   int
+	MaxDuration time.Duration
+}
+
+// Prober reads what a file holds (ffmpeg.Tools).
+type Prober interface {
+	Probe(ctx context.Context, path string) (ffmpeg.Format, error)
+}
+
 // Library turns uploads into stored media.
 type Library struct {
-	store    Storage
-	tools    Tools
+	store    mediastore.Storage
+	probe    Prober
+	slots    *Slots
 	spoolDir string
-	maxBytes int64
+	limits   Limits
 	log      *slog.Logger
 }
 
-// Stored are the keys of a published video's media. CoverKey is "" when no cover could be
-// extracted; the fallback cover is shown then.
+// Stored is the key of a published video's file. Its cover is made later by the media worker
+// (under mediastore.CoverKey of it); until then the fallback cover is shown.
 type Stored struct {
-	PlayKey  string
-	CoverKey string
+	PlayKey string
 }
 
 // NewLibrary returns the library over store. Uploads are spooled in spoolDir (created if missing,
 // its leftovers removed) while they are checked; with Local storage, keep it on the same file
-// system as the media so that storing is a rename.
-func NewLibrary(store Storage, tools Tools, spoolDir string, maxBytes int64, log *slog.Logger) (*Library, error) {
-	if maxBytes <= 0 {
-		return nil, errors.New("media: the upload limit must be positive")
+// system as the media so that storing is a rename. slots bounds the probes at once (nil: no bound).
+func NewLibrary(store mediastore.Storage, probe Prober, slots *Slots, spoolDir string, limits Limits, log *slog.Logger) (*Library, error) {
+	if limits.MaxBytes <= 0 || limits.MaxWidth <= 0 || limits.MaxHeight <= 0 || limits.MaxDuration <= 0 {
+		return nil, errors.New("media: every upload limit must be positive")
 	}
 	if err := os.MkdirAll(spoolDir, 0o755); err != nil {
 		return nil, fmt.Errorf("media: spool folder: %w", err)
 	}
-	l := &Library{store: store, tools: tools, spoolDir: spoolDir, maxBytes: maxBytes, log: log}
+	l := &Library{store: store, probe: probe, slots: slots, spoolDir: spoolDir, limits: limits, log: log}
 	l.removeStale(time.Now())
 	return l, nil
 }
 
 // Store is where the library keeps media.
-func (l *Library) Store() Storage { return l.store }
+func (l *Library) Store() mediastore.Storage { return l.store }
 
 func (l *Library) removeStale(now time.Time) {
 	entries, err := os.ReadDir(l.spoolDir)
@@ -64,13 +86,21 @@ func (l *Library) removeStale(now time.Time) {
 	}
 }
 
-// Import checks that the spooled file is a video, extracts its cover and stores both under new
-// keys. The spooled file is used up whatever happens; on error nothing is stored. A cover that
-// cannot be extracted is logged once and left out (CoverKey ""), since the video itself is fine.
+// Import checks that the spooled file is a video within the limits, probing it while holding one
+// of the library's slots (errno.Busy when none is free), and stores it under a new key. The
+// spooled file is used up whatever happens; on error nothing is stored.
 func (l *Library) Import(ctx context.Context, file *Spooled) (Stored, error) {
 	defer os.Remove(file.path)
-	format, err := l.tools.Probe(ctx, file.path)
+	release, err := l.slots.Take()
 	if err != nil {
+		return Stored{}, err
+	}
+	format, err := l.probe.Probe(ctx, file.path)
+	release()
+	if err != nil {
+		return Stored{}, err
+	}
+	if err := l.limits.check(format); err != nil {
 		return Stored{}, err
 	}
 	base, err := newBase()
@@ -78,50 +108,37 @@ func (l *Library) Import(ctx context.Context, file *Spooled) (Stored, error) {
 		return Stored{}, err
 	}
 	stored := Stored{PlayKey: base + "." + format.Ext}
-	coverPath, coverErr := l.extractCover(ctx, file.path)
-	if coverErr != nil {
-		l.log.WarnContext(ctx, "media: no cover could be extracted; the fallback cover is shown",
-			"play_key", stored.PlayKey, "error", coverErr)
-	}
 	if err := l.store.Put(ctx, stored.PlayKey, file.path); err != nil {
-		os.Remove(coverPath)
 		return Stored{}, err
-	}
-	if coverErr == nil {
-		stored.CoverKey = base + ".jpg"
-		if err := l.store.Put(ctx, stored.CoverKey, coverPath); err != nil {
-			os.Remove(coverPath)
-			l.Remove(ctx, Stored{PlayKey: stored.PlayKey})
-			return Stored{}, err
-		}
 	}
 	return stored, nil
 }
 
-// extractCover writes the cover to a new spool file and returns its path.
-func (l *Library) extractCover(ctx context.Context, video string) (string, error) {
-	out := video + ".cover.jpg"
-	if err := l.tools.Cover(ctx, video, out); err != nil {
-		os.Remove(out)
-		return "", err
+func (lim Limits) check(f ffmpeg.Format) error {
+	if f.Width > lim.MaxWidth || f.Height > lim.MaxHeight {
+		return errno.VideoOverLimits.WithMsg("the video is %dx%d pixels; at most %dx%d are accepted",
+			f.Width, f.Height, lim.MaxWidth, lim.MaxHeight)
 	}
-	info, err := os.Stat(out)
-	if err != nil || info.Size() == 0 {
-		os.Remove(out)
-		return "", errors.New("ffmpeg wrote no image")
+	if f.Duration > lim.MaxDuration {
+		return errno.VideoOverLimits.WithMsg("the video lasts %s; at most %s are accepted",
+			f.Duration.Round(time.Second), lim.MaxDuration)
 	}
-	return out, nil
+	return nil
 }
 
-// Remove deletes stored media (a publish that failed after they were stored). Failures are
-// logged: the caller's error is the one that matters to the client.
+// newBase returns a fresh random name: 128 bits in hex, the shape mediastore.ValidKey wants.
+func newBase() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// Remove deletes the stored video of a publish that failed. A failure is logged: the caller's
+// error is the one that matters to the client.
 func (l *Library) Remove(ctx context.Context, s Stored) {
-	for _, key := range []string{s.PlayKey, s.CoverKey} {
-		if key == "" {
-			continue
-		}
-		if err := l.store.Delete(ctx, key); err != nil {
-			l.log.ErrorContext(ctx, "media: could not remove the media of a failed publish", "key", key, "error", err)
-		}
+	if err := l.store.Delete(ctx, s.PlayKey); err != nil {
+		l.log.ErrorContext(ctx, "media: could not remove the media of a failed publish", "key", s.PlayKey, "error", err)
 	}
 }

@@ -1,16 +1,21 @@
+//go:build integration
+
 package media
 
 import (
 	"context"
 	"errors"
-	"image/jpeg"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/ffmpeg"
+	"simpletiktok/pkg/ffmpeg/ffmpegtest"
+	"simpletiktok/pkg/mediastore"
 )
 
 // spoolCopy puts a copy of the file at path in the library's spool, as ReadForm would.
@@ -27,32 +32,24 @@ func spoolCopy(t *testing.T, lib *Library, path string) *Spooled {
 	return &Spooled{path: p, size: int64(len(raw))}
 }
 
-func TestImportStoresVideoAndCover(t *testing.T) {
+// Import stores the video alone: its cover is the media worker's job.
+func TestImportStoresTheVideo(t *testing.T) {
 	lib, store, rec := newLibrary(t, 1<<20)
 	ctx := context.Background()
-	stored, err := lib.Import(ctx, spoolCopy(t, lib, mp4Video(t, t.TempDir())))
+	clip := mp4Video(t, t.TempDir())
+	stored, err := lib.Import(ctx, spoolCopy(t, lib, clip))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ValidKey(stored.PlayKey) || !ValidKey(stored.CoverKey) || filepath.Ext(stored.PlayKey) != ".mp4" ||
-		stored.PlayKey[:32] != stored.CoverKey[:32] {
+	if !mediastore.ValidKey(stored.PlayKey) || filepath.Ext(stored.PlayKey) != ".mp4" {
 		t.Fatalf("stored = %+v", stored)
 	}
-	cover, err := store.Open(ctx, stored.CoverKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cover.Body.Close()
-	if _, err := jpeg.Decode(cover.Body); err != nil {
-		t.Fatalf("cover: %v", err)
-	}
-	if got := files(t, store.Dir()); len(got) != 2 {
-		t.Fatalf("media folder holds %v; want the video and its cover, an empty spool", got)
+	if got := files(t, store.Dir()); len(got) != 1 || got[0] != stored.PlayKey {
+		t.Fatalf("media folder holds %v; want the video alone, an empty spool", got)
 	}
 	if n := len(rec.msgs); n != 0 {
 		t.Fatalf("a clean import logged %v", rec.msgs)
 	}
-
 	lib.Remove(ctx, stored)
 	if got := files(t, store.Dir()); len(got) != 0 {
 		t.Fatalf("Remove left %v", got)
@@ -75,27 +72,58 @@ func TestImportRefusesWhatIsNotAVideo(t *testing.T) {
 	}
 }
 
-// A video whose frames cannot be decoded is still published, with the fallback cover, and the
-// failure is logged once.
-func TestImportFallsBackWhenNoCoverCanBeExtracted(t *testing.T) {
-	lib, store, rec := newLibrary(t, 1<<20)
-	stored, err := lib.Import(context.Background(), spoolCopy(t, lib, truncatedMP4(t, t.TempDir())))
+// A video over the resolution or duration limit is refused with 12009 and a message that says
+// the limit, before anything is stored.
+func TestImportRefusesVideosOverTheLimits(t *testing.T) {
+	store, err := mediastore.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.CoverKey != "" || !ValidKey(stored.PlayKey) {
-		t.Fatalf("stored = %+v; want a play key and no cover key", stored)
+	lim := Limits{MaxBytes: 1 << 20, MaxWidth: 160, MaxHeight: 160, MaxDuration: 2 * time.Second}
+	lib, err := NewLibrary(store, tools, nil, filepath.Join(store.Dir(), ".incoming"), lim, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := files(t, store.Dir()); len(got) != 1 || got[0] != stored.PlayKey {
-		t.Fatalf("media folder holds %v; want only %s", got, stored.PlayKey)
+	dir := t.TempDir()
+	cases := map[string]struct {
+		file, msg string
+	}{
+		"wider":  {ffmpegtest.Clip(t, dir, "wide.mp4", "320x120", "1"), "320x120 pixels; at most 160x160"},
+		"taller": {ffmpegtest.Clip(t, dir, "tall.mp4", "120x320", "1"), "120x320 pixels; at most 160x160"},
+		"longer": {ffmpegtest.Clip(t, dir, "long.mp4", "160x120", "3"), "lasts 3s; at most 2s"},
 	}
-	if n := rec.count("media: no cover could be extracted; the fallback cover is shown"); n != 1 || len(rec.msgs) != 1 {
-		t.Fatalf("logged %v; want the cover failure once", rec.msgs)
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := lib.Import(context.Background(), spoolCopy(t, lib, c.file))
+			var e *errno.Error
+			if !errors.As(err, &e) || e.Code != errno.VideoOverLimits.Code || !strings.Contains(e.Msg, c.msg) {
+				t.Fatalf("Import = %v; want 12009 saying %q", err, c.msg)
+			}
+			if got := files(t, store.Dir()); len(got) != 0 {
+				t.Fatalf("a refused import left %v", got)
+			}
+		})
+	}
+	// At the limits exactly is accepted.
+	if _, err := lib.Import(context.Background(), spoolCopy(t, lib, ffmpegtest.Clip(t, dir, "edge.mp4", "160x160", "2"))); err != nil {
+		t.Fatalf("a video at the limits: %v", err)
+	}
+}
+
+func TestLimitsMustBePositive(t *testing.T) {
+	store, err := mediastore.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lim := range []Limits{{}, {MaxBytes: 1, MaxWidth: 1, MaxHeight: 1}, {MaxBytes: 1, MaxWidth: 0, MaxHeight: 1, MaxDuration: 1}} {
+		if _, err := NewLibrary(store, ffmpeg.Tools{}, nil, t.TempDir(), lim, slog.New(slog.DiscardHandler)); err == nil {
+			t.Errorf("NewLibrary accepted %+v", lim)
+		}
 	}
 }
 
 func TestNewLibraryRemovesStaleSpoolFiles(t *testing.T) {
-	store, err := NewLocal(t.TempDir())
+	store, err := mediastore.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +133,7 @@ func TestNewLibraryRemovesStaleSpoolFiles(t *testing.T) {
 	fresh := writeFile(t, spool, "upload-new", "y")
 	old := time.Now().Add(-2 * staleSpool)
 	os.Chtimes(stale, old, old)
-	if _, err := NewLibrary(store, tools, spool, 1, slog.New(slog.DiscardHandler)); err != nil {
+	if _, err := NewLibrary(store, tools, nil, spool, limitsOf(1), slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
@@ -113,5 +141,37 @@ func TestNewLibraryRemovesStaleSpoolFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Fatal("an upload in progress was removed")
+	}
+}
+
+// With every slot taken, an upload is refused at once as busy, nothing runs and nothing is kept;
+// once a slot is free, the same upload goes through.
+func TestImportIsBusyWhenEverySlotIsTaken(t *testing.T) {
+	store, err := mediastore.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slots := NewSlots(1)
+	lib, err := NewLibrary(store, tools, slots, filepath.Join(store.Dir(), ".incoming"), limitsOf(1<<20), slog.New(&recordingHandler{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, err := slots.Take()
+	if err != nil {
+		t.Fatal(err)
+	}
+	video := mp4Video(t, t.TempDir())
+	if _, err := lib.Import(context.Background(), spoolCopy(t, lib, video)); !errors.Is(err, errno.Busy) {
+		t.Fatalf("Import with no free slot = %v; want errno.Busy", err)
+	}
+	if got := files(t, store.Dir()); len(got) != 0 {
+		t.Fatalf("a refused upload left %v", got)
+	}
+	release()
+	if _, err := lib.Import(context.Background(), spoolCopy(t, lib, video)); err != nil {
+		t.Fatalf("Import with a free slot = %v", err)
+	}
+	if _, err := slots.Take(); err != nil {
+		t.Fatalf("the import did not give its slot back: %v", err)
 	}
 }

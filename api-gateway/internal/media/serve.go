@@ -12,6 +12,7 @@ import (
 
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/mediastore"
 )
 
 // KeyParam is the name of the route's catch-all parameter holding the key.
@@ -25,7 +26,7 @@ var errNoSuchMedia = errno.NotFound.WithMsg("no such media file")
 func (l *Library) Serve(ctx context.Context, c *app.RequestContext) {
 	key := strings.TrimPrefix(c.Param(KeyParam), "/")
 	obj, err := l.store.Open(ctx, key)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, mediastore.ErrNotFound) {
 		middleware.WriteStatus(c, http.StatusNotFound, errNoSuchMedia)
 		return
 	}
@@ -37,7 +38,7 @@ func (l *Library) Serve(ctx context.Context, c *app.RequestContext) {
 	etag := `"` + key + `"`
 	lastModified := obj.ModTime.UTC().Format(http.TimeFormat)
 	h := &c.Response.Header
-	h.SetContentType(ContentType(key))
+	h.SetContentType(mediastore.ContentType(key))
 	h.Set("Accept-Ranges", "bytes")
 	h.Set("ETag", etag)
 	h.Set("Last-Modified", lastModified)

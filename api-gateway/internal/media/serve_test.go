@@ -15,6 +15,8 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app/server"
 	"github.com/cloudwego/hertz/pkg/common/hlog"
+
+	"simpletiktok/pkg/mediastore"
 )
 
 func TestMain(m *testing.M) {
@@ -31,9 +33,9 @@ func serveLibrary(t *testing.T) (string, string) {
 }
 
 // serveStorage stores 1000 bytes under goodKey in store and serves store as serveLibrary does.
-func serveStorage(t *testing.T, store Storage) (string, string) {
+func serveStorage(t *testing.T, store mediastore.Storage) (string, string) {
 	t.Helper()
-	lib, err := NewLibrary(store, tools, t.TempDir(), 1<<20, slog.New(&recordingHandler{}))
+	lib, err := NewLibrary(store, tools, nil, t.TempDir(), limitsOf(1<<20), slog.New(&recordingHandler{}))
 	if err != nil {
 		t.Fatal(err)
 	}

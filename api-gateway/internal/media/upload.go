@@ -62,7 +62,7 @@ func (l *Library) ReadForm(body io.Reader, contentType string, contentLength int
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
 		return form, errno.VideoBadUpload
 	}
-	if contentLength > l.maxBytes+formOverhead {
+	if contentLength > l.limits.MaxBytes+formOverhead {
 		return form, l.tooLarge()
 	}
 	if err := l.readParts(multipart.NewReader(body, params["boundary"]), form, beforeFile); err != nil {
@@ -136,13 +136,13 @@ func (l *Library) spool(part io.Reader) (_ *Spooled, err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	n, err := io.Copy(f, io.LimitReader(part, l.maxBytes+1))
+	n, err := io.Copy(f, io.LimitReader(part, l.limits.MaxBytes+1))
 	switch {
 	case err != nil && isDiskError(err):
 		return nil, fmt.Errorf("media: spool file: %w", err)
 	case err != nil:
 		return nil, errno.VideoBadUpload.WithMsg("the upload was cut short: %s", strings.TrimPrefix(err.Error(), "multipart: "))
-	case n > l.maxBytes:
+	case n > l.limits.MaxBytes:
 		return nil, l.tooLarge()
 	case n == 0:
 		return nil, errno.VideoFileRequired.WithMsg("the file in the data field is empty")
@@ -154,7 +154,7 @@ func (l *Library) spool(part io.Reader) (_ *Spooled, err error) {
 }
 
 func (l *Library) tooLarge() error {
-	return errno.VideoTooLarge.WithMsg("the video file is larger than the upload limit of %s", humanBytes(l.maxBytes))
+	return errno.VideoTooLarge.WithMsg("the video file is larger than the upload limit of %s", humanBytes(l.limits.MaxBytes))
 }
 
 // isDiskError tells a failure to write the spool file from a failure to read the upload.

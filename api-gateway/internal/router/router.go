@@ -34,6 +34,7 @@ const maxFormBody = 1 << 20
 type endpoint struct {
 	method, path string
 	access       access
+	limit        middleware.Limit // the rate limit it is subject to, besides the cap on requests in flight
 	handle       app.HandlerFunc
 	// blank is the answer's other fields at their zero values, for refusals made before the
 	// handler runs (lists [] and objects null, never absent; a comment delete has no comment).
@@ -44,30 +45,38 @@ func list(name string) middleware.Fields {
 	return func(*app.RequestContext) map[string]any { return map[string]any{name: []any{}} }
 }
 
+// account is the blank answer of register and login: no user, and the token "" that the contract
+// shows on a refused register.
+func account(*app.RequestContext) map[string]any { return map[string]any{"user_id": 0, "token": ""} }
+
 func object(name string) middleware.Fields {
 	return func(*app.RequestContext) map[string]any { return map[string]any{name: nil} }
 }
 
 // Register adds every route to the engine. Each path is registered with its trailing slash, as
-// the contract says, and without it, since clients do not follow a redirect for a POST.
-func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier) error {
+// the contract says, and without it, since clients do not follow a redirect for a POST. adm, when
+// not nil, admits each request before any work is done for it: the cap on requests in flight,
+// then the endpoint's rate limit (per address before the body is read, per user once the token is
+// checked).
+func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier, adm *middleware.Admission) error {
+	n := middleware.NoLimit
 	endpoints := []endpoint{
-		{http.MethodGet, "/douyin/feed/", optional, h.Feed, nil},
-		{http.MethodPost, "/douyin/user/register/", public, h.Register, nil},
-		{http.MethodPost, "/douyin/user/login/", public, h.Login, nil},
-		{http.MethodGet, "/douyin/user/", required, h.UserInfo, object("user")},
-		{http.MethodPost, "/douyin/publish/action/", upload, h.PublishAction, nil},
-		{http.MethodGet, "/douyin/publish/list/", required, h.PublishList, list("video_list")},
-		{http.MethodPost, "/douyin/favorite/action/", required, h.FavoriteAction, nil},
-		{http.MethodGet, "/douyin/favorite/list/", required, h.FavoriteList, list("video_list")},
-		{http.MethodPost, "/douyin/comment/action/", required, h.CommentAction, handler.CommentActionBlank},
-		{http.MethodGet, "/douyin/comment/list/", optional, h.CommentList, nil},
-		{http.MethodPost, "/douyin/relation/action/", required, h.RelationAction, nil},
-		{http.MethodGet, "/douyin/relation/follow/list/", required, h.FollowList, list("user_list")},
-		{http.MethodGet, "/douyin/relation/follower/list/", required, h.FollowerList, list("user_list")},
-		{http.MethodGet, "/douyin/relation/friend/list/", required, h.FriendList, list("user_list")},
-		{http.MethodGet, "/douyin/message/chat/", required, h.MessageChat, list("message_list")},
-		{http.MethodPost, "/douyin/message/action/", required, h.MessageAction, nil},
+		{http.MethodGet, "/douyin/feed/", optional, n, h.Feed, handler.FeedBlank},
+		{http.MethodPost, "/douyin/user/register/", public, middleware.RegisterPerIP, h.Register, account},
+		{http.MethodPost, "/douyin/user/login/", public, middleware.LoginPerIP, h.Login, account},
+		{http.MethodGet, "/douyin/user/", required, n, h.UserInfo, object("user")},
+		{http.MethodPost, "/douyin/publish/action/", upload, middleware.PublishPerIP, h.PublishAction, nil},
+		{http.MethodGet, "/douyin/publish/list/", required, n, h.PublishList, list("video_list")},
+		{http.MethodPost, "/douyin/favorite/action/", required, middleware.WritePerUser, h.FavoriteAction, nil},
+		{http.MethodGet, "/douyin/favorite/list/", required, n, h.FavoriteList, list("video_list")},
+		{http.MethodPost, "/douyin/comment/action/", required, middleware.WritePerUser, h.CommentAction, handler.CommentActionBlank},
+		{http.MethodGet, "/douyin/comment/list/", optional, n, h.CommentList, list("comment_list")},
+		{http.MethodPost, "/douyin/relation/action/", required, middleware.WritePerUser, h.RelationAction, nil},
+		{http.MethodGet, "/douyin/relation/follow/list/", required, n, h.FollowList, list("user_list")},
+		{http.MethodGet, "/douyin/relation/follower/list/", required, n, h.FollowerList, list("user_list")},
+		{http.MethodGet, "/douyin/relation/friend/list/", required, n, h.FriendList, list("user_list")},
+		{http.MethodGet, "/douyin/message/chat/", required, n, h.MessageChat, list("message_list")},
+		{http.MethodPost, "/douyin/message/action/", required, middleware.WritePerUser, h.MessageAction, nil},
 	}
 	optionalToken := middleware.OptionalToken(v)
 	for _, e := range endpoints {
@@ -83,6 +92,7 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier) error 
 		case upload:
 			chain = []app.HandlerFunc{e.handle}
 		}
+		chain = admit(adm, e, chain)
 		r.Handle(e.method, e.path, chain...)
 		r.Handle(e.method, strings.TrimSuffix(e.path, "/"), chain...)
 	}
@@ -109,4 +119,21 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier) error 
 		middleware.WriteStatus(c, http.StatusMethodNotAllowed, errno.MethodNotAllowed)
 	})
 	return nil
+}
+
+// admit puts the admission handlers of e around its chain: the cap on requests in flight and the
+// per-address bucket first, the per-user bucket just before the handler (after the token check).
+func admit(adm *middleware.Admission, e endpoint, chain []app.HandlerFunc) []app.HandlerFunc {
+	if adm == nil {
+		return chain
+	}
+	out := []app.HandlerFunc{adm.InFlight(e.blank)}
+	if before := adm.Before(e.limit, e.blank); before != nil {
+		out = append(out, before)
+	}
+	out = append(out, chain[:len(chain)-1]...)
+	if after := adm.After(e.limit, e.blank); after != nil {
+		out = append(out, after)
+	}
+	return append(out, chain[len(chain)-1])
 }

@@ -1,6 +1,6 @@
-// Command devstack is `make run`: it starts etcd, Jaeger, Prometheus, the six services and the API
-// gateway from bin/ on their default ports, prints where they are, restarts any of them that
-// exits, and stops them all on Ctrl-C or SIGTERM.
+// Command devstack is `make run`: it starts etcd, Jaeger, Prometheus, NATS, the six services, the
+// media worker and the API gateway from bin/ on their default ports, prints where they are,
+// restarts any of them that exits, and stops them all on Ctrl-C or SIGTERM.
 package main
 
 import (
@@ -133,12 +133,14 @@ The stack is running.
   API gateway   %[1]s  (e.g. GET %[1]s/healthz)
   Jaeger query  %[2]s  (API only: %[2]s/api/services, %[2]s/api/traces?service=api-gateway)
   Prometheus    %[5]s  (API only: %[5]s/api/v1/query?query=up, %[5]s/api/v1/alerts)
-  metrics       %[6]s/metrics (gateway), %[7]s/metrics … %[8]s/metrics (user … message)
+  metrics       %[6]s/metrics (gateway), %[7]s/metrics … %[8]s/metrics (user … message),
+                %[10]s/metrics (media worker)
+  NATS          %[9]s  (JetStream; media jobs on video.uploaded, given-up ones on video.uploaded.dead)
   logs          %[3]s  (one <name>.log per process)
 %[4]s
 Press Ctrl-C to stop.
 `, s.GatewayURL(), s.JaegerQueryURL(), s.LogDir(), onExit, s.PrometheusURL(), s.AdminURL("api-gateway"),
-		s.AdminURL("user"), s.AdminURL("message"))
+		s.AdminURL("user"), s.AdminURL("message"), s.NATSURL(), s.AdminURL("media-worker"))
 }
 
 // waitAndStop blocks until a signal (a clean stop) or, with -fail-fast, a process's death (an

@@ -57,10 +57,13 @@ func (x *Comment) GetCreateTimeMs() int64 {
 	return 0
 }
 
+// request_key, when not empty, is the client's idempotency key (1 to 64 of A-Z a-z 0-9 - _ . :):
+// a post repeated with the same key by the same user makes no second comment and answers the first.
 type PostCommentRequest struct {
-	UserId  int64  `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
-	VideoId int64  `protobuf:"varint,2,opt,name=video_id" json:"video_id,omitempty"`
-	Content string `protobuf:"bytes,3,opt,name=content" json:"content,omitempty"`
+	UserId     int64  `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
+	VideoId    int64  `protobuf:"varint,2,opt,name=video_id" json:"video_id,omitempty"`
+	Content    string `protobuf:"bytes,3,opt,name=content" json:"content,omitempty"`
+	RequestKey string `protobuf:"bytes,4,opt,name=request_key" json:"request_key,omitempty"`
 }
 
 func (x *PostCommentRequest) Reset() { *x = PostCommentRequest{} }
@@ -86,6 +89,13 @@ func (x *PostCommentRequest) GetVideoId() int64 {
 func (x *PostCommentRequest) GetContent() string {
 	if x != nil {
 		return x.Content
+	}
+	return ""
+}
+
+func (x *PostCommentRequest) GetRequestKey() string {
+	if x != nil {
+		return x.RequestKey
 	}
 	return ""
 }

@@ -57,10 +57,13 @@ func (x *Message) GetCreateTimeMs() int64 {
 	return 0
 }
 
+// request_key, when not empty, is the client's idempotency key (1 to 64 of A-Z a-z 0-9 - _ . :):
+// a send repeated with the same key by the same user stores no second message and answers the first.
 type SendMessageRequest struct {
 	FromUserId int64  `protobuf:"varint,1,opt,name=from_user_id" json:"from_user_id,omitempty"`
 	ToUserId   int64  `protobuf:"varint,2,opt,name=to_user_id" json:"to_user_id,omitempty"`
 	Content    string `protobuf:"bytes,3,opt,name=content" json:"content,omitempty"`
+	RequestKey string `protobuf:"bytes,4,opt,name=request_key" json:"request_key,omitempty"`
 }
 
 func (x *SendMessageRequest) Reset() { *x = SendMessageRequest{} }
@@ -86,6 +89,13 @@ func (x *SendMessageRequest) GetToUserId() int64 {
 func (x *SendMessageRequest) GetContent() string {
 	if x != nil {
 		return x.Content
+	}
+	return ""
+}
+
+func (x *SendMessageRequest) GetRequestKey() string {
+	if x != nil {
+		return x.RequestKey
 	}
 	return ""
 }

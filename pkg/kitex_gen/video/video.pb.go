@@ -67,11 +67,12 @@ func (x *Video) GetPublishTimeMs() int64 {
 	return 0
 }
 
+// Publish records a video whose file the gateway has stored, with no cover yet (the feed shows the
+// fallback cover), and queues its processing job (video.uploaded) in the same transaction.
 type PublishRequest struct {
 	AuthorId int64  `protobuf:"varint,1,opt,name=author_id" json:"author_id,omitempty"`
 	Title    string `protobuf:"bytes,2,opt,name=title" json:"title,omitempty"`
 	PlayKey  string `protobuf:"bytes,3,opt,name=play_key" json:"play_key,omitempty"`
-	CoverKey string `protobuf:"bytes,4,opt,name=cover_key" json:"cover_key,omitempty"`
 }
 
 func (x *PublishRequest) Reset() { *x = PublishRequest{} }
@@ -101,13 +102,6 @@ func (x *PublishRequest) GetPlayKey() string {
 	return ""
 }
 
-func (x *PublishRequest) GetCoverKey() string {
-	if x != nil {
-		return x.CoverKey
-	}
-	return ""
-}
-
 type PublishResponse struct {
 	VideoId int64 `protobuf:"varint,1,opt,name=video_id" json:"video_id,omitempty"`
 }
@@ -123,6 +117,51 @@ func (x *PublishResponse) GetVideoId() int64 {
 		return x.VideoId
 	}
 	return 0
+}
+
+// SetCover records the cover the media worker made of a video. It is idempotent: the first cover
+// recorded stays, and a call for a video that has one already changes nothing and answers the
+// cover kept. A video that does not exist is 12001.
+type SetCoverRequest struct {
+	VideoId  int64  `protobuf:"varint,1,opt,name=video_id" json:"video_id,omitempty"`
+	CoverKey string `protobuf:"bytes,2,opt,name=cover_key" json:"cover_key,omitempty"`
+}
+
+func (x *SetCoverRequest) Reset() { *x = SetCoverRequest{} }
+
+func (x *SetCoverRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *SetCoverRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *SetCoverRequest) GetVideoId() int64 {
+	if x != nil {
+		return x.VideoId
+	}
+	return 0
+}
+
+func (x *SetCoverRequest) GetCoverKey() string {
+	if x != nil {
+		return x.CoverKey
+	}
+	return ""
+}
+
+type SetCoverResponse struct {
+	CoverKey string `protobuf:"bytes,1,opt,name=cover_key" json:"cover_key,omitempty"`
+}
+
+func (x *SetCoverResponse) Reset() { *x = SetCoverResponse{} }
+
+func (x *SetCoverResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *SetCoverResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *SetCoverResponse) GetCoverKey() string {
+	if x != nil {
+		return x.CoverKey
+	}
+	return ""
 }
 
 // Feed: at most limit videos published strictly before latest_time_ms, newest first.
@@ -287,4 +326,5 @@ type VideoService interface {
 	ListByAuthor(ctx context.Context, req *ListByAuthorRequest) (res *ListByAuthorResponse, err error)
 	MGetVideos(ctx context.Context, req *MGetVideosRequest) (res *MGetVideosResponse, err error)
 	CountWorks(ctx context.Context, req *CountWorksRequest) (res *CountWorksResponse, err error)
+	SetCover(ctx context.Context, req *SetCoverRequest) (res *SetCoverResponse, err error)
 }

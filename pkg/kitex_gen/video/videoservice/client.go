@@ -16,6 +16,7 @@ type Client interface {
 	ListByAuthor(ctx context.Context, Req *video.ListByAuthorRequest, callOptions ...callopt.Option) (r *video.ListByAuthorResponse, err error)
 	MGetVideos(ctx context.Context, Req *video.MGetVideosRequest, callOptions ...callopt.Option) (r *video.MGetVideosResponse, err error)
 	CountWorks(ctx context.Context, Req *video.CountWorksRequest, callOptions ...callopt.Option) (r *video.CountWorksResponse, err error)
+	SetCover(ctx context.Context, Req *video.SetCoverRequest, callOptions ...callopt.Option) (r *video.SetCoverResponse, err error)
 }
 
 // NewClient creates a client for the service defined in IDL.
@@ -70,4 +71,9 @@ func (p *kVideoServiceClient) MGetVideos(ctx context.Context, Req *video.MGetVid
 func (p *kVideoServiceClient) CountWorks(ctx context.Context, Req *video.CountWorksRequest, callOptions ...callopt.Option) (r *video.CountWorksResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.CountWorks(ctx, Req)
+}
+
+func (p *kVideoServiceClient) SetCover(ctx context.Context, Req *video.SetCoverRequest, callOptions ...callopt.Option) (r *video.SetCoverResponse, err error) {
+	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
+	return p.kClient.SetCover(ctx, Req)
 }

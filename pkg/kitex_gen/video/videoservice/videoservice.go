@@ -50,6 +50,13 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
+	"SetCover": kitex.NewMethodInfo(
+		setCoverHandler,
+		newSetCoverArgs,
+		newSetCoverResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
 }
 
 var (
@@ -671,6 +678,117 @@ func (p *CountWorksResult) GetResult() interface{} {
 	return p.Success
 }
 
+func setCoverHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(video.SetCoverRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(video.VideoService).SetCover(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *SetCoverArgs:
+		success, err := handler.(video.VideoService).SetCover(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*SetCoverResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newSetCoverArgs() interface{} {
+	return &SetCoverArgs{}
+}
+
+func newSetCoverResult() interface{} {
+	return &SetCoverResult{}
+}
+
+type SetCoverArgs struct {
+	Req *video.SetCoverRequest
+}
+
+func (p *SetCoverArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *SetCoverArgs) Unmarshal(in []byte) error {
+	msg := new(video.SetCoverRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var SetCoverArgs_Req_DEFAULT *video.SetCoverRequest
+
+func (p *SetCoverArgs) GetReq() *video.SetCoverRequest {
+	if !p.IsSetReq() {
+		return SetCoverArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *SetCoverArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *SetCoverArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type SetCoverResult struct {
+	Success *video.SetCoverResponse
+}
+
+var SetCoverResult_Success_DEFAULT *video.SetCoverResponse
+
+func (p *SetCoverResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *SetCoverResult) Unmarshal(in []byte) error {
+	msg := new(video.SetCoverResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *SetCoverResult) GetSuccess() *video.SetCoverResponse {
+	if !p.IsSetSuccess() {
+		return SetCoverResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *SetCoverResult) SetSuccess(x interface{}) {
+	p.Success = x.(*video.SetCoverResponse)
+}
+
+func (p *SetCoverResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *SetCoverResult) GetResult() interface{} {
+	return p.Success
+}
+
 type kClient struct {
 	c client.Client
 }
@@ -726,6 +844,16 @@ func (p *kClient) CountWorks(ctx context.Context, Req *video.CountWorksRequest) 
 	_args.Req = Req
 	var _result CountWorksResult
 	if err = p.c.Call(ctx, "CountWorks", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) SetCover(ctx context.Context, Req *video.SetCoverRequest) (r *video.SetCoverResponse, err error) {
+	var _args SetCoverArgs
+	_args.Req = Req
+	var _result SetCoverResult
+	if err = p.c.Call(ctx, "SetCover", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

@@ -30,6 +30,9 @@ type Comment struct {
 	Content   string
 	CreatedAt time.Time
 	Deleted   bool
+	// RequestKey is the client's idempotency key of the post ("" when none was sent): unique per
+	// user, so that a post repeated after an unknown outcome makes no second comment.
+	RequestKey string
 }
 
 // Videos answers the facts the video service owns.
@@ -41,14 +44,17 @@ type Videos interface {
 // Repo keeps comments and the per-video count of the comments not deleted. Create and Delete
 // change the comment row and the count in one transaction.
 type Repo interface {
-	Create(ctx context.Context, c *Comment) error
+	// Create stores c, raises its video's count and sets c.ID, in one transaction, and returns c.
+	// When c.RequestKey is set and c.UserID stored a comment with that key already, it stores
+	// nothing and returns that comment instead.
+	Create(ctx context.Context, c *Comment) (*Comment, error)
 	// Get returns the comment, deleted or not, or errno.CommentNotFound for an id never stored.
 	Get(ctx context.Context, id int64) (*Comment, error)
 	// Delete makes c (of c.VideoID) a tombstone deleted at at and lowers the count, unless it is
 	// deleted already; it reports whether this call deleted it. Of two deletes racing, one does.
 	Delete(ctx context.Context, c *Comment, at time.Time) (deleted bool, err error)
-	// ListByVideo returns the video's comments not deleted, newest first.
-	ListByVideo(ctx context.Context, videoID int64) ([]*Comment, error)
+	// ListByVideo returns the video's newest limit comments not deleted, newest first.
+	ListByVideo(ctx context.Context, videoID int64, limit int) ([]*Comment, error)
 	// Counts returns the comment counts of videoIDs; a video it leaves out has no comments.
 	Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error)
 }
@@ -66,9 +72,12 @@ func NewComments(repo Repo, videos Videos, now func() time.Time) *Comments {
 	return &Comments{repo: repo, videos: videos, now: now}
 }
 
-// Post adds userID's comment to an existing video and returns it.
-func (s *Comments) Post(ctx context.Context, userID, videoID int64, content string) (*Comment, error) {
-	if err := cmp.Or(validate.ID("user_id", userID), validate.ID("video_id", videoID)); err != nil {
+// Post adds userID's comment to an existing video and returns it. A post with a request key that
+// userID used before is a repetition of that post (its client did not learn the outcome): it adds
+// nothing and answers the comment the key made, or errno.CommentNotFound if that comment was
+// deleted since; the same key with another video or text is errno.BadRequest.
+func (s *Comments) Post(ctx context.Context, userID, videoID int64, content, requestKey string) (*Comment, error) {
+	if err := cmp.Or(validate.ID("user_id", userID), validate.ID("video_id", videoID), validate.RequestKey(requestKey)); err != nil {
 		return nil, err
 	}
 	if err := ValidateContent(content); err != nil {
@@ -78,11 +87,20 @@ func (s *Comments) Post(ctx context.Context, userID, videoID int64, content stri
 		return nil, err
 	}
 	// Milliseconds: what the store keeps, so the comment returned equals the one listed later.
-	c := &Comment{VideoID: videoID, UserID: userID, Content: content, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
-	if err := s.repo.Create(ctx, c); err != nil {
+	c := &Comment{VideoID: videoID, UserID: userID, Content: content, CreatedAt: s.now().UTC().Truncate(time.Millisecond),
+		RequestKey: requestKey}
+	stored, err := s.repo.Create(ctx, c)
+	switch {
+	case err != nil:
 		return nil, err
+	case stored == c:
+		return c, nil
+	case stored.Deleted:
+		return nil, errno.CommentNotFound
+	case stored.VideoID != videoID || stored.Content != content:
+		return nil, errno.BadRequest.WithMsg("this idempotency key was used for another comment: send a new key with a new comment")
 	}
-	return c, nil
+	return stored, nil
 }
 
 // Delete deletes a comment of videoID and reports whether this call deleted it. Only its author or
@@ -119,13 +137,18 @@ func (s *Comments) Delete(ctx context.Context, userID, videoID, commentID int64)
 	return s.repo.Delete(ctx, c, s.now().UTC().Truncate(time.Millisecond))
 }
 
-// List returns the comments of videoID, newest first; a video without comments (or that does not
-// exist) has an empty list.
+// MaxList is how many comments a comment list shows (the newest). The contract has no paging, so a
+// list is whole up to this safety bound, which keeps one answer's size and its query bounded
+// however many comments a video gathers (the count, comment_count, stays exact).
+const MaxList = 1000
+
+// List returns the newest MaxList comments of videoID, newest first; a video without comments (or
+// that does not exist) has an empty list.
 func (s *Comments) List(ctx context.Context, videoID int64) ([]*Comment, error) {
 	if err := validate.ID("video_id", videoID); err != nil {
 		return nil, err
 	}
-	return s.repo.ListByVideo(ctx, videoID)
+	return s.repo.ListByVideo(ctx, videoID, MaxList)
 }
 
 // Counts returns a count for every valid id asked, zero for videos without comments.

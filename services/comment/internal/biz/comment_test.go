@@ -18,17 +18,24 @@ type memRepo struct {
 	mu     sync.Mutex
 	rows   map[int64]Comment
 	nextID int64
+	// listLimit is the limit of the last list read.
+	listLimit int
 }
 
 func newMemRepo() *memRepo { return &memRepo{rows: map[int64]Comment{}} }
 
-func (m *memRepo) Create(_ context.Context, c *Comment) error {
+func (m *memRepo) Create(_ context.Context, c *Comment) (*Comment, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	for _, row := range m.rows {
+		if c.RequestKey != "" && row.UserID == c.UserID && row.RequestKey == c.RequestKey {
+			return &row, nil
+		}
+	}
 	m.nextID++
 	c.ID = m.nextID
 	m.rows[c.ID] = *c
-	return nil
+	return c, nil
 }
 
 func (m *memRepo) Get(_ context.Context, id int64) (*Comment, error) {
@@ -53,7 +60,7 @@ func (m *memRepo) Delete(_ context.Context, c *Comment, _ time.Time) (bool, erro
 	return true, nil
 }
 
-func (m *memRepo) ListByVideo(_ context.Context, videoID int64) ([]*Comment, error) {
+func (m *memRepo) ListByVideo(_ context.Context, videoID int64, limit int) ([]*Comment, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := []*Comment{}
@@ -63,7 +70,8 @@ func (m *memRepo) ListByVideo(_ context.Context, videoID int64) ([]*Comment, err
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
-	return out, nil
+	m.listLimit = limit
+	return out[:min(limit, len(out))], nil
 }
 
 func (m *memRepo) Counts(_ context.Context, ids []int64) (map[int64]int64, error) {
@@ -112,7 +120,7 @@ func TestPostKeepsContentVerbatim(t *testing.T) {
 		strings.Repeat("字", MaxContentLen),
 		"a",
 	} {
-		c, err := s.Post(context.Background(), 1, 10, content)
+		c, err := s.Post(context.Background(), 1, 10, content, "")
 		if err != nil {
 			t.Fatalf("Post(%q): %v", content, err)
 		}
@@ -145,13 +153,13 @@ func TestPostRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got, err := s.Post(context.Background(), c.user, c.video, c.content); !errors.Is(err, c.want) || got != nil {
+			if got, err := s.Post(context.Background(), c.user, c.video, c.content, ""); !errors.Is(err, c.want) || got != nil {
 				t.Fatalf("Post = %+v, %v; want %v", got, err, c.want)
 			}
 		})
 	}
 	videos.err = errno.ServiceUnavailable
-	if _, err := s.Post(context.Background(), 1, 10, "hello"); !errors.Is(err, errno.ServiceUnavailable) {
+	if _, err := s.Post(context.Background(), 1, 10, "hello", ""); !errors.Is(err, errno.ServiceUnavailable) {
 		t.Fatalf("Post while the video service is down = %v", err)
 	}
 	videos.err = nil
@@ -175,7 +183,7 @@ func TestDeletePermissions(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s, _ := newComments()
-			posted, err := s.Post(ctx, 1, 10, "mine")
+			posted, err := s.Post(ctx, 1, 10, "mine", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,9 +205,9 @@ func TestDeletePermissions(t *testing.T) {
 func TestDeleteTwiceAndMismatches(t *testing.T) {
 	s, videos := newComments()
 	ctx := context.Background()
-	c, _ := s.Post(ctx, 1, 10, "once")
-	other, _ := s.Post(ctx, 1, 11, "elsewhere")
-	kept, _ := s.Post(ctx, 2, 10, "kept")
+	c, _ := s.Post(ctx, 1, 10, "once", "")
+	other, _ := s.Post(ctx, 1, 11, "elsewhere", "")
+	kept, _ := s.Post(ctx, 2, 10, "kept", "")
 	mustDelete := func(user, video, id int64, wantDeleted bool) {
 		t.Helper()
 		if deleted, err := s.Delete(ctx, user, video, id); err != nil || deleted != wantDeleted {
@@ -237,7 +245,7 @@ func TestListNewestFirstAndCounts(t *testing.T) {
 	ctx := context.Background()
 	var ids []int64
 	for _, text := range []string{"first", "second", "third"} {
-		c, err := s.Post(ctx, 1, 10, text)
+		c, err := s.Post(ctx, 1, 10, text, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,6 +254,9 @@ func TestListNewestFirstAndCounts(t *testing.T) {
 	list, err := s.List(ctx, 10)
 	if err != nil || len(list) != 3 || list[0].ID != ids[2] || list[2].ID != ids[0] {
 		t.Fatalf("List = %+v, %v; want newest first", list, err)
+	}
+	if repo := s.repo.(*memRepo); repo.listLimit != MaxList {
+		t.Fatalf("the list was read with a limit of %d; want MaxList", repo.listLimit)
 	}
 	if empty, err := s.List(ctx, 999); err != nil || len(empty) != 0 {
 		t.Fatalf("List of a video without comments = %v, %v", empty, err)
@@ -263,5 +274,41 @@ func TestListNewestFirstAndCounts(t *testing.T) {
 	}
 	if _, err := s.Counts(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("Counts of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+}
+
+// A post repeated with its request key makes no second comment and answers the first; the key is
+// the user's own; reused for another comment it is refused; a malformed key is refused.
+func TestPostWithARequestKeyHappensOnce(t *testing.T) {
+	s, _ := newComments()
+	ctx := context.Background()
+	first, err := s.Post(ctx, 1, 10, "hello", "k-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Post(ctx, 1, 10, "hello", "k-1")
+	if err != nil || again.ID != first.ID {
+		t.Fatalf("the repeated post = %+v, %v; want the first comment %d", again, err, first.ID)
+	}
+	if list, _ := s.List(ctx, 10); len(list) != 1 {
+		t.Fatalf("%d comments after a repeated post; want 1", len(list))
+	}
+	if other, err := s.Post(ctx, 2, 10, "hello", "k-1"); err != nil || other.ID == first.ID {
+		t.Fatalf("another user's post with the same key = %+v, %v; want a comment of its own", other, err)
+	}
+	if _, err := s.Post(ctx, 1, 10, "something else", "k-1"); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("the key reused for other text = %v; want BadRequest", err)
+	}
+	if _, err := s.Post(ctx, 1, 11, "hello", "k-1"); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("the key reused on another video = %v; want BadRequest", err)
+	}
+	if _, err := s.Post(ctx, 1, 10, "hello", "bad key"); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("a malformed key = %v; want BadRequest", err)
+	}
+	if _, err := s.Delete(ctx, 1, 10, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Post(ctx, 1, 10, "hello", "k-1"); !errors.Is(err, errno.CommentNotFound) {
+		t.Fatalf("the post repeated after its comment was deleted = %v; want CommentNotFound", err)
 	}
 }

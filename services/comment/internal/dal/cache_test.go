@@ -25,7 +25,7 @@ func expectComments(ctx context.Context, repo *Comments, video int64, live []int
 	if counts[video] != int64(len(live)) {
 		return fmt.Errorf("comment_count of %d = %d; want %d", video, counts[video], len(live))
 	}
-	list, err := repo.ListByVideo(ctx, video)
+	list, err := repo.ListByVideo(ctx, video, biz.MaxList)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 				}
 				video := int64(10 + r%writers)
 				_, _ = repo.Counts(ctx, []int64{video})
-				_, _ = repo.ListByVideo(ctx, video)
+				_, _ = repo.ListByVideo(ctx, video, biz.MaxList)
 				reads.Add(1)
 			}
 		}()
@@ -82,7 +82,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 			} else {
 				cm := &biz.Comment{VideoID: video, UserID: int64(1 + w), Content: fmt.Sprintf("round %d", round),
 					CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
-				if err := repo.Create(ctx, cm); err != nil {
+				if _, err := repo.Create(ctx, cm); err != nil {
 					return err
 				}
 				live = append(live, cm.ID)
@@ -123,7 +123,7 @@ func TestRedisFaults(t *testing.T) {
 	post := func() {
 		t.Helper()
 		cm := &biz.Comment{VideoID: video, UserID: 1, Content: "x", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
-		if err := repo.Create(ctx, cm); err != nil {
+		if _, err := repo.Create(ctx, cm); err != nil {
 			t.Fatal(err)
 		}
 		live = append(live, cm.ID)

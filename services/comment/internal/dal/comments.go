@@ -1,4 +1,6 @@
 // Package dal keeps the comment service's comments and per-video counts in its own MySQL schema.
+// Its tables are made by the SQL migrations in services/comment/migrations, not by gorm; the structs
+// here mirror them, and schema_test.go checks that the two agree.
 package dal
 
 import (
@@ -23,10 +25,13 @@ type commentRow struct {
 	ID int64 `gorm:"primaryKey;autoIncrement;index:idx_comments_video_newest,priority:2"`
 	// The list of a video reads this index backwards: newest first without a sort.
 	VideoID   int64      `gorm:"not null;index:idx_comments_video_newest,priority:1"`
-	UserID    int64      `gorm:"not null"`
+	UserID    int64      `gorm:"not null;uniqueIndex:uk_comments_user_request,priority:1"`
 	Content   string     `gorm:"type:text;not null"`
 	CreatedAt time.Time  `gorm:"type:datetime(3);not null"`
 	DeletedAt *time.Time `gorm:"type:datetime(3)"`
+	// RequestKey is the client's idempotency key, NULL when none was sent (NULLs never collide in
+	// a unique key): a user's repeated post with the same key cannot insert a second row.
+	RequestKey *string `gorm:"type:varchar(64);uniqueIndex:uk_comments_user_request,priority:2"`
 }
 
 func (commentRow) TableName() string { return "comments" }
@@ -38,11 +43,6 @@ type countRow struct {
 }
 
 func (countRow) TableName() string { return "video_comment_counts" }
-
-// Migrate creates or updates the tables and their keys.
-func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	return db.MigrateTables(ctx, gdb, &commentRow{}, &countRow{})
-}
 
 // Comments implements biz.Repo over MySQL, with reads cached in Redis (reads.go).
 type Comments struct {
@@ -56,11 +56,16 @@ func NewComments(gdb *gorm.DB, c *cache.Cache) *Comments {
 	return &Comments{db: gdb, cache: c, keys: newFamilies(c)}
 }
 
-// Create inserts the comment and raises its video's count in the same transaction.
-func (r *Comments) Create(ctx context.Context, c *biz.Comment) error {
+// Create inserts the comment and raises its video's count in the same transaction. A duplicate of
+// the user's request key inserts nothing (the unique key refuses it, also to a repetition racing
+// the first post, which waits for the first to commit) and returns the comment that has it.
+func (r *Comments) Create(ctx context.Context, c *biz.Comment) (*biz.Comment, error) {
 	var id int64
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		row := commentRow{VideoID: c.VideoID, UserID: c.UserID, Content: c.Content, CreatedAt: c.CreatedAt}
+		if c.RequestKey != "" {
+			row.RequestKey = &c.RequestKey
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return fmt.Errorf("insert comment: %w", err)
 		}
@@ -74,11 +79,18 @@ func (r *Comments) Create(ctx context.Context, c *biz.Comment) error {
 	// Before the answer (and after an error, whose outcome may be unknown): the video's cached
 	// count and list go.
 	r.invalidate(ctx, c.VideoID)
+	if c.RequestKey != "" && db.IsDuplicateKey(err) {
+		var row commentRow
+		if err := r.db.WithContext(ctx).Where("user_id = ? AND request_key = ?", c.UserID, c.RequestKey).Take(&row).Error; err != nil {
+			return nil, fmt.Errorf("comment of a repeated request key: %w", err)
+		}
+		return row.toBiz(), nil
+	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c.ID = id
-	return nil
+	return c, nil
 }
 
 // Get returns the comment, deleted or not, or errno.CommentNotFound.
@@ -128,6 +140,10 @@ func (r *Comments) Delete(ctx context.Context, c *biz.Comment, at time.Time) (bo
 }
 
 func (r commentRow) toBiz() *biz.Comment {
-	return &biz.Comment{ID: r.ID, VideoID: r.VideoID, UserID: r.UserID, Content: r.Content, CreatedAt: r.CreatedAt,
+	c := &biz.Comment{ID: r.ID, VideoID: r.VideoID, UserID: r.UserID, Content: r.Content, CreatedAt: r.CreatedAt,
 		Deleted: r.DeletedAt != nil}
+	if r.RequestKey != nil {
+		c.RequestKey = *r.RequestKey
+	}
+	return c
 }

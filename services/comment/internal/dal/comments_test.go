@@ -5,6 +5,7 @@ package dal
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/comment/internal/biz"
+	"simpletiktok/services/comment/migrations"
 )
 
 // newRepo is the repository over a schema of the test's own, with a cache on a Redis of the
@@ -32,17 +34,10 @@ func newUncachedRepo(t *testing.T) (*Comments, *gorm.DB) {
 	return NewComments(gdb, nil), gdb
 }
 
+// migrated is a schema of the test's own with the service's migrations applied.
 func migrated(t *testing.T) *gorm.DB {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Every start migrates: a second run must be harmless.
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
-	return gdb
+	return dbtest.OpenMigrated(t, migrations.FS())
 }
 
 func TestContentIsStoredVerbatim(t *testing.T) {
@@ -57,7 +52,7 @@ func TestContentIsStoredVerbatim(t *testing.T) {
 		strings.Repeat("😀", biz.MaxContentLen),
 	} {
 		c := &biz.Comment{VideoID: 10, UserID: 1, Content: content, CreatedAt: at}
-		if err := repo.Create(ctx, c); err != nil || c.ID <= 0 {
+		if _, err := repo.Create(ctx, c); err != nil || c.ID <= 0 {
 			t.Fatalf("Create(%q) = %v, id %d", content, err, c.ID)
 		}
 		got, err := repo.Get(ctx, c.ID)
@@ -78,14 +73,17 @@ func testListCountAndDelete(t *testing.T, open func(*testing.T) (*Comments, *gor
 	var posted []*biz.Comment
 	for i, video := range []int64{10, 10, 11, 10} {
 		c := &biz.Comment{VideoID: video, UserID: int64(i + 1), Content: "c", CreatedAt: time.Now().UTC()}
-		if err := repo.Create(ctx, c); err != nil {
+		if _, err := repo.Create(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		posted = append(posted, c)
 	}
-	list, err := repo.ListByVideo(ctx, 10)
+	list, err := repo.ListByVideo(ctx, 10, 100)
 	if err != nil || len(list) != 3 || list[0].ID != posted[3].ID || list[1].ID != posted[1].ID || list[2].ID != posted[0].ID {
 		t.Fatalf("ListByVideo = %+v, %v; want newest first", list, err)
+	}
+	if newest, err := repo.ListByVideo(ctx, 10, 2); err != nil || len(newest) != 2 || newest[0].ID != posted[3].ID {
+		t.Fatalf("ListByVideo with a limit of 2 = %+v, %v; want the newest two", newest, err)
 	}
 	counts, err := repo.Counts(ctx, []int64{10, 11, 12})
 	if err != nil || counts[10] != 3 || counts[11] != 1 || counts[12] != 0 {
@@ -119,7 +117,7 @@ func testListCountAndDelete(t *testing.T, open func(*testing.T) (*Comments, *gor
 	if live, _ := repo.Get(ctx, posted[1].ID); live.Deleted {
 		t.Fatalf("a live comment reads as deleted: %+v", live)
 	}
-	list, err = repo.ListByVideo(ctx, 10)
+	list, err = repo.ListByVideo(ctx, 10, 100)
 	if err != nil || len(list) != 2 || list[0].ID != posted[3].ID || list[1].ID != posted[1].ID {
 		t.Fatalf("ListByVideo after a delete = %+v, %v; want the two left, newest first", list, err)
 	}
@@ -127,7 +125,7 @@ func testListCountAndDelete(t *testing.T, open func(*testing.T) (*Comments, *gor
 		t.Fatalf("count after delete = %d; want 2", counts[10])
 	}
 	assertCountsMatchRows(t, gdb)
-	empty, err := repo.ListByVideo(ctx, 99)
+	empty, err := repo.ListByVideo(ctx, 99, 100)
 	if err != nil || empty == nil || len(empty) != 0 {
 		t.Fatalf("ListByVideo of a video without comments = %#v, %v; want an empty list", empty, err)
 	}
@@ -155,23 +153,28 @@ func assertCountsMatchRows(t *testing.T, gdb *gorm.DB) {
 	}
 }
 
-// A schema from before tombstones (no deleted_at column) is brought up to date by the migration
-// every start runs, and its comments stay live.
+// A schema that gorm made before tombstones (no deleted_at column, no migrations table) is adopted
+// by the first migration, which adds the column, and its comments stay live.
 func TestMigrateKeepsCommentsOfAnOlderSchemaLive(t *testing.T) {
-	gdb := dbtest.Open(t)
+	schema := dbtest.Schema(t, "test")
+	gdb := dbtest.OpenSchema(t, schema)
 	ctx := context.Background()
 	if err := gdb.Exec("CREATE TABLE comments (id bigint AUTO_INCREMENT PRIMARY KEY, video_id bigint NOT NULL, " +
-		"user_id bigint NOT NULL, content text NOT NULL, created_at datetime(3) NOT NULL) ENGINE=InnoDB").Error; err != nil {
+		"user_id bigint NOT NULL, content text NOT NULL, created_at datetime(3) NOT NULL, " +
+		"KEY idx_comments_video_newest (video_id, id)) ENGINE=InnoDB").Error; err != nil {
 		t.Fatal(err)
 	}
 	if err := gdb.Exec("INSERT INTO comments (video_id, user_id, content, created_at) VALUES (10, 1, 'old', NOW(3))").Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := Migrate(ctx, gdb); err != nil {
-		t.Fatal(err)
-	}
-	list, err := NewComments(gdb, nil).ListByVideo(ctx, 10)
+	dbtest.Migrate(t, schema, migrations.FS())
+	list, err := NewComments(gdb, nil).ListByVideo(ctx, 10, 100)
 	if err != nil || len(list) != 1 || list[0].Content != "old" || list[0].Deleted {
 		t.Fatalf("ListByVideo after the migration = %+v, %v; want the old comment, live", list, err)
+	}
+	fresh := dbtest.Schema(t, "test")
+	dbtest.Migrate(t, fresh, migrations.FS())
+	if got, want := dbtest.DescribeSchema(t, gdb, schema), dbtest.DescribeSchema(t, gdb, fresh); !slices.Equal(got, want) {
+		t.Fatalf("the adopted schema is\n%s\nwant, as a fresh one,\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

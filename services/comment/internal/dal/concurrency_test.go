@@ -37,7 +37,7 @@ func TestConcurrentPostsAndDeletes(t *testing.T) {
 	const first = 300
 	posted := make([]*biz.Comment, first)
 	for i, err := range dbtest.AtOnce(first, func(i int) (err error) {
-		posted[i], err = s.Post(ctx, int64(1+i%30), video, fmt.Sprintf("comment %d", i))
+		posted[i], err = s.Post(ctx, int64(1+i%30), video, fmt.Sprintf("comment %d", i), "")
 		return err
 	}) {
 		if err != nil {
@@ -57,7 +57,7 @@ func TestConcurrentPostsAndDeletes(t *testing.T) {
 	var deleted, repeated, refused atomic.Int64
 	errs := dbtest.AtOnce(3*first+more, func(i int) error {
 		if i >= 3*first {
-			_, err := s.Post(ctx, 5000, video, "late")
+			_, err := s.Post(ctx, 5000, video, "late", "")
 			return err
 		}
 		c := posted[i/3]
@@ -90,6 +90,35 @@ func TestConcurrentPostsAndDeletes(t *testing.T) {
 	counts, _ := s.Counts(ctx, []int64{video})
 	if len(list) != more || counts[video] != more {
 		t.Fatalf("after the deletes the list has %d comments and comment_count is %d; want %d", len(list), counts[video], more)
+	}
+	assertCountsMatchRows(t, gdb)
+}
+
+// The same post sent many times at once with one request key (a client retrying a post whose
+// answer it did not get) makes one comment and counts it once; every sender gets that comment.
+func TestConcurrentRepeatsOfOneKeyedPost(t *testing.T) {
+	repo, gdb := newRepo(t)
+	const video = 10
+	s := biz.NewComments(repo, authors{video: 1000}, time.Now)
+	ctx := context.Background()
+	const tries = 20
+	got := make([]*biz.Comment, tries)
+	for i, err := range dbtest.AtOnce(tries, func(i int) (err error) {
+		got[i], err = s.Post(ctx, 7, video, "once only", "0f8fad5b-d9cb-469f-a165-70867728950e")
+		return err
+	}) {
+		if err != nil {
+			t.Fatalf("post %d: %v", i, err)
+		}
+	}
+	for _, c := range got {
+		if c.ID != got[0].ID {
+			t.Fatalf("repeats answered comments %d and %d; want one", got[0].ID, c.ID)
+		}
+	}
+	list, err := s.List(ctx, video)
+	if counts, _ := s.Counts(ctx, []int64{video}); err != nil || len(list) != 1 || counts[video] != 1 {
+		t.Fatalf("after %d repeats: %d comments, count %d, %v; want one of each", tries, len(list), counts[video], err)
 	}
 	assertCountsMatchRows(t, gdb)
 }

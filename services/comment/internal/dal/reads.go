@@ -37,8 +37,8 @@ func (r *Comments) invalidate(ctx context.Context, videoID int64) {
 	r.cache.Invalidate(ctx, r.keys.count.Key(videoID), r.keys.list.Key(videoID))
 }
 
-// ListByVideo returns the video's comments not deleted, newest first.
-func (r *Comments) ListByVideo(ctx context.Context, videoID int64) ([]*biz.Comment, error) {
+// ListByVideo returns the video's newest limit comments not deleted, newest first.
+func (r *Comments) ListByVideo(ctx context.Context, videoID int64, limit int) ([]*biz.Comment, error) {
 	got, err := r.keys.list.Get(ctx, []int64{videoID}, func(ctx context.Context, ids []int64) (map[int64]commentList, error) {
 		list, err := r.readList(ctx, ids[0], maxCachedComments+1)
 		if err != nil {
@@ -56,9 +56,9 @@ func (r *Comments) ListByVideo(ctx context.Context, videoID int64) ([]*biz.Comme
 		if l.Comments == nil {
 			return []*biz.Comment{}, nil
 		}
-		return l.Comments, nil
+		return l.Comments[:min(limit, len(l.Comments))], nil
 	}
-	return r.readList(ctx, videoID, -1)
+	return r.readList(ctx, videoID, limit)
 }
 
 // readList reads at most limit (-1: all) of the video's comments not deleted, newest first (ids

@@ -62,8 +62,8 @@ type Videos interface {
 type Repo interface {
 	Like(ctx context.Context, l LikeRecord) (changed bool, err error)
 	Unlike(ctx context.Context, userID, videoID int64) (changed bool, err error)
-	// LikedVideos returns the ids of the videos userID likes, newest like first.
-	LikedVideos(ctx context.Context, userID int64) ([]int64, error)
+	// LikedVideos returns the ids of the newest limit videos userID likes, newest like first.
+	LikedVideos(ctx context.Context, userID int64, limit int) ([]int64, error)
 	// VideoStats returns the stats of videoIDs, with viewer's likes (viewer 0: none); a video it
 	// leaves out has no likes.
 	VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]VideoStat, error)
@@ -104,12 +104,17 @@ func (f *Favorites) Act(ctx context.Context, userID, videoID int64, action Actio
 		CreatedAt: f.now().UTC().Truncate(time.Millisecond)})
 }
 
-// LikedVideos returns the ids of the videos userID likes, newest like first.
+// MaxList is how many videos a favorite list shows (the newest likes). The contract has no paging,
+// so a list is whole up to this safety bound, which keeps one answer's size, and the calls that
+// assemble it, bounded however much a user likes (favorite_count stays exact).
+const MaxList = 1000
+
+// LikedVideos returns the ids of the newest MaxList videos userID likes, newest like first.
 func (f *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, error) {
 	if err := validate.ID("user_id", userID); err != nil {
 		return nil, err
 	}
-	return f.repo.LikedVideos(ctx, userID)
+	return f.repo.LikedVideos(ctx, userID, MaxList)
 }
 
 // VideoStats returns a stat for every valid id asked, zero for videos nobody liked.

@@ -20,6 +20,8 @@ type memRepo struct {
 	likes map[[2]int64]LikeRecord
 	order map[[2]int64]int
 	seq   int
+	// listLimit is the limit of the last list read.
+	listLimit int
 }
 
 func newMemRepo() *memRepo {
@@ -50,7 +52,7 @@ func (m *memRepo) Unlike(_ context.Context, userID, videoID int64) (bool, error)
 	return true, nil
 }
 
-func (m *memRepo) LikedVideos(_ context.Context, userID int64) ([]int64, error) {
+func (m *memRepo) LikedVideos(_ context.Context, userID int64, limit int) ([]int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var keys [][2]int64
@@ -64,7 +66,8 @@ func (m *memRepo) LikedVideos(_ context.Context, userID int64) ([]int64, error) 
 	for _, k := range keys {
 		out = append(out, k[1])
 	}
-	return out, nil
+	m.listLimit = limit
+	return out[:min(limit, len(out))], nil
 }
 
 func (m *memRepo) VideoStats(_ context.Context, viewer int64, ids []int64) (map[int64]VideoStat, error) {
@@ -215,6 +218,9 @@ func TestLikedVideosNewestFirst(t *testing.T) {
 	got, err := f.LikedVideos(ctx, 1)
 	if err != nil || len(got) != 3 || got[0] != 11 || got[1] != 12 || got[2] != 10 {
 		t.Fatalf("LikedVideos = %v, %v; want [11 12 10]", got, err)
+	}
+	if repo := f.repo.(*memRepo); repo.listLimit != MaxList {
+		t.Fatalf("the list was read with a limit of %d; want MaxList", repo.listLimit)
 	}
 	if _, err := f.LikedVideos(ctx, 0); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("LikedVideos(0) = %v; want BadRequest", err)

@@ -43,7 +43,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 				w := int64(r % writers)
 				_, _ = repo.VideoStats(ctx, 1+w, []int64{10 + w, shared})
 				_, _ = repo.UserStats(ctx, []int64{1 + w, 50 + w, 99})
-				_, _ = repo.LikedVideos(ctx, 1+w)
+				_, _ = repo.LikedVideos(ctx, 1+w, biz.MaxList)
 				reads.Add(1)
 			}
 		}()
@@ -102,7 +102,7 @@ func expectLiked(ctx context.Context, repo *Favorites, user, video, author int64
 	if vs[video] != (biz.VideoStat{FavoriteCount: want, IsFavorite: liked}) {
 		return fmt.Errorf("video %d seen by user %d: %+v; want count %d, is_favorite %v", video, user, vs[video], want, liked)
 	}
-	list, err := repo.LikedVideos(ctx, user)
+	list, err := repo.LikedVideos(ctx, user, biz.MaxList)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,6 @@
 // Package dal keeps the favorite service's likes and their counters in its own MySQL schema.
+// Its tables are made by the SQL migrations in services/favorite/migrations, not by gorm; the structs
+// here mirror them, and schema_test.go checks that the two agree.
 package dal
 
 import (
@@ -47,12 +49,7 @@ type userStatRow struct {
 
 func (userStatRow) TableName() string { return "user_favorite_stats" }
 
-// Migrate creates or updates the tables and their keys.
-func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	return db.MigrateTables(ctx, gdb, &likeRow{}, &videoStatRow{}, &userStatRow{})
-}
-
-// Favorites implements biz.Repo over MySQL, with reads cached in Redis (cached.go).
+// Favorites implements biz.Repo over MySQL, with reads cached in Redis (reads.go).
 type Favorites struct {
 	db    *gorm.DB
 	cache *cache.Cache

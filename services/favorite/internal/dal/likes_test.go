@@ -12,6 +12,7 @@ import (
 	"simpletiktok/pkg/cache/cachetest"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/favorite/internal/biz"
+	"simpletiktok/services/favorite/migrations"
 )
 
 // newRepo is the repository over a schema of the test's own, with a cache on a Redis of the
@@ -29,17 +30,10 @@ func newUncachedRepo(t *testing.T) (*Favorites, *gorm.DB) {
 	return NewFavorites(gdb, nil), gdb
 }
 
+// migrated is a schema of the test's own with the service's migrations applied.
 func migrated(t *testing.T) *gorm.DB {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Every start migrates: a second run must be harmless.
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
-	return gdb
+	return dbtest.OpenMigrated(t, migrations.FS())
 }
 
 func like(user, video, author int64) biz.LikeRecord {
@@ -123,11 +117,14 @@ func testLikedVideos(t *testing.T, open func(*testing.T) (*Favorites, *gorm.DB))
 	if _, err := repo.Like(ctx, like(1, 10, 5)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := repo.LikedVideos(ctx, 1)
+	got, err := repo.LikedVideos(ctx, 1, 100)
 	if err != nil || len(got) != 3 || got[0] != 10 || got[1] != 12 || got[2] != 11 {
 		t.Fatalf("LikedVideos = %v, %v; want [10 12 11]", got, err)
 	}
-	none, err := repo.LikedVideos(ctx, 3)
+	if newest, err := repo.LikedVideos(ctx, 1, 2); err != nil || len(newest) != 2 || newest[0] != 10 || newest[1] != 12 {
+		t.Fatalf("LikedVideos with a limit of 2 = %v, %v; want [10 12]", newest, err)
+	}
+	none, err := repo.LikedVideos(ctx, 3, 100)
 	if err != nil || none == nil || len(none) != 0 {
 		t.Fatalf("LikedVideos of a user without likes = %#v, %v; want an empty list", none, err)
 	}

@@ -42,15 +42,15 @@ func (r *Favorites) invalidate(ctx context.Context, userID, videoID, authorID in
 
 // LikedVideos returns the videos userID likes, newest like first: ids grow with time, and a like
 // given again after an unlike is a new row.
-func (r *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, error) {
+func (r *Favorites) LikedVideos(ctx context.Context, userID int64, limit int) ([]int64, error) {
 	l, err := r.likesOf(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
 	if l.Whole {
-		return l.IDs, nil
+		return l.IDs[:min(limit, len(l.IDs))], nil
 	}
-	return r.readLiked(ctx, userID, -1)
+	return r.readLiked(ctx, userID, limit)
 }
 
 // likesOf is the cached list of userID's likes.

@@ -32,6 +32,9 @@ type Message struct {
 	ToUserID     int64
 	Content      string
 	CreateTimeMs int64
+	// RequestKey is the client's idempotency key of the send ("" when none was sent): unique per
+	// sender, so that a send repeated after an unknown outcome stores no second message.
+	RequestKey string
 }
 
 // Repo is the storage the rules need.
@@ -40,7 +43,9 @@ type Repo interface {
 	// m.ID and m.CreateTimeMs. It holds the pair's lock while it does: it calls sendTime with the
 	// time of the pair's latest message (0 before the first) and stores m at the time that
 	// returns, so the pair's messages commit one after the other in the order of their times.
-	Create(ctx context.Context, m *Message, sendTime func(latestMs int64) int64) error
+	// It returns m; when m.RequestKey is set and m.FromUserID sent a message with that key
+	// already, it stores nothing and returns that message instead.
+	Create(ctx context.Context, m *Message, sendTime func(latestMs int64) int64) (*Message, error)
 	// Chat returns the pair's messages after afterMs, oldest first (by time, then id).
 	Chat(ctx context.Context, user, peer, afterMs int64, limit int) ([]*Message, error)
 	// Latest returns the latest message between user and each peer that has one.
@@ -65,9 +70,12 @@ func NewMessages(repo Repo, users Users, now func() time.Time) *Messages {
 	return &Messages{repo: repo, users: users, now: now}
 }
 
-// Send stores a message from one user to another existing user.
-func (m *Messages) Send(ctx context.Context, from, to int64, content string) (*Message, error) {
-	if err := pair(from, to); err != nil {
+// Send stores a message from one user to another existing user. A send with a request key that
+// from used before is a repetition of that send (its client did not learn the outcome): it stores
+// nothing and answers the message the key made; the same key with another peer or text is
+// errno.BadRequest.
+func (m *Messages) Send(ctx context.Context, from, to int64, content, requestKey string) (*Message, error) {
+	if err := cmp.Or(pair(from, to), validate.RequestKey(requestKey)); err != nil {
 		return nil, err
 	}
 	if err := ValidateContent(content); err != nil {
@@ -80,11 +88,15 @@ func (m *Messages) Send(ctx context.Context, from, to int64, content string) (*M
 	if !exists {
 		return nil, errno.UserNotFound
 	}
-	msg := &Message{FromUserID: from, ToUserID: to, Content: content}
-	if err := m.repo.Create(ctx, msg, m.sendTime); err != nil {
+	msg := &Message{FromUserID: from, ToUserID: to, Content: content, RequestKey: requestKey}
+	stored, err := m.repo.Create(ctx, msg, m.sendTime)
+	switch {
+	case err != nil:
 		return nil, err
+	case stored != msg && (stored.ToUserID != to || stored.Content != content):
+		return nil, errno.BadRequest.WithMsg("this idempotency key was used for another message: send a new key with a new message")
 	}
-	return msg, nil
+	return stored, nil
 }
 
 // sendTime is the time of a message sent now, given the time of its pair's latest message: the

@@ -20,9 +20,15 @@ type memRepo struct {
 	msgs []*Message
 }
 
-func (m *memRepo) Create(_ context.Context, msg *Message, sendTime func(latestMs int64) int64) error {
+func (m *memRepo) Create(_ context.Context, msg *Message, sendTime func(latestMs int64) int64) (*Message, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	for _, o := range m.msgs {
+		if msg.RequestKey != "" && o.FromUserID == msg.FromUserID && o.RequestKey == msg.RequestKey {
+			cp := *o
+			return &cp, nil
+		}
+	}
 	latest := int64(0)
 	for _, o := range m.msgs {
 		if between(o, msg.FromUserID, msg.ToUserID) {
@@ -32,7 +38,7 @@ func (m *memRepo) Create(_ context.Context, msg *Message, sendTime func(latestMs
 	msg.ID, msg.CreateTimeMs = int64(len(m.msgs)+1), sendTime(latest)
 	cp := *msg
 	m.msgs = append(m.msgs, &cp)
-	return nil
+	return msg, nil
 }
 
 func between(msg *Message, a, b int64) bool {
@@ -117,7 +123,7 @@ func TestSendRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if _, err := m.Send(context.Background(), c.from, c.to, c.content); !errors.Is(err, c.want) {
+			if _, err := m.Send(context.Background(), c.from, c.to, c.content, ""); !errors.Is(err, c.want) {
 				t.Fatalf("Send(%d, %d, %q) = %v; want %v", c.from, c.to, c.content, err, c.want)
 			}
 		})
@@ -131,7 +137,7 @@ func TestSendAcceptsTheLimit(t *testing.T) {
 	m, _ := newMessages()
 	// 500 four-byte characters: the limit is in characters, not bytes.
 	long := strings.Repeat("😀", MaxContentLen)
-	got, err := m.Send(context.Background(), 1, 2, long)
+	got, err := m.Send(context.Background(), 1, 2, long, "")
 	if err != nil || got.Content != long || got.FromUserID != 1 || got.ToUserID != 2 {
 		t.Fatalf("Send at the limit = %+v, %v", got, err)
 	}
@@ -144,7 +150,7 @@ func TestChatRules(t *testing.T) {
 		from, to int64
 		text     string
 	}{{1, 2, "a"}, {2, 1, "b"}, {1, 3, "other pair"}, {1, 2, "c"}} {
-		if _, err := m.Send(ctx, s.from, s.to, s.text); err != nil {
+		if _, err := m.Send(ctx, s.from, s.to, s.text, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,7 +173,7 @@ func TestChatRules(t *testing.T) {
 func TestLatestSkipsSelfAndDuplicates(t *testing.T) {
 	m, _ := newMessages()
 	ctx := context.Background()
-	if _, err := m.Send(ctx, 2, 1, "hello"); err != nil {
+	if _, err := m.Send(ctx, 2, 1, "hello", ""); err != nil {
 		t.Fatal(err)
 	}
 	latest, err := m.Latest(ctx, 1, []int64{2, 2, 1, 0, 3})
@@ -194,7 +200,7 @@ func TestSendTimesIncreaseWithinAPair(t *testing.T) {
 	ctx := context.Background()
 	var times []int64
 	stamp := func(from, to int64) {
-		got, err := m.Send(ctx, from, to, "x")
+		got, err := m.Send(ctx, from, to, "x", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,5 +216,32 @@ func TestSendTimesIncreaseWithinAPair(t *testing.T) {
 	stamp(1, 2)
 	if fmt.Sprint(times) != "[5000 5001 5002 5003 4000 9000]" {
 		t.Fatalf("times %v; want [5000 5001 5002 5003 4000 9000]", times)
+	}
+}
+
+// A send repeated with its request key stores no second message and answers the first; the key
+// reused for another message, or malformed, is refused.
+func TestSendWithARequestKeyHappensOnce(t *testing.T) {
+	m, repo := newMessages()
+	ctx := context.Background()
+	first, err := m.Send(ctx, 1, 2, "hello", "k-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := m.Send(ctx, 1, 2, "hello", "k-1")
+	if err != nil || again.ID != first.ID || len(repo.msgs) != 1 {
+		t.Fatalf("the repeated send = %+v, %v with %d stored; want the first message, alone", again, err, len(repo.msgs))
+	}
+	if _, err := m.Send(ctx, 1, 3, "hello", "k-1"); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("the key reused for another peer = %v; want BadRequest", err)
+	}
+	if _, err := m.Send(ctx, 1, 2, "bye", "k-1"); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("the key reused for other text = %v; want BadRequest", err)
+	}
+	if other, err := m.Send(ctx, 2, 1, "hello", "k-1"); err != nil || other.ID == first.ID {
+		t.Fatalf("the peer's send with the same key = %+v, %v; want a message of its own", other, err)
+	}
+	if _, err := m.Send(ctx, 1, 2, "hello", "k 1"); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("a malformed key = %v; want BadRequest", err)
 	}
 }

@@ -72,7 +72,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 			if round%2 == 1 {
 				from, to = to, from
 			}
-			m, err := rules.Send(ctx, from, to, fmt.Sprintf("round %d", round))
+			m, err := rules.Send(ctx, from, to, fmt.Sprintf("round %d", round), "")
 			if err != nil {
 				return err
 			}
@@ -106,7 +106,7 @@ func TestRedisFaults(t *testing.T) {
 	send := func(step string) {
 		t.Helper()
 		clock.set(clock.now().Add(time.Second))
-		m, err := rules.Send(ctx, 1, 2, step)
+		m, err := rules.Send(ctx, 1, 2, step, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,5 +1,7 @@
 // Package dal keeps the message service's chat messages, and the latest message of each pair of
 // users, in its own MySQL schema.
+// Its tables are made by the SQL migrations in services/message/migrations, not by gorm; the structs
+// here mirror them, and schema_test.go checks that the two agree.
 package dal
 
 import (
@@ -20,11 +22,14 @@ type messageRow struct {
 	ID           int64 `gorm:"primaryKey;autoIncrement"`
 	UserLo       int64 `gorm:"not null;index:idx_messages_pair_time,priority:1"`
 	UserHi       int64 `gorm:"not null;index:idx_messages_pair_time,priority:2"`
-	FromUserID   int64 `gorm:"not null"`
+	FromUserID   int64 `gorm:"not null;uniqueIndex:uk_messages_from_request,priority:1"`
 	ToUserID     int64 `gorm:"not null"`
 	CreateTimeMs int64 `gorm:"not null;index:idx_messages_pair_time,priority:3"`
 	// varchar counts characters, as biz.MaxContentLen does.
 	Content string `gorm:"type:varchar(500);not null"`
+	// RequestKey is the sender's idempotency key, NULL when none was sent (NULLs never collide in a
+	// unique key): a repeated send with the same key cannot insert a second row.
+	RequestKey *string `gorm:"type:varchar(64);uniqueIndex:uk_messages_from_request,priority:2"`
 }
 
 func (messageRow) TableName() string { return "messages" }
@@ -43,11 +48,6 @@ type latestRow struct {
 }
 
 func (latestRow) TableName() string { return "latest_messages" }
-
-// Migrate creates or updates the tables and their keys.
-func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	return db.MigrateTables(ctx, gdb, &messageRow{}, &latestRow{})
-}
 
 // Messages implements biz.Repo over MySQL, with the latest message of each pair cached in Redis
 // (latest.go).
@@ -71,8 +71,10 @@ func ordered(a, b int64) (int64, int64) {
 
 // Create locks the pair's latest row (creating it for a first message), stores m at the time
 // sendTime picks from the pair's latest time, and makes m the latest, in one transaction (run
-// again whole if InnoDB aborts it, which calls sendTime again).
-func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(latestMs int64) int64) error {
+// again whole if InnoDB aborts it, which calls sendTime again). A duplicate of the sender's
+// request key stores nothing (a repetition racing the first send waits for it on the pair's lock)
+// and returns the message that has it.
+func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(latestMs int64) int64) (*biz.Message, error) {
 	lo, hi := ordered(m.FromUserID, m.ToUserID)
 	var row messageRow
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
@@ -87,6 +89,9 @@ func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(lat
 		}
 		row = messageRow{UserLo: lo, UserHi: hi, FromUserID: m.FromUserID, ToUserID: m.ToUserID,
 			Content: m.Content, CreateTimeMs: sendTime(latest.CreateTimeMs)}
+		if m.RequestKey != "" {
+			row.RequestKey = &m.RequestKey
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -98,11 +103,18 @@ func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(lat
 	// Before the answer (and after an error, whose outcome may be unknown): the pair's cached
 	// latest message goes.
 	r.cache.Invalidate(ctx, r.latest.Key(pair{lo, hi}))
+	if m.RequestKey != "" && db.IsDuplicateKey(err) {
+		var first messageRow
+		if err := r.db.WithContext(ctx).Where("from_user_id = ? AND request_key = ?", m.FromUserID, m.RequestKey).Take(&first).Error; err != nil {
+			return nil, fmt.Errorf("message of a repeated request key: %w", err)
+		}
+		return first.toBiz(), nil
+	}
 	if err != nil {
-		return fmt.Errorf("send message %d -> %d: %w", m.FromUserID, m.ToUserID, err)
+		return nil, fmt.Errorf("send message %d -> %d: %w", m.FromUserID, m.ToUserID, err)
 	}
 	m.ID, m.CreateTimeMs = row.ID, row.CreateTimeMs
-	return nil
+	return m, nil
 }
 
 // readLatest reads the pairs by key: the peers above user through the primary key (user is the low
@@ -138,8 +150,12 @@ func (r *Messages) readLatest(ctx context.Context, user int64, peers []int64) (m
 }
 
 func (r messageRow) toBiz() *biz.Message {
-	return &biz.Message{ID: r.ID, FromUserID: r.FromUserID, ToUserID: r.ToUserID, Content: r.Content,
+	m := &biz.Message{ID: r.ID, FromUserID: r.FromUserID, ToUserID: r.ToUserID, Content: r.Content,
 		CreateTimeMs: r.CreateTimeMs}
+	if r.RequestKey != nil {
+		m.RequestKey = *r.RequestKey
+	}
+	return m
 }
 
 func (l latestRow) toBiz() *biz.Message {

@@ -14,6 +14,7 @@ import (
 	"simpletiktok/pkg/cache/cachetest"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/message/internal/biz"
+	"simpletiktok/services/message/migrations"
 )
 
 // frozen is a clock that stands still until moved, so that several messages fall in one
@@ -59,15 +60,7 @@ func newUncachedRepo(t *testing.T) (*Messages, *biz.Messages, *frozen) {
 // frozen clock.
 func openRepo(t *testing.T, c *cache.Cache) (*Messages, *biz.Messages, *frozen) {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	ctx := context.Background()
-	if err := Migrate(ctx, gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Migrating twice must be harmless: every start migrates.
-	if err := Migrate(ctx, gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
 	clock := &frozen{t: epoch}
 	repo := NewMessages(gdb, c)
 	return repo, biz.NewMessages(repo, everyone{}, clock.now), clock
@@ -75,7 +68,7 @@ func openRepo(t *testing.T, c *cache.Cache) (*Messages, *biz.Messages, *frozen) 
 
 func send(t *testing.T, rules *biz.Messages, from, to int64, content string) *biz.Message {
 	t.Helper()
-	m, err := rules.Send(context.Background(), from, to, content)
+	m, err := rules.Send(context.Background(), from, to, content, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +206,7 @@ func TestConcurrentSendsInOnePair(t *testing.T) {
 			if i%2 == 1 {
 				from, to = to, from
 			}
-			if _, err := rules.Send(ctx, from, to, fmt.Sprint("m", i)); err != nil {
+			if _, err := rules.Send(ctx, from, to, fmt.Sprint("m", i), ""); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -252,12 +245,44 @@ func TestCreateAsksForATimeAfterThePairsLatest(t *testing.T) {
 	var seen []int64
 	for _, m := range []struct{ from, to, at int64 }{{1, 2, 100}, {2, 1, 300}, {3, 1, 200}, {1, 2, 400}} {
 		msg := &biz.Message{FromUserID: m.from, ToUserID: m.to, Content: "x"}
-		err := repo.Create(ctx, msg, func(latest int64) int64 { seen = append(seen, latest); return m.at })
+		_, err := repo.Create(ctx, msg, func(latest int64) int64 { seen = append(seen, latest); return m.at })
 		if err != nil || msg.ID <= 0 || msg.CreateTimeMs != m.at {
 			t.Fatalf("Create = %v, %+v; want stored at %d", err, msg, m.at)
 		}
 	}
 	if fmt.Sprint(seen) != "[0 100 0 300]" {
 		t.Fatalf("sendTime saw %v; want [0 100 0 300]", seen)
+	}
+}
+
+// One send repeated many times at once with its request key (a client retrying a send whose answer
+// it did not get) stores one message; every sender gets it, and it is the pair's latest.
+func TestConcurrentRepeatsOfOneKeyedSend(t *testing.T) {
+	repo, rules, _ := newRepo(t)
+	ctx := context.Background()
+	const tries = 20
+	got := make([]*biz.Message, tries)
+	var wg sync.WaitGroup
+	for i := range tries {
+		wg.Go(func() {
+			var err error
+			if got[i], err = rules.Send(ctx, 1, 2, "once only", "k-42"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	for _, m := range got {
+		if m.ID != got[0].ID {
+			t.Fatalf("repeats answered messages %d and %d; want one", got[0].ID, m.ID)
+		}
+	}
+	all, err := repo.Chat(ctx, 1, 2, 0, 1000)
+	latest, lerr := repo.Latest(ctx, 1, []int64{2})
+	if err != nil || lerr != nil || len(all) != 1 || latest[2].ID != got[0].ID {
+		t.Fatalf("after %d repeats: %d messages (%v), latest %+v (%v); want the one message", tries, len(all), err, latest[2], lerr)
 	}
 }

@@ -1,5 +1,7 @@
 // Package dal keeps the relation service's follows and the counters beside them in its own MySQL
 // schema.
+// Its tables are made by the SQL migrations in services/relation/migrations, not by gorm; the structs
+// here mirror them, and schema_test.go checks that the two agree.
 package dal
 
 import (
@@ -38,11 +40,6 @@ type statsRow struct {
 }
 
 func (statsRow) TableName() string { return "user_stats" }
-
-// Migrate creates or updates the tables and their keys.
-func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	return db.MigrateTables(ctx, gdb, &followRow{}, &statsRow{})
-}
 
 // Relations implements biz.Repo over MySQL, with reads cached in Redis (reads.go).
 type Relations struct {

@@ -16,6 +16,7 @@ import (
 	"simpletiktok/pkg/cache/cachetest"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/relation/internal/biz"
+	"simpletiktok/services/relation/migrations"
 )
 
 // tick is a clock that moves one millisecond per reading, so that "newest first" is decided by
@@ -57,15 +58,7 @@ func newUncachedRepo(t *testing.T) (ticking, *gorm.DB) {
 
 func openRepo(t *testing.T, c *cache.Cache) (ticking, *gorm.DB) {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	ctx := context.Background()
-	if err := Migrate(ctx, gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Migrating twice must be harmless: every start migrates.
-	if err := Migrate(ctx, gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
 	clock := &tick{t: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 	return ticking{NewRelations(gdb, c), clock}, gdb
 }

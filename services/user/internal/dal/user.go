@@ -1,4 +1,6 @@
 // Package dal keeps the user service's accounts in its own MySQL schema.
+// Its tables are made by the SQL migrations in services/user/migrations, not by gorm; the structs
+// here mirror them, and schema_test.go checks that the two agree.
 package dal
 
 import (
@@ -28,11 +30,6 @@ type userRow struct {
 }
 
 func (userRow) TableName() string { return "users" }
-
-// Migrate creates or updates the tables and their keys.
-func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	return db.MigrateTables(ctx, gdb, &userRow{})
-}
 
 // Users implements biz.Repo over MySQL. Profiles never change once registered, so MGet reads them
 // from the process's memory, then Redis, then MySQL; an id not found is never cached, since it

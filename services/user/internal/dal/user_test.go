@@ -16,20 +16,14 @@ import (
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/user/internal/biz"
+	"simpletiktok/services/user/migrations"
 )
 
 // newRepo is the repository over a schema of the test's own, with a cache on a Redis of the
 // test's own, the way the service runs.
 func newRepo(t *testing.T) *Users {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Migrating twice must be harmless: every start migrates.
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
 	return NewUsers(gdb, cachetest.Open(t, "user").Cache)
 }
 
@@ -66,10 +60,7 @@ func TestCreateAndRead(t *testing.T) {
 
 // The cache never holds a password hash, in Redis or anywhere.
 func TestCacheHoldsNoHash(t *testing.T) {
-	gdb := dbtest.Open(t)
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatal(err)
-	}
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
 	c := cachetest.Open(t, "user")
 	repo := NewUsers(gdb, c.Cache)
 	ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
+	"simpletiktok/pkg/mediajob"
 	"simpletiktok/pkg/validate"
 )
 
@@ -34,18 +35,29 @@ type Video struct {
 	PublishTimeMs int64
 }
 
+// Message is what the service sends to the queue: a job for another process. It is written to
+// the outbox in the transaction of the row that causes it, and relayed to the queue afterwards,
+// so that it is sent if and only if the row exists, whatever crashes in between.
+type Message struct {
+	Subject string
+	Payload []byte
+}
+
 // Repo is the storage the rules need.
 type Repo interface {
-	// Create stores v and adds one to its author's work count, all or nothing, and sets v.ID and
-	// v.PublishTimeMs. It holds the publish lock while it does: it calls publishTime with the
-	// latest publish time stored so far (0 before the first video) and stores v at the time that
-	// returns, so no other publish can see the same latest time. A play key already used is
-	// errno.VideoAlreadyPublished.
-	Create(ctx context.Context, v *Video, publishTime func(latestMs int64) int64) error
+	// Create stores v, adds one to its author's work count and puts job(v) in the outbox, all or
+	// nothing, and sets v.ID and v.PublishTimeMs (job is called once both are set). It holds the
+	// publish lock while it does: it calls publishTime with the latest publish time stored so far
+	// (0 before the first video) and stores v at the time that returns, so no other publish can
+	// see the same latest time. A play key already used is errno.VideoAlreadyPublished.
+	Create(ctx context.Context, v *Video, publishTime func(latestMs int64) int64, job func(v *Video) Message) error
+	// SetCover gives video id the cover coverKey if it has none, and returns the cover the video
+	// has afterwards. A missing video is errno.VideoNotFound.
+	SetCover(ctx context.Context, id int64, coverKey string) (string, error)
 	// Feed returns at most limit videos published strictly before beforeMs, newest first.
 	Feed(ctx context.Context, beforeMs int64, limit int) ([]*Video, error)
-	// ListByAuthor returns the author's videos, newest first.
-	ListByAuthor(ctx context.Context, authorID int64) ([]*Video, error)
+	// ListByAuthor returns the author's newest limit videos, newest first.
+	ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*Video, error)
 	// MGet returns the videos among ids that exist, in any order.
 	MGet(ctx context.Context, ids []int64) ([]*Video, error)
 	// CountWorks returns the work count of the authors among ids that have published.
@@ -54,22 +66,27 @@ type Repo interface {
 
 // Videos implements the video rules.
 type Videos struct {
-	repo Repo
-	now  func() time.Time
+	repo   Repo
+	now    func() time.Time
+	queued func()
 }
 
 // NewVideos returns the rules over repo, reading the time from now (time.Now in production).
-func NewVideos(repo Repo, now func() time.Time) *Videos {
-	return &Videos{repo: repo, now: now}
+// queued is called after a job has been written to the outbox (it wakes the relay, so that the
+// job leaves at once rather than at the relay's next poll).
+func NewVideos(repo Repo, now func() time.Time, queued func()) *Videos {
+	return &Videos{repo: repo, now: now, queued: queued}
 }
 
-// Publish records a video whose media the gateway has already stored, and returns its id.
+// Publish records a video whose file the gateway has already stored, with no cover yet, and
+// queues the job that makes its cover (mediajob.Subject) in the same transaction. It returns the
+// video's id.
 //
 // Publish times are made unique: a video gets the current millisecond, or the next free one when
 // another video has it. The feed pages on a time alone (next_time is a bare timestamp), so two
 // videos sharing a millisecond could otherwise be cut apart by a page boundary and one of them
 // never shown; with unique times, "strictly older than next_time" neither repeats nor skips.
-func (s *Videos) Publish(ctx context.Context, authorID int64, title, playKey, coverKey string) (int64, error) {
+func (s *Videos) Publish(ctx context.Context, authorID int64, title, playKey string) (int64, error) {
 	if err := validate.ID("author_id", authorID); err != nil {
 		return 0, err
 	}
@@ -77,14 +94,33 @@ func (s *Videos) Publish(ctx context.Context, authorID int64, title, playKey, co
 	if err != nil {
 		return 0, err
 	}
-	if playKey == "" || len(playKey) > maxKeyLen || len(coverKey) > maxKeyLen {
-		return 0, errno.BadRequest.WithMsg("play_key is required and media keys are at most %d bytes", maxKeyLen)
+	if playKey == "" || len(playKey) > maxKeyLen {
+		return 0, errno.BadRequest.WithMsg("play_key is required and at most %d bytes", maxKeyLen)
 	}
-	v := &Video{AuthorID: authorID, Title: title, PlayKey: playKey, CoverKey: coverKey}
-	if err := s.repo.Create(ctx, v, s.publishTime); err != nil {
+	v := &Video{AuthorID: authorID, Title: title, PlayKey: playKey}
+	if err := s.repo.Create(ctx, v, s.publishTime, coverJob); err != nil {
 		return 0, err
 	}
+	s.queued()
 	return v.ID, nil
+}
+
+// coverJob is the job of a new video: the media worker makes its cover.
+func coverJob(v *Video) Message {
+	return Message{Subject: mediajob.Subject, Payload: mediajob.Job{VideoID: v.ID, PlayKey: v.PlayKey}.Encode()}
+}
+
+// SetCover records the cover the media worker made of video id and returns the cover the video
+// has. Recording is idempotent, as the worker's jobs run at least once: the first cover stays, and
+// a later call changes nothing and answers the cover kept.
+func (s *Videos) SetCover(ctx context.Context, id int64, coverKey string) (string, error) {
+	if err := validate.ID("video_id", id); err != nil {
+		return "", err
+	}
+	if coverKey == "" || len(coverKey) > maxKeyLen {
+		return "", errno.BadRequest.WithMsg("cover_key is required and at most %d bytes", maxKeyLen)
+	}
+	return s.repo.SetCover(ctx, id, coverKey)
 }
 
 // publishTime is the time of a video published now, given the latest publish time so far: the
@@ -115,12 +151,17 @@ func (s *Videos) Feed(ctx context.Context, latestMs int64, limit int) ([]*Video,
 	return videos, next, nil
 }
 
-// ListByAuthor returns the author's videos, newest first.
+// MaxList is how many videos a publish list shows (the newest). The contract has no paging, so a
+// list is whole up to this safety bound, which keeps one answer's size, and the calls that
+// assemble it, bounded however much an author publishes (work_count stays exact).
+const MaxList = 1000
+
+// ListByAuthor returns the author's newest MaxList videos, newest first.
 func (s *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*Video, error) {
 	if err := validate.ID("author_id", authorID); err != nil {
 		return nil, err
 	}
-	return s.repo.ListByAuthor(ctx, authorID)
+	return s.repo.ListByAuthor(ctx, authorID, MaxList)
 }
 
 // MGet returns the videos among ids that exist, in the order of ids, each once.

@@ -13,6 +13,7 @@ import (
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
+	"simpletiktok/pkg/mediajob"
 )
 
 // memRepo is an in-memory Repo for the rules' unit tests, with the same unique keys as the table
@@ -22,11 +23,14 @@ type memRepo struct {
 	videos []*Video
 	works  map[int64]int64
 	nextID int64
+	outbox []Message
+	// listLimit is the limit of the last list read.
+	listLimit int
 }
 
 func newMemRepo() *memRepo { return &memRepo{works: map[int64]int64{}} }
 
-func (m *memRepo) Create(_ context.Context, v *Video, publishTime func(latestMs int64) int64) error {
+func (m *memRepo) Create(_ context.Context, v *Video, publishTime func(latestMs int64) int64, job func(*Video) Message) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	latest := int64(0)
@@ -48,7 +52,22 @@ func (m *memRepo) Create(_ context.Context, v *Video, publishTime func(latestMs 
 	cp := *v
 	m.videos = append(m.videos, &cp)
 	m.works[v.AuthorID]++
+	m.outbox = append(m.outbox, job(&cp))
 	return nil
+}
+
+func (m *memRepo) SetCover(_ context.Context, id int64, coverKey string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, v := range m.videos {
+		if v.ID == id {
+			if v.CoverKey == "" {
+				v.CoverKey = coverKey
+			}
+			return v.CoverKey, nil
+		}
+	}
+	return "", errno.VideoNotFound
 }
 
 func (m *memRepo) newestFirst(keep func(*Video) bool) []*Video {
@@ -77,10 +96,12 @@ func (m *memRepo) Feed(_ context.Context, beforeMs int64, limit int) ([]*Video, 
 	return out, nil
 }
 
-func (m *memRepo) ListByAuthor(_ context.Context, authorID int64) ([]*Video, error) {
+func (m *memRepo) ListByAuthor(_ context.Context, authorID int64, limit int) ([]*Video, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.newestFirst(func(v *Video) bool { return v.AuthorID == authorID }), nil
+	m.listLimit = limit
+	out := m.newestFirst(func(v *Video) bool { return v.AuthorID == authorID })
+	return out[:min(limit, len(out))], nil
 }
 
 func (m *memRepo) MGet(_ context.Context, ids []int64) ([]*Video, error) {
@@ -130,7 +151,7 @@ func (c *clock) set(ms int64) {
 func newVideos(startMs int64) (*Videos, *memRepo, *clock) {
 	repo := newMemRepo()
 	c := &clock{t: time.UnixMilli(startMs)}
-	return NewVideos(repo, c.now), repo, c
+	return NewVideos(repo, c.now, func() {}), repo, c
 }
 
 var keys atomic.Int64
@@ -161,7 +182,7 @@ func TestPublishValidates(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			id, err := s.Publish(ctx, c.author, c.title, c.play, "")
+			id, err := s.Publish(ctx, c.author, c.title, c.play)
 			if c.want != nil {
 				if !errors.Is(err, c.want) || id != 0 {
 					t.Fatalf("Publish = %d, %v; want %v", id, err, c.want)
@@ -188,12 +209,12 @@ func TestPublishTimesAreUnique(t *testing.T) {
 	s, repo, c := newVideos(5_000)
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
-		if _, err := s.Publish(ctx, 1, "same ms", key(), ""); err != nil {
+		if _, err := s.Publish(ctx, 1, "same ms", key()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	c.set(5_002) // the clock steps back onto a time in use: it must not repeat
-	if _, err := s.Publish(ctx, 2, "earlier clock", key(), ""); err != nil {
+	if _, err := s.Publish(ctx, 2, "earlier clock", key()); err != nil {
 		t.Fatal(err)
 	}
 	var times []int64
@@ -220,7 +241,7 @@ func TestConcurrentPublishesInOneMillisecond(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := s.Publish(context.Background(), 3, "burst", key(), ""); err != nil {
+			if _, err := s.Publish(context.Background(), 3, "burst", key()); err != nil {
 				errs <- err
 			}
 		}()
@@ -247,7 +268,7 @@ func publishAt(t *testing.T, s *Videos, c *clock, author int64, n int, start, st
 	t.Helper()
 	for i := 0; i < n; i++ {
 		c.set(start + int64(i)*step)
-		if _, err := s.Publish(context.Background(), author, "v", key(), ""); err != nil {
+		if _, err := s.Publish(context.Background(), author, "v", key()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -355,6 +376,9 @@ func TestListsAndCounts(t *testing.T) {
 	if err != nil || len(mine) != 3 || mine[0].PublishTimeMs != 1_020 || mine[2].PublishTimeMs != 1_000 {
 		t.Fatalf("ListByAuthor(1) = %+v, %v", mine, err)
 	}
+	if repo := s.repo.(*memRepo); repo.listLimit != MaxList {
+		t.Fatalf("the list was read with a limit of %d; want MaxList", repo.listLimit)
+	}
 	if _, err := s.ListByAuthor(ctx, 0); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("ListByAuthor(0) = %v; want BadRequest", err)
 	}
@@ -377,5 +401,65 @@ func TestListsAndCounts(t *testing.T) {
 	}
 	if _, err := s.CountWorks(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("CountWorks of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+}
+
+// Every published video queues one cover job naming it, and the relay is woken once the job is
+// stored; a refused publish queues nothing.
+func TestPublishQueuesTheCoverJob(t *testing.T) {
+	repo := newMemRepo()
+	woken := 0
+	s := NewVideos(repo, time.Now, func() { woken++ })
+	ctx := context.Background()
+	id, err := s.Publish(ctx, 4, "with a job", "j.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Publish(ctx, 4, "", "k.mp4"); err == nil {
+		t.Fatal("a publish without a title succeeded")
+	}
+	if len(repo.outbox) != 1 || repo.outbox[0].Subject != mediajob.Subject || woken != 1 {
+		t.Fatalf("outbox %v, woken %d; want one %s job and one wake-up", repo.outbox, woken, mediajob.Subject)
+	}
+	job, err := mediajob.Decode(repo.outbox[0].Payload)
+	if err != nil || job != (mediajob.Job{VideoID: id, PlayKey: "j.mp4"}) {
+		t.Fatalf("job = %+v, %v; want video %d and its play key", job, err, id)
+	}
+	if v, _ := repo.MGet(ctx, []int64{id}); v[0].CoverKey != "" {
+		t.Fatalf("a new video has cover %q; want none until the worker makes it", v[0].CoverKey)
+	}
+}
+
+func TestSetCoverKeepsTheFirstCover(t *testing.T) {
+	s, _, _ := newVideos(1_000)
+	ctx := context.Background()
+	id, err := s.Publish(ctx, 1, "t", "a.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept, err := s.SetCover(ctx, id, "a.jpg"); err != nil || kept != "a.jpg" {
+		t.Fatalf("SetCover = %q, %v", kept, err)
+	}
+	// A job run again records nothing new.
+	if kept, err := s.SetCover(ctx, id, "a.jpg"); err != nil || kept != "a.jpg" {
+		t.Fatalf("SetCover again = %q, %v", kept, err)
+	}
+	if kept, err := s.SetCover(ctx, id, "other.jpg"); err != nil || kept != "a.jpg" {
+		t.Fatalf("SetCover with another key = %q, %v; want the first kept", kept, err)
+	}
+	cases := []struct {
+		id   int64
+		key  string
+		want error
+	}{
+		{0, "a.jpg", errno.BadRequest},
+		{id, "", errno.BadRequest},
+		{id, strings.Repeat("k", 256), errno.BadRequest},
+		{id + 100, "x.jpg", errno.VideoNotFound},
+	}
+	for _, c := range cases {
+		if _, err := s.SetCover(ctx, c.id, c.key); !errors.Is(err, c.want) {
+			t.Errorf("SetCover(%d, %q) = %v; want %v", c.id, c.key, err, c.want)
+		}
 	}
 }

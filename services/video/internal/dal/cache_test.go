@@ -29,7 +29,7 @@ func expectPublished(ctx context.Context, repo *Videos, v *biz.Video, works int6
 	if !found {
 		return fmt.Errorf("video %d is not on the first page of the feed", v.ID)
 	}
-	list, err := repo.ListByAuthor(ctx, v.AuthorID)
+	list, err := repo.ListByAuthor(ctx, v.AuthorID, 1000)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 				default:
 				}
 				_, _ = repo.Feed(ctx, 1<<62, 30)
-				_, _ = repo.ListByAuthor(ctx, int64(1+r%writers))
+				_, _ = repo.ListByAuthor(ctx, int64(1+r%writers), 1000)
 				_, _ = repo.CountWorks(ctx, []int64{int64(1 + r%writers)})
 				reads.Add(1)
 			}
@@ -77,7 +77,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 		author := int64(1 + w)
 		for round := range rounds {
 			v := &biz.Video{AuthorID: author, Title: fmt.Sprintf("round %d", round), PlayKey: key()}
-			if err := repo.Create(ctx, v, func(latest int64) int64 { return max(time.Now().UnixMilli(), latest+1) }); err != nil {
+			if err := repo.Create(ctx, v, func(latest int64) int64 { return max(time.Now().UnixMilli(), latest+1) }, noJob); err != nil {
 				return err
 			}
 			if err := expectPublished(ctx, repo, v, int64(round+1)); err != nil {
@@ -109,7 +109,7 @@ func TestRedisFaults(t *testing.T) {
 	publish := func() {
 		t.Helper()
 		v := &biz.Video{AuthorID: 1, Title: "t", PlayKey: key()}
-		if err := repo.Create(ctx, v, func(latest int64) int64 { return latest + 1000 }); err != nil {
+		if err := repo.Create(ctx, v, func(latest int64) int64 { return latest + 1000 }, noJob); err != nil {
 			t.Fatal(err)
 		}
 		last = v
@@ -146,4 +146,41 @@ func TestRedisFaults(t *testing.T) {
 	check("published while Redis is frozen")
 	c.Server.Thaw()
 	usedAgain("Redis thawed")
+}
+
+// A video's row changes once, when the media worker sets its cover: it is cached only after, so
+// the cover shows as soon as it is set.
+func TestRowCachedOnceItsCoverIsSet(t *testing.T) {
+	c := cachetest.Open(t, "video")
+	repo := NewVideos(migrated(t), c.Cache)
+	ctx := context.Background()
+	v := &biz.Video{AuthorID: 1, Title: "t", PlayKey: key()}
+	if err := repo.Create(ctx, v, at(100), noJob); err != nil {
+		t.Fatal(err)
+	}
+	cover := func() string {
+		t.Helper()
+		got, err := repo.MGet(ctx, []int64{v.ID})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("MGet = %v, %v", got, err)
+		}
+		return got[0].CoverKey
+	}
+	if got := cover(); got != "" {
+		t.Fatalf("cover before it is made = %q", got)
+	}
+	if keys := c.Server.Keys("video:v:*"); len(keys) != 0 {
+		t.Fatalf("a row without its cover is cached: %v", keys)
+	}
+	if _, err := repo.SetCover(ctx, v.ID, "c.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if got := cover(); got != "c.jpg" {
+			t.Fatalf("cover after it was set = %q", got)
+		}
+	}
+	if keys := c.Server.Keys("video:v:*"); len(keys) != 1 {
+		t.Fatalf("the final row is not cached: %v", keys)
+	}
 }

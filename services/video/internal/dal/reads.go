@@ -20,7 +20,8 @@ const (
 )
 
 // families are the kinds of values this service caches. A publish changes the feed head, the
-// author's list and work count (invalidate); a video's row never changes.
+// author's list and work count (invalidate); a video's row changes once, when its cover is set,
+// and is cached only after that.
 type families struct {
 	rows  *cache.Family[int64, biz.Video]    // "v": a video's row (immutable)
 	works *cache.Family[int64, int64]        // "wc": an author's work count
@@ -55,7 +56,9 @@ var feedCodec = cache.Codec[[]feedEntry]{
 
 func newFamilies(c *cache.Cache) families {
 	return families{
-		rows:  cache.NewImmutable(c, "v", cache.Itoa, cache.JSON[biz.Video]()),
+		// A row is final once its cover is set (the media worker sets it once, soon after the
+		// publish); until then it is read from MySQL.
+		rows:  cache.NewImmutable(c, "v", cache.Itoa, cache.JSON[biz.Video]()).Until(func(v biz.Video) bool { return v.CoverKey != "" }),
 		works: cache.NewMutable(c, "wc", cache.Itoa, cache.Int64),
 		list:  cache.NewMutable(c, "pl", cache.Itoa, cache.IDLists),
 		feed:  cache.NewMutable(c, "feed", func(k string) string { return k }, feedCodec),
@@ -127,8 +130,8 @@ func (r *Videos) inOrder(ctx context.Context, ids []int64) ([]*biz.Video, error)
 	return out, nil
 }
 
-// ListByAuthor returns the author's videos, newest first.
-func (r *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*biz.Video, error) {
+// ListByAuthor returns the newest limit of the author's videos, newest first.
+func (r *Videos) ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*biz.Video, error) {
 	got, err := r.keys.list.Get(ctx, []int64{authorID}, func(ctx context.Context, authors []int64) (map[int64]cache.IDList, error) {
 		ids, err := r.readListIDs(ctx, authors[0], maxCachedWorks+1)
 		if err != nil {
@@ -141,11 +144,11 @@ func (r *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*biz.Video
 	}
 	ids := got[authorID].IDs
 	if !got[authorID].Whole {
-		if ids, err = r.readListIDs(ctx, authorID, -1); err != nil {
+		if ids, err = r.readListIDs(ctx, authorID, limit); err != nil {
 			return nil, err
 		}
 	}
-	return r.inOrder(ctx, ids)
+	return r.inOrder(ctx, ids[:min(limit, len(ids))])
 }
 
 // readListIDs reads the ids of at most limit (-1: all) of the author's videos, newest first,

@@ -1,8 +1,11 @@
 // Package dal keeps the video service's videos and per-author work counts in its own MySQL schema.
+// Its tables are made by the SQL migrations in services/video/migrations, not by gorm; the structs
+// here mirror them, and schema_test.go checks that the two agree.
 package dal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -50,12 +53,10 @@ type publishClockRow struct {
 
 func (publishClockRow) TableName() string { return "publish_clock" }
 
-// Migrate creates or updates the tables and their keys, and starts the publish clock at the
-// newest video (a no-op once it exists).
-func Migrate(ctx context.Context, gdb *gorm.DB) error {
-	if err := db.MigrateTables(ctx, gdb, &videoRow{}, &workCountRow{}, &publishClockRow{}); err != nil {
-		return err
-	}
+// StartClock starts the publish clock at the newest video if its row is missing (a no-op once it
+// exists). The first migration creates the row; the service calls this at start as well, with
+// its runtime account (it is a plain INSERT), so that a lost row cannot stop every publish.
+func StartClock(ctx context.Context, gdb *gorm.DB) error {
 	if err := gdb.WithContext(ctx).Exec("INSERT IGNORE INTO publish_clock (id, last_ms) " +
 		"SELECT 1, COALESCE(MAX(publish_time_ms), 0) FROM videos").Error; err != nil {
 		return fmt.Errorf("start the publish clock: %w", err)
@@ -77,10 +78,11 @@ func NewVideos(gdb *gorm.DB, c *cache.Cache) *Videos {
 }
 
 // Create locks the publish clock, stores v at the time publishTime picks from the clock's latest
-// time, moves the clock to it and counts the work, in one transaction (run again whole if InnoDB
-// aborts it, which calls publishTime again).
-func (r *Videos) Create(ctx context.Context, v *biz.Video, publishTime func(latestMs int64) int64) error {
+// time, moves the clock to it, counts the work and writes the job to the outbox, in one
+// transaction (run again whole if InnoDB aborts it, which calls publishTime again).
+func (r *Videos) Create(ctx context.Context, v *biz.Video, publishTime func(latestMs int64) int64, job func(*biz.Video) biz.Message) error {
 	var row videoRow
+	trace := traceOf(ctx)
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		var clock publishClockRow
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&clock, 1).Error; err != nil {
@@ -94,8 +96,12 @@ func (r *Videos) Create(ctx context.Context, v *biz.Video, publishTime func(late
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		return tx.Exec("INSERT INTO work_counts (author_id, works) VALUES (?, 1) "+
-			"ON DUPLICATE KEY UPDATE works = works + 1", v.AuthorID).Error
+		if err := tx.Exec("INSERT INTO work_counts (author_id, works) VALUES (?, 1) "+
+			"ON DUPLICATE KEY UPDATE works = works + 1", v.AuthorID).Error; err != nil {
+			return err
+		}
+		created := row.toBiz()
+		return tx.Create(newOutboxRow(job(created), trace)).Error
 	})
 	// Before the answer (and after an error, whose outcome may be unknown): the newest feed page,
 	// the author's list and work count go.
@@ -109,6 +115,26 @@ func (r *Videos) Create(ctx context.Context, v *biz.Video, publishTime func(late
 	}
 	v.ID, v.PublishTimeMs = row.ID, row.PublishTimeMs
 	return nil
+}
+
+// SetCover sets the cover of a video that has none; a video that has one keeps it.
+func (r *Videos) SetCover(ctx context.Context, id int64, coverKey string) (string, error) {
+	res := r.db.WithContext(ctx).Model(&videoRow{}).Where("id = ? AND cover_key = ''", id).Update("cover_key", coverKey)
+	if res.Error != nil {
+		return "", fmt.Errorf("set cover: %w", res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return coverKey, nil
+	}
+	var row videoRow
+	err := r.db.WithContext(ctx).Select("id", "cover_key").Take(&row, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", errno.VideoNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("read cover: %w", err)
+	}
+	return row.CoverKey, nil
 }
 
 func (r videoRow) toBiz() *biz.Video {

@@ -18,6 +18,7 @@ import (
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/video/internal/biz"
+	"simpletiktok/services/video/migrations"
 )
 
 // newRepo is the repository over a schema of the test's own, with a cache on a Redis of the
@@ -35,36 +36,34 @@ func newUncachedRepo(t *testing.T) (*Videos, *gorm.DB) {
 	return NewVideos(gdb, nil), gdb
 }
 
+// migrated is a schema of the test's own with the service's migrations applied.
 func migrated(t *testing.T) *gorm.DB {
 	t.Helper()
-	gdb := dbtest.Open(t)
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatal(err)
-	}
-	// Migrating twice must be harmless: every start migrates.
-	if err := Migrate(context.Background(), gdb); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
-	return gdb
+	return dbtest.OpenMigrated(t, migrations.FS())
 }
 
 var keys atomic.Int64
 
 func key() string { return fmt.Sprintf("%032x.mp4", keys.Add(1)) }
 
+// noJob is the job of a test video: a message on a subject nothing reads.
+func noJob(v *biz.Video) biz.Message {
+	return biz.Message{Subject: "test.video", Payload: []byte(fmt.Sprint(v.ID))}
+}
+
 // at is a publishTime that stores at ms whatever the latest time.
 func at(ms int64) func(int64) int64 { return func(int64) int64 { return ms } }
 
 // fixedClock returns the rules over repo with a clock that reads ms until changed.
 func fixedClock(repo biz.Repo, ms *atomic.Int64) *biz.Videos {
-	return biz.NewVideos(repo, func() time.Time { return time.UnixMilli(ms.Load()) })
+	return biz.NewVideos(repo, func() time.Time { return time.UnixMilli(ms.Load()) }, func() {})
 }
 
 func TestCreateAndRead(t *testing.T) {
 	repo, _ := newRepo(t)
 	ctx := context.Background()
 	v := &biz.Video{AuthorID: 7, Title: "Hello 世界 🎬", PlayKey: key(), CoverKey: "c.jpg"}
-	if err := repo.Create(ctx, v, at(1_700_000_000_123)); err != nil || v.ID <= 0 || v.PublishTimeMs != 1_700_000_000_123 {
+	if err := repo.Create(ctx, v, at(1_700_000_000_123), noJob); err != nil || v.ID <= 0 || v.PublishTimeMs != 1_700_000_000_123 {
 		t.Fatalf("Create = %v, id %d, time %d", err, v.ID, v.PublishTimeMs)
 	}
 	got, err := repo.MGet(ctx, []int64{v.ID, v.ID + 100})
@@ -77,15 +76,15 @@ func TestCreateAndRead(t *testing.T) {
 	}
 }
 
-// publishTime sees the latest time stored (0 at first, and after a restart too: Migrate starts
-// the clock at the newest video), and the video is stored at the time it picks.
+// publishTime sees the latest time stored (0 at first, and after a restart too: StartClock starts
+// a lost clock again at the newest video), and the video is stored at the time it picks.
 func TestCreateAsksForATimeAfterTheLatest(t *testing.T) {
 	repo, gdb := newRepo(t)
 	ctx := context.Background()
 	var seen []int64
 	for _, pick := range []int64{1000, 5000, 7000} {
 		v := &biz.Video{AuthorID: 1, Title: "t", PlayKey: key()}
-		err := repo.Create(ctx, v, func(latest int64) int64 { seen = append(seen, latest); return pick })
+		err := repo.Create(ctx, v, func(latest int64) int64 { seen = append(seen, latest); return pick }, noJob)
 		if err != nil || v.PublishTimeMs != pick {
 			t.Fatalf("Create = %v at %d; want %d", err, v.PublishTimeMs, pick)
 		}
@@ -94,7 +93,7 @@ func TestCreateAsksForATimeAfterTheLatest(t *testing.T) {
 			if err := gdb.Exec("DELETE FROM publish_clock").Error; err != nil {
 				t.Fatal(err)
 			}
-			if err := Migrate(ctx, gdb); err != nil {
+			if err := StartClock(ctx, gdb); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -109,11 +108,11 @@ func TestDuplicatesAreRefusedWithoutSideEffects(t *testing.T) {
 	repo, gdb := newRepo(t)
 	ctx := context.Background()
 	first := &biz.Video{AuthorID: 1, Title: "a", PlayKey: key()}
-	if err := repo.Create(ctx, first, at(1000)); err != nil {
+	if err := repo.Create(ctx, first, at(1000), noJob); err != nil {
 		t.Fatal(err)
 	}
 	sameKey := &biz.Video{AuthorID: 1, Title: "c", PlayKey: first.PlayKey}
-	if err := repo.Create(ctx, sameKey, at(2000)); !errors.Is(err, errno.VideoAlreadyPublished) {
+	if err := repo.Create(ctx, sameKey, at(2000), noJob); !errors.Is(err, errno.VideoAlreadyPublished) {
 		t.Fatalf("Create with a play key in use = %v; want VideoAlreadyPublished", err)
 	}
 	var rows, works int64
@@ -139,7 +138,7 @@ func TestConcurrentPublishes(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := videos.Publish(context.Background(), a, "burst", key(), ""); err != nil {
+				if _, err := videos.Publish(context.Background(), a, "burst", key()); err != nil {
 					errs <- err
 				}
 			}()
@@ -193,7 +192,7 @@ func testFeedPaging(t *testing.T, newRepo func(*testing.T) (*Videos, *gorm.DB)) 
 			videos := fixedClock(repo, &now)
 			for i := 0; i < total; i++ {
 				now.Store(int64(10_000 + i*1_000))
-				if _, err := videos.Publish(ctx, 1, fmt.Sprint("v", i), key(), ""); err != nil {
+				if _, err := videos.Publish(ctx, 1, fmt.Sprint("v", i), key()); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -219,7 +218,7 @@ func testFeedPaging(t *testing.T, newRepo func(*testing.T) (*Videos, *gorm.DB)) 
 		repo, _ := newRepo(t)
 		const total = feedHead*2 + 7
 		for i := range total {
-			if err := repo.Create(ctx, &biz.Video{AuthorID: 1, Title: "t", PlayKey: key()}, at(int64(1000+i))); err != nil {
+			if err := repo.Create(ctx, &biz.Video{AuthorID: 1, Title: "t", PlayKey: key()}, at(int64(1000+i)), noJob); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -253,7 +252,7 @@ func testFeedPaging(t *testing.T, newRepo func(*testing.T) (*Videos, *gorm.DB)) 
 		now.Store(77_000)
 		videos := fixedClock(repo, &now)
 		for i := 0; i < 12; i++ {
-			if _, err := videos.Publish(ctx, 1, "same", key(), ""); err != nil {
+			if _, err := videos.Publish(ctx, 1, "same", key()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -288,15 +287,18 @@ func testListByAuthor(t *testing.T, open func(*testing.T) (*Videos, *gorm.DB)) {
 	repo, _ := open(t)
 	ctx := context.Background()
 	for i, a := range []int64{1, 2, 1, 1, 2} {
-		if err := repo.Create(ctx, &biz.Video{AuthorID: a, Title: "t", PlayKey: key()}, at(int64(100+i))); err != nil {
+		if err := repo.Create(ctx, &biz.Video{AuthorID: a, Title: "t", PlayKey: key()}, at(int64(100+i)), noJob); err != nil {
 			t.Fatal(err)
 		}
 	}
-	list, err := repo.ListByAuthor(ctx, 1)
+	list, err := repo.ListByAuthor(ctx, 1, 100)
 	if err != nil || len(list) != 3 || list[0].PublishTimeMs != 103 || list[1].PublishTimeMs != 102 || list[2].PublishTimeMs != 100 {
 		t.Fatalf("ListByAuthor = %+v, %v", list, err)
 	}
-	if none, err := repo.ListByAuthor(ctx, 3); err != nil || len(none) != 0 {
+	if newest, err := repo.ListByAuthor(ctx, 1, 2); err != nil || len(newest) != 2 || newest[0].PublishTimeMs != 103 {
+		t.Fatalf("ListByAuthor with a limit of 2 = %+v, %v; want the newest two", newest, err)
+	}
+	if none, err := repo.ListByAuthor(ctx, 3, 100); err != nil || len(none) != 0 {
 		t.Fatalf("ListByAuthor of an author without videos = %+v, %v", none, err)
 	}
 }
@@ -307,7 +309,7 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 	repo, gdb := newRepo(t)
 	ctx := context.Background()
 	for i := 0; i < 300; i++ {
-		if err := repo.Create(ctx, &biz.Video{AuthorID: int64(i%10 + 1), Title: "t", PlayKey: key()}, at(int64(1000+i))); err != nil {
+		if err := repo.Create(ctx, &biz.Video{AuthorID: int64(i%10 + 1), Title: "t", PlayKey: key()}, at(int64(1000+i)), noJob); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -333,7 +335,7 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 		index string
 	}{
 		{"feed", func() error { _, err := repo.Feed(ctx, 1200, 30); return err }, "uk_videos_publish_time"},
-		{"publish list", func() error { _, err := repo.ListByAuthor(ctx, 3); return err }, "idx_videos_author_time"},
+		{"publish list", func() error { _, err := repo.ListByAuthor(ctx, 3, 100); return err }, "idx_videos_author_time"},
 	}
 	for _, q := range queries {
 		ran = nil

@@ -1,6 +1,6 @@
 //go:build integration
 
-package media
+package mediastore
 
 import (
 	"bytes"
@@ -8,9 +8,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"image/jpeg"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,14 +17,13 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
-	"simpletiktok/api-gateway/internal/media/seaweedtest"
-	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/mediastore/seaweedtest"
 )
 
 // TestS3 runs the S3 storage against a real SeaweedFS, started once for all its subtests, each
 // of which works in a bucket of its own.
 func TestS3(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,16 +66,6 @@ func TestS3(t *testing.T) {
 	t.Run("multipart put and ranges across parts", func(t *testing.T) {
 		store, bucket := newStore(t, 5<<20)
 		testS3Multipart(t, store, admin, bucket)
-	})
-	t.Run("served over HTTP", func(t *testing.T) {
-		store, _ := newStore(t, 0)
-		base, content := serveStorage(t, store)
-		checkWholeFile(t, base, content)
-		checkRanges(t, base, content)
-	})
-	t.Run("publish through the library", func(t *testing.T) {
-		store, bucket := newStore(t, 0)
-		testS3Library(t, store, objects, bucket)
 	})
 	t.Run("credentials are checked", func(t *testing.T) {
 		store, bucket := newStore(t, 0)
@@ -201,70 +188,6 @@ func testS3Multipart(t *testing.T, store *S3, admin *minio.Client, bucket string
 		if err != nil || !bytes.Equal(got, content[start:start+100]) {
 			t.Fatalf("Section(%d, 100): %d bytes, %v; not the bytes put", start, len(got), err)
 		}
-	}
-}
-
-// The whole publish path over S3: an upload over the cap is refused before anything reaches the
-// bucket; a real video is checked, stored with its cover, served back and removed; the local
-// folder keeps nothing.
-func testS3Library(t *testing.T, store *S3, objects func(*testing.T, string) []string, bucket string) {
-	ctx := context.Background()
-	video, err := os.ReadFile(mp4Video(t, t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	spool := t.TempDir()
-	lib, err := NewLibrary(store, tools, spool, int64(len(video)), slog.New(&recordingHandler{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	b, ct := body(t, part{"data", "big.mp4", string(video) + "x"})
-	_, err = lib.ReadForm(b, ct, -1, accept)
-	if !errors.Is(err, errno.VideoTooLarge) {
-		t.Fatalf("ReadForm of a file one byte over the cap = %v; want VideoTooLarge", err)
-	}
-	if got := objects(t, bucket); len(got) != 0 {
-		t.Fatalf("a refused upload left %v in the bucket", got)
-	}
-
-	b, ct = body(t, part{"data", "clip.mp4", string(video)})
-	form, err := lib.ReadForm(b, ct, int64(b.Len()), accept)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored, err := lib.Import(ctx, form.File)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := objects(t, bucket); len(got) != 2 || stored.CoverKey == "" {
-		t.Fatalf("bucket holds %v, stored %+v; want the video and its cover", got, stored)
-	}
-	if left := files(t, spool); len(left) != 0 {
-		t.Fatalf("the spool keeps %v after the import", left)
-	}
-	obj, err := store.Open(ctx, stored.PlayKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := io.ReadAll(obj.Body)
-	obj.Body.Close()
-	if err != nil || !bytes.Equal(got, video) {
-		t.Fatalf("the stored video differs from the upload (%d bytes, %v)", len(got), err)
-	}
-	cover, err := store.Open(ctx, stored.CoverKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = jpeg.Decode(cover.Body)
-	cover.Body.Close()
-	if err != nil {
-		t.Fatalf("cover: %v", err)
-	}
-
-	lib.Remove(ctx, stored)
-	if got := objects(t, bucket); len(got) != 0 {
-		t.Fatalf("Remove left %v", got)
 	}
 }
 

@@ -1,4 +1,4 @@
-package media
+package mediastore
 
 import (
 	"context"
@@ -15,10 +15,9 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/opentracing/opentracing-go"
 	"github.com/opentracing/opentracing-go/ext"
-)
 
-// This file depends on nothing of the package but storage.go (Storage, Object, ErrNotFound, the
-// key shape), so that a process other than the gateway (a media worker) can share the two files.
+	"simpletiktok/pkg/tracing"
+)
 
 const (
 	// s3DialTimeout and s3HeaderTimeout bound how long a request waits for the server; the body of
@@ -193,7 +192,7 @@ func (s *S3) get(ctx context.Context, key string, start, end int64) (io.ReadClos
 }
 
 func (s *S3) span(ctx context.Context, name, key string) (opentracing.Span, context.Context) {
-	span, ctx := opentracing.StartSpanFromContext(ctx, name)
+	span, ctx := tracing.StartChild(ctx, name)
 	ext.SpanKindRPCClient.Set(span)
 	span.SetTag("bucket", s.bucket)
 	span.SetTag("key", key)

@@ -1,4 +1,4 @@
-package media
+package mediastore
 
 import (
 	"context"
@@ -116,5 +116,35 @@ func TestCopyFileAcrossFileSystems(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(dst); len(got) != 100_000 {
 		t.Fatal("copyFile changed an existing file")
+	}
+}
+
+// A video's cover key is derived from its play key, so that a cover made twice has one key.
+func TestCoverKey(t *testing.T) {
+	for _, play := range []string{goodKey, "0123456789abcdef0123456789abcdef.webm", "0123456789abcdef0123456789abcdef.mov"} {
+		cover, err := CoverKey(play)
+		if err != nil || cover != "0123456789abcdef0123456789abcdef.jpg" || !ValidKey(cover) {
+			t.Errorf("CoverKey(%q) = %q, %v", play, cover, err)
+		}
+	}
+	for _, bad := range []string{"", "0123456789abcdef0123456789abcdef.jpg", "../x.mp4", "a.mp4"} {
+		if cover, err := CoverKey(bad); err == nil {
+			t.Errorf("CoverKey(%q) = %q; want an error", bad, cover)
+		}
+	}
+}
+
+// A key in use is reported as such, so that a caller storing the same derived key again can tell.
+func TestLocalPutOverAKeyInUse(t *testing.T) {
+	store, err := NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := store.Put(ctx, goodKey, writeFile(t, t.TempDir(), "a", "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Put(ctx, goodKey, writeFile(t, t.TempDir(), "b", "b")); !errors.Is(err, ErrKeyInUse) {
+		t.Fatalf("Put over a key in use = %v; want ErrKeyInUse", err)
 	}
 }

@@ -1,12 +1,10 @@
-// Package media keeps the gateway's uploaded media: it reads an upload as a stream into a spool
-// file with a size limit, checks with ffprobe that it is a video, extracts a cover with ffmpeg,
-// stores both under generated keys, and serves them back with HTTP ranges.
-package media
+// Package mediastore keeps media files (uploaded videos and their covers) under generated keys,
+// in a local folder or an S3-compatible bucket. The gateway stores uploads and serves them; the
+// media worker reads a video and stores its cover, through the same Storage.
+package mediastore
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +19,9 @@ import (
 
 // ErrNotFound is what Storage.Open reports for a key that holds nothing.
 var ErrNotFound = errors.New("media: no such key")
+
+// ErrKeyInUse is what Local.Put reports for a key that already holds a file.
+var ErrKeyInUse = errors.New("media: key in use")
 
 // Storage keeps media files under keys. The gateway generates every key (ValidKey); nothing a
 // client sends ever becomes part of one.
@@ -84,13 +85,14 @@ func ContentType(key string) string {
 	return contentTypes[key[strings.LastIndexByte(key, '.')+1:]]
 }
 
-// newBase returns a fresh random name; a video and its cover share it.
-func newBase() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
+// CoverKey is the key of the cover of the video stored under playKey: the same base name with
+// .jpg. Deriving it (rather than drawing a new one) makes storing a cover idempotent: a job run
+// twice writes the same key, so a video never ends up with two cover files.
+func CoverKey(playKey string) (string, error) {
+	if !ValidKey(playKey) || strings.HasSuffix(playKey, ".jpg") {
+		return "", fmt.Errorf("media: %q is not the key of a video", playKey)
 	}
-	return hex.EncodeToString(b), nil
+	return playKey[:strings.LastIndexByte(playKey, '.')] + ".jpg", nil
 }
 
 // Local keeps media as files in one folder (a volume under docker-compose).
@@ -111,6 +113,10 @@ func NewLocal(dir string) (*Local, error) {
 // Dir is the folder the files are in.
 func (l *Local) Dir() string { return l.dir }
 
+// Path is the file of key, for a process on this machine that reads media in place (the media
+// worker hands it to ffmpeg rather than copying it).
+func (l *Local) Path(key string) (string, error) { return l.path(key) }
+
 func (l *Local) path(key string) (string, error) {
 	if !ValidKey(key) {
 		return "", fmt.Errorf("media: %q is not a generated key", key)
@@ -126,7 +132,7 @@ func (l *Local) Put(_ context.Context, key, path string) error {
 		return err
 	}
 	if _, err := os.Lstat(dst); err == nil {
-		return fmt.Errorf("media: key %s is in use", key)
+		return fmt.Errorf("media: store %s: %w", key, ErrKeyInUse)
 	}
 	err = os.Rename(path, dst)
 	if errors.Is(err, syscall.EXDEV) {

@@ -1,4 +1,7 @@
-package media
+// Package ffmpeg runs ffprobe and ffmpeg on media files, each run bounded in time and allowed to
+// open only the file it is given: the gateway probes uploads with it, the media worker extracts
+// covers.
+package ffmpeg
 
 import (
 	"bytes"
@@ -11,9 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opentracing/opentracing-go"
-
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/tracing"
 )
 
 // demuxers are the only containers ffprobe and ffmpeg may open. Restricting them keeps playlist
@@ -24,17 +26,21 @@ const demuxers = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
 // webmCodecs are the codecs a WebM file may hold; a Matroska file with only these is served as WebM.
 var webmCodecs = map[string]bool{"vp8": true, "vp9": true, "av1": true, "opus": true, "vorbis": true}
 
-// Tools runs ffprobe and ffmpeg.
+// Tools runs ffprobe and ffmpeg. A process sets the one it uses: the gateway FFprobe, the
+// media worker FFmpeg.
 type Tools struct {
 	FFprobe string        // path or name of ffprobe
 	FFmpeg  string        // path or name of ffmpeg
 	Timeout time.Duration // bound of one run
 }
 
-// Check finds both programs, so that a gateway without them refuses to start rather than
-// refusing every upload.
+// Check finds the programs that are set, so that a process without them refuses to start rather
+// than failing every job.
 func (t Tools) Check() error {
 	for _, p := range []string{t.FFprobe, t.FFmpeg} {
+		if p == "" {
+			continue
+		}
 		if _, err := exec.LookPath(p); err != nil {
 			return fmt.Errorf("media: %s is needed to check uploads and extract covers (Debian: apt-get install ffmpeg): %w", p, err)
 		}
@@ -72,7 +78,7 @@ type probeOutput struct {
 // duration and a video track that is not just a cover picture. Anything else is
 // errno.VideoNotAVideo; a failure to run ffprobe at all is an internal error.
 func (t Tools) Probe(ctx context.Context, path string) (Format, error) {
-	span, ctx := opentracing.StartSpanFromContext(ctx, "media:probe")
+	span, ctx := tracing.StartChild(ctx, "ffprobe:probe")
 	defer span.Finish()
 	out, err := t.run(ctx, t.FFprobe, "-v", "error", "-hide_banner",
 		"-protocol_whitelist", "file", "-format_whitelist", demuxers,
@@ -126,9 +132,10 @@ func (p probeOutput) format() (Format, error) {
 }
 
 // Cover writes a JPEG of a representative frame among the first ones of the video at in to out,
-// at most 720 pixels wide.
+// at most 720 pixels wide. An error for which Rejected holds means ffmpeg ran to its end and could not
+// make a cover of this file: running it again would fail the same way.
 func (t Tools) Cover(ctx context.Context, in, out string) error {
-	span, ctx := opentracing.StartSpanFromContext(ctx, "media:cover")
+	span, ctx := tracing.StartChild(ctx, "ffmpeg:cover")
 	defer span.Finish()
 	_, err := t.run(ctx, t.FFmpeg, "-nostdin", "-v", "error", "-hide_banner",
 		"-protocol_whitelist", "file", "-format_whitelist", demuxers, "-i", "file:"+in,
@@ -165,6 +172,15 @@ type toolError struct {
 
 func (e *toolError) Error() string { return fmt.Sprintf("%s: %v: %s", e.name, e.err, e.stderr) }
 func (e *toolError) Unwrap() error { return e.err }
+
+// Rejected reports whether err means the tool ran to its end and refused the file (it exited
+// with a status, rather than being killed, timing out or failing to start). Such a failure is
+// the file's: the same run would fail again.
+func Rejected(err error) bool {
+	var te *toolError
+	var exit *exec.ExitError
+	return errors.As(err, &te) && errors.As(err, &exit) && exit.Exited() && exit.ExitCode() > 0
+}
 
 func tail(s string, n int) string {
 	s = strings.TrimSpace(s)

@@ -1,0 +1,1 @@
+ALTER TABLE comments DROP INDEX uk_comments_user_request, DROP COLUMN request_key;

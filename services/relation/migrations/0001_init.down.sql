@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS user_stats;
+DROP TABLE IF EXISTS follows;

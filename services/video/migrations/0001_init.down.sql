@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS publish_clock;
+DROP TABLE IF EXISTS work_counts;
+DROP TABLE IF EXISTS videos;
