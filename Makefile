@@ -11,6 +11,9 @@ WORKERS   := media-worker
 # The MySQL server the stack uses (a DSN without a database; each service creates its own schema).
 MYSQL_DSN ?= root:@tcp(127.0.0.1:3306)/
 export MYSQL_DSN
+# The Redis the services cache in (each keeps its keys under its own schema's name).
+REDIS_ADDR ?= 127.0.0.1:6379
+export REDIS_ADDR
 # The folders of the Postman collection that `make test` and `make postman` run, in order; empty
 # (the default) runs the whole collection, e.g. `make postman POSTMAN_FOLDERS='user video'` runs two.
 POSTMAN_FOLDERS ?=
@@ -77,7 +80,7 @@ metrics-lint: $(BIN)/promtool ## check the Prometheus configs, alert rules (and 
 
 .PHONY: run
 run: build ## build and start the whole stack in the foreground (gateway on :8080); Ctrl-C stops it
-	@$(BIN)/devstack -root $(ROOT) -mysql '$(MYSQL_DSN)'
+	@$(BIN)/devstack -root $(ROOT) -mysql '$(MYSQL_DSN)' -redis '$(REDIS_ADDR)'
 
 .PHONY: test
 test: build ## run every test: unit, integration (real MySQL) and end-to-end (real stack over HTTP)

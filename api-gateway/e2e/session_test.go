@@ -117,7 +117,8 @@ func TestPhoneSessionThroughAllSixteenEndpoints(t *testing.T) {
 		t.Fatalf("bob's own info = %v", bobSelf)
 	}
 
-	// The logged-in feed (1) shows bob's like and follow, and its trace spans five services' SQL.
+	// The logged-in feed (1) shows bob's like and follow, and its trace reaches the storage (SQL or
+	// cache) of five services.
 	feed = ok(t, p.get(t, "/douyin/feed/", vals("token", bob.token)))
 	v := withID(listField(t, feed, "video_list"), video)
 	if v == nil || v["is_favorite"] != true || asInt(v["favorite_count"]) != 1 || asInt(v["comment_count"]) != 0 ||
@@ -125,7 +126,7 @@ func TestPhoneSessionThroughAllSixteenEndpoints(t *testing.T) {
 		t.Fatalf("bob's feed shows the video as %v", v)
 	}
 	waitForSpans(t, feed.traceID, []string{"api-gateway HTTP GET /douyin/feed/",
-		"video video::Feed", "video sql", "user user::MGetUsers", "user sql",
-		"relation relation::UserStats", "relation relation::IsFollowing", "relation sql",
-		"favorite favorite::VideoStats", "favorite sql", "comment comment::CountComments", "comment sql"})
+		"video video::Feed", "video storage", "user user::MGetUsers", "user storage",
+		"relation relation::UserStats", "relation relation::IsFollowing", "relation storage",
+		"favorite favorite::VideoStats", "favorite storage", "comment comment::CountComments", "comment storage"})
 }

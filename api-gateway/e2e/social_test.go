@@ -270,8 +270,8 @@ func idFlags(list []map[string]any) map[int64]bool {
 }
 
 // A logged-in friend list read is one trace: the gateway, and the relation, user, message,
-// favorite and video services, with the SQL of the three that hold data. A message sent is traced
-// without its text.
+// favorite and video services, with the storage (SQL or cache) of the three that hold data. A
+// message sent is traced without its text.
 func TestSocialTraces(t *testing.T) {
 	alice, bob := join(t, "alice"), join(t, "bob")
 	follow(t, alice, bob)
@@ -282,10 +282,10 @@ func TestSocialTraces(t *testing.T) {
 
 	raw := waitForSpans(t, list.traceID, []string{
 		"api-gateway HTTP GET /douyin/relation/friend/list/",
-		"relation relation::ListFriends", "relation sql",
-		"user user::MGetUsers", "user sql",
+		"relation relation::ListFriends", "relation storage",
+		"user user::MGetUsers", "user storage",
 		"relation relation::UserStats", "relation relation::IsFollowing",
-		"message message::LatestMessages", "message sql",
+		"message message::LatestMessages", "message storage",
 		"favorite favorite::UserStats", "video video::CountWorks",
 	})
 	if strings.Contains(raw, secret) {

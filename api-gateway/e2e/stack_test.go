@@ -1,8 +1,8 @@
 //go:build integration
 
 // Package e2e drives the real stack (etcd, Jaeger, the six services, the gateway, this machine's
-// MySQL) over HTTP, the way the phone does. The stack is started once for the package, on free
-// ports and in schemas of its own that are dropped at the end.
+// MySQL, a Redis of its own) over HTTP, the way the phone does. The stack is started once for the
+// package, on free ports and in schemas of its own that are dropped at the end.
 package e2e
 
 import (
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"simpletiktok/pkg/cache/redistest"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/devstack"
@@ -25,6 +26,9 @@ type env struct {
 	stack *devstack.Stack
 	phone *phone
 	root  string
+	// redis is the stack's cache, a redis-server of the test binary's own: the tests may stop,
+	// restart or flush it (cache_test.go). Bind it in the test that does.
+	redis *redistest.Server
 	// schemaPrefix starts the name of each service's schema: <prefix><service>.
 	schemaPrefix string
 }
@@ -54,6 +58,15 @@ func runWithStack(m *testing.M) (int, error) {
 		return 0, err
 	}
 	prefix := dbtest.SchemaName("e2e") + "_"
+	redisDir := filepath.Join(varDir, "redis")
+	if err := os.MkdirAll(redisDir, 0o755); err != nil {
+		return 0, err
+	}
+	redis, err := redistest.Launch(redisDir)
+	if err != nil {
+		return 0, err
+	}
+	defer redis.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	stack, err := devstack.Start(ctx, devstack.Options{
@@ -64,8 +77,9 @@ func runWithStack(m *testing.M) (int, error) {
 		Ports:        ports,
 		Out:          os.Stderr,
 		// The suite registers and writes far faster from one address than a person does; the
-		// rate limits have their own tests (internal/handler), the cap in flight stays.
-		ExtraEnv: []string{"TIKTOK_RATE_LIMIT=off"},
+		// rate limits have their own tests (internal/handler), the cap in flight stays. The cache
+		// is a Redis of the suite's own.
+		ExtraEnv: []string{"TIKTOK_RATE_LIMIT=off", "TIKTOK_REDIS_ADDR=" + redis.Addr},
 	})
 	defer func() {
 		for _, s := range services {
@@ -76,7 +90,7 @@ func runWithStack(m *testing.M) (int, error) {
 		return 0, fmt.Errorf("start the stack (logs in %s): %w", filepath.Join(varDir, "log"), err)
 	}
 	defer stack.Stop()
-	shared = &env{stack: stack, phone: newPhone(stack.GatewayURL()), root: root, schemaPrefix: prefix}
+	shared = &env{stack: stack, phone: newPhone(stack.GatewayURL()), root: root, redis: redis, schemaPrefix: prefix}
 	code := m.Run()
 	// The stack restarts a process that crashes, so a crash would otherwise pass unnoticed.
 	for _, f := range stack.Failures() {

@@ -29,7 +29,9 @@ type jaegerTrace struct {
 	} `json:"processes"`
 }
 
-// spans names every span as "service operation", plus "service sql" for a service with any SQL span.
+// spans names every span as "service operation", plus "service sql" for a service with any SQL
+// span and "service storage" for one with any SQL or cache span (a read the cache answers has no
+// SQL: its cache span shows where the answer came from).
 func (tr jaegerTrace) spans() map[string]bool {
 	seen := map[string]bool{}
 	for _, s := range tr.Spans {
@@ -38,8 +40,16 @@ func (tr jaegerTrace) spans() map[string]bool {
 		if strings.HasPrefix(s.OperationName, "sql:") {
 			seen[svc+" sql"] = true
 		}
+		if isStorage(s.OperationName) {
+			seen[svc+" storage"] = true
+		}
 	}
 	return seen
+}
+
+// isStorage says whether a span is a SQL statement or a cache call.
+func isStorage(op string) bool {
+	return strings.HasPrefix(op, "sql:") || strings.HasPrefix(op, "cache:")
 }
 
 // rpcCalls counts the gateway's RPC client spans by name.
@@ -53,8 +63,9 @@ func (tr jaegerTrace) rpcCalls() map[string]int {
 	return out
 }
 
-// sqlUnder counts, per service, the SQL spans whose parent is a span of the same service.
-func (tr jaegerTrace) sqlUnder() map[string]int {
+// storageUnder counts, per service, the SQL and cache spans whose parent is a span of the same
+// service.
+func (tr jaegerTrace) storageUnder() map[string]int {
 	service := map[string]string{}
 	for _, s := range tr.Spans {
 		service[s.SpanID] = tr.Processes[s.ProcessID].ServiceName
@@ -62,7 +73,7 @@ func (tr jaegerTrace) sqlUnder() map[string]int {
 	out := map[string]int{}
 	for _, s := range tr.Spans {
 		svc := tr.Processes[s.ProcessID].ServiceName
-		if strings.HasPrefix(s.OperationName, "sql:") && len(s.References) > 0 && service[s.References[0].SpanID] == svc {
+		if isStorage(s.OperationName) && len(s.References) > 0 && service[s.References[0].SpanID] == svc {
 			out[svc]++
 		}
 	}

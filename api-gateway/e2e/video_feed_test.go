@@ -155,7 +155,8 @@ var feedCalls = []string{"video::Feed", "user::MGetUsers", "relation::UserStats"
 	"favorite::UserStats", "video::CountWorks", "favorite::VideoStats", "comment::CountComments"}
 
 // A feed page costs the same calls, made once each, whether it holds 30 videos or 1; its trace
-// goes from the gateway to the video and user services, with their SQL under them.
+// goes from the gateway to the video and user services, with their storage (SQL or cache) under
+// them.
 func TestFeedCallsDoNotDependOnPageLength(t *testing.T) {
 	p := shared.phone
 	_, viewer := account(t, "counter")
@@ -185,10 +186,10 @@ func TestFeedCallsDoNotDependOnPageLength(t *testing.T) {
 	}
 
 	for name, a := range map[string]answer{"30 videos": full, "1 video": one} {
-		waitForSpans(t, a.traceID, []string{"video sql", "user sql"}) // each process sends its spans on its own
+		waitForSpans(t, a.traceID, []string{"video storage", "user storage"}) // each process sends its spans on its own
 		tr := expectCallsOnce(t, name, a.traceID, feedCalls)
-		if sql := tr.sqlUnder(); sql["video"] == 0 || sql["user"] == 0 {
-			t.Errorf("%s: SQL spans under the services: %v; want video and user", name, sql)
+		if st := tr.storageUnder(); st["video"] == 0 || st["user"] == 0 {
+			t.Errorf("%s: SQL and cache spans under the services: %v; want video and user", name, st)
 		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
+	"simpletiktok/pkg/cache"
 	"simpletiktok/pkg/config"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/kitex_gen/user/userservice"
@@ -74,6 +75,7 @@ func New(name string, args []string) (*Service, error) {
 	// Kitex logs what it alone sees (a handler's panic, a registry failure) through the same JSON
 	// logger; its chatter below warn is dropped.
 	klog.SetLogger(logging.Kitex(log, klog.LevelWarn))
+	cache.RouteLibraryLogs(log)
 	tracer, closer, err := tracing.New(name, s.Config.Env, s.Config.Tracing)
 	if err != nil {
 		return nil, err
@@ -143,6 +145,24 @@ func (s *Service) OpenDB(ctx context.Context) (*gorm.DB, error) {
 		return nil, err
 	}
 	return gdb, nil
+}
+
+// OpenCache opens the service's Redis cache, its keys prefixed with the name of the service's own
+// schema ("tiktok_favorite:"), so that two stacks on one Redis never share a key. It does not
+// fail when Redis is down: reads then go to MySQL until it answers.
+// Its lookups are counted in tiktok_cache_requests_total{service,result}.
+func (s *Service) OpenCache(ctx context.Context) (*cache.Cache, error) {
+	counts, err := metrics.NewCache(s.Metrics, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := cache.Open(ctx, cache.Options{Service: s.Name, Namespace: s.Config.MySQL.Database, Config: s.Config.Redis,
+		Tracer: s.Tracer, Log: s.Log, Metrics: counts})
+	if err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, c)
+	return c, nil
 }
 
 // UserPeer is how this service asks the user service about accounts.

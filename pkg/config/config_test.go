@@ -25,6 +25,7 @@ tracing: {collector_url: "http://127.0.0.1:14268/api/traces"}
 mysql: {dsn: "root:@tcp(127.0.0.1:3306)/", database: tiktok_user}
 client: {rpc_timeout: 3s, connect_timeout: 500ms}
 admin: {listen: "127.0.0.1:2"}
+redis: {addr: "127.0.0.1:6379"}
 `
 
 func TestLoadAppliesEnvironment(t *testing.T) {
@@ -76,6 +77,66 @@ func TestMissingFile(t *testing.T) {
 	var c Service
 	if err := Load(filepath.Join(t.TempDir(), "absent.yaml"), &c); err == nil {
 		t.Fatal("Load of a missing file succeeded")
+	}
+}
+
+func TestMySQLPoolSize(t *testing.T) {
+	var c Service
+	if err := Load(writeFile(t, serviceYAML), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.MySQL.OpenConns() != DefaultMaxOpenConns {
+		t.Fatalf("default pool = %d; want %d", c.MySQL.OpenConns(), DefaultMaxOpenConns)
+	}
+	t.Setenv("TIKTOK_MYSQL_MAX_OPEN_CONNS", "4")
+	if err := Load(writeFile(t, serviceYAML), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.MySQL.OpenConns() != 4 {
+		t.Fatalf("pool = %d; want 4 from TIKTOK_MYSQL_MAX_OPEN_CONNS", c.MySQL.OpenConns())
+	}
+	t.Setenv("TIKTOK_MYSQL_MAX_OPEN_CONNS", "-1")
+	if err := Load(writeFile(t, serviceYAML), &c); err == nil || !strings.Contains(err.Error(), "max_open_conns") {
+		t.Fatalf("Load = %v; want a negative pool refused", err)
+	}
+}
+
+func TestRedisSection(t *testing.T) {
+	withRedis := strings.Replace(serviceYAML, `redis: {addr: "127.0.0.1:6379"}`, `redis: {addr: "127.0.0.1:6379", ttl: 2s}`, 1)
+	noRedis := strings.Replace(serviceYAML, `redis: {addr: "127.0.0.1:6379"}`, "", 1)
+	t.Setenv("TIKTOK_REDIS_PASSWORD", "s3cret")
+	var c Service
+	if err := Load(writeFile(t, withRedis), &c); err != nil {
+		t.Fatal(err)
+	}
+	r := c.Redis.WithDefaults()
+	if r.Addr != "127.0.0.1:6379" || r.Password != "s3cret" || r.TTL != 2*time.Second ||
+		r.FillWindow != DefaultRedisFillWindow || r.Timeout != DefaultRedisTimeout {
+		t.Fatalf("redis = %+v", r)
+	}
+	// The password is read from the environment only.
+	if err := Load(writeFile(t, noRedis+"redis: {addr: \"h:1\", password: x}\n"), &c); err == nil {
+		t.Fatal("a password in the file was accepted")
+	}
+	cases := map[string]string{
+		"no address":      "redis: {ttl: 1s}\n",
+		"tiny ttl":        "redis: {addr: \"h:1\", ttl: 1ms}\n",
+		"negative window": "redis: {addr: \"h:1\", fill_window: -1s}\n",
+	}
+	for name, extra := range cases {
+		t.Run(name, func(t *testing.T) {
+			var s Service
+			if err := Load(writeFile(t, noRedis+extra), &s); err == nil || !strings.Contains(err.Error(), "redis") {
+				t.Fatalf("Load = %v; want an error about redis", err)
+			}
+		})
+	}
+	if err := Load(writeFile(t, noRedis+"redis: {disabled: true}\n"), &c); err != nil {
+		t.Fatalf("a disabled cache needs no address: %v", err)
+	}
+	t.Setenv("TIKTOK_REDIS_ADDR", "cache.internal:6380")
+	if err := Load(writeFile(t, withRedis), &c); err != nil || c.Redis.Addr != "cache.internal:6380" {
+		t.Fatalf("TIKTOK_REDIS_ADDR not applied: %v %+v", err, c.Redis)
 	}
 }
 

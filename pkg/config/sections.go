@@ -108,9 +108,26 @@ type Log struct {
 
 // MySQL is a service's own schema. DSN names the server and the account (go-sql-driver form,
 // without a database); Database is the schema the service owns, made by its migration step.
+// MaxOpenConns bounds the connections one process opens (0: DefaultMaxOpenConns); the pool keeps
+// that many idle too, so that a busy service never closes a connection only to open another
+// (docs/performance.md, "Connection budget", has the arithmetic against max_connections).
 type MySQL struct {
-	DSN      string `yaml:"dsn" env:"TIKTOK_MYSQL_DSN"`
-	Database string `yaml:"database" env:"TIKTOK_MYSQL_DATABASE"`
+	DSN          string `yaml:"dsn" env:"TIKTOK_MYSQL_DSN"`
+	Database     string `yaml:"database" env:"TIKTOK_MYSQL_DATABASE"`
+	MaxOpenConns int    `yaml:"max_open_conns" env:"TIKTOK_MYSQL_MAX_OPEN_CONNS"`
+}
+
+// DefaultMaxOpenConns is the pool size of a service that sets none: six services at 10 each are
+// 60 connections per copy of the stack, so two stacks (make run and a test run) and the tools
+// still fit under MariaDB's default max_connections of 151.
+const DefaultMaxOpenConns = 10
+
+// OpenConns is the pool size to use.
+func (m MySQL) OpenConns() int {
+	if m.MaxOpenConns > 0 {
+		return m.MaxOpenConns
+	}
+	return DefaultMaxOpenConns
 }
 
 // Validate checks that both parts are present.
@@ -120,6 +137,9 @@ func (m MySQL) Validate() error {
 	}
 	if m.Database == "" {
 		return errors.New("mysql.database is empty (set it or TIKTOK_MYSQL_DATABASE)")
+	}
+	if m.MaxOpenConns < 0 {
+		return fmt.Errorf("mysql.max_open_conns must be 0 (the default, %d) or positive, got %d", DefaultMaxOpenConns, m.MaxOpenConns)
 	}
 	return nil
 }
@@ -160,12 +180,31 @@ type Client struct {
 	RetryBudget    float64                    `yaml:"retry_budget"`
 	Breaker        Breaker                    `yaml:"breaker"`
 	Services       map[string]ServiceTimeouts `yaml:"services"`
+	// MaxIdlePerAddress is how many connections to each instance called stay open between calls
+	// (0: DefaultMaxIdlePerAddress). Fewer than the calls in flight at peak means connections
+	// opened and closed at every burst.
+	MaxIdlePerAddress int `yaml:"max_idle_per_address"`
+}
+
+// DefaultMaxIdlePerAddress suits a gateway with a few hundred requests in flight, each calling a
+// service up to twice at once (docs/performance.md, "Connection budget").
+const DefaultMaxIdlePerAddress = 512
+
+// IdlePerAddress is the number of idle connections to keep per instance.
+func (c Client) IdlePerAddress() int {
+	if c.MaxIdlePerAddress > 0 {
+		return c.MaxIdlePerAddress
+	}
+	return DefaultMaxIdlePerAddress
 }
 
 // Validate requires a timeout on every call and policies Kitex accepts.
 func (c Client) Validate() error {
 	if c.RPCTimeout <= 0 || c.ConnectTimeout <= 0 {
 		return errors.New("client.rpc_timeout and client.connect_timeout must be positive, e.g. 3s and 500ms")
+	}
+	if c.MaxIdlePerAddress < 0 {
+		return errors.New("client.max_idle_per_address must not be negative (0: the default)")
 	}
 	return c.validatePolicy()
 }
@@ -198,6 +237,7 @@ type Service struct {
 	Tracing Tracing `yaml:"tracing"`
 	Log     Log     `yaml:"log"`
 	MySQL   MySQL   `yaml:"mysql"`
+	Redis   Redis   `yaml:"redis"`
 	Client  Client  `yaml:"client"`
 	Admin   Admin   `yaml:"admin"`
 	// NATS is set for the services that publish jobs (video); the others leave it out.
@@ -207,5 +247,5 @@ type Service struct {
 // Validate checks every section.
 func (s *Service) Validate() error {
 	return errors.Join(s.Env.Validate(), s.Server.Validate(), s.Etcd.Validate(), s.Tracing.Validate(),
-		s.MySQL.Validate(), s.Client.Validate(), s.Admin.Validate(), s.NATS.Validate())
+		s.MySQL.Validate(), s.Redis.Validate(), s.Client.Validate(), s.Admin.Validate(), s.NATS.Validate())
 }

@@ -22,8 +22,11 @@ import (
 	"simpletiktok/pkg/config"
 )
 
-// poolSize bounds one process's MySQL connections (see the comment where it is set).
-const poolSize = 10
+// Connection lifetimes of the pool (see Open).
+const (
+	connMaxIdleTime = 5 * time.Minute
+	connMaxLifetime = 30 * time.Minute
+)
 
 // Open connects to schema cfg.Database on the server cfg.DSN names. It creates nothing: the
 // runtime account may only read and write rows. It fails fast, with a message saying which server
@@ -60,12 +63,16 @@ func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log 
 	if err != nil {
 		return nil, err
 	}
-	// Six services of 10 connections each leave room under MariaDB's default max_connections
-	// (151) for a second stack, the migration steps and an operator; as many idle as open, so that
-	// a busy pool does not close and reopen connections all the time.
-	sqlDB.SetMaxOpenConns(poolSize)
-	sqlDB.SetMaxIdleConns(poolSize)
-	sqlDB.SetConnMaxLifetime(time.Hour)
+	// mysql.max_open_conns (10 by default: six services leave room under MariaDB's default
+	// max_connections of 151 for a second stack, the migration steps and an operator), and as
+	// many idle as open: under load a pool with fewer idle slots closes the connections it cannot
+	// keep and opens new ones at once, a connect and a login per query. Quiet connections go after
+	// connMaxIdleTime; every connection is renewed after connMaxLifetime, so the pool follows a
+	// failover and never meets the server's wait_timeout.
+	sqlDB.SetMaxOpenConns(cfg.OpenConns())
+	sqlDB.SetMaxIdleConns(cfg.OpenConns())
+	sqlDB.SetConnMaxIdleTime(connMaxIdleTime)
+	sqlDB.SetConnMaxLifetime(connMaxLifetime)
 	tracing := gormopentracing.New(
 		gormopentracing.WithTracer(tracer),
 		gormopentracing.WithSqlParameters(false), // bound values may be hashes or private text

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,7 +70,7 @@ func (a *Admin) AddCheck(name string, check Check) {
 // sending work before the process stops serving it.
 func (a *Admin) Drain() { a.draining.Store(true) }
 
-// Handler serves the three admin paths.
+// Handler serves the admin paths: metrics, the two probes and the profiles.
 func (a *Admin) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+MetricsPath, promhttp.HandlerFor(a.gatherer, promhttp.HandlerOpts{
@@ -81,8 +82,18 @@ func (a *Admin) Handler() http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET "+ReadyPath, a.ready)
+	// Profiles for whoever can reach the admin port (operators, not the public): where a
+	// process's time goes under load (`go tool pprof http://<admin>/debug/pprof/profile?seconds=10`).
+	mux.HandleFunc("GET "+PprofPath, pprof.Index)
+	mux.HandleFunc("GET "+PprofPath+"cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET "+PprofPath+"profile", pprof.Profile)
+	mux.HandleFunc("GET "+PprofPath+"symbol", pprof.Symbol)
+	mux.HandleFunc("GET "+PprofPath+"trace", pprof.Trace)
 	return mux
 }
+
+// PprofPath is where the admin server serves net/http/pprof.
+const PprofPath = "/debug/pprof/"
 
 func (a *Admin) ready(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cloudwego/kitex/client"
+	"github.com/cloudwego/kitex/pkg/connpool"
 	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 	"github.com/cloudwego/kitex/pkg/stats"
@@ -96,6 +97,13 @@ func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.T
 		client.WithStatsLevel(stats.LevelBase), // see ServerOptions; also the level call metrics need
 		client.WithTracer(calls.ClientTracer()),
 		client.WithConnectTimeout(timeouts.ConnectTimeout),
+		// Long connections, as many kept idle per instance as the fan-out of the busiest moment
+		// needs (Kitex keeps 10 by default: a page of 8 parallel calls under load would open and
+		// close connections all the time). Multiplexing is deprecated in Kitex.
+		client.WithLongConnection(connpool.IdleConfig{
+			MaxIdlePerAddress: timeouts.IdlePerAddress(),
+			MaxIdleTimeout:    time.Minute,
+		}),
 	}, callPolicy(timeouts)...), nil
 }
 

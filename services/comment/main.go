@@ -29,11 +29,15 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
+	cache, err := svc.OpenCache(ctx)
+	if err != nil {
+		return nil, err
+	}
 	// Whether a video exists and who wrote it are the video service's to say.
 	videos, err := svc.VideoPeer()
 	if err != nil {
 		return nil, err
 	}
-	comments := biz.NewComments(dal.NewComments(gdb), videos, time.Now)
+	comments := biz.NewComments(dal.NewComments(gdb, cache), videos, time.Now)
 	return commentservice.NewServer(&handler{comments: comments, log: svc.Log}, opts...), nil
 }

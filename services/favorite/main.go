@@ -29,11 +29,15 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
+	cache, err := svc.OpenCache(ctx)
+	if err != nil {
+		return nil, err
+	}
 	// Whether a video exists and who wrote it are the video service's to say.
 	videos, err := svc.VideoPeer()
 	if err != nil {
 		return nil, err
 	}
-	favorites := biz.NewFavorites(dal.NewFavorites(gdb), videos, time.Now)
+	favorites := biz.NewFavorites(dal.NewFavorites(gdb, cache), videos, time.Now)
 	return favoriteservice.NewServer(&handler{favorites: favorites, log: svc.Log}, opts...), nil
 }

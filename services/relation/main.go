@@ -29,11 +29,15 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
+	cache, err := svc.OpenCache(ctx)
+	if err != nil {
+		return nil, err
+	}
 	// Whether a user exists is the user service's to say.
 	users, err := svc.UserPeer()
 	if err != nil {
 		return nil, err
 	}
-	relations := biz.NewRelations(dal.NewRelations(gdb), users, time.Now)
+	relations := biz.NewRelations(dal.NewRelations(gdb, cache), users, time.Now)
 	return relationservice.NewServer(&handler{relations: relations, log: svc.Log}, opts...), nil
 }

@@ -30,7 +30,11 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
-	users, err := biz.NewUsers(dal.NewUsers(gdb), bcrypt.DefaultCost, time.Now)
+	cache, err := svc.OpenCache(ctx)
+	if err != nil {
+		return nil, err
+	}
+	users, err := biz.NewUsers(dal.NewUsers(gdb, cache), bcrypt.DefaultCost, time.Now)
 	if err != nil {
 		return nil, err
 	}

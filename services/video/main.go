@@ -36,6 +36,10 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
+	cache, err := svc.OpenCache(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := dal.StartClock(ctx, gdb); err != nil {
 		return nil, err
 	}
@@ -43,7 +47,7 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
-	videos := biz.NewVideos(dal.NewVideos(gdb), time.Now, relay.Notify)
+	videos := biz.NewVideos(dal.NewVideos(gdb, cache), time.Now, relay.Notify)
 	return videoservice.NewServer(&handler{videos: videos, log: svc.Log}, opts...), nil
 }
 

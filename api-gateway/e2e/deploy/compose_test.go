@@ -249,7 +249,7 @@ func publishedPort(t *testing.T, n yaml.Node) string {
 func TestComposeConfiguresEachBinaryThroughItsVariables(t *testing.T) {
 	root := repoRoot(t)
 	f := loadCompose(t, root)
-	serviceVars := configVariables(t, root, "pkg/config/sections.go")
+	serviceVars := append(configVariables(t, root, "pkg/config/sections.go"), configVariables(t, root, "pkg/config/redis.go")...)
 	gatewayVars := gatewayVariables(t, root, serviceVars)
 	dsnUsers := map[string]string{}
 	for _, name := range appServices() {
@@ -272,6 +272,7 @@ func TestComposeConfiguresEachBinaryThroughItsVariables(t *testing.T) {
 			"TIKTOK_ADVERTISE_ADDR": name + ":" + port,
 			"TIKTOK_MYSQL_DATABASE": "tiktok_" + name,
 			"TIKTOK_ETCD_ENDPOINTS": "etcd:2379",
+			"TIKTOK_REDIS_ADDR":     "redis:6379",
 		}
 		for k, v := range expect {
 			if env[k] != v {
@@ -377,9 +378,9 @@ func TestComposeStartsInDependencyOrder(t *testing.T) {
 	}
 	for _, name := range rpcServices {
 		deps := f.Services[name].DependsOn
-		if deps[name+"-migrate"].Condition != "service_completed_successfully" ||
-			deps["etcd"].Condition != "service_healthy" || deps["jaeger"].Condition != "service_healthy" {
-			t.Errorf("%s depends_on %v; want its migration step completed, etcd and jaeger healthy", name, deps)
+		if deps[name+"-migrate"].Condition != "service_completed_successfully" || deps["etcd"].Condition != "service_healthy" ||
+			deps["jaeger"].Condition != "service_healthy" || deps["redis"].Condition != "service_healthy" {
+			t.Errorf("%s depends_on %v; want its migration step completed, etcd, jaeger and redis healthy", name, deps)
 		}
 	}
 	gw := f.Services["api-gateway"].DependsOn
@@ -387,6 +388,29 @@ func TestComposeStartsInDependencyOrder(t *testing.T) {
 		if gw[dep].Condition != "service_healthy" {
 			t.Errorf("api-gateway depends_on %s: %q; want service_healthy", dep, gw[dep].Condition)
 		}
+	}
+}
+
+// Redis is the services' cache: a pinned image, keeping nothing on disk and bounded in memory,
+// reachable by the services only (TestComposePublishesOnlyTheGatewayAndTheOperatorUIs checks
+// that it publishes no port).
+func TestComposeRunsRedisForTheCache(t *testing.T) {
+	f := loadCompose(t, repoRoot(t))
+	r, ok := f.Services["redis"]
+	if !ok {
+		t.Fatal("service redis is missing")
+	}
+	if name, tag, _ := strings.Cut(r.Image, ":"); name != "redis" || tag == "" || tag == "latest" {
+		t.Errorf("redis image %q; want a pinned redis tag", r.Image)
+	}
+	cmd := strings.Join(r.Command, " ")
+	for _, want := range []string{"--maxmemory ", "--maxmemory-policy allkeys-lru", "--appendonly no"} {
+		if !strings.Contains(cmd, want) {
+			t.Errorf("redis command %q lacks %q", cmd, want)
+		}
+	}
+	if gw := f.Services["api-gateway"].Environment; gw["TIKTOK_REDIS_ADDR"] != "" {
+		t.Errorf("the gateway is given Redis (%q); only the services own cached data", gw["TIKTOK_REDIS_ADDR"])
 	}
 }
 

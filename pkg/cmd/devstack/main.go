@@ -21,6 +21,9 @@ import (
 // defaultDSN is the local MariaDB/MySQL of a development machine; MYSQL_DSN overrides it.
 const defaultDSN = "root:@tcp(127.0.0.1:3306)/"
 
+// defaultRedis is the local Redis of a development machine; REDIS_ADDR overrides it.
+const defaultRedis = "127.0.0.1:6379"
+
 // mysqlCheckTimeout bounds the MySQL check, so that devstack never hangs on an unreachable server.
 const mysqlCheckTimeout = 10 * time.Second
 
@@ -32,8 +35,8 @@ func main() {
 }
 
 type options struct {
-	root, dsn, varDir string
-	failFast          bool
+	root, dsn, redis, varDir, schemaPrefix string
+	failFast, freePorts                    bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -41,11 +44,18 @@ func parseFlags(args []string) (options, error) {
 	if env := os.Getenv("MYSQL_DSN"); env != "" {
 		dsn = env
 	}
+	redisAddr := defaultRedis
+	if env := os.Getenv("REDIS_ADDR"); env != "" {
+		redisAddr = env
+	}
 	var o options
 	fs := flag.NewFlagSet("devstack", flag.ContinueOnError)
 	fs.StringVar(&o.root, "root", ".", "repository root (binaries in <root>/bin)")
 	fs.StringVar(&o.dsn, "mysql", dsn, "MySQL server DSN without a database (default from MYSQL_DSN if set)")
+	fs.StringVar(&o.redis, "redis", redisAddr, "Redis address, the services' cache (default from REDIS_ADDR if set)")
 	fs.StringVar(&o.varDir, "var", "", "state folder for logs, etcd data and media (default <root>/var)")
+	fs.BoolVar(&o.freePorts, "free-ports", false, "listen on free ports instead of the defaults (the summary names them): a second stack beside `make run`; use another -var and -schema-prefix too")
+	fs.StringVar(&o.schemaPrefix, "schema-prefix", "", "prefix of the services' MySQL schemas (default tiktok_)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "stop the whole stack when a process exits, instead of restarting it")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -68,14 +78,23 @@ func run(args []string, out io.Writer) error {
 	if err := checkPrerequisites(ctx, o, out); err != nil {
 		return err
 	}
+	ports := devstack.DefaultPorts()
+	if o.freePorts {
+		if ports, err = devstack.FreePorts(); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintln(out, "starting the stack (logs in", filepath.Join(o.varDir, "log")+")")
 	stack, err := devstack.Start(ctx, devstack.Options{
-		Root:     o.root,
-		VarDir:   o.varDir,
-		MySQLDSN: o.dsn,
-		Ports:    devstack.DefaultPorts(),
-		Out:      out,
-		FailFast: o.failFast,
+		Root:         o.root,
+		VarDir:       o.varDir,
+		MySQLDSN:     o.dsn,
+		SchemaPrefix: o.schemaPrefix,
+		Ports:        ports,
+		Out:          out,
+		FailFast:     o.failFast,
+		// The services' cache; each keeps its keys under its own schema's name.
+		ExtraEnv: []string{"TIKTOK_REDIS_ADDR=" + o.redis},
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -88,12 +107,16 @@ func run(args []string, out io.Writer) error {
 	return waitAndStop(ctx, out, stack)
 }
 
-// checkPrerequisites fails fast, before any process starts, on the two usual problems.
+// checkPrerequisites fails fast, before any process starts, on the usual problems.
 func checkPrerequisites(ctx context.Context, o options, out io.Writer) error {
 	fmt.Fprintln(out, "checking MySQL")
 	mctx, cancel := context.WithTimeout(ctx, mysqlCheckTimeout)
 	defer cancel()
 	if err := devstack.CheckMySQL(mctx, o.dsn); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "checking Redis at", o.redis)
+	if err := devstack.CheckRedis(ctx, o.redis, os.Getenv("TIKTOK_REDIS_PASSWORD")); err != nil {
 		return err
 	}
 	fmt.Fprintln(out, "checking the binaries in", filepath.Join(o.root, "bin"))

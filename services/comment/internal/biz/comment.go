@@ -55,7 +55,7 @@ type Repo interface {
 	Delete(ctx context.Context, c *Comment, at time.Time) (deleted bool, err error)
 	// ListByVideo returns the video's newest limit comments not deleted, newest first.
 	ListByVideo(ctx context.Context, videoID int64, limit int) ([]*Comment, error)
-	// Counts returns the comment counts of the videos that have a count.
+	// Counts returns the comment counts of videoIDs; a video it leaves out has no comments.
 	Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error)
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"simpletiktok/pkg/cache"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/comment/internal/biz"
@@ -43,11 +44,17 @@ type countRow struct {
 
 func (countRow) TableName() string { return "video_comment_counts" }
 
-// Comments implements biz.Repo.
-type Comments struct{ db *gorm.DB }
+// Comments implements biz.Repo over MySQL, with reads cached in Redis (reads.go).
+type Comments struct {
+	db    *gorm.DB
+	cache *cache.Cache
+	keys  families
+}
 
-// NewComments returns the repository over gdb.
-func NewComments(gdb *gorm.DB) *Comments { return &Comments{db: gdb} }
+// NewComments returns the repository over gdb, caching reads in c (nil: no cache).
+func NewComments(gdb *gorm.DB, c *cache.Cache) *Comments {
+	return &Comments{db: gdb, cache: c, keys: newFamilies(c)}
+}
 
 // Create inserts the comment and raises its video's count in the same transaction. A duplicate of
 // the user's request key inserts nothing (the unique key refuses it, also to a repetition racing
@@ -69,6 +76,9 @@ func (r *Comments) Create(ctx context.Context, c *biz.Comment) (*biz.Comment, er
 		id = row.ID
 		return nil
 	})
+	// Before the answer (and after an error, whose outcome may be unknown): the video's cached
+	// count and list go.
+	r.invalidate(ctx, c.VideoID)
 	if c.RequestKey != "" && db.IsDuplicateKey(err) {
 		var row commentRow
 		if err := r.db.WithContext(ctx).Where("user_id = ? AND request_key = ?", c.UserID, c.RequestKey).Take(&row).Error; err != nil {
@@ -123,36 +133,10 @@ func (r *Comments) Delete(ctx context.Context, c *biz.Comment, at time.Time) (bo
 		deleted = true
 		return nil
 	})
+	if deleted || err != nil {
+		r.invalidate(ctx, c.VideoID)
+	}
 	return deleted, err
-}
-
-// ListByVideo returns the video's newest limit comments not deleted, newest first (ids grow with
-// time).
-func (r *Comments) ListByVideo(ctx context.Context, videoID int64, limit int) ([]*biz.Comment, error) {
-	var rows []commentRow
-	err := r.db.WithContext(ctx).Where("video_id = ? AND deleted_at IS NULL", videoID).Order("id DESC").
-		Limit(limit).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("list comments: %w", err)
-	}
-	out := make([]*biz.Comment, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, row.toBiz())
-	}
-	return out, nil
-}
-
-// Counts reads the comment counts of videoIDs.
-func (r *Comments) Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error) {
-	var rows []countRow
-	if err := r.db.WithContext(ctx).Where("video_id IN ?", videoIDs).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("read comment counts: %w", err)
-	}
-	out := make(map[int64]int64, len(rows))
-	for _, row := range rows {
-		out[row.VideoID] = row.CommentCount
-	}
-	return out, nil
 }
 
 func (r commentRow) toBiz() *biz.Comment {

@@ -64,9 +64,10 @@ type Repo interface {
 	Unlike(ctx context.Context, userID, videoID int64) (changed bool, err error)
 	// LikedVideos returns the ids of the newest limit videos userID likes, newest like first.
 	LikedVideos(ctx context.Context, userID int64, limit int) ([]int64, error)
-	// VideoStats returns the stats of the videos that have any, with viewer's likes (viewer 0: none).
+	// VideoStats returns the stats of videoIDs, with viewer's likes (viewer 0: none); a video it
+	// leaves out has no likes.
 	VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]VideoStat, error)
-	// UserStats returns the stats of the users that have any.
+	// UserStats returns the stats of userIDs; a user it leaves out has no likes either way.
 	UserStats(ctx context.Context, userIDs []int64) (map[int64]UserStat, error)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"simpletiktok/pkg/cache"
 	"simpletiktok/pkg/db"
 	"simpletiktok/services/favorite/internal/biz"
 )
@@ -48,11 +49,17 @@ type userStatRow struct {
 
 func (userStatRow) TableName() string { return "user_favorite_stats" }
 
-// Favorites implements biz.Repo.
-type Favorites struct{ db *gorm.DB }
+// Favorites implements biz.Repo over MySQL, with reads cached in Redis (reads.go).
+type Favorites struct {
+	db    *gorm.DB
+	cache *cache.Cache
+	keys  families
+}
 
-// NewFavorites returns the repository over gdb.
-func NewFavorites(gdb *gorm.DB) *Favorites { return &Favorites{db: gdb} }
+// NewFavorites returns the repository over gdb, caching reads in c (nil: no cache).
+func NewFavorites(gdb *gorm.DB, c *cache.Cache) *Favorites {
+	return &Favorites{db: gdb, cache: c, keys: newFamilies(c)}
+}
 
 var errCounterMissing = errors.New("a counter row of an existing like is missing")
 
@@ -73,12 +80,18 @@ func (r *Favorites) Like(ctx context.Context, l biz.LikeRecord) (bool, error) {
 		changed = true
 		return moveCounters(tx, row, +1)
 	})
+	// Before the answer, the cached values the like changed go; also after an error, whose
+	// outcome may be unknown (a failed COMMIT).
+	if changed || err != nil {
+		r.invalidate(ctx, l.UserID, l.VideoID, l.AuthorID)
+	}
 	return changed, err
 }
 
 // Unlike deletes the like and, only if a row was deleted, lowers the counters it had raised.
 func (r *Favorites) Unlike(ctx context.Context, userID, videoID int64) (bool, error) {
 	changed := false
+	author := int64(0) // known once the like row is found
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		changed = false
 		var rows []likeRow
@@ -90,6 +103,7 @@ func (r *Favorites) Unlike(ctx context.Context, userID, videoID int64) (bool, er
 		if len(rows) == 0 {
 			return nil // not liked: nothing changes
 		}
+		author = rows[0].AuthorID
 		res := tx.Exec("DELETE FROM likes WHERE id = ?", rows[0].ID)
 		if res.Error != nil {
 			return fmt.Errorf("delete like: %w", res.Error)
@@ -100,6 +114,9 @@ func (r *Favorites) Unlike(ctx context.Context, userID, videoID int64) (bool, er
 		changed = true
 		return moveCounters(tx, rows[0], -1)
 	})
+	if changed || err != nil {
+		r.invalidate(ctx, userID, videoID, author)
+	}
 	return changed, err
 }
 

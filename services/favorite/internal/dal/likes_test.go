@@ -9,15 +9,31 @@ import (
 
 	"gorm.io/gorm"
 
+	"simpletiktok/pkg/cache/cachetest"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/favorite/internal/biz"
 	"simpletiktok/services/favorite/migrations"
 )
 
+// newRepo is the repository over a schema of the test's own, with a cache on a Redis of the
+// test's own: every test of the repository runs through the cache, the way the service runs.
 func newRepo(t *testing.T) (*Favorites, *gorm.DB) {
 	t.Helper()
-	gdb := dbtest.OpenMigrated(t, migrations.FS())
-	return NewFavorites(gdb), gdb
+	gdb := migrated(t)
+	return NewFavorites(gdb, cachetest.Open(t, "favorite").Cache), gdb
+}
+
+// newUncachedRepo is the repository without a cache, as with redis.disabled.
+func newUncachedRepo(t *testing.T) (*Favorites, *gorm.DB) {
+	t.Helper()
+	gdb := migrated(t)
+	return NewFavorites(gdb, nil), gdb
+}
+
+// migrated is a schema of the test's own with the service's migrations applied.
+func migrated(t *testing.T) *gorm.DB {
+	t.Helper()
+	return dbtest.OpenMigrated(t, migrations.FS())
 }
 
 func like(user, video, author int64) biz.LikeRecord {
@@ -25,7 +41,12 @@ func like(user, video, author int64) biz.LikeRecord {
 }
 
 func TestLikeUnlikeMoveCountersOnlyOnChange(t *testing.T) {
-	repo, gdb := newRepo(t)
+	t.Run("cached", func(t *testing.T) { testLikeUnlike(t, newRepo) })
+	t.Run("uncached", func(t *testing.T) { testLikeUnlike(t, newUncachedRepo) })
+}
+
+func testLikeUnlike(t *testing.T, open func(*testing.T) (*Favorites, *gorm.DB)) {
+	repo, gdb := open(t)
 	ctx := context.Background()
 	steps := []struct {
 		name        string
@@ -49,7 +70,7 @@ func TestLikeUnlikeMoveCountersOnlyOnChange(t *testing.T) {
 	}
 
 	videos, err := repo.VideoStats(ctx, 1, []int64{10, 99})
-	if err != nil || len(videos) != 1 || videos[10] != (biz.VideoStat{FavoriteCount: 2, IsFavorite: true}) {
+	if err != nil || videos[10] != (biz.VideoStat{FavoriteCount: 2, IsFavorite: true}) || videos[99] != (biz.VideoStat{}) {
 		t.Fatalf("VideoStats(viewer 1) = %+v, %v", videos, err)
 	}
 	if anon, _ := repo.VideoStats(ctx, 0, []int64{10}); anon[10] != (biz.VideoStat{FavoriteCount: 2}) {
@@ -68,13 +89,18 @@ func TestLikeUnlikeMoveCountersOnlyOnChange(t *testing.T) {
 			t.Fatalf("UserStats[%d] = %+v; want %+v (all: %+v)", id, users[id], w, users)
 		}
 	}
-	if _, ok := users[3]; ok {
-		t.Fatalf("user 3 never liked anything but has a stats row: %+v", users[3])
+	if users[3] != (biz.UserStat{}) {
+		t.Fatalf("user 3 never liked anything but has stats: %+v", users[3])
 	}
 }
 
 func TestLikedVideosNewestFirst(t *testing.T) {
-	repo, _ := newRepo(t)
+	t.Run("cached", func(t *testing.T) { testLikedVideos(t, newRepo) })
+	t.Run("uncached", func(t *testing.T) { testLikedVideos(t, newUncachedRepo) })
+}
+
+func testLikedVideos(t *testing.T, open func(*testing.T) (*Favorites, *gorm.DB)) {
+	repo, _ := open(t)
 	ctx := context.Background()
 	for _, v := range []int64{10, 11, 12} {
 		if _, err := repo.Like(ctx, like(1, v, 5)); err != nil {

@@ -4,12 +4,69 @@ import (
 	"context"
 	"fmt"
 
+	"simpletiktok/pkg/cache"
 	"simpletiktok/services/favorite/internal/biz"
 )
+
+// maxCachedLikes is the longest list of a user's likes kept in the cache. A longer one is marked
+// as such in the cache and read from MySQL each time (a list of this length is some 20 KB).
+const maxCachedLikes = 5000
+
+// families are the kinds of values this service caches; each write invalidates the keys of
+// every family it changes (invalidate).
+type families struct {
+	videoCount *cache.Family[int64, int64]        // "vc": a video's like count
+	userStat   *cache.Family[int64, biz.UserStat] // "us": a user's likes given and received
+	liked      *cache.Family[int64, cache.IDList] // "lk": a user's liked videos
+}
+
+func newFamilies(c *cache.Cache) families {
+	return families{
+		videoCount: cache.NewMutable(c, "vc", cache.Itoa, cache.Int64),
+		userStat: cache.NewMutable(c, "us", cache.Itoa, cache.Fixed(2,
+			func(s biz.UserStat) []int64 { return []int64{s.FavoriteCount, s.TotalFavorited} },
+			func(n []int64) biz.UserStat { return biz.UserStat{FavoriteCount: n[0], TotalFavorited: n[1]} })),
+		liked: cache.NewMutable(c, "lk", cache.Itoa, cache.IDLists),
+	}
+}
+
+// invalidate removes what a like or unlike of videoID by userID may have changed: the video's
+// count, the liker's list and counts, the author's counts (author 0: unknown, nothing changed).
+func (r *Favorites) invalidate(ctx context.Context, userID, videoID, authorID int64) {
+	keys := []string{r.keys.videoCount.Key(videoID), r.keys.userStat.Key(userID), r.keys.liked.Key(userID)}
+	if authorID > 0 && authorID != userID {
+		keys = append(keys, r.keys.userStat.Key(authorID))
+	}
+	r.cache.Invalidate(ctx, keys...)
+}
 
 // LikedVideos returns the videos userID likes, newest like first: ids grow with time, and a like
 // given again after an unlike is a new row.
 func (r *Favorites) LikedVideos(ctx context.Context, userID int64, limit int) ([]int64, error) {
+	l, err := r.likesOf(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if l.Whole {
+		return l.IDs[:min(limit, len(l.IDs))], nil
+	}
+	return r.readLiked(ctx, userID, limit)
+}
+
+// likesOf is the cached list of userID's likes.
+func (r *Favorites) likesOf(ctx context.Context, userID int64) (cache.IDList, error) {
+	got, err := r.keys.liked.Get(ctx, []int64{userID}, func(ctx context.Context, users []int64) (map[int64]cache.IDList, error) {
+		ids, err := r.readLiked(ctx, users[0], maxCachedLikes+1)
+		if err != nil {
+			return nil, err
+		}
+		return map[int64]cache.IDList{users[0]: cache.ListOf(ids, maxCachedLikes)}, nil
+	})
+	return got[userID], err
+}
+
+// readLiked reads at most limit (-1: all) of userID's liked videos from MySQL, newest first.
+func (r *Favorites) readLiked(ctx context.Context, userID int64, limit int) ([]int64, error) {
 	ids := []int64{}
 	if err := r.db.WithContext(ctx).Model(&likeRow{}).Where("user_id = ?", userID).
 		Order("id DESC").Limit(limit).Pluck("video_id", &ids).Error; err != nil {
@@ -18,36 +75,77 @@ func (r *Favorites) LikedVideos(ctx context.Context, userID int64, limit int) ([
 	return ids, nil
 }
 
-// VideoStats reads the counters of videoIDs and which of them viewer likes, in one statement so
-// that a count and its flag come from one snapshot. A video without a counter row has no likes.
+// VideoStats returns the like counts of videoIDs (zero for a video nobody liked) and which of
+// them viewer likes. Each part is read as it stands when it is read (cached or not): a like
+// acknowledged before the call began is in both.
 func (r *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]biz.VideoStat, error) {
-	var rows []struct {
-		VideoID       int64
-		FavoriteCount int64
-		IsFavorite    bool
-	}
-	err := r.db.WithContext(ctx).Raw("SELECT s.video_id, s.favorite_count, "+
-		"EXISTS (SELECT 1 FROM likes l WHERE l.user_id = ? AND l.video_id = s.video_id) AS is_favorite "+
-		"FROM video_favorite_stats s WHERE s.video_id IN ?", viewer, videoIDs).Scan(&rows).Error
+	counts, err := r.keys.videoCount.Get(ctx, videoIDs, r.readVideoCounts)
 	if err != nil {
-		return nil, fmt.Errorf("read video favorite stats: %w", err)
+		return nil, err
 	}
-	out := make(map[int64]biz.VideoStat, len(rows))
-	for _, row := range rows {
-		out[row.VideoID] = biz.VideoStat{FavoriteCount: row.FavoriteCount, IsFavorite: row.IsFavorite}
+	liked, err := r.viewerLikes(ctx, viewer, videoIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]biz.VideoStat, len(counts))
+	for id, n := range counts {
+		out[id] = biz.VideoStat{FavoriteCount: n, IsFavorite: liked[id]}
 	}
 	return out, nil
 }
 
-// UserStats reads the counters of userIDs.
-func (r *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]biz.UserStat, error) {
-	var rows []userStatRow
-	if err := r.db.WithContext(ctx).Where("user_id IN ?", userIDs).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("read user favorite counts: %w", err)
+// viewerLikes says which of videoIDs viewer likes, from the cached list of their likes (or from
+// MySQL when that list is too long to cache).
+func (r *Favorites) viewerLikes(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]bool, error) {
+	if viewer <= 0 {
+		return nil, nil
 	}
-	out := make(map[int64]biz.UserStat, len(rows))
+	l, err := r.likesOf(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
+	if !l.Whole {
+		return r.readViewerLikes(ctx, viewer, videoIDs)
+	}
+	return l.Contains(videoIDs), nil
+}
+
+func (r *Favorites) readVideoCounts(ctx context.Context, videoIDs []int64) (map[int64]int64, error) {
+	var rows []videoStatRow
+	if err := r.db.WithContext(ctx).Where("video_id IN ?", videoIDs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read video favorite counts: %w", err)
+	}
+	out := make(map[int64]int64, len(rows))
 	for _, row := range rows {
-		out[row.UserID] = biz.UserStat{FavoriteCount: row.FavoriteCount, TotalFavorited: row.TotalFavorited}
+		out[row.VideoID] = row.FavoriteCount
 	}
 	return out, nil
+}
+
+func (r *Favorites) readViewerLikes(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]bool, error) {
+	var ids []int64
+	if err := r.db.WithContext(ctx).Model(&likeRow{}).Where("user_id = ? AND video_id IN ?", viewer, videoIDs).
+		Pluck("video_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("read likes of the viewer: %w", err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// UserStats reads the counters of userIDs (zero for a user without likes either way).
+func (r *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]biz.UserStat, error) {
+	return r.keys.userStat.Get(ctx, userIDs, func(ctx context.Context, ids []int64) (map[int64]biz.UserStat, error) {
+		var rows []userStatRow
+		if err := r.db.WithContext(ctx).Where("user_id IN ?", ids).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("read user favorite counts: %w", err)
+		}
+		out := make(map[int64]biz.UserStat, len(rows))
+		for _, row := range rows {
+			out[row.UserID] = biz.UserStat{FavoriteCount: row.FavoriteCount, TotalFavorited: row.TotalFavorited}
+		}
+		return out, nil
+	})
 }

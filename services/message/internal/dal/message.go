@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"simpletiktok/pkg/cache"
 	"simpletiktok/pkg/db"
 	"simpletiktok/services/message/internal/biz"
 )
@@ -48,11 +49,18 @@ type latestRow struct {
 
 func (latestRow) TableName() string { return "latest_messages" }
 
-// Messages implements biz.Repo.
-type Messages struct{ db *gorm.DB }
+// Messages implements biz.Repo over MySQL, with the latest message of each pair cached in Redis
+// (latest.go).
+type Messages struct {
+	db     *gorm.DB
+	cache  *cache.Cache
+	latest *cache.Family[pair, *biz.Message] // "lm": a pair's latest message (nil: none yet)
+}
 
-// NewMessages returns the repository over gdb.
-func NewMessages(gdb *gorm.DB) *Messages { return &Messages{db: gdb} }
+// NewMessages returns the repository over gdb, caching in c (nil: no cache).
+func NewMessages(gdb *gorm.DB, c *cache.Cache) *Messages {
+	return &Messages{db: gdb, cache: c, latest: cache.NewMutable(c, "lm", pair.key, cache.JSON[*biz.Message]())}
+}
 
 func ordered(a, b int64) (int64, int64) {
 	if a < b {
@@ -92,6 +100,9 @@ func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(lat
 			"create_time_ms": row.CreateTimeMs, "content": row.Content,
 		}).Error
 	})
+	// Before the answer (and after an error, whose outcome may be unknown): the pair's cached
+	// latest message goes.
+	r.cache.Invalidate(ctx, r.latest.Key(pair{lo, hi}))
 	if m.RequestKey != "" && db.IsDuplicateKey(err) {
 		var first messageRow
 		if err := r.db.WithContext(ctx).Where("from_user_id = ? AND request_key = ?", m.FromUserID, m.RequestKey).Take(&first).Error; err != nil {
@@ -106,24 +117,9 @@ func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(lat
 	return m, nil
 }
 
-func (r *Messages) Chat(ctx context.Context, user, peer, afterMs int64, limit int) ([]*biz.Message, error) {
-	lo, hi := ordered(user, peer)
-	var rows []messageRow
-	err := r.db.WithContext(ctx).Where("user_lo = ? AND user_hi = ? AND create_time_ms > ?", lo, hi, afterMs).
-		Order("create_time_ms, id").Limit(limit).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("read chat %d/%d: %w", user, peer, err)
-	}
-	out := make([]*biz.Message, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, row.toBiz())
-	}
-	return out, nil
-}
-
-// Latest reads the pairs by key: the peers above user through the primary key (user is the low
+// readLatest reads the pairs by key: the peers above user through the primary key (user is the low
 // half), those below through idx_latest_hi_lo (user is the high half).
-func (r *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[int64]*biz.Message, error) {
+func (r *Messages) readLatest(ctx context.Context, user int64, peers []int64) (map[int64]*biz.Message, error) {
 	var above, below []int64
 	for _, p := range peers {
 		if p > user {

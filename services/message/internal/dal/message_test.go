@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"simpletiktok/pkg/cache"
+	"simpletiktok/pkg/cache/cachetest"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/message/internal/biz"
 	"simpletiktok/services/message/migrations"
@@ -41,13 +43,26 @@ type everyone struct{}
 
 func (everyone) Exists(context.Context, int64) (bool, error) { return true, nil }
 
-// newRepo returns the repository over a fresh schema, and the rules over it with a frozen clock:
-// a message's time comes from the two together.
+// newRepo returns the repository over a fresh schema with a cache on a Redis of the test's own,
+// and the rules over it with a frozen clock: a message's time comes from the two together.
 func newRepo(t *testing.T) (*Messages, *biz.Messages, *frozen) {
+	t.Helper()
+	return openRepo(t, cachetest.Open(t, "message").Cache)
+}
+
+// newUncachedRepo is newRepo without a cache, as with redis.disabled.
+func newUncachedRepo(t *testing.T) (*Messages, *biz.Messages, *frozen) {
+	t.Helper()
+	return openRepo(t, nil)
+}
+
+// openRepo is the repository over a fresh schema caching in c, and the rules over it with a
+// frozen clock.
+func openRepo(t *testing.T, c *cache.Cache) (*Messages, *biz.Messages, *frozen) {
 	t.Helper()
 	gdb := dbtest.OpenMigrated(t, migrations.FS())
 	clock := &frozen{t: epoch}
-	repo := NewMessages(gdb)
+	repo := NewMessages(gdb, c)
 	return repo, biz.NewMessages(repo, everyone{}, clock.now), clock
 }
 
@@ -69,7 +84,12 @@ func contents(msgs []*biz.Message) string {
 }
 
 func TestChatBothDirectionsInOrder(t *testing.T) {
-	repo, rules, clock := newRepo(t)
+	t.Run("cached", func(t *testing.T) { testChatBothDirectionsInOrder(t, newRepo) })
+	t.Run("uncached", func(t *testing.T) { testChatBothDirectionsInOrder(t, newUncachedRepo) })
+}
+
+func testChatBothDirectionsInOrder(t *testing.T, open func(*testing.T) (*Messages, *biz.Messages, *frozen)) {
+	repo, rules, clock := open(t)
 	ctx := context.Background()
 	first := send(t, rules, 1, 2, "a")
 	if first.ID <= 0 || first.CreateTimeMs != epoch.UnixMilli() || first.FromUserID != 1 || first.ToUserID != 2 {
@@ -136,7 +156,12 @@ func TestOneMillisecondKeepsOrderAndSkipsNothing(t *testing.T) {
 }
 
 func TestLatestPerPair(t *testing.T) {
-	repo, rules, clock := newRepo(t)
+	t.Run("cached", func(t *testing.T) { testLatestPerPair(t, newRepo) })
+	t.Run("uncached", func(t *testing.T) { testLatestPerPair(t, newUncachedRepo) })
+}
+
+func testLatestPerPair(t *testing.T, open func(*testing.T) (*Messages, *biz.Messages, *frozen)) {
+	repo, rules, clock := open(t)
 	ctx := context.Background()
 	send(t, rules, 5, 2, "to 2 old")
 	send(t, rules, 2, 5, "from 2")

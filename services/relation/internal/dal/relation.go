@@ -12,8 +12,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"simpletiktok/pkg/cache"
 	"simpletiktok/pkg/db"
-	"simpletiktok/services/relation/internal/biz"
 )
 
 // followRow is one (follower, followee) pair; Active says whether the follow holds now. An unfollow
@@ -41,11 +41,17 @@ type statsRow struct {
 
 func (statsRow) TableName() string { return "user_stats" }
 
-// Relations implements biz.Repo.
-type Relations struct{ db *gorm.DB }
+// Relations implements biz.Repo over MySQL, with reads cached in Redis (reads.go).
+type Relations struct {
+	db    *gorm.DB
+	cache *cache.Cache
+	keys  families
+}
 
-// NewRelations returns the repository over gdb.
-func NewRelations(gdb *gorm.DB) *Relations { return &Relations{db: gdb} }
+// NewRelations returns the repository over gdb, caching reads in c (nil: no cache).
+func NewRelations(gdb *gorm.DB, c *cache.Cache) *Relations {
+	return &Relations{db: gdb, cache: c, keys: newFamilies(c)}
+}
 
 func (r *Relations) Follow(ctx context.Context, follower, followee int64, at time.Time) (bool, error) {
 	return r.change(ctx, follower, followee, func(tx *gorm.DB) (bool, error) {
@@ -102,6 +108,11 @@ func (r *Relations) change(ctx context.Context, follower, followee int64, row fu
 		}
 		return nil
 	})
+	// Before the answer, the cached values the change touched go; also after an error, whose
+	// outcome may be unknown (a failed COMMIT).
+	if changed || err != nil {
+		r.invalidate(ctx, follower, followee)
+	}
 	if err != nil {
 		return false, fmt.Errorf("change follow %d -> %d: %w", follower, followee, err)
 	}
@@ -116,65 +127,4 @@ func bump(tx *gorm.DB, userID, follows, followers int64) error {
 			"follower_count": gorm.Expr("follower_count + ?", followers),
 		}),
 	}).Create(&statsRow{UserID: userID, FollowCount: follows, FollowerCount: followers}).Error
-}
-
-func (r *Relations) ListFollowing(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	var ids []int64
-	err := r.db.WithContext(ctx).Model(&followRow{}).Where("follower_id = ? AND active = ?", userID, true).
-		Order("created_at DESC, id DESC").Limit(limit).Pluck("followee_id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("list following of %d: %w", userID, err)
-	}
-	return ids, nil
-}
-
-func (r *Relations) ListFollowers(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	var ids []int64
-	err := r.db.WithContext(ctx).Model(&followRow{}).Where("followee_id = ? AND active = ?", userID, true).
-		Order("created_at DESC, id DESC").Limit(limit).Pluck("follower_id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("list followers of %d: %w", userID, err)
-	}
-	return ids, nil
-}
-
-// ListFriends joins userID's follows with the follows back; a friendship dates from the later of
-// the two.
-func (r *Relations) ListFriends(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	var ids []int64
-	err := r.db.WithContext(ctx).Table("follows AS f").
-		Joins("JOIN follows AS b ON b.follower_id = f.followee_id AND b.followee_id = f.follower_id AND b.active").
-		Where("f.follower_id = ? AND f.active", userID).
-		Order("GREATEST(f.created_at, b.created_at) DESC, f.id DESC").Limit(limit).
-		Pluck("f.followee_id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("list friends of %d: %w", userID, err)
-	}
-	return ids, nil
-}
-
-func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]biz.Stats, error) {
-	var rows []statsRow
-	if err := r.db.WithContext(ctx).Where("user_id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("read user stats: %w", err)
-	}
-	out := make(map[int64]biz.Stats, len(rows))
-	for _, row := range rows {
-		out[row.UserID] = biz.Stats{FollowCount: row.FollowCount, FollowerCount: row.FollowerCount}
-	}
-	return out, nil
-}
-
-func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
-	var followed []int64
-	err := r.db.WithContext(ctx).Model(&followRow{}).Where("follower_id = ? AND active = ? AND followee_id IN ?", viewer, true, ids).
-		Pluck("followee_id", &followed).Error
-	if err != nil {
-		return nil, fmt.Errorf("read follows of %d: %w", viewer, err)
-	}
-	out := make(map[int64]bool, len(followed))
-	for _, id := range followed {
-		out[id] = true
-	}
-	return out, nil
 }

@@ -41,6 +41,8 @@ type Account struct {
 type Repo interface {
 	Create(ctx context.Context, a *Account) error
 	GetByUsername(ctx context.Context, username string) (*Account, error)
+	// MGet returns the profiles among ids that exist, in any order, without their password
+	// hashes (it may answer from a cache, which never holds them).
 	MGet(ctx context.Context, ids []int64) ([]*Account, error)
 }
 

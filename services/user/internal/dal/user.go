@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"simpletiktok/pkg/cache"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/user/internal/biz"
@@ -30,11 +31,28 @@ type userRow struct {
 
 func (userRow) TableName() string { return "users" }
 
-// Users implements biz.Repo.
-type Users struct{ db *gorm.DB }
+// Users implements biz.Repo over MySQL. Profiles never change once registered, so MGet reads them
+// from the process's memory, then Redis, then MySQL; an id not found is never cached, since it
+// may be registered later. Password hashes are never cached.
+type Users struct {
+	db       *gorm.DB
+	profiles *cache.Family[int64, profile] // "u": a profile
+}
 
-// NewUsers returns the repository over gdb.
-func NewUsers(gdb *gorm.DB) *Users { return &Users{db: gdb} }
+// profile is what the cache keeps of an account: everything but the password hash.
+type profile struct {
+	ID            int64     `json:"id"`
+	Username      string    `json:"n"`
+	AvatarKey     string    `json:"a,omitempty"`
+	BackgroundKey string    `json:"b,omitempty"`
+	Signature     string    `json:"s,omitempty"`
+	CreatedAt     time.Time `json:"c"`
+}
+
+// NewUsers returns the repository over gdb, caching profiles in c (nil: no cache).
+func NewUsers(gdb *gorm.DB, c *cache.Cache) *Users {
+	return &Users{db: gdb, profiles: cache.NewImmutable(c, "u", cache.Itoa, cache.JSON[profile]())}
+}
 
 func (r *Users) Create(ctx context.Context, a *biz.Account) error {
 	row := userRow{Username: a.Username, PasswordHash: a.PasswordHash, AvatarKey: a.AvatarKey,
@@ -61,14 +79,27 @@ func (r *Users) GetByUsername(ctx context.Context, username string) (*biz.Accoun
 	return row.toBiz(), nil
 }
 
+// MGet returns the profiles among ids that exist, without their password hashes.
 func (r *Users) MGet(ctx context.Context, ids []int64) ([]*biz.Account, error) {
-	var rows []userRow
-	if err := r.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("get users by id: %w", err)
+	found, err := r.profiles.Get(ctx, ids, func(ctx context.Context, ids []int64) (map[int64]profile, error) {
+		var rows []userRow
+		if err := r.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("get users by id: %w", err)
+		}
+		out := make(map[int64]profile, len(rows))
+		for _, row := range rows {
+			out[row.ID] = profile{ID: row.ID, Username: row.Username, AvatarKey: row.AvatarKey,
+				BackgroundKey: row.BackgroundKey, Signature: row.Signature, CreatedAt: row.CreatedAt}
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	out := make([]*biz.Account, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, row.toBiz())
+	out := make([]*biz.Account, 0, len(found))
+	for _, p := range found {
+		out = append(out, &biz.Account{ID: p.ID, Username: p.Username, AvatarKey: p.AvatarKey,
+			BackgroundKey: p.BackgroundKey, Signature: p.Signature, CreatedAt: p.CreatedAt})
 	}
 	return out, nil
 }

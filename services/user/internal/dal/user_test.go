@@ -6,21 +6,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"simpletiktok/pkg/cache/cachetest"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/user/internal/biz"
 	"simpletiktok/services/user/migrations"
 )
 
+// newRepo is the repository over a schema of the test's own, with a cache on a Redis of the
+// test's own, the way the service runs.
 func newRepo(t *testing.T) *Users {
 	t.Helper()
 	gdb := dbtest.OpenMigrated(t, migrations.FS())
-	return NewUsers(gdb)
+	return NewUsers(gdb, cachetest.Open(t, "user").Cache)
 }
 
 func TestCreateAndRead(t *testing.T) {
@@ -38,9 +42,44 @@ func TestCreateAndRead(t *testing.T) {
 	if _, err := repo.GetByUsername(ctx, "alice"); !errors.Is(err, errno.UserNotFound) {
 		t.Fatalf("GetByUsername(alice) = %v; want UserNotFound", err)
 	}
-	users, err := repo.MGet(ctx, []int64{a.ID, a.ID + 100})
-	if err != nil || len(users) != 1 || users[0].Username != "Alice" {
-		t.Fatalf("MGet = %+v, %v", users, err)
+	for range 2 { // from MySQL, then from the cache
+		users, err := repo.MGet(ctx, []int64{a.ID, a.ID + 100})
+		if err != nil || len(users) != 1 || users[0].Username != "Alice" || users[0].PasswordHash != "" {
+			t.Fatalf("MGet = %+v, %v; want Alice's profile without the hash", users, err)
+		}
+	}
+	// An id not found is not cached: once registered it is found.
+	b := &biz.Account{Username: "Bob", PasswordHash: "h", CreatedAt: time.Now()}
+	if err := repo.Create(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if users, err := repo.MGet(ctx, []int64{b.ID}); err != nil || len(users) != 1 || users[0].Username != "Bob" {
+		t.Fatalf("MGet of a user registered after a miss = %+v, %v", users, err)
+	}
+}
+
+// The cache never holds a password hash, in Redis or anywhere.
+func TestCacheHoldsNoHash(t *testing.T) {
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
+	c := cachetest.Open(t, "user")
+	repo := NewUsers(gdb, c.Cache)
+	ctx := context.Background()
+	a := &biz.Account{Username: "Carol", PasswordHash: "$2a$10$secret-hash", CreatedAt: time.Now()}
+	if err := repo.Create(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.MGet(ctx, []int64{a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	keys := c.Server.Keys("user:*")
+	if len(keys) != 1 {
+		t.Fatalf("keys = %v; want the one profile", keys)
+	}
+	client := c.Server.Client()
+	defer client.Close()
+	raw, err := client.Get(ctx, keys[0]).Result()
+	if err != nil || !strings.Contains(raw, "Carol") || strings.Contains(raw, "secret-hash") {
+		t.Fatalf("cached profile = %q, %v; want Carol without the hash", raw, err)
 	}
 }
 

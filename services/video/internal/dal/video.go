@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"simpletiktok/pkg/cache"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/video/internal/biz"
@@ -63,11 +64,18 @@ func StartClock(ctx context.Context, gdb *gorm.DB) error {
 	return nil
 }
 
-// Videos implements biz.Repo.
-type Videos struct{ db *gorm.DB }
+// Videos implements biz.Repo over MySQL, with reads cached in Redis and, for the rows, which
+// never change, in the process too (reads.go).
+type Videos struct {
+	db    *gorm.DB
+	cache *cache.Cache
+	keys  families
+}
 
-// NewVideos returns the repository over gdb.
-func NewVideos(gdb *gorm.DB) *Videos { return &Videos{db: gdb} }
+// NewVideos returns the repository over gdb, caching reads in c (nil: no cache).
+func NewVideos(gdb *gorm.DB, c *cache.Cache) *Videos {
+	return &Videos{db: gdb, cache: c, keys: newFamilies(c)}
+}
 
 // Create locks the publish clock, stores v at the time publishTime picks from the clock's latest
 // time, moves the clock to it, counts the work and writes the job to the outbox, in one
@@ -95,6 +103,9 @@ func (r *Videos) Create(ctx context.Context, v *biz.Video, publishTime func(late
 		created := row.toBiz()
 		return tx.Create(newOutboxRow(job(created), trace)).Error
 	})
+	// Before the answer (and after an error, whose outcome may be unknown): the newest feed page,
+	// the author's list and work count go.
+	r.invalidate(ctx, v.AuthorID)
 	if db.IsDuplicateKey(err) {
 		// publishTime gives a time after every stored one, so only the play key can be in use.
 		return errno.VideoAlreadyPublished
@@ -126,57 +137,7 @@ func (r *Videos) SetCover(ctx context.Context, id int64, coverKey string) (strin
 	return row.CoverKey, nil
 }
 
-func (r *Videos) Feed(ctx context.Context, beforeMs int64, limit int) ([]*biz.Video, error) {
-	var rows []videoRow
-	// Publish times are unique, so the time alone orders the feed totally; adding "id" would make
-	// MySQL sort, since a unique index does not carry the primary key as part of its order.
-	err := r.db.WithContext(ctx).Where("publish_time_ms < ?", beforeMs).
-		Order("publish_time_ms DESC").Limit(limit).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("feed: %w", err)
-	}
-	return toBizList(rows), nil
-}
-
-func (r *Videos) ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*biz.Video, error) {
-	var rows []videoRow
-	err := r.db.WithContext(ctx).Where("author_id = ?", authorID).
-		Order("publish_time_ms DESC, id DESC").Limit(limit).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("videos of author: %w", err)
-	}
-	return toBizList(rows), nil
-}
-
-func (r *Videos) MGet(ctx context.Context, ids []int64) ([]*biz.Video, error) {
-	var rows []videoRow
-	if err := r.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("videos by id: %w", err)
-	}
-	return toBizList(rows), nil
-}
-
-func (r *Videos) CountWorks(ctx context.Context, authorIDs []int64) (map[int64]int64, error) {
-	var rows []workCountRow
-	if err := r.db.WithContext(ctx).Where("author_id IN ?", authorIDs).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("work counts: %w", err)
-	}
-	out := make(map[int64]int64, len(rows))
-	for _, row := range rows {
-		out[row.AuthorID] = row.Works
-	}
-	return out, nil
-}
-
 func (r videoRow) toBiz() *biz.Video {
 	return &biz.Video{ID: r.ID, AuthorID: r.AuthorID, Title: r.Title, PlayKey: r.PlayKey,
 		CoverKey: r.CoverKey, PublishTimeMs: r.PublishTimeMs}
-}
-
-func toBizList(rows []videoRow) []*biz.Video {
-	out := make([]*biz.Video, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.toBiz())
-	}
-	return out
 }

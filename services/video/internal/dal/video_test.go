@@ -14,16 +14,32 @@ import (
 
 	"gorm.io/gorm"
 
+	"simpletiktok/pkg/cache/cachetest"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/services/video/internal/biz"
 	"simpletiktok/services/video/migrations"
 )
 
+// newRepo is the repository over a schema of the test's own, with a cache on a Redis of the
+// test's own: the tests of the repository run through the cache, the way the service runs.
 func newRepo(t *testing.T) (*Videos, *gorm.DB) {
 	t.Helper()
-	gdb := dbtest.OpenMigrated(t, migrations.FS())
-	return NewVideos(gdb), gdb
+	gdb := migrated(t)
+	return NewVideos(gdb, cachetest.Open(t, "video").Cache), gdb
+}
+
+// newUncachedRepo is the repository without a cache, as with redis.disabled.
+func newUncachedRepo(t *testing.T) (*Videos, *gorm.DB) {
+	t.Helper()
+	gdb := migrated(t)
+	return NewVideos(gdb, nil), gdb
+}
+
+// migrated is a schema of the test's own with the service's migrations applied.
+func migrated(t *testing.T) *gorm.DB {
+	t.Helper()
+	return dbtest.OpenMigrated(t, migrations.FS())
 }
 
 var keys atomic.Int64
@@ -55,8 +71,8 @@ func TestCreateAndRead(t *testing.T) {
 		t.Fatalf("MGet = %+v, %v; want %+v", got, err, v)
 	}
 	counts, err := repo.CountWorks(ctx, []int64{7, 8})
-	if err != nil || counts[7] != 1 || len(counts) != 1 {
-		t.Fatalf("CountWorks = %v, %v; want 7:1 only", counts, err)
+	if err != nil || counts[7] != 1 || counts[8] != 0 {
+		t.Fatalf("CountWorks = %v, %v; want 7:1 and 8:0", counts, err)
 	}
 }
 
@@ -154,6 +170,11 @@ func TestConcurrentPublishes(t *testing.T) {
 // The feed's boundaries on the real table: an empty store, exactly one page, one more than a
 // page, and many videos published in one millisecond paged in small pages.
 func TestFeedPagingOnMySQL(t *testing.T) {
+	t.Run("cached", func(t *testing.T) { testFeedPaging(t, newRepo) })
+	t.Run("uncached", func(t *testing.T) { testFeedPaging(t, newUncachedRepo) })
+}
+
+func testFeedPaging(t *testing.T, newRepo func(*testing.T) (*Videos, *gorm.DB)) {
 	ctx := context.Background()
 	t.Run("empty store", func(t *testing.T) {
 		repo, _ := newRepo(t)
@@ -192,6 +213,39 @@ func TestFeedPagingOnMySQL(t *testing.T) {
 			}
 		})
 	}
+	// Longer than the cached head of the feed: the pages inside it, across its end and past it.
+	t.Run("more than the feed head", func(t *testing.T) {
+		repo, _ := newRepo(t)
+		const total = feedHead*2 + 7
+		for i := range total {
+			if err := repo.Create(ctx, &biz.Video{AuthorID: 1, Title: "t", PlayKey: key()}, at(int64(1000+i)), noJob); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := int64(1000 + total - 1)
+		for _, size := range []int{30, 7} {
+			before, seen := int64(1<<62), 0
+			for {
+				page, err := repo.Feed(ctx, before, size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) == 0 {
+					break
+				}
+				for _, v := range page {
+					if v.PublishTimeMs != want-int64(seen) {
+						t.Fatalf("pages of %d: video %d has time %d; want %d", size, seen, v.PublishTimeMs, want-int64(seen))
+					}
+					seen++
+				}
+				before = page[len(page)-1].PublishTimeMs
+			}
+			if seen != total {
+				t.Fatalf("pages of %d showed %d videos; want %d", size, seen, total)
+			}
+		}
+	})
 	t.Run("one millisecond, small pages", func(t *testing.T) {
 		repo, _ := newRepo(t)
 		var now atomic.Int64
@@ -225,7 +279,12 @@ func TestFeedPagingOnMySQL(t *testing.T) {
 }
 
 func TestListByAuthorNewestFirst(t *testing.T) {
-	repo, _ := newRepo(t)
+	t.Run("cached", func(t *testing.T) { testListByAuthor(t, newRepo) })
+	t.Run("uncached", func(t *testing.T) { testListByAuthor(t, newUncachedRepo) })
+}
+
+func testListByAuthor(t *testing.T, open func(*testing.T) (*Videos, *gorm.DB)) {
+	repo, _ := open(t)
 	ctx := context.Background()
 	for i, a := range []int64{1, 2, 1, 1, 2} {
 		if err := repo.Create(ctx, &biz.Video{AuthorID: a, Title: "t", PlayKey: key()}, at(int64(100+i)), noJob); err != nil {
@@ -257,16 +316,19 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 	if err := gdb.Exec("ANALYZE TABLE videos").Error; err != nil {
 		t.Fatal(err)
 	}
-	var last struct {
+	type statement struct {
 		sql  string
 		vars []any
 	}
+	var ran []statement
 	err := gdb.Callback().Query().After("gorm:query").Register("test:capture", func(tx *gorm.DB) {
-		last.sql, last.vars = tx.Statement.SQL.String(), append([]any(nil), tx.Statement.Vars...)
+		ran = append(ran, statement{tx.Statement.SQL.String(), append([]any(nil), tx.Statement.Vars...)})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The statements of the lists read ids from an index alone ("Using index"); the rows come
+	// after, by primary key, and from the cache once read.
 	queries := []struct {
 		name  string
 		run   func() error
@@ -276,16 +338,35 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 		{"publish list", func() error { _, err := repo.ListByAuthor(ctx, 3, 100); return err }, "idx_videos_author_time"},
 	}
 	for _, q := range queries {
+		ran = nil
 		if err := q.run(); err != nil {
 			t.Fatal(err)
 		}
-		var plan []map[string]any
-		if err := gdb.Raw("EXPLAIN "+last.sql, last.vars...).Scan(&plan).Error; err != nil || len(plan) != 1 {
-			t.Fatalf("%s: EXPLAIN %s = %v, %v", q.name, last.sql, plan, err)
+		lists := 0
+		for _, st := range ran {
+			if strings.Contains(st.sql, "`id` IN") || strings.Contains(st.sql, "id IN") {
+				continue // the rows, by primary key
+			}
+			lists++
+			explainUses(t, gdb, q.name, st.sql, st.vars, q.index)
 		}
-		p := plan[0]
-		if fmt.Sprint(p["key"]) != q.index || fmt.Sprint(p["type"]) == "ALL" || strings.Contains(fmt.Sprint(p["Extra"]), "filesort") {
-			t.Fatalf("%s: %s\nplan %v; want a range of %s without filesort", q.name, last.sql, p, q.index)
+		if lists == 0 {
+			t.Fatalf("%s ran no statement over its index: %v", q.name, ran)
 		}
+	}
+}
+
+// explainUses checks that the statement reads a range of index alone, without a sort.
+func explainUses(t *testing.T, gdb *gorm.DB, name, sql string, vars []any, index string) {
+	t.Helper()
+	var plan []map[string]any
+	if err := gdb.Raw("EXPLAIN "+sql, vars...).Scan(&plan).Error; err != nil || len(plan) != 1 {
+		t.Fatalf("%s: EXPLAIN %s = %v, %v", name, sql, plan, err)
+	}
+	p := plan[0]
+	extra := fmt.Sprint(p["Extra"])
+	if fmt.Sprint(p["key"]) != index || fmt.Sprint(p["type"]) == "ALL" || strings.Contains(extra, "filesort") ||
+		!strings.Contains(extra, "Using index") {
+		t.Fatalf("%s: %s\nplan %v; want a range of %s alone, without filesort", name, sql, p, index)
 	}
 }

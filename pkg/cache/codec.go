@@ -1,0 +1,137 @@
+package cache
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"strconv"
+)
+
+// Codec writes a value into the bytes Redis keeps and reads it back. Decode must reject what
+// Encode of another shape wrote (the value is then read again from MySQL).
+type Codec[V any] struct {
+	Encode func(V) []byte
+	Decode func([]byte) (V, error)
+}
+
+var errCorrupt = errors.New("cache: value does not decode")
+
+// Int64 is a counter, as a varint.
+var Int64 = Codec[int64]{
+	Encode: func(v int64) []byte { return binary.AppendVarint(nil, v) },
+	Decode: func(b []byte) (int64, error) {
+		v, n := binary.Varint(b)
+		if n <= 0 || n != len(b) {
+			return 0, errCorrupt
+		}
+		return v, nil
+	},
+}
+
+// Int64s is a list of ids or numbers, as varints.
+var Int64s = Codec[[]int64]{Encode: appendInt64s, Decode: ReadInt64s}
+
+// AppendInt64s appends vs to b as varints, for codecs of values made of numbers.
+func AppendInt64s(b []byte, vs ...int64) []byte {
+	for _, v := range vs {
+		b = binary.AppendVarint(b, v)
+	}
+	return b
+}
+
+// appendInt64s is AppendInt64s into a fresh buffer.
+func appendInt64s(vs []int64) []byte { return AppendInt64s(make([]byte, 0, len(vs)*3), vs...) }
+
+// ReadInt64s reads the varints of b.
+func ReadInt64s(b []byte) ([]int64, error) {
+	out := make([]int64, 0, len(b)/2)
+	for len(b) > 0 {
+		v, n := binary.Varint(b)
+		if n <= 0 {
+			return nil, errCorrupt
+		}
+		out = append(out, v)
+		b = b[n:]
+	}
+	return out, nil
+}
+
+// Fixed is a value of exactly n numbers (a pair of counters, say), as varints.
+func Fixed[V any](n int, to func(V) []int64, from func([]int64) V) Codec[V] {
+	return Codec[V]{
+		Encode: func(v V) []byte { return appendInt64s(to(v)) },
+		Decode: func(b []byte) (V, error) {
+			vs, err := ReadInt64s(b)
+			if err != nil || len(vs) != n {
+				var zero V
+				return zero, errCorrupt
+			}
+			return from(vs), nil
+		},
+	}
+}
+
+// JSON is a value written as JSON: for rows with text, where size matters less than clarity.
+func JSON[V any]() Codec[V] {
+	return Codec[V]{
+		Encode: func(v V) []byte {
+			b, _ := json.Marshal(v) // the values cached are plain structs: Marshal cannot fail
+			return b
+		},
+		Decode: func(b []byte) (V, error) {
+			var v V
+			err := json.Unmarshal(b, &v)
+			return v, err
+		},
+	}
+}
+
+// Itoa is the usual id part of a key.
+func Itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// IDList is a cached list of ids (a user's likes, follows...) in its order. A list longer than
+// the owner caches is kept as a marker, Whole false and no ids: the reader then reads MySQL.
+type IDList struct {
+	Whole bool
+	IDs   []int64
+}
+
+// ListOf is the IDList of ids when at most max of them are to be cached.
+func ListOf(ids []int64, max int) IDList {
+	if len(ids) > max {
+		return IDList{}
+	}
+	return IDList{Whole: true, IDs: ids}
+}
+
+// IDLists is the codec of IDList: a flag, then the ids, as varints.
+var IDLists = Codec[IDList]{
+	Encode: func(l IDList) []byte {
+		if !l.Whole {
+			return AppendInt64s(nil, 0)
+		}
+		return AppendInt64s(AppendInt64s(make([]byte, 0, 1+3*len(l.IDs)), 1), l.IDs...)
+	},
+	Decode: func(b []byte) (IDList, error) {
+		vs, err := ReadInt64s(b)
+		if err != nil || len(vs) == 0 || vs[0] < 0 || vs[0] > 1 || (vs[0] == 0 && len(vs) > 1) {
+			return IDList{}, errCorrupt
+		}
+		return IDList{Whole: vs[0] == 1, IDs: vs[1:]}, nil
+	},
+}
+
+// Contains returns which of ids are in the list, as a set (of a whole list only).
+func (l IDList) Contains(ids []int64) map[int64]bool {
+	asked := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		asked[id] = false
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range l.IDs {
+		if _, ok := asked[id]; ok {
+			out[id] = true
+		}
+	}
+	return out
+}

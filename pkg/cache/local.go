@@ -1,0 +1,61 @@
+package cache
+
+import "sync"
+
+// local is a bounded in-process map of facts that never change. It keeps two generations: when
+// the current one is full it becomes the old one and the older is dropped, and a value found in
+// the old generation moves to the current. So it holds at most max entries, and the entries used
+// since the last turnover survive it: close to LRU, at the cost of one map write per hit in the
+// old generation only.
+type local[K comparable, V any] struct {
+	mu       sync.RWMutex
+	cur, old map[K]V
+	half     int
+}
+
+func newLocal[K comparable, V any](max int) *local[K, V] {
+	if max <= 0 {
+		return nil // keeps nothing
+	}
+	return &local[K, V]{cur: map[K]V{}, old: map[K]V{}, half: max/2 + 1}
+}
+
+func (l *local[K, V]) get(id K) (V, bool) {
+	if l == nil {
+		var zero V
+		return zero, false
+	}
+	l.mu.RLock()
+	v, ok := l.cur[id]
+	if ok {
+		l.mu.RUnlock()
+		return v, true
+	}
+	v, ok = l.old[id]
+	l.mu.RUnlock()
+	if ok {
+		l.put(id, v)
+	}
+	return v, ok
+}
+
+func (l *local[K, V]) put(id K, v V) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.cur) >= l.half {
+		l.old, l.cur = l.cur, make(map[K]V, l.half)
+	}
+	l.cur[id] = v
+}
+
+func (l *local[K, V]) len() int {
+	if l == nil {
+		return 0
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.cur) + len(l.old)
+}

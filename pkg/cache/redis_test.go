@@ -1,0 +1,371 @@
+//go:build integration
+
+package cache
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/opentracing/opentracing-go"
+	"github.com/opentracing/opentracing-go/mocktracer"
+
+	"simpletiktok/pkg/cache/redistest"
+	"simpletiktok/pkg/config"
+)
+
+// counter is a Metrics that tests can read.
+type counter struct{ hits, misses, errs atomic.Int64 }
+
+func (c *counter) Hit()   { c.hits.Add(1) }
+func (c *counter) Miss()  { c.misses.Add(1) }
+func (c *counter) Error() { c.errs.Add(1) }
+
+// store is the "MySQL" of these tests: a map whose reads are counted.
+type store struct {
+	mu    sync.Mutex
+	vals  map[int64]int64
+	reads atomic.Int64
+	// gate, when set, is waited on by every read after it has taken its snapshot.
+	gate chan struct{}
+}
+
+func newStore() *store { return &store{vals: map[int64]int64{}} }
+
+func (s *store) set(id, v int64) {
+	s.mu.Lock()
+	s.vals[id] = v
+	s.mu.Unlock()
+}
+
+func (s *store) load(_ context.Context, ids []int64) (map[int64]int64, error) {
+	s.reads.Add(1)
+	s.mu.Lock()
+	out := map[int64]int64{}
+	for _, id := range ids {
+		if v, ok := s.vals[id]; ok {
+			out[id] = v
+		}
+	}
+	gate := s.gate
+	s.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	return out, nil
+}
+
+// testConfig uses short lifetimes, so that the tests that wait for expiry stay short.
+func testConfig(addr string) config.Redis {
+	return config.Redis{Addr: addr, Timeout: 200 * time.Millisecond, TTL: 300 * time.Millisecond,
+		FillWindow: 150 * time.Millisecond, LocalEntries: 100}
+}
+
+func openCache(t *testing.T, cfg config.Redis) (*Cache, *counter) {
+	t.Helper()
+	m := &counter{}
+	c, err := Open(context.Background(), Options{Service: "t", Config: cfg, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, m
+}
+
+func get(t *testing.T, f *Family[int64, int64], s *store, id int64) int64 {
+	t.Helper()
+	got, err := f.Get(context.Background(), []int64{id}, s.load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got[id]
+}
+
+func TestMissFillHit(t *testing.T) {
+	srv := redistest.Start(t)
+	c, m := openCache(t, testConfig(srv.Addr))
+	s := newStore()
+	s.set(1, 10)
+	f := NewMutable(c, "n", Itoa, Int64)
+	if v := get(t, f, s, 1); v != 10 {
+		t.Fatalf("first read = %d; want 10", v)
+	}
+	if v := get(t, f, s, 1); v != 10 {
+		t.Fatalf("second read = %d; want 10", v)
+	}
+	if s.reads.Load() != 1 || m.hits.Load() != 1 || m.misses.Load() != 1 {
+		t.Fatalf("store reads %d, hits %d, misses %d; want 1, 1, 1", s.reads.Load(), m.hits.Load(), m.misses.Load())
+	}
+	if keys := srv.Keys("t:n:*"); len(keys) != 1 || keys[0] != "t:n:1" {
+		t.Fatalf("keys = %v; want [t:n:1] (the service's prefix, the family, the id)", keys)
+	}
+	// An id the store does not have counts zero, and that is cached too.
+	if v := get(t, f, s, 2); v != 0 {
+		t.Fatalf("absent id = %d; want 0", v)
+	}
+	get(t, f, s, 2)
+	if s.reads.Load() != 2 {
+		t.Fatalf("store reads %d; want 2 (a zero is cached like any value)", s.reads.Load())
+	}
+}
+
+// The race the tokens exist for: a reader reads the old value from the store, a write commits and
+// invalidates, then the reader tries to fill. The fill must be refused.
+func TestFillAfterInvalidationIsRefused(t *testing.T) {
+	srv := redistest.Start(t)
+	c, _ := openCache(t, testConfig(srv.Addr))
+	s := newStore()
+	s.set(1, 10)
+	f := NewMutable(c, "n", Itoa, Int64)
+	gate := make(chan struct{})
+	s.gate = gate
+	old := make(chan int64)
+	go func() {
+		got, err := f.Get(context.Background(), []int64{1}, s.load)
+		if err != nil {
+			t.Error(err)
+		}
+		old <- got[1]
+	}()
+	// Wait until the reader has read the store (and holds its token).
+	for s.reads.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	s.mu.Lock()
+	s.gate = nil
+	s.vals[1] = 11 // the write commits...
+	s.mu.Unlock()
+	c.Invalidate(context.Background(), f.Key(1)) // ...and invalidates before its acknowledgment
+	close(gate)
+	if v := <-old; v != 10 {
+		t.Fatalf("the reader that began before the write got %d; want the old 10", v)
+	}
+	if v := get(t, f, s, 1); v != 11 {
+		t.Fatalf("a read after the acknowledged write = %d; want 11", v)
+	}
+}
+
+// A fill later than the fill window is refused, however the tokens stand.
+func TestLateFillIsRefused(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := testConfig(srv.Addr)
+	c, _ := openCache(t, cfg)
+	keys := []string{c.Key("n", "1")}
+	_, tk, err := c.lookup(context.Background(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(cfg.FillWindow + 50*time.Millisecond)
+	stored, err := c.fill(context.Background(), keys, tk.tokens, [][]byte{Int64.Encode(5)}, tk.startUs)
+	if err != nil || stored != 0 {
+		t.Fatalf("late fill stored %d (%v); want 0", stored, err)
+	}
+	_, tk, err = c.lookup(context.Background(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err = c.fill(context.Background(), keys, tk.tokens, [][]byte{Int64.Encode(5)}, tk.startUs)
+	if err != nil || stored != 1 {
+		t.Fatalf("timely fill stored %d (%v); want 1", stored, err)
+	}
+}
+
+// Readers that miss the same keys at once share one store read.
+func TestConcurrentMissesShareOneLoad(t *testing.T) {
+	srv := redistest.Start(t)
+	c, _ := openCache(t, testConfig(srv.Addr))
+	s := newStore()
+	s.set(1, 10)
+	gate := make(chan struct{})
+	s.gate = gate
+	f := NewMutable(c, "n", Itoa, Int64)
+	var wg sync.WaitGroup
+	results := make([]int64, 8)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := f.Get(context.Background(), []int64{1}, s.load)
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = got[1]
+		}()
+	}
+	for s.reads.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // let the others reach the flight (fewer would only read more)
+	close(gate)
+	wg.Wait()
+	for i, v := range results {
+		if v != 10 {
+			t.Fatalf("reader %d got %d; want 10", i, v)
+		}
+	}
+	if n := s.reads.Load(); n >= int64(len(results)) {
+		t.Fatalf("the store was read %d times by %d concurrent readers; want them to share", n, len(results))
+	}
+}
+
+// Redis flushed: the values are gone, the answers still right, and the cache fills again.
+func TestFlushedRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	c, m := openCache(t, testConfig(srv.Addr))
+	s := newStore()
+	s.set(1, 10)
+	f := NewMutable(c, "n", Itoa, Int64)
+	get(t, f, s, 1)
+	srv.Flush()
+	s.set(1, 12) // a change the cache never heard of: only the flush can make it visible here
+	if v := get(t, f, s, 1); v != 12 {
+		t.Fatalf("after a flush = %d; want 12", v)
+	}
+	hits := m.hits.Load()
+	get(t, f, s, 1)
+	if m.hits.Load() != hits+1 {
+		t.Fatal("the cache was not used again after the flush")
+	}
+}
+
+// Redis stuck (frozen): reads answer from the store; a write that cannot invalidate waits out the
+// TTL and fill window before returning; when Redis answers again the cache is used again, and the
+// value it held from before the write has expired.
+func TestFrozenRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := testConfig(srv.Addr)
+	c, m := openCache(t, cfg)
+	var waited time.Duration
+	c.sleep = func(d time.Duration) { waited += d; time.Sleep(d) }
+	s := newStore()
+	s.set(1, 10)
+	f := NewMutable(c, "n", Itoa, Int64)
+	get(t, f, s, 1) // cached: 10
+
+	srv.Freeze()
+	s.set(1, 11)
+	c.Invalidate(context.Background(), f.Key(1))
+	if want := cfg.TTL + cfg.FillWindow; waited < want {
+		t.Fatalf("the write waited %s; want at least TTL + fill window = %s", waited, want)
+	}
+	if v := get(t, f, s, 1); v != 11 {
+		t.Fatalf("read while Redis is stuck = %d; want 11", v)
+	}
+	if m.errs.Load() == 0 {
+		t.Fatal("no cache error counted while Redis was stuck")
+	}
+	srv.Thaw()
+	time.Sleep(RetryAfter)
+	if v := get(t, f, s, 1); v != 11 {
+		t.Fatalf("read after Redis came back = %d; want 11 (the old 10 must have expired)", v)
+	}
+	hits := m.hits.Load()
+	if v := get(t, f, s, 1); v != 11 || m.hits.Load() != hits+1 {
+		t.Fatalf("read = %d, hits %d -> %d; want 11 from the cache", v, hits, m.hits.Load())
+	}
+}
+
+// Redis stopped and restarted with its saved data: the values saved before a write that could
+// not invalidate them come back expired.
+func TestRestartedRedisWithOldData(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := testConfig(srv.Addr)
+	cfg.TTL = 2 * time.Second // long enough to be saved and restored alive if nothing else held it
+	c, _ := openCache(t, cfg)
+	s := newStore()
+	s.set(1, 10)
+	f := NewMutable(c, "n", Itoa, Int64)
+	get(t, f, s, 1)
+	srv.Stop()
+	s.set(1, 11)
+	c.Invalidate(context.Background(), f.Key(1)) // refused: waits TTL + fill window
+	srv.Restart()
+	time.Sleep(RetryAfter)
+	if v := get(t, f, s, 1); v != 11 {
+		t.Fatalf("read after the restart = %d; want 11", v)
+	}
+}
+
+// Immutable facts: kept in the process after the first read, in Redis for other processes; an id
+// not found is not cached.
+func TestImmutableFamily(t *testing.T) {
+	srv := redistest.Start(t)
+	c, _ := openCache(t, testConfig(srv.Addr))
+	s := newStore()
+	s.set(1, 10)
+	f := NewImmutable(c, "row", Itoa, Int64)
+	got, err := f.Get(context.Background(), []int64{1, 2}, s.load)
+	if err != nil || len(got) != 1 || got[1] != 10 {
+		t.Fatalf("Get = %v, %v; want only 1:10", got, err)
+	}
+	f.Get(context.Background(), []int64{1}, s.load)
+	if s.reads.Load() != 1 {
+		t.Fatalf("store reads %d; want 1", s.reads.Load())
+	}
+	if keys := srv.Keys("t:row:*"); len(keys) != 1 {
+		t.Fatalf("keys = %v; want only the row found", keys)
+	}
+	// Another process (a fresh family) finds it in Redis.
+	other := NewImmutable(c, "row", Itoa, Int64)
+	other.Get(context.Background(), []int64{1}, s.load)
+	if s.reads.Load() != 1 {
+		t.Fatalf("store reads %d; want 1 (the second process reads Redis)", s.reads.Load())
+	}
+	s.set(2, 20) // the id appears later
+	got, _ = f.Get(context.Background(), []int64{2}, s.load)
+	if got[2] != 20 {
+		t.Fatalf("an id created after a miss = %v; want 20", got)
+	}
+}
+
+// Every cache call is a span under the caller's, tagged with its key family and result, never
+// with an id or a value.
+func TestSpansNameTheFamilyAndTheResult(t *testing.T) {
+	srv := redistest.Start(t)
+	tracer := mocktracer.New()
+	c, err := Open(context.Background(), Options{Service: "t", Config: testConfig(srv.Addr), Tracer: tracer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := newStore()
+	s.set(424242, 777777)
+	f := NewMutable(c, "n", Itoa, Int64)
+	parent := tracer.StartSpan("rpc")
+	ctx := opentracing.ContextWithSpan(context.Background(), parent)
+	for range 2 {
+		if _, err := f.Get(ctx, []int64{424242}, s.load); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Invalidate(ctx, f.Key(424242))
+	parent.Finish()
+	var got []string
+	for _, sp := range tracer.FinishedSpans() {
+		if sp.OperationName == "rpc" {
+			continue
+		}
+		if sp.ParentID != parent.Context().(mocktracer.MockSpanContext).SpanID {
+			t.Errorf("%s is not a child of the caller's span", sp.OperationName)
+		}
+		tags := sp.Tags()
+		if tags["cache.key_pattern"] != "t:n:*" {
+			t.Errorf("%s: key_pattern %v; want t:n:*", sp.OperationName, tags["cache.key_pattern"])
+		}
+		for k, v := range tags {
+			if s := fmt.Sprint(v); strings.Contains(s, "424242") || strings.Contains(s, "777777") {
+				t.Errorf("%s: tag %s = %v holds an id or a value", sp.OperationName, k, v)
+			}
+		}
+		got = append(got, fmt.Sprint(sp.OperationName, "=", tags["cache.result"]))
+	}
+	want := []string{"cache:fill=<nil>", "cache:get=miss", "cache:get=hit", "cache:invalidate=deleted"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("spans %v; want %v", got, want)
+	}
+}

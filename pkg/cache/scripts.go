@@ -1,0 +1,175 @@
+package cache
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// A value a write can change is a hash: field "t" is the token of the fill in progress, field "d"
+// the value once filled. A write deletes the whole key, so a token never comes back.
+
+// lookupScript reads KEYS and returns {seconds, microseconds, r1, r2, ...}: the Redis time (as
+// TIME gives it: Lua would print a microsecond count in floating point), then ri, the value of KEYS[i] (a hit)
+// or a one-element array holding its token (a miss). A key without a hash gets one holding the
+// token ARGV[1]..i, which expires after ARGV[2] ms unless a fill makes it a value.
+var lookupScript = redis.NewScript(`
+local t = redis.call('TIME')
+local out = {t[1], t[2]}
+for i, k in ipairs(KEYS) do
+  local r = redis.call('HMGET', k, 'd', 't')
+  if r[1] then
+    out[i + 2] = r[1]
+  else
+    local tok = r[2]
+    if not tok then
+      tok = ARGV[1] .. i
+      redis.call('HSET', k, 't', tok)
+      redis.call('PEXPIRE', k, ARGV[2])
+    end
+    out[i + 2] = {tok}
+  end
+end
+return out
+`)
+
+// fillScript stores values read from MySQL: ARGV = {start_us, window_us, ttl_ms, token1, value1,
+// token2, value2, ...}. Nothing is stored when more than window_us passed since start_us (the
+// Redis time of the lookup), and a value only where its key still holds the token of that
+// lookup. It returns how many values it stored.
+var fillScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = t[1] * 1000000 + t[2]
+if now - tonumber(ARGV[1]) > tonumber(ARGV[2]) then return -1 end
+local n = 0
+for i, k in ipairs(KEYS) do
+  if redis.call('HGET', k, 't') == ARGV[2 + 2 * i] then
+    redis.call('HSET', k, 'd', ARGV[3 + 2 * i])
+    redis.call('PEXPIRE', k, ARGV[3])
+    n = n + 1
+  end
+end
+return n
+`)
+
+// ticket is what a lookup hands to the fill of its misses.
+type ticket struct {
+	startUs int64    // Redis time of the lookup, in microseconds
+	tokens  []string // per key looked up; "" for a hit
+}
+
+// newTokenBase returns a random prefix for the tokens one lookup may create.
+func newTokenBase() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:]) + ":"
+}
+
+// lookup runs lookupScript over keys: values[i] is nil for a miss.
+func (c *Cache) lookup(ctx context.Context, keys []string) (values [][]byte, tk ticket, err error) {
+	tokenTTL := 2 * c.cfg.FillWindow
+	var raw any
+	err = c.call(ctx, func(ctx context.Context) error {
+		var e error
+		raw, e = lookupScript.Run(ctx, c.rdb, keys, newTokenBase(), tokenTTL.Milliseconds()).Result()
+		return e
+	})
+	if err != nil {
+		return nil, tk, err
+	}
+	return parseLookup(raw, len(keys))
+}
+
+// parseLookup reads lookupScript's answer for n keys.
+func parseLookup(raw any, n int) ([][]byte, ticket, error) {
+	var tk ticket
+	arr, ok := raw.([]any)
+	if !ok || len(arr) != n+2 {
+		return nil, tk, badReply("lookup", raw)
+	}
+	sec, errS := strconv.ParseInt(asString(arr[0]), 10, 64)
+	usec, errU := strconv.ParseInt(asString(arr[1]), 10, 64)
+	if errS != nil || errU != nil {
+		return nil, tk, badReply("lookup time", arr[:2])
+	}
+	tk.startUs = sec*1_000_000 + usec
+	tk.tokens = make([]string, n)
+	values := make([][]byte, n)
+	for i, r := range arr[2:] {
+		switch v := r.(type) {
+		case string:
+			values[i] = []byte(v)
+		case []any:
+			if len(v) != 1 {
+				return nil, tk, badReply("lookup token", v)
+			}
+			tok, ok := v[0].(string)
+			if !ok {
+				return nil, tk, badReply("lookup token", v[0])
+			}
+			tk.tokens[i] = tok
+		default:
+			return nil, tk, badReply("lookup entry", r)
+		}
+	}
+	return values, tk, nil
+}
+
+func asString(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// fill stores values[i] under keys[i] with tokens[i] (see fillScript); it reports how many it
+// stored.
+func (c *Cache) fill(ctx context.Context, keys []string, tokens []string, values [][]byte, startUs int64) (int, error) {
+	args := make([]any, 0, 3+2*len(keys))
+	args = append(args, startUs, c.cfg.FillWindow.Microseconds(), c.cfg.TTL.Milliseconds())
+	for i := range keys {
+		args = append(args, tokens[i], values[i])
+	}
+	var stored int64
+	err := c.call(ctx, func(ctx context.Context) error {
+		var e error
+		stored, e = fillScript.Run(ctx, c.rdb, keys, args...).Int64()
+		return e
+	})
+	return max(int(stored), 0), err
+}
+
+// getPlain reads keys that hold facts that never change: values[i] is nil for a miss.
+func (c *Cache) getPlain(ctx context.Context, keys []string) ([][]byte, error) {
+	var raw []any
+	err := c.call(ctx, func(ctx context.Context) error {
+		var e error
+		raw, e = c.rdb.MGet(ctx, keys...).Result()
+		return e
+	})
+	if err != nil {
+		return nil, err
+	}
+	values := make([][]byte, len(keys))
+	for i, r := range raw {
+		if s, ok := r.(string); ok {
+			values[i] = []byte(s)
+		}
+	}
+	return values, nil
+}
+
+// setPlain stores facts that never change, each for ttl.
+func (c *Cache) setPlain(ctx context.Context, keys []string, values [][]byte, ttl time.Duration) error {
+	return c.call(ctx, func(ctx context.Context) error {
+		_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, k := range keys {
+				p.Set(ctx, k, values[i], ttl)
+			}
+			return nil
+		})
+		return err
+	})
+}

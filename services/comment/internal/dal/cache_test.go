@@ -1,0 +1,160 @@
+//go:build integration
+
+package dal
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"simpletiktok/pkg/cache/cachetest"
+	"simpletiktok/pkg/db/dbtest"
+	"simpletiktok/services/comment/internal/biz"
+)
+
+// expectComments checks the count and the list of video against the ids that must be live.
+func expectComments(ctx context.Context, repo *Comments, video int64, live []int64) error {
+	counts, err := repo.Counts(ctx, []int64{video})
+	if err != nil {
+		return err
+	}
+	if counts[video] != int64(len(live)) {
+		return fmt.Errorf("comment_count of %d = %d; want %d", video, counts[video], len(live))
+	}
+	list, err := repo.ListByVideo(ctx, video, biz.MaxList)
+	if err != nil {
+		return err
+	}
+	got := make([]int64, 0, len(list))
+	for _, c := range list {
+		got = append(got, c.ID)
+	}
+	want := slices.Clone(live)
+	slices.Reverse(want) // newest first
+	if !slices.Equal(got, want) {
+		return fmt.Errorf("comments of %d = %v; want %v", video, got, want)
+	}
+	return nil
+}
+
+// Writers post and delete while readers read the same keys as fast as they can; after each
+// acknowledged write its writer reads, and must see it in the count and in the list.
+func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
+	c := cachetest.Open(t, "comment")
+	repo := NewComments(migrated(t), c.Cache)
+	ctx := context.Background()
+	const writers, rounds = 5, 12
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	var reads atomic.Int64
+	for r := range 4 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				video := int64(10 + r%writers)
+				_, _ = repo.Counts(ctx, []int64{video})
+				_, _ = repo.ListByVideo(ctx, video, biz.MaxList)
+				reads.Add(1)
+			}
+		}()
+	}
+	// Writer w owns video 10+w: it posts, and deletes every third comment it posted.
+	errs := dbtest.AtOnce(writers, func(w int) error {
+		video := int64(10 + w)
+		var live []int64
+		for round := range rounds {
+			if round%3 == 2 {
+				victim := &biz.Comment{ID: live[0], VideoID: video}
+				if _, err := repo.Delete(ctx, victim, time.Now().UTC()); err != nil {
+					return err
+				}
+				live = live[1:]
+			} else {
+				cm := &biz.Comment{VideoID: video, UserID: int64(1 + w), Content: fmt.Sprintf("round %d", round),
+					CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+				if _, err := repo.Create(ctx, cm); err != nil {
+					return err
+				}
+				live = append(live, cm.ID)
+			}
+			if err := expectComments(ctx, repo, video, live); err != nil {
+				return fmt.Errorf("round %d: %w", round, err)
+			}
+		}
+		return nil
+	})
+	close(stop)
+	readers.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", i, err)
+		}
+	}
+	if reads.Load() == 0 || c.Counts.Hits() == 0 {
+		t.Fatalf("readers ran %d times, cache hits %d: the test did not race the cache", reads.Load(), c.Counts.Hits())
+	}
+}
+
+// Redis stopped, restarted with what it had saved, flushed, frozen: counts and lists stay right,
+// and the cache is used again once Redis answers.
+func TestRedisFaults(t *testing.T) {
+	c := cachetest.Open(t, "comment")
+	gdb := migrated(t)
+	repo := NewComments(gdb, c.Cache)
+	ctx := context.Background()
+	const video = 10
+	var live []int64
+	check := func(step string) {
+		t.Helper()
+		if err := expectComments(ctx, repo, video, live); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	post := func() {
+		t.Helper()
+		cm := &biz.Comment{VideoID: video, UserID: 1, Content: "x", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+		if _, err := repo.Create(ctx, cm); err != nil {
+			t.Fatal(err)
+		}
+		live = append(live, cm.ID)
+	}
+	usedAgain := func(step string) {
+		t.Helper()
+		time.Sleep(cachetest.RetryAfter)
+		check(step + ", first read")
+		hits := c.Counts.Hits()
+		check(step + ", second read")
+		if c.Counts.Hits() <= hits {
+			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
+		}
+	}
+	post()
+	check("one comment")
+	c.Server.Stop()
+	post()
+	check("posted while Redis is stopped")
+	c.Server.Restart()
+	usedAgain("Redis restarted with its old data")
+	c.Server.Flush()
+	if _, err := repo.Delete(ctx, &biz.Comment{ID: live[0], VideoID: video}, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	live = live[1:]
+	usedAgain("deleted after a flush")
+	c.Server.Freeze()
+	post()
+	check("posted while Redis is frozen")
+	c.Server.Thaw()
+	usedAgain("Redis thawed")
+	assertCountsMatchRows(t, gdb)
+}

@@ -1,0 +1,93 @@
+package dal
+
+import (
+	"context"
+	"fmt"
+
+	"simpletiktok/pkg/cache"
+	"simpletiktok/services/comment/internal/biz"
+)
+
+// maxCachedComments is the longest comment list of a video kept in the cache (up to some 600 KB
+// of text at the longest comments). A longer list is cached as a marker and read from MySQL.
+const maxCachedComments = 300
+
+// commentList is a video's cached comments, newest first; Whole is false for a list too long to
+// cache.
+type commentList struct {
+	Whole    bool           `json:"w"`
+	Comments []*biz.Comment `json:"c,omitempty"`
+}
+
+// families are the kinds of values this service caches; a post or a delete changes the count and
+// the list of its video (invalidate).
+type families struct {
+	count *cache.Family[int64, int64]       // "cc": a video's comment count
+	list  *cache.Family[int64, commentList] // "cl": a video's comments
+}
+
+func newFamilies(c *cache.Cache) families {
+	return families{
+		count: cache.NewMutable(c, "cc", cache.Itoa, cache.Int64),
+		list:  cache.NewMutable(c, "cl", cache.Itoa, cache.JSON[commentList]()),
+	}
+}
+
+func (r *Comments) invalidate(ctx context.Context, videoID int64) {
+	r.cache.Invalidate(ctx, r.keys.count.Key(videoID), r.keys.list.Key(videoID))
+}
+
+// ListByVideo returns the video's newest limit comments not deleted, newest first.
+func (r *Comments) ListByVideo(ctx context.Context, videoID int64, limit int) ([]*biz.Comment, error) {
+	got, err := r.keys.list.Get(ctx, []int64{videoID}, func(ctx context.Context, ids []int64) (map[int64]commentList, error) {
+		list, err := r.readList(ctx, ids[0], maxCachedComments+1)
+		if err != nil {
+			return nil, err
+		}
+		if len(list) > maxCachedComments {
+			return map[int64]commentList{ids[0]: {}}, nil
+		}
+		return map[int64]commentList{ids[0]: {Whole: true, Comments: list}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if l := got[videoID]; l.Whole {
+		if l.Comments == nil {
+			return []*biz.Comment{}, nil
+		}
+		return l.Comments[:min(limit, len(l.Comments))], nil
+	}
+	return r.readList(ctx, videoID, limit)
+}
+
+// readList reads at most limit (-1: all) of the video's comments not deleted, newest first (ids
+// grow with time).
+func (r *Comments) readList(ctx context.Context, videoID int64, limit int) ([]*biz.Comment, error) {
+	var rows []commentRow
+	err := r.db.WithContext(ctx).Where("video_id = ? AND deleted_at IS NULL", videoID).Order("id DESC").
+		Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list comments: %w", err)
+	}
+	out := make([]*biz.Comment, 0, len(rows))
+	for _, row := range rows {
+		out = append(out, row.toBiz())
+	}
+	return out, nil
+}
+
+// Counts returns the comment counts of videoIDs (zero for a video without comments).
+func (r *Comments) Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error) {
+	return r.keys.count.Get(ctx, videoIDs, func(ctx context.Context, ids []int64) (map[int64]int64, error) {
+		var rows []countRow
+		if err := r.db.WithContext(ctx).Where("video_id IN ?", ids).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("read comment counts: %w", err)
+		}
+		out := make(map[int64]int64, len(rows))
+		for _, row := range rows {
+			out[row.VideoID] = row.CommentCount
+		}
+		return out, nil
+	})
+}

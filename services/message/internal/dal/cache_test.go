@@ -1,0 +1,149 @@
+//go:build integration
+
+package dal
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"simpletiktok/pkg/cache/cachetest"
+	"simpletiktok/pkg/db/dbtest"
+	"simpletiktok/services/message/internal/biz"
+)
+
+// expectLatest checks that m is the latest message of its pair, seen from either side, and that
+// a poll after the message before it returns it.
+func expectLatest(ctx context.Context, repo *Messages, m *biz.Message, prevMs int64) error {
+	for _, side := range [][2]int64{{m.FromUserID, m.ToUserID}, {m.ToUserID, m.FromUserID}} {
+		latest, err := repo.Latest(ctx, side[0], []int64{side[1]})
+		if err != nil {
+			return err
+		}
+		if got := latest[side[1]]; got == nil || got.ID != m.ID || got.Content != m.Content {
+			return fmt.Errorf("latest of %d with %d = %+v; want %+v", side[0], side[1], got, m)
+		}
+	}
+	polled, err := repo.Chat(ctx, m.ToUserID, m.FromUserID, prevMs, 100)
+	if err != nil {
+		return err
+	}
+	if len(polled) == 0 || polled[len(polled)-1].ID != m.ID {
+		return fmt.Errorf("poll after %d = %d messages; want it to end with %d", prevMs, len(polled), m.ID)
+	}
+	return nil
+}
+
+// Writers send while readers poll and read the friend list's latest messages as fast as they
+// can; after each acknowledged send its writer reads, and must see the message.
+func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
+	c := cachetest.Open(t, "message")
+	repo, rules, _ := openRepo(t, c.Cache)
+	ctx := context.Background()
+	const writers, rounds = 5, 12
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	var reads atomic.Int64
+	for r := range 4 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				w := int64(r % writers)
+				_, _ = repo.Latest(ctx, 100+w, []int64{1 + w})
+				_, _ = repo.Chat(ctx, 100+w, 1+w, time.Now().UnixMilli(), 100)
+				reads.Add(1)
+			}
+		}()
+	}
+	// Writer w writes to 100+w, who writes back every other round.
+	errs := dbtest.AtOnce(writers, func(w int) error {
+		prev := int64(0)
+		for round := range rounds {
+			from, to := int64(1+w), int64(100+w)
+			if round%2 == 1 {
+				from, to = to, from
+			}
+			m, err := rules.Send(ctx, from, to, fmt.Sprintf("round %d", round), "")
+			if err != nil {
+				return err
+			}
+			if err := expectLatest(ctx, repo, m, prev); err != nil {
+				return fmt.Errorf("round %d: %w", round, err)
+			}
+			prev = m.CreateTimeMs
+		}
+		return nil
+	})
+	close(stop)
+	readers.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", i, err)
+		}
+	}
+	if reads.Load() == 0 || c.Counts.Hits() == 0 {
+		t.Fatalf("readers ran %d times, cache hits %d: the test did not race the cache", reads.Load(), c.Counts.Hits())
+	}
+}
+
+// Redis stopped, restarted with what it had saved, flushed, frozen: the latest message and the
+// polls stay right, and the cache is used again once Redis answers.
+func TestRedisFaults(t *testing.T) {
+	c := cachetest.Open(t, "message")
+	repo, rules, clock := openRepo(t, c.Cache)
+	ctx := context.Background()
+	var last *biz.Message
+	prev := int64(0)
+	send := func(step string) {
+		t.Helper()
+		clock.set(clock.now().Add(time.Second))
+		m, err := rules.Send(ctx, 1, 2, step, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last != nil {
+			prev = last.CreateTimeMs
+		}
+		last = m
+	}
+	check := func(step string) {
+		t.Helper()
+		if err := expectLatest(ctx, repo, last, prev); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	usedAgain := func(step string) {
+		t.Helper()
+		time.Sleep(cachetest.RetryAfter)
+		check(step + ", first read")
+		hits := c.Counts.Hits()
+		check(step + ", second read")
+		if c.Counts.Hits() <= hits {
+			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
+		}
+	}
+	send("first")
+	check("first")
+	c.Server.Stop()
+	send("sent while Redis is stopped")
+	check("sent while Redis is stopped")
+	c.Server.Restart()
+	usedAgain("Redis restarted with its old data")
+	c.Server.Flush()
+	send("after a flush")
+	usedAgain("after a flush")
+	c.Server.Freeze()
+	send("sent while Redis is frozen")
+	check("sent while Redis is frozen")
+	c.Server.Thaw()
+	usedAgain("Redis thawed")
+}

@@ -1,0 +1,85 @@
+package dal
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"simpletiktok/services/message/internal/biz"
+)
+
+// pair is a conversation, its two users in order (lo < hi).
+type pair struct{ lo, hi int64 }
+
+func pairOf(a, b int64) pair {
+	lo, hi := ordered(a, b)
+	return pair{lo, hi}
+}
+
+// key is the id part of a pair's cache key ("3:9").
+func (p pair) key() string { return strconv.FormatInt(p.lo, 10) + ":" + strconv.FormatInt(p.hi, 10) }
+
+// Latest returns the latest message between user and each peer that has one, from the cache
+// where it has the pair.
+func (r *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[int64]*biz.Message, error) {
+	pairs := make([]pair, 0, len(peers))
+	for _, p := range peers {
+		pairs = append(pairs, pairOf(user, p))
+	}
+	got, err := r.latest.Get(ctx, pairs, func(ctx context.Context, pairs []pair) (map[pair]*biz.Message, error) {
+		others := make([]int64, 0, len(pairs))
+		for _, p := range pairs {
+			others = append(others, p.lo+p.hi-user)
+		}
+		found, err := r.readLatest(ctx, user, others)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[pair]*biz.Message, len(found))
+		for peer, m := range found {
+			out[pairOf(user, peer)] = m
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*biz.Message, len(got))
+	for p, m := range got {
+		if m != nil {
+			out[p.lo+p.hi-user] = m
+		}
+	}
+	return out, nil
+}
+
+// Chat returns the pair's messages after afterMs, oldest first. A poll for messages newer than
+// the pair's latest (the usual answer to a phone polling an idle chat) is answered from the
+// cached latest message without reading the messages.
+func (r *Messages) Chat(ctx context.Context, user, peer, afterMs int64, limit int) ([]*biz.Message, error) {
+	p := pairOf(user, peer)
+	latest, err := r.latest.Get(ctx, []pair{p}, func(ctx context.Context, _ []pair) (map[pair]*biz.Message, error) {
+		found, err := r.readLatest(ctx, user, []int64{peer})
+		if err != nil {
+			return nil, err
+		}
+		return map[pair]*biz.Message{p: found[peer]}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if m := latest[p]; m == nil || m.CreateTimeMs <= afterMs {
+		return []*biz.Message{}, nil
+	}
+	var rows []messageRow
+	err = r.db.WithContext(ctx).Where("user_lo = ? AND user_hi = ? AND create_time_ms > ?", p.lo, p.hi, afterMs).
+		Order("create_time_ms, id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read chat %d/%d: %w", user, peer, err)
+	}
+	out := make([]*biz.Message, 0, len(rows))
+	for _, row := range rows {
+		out = append(out, row.toBiz())
+	}
+	return out, nil
+}

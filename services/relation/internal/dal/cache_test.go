@@ -1,0 +1,188 @@
+//go:build integration
+
+package dal
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"simpletiktok/pkg/cache/cachetest"
+	"simpletiktok/pkg/db/dbtest"
+)
+
+// expectFollow checks every read that "a follows b" decides, b following a back all along: the
+// counts of both, is_follow, both lists and both friend lists.
+func expectFollow(ctx context.Context, repo ticking, a, b int64, follows bool) error {
+	want := int64(0)
+	if follows {
+		want = 1
+	}
+	stats, err := repo.Stats(ctx, []int64{a, b})
+	if err != nil {
+		return err
+	}
+	// b follows a in every test: a has that follower, b that follow.
+	if stats[a].FollowCount != want || stats[b].FollowerCount != want || stats[a].FollowerCount != 1 || stats[b].FollowCount != 1 {
+		return fmt.Errorf("counts of %d and %d: %+v, %+v; want %d follows of %d", a, b, stats[a], stats[b], want, a)
+	}
+	is, err := repo.IsFollowing(ctx, a, []int64{b})
+	if err != nil {
+		return err
+	}
+	if is[b] != follows {
+		return fmt.Errorf("is_follow %d -> %d = %v; want %v", a, b, is[b], follows)
+	}
+	lists := []struct {
+		name string
+		read func(context.Context, int64, int) ([]int64, error)
+		of   int64
+		has  int64
+	}{
+		{"follow list", repo.ListFollowing, a, b},
+		{"follower list", repo.ListFollowers, b, a},
+		{"friend list", repo.ListFriends, a, b},
+		{"friend list", repo.ListFriends, b, a},
+	}
+	for _, l := range lists {
+		ids, err := l.read(ctx, l.of, 100)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(ids, l.has) != follows {
+			return fmt.Errorf("%s of %d = %v; %d in it should be %v", l.name, l.of, ids, l.has, follows)
+		}
+	}
+	return nil
+}
+
+// Writers follow and unfollow while readers read the same keys as fast as they can; after each
+// acknowledged write its writer reads, and must see it everywhere.
+func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
+	c := cachetest.Open(t, "relation")
+	repo, gdb := openRepo(t, c.Cache)
+	ctx := context.Background()
+	const writers, rounds = 5, 16 // an even number of rounds ends every follow undone
+	// Writer w is user 1+w following 100+w, who follows 1+w back throughout.
+	for w := range int64(writers) {
+		if _, err := repo.Follow(ctx, 100+w, 1+w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	var reads atomic.Int64
+	for r := range 4 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				w := int64(r % writers)
+				_, _ = repo.Stats(ctx, []int64{1 + w, 100 + w})
+				_, _ = repo.IsFollowing(ctx, 1+w, []int64{100 + w})
+				_, _ = repo.ListFollowers(ctx, 100+w, 100)
+				_, _ = repo.ListFriends(ctx, 100+w, 100)
+				reads.Add(1)
+			}
+		}()
+	}
+	errs := dbtest.AtOnce(writers, func(w int) error {
+		a, b := int64(1+w), int64(100+w)
+		for round := range rounds {
+			follows := round%2 == 0
+			var err error
+			if follows {
+				_, err = repo.Follow(ctx, a, b)
+			} else {
+				_, err = repo.Unfollow(ctx, a, b)
+			}
+			if err != nil {
+				return err
+			}
+			if err := expectFollow(ctx, repo, a, b, follows); err != nil {
+				return fmt.Errorf("round %d: %w", round, err)
+			}
+		}
+		return nil
+	})
+	close(stop)
+	readers.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", i, err)
+		}
+	}
+	if reads.Load() == 0 || c.Counts.Hits() == 0 {
+		t.Fatalf("readers ran %d times, cache hits %d: the test did not race the cache", reads.Load(), c.Counts.Hits())
+	}
+	var active int64
+	gdb.Model(&followRow{}).Where("active").Count(&active)
+	if active != writers {
+		t.Fatalf("%d follows remain; want the %d follows back", active, writers)
+	}
+}
+
+// Redis stopped, restarted with what it had saved, flushed, frozen: every read stays right, and
+// the cache is used again once Redis answers.
+func TestRedisFaults(t *testing.T) {
+	c := cachetest.Open(t, "relation")
+	repo, _ := openRepo(t, c.Cache)
+	ctx := context.Background()
+	const a, b = 1, 2
+	if _, err := repo.Follow(ctx, b, a); err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string, follows bool) {
+		t.Helper()
+		if err := expectFollow(ctx, repo, a, b, follows); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	act := func(follows bool) {
+		t.Helper()
+		var err error
+		if follows {
+			_, err = repo.Follow(ctx, a, b)
+		} else {
+			_, err = repo.Unfollow(ctx, a, b)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	usedAgain := func(step string, follows bool) {
+		t.Helper()
+		time.Sleep(cachetest.RetryAfter)
+		check(step+", first read", follows)
+		hits := c.Counts.Hits()
+		check(step+", second read", follows)
+		if c.Counts.Hits() <= hits {
+			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
+		}
+	}
+	check("start", false)
+	act(true)
+	check("followed", true)
+	c.Server.Stop()
+	act(false)
+	check("unfollowed while Redis is stopped", false)
+	c.Server.Restart()
+	usedAgain("Redis restarted with its old data", false)
+	c.Server.Flush()
+	act(true)
+	usedAgain("followed after a flush", true)
+	c.Server.Freeze()
+	act(false)
+	check("unfollowed while Redis is frozen", false)
+	c.Server.Thaw()
+	usedAgain("Redis thawed", false)
+}

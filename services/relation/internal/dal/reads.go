@@ -1,0 +1,155 @@
+package dal
+
+import (
+	"context"
+	"fmt"
+
+	"simpletiktok/pkg/cache"
+	"simpletiktok/services/relation/internal/biz"
+)
+
+// maxCachedList is the longest follow, follower or friend list kept in the cache: the longest
+// list the service shows (biz.MaxList). A miss reads one more, to know whether a list is whole; a
+// longer one is cached as a marker and read from MySQL each time.
+const maxCachedList = biz.MaxList
+
+// families are the kinds of values this service caches. A follow or unfollow of B by A changes
+// A's and B's counters, A's follows, B's followers and both friend lists (invalidate).
+type families struct {
+	stats     *cache.Family[int64, biz.Stats]    // "st": a user's counters
+	following *cache.Family[int64, cache.IDList] // "fo": whom a user follows, newest first
+	followers *cache.Family[int64, cache.IDList] // "fe": who follows a user, newest first
+	friends   *cache.Family[int64, cache.IDList] // "fr": a user's friends, newest friendship first
+}
+
+func newFamilies(c *cache.Cache) families {
+	return families{
+		stats: cache.NewMutable(c, "st", cache.Itoa, cache.Fixed(2,
+			func(s biz.Stats) []int64 { return []int64{s.FollowCount, s.FollowerCount} },
+			func(n []int64) biz.Stats { return biz.Stats{FollowCount: n[0], FollowerCount: n[1]} })),
+		following: cache.NewMutable(c, "fo", cache.Itoa, cache.IDLists),
+		followers: cache.NewMutable(c, "fe", cache.Itoa, cache.IDLists),
+		friends:   cache.NewMutable(c, "fr", cache.Itoa, cache.IDLists),
+	}
+}
+
+func (r *Relations) invalidate(ctx context.Context, follower, followee int64) {
+	k := r.keys
+	r.cache.Invalidate(ctx, k.stats.Key(follower), k.stats.Key(followee), k.following.Key(follower),
+		k.followers.Key(followee), k.friends.Key(follower), k.friends.Key(followee))
+}
+
+// list is one of a user's cached lists, read by read (with a limit) on a miss.
+func (r *Relations) list(ctx context.Context, f *cache.Family[int64, cache.IDList], userID int64,
+	read func(ctx context.Context, userID int64, limit int) ([]int64, error)) (cache.IDList, error) {
+	got, err := f.Get(ctx, []int64{userID}, func(ctx context.Context, users []int64) (map[int64]cache.IDList, error) {
+		ids, err := read(ctx, users[0], maxCachedList+1)
+		if err != nil {
+			return nil, err
+		}
+		return map[int64]cache.IDList{users[0]: cache.ListOf(ids, maxCachedList)}, nil
+	})
+	return got[userID], err
+}
+
+// cachedList answers a list of at most limit from the cache when the cache holds it whole.
+func (r *Relations) cachedList(ctx context.Context, f *cache.Family[int64, cache.IDList], userID int64, limit int,
+	read func(ctx context.Context, userID int64, limit int) ([]int64, error)) ([]int64, error) {
+	l, err := r.list(ctx, f, userID, read)
+	if err != nil {
+		return nil, err
+	}
+	if !l.Whole {
+		return read(ctx, userID, limit)
+	}
+	return l.IDs[:min(limit, len(l.IDs))], nil
+}
+
+func (r *Relations) ListFollowing(ctx context.Context, userID int64, limit int) ([]int64, error) {
+	return r.cachedList(ctx, r.keys.following, userID, limit, r.readFollowing)
+}
+
+func (r *Relations) ListFollowers(ctx context.Context, userID int64, limit int) ([]int64, error) {
+	return r.cachedList(ctx, r.keys.followers, userID, limit, r.readFollowers)
+}
+
+func (r *Relations) ListFriends(ctx context.Context, userID int64, limit int) ([]int64, error) {
+	return r.cachedList(ctx, r.keys.friends, userID, limit, r.readFriends)
+}
+
+func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]biz.Stats, error) {
+	return r.keys.stats.Get(ctx, ids, r.readStats)
+}
+
+// IsFollowing answers from viewer's cached follow list when it is whole, else from MySQL.
+func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
+	l, err := r.list(ctx, r.keys.following, viewer, r.readFollowing)
+	if err != nil {
+		return nil, err
+	}
+	if l.Whole {
+		return l.Contains(ids), nil
+	}
+	return r.readIsFollowing(ctx, viewer, ids)
+}
+
+func (r *Relations) readFollowing(ctx context.Context, userID int64, limit int) ([]int64, error) {
+	ids := []int64{}
+	err := r.db.WithContext(ctx).Model(&followRow{}).Where("follower_id = ? AND active = ?", userID, true).
+		Order("created_at DESC, id DESC").Limit(limit).Pluck("followee_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("list following of %d: %w", userID, err)
+	}
+	return ids, nil
+}
+
+func (r *Relations) readFollowers(ctx context.Context, userID int64, limit int) ([]int64, error) {
+	ids := []int64{}
+	err := r.db.WithContext(ctx).Model(&followRow{}).Where("followee_id = ? AND active = ?", userID, true).
+		Order("created_at DESC, id DESC").Limit(limit).Pluck("follower_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("list followers of %d: %w", userID, err)
+	}
+	return ids, nil
+}
+
+// readFriends joins userID's follows with the follows back; a friendship dates from the later of
+// the two.
+func (r *Relations) readFriends(ctx context.Context, userID int64, limit int) ([]int64, error) {
+	ids := []int64{}
+	err := r.db.WithContext(ctx).Table("follows AS f").
+		Joins("JOIN follows AS b ON b.follower_id = f.followee_id AND b.followee_id = f.follower_id AND b.active").
+		Where("f.follower_id = ? AND f.active", userID).
+		Order("GREATEST(f.created_at, b.created_at) DESC, f.id DESC").Limit(limit).
+		Pluck("f.followee_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("list friends of %d: %w", userID, err)
+	}
+	return ids, nil
+}
+
+func (r *Relations) readStats(ctx context.Context, ids []int64) (map[int64]biz.Stats, error) {
+	var rows []statsRow
+	if err := r.db.WithContext(ctx).Where("user_id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read user stats: %w", err)
+	}
+	out := make(map[int64]biz.Stats, len(rows))
+	for _, row := range rows {
+		out[row.UserID] = biz.Stats{FollowCount: row.FollowCount, FollowerCount: row.FollowerCount}
+	}
+	return out, nil
+}
+
+func (r *Relations) readIsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
+	var followed []int64
+	err := r.db.WithContext(ctx).Model(&followRow{}).Where("follower_id = ? AND active = ? AND followee_id IN ?", viewer, true, ids).
+		Pluck("followee_id", &followed).Error
+	if err != nil {
+		return nil, fmt.Errorf("read follows of %d: %w", viewer, err)
+	}
+	out := make(map[int64]bool, len(followed))
+	for _, id := range followed {
+		out[id] = true
+	}
+	return out, nil
+}

@@ -1,0 +1,186 @@
+//go:build integration
+
+package dal
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"simpletiktok/pkg/cache/cachetest"
+	"simpletiktok/pkg/db/dbtest"
+	"simpletiktok/services/video/internal/biz"
+)
+
+// expectPublished checks that v is on the first page of the feed, first in its author's list,
+// and counted among the author's works.
+func expectPublished(ctx context.Context, repo *Videos, v *biz.Video, works int64) error {
+	page, err := repo.Feed(ctx, 1<<62, 30)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, p := range page {
+		found = found || p.ID == v.ID
+	}
+	if !found {
+		return fmt.Errorf("video %d is not on the first page of the feed", v.ID)
+	}
+	list, err := repo.ListByAuthor(ctx, v.AuthorID, 1000)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 || *list[0] != *v || int64(len(list)) != works {
+		return fmt.Errorf("list of %d = %d videos starting %+v; want %d starting %+v", v.AuthorID, len(list), list, works, v)
+	}
+	counts, err := repo.CountWorks(ctx, []int64{v.AuthorID})
+	if err != nil {
+		return err
+	}
+	if counts[v.AuthorID] != works {
+		return fmt.Errorf("work count of %d = %d; want %d", v.AuthorID, counts[v.AuthorID], works)
+	}
+	return nil
+}
+
+// Authors publish while readers read the feed, the lists and the counts as fast as they can;
+// after each acknowledged publish its author reads, and must see the video everywhere.
+func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
+	c := cachetest.Open(t, "video")
+	repo := NewVideos(migrated(t), c.Cache)
+	ctx := context.Background()
+	const writers, rounds = 4, 8
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	var reads atomic.Int64
+	for r := range 4 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, _ = repo.Feed(ctx, 1<<62, 30)
+				_, _ = repo.ListByAuthor(ctx, int64(1+r%writers), 1000)
+				_, _ = repo.CountWorks(ctx, []int64{int64(1 + r%writers)})
+				reads.Add(1)
+			}
+		}()
+	}
+	errs := dbtest.AtOnce(writers, func(w int) error {
+		author := int64(1 + w)
+		for round := range rounds {
+			v := &biz.Video{AuthorID: author, Title: fmt.Sprintf("round %d", round), PlayKey: key()}
+			if err := repo.Create(ctx, v, func(latest int64) int64 { return max(time.Now().UnixMilli(), latest+1) }, noJob); err != nil {
+				return err
+			}
+			if err := expectPublished(ctx, repo, v, int64(round+1)); err != nil {
+				return fmt.Errorf("round %d: %w", round, err)
+			}
+		}
+		return nil
+	})
+	close(stop)
+	readers.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("author %d: %v", i, err)
+		}
+	}
+	if reads.Load() == 0 || c.Counts.Hits() == 0 {
+		t.Fatalf("readers ran %d times, cache hits %d: the test did not race the cache", reads.Load(), c.Counts.Hits())
+	}
+}
+
+// Redis stopped, restarted with what it had saved, flushed, frozen: the feed, lists and counts
+// stay right, and the cache is used again once Redis answers.
+func TestRedisFaults(t *testing.T) {
+	c := cachetest.Open(t, "video")
+	repo := NewVideos(migrated(t), c.Cache)
+	ctx := context.Background()
+	var last *biz.Video
+	works := int64(0)
+	publish := func() {
+		t.Helper()
+		v := &biz.Video{AuthorID: 1, Title: "t", PlayKey: key()}
+		if err := repo.Create(ctx, v, func(latest int64) int64 { return latest + 1000 }, noJob); err != nil {
+			t.Fatal(err)
+		}
+		last = v
+		works++
+	}
+	check := func(step string) {
+		t.Helper()
+		if err := expectPublished(ctx, repo, last, works); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	usedAgain := func(step string) {
+		t.Helper()
+		time.Sleep(cachetest.RetryAfter)
+		check(step + ", first read")
+		hits := c.Counts.Hits()
+		check(step + ", second read")
+		if c.Counts.Hits() <= hits {
+			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
+		}
+	}
+	publish()
+	check("one video")
+	c.Server.Stop()
+	publish()
+	check("published while Redis is stopped")
+	c.Server.Restart()
+	usedAgain("Redis restarted with its old data")
+	c.Server.Flush()
+	publish()
+	usedAgain("published after a flush")
+	c.Server.Freeze()
+	publish()
+	check("published while Redis is frozen")
+	c.Server.Thaw()
+	usedAgain("Redis thawed")
+}
+
+// A video's row changes once, when the media worker sets its cover: it is cached only after, so
+// the cover shows as soon as it is set.
+func TestRowCachedOnceItsCoverIsSet(t *testing.T) {
+	c := cachetest.Open(t, "video")
+	repo := NewVideos(migrated(t), c.Cache)
+	ctx := context.Background()
+	v := &biz.Video{AuthorID: 1, Title: "t", PlayKey: key()}
+	if err := repo.Create(ctx, v, at(100), noJob); err != nil {
+		t.Fatal(err)
+	}
+	cover := func() string {
+		t.Helper()
+		got, err := repo.MGet(ctx, []int64{v.ID})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("MGet = %v, %v", got, err)
+		}
+		return got[0].CoverKey
+	}
+	if got := cover(); got != "" {
+		t.Fatalf("cover before it is made = %q", got)
+	}
+	if keys := c.Server.Keys("video:v:*"); len(keys) != 0 {
+		t.Fatalf("a row without its cover is cached: %v", keys)
+	}
+	if _, err := repo.SetCover(ctx, v.ID, "c.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if got := cover(); got != "c.jpg" {
+			t.Fatalf("cover after it was set = %q", got)
+		}
+	}
+	if keys := c.Server.Keys("video:v:*"); len(keys) != 1 {
+		t.Fatalf("the final row is not cached: %v", keys)
+	}
+}

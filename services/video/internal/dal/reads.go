@@ -1,0 +1,196 @@
+package dal
+
+import (
+	"context"
+	"fmt"
+
+	"simpletiktok/pkg/cache"
+	"simpletiktok/services/video/internal/biz"
+)
+
+const (
+	// feedHead is how many of the newest videos the cached feed head holds: the first page, and
+	// pages a little older (a phone that asks with latest_time a few videos back).
+	feedHead = 60
+	// maxCachedWorks is the longest publish list kept in the cache; a longer one is cached as a
+	// marker and read from MySQL.
+	maxCachedWorks = 5000
+	// feedKey is the one key of the feed head.
+	feedKey = "newest"
+)
+
+// families are the kinds of values this service caches. A publish changes the feed head, the
+// author's list and work count (invalidate); a video's row changes once, when its cover is set,
+// and is cached only after that.
+type families struct {
+	rows  *cache.Family[int64, biz.Video]    // "v": a video's row (immutable)
+	works *cache.Family[int64, int64]        // "wc": an author's work count
+	list  *cache.Family[int64, cache.IDList] // "pl": an author's videos, newest first
+	feed  *cache.Family[string, []feedEntry] // "feed": the newest videos, newest first
+}
+
+// feedEntry is a video of the feed head: its id and publish time.
+type feedEntry struct{ ID, PublishTimeMs int64 }
+
+// feedCodec writes the head as id, time, id, time... (varints).
+var feedCodec = cache.Codec[[]feedEntry]{
+	Encode: func(es []feedEntry) []byte {
+		b := make([]byte, 0, len(es)*10)
+		for _, e := range es {
+			b = cache.AppendInt64s(b, e.ID, e.PublishTimeMs)
+		}
+		return b
+	},
+	Decode: func(b []byte) ([]feedEntry, error) {
+		vs, err := cache.ReadInt64s(b)
+		if err != nil || len(vs)%2 != 0 {
+			return nil, fmt.Errorf("feed head: not a cached head")
+		}
+		out := make([]feedEntry, 0, len(vs)/2)
+		for i := 0; i < len(vs); i += 2 {
+			out = append(out, feedEntry{ID: vs[i], PublishTimeMs: vs[i+1]})
+		}
+		return out, nil
+	},
+}
+
+func newFamilies(c *cache.Cache) families {
+	return families{
+		// A row is final once its cover is set (the media worker sets it once, soon after the
+		// publish); until then it is read from MySQL.
+		rows:  cache.NewImmutable(c, "v", cache.Itoa, cache.JSON[biz.Video]()).Until(func(v biz.Video) bool { return v.CoverKey != "" }),
+		works: cache.NewMutable(c, "wc", cache.Itoa, cache.Int64),
+		list:  cache.NewMutable(c, "pl", cache.Itoa, cache.IDLists),
+		feed:  cache.NewMutable(c, "feed", func(k string) string { return k }, feedCodec),
+	}
+}
+
+func (r *Videos) invalidate(ctx context.Context, authorID int64) {
+	r.cache.Invalidate(ctx, r.keys.feed.Key(feedKey), r.keys.list.Key(authorID), r.keys.works.Key(authorID))
+}
+
+// Feed returns at most limit videos published strictly before beforeMs, newest first. A page
+// that lies within the cached head of the feed is answered from it; an older one reads the
+// index of publish times, then the rows (cached).
+func (r *Videos) Feed(ctx context.Context, beforeMs int64, limit int) ([]*biz.Video, error) {
+	got, err := r.keys.feed.Get(ctx, []string{feedKey}, func(ctx context.Context, _ []string) (map[string][]feedEntry, error) {
+		head, err := r.readFeed(ctx, 1<<62, feedHead)
+		return map[string][]feedEntry{feedKey: head}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	head := got[feedKey]
+	var page []feedEntry
+	for i, e := range head {
+		if e.PublishTimeMs < beforeMs {
+			page = head[i:min(i+limit, len(head))]
+			break
+		}
+	}
+	// The head answers when it holds the whole page, or holds every video there is.
+	if len(page) < limit && len(head) == feedHead {
+		if page, err = r.readFeed(ctx, beforeMs, limit); err != nil {
+			return nil, err
+		}
+	}
+	ids := make([]int64, len(page))
+	for i, e := range page {
+		ids[i] = e.ID
+	}
+	return r.inOrder(ctx, ids)
+}
+
+// readFeed reads the ids and times of at most limit videos published before beforeMs, newest
+// first, from uk_videos_publish_time alone (the index holds the primary key: no row is read).
+// Publish times are unique, so the time alone orders the feed totally; adding "id" to the order
+// would make MySQL sort.
+func (r *Videos) readFeed(ctx context.Context, beforeMs int64, limit int) ([]feedEntry, error) {
+	var rows []feedEntry
+	err := r.db.WithContext(ctx).Model(&videoRow{}).Select("id, publish_time_ms").
+		Where("publish_time_ms < ?", beforeMs).Order("publish_time_ms DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("feed: %w", err)
+	}
+	return rows, nil
+}
+
+// inOrder returns the videos of ids that exist, in the order of ids.
+func (r *Videos) inOrder(ctx context.Context, ids []int64) ([]*biz.Video, error) {
+	rows, err := r.keys.rows.Get(ctx, ids, r.readRows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*biz.Video, 0, len(ids))
+	for _, id := range ids {
+		if v, ok := rows[id]; ok {
+			out = append(out, &v)
+		}
+	}
+	return out, nil
+}
+
+// ListByAuthor returns the newest limit of the author's videos, newest first.
+func (r *Videos) ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*biz.Video, error) {
+	got, err := r.keys.list.Get(ctx, []int64{authorID}, func(ctx context.Context, authors []int64) (map[int64]cache.IDList, error) {
+		ids, err := r.readListIDs(ctx, authors[0], maxCachedWorks+1)
+		if err != nil {
+			return nil, err
+		}
+		return map[int64]cache.IDList{authors[0]: cache.ListOf(ids, maxCachedWorks)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	ids := got[authorID].IDs
+	if !got[authorID].Whole {
+		if ids, err = r.readListIDs(ctx, authorID, limit); err != nil {
+			return nil, err
+		}
+	}
+	return r.inOrder(ctx, ids[:min(limit, len(ids))])
+}
+
+// readListIDs reads the ids of at most limit (-1: all) of the author's videos, newest first,
+// from idx_videos_author_time alone.
+func (r *Videos) readListIDs(ctx context.Context, authorID int64, limit int) ([]int64, error) {
+	ids := []int64{}
+	err := r.db.WithContext(ctx).Model(&videoRow{}).Where("author_id = ?", authorID).
+		Order("publish_time_ms DESC, id DESC").Limit(limit).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("videos of author: %w", err)
+	}
+	return ids, nil
+}
+
+// MGet returns the videos among ids that exist, in any order.
+func (r *Videos) MGet(ctx context.Context, ids []int64) ([]*biz.Video, error) {
+	return r.inOrder(ctx, ids)
+}
+
+func (r *Videos) readRows(ctx context.Context, ids []int64) (map[int64]biz.Video, error) {
+	var rows []videoRow
+	if err := r.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("videos by id: %w", err)
+	}
+	out := make(map[int64]biz.Video, len(rows))
+	for _, row := range rows {
+		out[row.ID] = *row.toBiz()
+	}
+	return out, nil
+}
+
+// CountWorks returns the work counts of authorIDs (zero for an author without videos).
+func (r *Videos) CountWorks(ctx context.Context, authorIDs []int64) (map[int64]int64, error) {
+	return r.keys.works.Get(ctx, authorIDs, func(ctx context.Context, ids []int64) (map[int64]int64, error) {
+		var rows []workCountRow
+		if err := r.db.WithContext(ctx).Where("author_id IN ?", ids).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("work counts: %w", err)
+		}
+		out := make(map[int64]int64, len(rows))
+		for _, row := range rows {
+			out[row.AuthorID] = row.Works
+		}
+		return out, nil
+	})
+}
