@@ -36,8 +36,8 @@ func TestRunStopsOnABadConfig(t *testing.T) {
 func TestMigrateOnlyNeverBuildsTheService(t *testing.T) {
 	config := filepath.Join(t.TempDir(), "config.yaml")
 	yaml := "env: development\nserver: {listen: 127.0.0.1:1, shutdown_grace: 1s}\netcd: {endpoints: [127.0.0.1:1]}\n" +
-		"tracing: {disabled: true}\nlog: {level: error}\nadmin: {listen: 127.0.0.1:1}\nmysql: {dsn: not-a-dsn, database: tiktok_user}\n" +
-		"client: {rpc_timeout: 1s, connect_timeout: 1s}\nredis: {addr: 127.0.0.1:1}\n"
+		"tracing: {disabled: true}\nlog: {level: error}\nadmin: {listen: 127.0.0.1:1}\nredis: {addr: 127.0.0.1:1}\nmysql: {dsn: not-a-dsn, database: tiktok_user}\n" +
+		"client: {rpc_timeout: 1s, connect_timeout: 1s}\n"
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
