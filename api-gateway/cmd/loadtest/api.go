@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -59,7 +61,11 @@ func (a *api) call(ctx context.Context, method, path string, query url.Values, b
 	}
 	if !okAnswer(resp.StatusCode, raw) {
 		_ = json.Unmarshal(raw, &env)
-		return env, fmt.Errorf("%s %s: %s: %q", method, path, failureReason(resp.StatusCode, raw, nil), env.StatusMsg)
+		err := fmt.Errorf("%s %s: %s: %q", method, path, failureReason(resp.StatusCode, raw, nil), env.StatusMsg)
+		if env.StatusCode == statusBusy || env.StatusCode == statusRateLimited {
+			err = &shedError{err}
+		}
+		return env, err
 	}
 	if err := json.Unmarshal(raw, &env); err != nil {
 		return env, fmt.Errorf("%s %s: the answer is not the contract's JSON: %v", method, path, err)
@@ -67,23 +73,60 @@ func (a *api) call(ctx context.Context, method, path string, query url.Values, b
 	return env, nil
 }
 
-// retry runs fn up to three times, a little apart: a stack under seeding load may refuse a call
-// that succeeds a moment later. The last error is returned.
+// The gateway's answers to load it sheds (pkg/errno): too busy (the in-flight cap, or more
+// uploads at once than media.max_tool_runs) and rate limited. The call was not made, so it is
+// always safe to send again.
+const (
+	statusBusy        = 10008
+	statusRateLimited = 10009
+)
+
+// shedError is an answer the gateway gave without doing the work (statusBusy, statusRateLimited).
+type shedError struct{ error }
+
+func (e *shedError) Unwrap() error { return e.error }
+
+// Retries of the seeding: a failure is tried again up to maxFailures times in all; a shed answer,
+// which means "come back later", up to maxShed times (about a minute of waiting at most).
+const (
+	maxFailures = 3
+	maxShed     = 60
+)
+
+// retry runs fn until it succeeds, a little apart each time: a stack under seeding load may refuse
+// a call that succeeds a moment later. It gives up after maxFailures failures, or maxShed shed
+// answers, and returns the last error.
 func retry(ctx context.Context, fn func() error) error {
 	var err error
-	for attempt := range 3 {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
-			}
-		}
+	failures, shed := 0, 0
+	for {
 		if err = fn(); err == nil || ctx.Err() != nil {
 			return err
 		}
+		var s *shedError
+		if errors.As(err, &s) {
+			shed++
+		} else {
+			failures++
+		}
+		if failures >= maxFailures || shed >= maxShed {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(retryWait(s != nil, failures)):
+		}
 	}
-	return err
+}
+
+// retryWait is the pause before the next attempt: longer after each failure; half a second to a
+// second after a shed answer, spread so that the callers it turned away do not come back at once.
+var retryWait = func(shed bool, failures int) time.Duration {
+	if shed {
+		return time.Duration(500+rand.IntN(500)) * time.Millisecond
+	}
+	return time.Duration(failures) * 200 * time.Millisecond
 }
 
 // register creates the user, or logs in when an earlier attempt created it but its answer was lost.

@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,14 +39,7 @@ func run(args []string, out, stderr io.Writer) error {
 	}
 	writeHeader(out, o)
 
-	fmt.Fprintln(out, "seeding through the public API:")
-	clip, err := makeClip(ctx)
-	if err != nil {
-		return err
-	}
-	runID := strconv.FormatInt(time.Now().Unix(), 36)
-	s := &seeder{api: &api{base: o.baseURL, client: newClient(o.seedConns, o.timeout)}, conns: o.seedConns, out: out}
-	data, err := s.seed(ctx, newPlan(o.sizes, 1), runID, clip)
+	data, err := seedOrLoad(ctx, o, out)
 	if err != nil {
 		return err
 	}
@@ -70,6 +64,39 @@ func run(args []string, out, stderr io.Writer) error {
 		"vs ceiling = ok-req/s against the ceiling's best ok-req/s.\n", o.duration, o.openDuration, o.lateAfter)
 	fmt.Fprintf(out, "load average at the end: %s\n", loadAverage())
 	return measureErr
+}
+
+// seedOrLoad seeds the stack through its API, or loads what an earlier run against the same
+// gateway with the same sizes seeded (o.seedFile), and keeps it there for the next run.
+func seedOrLoad(ctx context.Context, o options, out io.Writer) (*seeded, error) {
+	p := newPlan(o.sizes, 1)
+	if o.seedFile != "" {
+		d, err := loadSeeded(o.seedFile, o.baseURL, p)
+		switch {
+		case err == nil:
+			fmt.Fprintf(out, "seeded data loaded from %s (%d users, %d videos), not seeded again\n", o.seedFile, len(d.users), len(d.videos))
+			return d, nil
+		case !errors.Is(err, os.ErrNotExist):
+			fmt.Fprintf(out, "seeding again: %v\n", err)
+		}
+	}
+	fmt.Fprintln(out, "seeding through the public API:")
+	clip, err := makeClip(ctx)
+	if err != nil {
+		return nil, err
+	}
+	runID := strconv.FormatInt(time.Now().Unix(), 36)
+	s := &seeder{api: &api{base: o.baseURL, client: newClient(o.seedConns, o.timeout)}, conns: o.seedConns, out: out}
+	d, err := s.seed(ctx, p, runID, clip)
+	if err != nil {
+		return nil, err
+	}
+	if o.seedFile != "" {
+		if err := saveSeeded(o.seedFile, o.baseURL, d); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
 }
 
 // measure runs the ceiling, then every scenario at every connection count, then the open loop, and

@@ -28,6 +28,7 @@ type options struct {
 	only          string
 	variants      int
 	sampleRate    string
+	seedFile      string
 	gatewayConfig string
 }
 
@@ -89,6 +90,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.sizes.Follows, "follows", env.int("LOADTEST_FOLLOWS", 1500), "follows to seed, half of them mutual (LOADTEST_FOLLOWS)")
 	fs.IntVar(&o.sizes.Comments, "comments", env.int("LOADTEST_COMMENTS", 1500), "comments to seed (LOADTEST_COMMENTS)")
 	fs.IntVar(&o.sizes.Messages, "messages", env.int("LOADTEST_MESSAGES", 1000), "chat messages to seed between friends (LOADTEST_MESSAGES)")
+	fs.StringVar(&o.seedFile, "seed-file", env.str("LOADTEST_SEED_FILE", ""), "keep what the seeding made in this file (mode 0600: it holds the seeded users' tokens) and, when it exists and names the same gateway and sizes, load it instead of seeding again (LOADTEST_SEED_FILE)")
 	fs.IntVar(&o.seedConns, "seed-conns", env.int("LOADTEST_SEED_CONNS", 8), "calls in flight while seeding (LOADTEST_SEED_CONNS)")
 	fs.StringVar(&conns, "conns", env.str("LOADTEST_CONNS", "64,256"), "closed-loop connections, one pass per value (LOADTEST_CONNS)")
 	fs.DurationVar(&o.duration, "duration", env.duration("LOADTEST_DURATION", 10*time.Second), "closed-loop time per endpoint and pass (LOADTEST_DURATION)")

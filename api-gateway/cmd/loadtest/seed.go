@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -160,4 +161,43 @@ func makeClip(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("making the test clip with ffmpeg: %v: %s", err, msg)
 	}
 	return os.ReadFile(out)
+}
+
+// seedFile is what -seed-file keeps: the seeding's result and what it was made for.
+type seedFile struct {
+	BaseURL     string    `json:"base_url"`
+	Sizes       sizes     `json:"sizes"`
+	Users       []account `json:"users"`
+	Videos      []int64   `json:"videos"`
+	VideoAuthor []int     `json:"video_author"`
+	Done        int64     `json:"done_ms"`
+}
+
+// saveSeeded writes d to path, readable by its owner only (it holds tokens).
+func saveSeeded(path, baseURL string, d *seeded) error {
+	raw, err := json.Marshal(seedFile{BaseURL: baseURL, Sizes: d.plan.sizes, Users: d.users,
+		Videos: d.videos, VideoAuthor: d.videoAuthor, Done: d.done})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, raw, 0o600)
+}
+
+// loadSeeded reads what saveSeeded wrote, if it was seeded on baseURL with p's sizes.
+func loadSeeded(path, baseURL string, p plan) (*seeded, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f seedFile
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if f.BaseURL != baseURL || f.Sizes != p.sizes {
+		return nil, fmt.Errorf("%s was seeded on %s with %+v, not on %s with %+v", path, f.BaseURL, f.Sizes, baseURL, p.sizes)
+	}
+	if len(f.Users) != p.Users || len(f.Videos) == 0 || len(f.VideoAuthor) != len(f.Videos) {
+		return nil, fmt.Errorf("%s does not hold a whole seeding", path)
+	}
+	return &seeded{plan: p, users: f.Users, videos: f.Videos, videoAuthor: f.VideoAuthor, done: f.Done}, nil
 }
