@@ -146,48 +146,6 @@ func (x *VideoFavoriteStat) GetIsFavorite() bool {
 	return false
 }
 
-type VideoStatsRequest struct {
-	ViewerId int64   `protobuf:"varint,1,opt,name=viewer_id" json:"viewer_id,omitempty"` // 0 = anonymous
-	VideoIds []int64 `protobuf:"varint,2,rep,packed,name=video_ids" json:"video_ids,omitempty"`
-}
-
-func (x *VideoStatsRequest) Reset() { *x = VideoStatsRequest{} }
-
-func (x *VideoStatsRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *VideoStatsRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *VideoStatsRequest) GetViewerId() int64 {
-	if x != nil {
-		return x.ViewerId
-	}
-	return 0
-}
-
-func (x *VideoStatsRequest) GetVideoIds() []int64 {
-	if x != nil {
-		return x.VideoIds
-	}
-	return nil
-}
-
-type VideoStatsResponse struct {
-	Stats map[int64]*VideoFavoriteStat `protobuf:"bytes,1,rep,name=stats" json:"stats,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-}
-
-func (x *VideoStatsResponse) Reset() { *x = VideoStatsResponse{} }
-
-func (x *VideoStatsResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *VideoStatsResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *VideoStatsResponse) GetStats() map[int64]*VideoFavoriteStat {
-	if x != nil {
-		return x.Stats
-	}
-	return nil
-}
-
 type UserFavoriteStat struct {
 	FavoriteCount  int64 `protobuf:"varint,1,opt,name=favorite_count" json:"favorite_count,omitempty"`   // videos the user liked
 	TotalFavorited int64 `protobuf:"varint,2,opt,name=total_favorited" json:"total_favorited,omitempty"` // likes received on the user's videos
@@ -213,36 +171,63 @@ func (x *UserFavoriteStat) GetTotalFavorited() int64 {
 	return 0
 }
 
-type UserStatsRequest struct {
-	UserIds []int64 `protobuf:"varint,1,rep,packed,name=user_ids" json:"user_ids,omitempty"`
+// What a page needs of the favorite service, in one call: the like counts of video_ids with the
+// viewer's likes, and the counts of user_ids. Every id asked is in its map (zero counts for an id
+// without likes); either list may be empty.
+type StatsRequest struct {
+	ViewerId int64   `protobuf:"varint,1,opt,name=viewer_id" json:"viewer_id,omitempty"` // 0 = anonymous
+	VideoIds []int64 `protobuf:"varint,2,rep,packed,name=video_ids" json:"video_ids,omitempty"`
+	UserIds  []int64 `protobuf:"varint,3,rep,packed,name=user_ids" json:"user_ids,omitempty"`
 }
 
-func (x *UserStatsRequest) Reset() { *x = UserStatsRequest{} }
+func (x *StatsRequest) Reset() { *x = StatsRequest{} }
 
-func (x *UserStatsRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+func (x *StatsRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
 
-func (x *UserStatsRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+func (x *StatsRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *UserStatsRequest) GetUserIds() []int64 {
+func (x *StatsRequest) GetViewerId() int64 {
+	if x != nil {
+		return x.ViewerId
+	}
+	return 0
+}
+
+func (x *StatsRequest) GetVideoIds() []int64 {
+	if x != nil {
+		return x.VideoIds
+	}
+	return nil
+}
+
+func (x *StatsRequest) GetUserIds() []int64 {
 	if x != nil {
 		return x.UserIds
 	}
 	return nil
 }
 
-type UserStatsResponse struct {
-	Stats map[int64]*UserFavoriteStat `protobuf:"bytes,1,rep,name=stats" json:"stats,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+type StatsResponse struct {
+	Videos map[int64]*VideoFavoriteStat `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Users  map[int64]*UserFavoriteStat  `protobuf:"bytes,2,rep,name=users" json:"users,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 }
 
-func (x *UserStatsResponse) Reset() { *x = UserStatsResponse{} }
+func (x *StatsResponse) Reset() { *x = StatsResponse{} }
 
-func (x *UserStatsResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+func (x *StatsResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
 
-func (x *UserStatsResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+func (x *StatsResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *UserStatsResponse) GetStats() map[int64]*UserFavoriteStat {
+func (x *StatsResponse) GetVideos() map[int64]*VideoFavoriteStat {
 	if x != nil {
-		return x.Stats
+		return x.Videos
+	}
+	return nil
+}
+
+func (x *StatsResponse) GetUsers() map[int64]*UserFavoriteStat {
+	if x != nil {
+		return x.Users
 	}
 	return nil
 }
@@ -250,6 +235,5 @@ func (x *UserStatsResponse) GetStats() map[int64]*UserFavoriteStat {
 type FavoriteService interface {
 	FavoriteAction(ctx context.Context, req *FavoriteActionRequest) (res *FavoriteActionResponse, err error)
 	ListFavorites(ctx context.Context, req *ListFavoritesRequest) (res *ListFavoritesResponse, err error)
-	VideoStats(ctx context.Context, req *VideoStatsRequest) (res *VideoStatsResponse, err error)
-	UserStats(ctx context.Context, req *UserStatsRequest) (res *UserStatsResponse, err error)
+	Stats(ctx context.Context, req *StatsRequest) (res *StatsResponse, err error)
 }

@@ -190,11 +190,14 @@ func (x *FeedRequest) GetLimit() int32 {
 	return 0
 }
 
+// The answers that list videos also carry work_counts: the number of videos of each author of the
+// videos listed, so that a page of videos needs no CountWorks call for its authors.
 type FeedResponse struct {
 	Videos []*Video `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty"`
 
 	// Publish time of the oldest video in the page, or latest_time_ms when the page is empty.
-	NextTimeMs int64 `protobuf:"varint,2,opt,name=next_time_ms" json:"next_time_ms,omitempty"`
+	NextTimeMs int64           `protobuf:"varint,2,opt,name=next_time_ms" json:"next_time_ms,omitempty"`
+	WorkCounts map[int64]int64 `protobuf:"bytes,3,rep,name=work_counts" json:"work_counts,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 }
 
 func (x *FeedResponse) Reset() { *x = FeedResponse{} }
@@ -217,6 +220,13 @@ func (x *FeedResponse) GetNextTimeMs() int64 {
 	return 0
 }
 
+func (x *FeedResponse) GetWorkCounts() map[int64]int64 {
+	if x != nil {
+		return x.WorkCounts
+	}
+	return nil
+}
+
 type ListByAuthorRequest struct {
 	AuthorId int64 `protobuf:"varint,1,opt,name=author_id" json:"author_id,omitempty"`
 }
@@ -235,7 +245,8 @@ func (x *ListByAuthorRequest) GetAuthorId() int64 {
 }
 
 type ListByAuthorResponse struct {
-	Videos []*Video `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty"`
+	Videos     []*Video        `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty"`
+	WorkCounts map[int64]int64 `protobuf:"bytes,2,rep,name=work_counts" json:"work_counts,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 }
 
 func (x *ListByAuthorResponse) Reset() { *x = ListByAuthorResponse{} }
@@ -247,6 +258,13 @@ func (x *ListByAuthorResponse) Unmarshal(in []byte) error { return prutal.Unmars
 func (x *ListByAuthorResponse) GetVideos() []*Video {
 	if x != nil {
 		return x.Videos
+	}
+	return nil
+}
+
+func (x *ListByAuthorResponse) GetWorkCounts() map[int64]int64 {
+	if x != nil {
+		return x.WorkCounts
 	}
 	return nil
 }
@@ -270,7 +288,8 @@ func (x *MGetVideosRequest) GetVideoIds() []int64 {
 }
 
 type MGetVideosResponse struct {
-	Videos []*Video `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty"`
+	Videos     []*Video        `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty"`
+	WorkCounts map[int64]int64 `protobuf:"bytes,2,rep,name=work_counts" json:"work_counts,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 }
 
 func (x *MGetVideosResponse) Reset() { *x = MGetVideosResponse{} }
@@ -282,6 +301,13 @@ func (x *MGetVideosResponse) Unmarshal(in []byte) error { return prutal.Unmarsha
 func (x *MGetVideosResponse) GetVideos() []*Video {
 	if x != nil {
 		return x.Videos
+	}
+	return nil
+}
+
+func (x *MGetVideosResponse) GetWorkCounts() map[int64]int64 {
+	if x != nil {
+		return x.WorkCounts
 	}
 	return nil
 }

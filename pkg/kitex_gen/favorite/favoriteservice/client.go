@@ -13,8 +13,7 @@ import (
 type Client interface {
 	FavoriteAction(ctx context.Context, Req *favorite.FavoriteActionRequest, callOptions ...callopt.Option) (r *favorite.FavoriteActionResponse, err error)
 	ListFavorites(ctx context.Context, Req *favorite.ListFavoritesRequest, callOptions ...callopt.Option) (r *favorite.ListFavoritesResponse, err error)
-	VideoStats(ctx context.Context, Req *favorite.VideoStatsRequest, callOptions ...callopt.Option) (r *favorite.VideoStatsResponse, err error)
-	UserStats(ctx context.Context, Req *favorite.UserStatsRequest, callOptions ...callopt.Option) (r *favorite.UserStatsResponse, err error)
+	Stats(ctx context.Context, Req *favorite.StatsRequest, callOptions ...callopt.Option) (r *favorite.StatsResponse, err error)
 }
 
 // NewClient creates a client for the service defined in IDL.
@@ -56,12 +55,7 @@ func (p *kFavoriteServiceClient) ListFavorites(ctx context.Context, Req *favorit
 	return p.kClient.ListFavorites(ctx, Req)
 }
 
-func (p *kFavoriteServiceClient) VideoStats(ctx context.Context, Req *favorite.VideoStatsRequest, callOptions ...callopt.Option) (r *favorite.VideoStatsResponse, err error) {
+func (p *kFavoriteServiceClient) Stats(ctx context.Context, Req *favorite.StatsRequest, callOptions ...callopt.Option) (r *favorite.StatsResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.VideoStats(ctx, Req)
-}
-
-func (p *kFavoriteServiceClient) UserStats(ctx context.Context, Req *favorite.UserStatsRequest, callOptions ...callopt.Option) (r *favorite.UserStatsResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.UserStats(ctx, Req)
+	return p.kClient.Stats(ctx, Req)
 }

@@ -29,17 +29,10 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
-	"VideoStats": kitex.NewMethodInfo(
-		videoStatsHandler,
-		newVideoStatsArgs,
-		newVideoStatsResult,
-		false,
-		kitex.WithStreamingMode(kitex.StreamingUnary),
-	),
-	"UserStats": kitex.NewMethodInfo(
-		userStatsHandler,
-		newUserStatsArgs,
-		newUserStatsResult,
+	"Stats": kitex.NewMethodInfo(
+		statsHandler,
+		newStatsArgs,
+		newStatsResult,
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
@@ -331,52 +324,52 @@ func (p *ListFavoritesResult) GetResult() interface{} {
 	return p.Success
 }
 
-func videoStatsHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+func statsHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
 	switch s := arg.(type) {
 	case *streaming.Args:
 		st := s.Stream
-		req := new(favorite.VideoStatsRequest)
+		req := new(favorite.StatsRequest)
 		if err := st.RecvMsg(req); err != nil {
 			return err
 		}
-		resp, err := handler.(favorite.FavoriteService).VideoStats(ctx, req)
+		resp, err := handler.(favorite.FavoriteService).Stats(ctx, req)
 		if err != nil {
 			return err
 		}
 		return st.SendMsg(resp)
-	case *VideoStatsArgs:
-		success, err := handler.(favorite.FavoriteService).VideoStats(ctx, s.Req)
+	case *StatsArgs:
+		success, err := handler.(favorite.FavoriteService).Stats(ctx, s.Req)
 		if err != nil {
 			return err
 		}
-		realResult := result.(*VideoStatsResult)
+		realResult := result.(*StatsResult)
 		realResult.Success = success
 		return nil
 	default:
 		return errInvalidMessageType
 	}
 }
-func newVideoStatsArgs() interface{} {
-	return &VideoStatsArgs{}
+func newStatsArgs() interface{} {
+	return &StatsArgs{}
 }
 
-func newVideoStatsResult() interface{} {
-	return &VideoStatsResult{}
+func newStatsResult() interface{} {
+	return &StatsResult{}
 }
 
-type VideoStatsArgs struct {
-	Req *favorite.VideoStatsRequest
+type StatsArgs struct {
+	Req *favorite.StatsRequest
 }
 
-func (p *VideoStatsArgs) Marshal(out []byte) ([]byte, error) {
+func (p *StatsArgs) Marshal(out []byte) ([]byte, error) {
 	if !p.IsSetReq() {
 		return out, nil
 	}
 	return proto.Marshal(p.Req)
 }
 
-func (p *VideoStatsArgs) Unmarshal(in []byte) error {
-	msg := new(favorite.VideoStatsRequest)
+func (p *StatsArgs) Unmarshal(in []byte) error {
+	msg := new(favorite.StatsRequest)
 	if err := proto.Unmarshal(in, msg); err != nil {
 		return err
 	}
@@ -384,38 +377,38 @@ func (p *VideoStatsArgs) Unmarshal(in []byte) error {
 	return nil
 }
 
-var VideoStatsArgs_Req_DEFAULT *favorite.VideoStatsRequest
+var StatsArgs_Req_DEFAULT *favorite.StatsRequest
 
-func (p *VideoStatsArgs) GetReq() *favorite.VideoStatsRequest {
+func (p *StatsArgs) GetReq() *favorite.StatsRequest {
 	if !p.IsSetReq() {
-		return VideoStatsArgs_Req_DEFAULT
+		return StatsArgs_Req_DEFAULT
 	}
 	return p.Req
 }
 
-func (p *VideoStatsArgs) IsSetReq() bool {
+func (p *StatsArgs) IsSetReq() bool {
 	return p.Req != nil
 }
 
-func (p *VideoStatsArgs) GetFirstArgument() interface{} {
+func (p *StatsArgs) GetFirstArgument() interface{} {
 	return p.Req
 }
 
-type VideoStatsResult struct {
-	Success *favorite.VideoStatsResponse
+type StatsResult struct {
+	Success *favorite.StatsResponse
 }
 
-var VideoStatsResult_Success_DEFAULT *favorite.VideoStatsResponse
+var StatsResult_Success_DEFAULT *favorite.StatsResponse
 
-func (p *VideoStatsResult) Marshal(out []byte) ([]byte, error) {
+func (p *StatsResult) Marshal(out []byte) ([]byte, error) {
 	if !p.IsSetSuccess() {
 		return out, nil
 	}
 	return proto.Marshal(p.Success)
 }
 
-func (p *VideoStatsResult) Unmarshal(in []byte) error {
-	msg := new(favorite.VideoStatsResponse)
+func (p *StatsResult) Unmarshal(in []byte) error {
+	msg := new(favorite.StatsResponse)
 	if err := proto.Unmarshal(in, msg); err != nil {
 		return err
 	}
@@ -423,133 +416,22 @@ func (p *VideoStatsResult) Unmarshal(in []byte) error {
 	return nil
 }
 
-func (p *VideoStatsResult) GetSuccess() *favorite.VideoStatsResponse {
+func (p *StatsResult) GetSuccess() *favorite.StatsResponse {
 	if !p.IsSetSuccess() {
-		return VideoStatsResult_Success_DEFAULT
+		return StatsResult_Success_DEFAULT
 	}
 	return p.Success
 }
 
-func (p *VideoStatsResult) SetSuccess(x interface{}) {
-	p.Success = x.(*favorite.VideoStatsResponse)
+func (p *StatsResult) SetSuccess(x interface{}) {
+	p.Success = x.(*favorite.StatsResponse)
 }
 
-func (p *VideoStatsResult) IsSetSuccess() bool {
+func (p *StatsResult) IsSetSuccess() bool {
 	return p.Success != nil
 }
 
-func (p *VideoStatsResult) GetResult() interface{} {
-	return p.Success
-}
-
-func userStatsHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
-	switch s := arg.(type) {
-	case *streaming.Args:
-		st := s.Stream
-		req := new(favorite.UserStatsRequest)
-		if err := st.RecvMsg(req); err != nil {
-			return err
-		}
-		resp, err := handler.(favorite.FavoriteService).UserStats(ctx, req)
-		if err != nil {
-			return err
-		}
-		return st.SendMsg(resp)
-	case *UserStatsArgs:
-		success, err := handler.(favorite.FavoriteService).UserStats(ctx, s.Req)
-		if err != nil {
-			return err
-		}
-		realResult := result.(*UserStatsResult)
-		realResult.Success = success
-		return nil
-	default:
-		return errInvalidMessageType
-	}
-}
-func newUserStatsArgs() interface{} {
-	return &UserStatsArgs{}
-}
-
-func newUserStatsResult() interface{} {
-	return &UserStatsResult{}
-}
-
-type UserStatsArgs struct {
-	Req *favorite.UserStatsRequest
-}
-
-func (p *UserStatsArgs) Marshal(out []byte) ([]byte, error) {
-	if !p.IsSetReq() {
-		return out, nil
-	}
-	return proto.Marshal(p.Req)
-}
-
-func (p *UserStatsArgs) Unmarshal(in []byte) error {
-	msg := new(favorite.UserStatsRequest)
-	if err := proto.Unmarshal(in, msg); err != nil {
-		return err
-	}
-	p.Req = msg
-	return nil
-}
-
-var UserStatsArgs_Req_DEFAULT *favorite.UserStatsRequest
-
-func (p *UserStatsArgs) GetReq() *favorite.UserStatsRequest {
-	if !p.IsSetReq() {
-		return UserStatsArgs_Req_DEFAULT
-	}
-	return p.Req
-}
-
-func (p *UserStatsArgs) IsSetReq() bool {
-	return p.Req != nil
-}
-
-func (p *UserStatsArgs) GetFirstArgument() interface{} {
-	return p.Req
-}
-
-type UserStatsResult struct {
-	Success *favorite.UserStatsResponse
-}
-
-var UserStatsResult_Success_DEFAULT *favorite.UserStatsResponse
-
-func (p *UserStatsResult) Marshal(out []byte) ([]byte, error) {
-	if !p.IsSetSuccess() {
-		return out, nil
-	}
-	return proto.Marshal(p.Success)
-}
-
-func (p *UserStatsResult) Unmarshal(in []byte) error {
-	msg := new(favorite.UserStatsResponse)
-	if err := proto.Unmarshal(in, msg); err != nil {
-		return err
-	}
-	p.Success = msg
-	return nil
-}
-
-func (p *UserStatsResult) GetSuccess() *favorite.UserStatsResponse {
-	if !p.IsSetSuccess() {
-		return UserStatsResult_Success_DEFAULT
-	}
-	return p.Success
-}
-
-func (p *UserStatsResult) SetSuccess(x interface{}) {
-	p.Success = x.(*favorite.UserStatsResponse)
-}
-
-func (p *UserStatsResult) IsSetSuccess() bool {
-	return p.Success != nil
-}
-
-func (p *UserStatsResult) GetResult() interface{} {
+func (p *StatsResult) GetResult() interface{} {
 	return p.Success
 }
 
@@ -583,21 +465,11 @@ func (p *kClient) ListFavorites(ctx context.Context, Req *favorite.ListFavorites
 	return _result.GetSuccess(), nil
 }
 
-func (p *kClient) VideoStats(ctx context.Context, Req *favorite.VideoStatsRequest) (r *favorite.VideoStatsResponse, err error) {
-	var _args VideoStatsArgs
+func (p *kClient) Stats(ctx context.Context, Req *favorite.StatsRequest) (r *favorite.StatsResponse, err error) {
+	var _args StatsArgs
 	_args.Req = Req
-	var _result VideoStatsResult
-	if err = p.c.Call(ctx, "VideoStats", &_args, &_result); err != nil {
-		return
-	}
-	return _result.GetSuccess(), nil
-}
-
-func (p *kClient) UserStats(ctx context.Context, Req *favorite.UserStatsRequest) (r *favorite.UserStatsResponse, err error) {
-	var _args UserStatsArgs
-	_args.Req = Req
-	var _result UserStatsResult
-	if err = p.c.Call(ctx, "UserStats", &_args, &_result); err != nil {
+	var _result StatsResult
+	if err = p.c.Call(ctx, "Stats", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil
