@@ -49,6 +49,10 @@ type jwtConfig struct {
 type displayConfig struct {
 	// TimeZone is the IANA zone of comment dates ("MM-DD"); empty means Asia/Shanghai.
 	TimeZone string `yaml:"time_zone" env:"TIKTOK_TIME_ZONE"`
+	// ProfilesKept bounds the user profiles (name, avatar, background, signature: they never
+	// change) the gateway keeps in memory for its pages; 0 keeps none, and every page asks the user
+	// service.
+	ProfilesKept int `yaml:"profiles_kept"`
 }
 
 // Location loads the zone. The binary embeds the zone database (time/tzdata), so this works on a

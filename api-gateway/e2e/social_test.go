@@ -283,10 +283,9 @@ func TestSocialTraces(t *testing.T) {
 	raw := waitForSpans(t, list.traceID, []string{
 		"api-gateway HTTP GET /douyin/relation/friend/list/",
 		"relation relation::ListFriends", "relation storage",
-		"user user::MGetUsers", "user storage",
-		"relation relation::UserStats", "relation relation::IsFollowing",
+		"relation relation::UserStats",
 		"message message::LatestMessages", "message storage",
-		"favorite favorite::UserStats", "video video::CountWorks",
+		"favorite favorite::Stats", "video video::CountWorks",
 	})
 	if strings.Contains(raw, secret) {
 		t.Fatal("the friend list's trace holds a message's text")

@@ -52,30 +52,30 @@ func TestCodecsRejectOtherShapes(t *testing.T) {
 }
 
 func TestLocalIsBounded(t *testing.T) {
-	l := newLocal[int, int](10)
+	l := NewLocal[int, int](10)
 	for i := range 100 {
-		l.put(i, i)
-		if n := l.len(); n > 12 { // two generations of max/2+1
+		l.Put(i, i)
+		if n := l.Len(); n > 12 { // two generations of max/2+1
 			t.Fatalf("after %d puts it holds %d entries", i+1, n)
 		}
 	}
-	if v, ok := l.get(99); !ok || v != 99 {
+	if v, ok := l.Get(99); !ok || v != 99 {
 		t.Fatalf("the newest entry is gone: %v %v", v, ok)
 	}
-	if _, ok := l.get(0); ok {
+	if _, ok := l.Get(0); ok {
 		t.Fatal("the oldest entry survived 100 puts into 10 places")
 	}
 	// An entry read keeps its place across a turnover.
-	l.get(95)
+	l.Get(95)
 	for i := 100; i < 106; i++ {
-		l.put(i, i)
+		l.Put(i, i)
 	}
-	if _, ok := l.get(95); !ok {
+	if _, ok := l.Get(95); !ok {
 		t.Fatal("an entry in use was dropped at the next turnover")
 	}
-	var none *local[int, int] = newLocal[int, int](0)
-	none.put(1, 1)
-	if _, ok := none.get(1); ok {
+	var none *Local[int, int] = NewLocal[int, int](0)
+	none.Put(1, 1)
+	if _, ok := none.Get(1); ok {
 		t.Fatal("a local cache of size 0 kept a value")
 	}
 }

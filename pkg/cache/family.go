@@ -20,7 +20,7 @@ type Family[K comparable, V any] struct {
 	id        func(K) string
 	codec     Codec[V]
 	immutable bool
-	local     *local[K, V] // immutable families only
+	local     *Local[K, V] // immutable families only
 	final     func(V) bool // immutable families: which values are final (nil: all)
 	flights   singleflight.Group
 }
@@ -40,7 +40,7 @@ func NewImmutable[K comparable, V any](c *Cache, name string, id func(K) string,
 	if c != nil {
 		entries = c.cfg.LocalEntries
 	}
-	return &Family[K, V]{c: c, name: name, id: id, codec: codec, immutable: true, local: newLocal[K, V](entries)}
+	return &Family[K, V]{c: c, name: name, id: id, codec: codec, immutable: true, local: NewLocal[K, V](entries)}
 }
 
 // Until makes an immutable family cache only the values final says are final: a value that may
@@ -222,7 +222,7 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 	out := make(map[K]V, len(ids))
 	var missIDs []K
 	for _, id := range ids {
-		if v, ok := f.local.get(id); ok {
+		if v, ok := f.local.Get(id); ok {
 			out[id] = v
 		} else {
 			missIDs = append(missIDs, id)
@@ -241,7 +241,7 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 	keep := func(m map[K]V) {
 		for id, v := range m {
 			if f.isFinal(v) {
-				f.local.put(id, v)
+				f.local.Put(id, v)
 			}
 			out[id] = v
 		}
@@ -278,7 +278,7 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 	for i, id := range missIDs {
 		if values[i] != nil {
 			if v, err := f.codec.Decode(values[i]); err == nil {
-				f.local.put(id, v)
+				f.local.Put(id, v)
 				out[id] = v
 				continue
 			}

@@ -2,25 +2,27 @@ package cache
 
 import "sync"
 
-// local is a bounded in-process map of facts that never change. It keeps two generations: when
+// Local is a bounded in-process map of facts that never change. It keeps two generations: when
 // the current one is full it becomes the old one and the older is dropped, and a value found in
 // the old generation moves to the current. So it holds at most max entries, and the entries used
 // since the last turnover survive it: close to LRU, at the cost of one map write per hit in the
 // old generation only.
-type local[K comparable, V any] struct {
+type Local[K comparable, V any] struct {
 	mu       sync.RWMutex
 	cur, old map[K]V
 	half     int
 }
 
-func newLocal[K comparable, V any](max int) *local[K, V] {
+// NewLocal keeps at most max entries; max <= 0 keeps nothing (a nil *Local is valid and empty).
+func NewLocal[K comparable, V any](max int) *Local[K, V] {
 	if max <= 0 {
 		return nil // keeps nothing
 	}
-	return &local[K, V]{cur: map[K]V{}, old: map[K]V{}, half: max/2 + 1}
+	return &Local[K, V]{cur: map[K]V{}, old: map[K]V{}, half: max/2 + 1}
 }
 
-func (l *local[K, V]) get(id K) (V, bool) {
+// Get returns the value of id, if kept.
+func (l *Local[K, V]) Get(id K) (V, bool) {
 	if l == nil {
 		var zero V
 		return zero, false
@@ -34,12 +36,13 @@ func (l *local[K, V]) get(id K) (V, bool) {
 	v, ok = l.old[id]
 	l.mu.RUnlock()
 	if ok {
-		l.put(id, v)
+		l.Put(id, v)
 	}
 	return v, ok
 }
 
-func (l *local[K, V]) put(id K, v V) {
+// Put keeps v as the value of id.
+func (l *Local[K, V]) Put(id K, v V) {
 	if l == nil {
 		return
 	}
@@ -51,7 +54,8 @@ func (l *local[K, V]) put(id K, v V) {
 	l.cur[id] = v
 }
 
-func (l *local[K, V]) len() int {
+// Len is the number of entries kept.
+func (l *Local[K, V]) Len() int {
 	if l == nil {
 		return 0
 	}

@@ -33,26 +33,25 @@ func (h *handler) ListFavorites(ctx context.Context, req *favorite.ListFavorites
 	return &favorite.ListFavoritesResponse{VideoIds: ids}, nil
 }
 
-func (h *handler) VideoStats(ctx context.Context, req *favorite.VideoStatsRequest) (*favorite.VideoStatsResponse, error) {
-	stats, err := h.favorites.VideoStats(ctx, req.ViewerId, req.VideoIds)
+// Stats answers a page's counts in one call: the videos' likes (with the viewer's) and the users'.
+func (h *handler) Stats(ctx context.Context, req *favorite.StatsRequest) (*favorite.StatsResponse, error) {
+	videos, err := h.favorites.VideoStats(ctx, req.ViewerId, req.VideoIds)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	resp := &favorite.VideoStatsResponse{Stats: make(map[int64]*favorite.VideoFavoriteStat, len(stats))}
-	for id, s := range stats {
-		resp.Stats[id] = &favorite.VideoFavoriteStat{FavoriteCount: s.FavoriteCount, IsFavorite: s.IsFavorite}
-	}
-	return resp, nil
-}
-
-func (h *handler) UserStats(ctx context.Context, req *favorite.UserStatsRequest) (*favorite.UserStatsResponse, error) {
-	stats, err := h.favorites.UserStats(ctx, req.UserIds)
+	users, err := h.favorites.UserStats(ctx, req.UserIds)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	resp := &favorite.UserStatsResponse{Stats: make(map[int64]*favorite.UserFavoriteStat, len(stats))}
-	for id, s := range stats {
-		resp.Stats[id] = &favorite.UserFavoriteStat{FavoriteCount: s.FavoriteCount, TotalFavorited: s.TotalFavorited}
+	resp := &favorite.StatsResponse{
+		Videos: make(map[int64]*favorite.VideoFavoriteStat, len(videos)),
+		Users:  make(map[int64]*favorite.UserFavoriteStat, len(users)),
+	}
+	for id, s := range videos {
+		resp.Videos[id] = &favorite.VideoFavoriteStat{FavoriteCount: s.FavoriteCount, IsFavorite: s.IsFavorite}
+	}
+	for id, s := range users {
+		resp.Users[id] = &favorite.UserFavoriteStat{FavoriteCount: s.FavoriteCount, TotalFavorited: s.TotalFavorited}
 	}
 	return resp, nil
 }

@@ -46,21 +46,13 @@ func list(ctx context.Context, log *slog.Logger, ids []int64, err error) (*relat
 }
 
 func (h *handler) UserStats(ctx context.Context, req *relation.UserStatsRequest) (*relation.UserStatsResponse, error) {
-	stats, err := h.relations.Stats(ctx, req.UserIds)
+	stats, err := h.relations.StatsFor(ctx, req.ViewerId, req.UserIds)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
 	resp := &relation.UserStatsResponse{Stats: make(map[int64]*relation.UserRelationStat, len(stats))}
 	for id, s := range stats {
-		resp.Stats[id] = &relation.UserRelationStat{FollowCount: s.FollowCount, FollowerCount: s.FollowerCount}
+		resp.Stats[id] = &relation.UserRelationStat{FollowCount: s.FollowCount, FollowerCount: s.FollowerCount, IsFollow: s.IsFollow}
 	}
 	return resp, nil
-}
-
-func (h *handler) IsFollowing(ctx context.Context, req *relation.IsFollowingRequest) (*relation.IsFollowingResponse, error) {
-	following, err := h.relations.IsFollowing(ctx, req.ViewerId, req.UserIds)
-	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
-	}
-	return &relation.IsFollowingResponse{Following: following}, nil
 }

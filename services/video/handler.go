@@ -29,7 +29,11 @@ func (h *handler) Feed(ctx context.Context, req *video.FeedRequest) (*video.Feed
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return &video.FeedResponse{Videos: toProtoList(videos), NextTimeMs: next}, nil
+	works, err := h.videos.AuthorWorks(ctx, videos)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &video.FeedResponse{Videos: toProtoList(videos), NextTimeMs: next, WorkCounts: works}, nil
 }
 
 func (h *handler) ListByAuthor(ctx context.Context, req *video.ListByAuthorRequest) (*video.ListByAuthorResponse, error) {
@@ -37,7 +41,11 @@ func (h *handler) ListByAuthor(ctx context.Context, req *video.ListByAuthorReque
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return &video.ListByAuthorResponse{Videos: toProtoList(videos)}, nil
+	works, err := h.videos.AuthorWorks(ctx, videos)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &video.ListByAuthorResponse{Videos: toProtoList(videos), WorkCounts: works}, nil
 }
 
 func (h *handler) MGetVideos(ctx context.Context, req *video.MGetVideosRequest) (*video.MGetVideosResponse, error) {
@@ -45,7 +53,11 @@ func (h *handler) MGetVideos(ctx context.Context, req *video.MGetVideosRequest) 
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return &video.MGetVideosResponse{Videos: toProtoList(videos)}, nil
+	works, err := h.videos.AuthorWorks(ctx, videos)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &video.MGetVideosResponse{Videos: toProtoList(videos), WorkCounts: works}, nil
 }
 
 func (h *handler) CountWorks(ctx context.Context, req *video.CountWorksRequest) (*video.CountWorksResponse, error) {

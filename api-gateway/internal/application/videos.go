@@ -25,7 +25,7 @@ func (a *App) Feed(ctx context.Context, viewer, latestMs int64) ([]*douyin.Video
 	if err != nil {
 		return nil, latestMs, rpc.ClientError(err)
 	}
-	videos, err := a.pages.Videos(ctx, viewer, page.Videos)
+	videos, err := a.pages.Videos(ctx, viewer, page.Videos, page.WorkCounts)
 	if err != nil {
 		return nil, latestMs, err
 	}
@@ -41,7 +41,7 @@ func (a *App) PublishList(ctx context.Context, viewer, author int64) ([]*douyin.
 		return nil, rpc.ClientError(err)
 	}
 	if len(list.Videos) > 0 {
-		return a.pages.Videos(ctx, viewer, list.Videos)
+		return a.pages.Videos(ctx, viewer, list.Videos, list.WorkCounts)
 	}
 	users, err := a.clients.User.MGetUsers(ctx, &user.MGetUsersRequest{UserIds: []int64{author}})
 	if err != nil {

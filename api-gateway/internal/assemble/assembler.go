@@ -11,11 +11,13 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"simpletiktok/pkg/cache"
 	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
 	"simpletiktok/pkg/kitex_gen/message/messageservice"
 	"simpletiktok/pkg/kitex_gen/relation/relationservice"
+	"simpletiktok/pkg/kitex_gen/user"
 	"simpletiktok/pkg/kitex_gen/user/userservice"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
 )
@@ -61,6 +63,9 @@ type Assembler struct {
 	zone  *time.Location // where comment dates are shown
 	// decorationFailed decides what a failed decoration does to its page (see decorate).
 	decorationFailed DecorationPolicy
+	// profiles keeps the profiles pages have shown: they never change (docs/architecture.md
+	// allows the gateway to keep such facts, never counts or flags).
+	profiles *cache.Local[int64, *user.User]
 }
 
 // Option sets something of the assembler other than its dependencies.
@@ -77,6 +82,12 @@ func CommentZone(loc *time.Location) Option {
 			a.zone = loc
 		}
 	}
+}
+
+// KeepProfiles keeps up to n user profiles in memory, so that a page asks the user service only
+// for those it has not shown before. 0 (the default) keeps none.
+func KeepProfiles(n int) Option {
+	return func(a *Assembler) { a.profiles = cache.NewLocal[int64, *user.User](n) }
 }
 
 // New returns an assembler over the clients.

@@ -9,6 +9,9 @@ import (
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/fakes"
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/kitex_gen/favorite"
+	"simpletiktok/pkg/kitex_gen/relation"
+	"simpletiktok/pkg/kitex_gen/user"
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
@@ -35,8 +38,9 @@ func TestUsersCallCountDoesNotDependOnLength(t *testing.T) {
 		if int64(len(users)) != size {
 			t.Fatalf("size %d: got %d users", size, len(users))
 		}
-		if got := b.Total(); got != 5 {
-			t.Fatalf("size %d: %d calls (%v); want 5", size, got, b.CallCounts())
+		// profiles, relation counts with the viewer's follows, favorite counts, work counts
+		if got := b.Total(); got != 4 {
+			t.Fatalf("size %d: %d calls (%v); want 4", size, got, b.CallCounts())
 		}
 	}
 }
@@ -68,8 +72,41 @@ func TestAnonymousViewerFollowsNobody(t *testing.T) {
 	if u.IsFollow {
 		t.Fatal("an anonymous viewer follows someone")
 	}
-	if b.Calls("relation.IsFollowing") != 0 {
-		t.Fatal("IsFollowing was asked for an anonymous viewer")
+	if req := b.Last("relation.UserStats").(*relation.UserStatsRequest); req.ViewerId != 0 {
+		t.Fatalf("relation.UserStats was asked for viewer %d; want 0", req.ViewerId)
+	}
+}
+
+// Profiles never change: with KeepProfiles, a page asks the user service only for those it has
+// not shown, while every count and flag is asked again (they change).
+func TestKeptProfilesAreNotAskedAgain(t *testing.T) {
+	a, b := newAssembler(assemble.KeepProfiles(100))
+	ctx := context.Background()
+	if _, err := a.Users(ctx, 7, []int64{1, 2, fakes.MissingFrom}); err != nil {
+		t.Fatal(err)
+	}
+	users, err := a.Users(ctx, 7, []int64{2, 1, 3, fakes.MissingFrom})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 3 || users[2].Name != "u2" || users[2].FollowerCount != 200 || !users[2].IsFollow {
+		t.Fatalf("users = %v", users)
+	}
+	// the second page asked for 3 (never shown) and the missing id (it may be registered later)
+	if req := b.Last("user.MGetUsers").(*user.MGetUsersRequest); len(req.UserIds) != 2 ||
+		req.UserIds[0] != 3 || req.UserIds[1] != fakes.MissingFrom {
+		t.Fatalf("second MGetUsers asked %v; want [3 %d]", req.UserIds, fakes.MissingFrom)
+	}
+	for _, call := range []string{"relation.UserStats", "favorite.Stats", "video.CountWorks"} {
+		if n := b.Calls(call); n != 2 {
+			t.Fatalf("%s called %d times over two pages; want 2", call, n)
+		}
+	}
+	if _, err := a.Users(ctx, 7, []int64{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.Calls("user.MGetUsers"); n != 2 {
+		t.Fatalf("a page of kept profiles called MGetUsers (%d calls in all; want 2)", n)
 	}
 }
 
@@ -84,21 +121,30 @@ func page(n int) []*video.Video {
 func TestVideosCallCountDoesNotDependOnLength(t *testing.T) {
 	for _, size := range []int{1, 30} {
 		a, b := newAssembler()
-		out, err := a.Videos(context.Background(), 7, page(size))
+		out, err := a.Videos(context.Background(), 7, page(size), map[int64]int64{1: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(out) != size {
 			t.Fatalf("size %d: got %d videos", size, len(out))
 		}
-		if got := b.Total(); got != 7 {
-			t.Fatalf("size %d: %d calls (%v); want 7", size, got, b.CallCounts())
+		// authors' profiles, their relation counts, favorite counts of videos and authors, comment
+		// counts; the work counts came with the videos
+		if got := b.Total(); got != 4 {
+			t.Fatalf("size %d: %d calls (%v); want 4", size, got, b.CallCounts())
 		}
 		first := out[0]
 		if first.CommentCount != 101 || first.FavoriteCount != 200 || !first.IsFavorite ||
 			first.PlayUrl != "http://media.test/media/v.mp4" || first.CoverUrl != "http://media.test/static/cover.jpg" ||
 			first.Author.Id != 1 {
 			t.Fatalf("video = %+v", first)
+		}
+		if au := first.Author; au.WorkCount != 4 || au.FollowerCount != 100 || au.IsFollow || au.TotalFavorited != 1 {
+			t.Fatalf("author = %+v", au)
+		}
+		req := b.Last("favorite.Stats").(*favorite.StatsRequest)
+		if req.ViewerId != 7 || len(req.VideoIds) != size || len(req.UserIds) != min(size, 5) {
+			t.Fatalf("favorite.Stats asked %+v", req)
 		}
 	}
 }
@@ -114,8 +160,11 @@ func TestVideosByIDKeepsTheOrder(t *testing.T) {
 	if len(out) != 3 || out[0].Id != 5 || out[1].Id != 3 || out[2].Id != 4 {
 		t.Fatalf("videos = %+v", out)
 	}
-	if got := b.Total(); got != 8 {
-		t.Fatalf("%d calls (%v); want 8", got, b.CallCounts())
+	if got := b.Total(); got != 5 {
+		t.Fatalf("%d calls (%v); want 5", got, b.CallCounts())
+	}
+	if out[0].Author.WorkCount != 3 { // sent by MGetVideos with the videos
+		t.Fatalf("author = %+v", out[0].Author)
 	}
 }
 
@@ -146,7 +195,7 @@ func BenchmarkVideosPage(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := a.Videos(ctx, 7, vs); err != nil {
+		if _, err := a.Videos(ctx, 7, vs, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // Comments shows the comments with their authors as viewer sees them, in the given order, from
-// the five calls of Users whatever their number; never nil. A comment whose author no longer
+// the four calls of Users whatever their number; never nil. A comment whose author no longer
 // exists is left out.
 func (a *Assembler) Comments(ctx context.Context, viewer int64, list []*comment.Comment) ([]*douyin.Comment, error) {
 	ids := make([]int64, 0, len(list))

@@ -32,8 +32,8 @@ func TestComments(t *testing.T) {
 			first.CreateDate != "03-10" {
 			t.Fatalf("n=%d: first comment = %+v", n, first)
 		}
-		if got := b.Total(); got != 5 {
-			t.Fatalf("n=%d: %d calls (%v); want 5", n, got, b.CallCounts())
+		if got := b.Total(); got != 4 {
+			t.Fatalf("n=%d: %d calls (%v); want 4", n, got, b.CallCounts())
 		}
 	}
 	a, _ := newAssembler(assemble.CommentZone(time.UTC))

@@ -13,12 +13,12 @@ import (
 )
 
 // decorations are the calls that only add counts and flags to a video page or a friend list.
-var decorations = []string{"relation.UserStats", "relation.IsFollowing", "favorite.UserStats",
-	"video.CountWorks", "favorite.VideoStats", "comment.CountComments", "message.LatestMessages"}
+var decorations = []string{"relation.UserStats", "favorite.Stats", "video.CountWorks",
+	"comment.CountComments", "message.LatestMessages"}
 
 // showBoth assembles a video page and a friend list, the pages that make every decorating call.
 func showBoth(a *assemble.Assembler) error {
-	if _, err := a.Videos(context.Background(), 7, page(3)); err != nil {
+	if _, err := a.Videos(context.Background(), 7, page(3), nil); err != nil {
 		return err
 	}
 	_, err := a.Friends(context.Background(), 7, []int64{2, 3, 4})
@@ -63,7 +63,7 @@ func TestTheDecorationPolicyDecides(t *testing.T) {
 	for _, call := range decorations {
 		b.Fail(call, errors.New("connection refused"))
 	}
-	videos, err := a.Videos(context.Background(), 7, page(3))
+	videos, err := a.Videos(context.Background(), 7, page(3), nil)
 	if err != nil || len(videos) != 3 {
 		t.Fatalf("a kept video page = %v, %v", videos, err)
 	}

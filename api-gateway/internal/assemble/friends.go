@@ -19,7 +19,7 @@ const (
 
 // Friends returns the users of ids that exist, in that order, as viewer sees them, each with the
 // latest message between viewer and them ("" when none). The calls of Users and the message
-// service's batch read run in parallel: six calls whatever the number of friends.
+// service's batch read run in parallel: five calls whatever the number of friends.
 func (a *Assembler) Friends(ctx context.Context, viewer int64, ids []int64) ([]*douyin.FriendUser, error) {
 	ids = idbatch.Unique(ids)
 	if len(ids) == 0 {

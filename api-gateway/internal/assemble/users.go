@@ -15,10 +15,19 @@ import (
 	"simpletiktok/pkg/rpc"
 )
 
+// people is what a page shows of its users, each part from the service that owns it. A part a
+// decorating call could not bring is empty, and its counts and flags show zero.
+type people struct {
+	profiles  map[int64]*user.User
+	relations map[int64]*relation.UserRelationStat // with the viewer's is_follow
+	likes     map[int64]*favorite.UserFavoriteStat
+	works     map[int64]int64
+}
+
 // Users returns the users among ids that exist, as viewer sees them (viewer 0 = anonymous), keyed
-// by id. It makes at most five calls, in parallel, whatever the number of ids up to a batch:
-// profiles (the rows), then follow counts, "does viewer follow", favorite counts and work counts
-// (decorations).
+// by id. It asks each service once, in parallel, whatever the number of ids up to a batch: the
+// profiles the assembler does not keep yet (the rows), the relation counts with the viewer's
+// follows, the favorite counts and the work counts (decorations).
 func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[int64]*douyin.User, error) {
 	ids = idbatch.Unique(ids)
 	if len(ids) == 0 {
@@ -41,47 +50,15 @@ func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[i
 
 // usersBatch is Users for at most idbatch.Max distinct positive ids.
 func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64) (map[int64]*douyin.User, error) {
-	out := make(map[int64]*douyin.User, len(ids))
-	var (
-		profiles  []*user.User
-		relations map[int64]*relation.UserRelationStat
-		following map[int64]bool
-		favorites map[int64]*favorite.UserFavoriteStat
-		works     map[int64]int64
-	)
+	var p people
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		resp, err := a.c.User.MGetUsers(gctx, &user.MGetUsersRequest{UserIds: ids})
+	a.fetchPeople(gctx, g, viewer, ids, &p)
+	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
+		resp, err := a.c.Favorite.Stats(ctx, &favorite.StatsRequest{UserIds: ids})
 		if err != nil {
 			return rpc.ClientError(err)
 		}
-		profiles = resp.Users
-		return nil
-	})
-	a.decorate(gctx, g, "relation.UserStats", func(ctx context.Context) error {
-		resp, err := a.c.Relation.UserStats(ctx, &relation.UserStatsRequest{UserIds: ids})
-		if err != nil {
-			return rpc.ClientError(err)
-		}
-		relations = resp.Stats
-		return nil
-	})
-	if viewer != 0 {
-		a.decorate(gctx, g, "relation.IsFollowing", func(ctx context.Context) error {
-			resp, err := a.c.Relation.IsFollowing(ctx, &relation.IsFollowingRequest{ViewerId: viewer, UserIds: ids})
-			if err != nil {
-				return rpc.ClientError(err)
-			}
-			following = resp.Following
-			return nil
-		})
-	}
-	a.decorate(gctx, g, "favorite.UserStats", func(ctx context.Context) error {
-		resp, err := a.c.Favorite.UserStats(ctx, &favorite.UserStatsRequest{UserIds: ids})
-		if err != nil {
-			return rpc.ClientError(err)
-		}
-		favorites = resp.Stats
+		p.likes = resp.Users
 		return nil
 	})
 	a.decorate(gctx, g, "video.CountWorks", func(ctx context.Context) error {
@@ -89,31 +66,87 @@ func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64) (
 		if err != nil {
 			return rpc.ClientError(err)
 		}
-		works = resp.WorkCounts
+		p.works = resp.WorkCounts
 		return nil
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	for _, p := range profiles {
-		u := &douyin.User{
-			Id:              p.Id,
-			Name:            p.Name,
-			Avatar:          a.media.URL(p.AvatarKey, DefaultAvatar),
-			BackgroundImage: a.media.URL(p.BackgroundKey, DefaultCover),
-			Signature:       p.Signature,
-			IsFollow:        following[p.Id],
-			WorkCount:       works[p.Id],
+	out := make(map[int64]*douyin.User, len(ids))
+	for _, id := range ids {
+		if u, ok := a.user(&p, id); ok {
+			out[id] = u
 		}
-		if r := relations[p.Id]; r != nil {
-			u.FollowCount, u.FollowerCount = r.FollowCount, r.FollowerCount
-		}
-		if f := favorites[p.Id]; f != nil {
-			u.FavoriteCount, u.TotalFavorited = f.FavoriteCount, f.TotalFavorited
-		}
-		out[p.Id] = u
 	}
 	return out, nil
+}
+
+// fetchPeople starts in g the calls for the profiles of ids (rows) and their relation counts with
+// viewer's follows (a decoration), into p. The favorite counts and work counts are left to the
+// caller, which may have them already or ask for them with other parts of its page.
+func (a *Assembler) fetchPeople(ctx context.Context, g *errgroup.Group, viewer int64, ids []int64, p *people) {
+	g.Go(func() (err error) {
+		p.profiles, err = a.profilesOf(ctx, ids)
+		return err
+	})
+	a.decorate(ctx, g, "relation.UserStats", func(ctx context.Context) error {
+		resp, err := a.c.Relation.UserStats(ctx, &relation.UserStatsRequest{UserIds: ids, ViewerId: viewer})
+		if err != nil {
+			return rpc.ClientError(err)
+		}
+		p.relations = resp.Stats
+		return nil
+	})
+}
+
+// profilesOf returns the profiles of the ids that exist: those the assembler keeps, and one
+// user.MGetUsers for the rest (kept for the next page). A user who does not exist is asked again
+// each time: it may be registered later.
+func (a *Assembler) profilesOf(ctx context.Context, ids []int64) (map[int64]*user.User, error) {
+	out := make(map[int64]*user.User, len(ids))
+	var missing []int64
+	for _, id := range ids {
+		if p, ok := a.profiles.Get(id); ok {
+			out[id] = p
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	resp, err := a.c.User.MGetUsers(ctx, &user.MGetUsersRequest{UserIds: missing})
+	if err != nil {
+		return nil, rpc.ClientError(err)
+	}
+	for _, p := range resp.Users {
+		a.profiles.Put(p.Id, p)
+		out[p.Id] = p
+	}
+	return out, nil
+}
+
+// user shows the user id from the parts of p, if the user exists.
+func (a *Assembler) user(p *people, id int64) (*douyin.User, bool) {
+	profile, ok := p.profiles[id]
+	if !ok {
+		return nil, false
+	}
+	u := &douyin.User{
+		Id:              profile.Id,
+		Name:            profile.Name,
+		Avatar:          a.media.URL(profile.AvatarKey, DefaultAvatar),
+		BackgroundImage: a.media.URL(profile.BackgroundKey, DefaultCover),
+		Signature:       profile.Signature,
+		WorkCount:       p.works[id],
+	}
+	if r := p.relations[id]; r != nil {
+		u.FollowCount, u.FollowerCount, u.IsFollow = r.FollowCount, r.FollowerCount, r.IsFollow
+	}
+	if f := p.likes[id]; f != nil {
+		u.FavoriteCount, u.TotalFavorited = f.FavoriteCount, f.TotalFavorited
+	}
+	return u, true
 }
 
 // User returns one user as viewer sees them, or errno.UserNotFound.

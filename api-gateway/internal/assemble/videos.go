@@ -13,15 +13,17 @@ import (
 	"simpletiktok/pkg/rpc"
 )
 
-// Videos returns the videos as viewer sees them, in the given order; never nil. Authors (the five
-// calls of Users), favorite counts with the viewer's likes, and comment counts are fetched in
-// parallel: seven calls whatever the length of the page.
-func (a *Assembler) Videos(ctx context.Context, viewer int64, videos []*video.Video) ([]*douyin.Video, error) {
+// Videos returns the videos as viewer sees them, in the given order; never nil. works holds the
+// authors' work counts, which the video service sends with every list of videos. The authors'
+// profiles (those not kept yet), their relation counts with the viewer's follows, the favorite
+// counts of videos and authors with the viewer's likes, and the comment counts are fetched in
+// parallel: at most four calls whatever the length of the page.
+func (a *Assembler) Videos(ctx context.Context, viewer int64, videos []*video.Video, works map[int64]int64) ([]*douyin.Video, error) {
 	if len(videos) == 0 {
 		return []*douyin.Video{}, nil
 	}
 	parts, err := inParallel(ctx, chunks(videos), func(ctx context.Context, batch []*video.Video) ([]*douyin.Video, error) {
-		return a.videosBatch(ctx, viewer, batch)
+		return a.videosBatch(ctx, viewer, batch, works)
 	})
 	if err != nil {
 		return nil, err
@@ -36,20 +38,24 @@ func (a *Assembler) VideosByID(ctx context.Context, viewer int64, ids []int64) (
 	if len(ids) == 0 {
 		return []*douyin.Video{}, nil
 	}
-	parts, err := inParallel(ctx, chunks(ids), func(ctx context.Context, batch []int64) ([]*video.Video, error) {
+	parts, err := inParallel(ctx, chunks(ids), func(ctx context.Context, batch []int64) (*video.MGetVideosResponse, error) {
 		resp, err := a.c.Video.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: batch})
 		if err != nil {
 			return nil, rpc.ClientError(err)
 		}
-		return resp.Videos, nil
+		return resp, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	byID := make(map[int64]*video.Video, len(ids))
+	works := make(map[int64]int64)
 	for _, part := range parts {
-		for _, v := range part {
+		for _, v := range part.Videos {
 			byID[v.Id] = v
+		}
+		for author, n := range part.WorkCounts {
+			works[author] = n
 		}
 	}
 	// The order is the caller's; a video deleted since is left out.
@@ -59,35 +65,31 @@ func (a *Assembler) VideosByID(ctx context.Context, viewer int64, ids []int64) (
 			ordered = append(ordered, v)
 		}
 	}
-	return a.Videos(ctx, viewer, ordered)
+	return a.Videos(ctx, viewer, ordered, works)
 }
 
 // videosBatch is Videos for at most idbatch.Max videos.
-func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*video.Video) ([]*douyin.Video, error) {
-	out := make([]*douyin.Video, 0, len(videos))
+func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*video.Video, works map[int64]int64) ([]*douyin.Video, error) {
 	authorIDs := make([]int64, 0, len(videos))
 	videoIDs := make([]int64, 0, len(videos))
 	for _, v := range videos {
 		authorIDs = append(authorIDs, v.AuthorId)
 		videoIDs = append(videoIDs, v.Id)
 	}
-	videoIDs = idbatch.Unique(videoIDs)
+	authorIDs, videoIDs = idbatch.Unique(authorIDs), idbatch.Unique(videoIDs)
+	authors := people{works: works}
 	var (
-		authors  map[int64]*douyin.User
 		likes    map[int64]*favorite.VideoFavoriteStat
 		comments map[int64]int64
 	)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { // the authors are rows: a video is not shown without its author
-		authors, err = a.Users(gctx, viewer, authorIDs)
-		return err
-	})
-	a.decorate(gctx, g, "favorite.VideoStats", func(ctx context.Context) error {
-		resp, err := a.c.Favorite.VideoStats(ctx, &favorite.VideoStatsRequest{ViewerId: viewer, VideoIds: videoIDs})
+	a.fetchPeople(gctx, g, viewer, authorIDs, &authors)
+	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
+		resp, err := a.c.Favorite.Stats(ctx, &favorite.StatsRequest{ViewerId: viewer, VideoIds: videoIDs, UserIds: authorIDs})
 		if err != nil {
 			return rpc.ClientError(err)
 		}
-		likes = resp.Stats
+		likes, authors.likes = resp.Videos, resp.Users
 		return nil
 	})
 	a.decorate(gctx, g, "comment.CountComments", func(ctx context.Context) error {
@@ -101,11 +103,16 @@ func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*vid
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	out := make([]*douyin.Video, 0, len(videos))
+	shown := make(map[int64]*douyin.User, len(authorIDs))
 	for _, v := range videos {
-		author, ok := authors[v.AuthorId]
+		author, ok := shown[v.AuthorId]
 		if !ok {
-			a.log.WarnContext(ctx, "video without an existing author is left out", "video_id", v.Id, "author_id", v.AuthorId)
-			continue
+			if author, ok = a.user(&authors, v.AuthorId); !ok {
+				a.log.WarnContext(ctx, "video without an existing author is left out", "video_id", v.Id, "author_id", v.AuthorId)
+				continue
+			}
+			shown[v.AuthorId] = author
 		}
 		dv := &douyin.Video{
 			Id:           v.Id,

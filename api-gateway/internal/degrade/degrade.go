@@ -43,7 +43,7 @@ func (r *Report) add(call string, err error) {
 	}
 }
 
-// Parts returns the names of the calls that failed ("comment.CountComments,favorite.VideoStats"),
+// Parts returns the names of the calls that failed ("comment.CountComments,favorite.Stats"),
 // sorted, and their errors in the same order; empty when the page is whole.
 func (r *Report) Parts() (string, []string) {
 	r.mu.Lock()

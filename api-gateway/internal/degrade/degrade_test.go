@@ -17,7 +17,7 @@ func TestKeepReportsEachFailedCallOnce(t *testing.T) {
 	keep := Keep(slog.New(slog.NewJSONHandler(&logs, nil)))
 	ctx, report := Start(context.Background())
 	var wg sync.WaitGroup
-	for _, call := range []string{"favorite.VideoStats", "comment.CountComments", "favorite.VideoStats"} {
+	for _, call := range []string{"favorite.Stats", "comment.CountComments", "favorite.Stats"} {
 		wg.Go(func() {
 			if err := keep(ctx, call, errors.New(call+" refused")); err != nil {
 				t.Errorf("Keep failed the page: %v", err)
@@ -26,7 +26,7 @@ func TestKeepReportsEachFailedCallOnce(t *testing.T) {
 	}
 	wg.Wait()
 	parts, errs := report.Parts()
-	if parts != "comment.CountComments,favorite.VideoStats" || len(errs) != 2 || logs.Len() != 0 {
+	if parts != "comment.CountComments,favorite.Stats" || len(errs) != 2 || logs.Len() != 0 {
 		t.Fatalf("report = %q %q, logged %q; want two sorted calls and no log line yet", parts, errs, logs.String())
 	}
 	if err := keep(context.Background(), "relation.UserStats", errors.New("down")); err != nil ||

@@ -28,7 +28,7 @@ func (v videos) Feed(_ context.Context, req *video.FeedRequest, _ ...callopt.Opt
 	if err := v.b.record("video.Feed", req); err != nil {
 		return nil, err
 	}
-	resp := &video.FeedResponse{Videos: v.b.FeedVideos, NextTimeMs: req.LatestTimeMs}
+	resp := &video.FeedResponse{Videos: v.b.FeedVideos, NextTimeMs: req.LatestTimeMs, WorkCounts: workCounts(v.b.FeedVideos)}
 	if n := len(v.b.FeedVideos); n > 0 {
 		resp.NextTimeMs = v.b.FeedVideos[n-1].PublishTimeMs
 	}
@@ -39,7 +39,8 @@ func (v videos) ListByAuthor(_ context.Context, req *video.ListByAuthorRequest, 
 	if err := v.b.record("video.ListByAuthor", req); err != nil {
 		return nil, err
 	}
-	return &video.ListByAuthorResponse{Videos: v.b.Works[req.AuthorId]}, nil
+	list := v.b.Works[req.AuthorId]
+	return &video.ListByAuthorResponse{Videos: list, WorkCounts: workCounts(list)}, nil
 }
 
 func (v videos) MGetVideos(_ context.Context, req *video.MGetVideosRequest, _ ...callopt.Option) (*video.MGetVideosResponse, error) {
@@ -55,7 +56,18 @@ func (v videos) MGetVideos(_ context.Context, req *video.MGetVideosRequest, _ ..
 			resp.Videos = append(resp.Videos, &video.Video{Id: id, AuthorId: id%7 + 1, PlayKey: "v.mp4"})
 		}
 	}
+	resp.WorkCounts = workCounts(resp.Videos)
 	return resp, nil
+}
+
+// workCounts is what the video service sends with a list: the work count of each author (3, the
+// rule of the fake world).
+func workCounts(list []*video.Video) map[int64]int64 {
+	counts := map[int64]int64{}
+	for _, v := range list {
+		counts[v.AuthorId] = 3
+	}
+	return counts
 }
 
 func (v videos) CountWorks(_ context.Context, req *video.CountWorksRequest, _ ...callopt.Option) (*video.CountWorksResponse, error) {
@@ -98,32 +110,24 @@ func (f favorites) ListFavorites(_ context.Context, req *favorite.ListFavoritesR
 	return &favorite.ListFavoritesResponse{VideoIds: f.b.Liked}, nil
 }
 
-func (f favorites) VideoStats(_ context.Context, req *favorite.VideoStatsRequest, _ ...callopt.Option) (*favorite.VideoStatsResponse, error) {
-	if err := f.b.record("favorite.VideoStats", req); err != nil {
+func (f favorites) Stats(_ context.Context, req *favorite.StatsRequest, _ ...callopt.Option) (*favorite.StatsResponse, error) {
+	if err := f.b.record("favorite.Stats", req); err != nil {
 		return nil, err
 	}
 	if err := tooMany(len(req.VideoIds)); err != nil {
 		return nil, err
 	}
-	stats := map[int64]*favorite.VideoFavoriteStat{}
-	for _, id := range req.VideoIds {
-		stats[id] = &favorite.VideoFavoriteStat{FavoriteCount: 2 * id, IsFavorite: req.ViewerId != 0 && id%2 == 0}
-	}
-	return &favorite.VideoStatsResponse{Stats: stats}, nil
-}
-
-func (f favorites) UserStats(_ context.Context, req *favorite.UserStatsRequest, _ ...callopt.Option) (*favorite.UserStatsResponse, error) {
-	if err := f.b.record("favorite.UserStats", req); err != nil {
-		return nil, err
-	}
 	if err := tooMany(len(req.UserIds)); err != nil {
 		return nil, err
 	}
-	stats := map[int64]*favorite.UserFavoriteStat{}
-	for _, id := range req.UserIds {
-		stats[id] = &favorite.UserFavoriteStat{FavoriteCount: 1, TotalFavorited: id}
+	resp := &favorite.StatsResponse{Videos: map[int64]*favorite.VideoFavoriteStat{}, Users: map[int64]*favorite.UserFavoriteStat{}}
+	for _, id := range req.VideoIds {
+		resp.Videos[id] = &favorite.VideoFavoriteStat{FavoriteCount: 2 * id, IsFavorite: req.ViewerId != 0 && id%2 == 0}
 	}
-	return &favorite.UserStatsResponse{Stats: stats}, nil
+	for _, id := range req.UserIds {
+		resp.Users[id] = &favorite.UserFavoriteStat{FavoriteCount: 1, TotalFavorited: id}
+	}
+	return resp, nil
 }
 
 type comments struct{ b *Backend }

@@ -99,23 +99,10 @@ func (r relations) UserStats(_ context.Context, req *relation.UserStatsRequest, 
 	}
 	stats := map[int64]*relation.UserRelationStat{}
 	for _, id := range req.UserIds {
-		stats[id] = &relation.UserRelationStat{FollowCount: id * 10, FollowerCount: id * 100}
+		stats[id] = &relation.UserRelationStat{FollowCount: id * 10, FollowerCount: id * 100,
+			IsFollow: req.ViewerId != 0 && id%2 == 0}
 	}
 	return &relation.UserStatsResponse{Stats: stats}, nil
-}
-
-func (r relations) IsFollowing(_ context.Context, req *relation.IsFollowingRequest, _ ...callopt.Option) (*relation.IsFollowingResponse, error) {
-	if err := r.b.record("relation.IsFollowing", req); err != nil {
-		return nil, err
-	}
-	if err := tooMany(len(req.UserIds)); err != nil {
-		return nil, err
-	}
-	following := map[int64]bool{}
-	for _, id := range req.UserIds {
-		following[id] = id%2 == 0
-	}
-	return &relation.IsFollowingResponse{Following: following}, nil
 }
 
 type messages struct{ b *Backend }

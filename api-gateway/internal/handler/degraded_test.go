@@ -60,8 +60,7 @@ func TestPagesDegradeWhenDecorationsFail(t *testing.T) {
 	b := fakes.New()
 	b.FeedVideos = []*video.Video{{Id: 4, AuthorId: 2, Title: "four"}, {Id: 2, AuthorId: 2, Title: "two"}}
 	b.Works = map[int64][]*video.Video{2: b.FeedVideos}
-	for _, call := range []string{"favorite.VideoStats", "favorite.UserStats", "comment.CountComments",
-		"relation.UserStats", "relation.IsFollowing"} {
+	for _, call := range []string{"favorite.Stats", "comment.CountComments", "relation.UserStats"} {
 		b.Fail(call, fakes.Unreachable())
 	}
 	e, logs, tracer, counter := degradingGateway(t, b)
@@ -84,12 +83,12 @@ func TestPagesDegradeWhenDecorationsFail(t *testing.T) {
 		}
 		lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 		if len(lines) != 1 || !strings.Contains(lines[0], `"level":"WARN"`) ||
-			!strings.Contains(lines[0], "comment.CountComments,favorite.UserStats,favorite.VideoStats,relation.IsFollowing,relation.UserStats") {
-			t.Fatalf("%s logged %q; want one warning naming the five failed calls", path, lines)
+			!strings.Contains(lines[0], "comment.CountComments,favorite.Stats,relation.UserStats") {
+			t.Fatalf("%s logged %q; want one warning naming the three failed calls", path, lines)
 		}
 		spans := tracer.FinishedSpans()
 		if len(spans) != 1 || spans[0].Tag("degraded") != true ||
-			!strings.Contains(spans[0].Tag("degraded.parts").(string), "favorite.VideoStats") {
+			!strings.Contains(spans[0].Tag("degraded.parts").(string), "favorite.Stats") {
 			t.Fatalf("%s: spans %v; want the request span tagged degraded", path, spans)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"simpletiktok/api-gateway/internal/fakes"
+	"simpletiktok/pkg/kitex_gen/relation"
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
@@ -21,7 +22,7 @@ func TestFeed(t *testing.T) {
 	if req := b.Last("video.Feed").(*video.FeedRequest); req.LatestTimeMs != 1_700_000_001_000 || req.Limit != 30 {
 		t.Fatalf("Feed request = %+v; want latest_time in ms and a page of 30", req)
 	}
-	if v := list[0].(map[string]any); v["is_favorite"] != false || b.Calls("relation.IsFollowing") != 0 {
+	if v := list[0].(map[string]any); v["is_favorite"] != false || b.Last("relation.UserStats").(*relation.UserStatsRequest).ViewerId != 0 {
 		t.Fatalf("an anonymous feed shows %v after calls %v", v, b.CallCounts())
 	}
 	// A bad latest_time is refused with an empty page and now as next_time.
@@ -30,7 +31,7 @@ func TestFeed(t *testing.T) {
 		t.Fatalf("bad latest_time = %v", body)
 	}
 	// A failed page answers the request's own time.
-	b.Fail("favorite.VideoStats", fakes.Unreachable())
+	b.Fail("favorite.Stats", fakes.Unreachable())
 	body = call(t, e, http.MethodGet, "/douyin/feed/?token=u7&latest_time=1700000001000")
 	if code(body) != 10004 || !isEmptyList(body["video_list"]) || num(body["next_time"]) != 1_700_000_001_000 {
 		t.Fatalf("failed feed = %v", body)

@@ -143,6 +143,30 @@ func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]Stats, er
 	return out, nil
 }
 
+// ViewedStats is a user's counters and whether the viewer asking follows them.
+type ViewedStats struct {
+	Stats
+	IsFollow bool
+}
+
+// StatsFor returns the counters of every id asked for and whether viewer (0: anonymous, who
+// follows nobody) follows each: what a page shows of a user, in one call.
+func (r *Relations) StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]ViewedStats, error) {
+	stats, err := r.Stats(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	following, err := r.IsFollowing(ctx, viewer, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]ViewedStats, len(stats))
+	for id, s := range stats {
+		out[id] = ViewedStats{Stats: s, IsFollow: following[id]}
+	}
+	return out, nil
+}
+
 // IsFollowing says, for every id asked for, whether viewer follows it. An anonymous viewer (0)
 // follows nobody.
 func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {

@@ -261,3 +261,41 @@ func same(got []int64, want ...int64) bool {
 	}
 	return true
 }
+
+func TestStatsForJoinsCountsAndTheViewersFollows(t *testing.T) {
+	r, _ := newRelations()
+	ctx := context.Background()
+	for _, f := range [][2]int64{{1, 2}, {3, 2}, {2, 3}} {
+		if err := r.Act(ctx, f[0], f[1], Follow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := r.StatsFor(ctx, 1, []int64{2, 3, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]ViewedStats{
+		2: {Stats: Stats{FollowCount: 1, FollowerCount: 2}, IsFollow: true},
+		3: {Stats: Stats{FollowCount: 1, FollowerCount: 1}},
+		4: {},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("StatsFor = %v; want %v", got, want)
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Fatalf("StatsFor[%d] = %+v; want %+v", id, got[id], w)
+		}
+	}
+	anon, err := r.StatsFor(ctx, 0, []int64{2})
+	if err != nil || anon[2].IsFollow || anon[2].FollowerCount != 2 {
+		t.Fatalf("anonymous StatsFor = %v, %v", anon, err)
+	}
+	tooMany := make([]int64, idbatch.Max+1)
+	for i := range tooMany {
+		tooMany[i] = int64(i + 1)
+	}
+	if _, err := r.StatsFor(ctx, 1, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("StatsFor of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+}

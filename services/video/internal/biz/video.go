@@ -204,6 +204,17 @@ func (s *Videos) CountWorks(ctx context.Context, authorIDs []int64) (map[int64]i
 	return out, nil
 }
 
+// AuthorWorks returns the number of videos of each author of videos: what a page of them shows
+// of their authors. A list holds at most idbatch.Max authors (a feed page, an author's list, a
+// batch read), so this is one CountWorks.
+func (s *Videos) AuthorWorks(ctx context.Context, videos []*Video) (map[int64]int64, error) {
+	authors := make([]int64, 0, len(videos))
+	for _, v := range videos {
+		authors = append(authors, v.AuthorID)
+	}
+	return s.CountWorks(ctx, authors)
+}
+
 // NormalizeTitle trims surrounding spaces and checks what remains: required, at most
 // MaxTitleLen characters of valid UTF-8, no control characters (a title is one line).
 func NormalizeTitle(title string) (string, error) {

@@ -392,6 +392,14 @@ func TestListsAndCounts(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0].ID != mine[2].ID || got[1].ID != mine[0].ID {
 		t.Fatalf("MGet = %+v, %v; want the two in the asked order", got, err)
 	}
+	theirs, _ := s.ListByAuthor(ctx, 2)
+	works, err := s.AuthorWorks(ctx, append(mine[:1:1], theirs...))
+	if err != nil || len(works) != 2 || works[1] != 3 || works[2] != 2 {
+		t.Fatalf("AuthorWorks = %v, %v; want 1:3 2:2", works, err)
+	}
+	if none, err := s.AuthorWorks(ctx, nil); err != nil || len(none) != 0 {
+		t.Fatalf("AuthorWorks of no videos = %v, %v", none, err)
+	}
 	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
