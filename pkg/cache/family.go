@@ -132,7 +132,7 @@ func (f *Family[K, V]) getMutable(ctx context.Context, ids []K, load Loader[K, V
 		// stored, having no token, and expires with its TTL.
 		missIDs = append(missIDs, id)
 		missKeys = append(missKeys, keys[i])
-		missTokens = append(missTokens, tk.tokens[i])
+		missTokens = append(missTokens, tk.token(i))
 	}
 	c.count(len(ids)-len(missIDs), len(missIDs), 0)
 	span.SetTag("cache.result", result(len(ids), len(missIDs)))

@@ -101,8 +101,8 @@ func TestMissFillHit(t *testing.T) {
 	if s.reads.Load() != 1 || m.hits.Load() != 1 || m.misses.Load() != 1 {
 		t.Fatalf("store reads %d, hits %d, misses %d; want 1, 1, 1", s.reads.Load(), m.hits.Load(), m.misses.Load())
 	}
-	if keys := srv.Keys("t:n:*"); len(keys) != 1 || keys[0] != "t:n:1" {
-		t.Fatalf("keys = %v; want [t:n:1] (the service's prefix, the family, the id)", keys)
+	if keys := srv.Keys("t:n:*"); len(keys) != 2 || !slices.Contains(keys, "t:n:1") || !slices.Contains(keys, "t:n:1~t") {
+		t.Fatalf("keys = %v; want t:n:1 (the service's prefix, the family, the id) and its fill token t:n:1~t", keys)
 	}
 	// An id the store does not have counts zero, and that is cached too.
 	if v := get(t, f, s, 2); v != 0 {
@@ -367,5 +367,27 @@ func TestSpansNameTheFamilyAndTheResult(t *testing.T) {
 	want := []string{"cache:fill=<nil>", "cache:get=miss", "cache:get=hit", "cache:invalidate=deleted"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("spans %v; want %v", got, want)
+	}
+}
+
+// A key left in the layout of an earlier version of the cache (a hash) is a miss, replaced by
+// the value read from the store, and never an error.
+func TestValueInAnEarlierLayoutIsAMiss(t *testing.T) {
+	srv := redistest.Start(t)
+	c, m := openCache(t, testConfig(srv.Addr))
+	if err := srv.Client().HSet(context.Background(), "t:n:1", "d", "stale", "t", "old").Err(); err != nil {
+		t.Fatal(err)
+	}
+	s := newStore()
+	s.set(1, 10)
+	f := NewMutable(c, "n", Itoa, Int64)
+	if v := get(t, f, s, 1); v != 10 {
+		t.Fatalf("read over an old hash = %d; want 10", v)
+	}
+	if v := get(t, f, s, 1); v != 10 || s.reads.Load() != 1 || m.hits.Load() != 1 {
+		t.Fatalf("second read = %d after %d store reads, %d hits; want 10 from the cache", v, s.reads.Load(), m.hits.Load())
+	}
+	if kind := srv.Client().Type(context.Background(), "t:n:1").Val(); kind != "string" {
+		t.Fatalf("the key is a %s; want the string of the current layout", kind)
 	}
 }
