@@ -99,33 +99,23 @@ func TestRedisFaults(t *testing.T) {
 		}
 		live = append(live, cm.ID)
 	}
-	usedAgain := func(step string) {
-		t.Helper()
-		time.Sleep(cachetest.RetryAfter)
-		check(step + ", first read")
-		hits := c.Counts.Hits()
-		check(step + ", second read")
-		if c.Counts.Hits() <= hits {
-			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
-		}
-	}
 	post()
 	check("one comment")
 	c.Server.Stop()
 	post()
 	check("posted while Redis is stopped")
 	c.Server.Restart()
-	usedAgain("Redis restarted with its old data")
+	c.UsedAgain(t, "Redis restarted with its old data", check)
 	c.Server.Flush()
 	if _, err := repo.Delete(ctx, &biz.Comment{ID: live[0], VideoID: video}, time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
 	live = live[1:]
-	usedAgain("deleted after a flush")
+	c.UsedAgain(t, "deleted after a flush", check)
 	c.Server.Freeze()
 	post()
 	check("posted while Redis is frozen")
 	c.Server.Thaw()
-	usedAgain("Redis thawed")
+	c.UsedAgain(t, "Redis thawed", check)
 	assertCountsMatchRows(t, gdb)
 }

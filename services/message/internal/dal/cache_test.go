@@ -92,29 +92,19 @@ func TestRedisFaults(t *testing.T) {
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
-	usedAgain := func(step string) {
-		t.Helper()
-		time.Sleep(cachetest.RetryAfter)
-		check(step + ", first read")
-		hits := c.Counts.Hits()
-		check(step + ", second read")
-		if c.Counts.Hits() <= hits {
-			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
-		}
-	}
 	send("first")
 	check("first")
 	c.Server.Stop()
 	send("sent while Redis is stopped")
 	check("sent while Redis is stopped")
 	c.Server.Restart()
-	usedAgain("Redis restarted with its old data")
+	c.UsedAgain(t, "Redis restarted with its old data", check)
 	c.Server.Flush()
 	send("after a flush")
-	usedAgain("after a flush")
+	c.UsedAgain(t, "after a flush", check)
 	c.Server.Freeze()
 	send("sent while Redis is frozen")
 	check("sent while Redis is frozen")
 	c.Server.Thaw()
-	usedAgain("Redis thawed")
+	c.UsedAgain(t, "Redis thawed", check)
 }

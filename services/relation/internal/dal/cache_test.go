@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"testing"
-	"time"
 
 	"simpletiktok/pkg/cache/cachetest"
 )
@@ -132,13 +131,10 @@ func TestRedisFaults(t *testing.T) {
 	}
 	usedAgain := func(step string, follows bool) {
 		t.Helper()
-		time.Sleep(cachetest.RetryAfter)
-		check(step+", first read", follows)
-		hits := c.Counts.Hits()
-		check(step+", second read", follows)
-		if c.Counts.Hits() <= hits {
-			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
-		}
+		c.UsedAgain(t, step, func(step string) {
+			t.Helper()
+			check(step, follows)
+		})
 	}
 	check("start", false)
 	act(true)

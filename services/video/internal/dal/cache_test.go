@@ -92,31 +92,21 @@ func TestRedisFaults(t *testing.T) {
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
-	usedAgain := func(step string) {
-		t.Helper()
-		time.Sleep(cachetest.RetryAfter)
-		check(step + ", first read")
-		hits := c.Counts.Hits()
-		check(step + ", second read")
-		if c.Counts.Hits() <= hits {
-			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
-		}
-	}
 	publish()
 	check("one video")
 	c.Server.Stop()
 	publish()
 	check("published while Redis is stopped")
 	c.Server.Restart()
-	usedAgain("Redis restarted with its old data")
+	c.UsedAgain(t, "Redis restarted with its old data", check)
 	c.Server.Flush()
 	publish()
-	usedAgain("published after a flush")
+	c.UsedAgain(t, "published after a flush", check)
 	c.Server.Freeze()
 	publish()
 	check("published while Redis is frozen")
 	c.Server.Thaw()
-	usedAgain("Redis thawed")
+	c.UsedAgain(t, "Redis thawed", check)
 }
 
 // A video's row changes once, when the media worker sets its cover: it is cached only after, so
