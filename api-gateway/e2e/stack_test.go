@@ -6,20 +6,16 @@
 package e2e
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
+	"simpletiktok/api-gateway/e2e/e2etest"
 	"simpletiktok/pkg/cache/redistest"
-	"simpletiktok/pkg/db"
-	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/devstack"
 )
 
-var services = []string{"user", "video", "favorite", "comment", "relation", "message"}
+var services = e2etest.Services
 
 // env is what every test of the package shares.
 type env struct {
@@ -36,89 +32,24 @@ type env struct {
 var shared *env
 
 func TestMain(m *testing.M) {
-	code, err := runWithStack(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-func runWithStack(m *testing.M) (int, error) {
-	root, err := repoRoot()
-	if err != nil {
-		return 0, err
-	}
-	ports, err := devstack.FreePorts()
-	if err != nil {
-		return 0, err
-	}
-	varDir, err := os.MkdirTemp("", "tiktok-e2e-")
-	if err != nil {
-		return 0, err
-	}
-	prefix := dbtest.SchemaName("e2e") + "_"
-	redisDir := filepath.Join(varDir, "redis")
-	if err := os.MkdirAll(redisDir, 0o755); err != nil {
-		return 0, err
-	}
-	redis, err := redistest.Launch(redisDir)
-	if err != nil {
-		return 0, err
-	}
-	defer redis.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	stack, err := devstack.Start(ctx, devstack.Options{
-		Root:         root,
-		VarDir:       varDir,
-		MySQLDSN:     dbtest.DSN(),
-		SchemaPrefix: prefix,
-		Ports:        ports,
-		Out:          os.Stderr,
-		// The suite registers and writes far faster from one address than a person does; the
-		// rate limits have their own tests (internal/handler), the cap in flight stays. The cache
-		// is a Redis of the suite's own.
-		ExtraEnv: []string{"TIKTOK_RATE_LIMIT=off", "TIKTOK_REDIS_ADDR=" + redis.Addr},
+	var redis *redistest.Server
+	e2etest.Main(m, e2etest.Options{Name: "e2e", Schema: "e2e",
+		Prepare: func(varDir string) ([]string, func(), error) {
+			redisDir := filepath.Join(varDir, "redis")
+			if err := os.MkdirAll(redisDir, 0o755); err != nil {
+				return nil, nil, err
+			}
+			var err error
+			if redis, err = redistest.Launch(redisDir); err != nil {
+				return nil, nil, err
+			}
+			// The suite registers and writes far faster from one address than a person does; the
+			// rate limits have their own tests (internal/handler), the cap in flight stays. The
+			// cache is a Redis of the suite's own.
+			return []string{"TIKTOK_RATE_LIMIT=off", "TIKTOK_REDIS_ADDR=" + redis.Addr}, func() { redis.Close() }, nil
+		},
+	}, func(s *e2etest.Suite) {
+		shared = &env{stack: s.Stack, phone: newPhone(s.Stack.GatewayURL()), root: s.Root, redis: redis,
+			schemaPrefix: s.SchemaPrefix}
 	})
-	defer func() {
-		for _, s := range services {
-			_ = db.DropSchema(context.Background(), dbtest.DSN(), prefix+s)
-		}
-	}()
-	if err != nil {
-		return 0, fmt.Errorf("start the stack (logs in %s): %w", filepath.Join(varDir, "log"), err)
-	}
-	defer stack.Stop()
-	shared = &env{stack: stack, phone: newPhone(stack.GatewayURL()), root: root, redis: redis, schemaPrefix: prefix}
-	code := m.Run()
-	// The stack restarts a process that crashes, so a crash would otherwise pass unnoticed.
-	for _, f := range stack.Failures() {
-		fmt.Fprintln(os.Stderr, "e2e: a process of the stack failed during the tests:", f)
-		code = 1
-	}
-	if code == 0 {
-		os.RemoveAll(varDir)
-	} else {
-		fmt.Fprintln(os.Stderr, "e2e: logs of the stack are in", stack.LogDir())
-	}
-	return code, nil
-}
-
-// repoRoot is the folder holding go.work, above the test's working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.work above the working directory")
-		}
-		dir = parent
-	}
 }

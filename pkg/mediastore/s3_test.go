@@ -1,13 +1,12 @@
 //go:build integration
 
-package mediastore
+package mediastore_test
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,8 +16,15 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"simpletiktok/pkg/mediastore"
+	"simpletiktok/pkg/mediastore/s3test"
 	"simpletiktok/pkg/mediastore/seaweedtest"
 )
+
+// This is an external test (s3test imports the package), with the package's test helpers.
+const goodKey = mediastore.GoodKey
+
+var writeFile = mediastore.WriteFile
 
 // TestS3 runs the S3 storage against a real SeaweedFS, started once for all its subtests, each
 // of which works in a bucket of its own.
@@ -27,53 +33,23 @@ func TestS3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := seaweedtest.Start(t, root)
-	admin, err := srv.Client(seaweedtest.AccessKey, seaweedtest.SecretKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	newStore := func(t *testing.T, partSize int64) (*S3, string) {
-		t.Helper()
-		n++
-		bucket := fmt.Sprintf("media-%d", n)
-		store, err := NewS3(context.Background(), S3Config{
-			Endpoint: srv.Endpoint, Region: "us-east-1", Bucket: bucket,
-			AccessKey: seaweedtest.AccessKey, SecretKey: seaweedtest.SecretKey,
-			PathStyle: true, CreateBucket: true, PartSize: partSize,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return store, bucket
-	}
-	objects := func(t *testing.T, bucket string) []string {
-		t.Helper()
-		var keys []string
-		for obj := range admin.ListObjects(context.Background(), bucket, minio.ListObjectsOptions{Recursive: true}) {
-			if obj.Err != nil {
-				t.Fatal(obj.Err)
-			}
-			keys = append(keys, obj.Key)
-		}
-		return keys
-	}
+	srv := s3test.Start(t, root, "media")
 
 	t.Run("put open read delete", func(t *testing.T) {
-		store, bucket := newStore(t, 0)
-		testS3Objects(t, store, objects, bucket)
+		store, bucket := srv.NewStore(t, 0)
+		testS3Objects(t, store, srv, bucket)
 	})
 	t.Run("multipart put and ranges across parts", func(t *testing.T) {
-		store, bucket := newStore(t, 5<<20)
-		testS3Multipart(t, store, admin, bucket)
+		store, bucket := srv.NewStore(t, 5<<20)
+		testS3Multipart(t, store, srv.Admin, bucket)
 	})
 	t.Run("credentials are checked", func(t *testing.T) {
-		store, bucket := newStore(t, 0)
-		testS3Credentials(t, srv, store, bucket)
+		store, bucket := srv.NewStore(t, 0)
+		testS3Credentials(t, srv.Server, store, bucket)
 	})
 }
 
-func testS3Objects(t *testing.T, store *S3, objects func(*testing.T, string) []string, bucket string) {
+func testS3Objects(t *testing.T, store *mediastore.S3, srv *s3test.Server, bucket string) {
 	ctx := context.Background()
 	content := strings.Repeat("abcdefghij", 300) // 3000 bytes
 	src := writeFile(t, t.TempDir(), "upload", content)
@@ -84,7 +60,7 @@ func testS3Objects(t *testing.T, store *S3, objects func(*testing.T, string) []s
 	if _, err := os.Stat(src); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the uploaded file is still there after Put (stat: %v); Put moves it", err)
 	}
-	if got := objects(t, bucket); len(got) != 1 || got[0] != goodKey {
+	if got := srv.Objects(t, bucket); len(got) != 1 || got[0] != goodKey {
 		t.Fatalf("bucket holds %v; want [%s]", got, goodKey)
 	}
 
@@ -126,29 +102,29 @@ func testS3Objects(t *testing.T, store *S3, objects func(*testing.T, string) []s
 	if err := store.Put(ctx, "../"+goodKey, writeFile(t, t.TempDir(), "f", "x")); err == nil {
 		t.Fatal("Put accepted a key that was not generated")
 	}
-	if _, err := store.Open(ctx, "fedcba9876543210fedcba9876543210.jpg"); !errors.Is(err, ErrNotFound) {
+	if _, err := store.Open(ctx, "fedcba9876543210fedcba9876543210.jpg"); !errors.Is(err, mediastore.ErrNotFound) {
 		t.Fatalf("Open of a missing key = %v; want ErrNotFound", err)
 	}
-	if _, err := store.Open(ctx, "not-a-key"); !errors.Is(err, ErrNotFound) {
+	if _, err := store.Open(ctx, "not-a-key"); !errors.Is(err, mediastore.ErrNotFound) {
 		t.Fatalf("Open of a malformed key = %v; want ErrNotFound", err)
 	}
 	if err := store.Delete(ctx, goodKey); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Open(ctx, goodKey); !errors.Is(err, ErrNotFound) {
+	if _, err := store.Open(ctx, goodKey); !errors.Is(err, mediastore.ErrNotFound) {
 		t.Fatalf("Open after Delete = %v; want ErrNotFound", err)
 	}
 	if err := store.Delete(ctx, goodKey); err != nil {
 		t.Fatalf("Delete of a missing key = %v; want nil", err)
 	}
-	if got := objects(t, bucket); len(got) != 0 {
+	if got := srv.Objects(t, bucket); len(got) != 0 {
 		t.Fatalf("bucket holds %v after Delete", got)
 	}
 }
 
 // A file larger than a part goes up as a multipart upload, and reads back byte for byte,
 // including ranges that straddle the parts.
-func testS3Multipart(t *testing.T, store *S3, admin *minio.Client, bucket string) {
+func testS3Multipart(t *testing.T, store *mediastore.S3, admin *minio.Client, bucket string) {
 	ctx := context.Background()
 	content := make([]byte, 11<<20+123) // three parts of 5, 5 and 1 MiB
 	if _, err := rand.Read(content); err != nil {
@@ -193,12 +169,12 @@ func testS3Multipart(t *testing.T, store *S3, admin *minio.Client, bucket string
 
 // The server checks signatures: a wrong secret, an unknown key and an anonymous request are all
 // refused, and a store is not opened over a missing bucket unless told to create it.
-func testS3Credentials(t *testing.T, srv *seaweedtest.Server, store *S3, bucket string) {
+func testS3Credentials(t *testing.T, srv *seaweedtest.Server, store *mediastore.S3, bucket string) {
 	ctx := context.Background()
 	if err := store.Put(ctx, goodKey, writeFile(t, t.TempDir(), "f", "secret video")); err != nil {
 		t.Fatal(err)
 	}
-	base := S3Config{Endpoint: srv.Endpoint, Region: "us-east-1", Bucket: bucket, PathStyle: true}
+	base := mediastore.S3Config{Endpoint: srv.Endpoint, Region: "us-east-1", Bucket: bucket, PathStyle: true}
 	for name, keys := range map[string][2]string{
 		"wrong secret":      {seaweedtest.AccessKey, seaweedtest.SecretKey + "x"},
 		"unknown key":       {"someone-else", seaweedtest.SecretKey},
@@ -206,7 +182,7 @@ func testS3Credentials(t *testing.T, srv *seaweedtest.Server, store *S3, bucket 
 	} {
 		cfg := base
 		cfg.AccessKey, cfg.SecretKey = keys[0], keys[1]
-		if _, err := NewS3(ctx, cfg); err == nil {
+		if _, err := mediastore.NewS3(ctx, cfg); err == nil {
 			t.Errorf("%s: NewS3 succeeded; want the server to refuse it", name)
 		}
 	}
@@ -236,7 +212,7 @@ func testS3Credentials(t *testing.T, srv *seaweedtest.Server, store *S3, bucket 
 	missing := base
 	missing.Bucket = "never-created"
 	missing.AccessKey, missing.SecretKey = seaweedtest.AccessKey, seaweedtest.SecretKey
-	if _, err := NewS3(ctx, missing); err == nil || !strings.Contains(err.Error(), "create_bucket") {
+	if _, err := mediastore.NewS3(ctx, missing); err == nil || !strings.Contains(err.Error(), "create_bucket") {
 		t.Fatalf("NewS3 over a missing bucket = %v; want an error that names create_bucket", err)
 	}
 }

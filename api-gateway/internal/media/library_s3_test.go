@@ -6,18 +6,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/minio/minio-go/v7"
-
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/mediastore"
-	"simpletiktok/pkg/mediastore/seaweedtest"
+	"simpletiktok/pkg/mediastore/s3test"
 )
 
 // TestLibraryOverS3 runs the gateway's side of media (uploads, serving) over a real SeaweedFS;
@@ -27,54 +24,24 @@ func TestLibraryOverS3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := seaweedtest.Start(t, root)
-	admin, err := srv.Client(seaweedtest.AccessKey, seaweedtest.SecretKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	newStore := func(t *testing.T) (*mediastore.S3, string) {
-		t.Helper()
-		n++
-		bucket := fmt.Sprintf("library-%d", n)
-		store, err := mediastore.NewS3(context.Background(), mediastore.S3Config{
-			Endpoint: srv.Endpoint, Region: "us-east-1", Bucket: bucket,
-			AccessKey: seaweedtest.AccessKey, SecretKey: seaweedtest.SecretKey,
-			PathStyle: true, CreateBucket: true,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return store, bucket
-	}
-	objects := func(t *testing.T, bucket string) []string {
-		t.Helper()
-		var keys []string
-		for obj := range admin.ListObjects(context.Background(), bucket, minio.ListObjectsOptions{Recursive: true}) {
-			if obj.Err != nil {
-				t.Fatal(obj.Err)
-			}
-			keys = append(keys, obj.Key)
-		}
-		return keys
-	}
+	srv := s3test.Start(t, root, "library")
 
 	t.Run("served over HTTP", func(t *testing.T) {
-		store, _ := newStore(t)
+		store, _ := srv.NewStore(t, 0)
 		base, content := serveStorage(t, store)
 		checkWholeFile(t, base, content)
 		checkRanges(t, base, content)
 	})
 	t.Run("publish through the library", func(t *testing.T) {
-		store, bucket := newStore(t)
-		testS3Library(t, store, objects, bucket)
+		store, bucket := srv.NewStore(t, 0)
+		testS3Library(t, store, srv, bucket)
 	})
 }
 
 // The gateway's part of a publish over S3: an upload over the cap is refused before anything
 // reaches the bucket; a real video is checked, stored, served back and removed; the local folder
 // keeps nothing.
-func testS3Library(t *testing.T, store *mediastore.S3, objects func(*testing.T, string) []string, bucket string) {
+func testS3Library(t *testing.T, store *mediastore.S3, srv *s3test.Server, bucket string) {
 	ctx := context.Background()
 	video, err := os.ReadFile(mp4Video(t, t.TempDir()))
 	if err != nil {
@@ -91,7 +58,7 @@ func testS3Library(t *testing.T, store *mediastore.S3, objects func(*testing.T, 
 	if !errors.Is(err, errno.VideoTooLarge) {
 		t.Fatalf("ReadForm of a file one byte over the cap = %v; want VideoTooLarge", err)
 	}
-	if got := objects(t, bucket); len(got) != 0 {
+	if got := srv.Objects(t, bucket); len(got) != 0 {
 		t.Fatalf("a refused upload left %v in the bucket", got)
 	}
 
@@ -104,7 +71,7 @@ func testS3Library(t *testing.T, store *mediastore.S3, objects func(*testing.T, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := objects(t, bucket); len(got) != 1 || got[0] != stored.PlayKey {
+	if got := srv.Objects(t, bucket); len(got) != 1 || got[0] != stored.PlayKey {
 		t.Fatalf("bucket holds %v, stored %+v; want the video alone", got, stored)
 	}
 	if left := files(t, spool); len(left) != 0 {
@@ -121,7 +88,7 @@ func testS3Library(t *testing.T, store *mediastore.S3, objects func(*testing.T, 
 	}
 
 	lib.Remove(ctx, stored)
-	if got := objects(t, bucket); len(got) != 0 {
+	if got := srv.Objects(t, bucket); len(got) != 0 {
 		t.Fatalf("Remove left %v", got)
 	}
 }

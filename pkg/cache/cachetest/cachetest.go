@@ -67,3 +67,16 @@ func OpenOn(t testing.TB, srv *redistest.Server, service string) *Cache {
 
 // RetryAfter is how long a test waits after Redis comes back for the cache to be tried again.
 const RetryAfter = cache.RetryAfter + 100*time.Millisecond
+
+// UsedAgain checks that the cache is used again once Redis answers again: after RetryAfter it
+// runs check twice (with step and which read it is), and the second must hit the cache.
+func (c *Cache) UsedAgain(t testing.TB, step string, check func(step string)) {
+	t.Helper()
+	time.Sleep(RetryAfter)
+	check(step + ", first read")
+	hits := c.Counts.Hits()
+	check(step + ", second read")
+	if c.Counts.Hits() <= hits {
+		t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
+	}
+}

@@ -6,13 +6,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"simpletiktok/pkg/cache/cachetest"
-	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/comment/internal/biz"
 )
 
@@ -48,28 +45,12 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 	repo := NewComments(migrated(t), c.Cache)
 	ctx := context.Background()
 	const writers, rounds = 5, 12
-	stop := make(chan struct{})
-	var readers sync.WaitGroup
-	var reads atomic.Int64
-	for r := range 4 {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				video := int64(10 + r%writers)
-				_, _ = repo.Counts(ctx, []int64{video})
-				_, _ = repo.ListByVideo(ctx, video, biz.MaxList)
-				reads.Add(1)
-			}
-		}()
-	}
 	// Writer w owns video 10+w: it posts, and deletes every third comment it posted.
-	errs := dbtest.AtOnce(writers, func(w int) error {
+	c.Race(t, 4, func(r int) {
+		video := int64(10 + r%writers)
+		_, _ = repo.Counts(ctx, []int64{video})
+		_, _ = repo.ListByVideo(ctx, video, biz.MaxList)
+	}, writers, func(w int) error {
 		video := int64(10 + w)
 		var live []int64
 		for round := range rounds {
@@ -93,16 +74,6 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 		}
 		return nil
 	})
-	close(stop)
-	readers.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("writer %d: %v", i, err)
-		}
-	}
-	if reads.Load() == 0 || c.Counts.Hits() == 0 {
-		t.Fatalf("readers ran %d times, cache hits %d: the test did not race the cache", reads.Load(), c.Counts.Hits())
-	}
 }
 
 // Redis stopped, restarted with what it had saved, flushed, frozen: counts and lists stay right,
@@ -128,33 +99,23 @@ func TestRedisFaults(t *testing.T) {
 		}
 		live = append(live, cm.ID)
 	}
-	usedAgain := func(step string) {
-		t.Helper()
-		time.Sleep(cachetest.RetryAfter)
-		check(step + ", first read")
-		hits := c.Counts.Hits()
-		check(step + ", second read")
-		if c.Counts.Hits() <= hits {
-			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
-		}
-	}
 	post()
 	check("one comment")
 	c.Server.Stop()
 	post()
 	check("posted while Redis is stopped")
 	c.Server.Restart()
-	usedAgain("Redis restarted with its old data")
+	c.UsedAgain(t, "Redis restarted with its old data", check)
 	c.Server.Flush()
 	if _, err := repo.Delete(ctx, &biz.Comment{ID: live[0], VideoID: video}, time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
 	live = live[1:]
-	usedAgain("deleted after a flush")
+	c.UsedAgain(t, "deleted after a flush", check)
 	c.Server.Freeze()
 	post()
 	check("posted while Redis is frozen")
 	c.Server.Thaw()
-	usedAgain("Redis thawed")
+	c.UsedAgain(t, "Redis thawed", check)
 	assertCountsMatchRows(t, gdb)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/opentracing/opentracing-go"
 
+	"simpletiktok/pkg/backoff"
 	"simpletiktok/pkg/mediajob"
 	"simpletiktok/services/media-worker/internal/cover"
 )
@@ -96,9 +97,18 @@ func (w *Worker) consumerConfig() jetstream.ConsumerConfig {
 	}
 }
 
+// natsRetryMax bounds the pause between two attempts to reach NATS.
+const natsRetryMax = 10 * time.Second
+
+// natsRetry spaces the attempts to reach NATS: Policy.RetryMin, doubled after each failure up to
+// natsRetryMax.
+func (w *Worker) natsRetry() backoff.Backoff {
+	return backoff.Backoff{Min: w.cfg.Policy.RetryMin, Max: natsRetryMax}
+}
+
 // setup creates the streams and the consumer (idempotent), retrying while NATS is away.
 func (w *Worker) setup(ctx context.Context) (jetstream.Consumer, error) {
-	wait := w.cfg.Policy.RetryMin
+	retry := w.natsRetry()
 	logged := false
 	for {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -120,10 +130,9 @@ func (w *Worker) setup(ctx context.Context) (jetstream.Consumer, error) {
 			w.log.WarnContext(ctx, "jobs: NATS is not ready; retrying", "error", err)
 			logged = true
 		}
-		if !sleep(ctx, wait) {
+		if !backoff.Sleep(ctx, retry.Next()) {
 			return nil, ctx.Err()
 		}
-		wait = min(2*wait, 10*time.Second)
 	}
 }
 
@@ -144,7 +153,7 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	slots := make(chan struct{}, w.cfg.Concurrency)
 	failing := false
-	wait := w.cfg.Policy.RetryMin
+	retry := w.natsRetry()
 pull:
 	for {
 		select {
@@ -163,15 +172,15 @@ pull:
 				failing = true
 				w.consuming.Store(false)
 			}
-			if !sleep(ctx, wait) {
+			if !backoff.Sleep(ctx, retry.Next()) {
 				break pull
 			}
-			wait = min(2*wait, 10*time.Second)
 			continue
 		}
 		if failing {
 			w.log.InfoContext(ctx, "jobs: pulling again")
-			failing, wait = false, w.cfg.Policy.RetryMin
+			failing = false
+			retry.Reset()
 			w.consuming.Store(true)
 		}
 		if msg == nil {
@@ -231,20 +240,8 @@ func (w *Worker) watchDepth(ctx context.Context, cons jetstream.Consumer) {
 				last = depth
 			}
 		}
-		if !sleep(ctx, w.cfg.DepthEvery) {
+		if !backoff.Sleep(ctx, w.cfg.DepthEvery) {
 			return
 		}
-	}
-}
-
-// sleep waits d, or less if ctx ends first (false then).
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

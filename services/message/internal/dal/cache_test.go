@@ -5,13 +5,10 @@ package dal
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"simpletiktok/pkg/cache/cachetest"
-	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/message/internal/biz"
 )
 
@@ -44,28 +41,12 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 	repo, rules, _ := openRepo(t, c.Cache)
 	ctx := context.Background()
 	const writers, rounds = 5, 12
-	stop := make(chan struct{})
-	var readers sync.WaitGroup
-	var reads atomic.Int64
-	for r := range 4 {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				w := int64(r % writers)
-				_, _ = repo.Latest(ctx, 100+w, []int64{1 + w})
-				_, _ = repo.Chat(ctx, 100+w, 1+w, time.Now().UnixMilli(), 100)
-				reads.Add(1)
-			}
-		}()
-	}
 	// Writer w writes to 100+w, who writes back every other round.
-	errs := dbtest.AtOnce(writers, func(w int) error {
+	c.Race(t, 4, func(r int) {
+		w := int64(r % writers)
+		_, _ = repo.Latest(ctx, 100+w, []int64{1 + w})
+		_, _ = repo.Chat(ctx, 100+w, 1+w, time.Now().UnixMilli(), 100)
+	}, writers, func(w int) error {
 		prev := int64(0)
 		for round := range rounds {
 			from, to := int64(1+w), int64(100+w)
@@ -83,16 +64,6 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 		}
 		return nil
 	})
-	close(stop)
-	readers.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("writer %d: %v", i, err)
-		}
-	}
-	if reads.Load() == 0 || c.Counts.Hits() == 0 {
-		t.Fatalf("readers ran %d times, cache hits %d: the test did not race the cache", reads.Load(), c.Counts.Hits())
-	}
 }
 
 // Redis stopped, restarted with what it had saved, flushed, frozen: the latest message and the
@@ -121,29 +92,19 @@ func TestRedisFaults(t *testing.T) {
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
-	usedAgain := func(step string) {
-		t.Helper()
-		time.Sleep(cachetest.RetryAfter)
-		check(step + ", first read")
-		hits := c.Counts.Hits()
-		check(step + ", second read")
-		if c.Counts.Hits() <= hits {
-			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
-		}
-	}
 	send("first")
 	check("first")
 	c.Server.Stop()
 	send("sent while Redis is stopped")
 	check("sent while Redis is stopped")
 	c.Server.Restart()
-	usedAgain("Redis restarted with its old data")
+	c.UsedAgain(t, "Redis restarted with its old data", check)
 	c.Server.Flush()
 	send("after a flush")
-	usedAgain("after a flush")
+	c.UsedAgain(t, "after a flush", check)
 	c.Server.Freeze()
 	send("sent while Redis is frozen")
 	check("sent while Redis is frozen")
 	c.Server.Thaw()
-	usedAgain("Redis thawed")
+	c.UsedAgain(t, "Redis thawed", check)
 }

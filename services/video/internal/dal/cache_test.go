@@ -5,13 +5,10 @@ package dal
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"simpletiktok/pkg/cache/cachetest"
-	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/video/internal/biz"
 )
 
@@ -53,27 +50,11 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 	repo := NewVideos(migrated(t), c.Cache)
 	ctx := context.Background()
 	const writers, rounds = 4, 8
-	stop := make(chan struct{})
-	var readers sync.WaitGroup
-	var reads atomic.Int64
-	for r := range 4 {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				_, _ = repo.Feed(ctx, 1<<62, 30)
-				_, _ = repo.ListByAuthor(ctx, int64(1+r%writers), 1000)
-				_, _ = repo.CountWorks(ctx, []int64{int64(1 + r%writers)})
-				reads.Add(1)
-			}
-		}()
-	}
-	errs := dbtest.AtOnce(writers, func(w int) error {
+	c.Race(t, 4, func(r int) {
+		_, _ = repo.Feed(ctx, 1<<62, 30)
+		_, _ = repo.ListByAuthor(ctx, int64(1+r%writers), 1000)
+		_, _ = repo.CountWorks(ctx, []int64{int64(1 + r%writers)})
+	}, writers, func(w int) error {
 		author := int64(1 + w)
 		for round := range rounds {
 			v := &biz.Video{AuthorID: author, Title: fmt.Sprintf("round %d", round), PlayKey: key()}
@@ -86,16 +67,6 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 		}
 		return nil
 	})
-	close(stop)
-	readers.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("author %d: %v", i, err)
-		}
-	}
-	if reads.Load() == 0 || c.Counts.Hits() == 0 {
-		t.Fatalf("readers ran %d times, cache hits %d: the test did not race the cache", reads.Load(), c.Counts.Hits())
-	}
 }
 
 // Redis stopped, restarted with what it had saved, flushed, frozen: the feed, lists and counts
@@ -121,31 +92,21 @@ func TestRedisFaults(t *testing.T) {
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
-	usedAgain := func(step string) {
-		t.Helper()
-		time.Sleep(cachetest.RetryAfter)
-		check(step + ", first read")
-		hits := c.Counts.Hits()
-		check(step + ", second read")
-		if c.Counts.Hits() <= hits {
-			t.Fatalf("%s: the cache is not used again (hits stay at %d)", step, hits)
-		}
-	}
 	publish()
 	check("one video")
 	c.Server.Stop()
 	publish()
 	check("published while Redis is stopped")
 	c.Server.Restart()
-	usedAgain("Redis restarted with its old data")
+	c.UsedAgain(t, "Redis restarted with its old data", check)
 	c.Server.Flush()
 	publish()
-	usedAgain("published after a flush")
+	c.UsedAgain(t, "published after a flush", check)
 	c.Server.Freeze()
 	publish()
 	check("published while Redis is frozen")
 	c.Server.Thaw()
-	usedAgain("Redis thawed")
+	c.UsedAgain(t, "Redis thawed", check)
 }
 
 // A video's row changes once, when the media worker sets its cover: it is cached only after, so

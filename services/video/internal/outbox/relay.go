@@ -23,6 +23,7 @@ import (
 	"github.com/opentracing/opentracing-go"
 	"github.com/opentracing/opentracing-go/ext"
 
+	"simpletiktok/pkg/backoff"
 	"simpletiktok/pkg/queue"
 )
 
@@ -103,7 +104,7 @@ func (r *Relay) Notify() {
 // pause that doubles up to MaxBackoff; the start and the end of an outage are logged once each,
 // with the number of messages waiting.
 func (r *Relay) Run(ctx context.Context) {
-	backoff := r.cfg.MinBackoff
+	retry := r.cfg.retry()
 	var outageSince time.Time
 	nextPrune := r.now()
 	for {
@@ -112,15 +113,15 @@ func (r *Relay) Run(ctx context.Context) {
 			return
 		}
 		if err != nil {
+			wait := retry.Next()
 			if outageSince.IsZero() {
 				outageSince = r.now()
 				r.log.WarnContext(ctx, "outbox: cannot relay to the queue; jobs wait in the outbox and are retried",
-					"error", err, "backlog", r.backlog(ctx), "retry_in", backoff.String())
+					"error", err, "backlog", r.backlog(ctx), "retry_in", wait.String())
 			}
-			if !sleep(ctx, backoff) {
+			if !backoff.Sleep(ctx, wait) {
 				return
 			}
-			backoff = nextBackoff(backoff, r.cfg.MaxBackoff)
 			continue
 		}
 		if !outageSince.IsZero() {
@@ -128,7 +129,7 @@ func (r *Relay) Run(ctx context.Context) {
 				"sent", sent, "backlog", r.backlog(ctx))
 			outageSince = time.Time{}
 		}
-		backoff = r.cfg.MinBackoff
+		retry.Reset()
 		if sent == r.cfg.Batch {
 			continue // more may be waiting
 		}
@@ -145,9 +146,9 @@ func (r *Relay) Run(ctx context.Context) {
 	}
 }
 
-// nextBackoff doubles d, up to limit.
-func nextBackoff(d, limit time.Duration) time.Duration {
-	return min(2*d, limit)
+// retry spaces the rounds after a failed one: MinBackoff, doubled per failure up to MaxBackoff.
+func (c Config) retry() backoff.Backoff {
+	return backoff.Backoff{Min: c.MinBackoff, Max: c.MaxBackoff}
 }
 
 // flush sends the pending messages in order, stopping at the first failure (a later message
@@ -219,17 +220,5 @@ func (r *Relay) prune(ctx context.Context) {
 		r.log.WarnContext(ctx, "outbox: pruning sent messages failed; retried later", "error", err)
 	case n > 0:
 		r.log.InfoContext(ctx, "outbox: pruned sent messages", "deleted", n)
-	}
-}
-
-// sleep waits d, or less if ctx ends first (false then).
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

@@ -196,10 +196,9 @@ func TestRelayOutlastsAnOutage(t *testing.T) {
 }
 
 func TestBackoffDoublesUpToTheLimit(t *testing.T) {
-	d, seen := 200*time.Millisecond, []time.Duration{}
+	retry, seen := DefaultConfig().retry(), []time.Duration{}
 	for range 8 {
-		seen = append(seen, d)
-		d = nextBackoff(d, 10*time.Second)
+		seen = append(seen, retry.Next())
 	}
 	want := []time.Duration{200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1600 * time.Millisecond,
 		3200 * time.Millisecond, 6400 * time.Millisecond, 10 * time.Second, 10 * time.Second}

@@ -1,0 +1,134 @@
+// Package e2etest starts the stack an end-to-end test package runs against: the whole system
+// (pkg/devstack) from the binaries of bin/, of the test binary's own, on free ports, with its state
+// in a temporary folder and its schemas on this machine's MySQL named apart, stopped and dropped
+// when the tests end.
+package e2etest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"simpletiktok/pkg/db"
+	"simpletiktok/pkg/db/dbtest"
+	"simpletiktok/pkg/devstack"
+)
+
+// Services are the services the stack runs, each with a schema of its own.
+var Services = []string{"user", "video", "favorite", "comment", "relation", "message"}
+
+// startTimeout bounds the start of the stack.
+const startTimeout = 3 * time.Minute
+
+// Suite is a package's running stack and where it lives.
+type Suite struct {
+	Stack        *devstack.Stack
+	Root         string // the repository root: it holds go.work, and the binaries in bin/
+	VarDir       string // the stack's state and logs; removed after tests that passed
+	SchemaPrefix string // each service's schema is SchemaPrefix+<service>
+}
+
+// Options say what one package's stack has of its own.
+type Options struct {
+	// Name names the package in the lines it prints, and its temporary folder (tiktok-<Name>-…).
+	Name string
+	// Schema starts the names of its schemas: dbtest.SchemaName(Schema) + "_".
+	Schema string
+	// Prepare, when set, runs before the stack starts, once its folder varDir exists: it may write
+	// files there or start servers. It returns the environment to add to every process of the
+	// stack, and what to do once the stack has stopped (nil: nothing).
+	Prepare func(varDir string) (env []string, done func(), err error)
+	// KillsProcesses says the tests kill processes of the stack on purpose. Otherwise a process
+	// that exits during the tests fails the run: the stack restarts it, so the crash would pass
+	// unnoticed.
+	KillsProcesses bool
+}
+
+// Main starts the stack, hands it to started, runs the tests of m, stops the stack, drops its
+// schemas, and exits with the tests' code; it exits with 1 when the stack cannot start. Call it
+// from TestMain.
+func Main(m *testing.M, opts Options, started func(*Suite)) {
+	code, err := run(m, opts, started)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", opts.Name, err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M, opts Options, started func(*Suite)) (int, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return 0, err
+	}
+	ports, err := devstack.FreePorts()
+	if err != nil {
+		return 0, err
+	}
+	varDir, err := os.MkdirTemp("", "tiktok-"+opts.Name+"-")
+	if err != nil {
+		return 0, err
+	}
+	prefix := dbtest.SchemaName(opts.Schema) + "_"
+	var env []string
+	if opts.Prepare != nil {
+		var done func()
+		if env, done, err = opts.Prepare(varDir); err != nil {
+			return 0, err
+		}
+		if done != nil {
+			defer done()
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	stack, err := devstack.Start(ctx, devstack.Options{
+		Root: root, VarDir: varDir, MySQLDSN: dbtest.DSN(), SchemaPrefix: prefix, Ports: ports, Out: os.Stderr,
+		ExtraEnv: env,
+	})
+	defer func() {
+		for _, s := range Services {
+			_ = db.DropSchema(context.Background(), dbtest.DSN(), prefix+s)
+		}
+	}()
+	if err != nil {
+		return 0, fmt.Errorf("start the stack (logs in %s): %w", filepath.Join(varDir, "log"), err)
+	}
+	defer stack.Stop()
+	started(&Suite{Stack: stack, Root: root, VarDir: varDir, SchemaPrefix: prefix})
+	code := m.Run()
+	if !opts.KillsProcesses {
+		for _, f := range stack.Failures() {
+			fmt.Fprintf(os.Stderr, "%s: a process of the stack failed during the tests: %v\n", opts.Name, f)
+			code = 1
+		}
+	}
+	if code == 0 {
+		os.RemoveAll(varDir)
+	} else {
+		fmt.Fprintf(os.Stderr, "%s: logs of the stack are in %s\n", opts.Name, stack.LogDir())
+	}
+	return code, nil
+}
+
+// RepoRoot is the folder holding go.work, above the working directory (a test's is its package's
+// folder).
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.work above the working directory")
+		}
+		dir = parent
+	}
+}
