@@ -191,6 +191,10 @@ func (s *Stack) AdminURL(name string) string {
 	return "http://" + loopback(s.opts.Ports.Admin[name])
 }
 
+// ServiceAddr is the RPC address (host:port) of the service called name ("favorite"), for tests
+// that call a service directly rather than through etcd and the gateway.
+func (s *Stack) ServiceAddr(name string) string { return loopback(s.opts.Ports.Services[name]) }
+
 // JaegerQueryURL is the base URL of Jaeger's query API (/api/services, /api/traces?service=...).
 func (s *Stack) JaegerQueryURL() string { return "http://" + loopback(s.opts.Ports.JaegerQuery) }
 

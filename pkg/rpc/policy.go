@@ -31,8 +31,8 @@ import (
 // readMethods are the methods (as named in idl/) that only read.
 func readMethods() []string {
 	return []string{"MGetUsers", "Feed", "ListByAuthor", "MGetVideos", "CountWorks", "ListFavorites",
-		"Stats", "UserStats", "ListComments", "CountComments", "ListFollowing", "ListFollowers",
-		"ListFriends", "Chat", "LatestMessages"}
+		"Stats", "VideoStats", "UserStats", "ListComments", "CountComments", "ListFollowing", "ListFollowers",
+		"ListFriends", "IsFollowing", "Chat", "LatestMessages"}
 }
 
 // callPolicy returns the options that set each call's timeout by the class of its method and the

@@ -33,6 +33,24 @@ func (h *handler) ListFavorites(ctx context.Context, req *favorite.ListFavorites
 	return &favorite.ListFavoritesResponse{VideoIds: ids}, nil
 }
 
+// VideoStats is the first half of Stats, for gateways of the previous version (deprecated).
+func (h *handler) VideoStats(ctx context.Context, req *favorite.VideoStatsRequest) (*favorite.VideoStatsResponse, error) {
+	resp, err := h.Stats(ctx, &favorite.StatsRequest{ViewerId: req.ViewerId, VideoIds: req.VideoIds})
+	if err != nil {
+		return nil, err
+	}
+	return &favorite.VideoStatsResponse{Stats: resp.Videos}, nil
+}
+
+// UserStats is the second half of Stats, for gateways of the previous version (deprecated).
+func (h *handler) UserStats(ctx context.Context, req *favorite.UserStatsRequest) (*favorite.UserStatsResponse, error) {
+	resp, err := h.Stats(ctx, &favorite.StatsRequest{UserIds: req.UserIds})
+	if err != nil {
+		return nil, err
+	}
+	return &favorite.UserStatsResponse{Stats: resp.Users}, nil
+}
+
 // Stats answers a page's counts in one call: the videos' likes (with the viewer's) and the users'.
 func (h *handler) Stats(ctx context.Context, req *favorite.StatsRequest) (*favorite.StatsResponse, error) {
 	videos, err := h.favorites.VideoStats(ctx, req.ViewerId, req.VideoIds)

@@ -45,6 +45,16 @@ func list(ctx context.Context, log *slog.Logger, ids []int64, err error) (*relat
 	return &relation.ListResponse{UserIds: ids}, nil
 }
 
+// IsFollowing is the viewer's part of UserStats, for gateways of the previous version
+// (deprecated).
+func (h *handler) IsFollowing(ctx context.Context, req *relation.IsFollowingRequest) (*relation.IsFollowingResponse, error) {
+	following, err := h.relations.IsFollowing(ctx, req.ViewerId, req.UserIds)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	return &relation.IsFollowingResponse{Following: following}, nil
+}
+
 func (h *handler) UserStats(ctx context.Context, req *relation.UserStatsRequest) (*relation.UserStatsResponse, error) {
 	stats, err := h.relations.StatsFor(ctx, req.ViewerId, req.UserIds)
 	if err != nil {

@@ -2,6 +2,7 @@ package fakes
 
 import (
 	"context"
+	"errors"
 
 	"github.com/cloudwego/kitex/client/callopt"
 
@@ -128,6 +129,15 @@ func (f favorites) Stats(_ context.Context, req *favorite.StatsRequest, _ ...cal
 		resp.Users[id] = &favorite.UserFavoriteStat{FavoriteCount: 1, TotalFavorited: id}
 	}
 	return resp, nil
+}
+
+// VideoStats and UserStats are deprecated (favorite.Stats); the gateway no longer calls them.
+func (f favorites) VideoStats(context.Context, *favorite.VideoStatsRequest, ...callopt.Option) (*favorite.VideoStatsResponse, error) {
+	return nil, errors.New("fakes: favorite.VideoStats is deprecated; the gateway calls favorite.Stats")
+}
+
+func (f favorites) UserStats(context.Context, *favorite.UserStatsRequest, ...callopt.Option) (*favorite.UserStatsResponse, error) {
+	return nil, errors.New("fakes: favorite.UserStats is deprecated; the gateway calls favorite.Stats")
 }
 
 type comments struct{ b *Backend }

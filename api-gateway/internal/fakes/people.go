@@ -2,6 +2,7 @@ package fakes
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/cloudwego/kitex/client/callopt"
@@ -103,6 +104,11 @@ func (r relations) UserStats(_ context.Context, req *relation.UserStatsRequest, 
 			IsFollow: req.ViewerId != 0 && id%2 == 0}
 	}
 	return &relation.UserStatsResponse{Stats: stats}, nil
+}
+
+// IsFollowing is deprecated (relation.UserStats answers it); the gateway no longer calls it.
+func (r relations) IsFollowing(context.Context, *relation.IsFollowingRequest, ...callopt.Option) (*relation.IsFollowingResponse, error) {
+	return nil, errors.New("fakes: relation.IsFollowing is deprecated; the gateway calls relation.UserStats")
 }
 
 type messages struct{ b *Backend }

@@ -197,10 +197,56 @@ func (x *UserStatsResponse) GetStats() map[int64]*UserRelationStat {
 	return nil
 }
 
+// Deprecated: which of user_ids viewer_id follows, now in UserStats. Kept for one release, so that
+// a gateway of the previous version still shows whole pages while the services are updated before
+// it (docs/deployment.md, "Changing an RPC"); nothing of this version calls it.
+type IsFollowingRequest struct {
+	ViewerId int64   `protobuf:"varint,1,opt,name=viewer_id" json:"viewer_id,omitempty"`
+	UserIds  []int64 `protobuf:"varint,2,rep,packed,name=user_ids" json:"user_ids,omitempty"`
+}
+
+func (x *IsFollowingRequest) Reset() { *x = IsFollowingRequest{} }
+
+func (x *IsFollowingRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *IsFollowingRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *IsFollowingRequest) GetViewerId() int64 {
+	if x != nil {
+		return x.ViewerId
+	}
+	return 0
+}
+
+func (x *IsFollowingRequest) GetUserIds() []int64 {
+	if x != nil {
+		return x.UserIds
+	}
+	return nil
+}
+
+type IsFollowingResponse struct {
+	Following map[int64]bool `protobuf:"bytes,1,rep,name=following" json:"following,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+}
+
+func (x *IsFollowingResponse) Reset() { *x = IsFollowingResponse{} }
+
+func (x *IsFollowingResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *IsFollowingResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *IsFollowingResponse) GetFollowing() map[int64]bool {
+	if x != nil {
+		return x.Following
+	}
+	return nil
+}
+
 type RelationService interface {
 	RelationAction(ctx context.Context, req *RelationActionRequest) (res *RelationActionResponse, err error)
 	ListFollowing(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
 	ListFollowers(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
 	ListFriends(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
 	UserStats(ctx context.Context, req *UserStatsRequest) (res *UserStatsResponse, err error)
+	IsFollowing(ctx context.Context, req *IsFollowingRequest) (res *IsFollowingResponse, err error)
 }

@@ -36,6 +36,20 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
+	"VideoStats": kitex.NewMethodInfo(
+		videoStatsHandler,
+		newVideoStatsArgs,
+		newVideoStatsResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
+	"UserStats": kitex.NewMethodInfo(
+		userStatsHandler,
+		newUserStatsArgs,
+		newUserStatsResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
 }
 
 var (
@@ -435,6 +449,228 @@ func (p *StatsResult) GetResult() interface{} {
 	return p.Success
 }
 
+func videoStatsHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(favorite.VideoStatsRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(favorite.FavoriteService).VideoStats(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *VideoStatsArgs:
+		success, err := handler.(favorite.FavoriteService).VideoStats(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*VideoStatsResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newVideoStatsArgs() interface{} {
+	return &VideoStatsArgs{}
+}
+
+func newVideoStatsResult() interface{} {
+	return &VideoStatsResult{}
+}
+
+type VideoStatsArgs struct {
+	Req *favorite.VideoStatsRequest
+}
+
+func (p *VideoStatsArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *VideoStatsArgs) Unmarshal(in []byte) error {
+	msg := new(favorite.VideoStatsRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var VideoStatsArgs_Req_DEFAULT *favorite.VideoStatsRequest
+
+func (p *VideoStatsArgs) GetReq() *favorite.VideoStatsRequest {
+	if !p.IsSetReq() {
+		return VideoStatsArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *VideoStatsArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *VideoStatsArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type VideoStatsResult struct {
+	Success *favorite.VideoStatsResponse
+}
+
+var VideoStatsResult_Success_DEFAULT *favorite.VideoStatsResponse
+
+func (p *VideoStatsResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *VideoStatsResult) Unmarshal(in []byte) error {
+	msg := new(favorite.VideoStatsResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *VideoStatsResult) GetSuccess() *favorite.VideoStatsResponse {
+	if !p.IsSetSuccess() {
+		return VideoStatsResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *VideoStatsResult) SetSuccess(x interface{}) {
+	p.Success = x.(*favorite.VideoStatsResponse)
+}
+
+func (p *VideoStatsResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *VideoStatsResult) GetResult() interface{} {
+	return p.Success
+}
+
+func userStatsHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(favorite.UserStatsRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(favorite.FavoriteService).UserStats(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *UserStatsArgs:
+		success, err := handler.(favorite.FavoriteService).UserStats(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*UserStatsResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newUserStatsArgs() interface{} {
+	return &UserStatsArgs{}
+}
+
+func newUserStatsResult() interface{} {
+	return &UserStatsResult{}
+}
+
+type UserStatsArgs struct {
+	Req *favorite.UserStatsRequest
+}
+
+func (p *UserStatsArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *UserStatsArgs) Unmarshal(in []byte) error {
+	msg := new(favorite.UserStatsRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var UserStatsArgs_Req_DEFAULT *favorite.UserStatsRequest
+
+func (p *UserStatsArgs) GetReq() *favorite.UserStatsRequest {
+	if !p.IsSetReq() {
+		return UserStatsArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *UserStatsArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *UserStatsArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type UserStatsResult struct {
+	Success *favorite.UserStatsResponse
+}
+
+var UserStatsResult_Success_DEFAULT *favorite.UserStatsResponse
+
+func (p *UserStatsResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *UserStatsResult) Unmarshal(in []byte) error {
+	msg := new(favorite.UserStatsResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *UserStatsResult) GetSuccess() *favorite.UserStatsResponse {
+	if !p.IsSetSuccess() {
+		return UserStatsResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *UserStatsResult) SetSuccess(x interface{}) {
+	p.Success = x.(*favorite.UserStatsResponse)
+}
+
+func (p *UserStatsResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *UserStatsResult) GetResult() interface{} {
+	return p.Success
+}
+
 type kClient struct {
 	c client.Client
 }
@@ -470,6 +706,26 @@ func (p *kClient) Stats(ctx context.Context, Req *favorite.StatsRequest) (r *fav
 	_args.Req = Req
 	var _result StatsResult
 	if err = p.c.Call(ctx, "Stats", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) VideoStats(ctx context.Context, Req *favorite.VideoStatsRequest) (r *favorite.VideoStatsResponse, err error) {
+	var _args VideoStatsArgs
+	_args.Req = Req
+	var _result VideoStatsResult
+	if err = p.c.Call(ctx, "VideoStats", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) UserStats(ctx context.Context, Req *favorite.UserStatsRequest) (r *favorite.UserStatsResponse, err error) {
+	var _args UserStatsArgs
+	_args.Req = Req
+	var _result UserStatsResult
+	if err = p.c.Call(ctx, "UserStats", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

@@ -50,6 +50,13 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
+	"IsFollowing": kitex.NewMethodInfo(
+		isFollowingHandler,
+		newIsFollowingArgs,
+		newIsFollowingResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
 }
 
 var (
@@ -671,6 +678,117 @@ func (p *UserStatsResult) GetResult() interface{} {
 	return p.Success
 }
 
+func isFollowingHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(relation.IsFollowingRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(relation.RelationService).IsFollowing(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *IsFollowingArgs:
+		success, err := handler.(relation.RelationService).IsFollowing(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*IsFollowingResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newIsFollowingArgs() interface{} {
+	return &IsFollowingArgs{}
+}
+
+func newIsFollowingResult() interface{} {
+	return &IsFollowingResult{}
+}
+
+type IsFollowingArgs struct {
+	Req *relation.IsFollowingRequest
+}
+
+func (p *IsFollowingArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *IsFollowingArgs) Unmarshal(in []byte) error {
+	msg := new(relation.IsFollowingRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var IsFollowingArgs_Req_DEFAULT *relation.IsFollowingRequest
+
+func (p *IsFollowingArgs) GetReq() *relation.IsFollowingRequest {
+	if !p.IsSetReq() {
+		return IsFollowingArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *IsFollowingArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *IsFollowingArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type IsFollowingResult struct {
+	Success *relation.IsFollowingResponse
+}
+
+var IsFollowingResult_Success_DEFAULT *relation.IsFollowingResponse
+
+func (p *IsFollowingResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *IsFollowingResult) Unmarshal(in []byte) error {
+	msg := new(relation.IsFollowingResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *IsFollowingResult) GetSuccess() *relation.IsFollowingResponse {
+	if !p.IsSetSuccess() {
+		return IsFollowingResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *IsFollowingResult) SetSuccess(x interface{}) {
+	p.Success = x.(*relation.IsFollowingResponse)
+}
+
+func (p *IsFollowingResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *IsFollowingResult) GetResult() interface{} {
+	return p.Success
+}
+
 type kClient struct {
 	c client.Client
 }
@@ -726,6 +844,16 @@ func (p *kClient) UserStats(ctx context.Context, Req *relation.UserStatsRequest)
 	_args.Req = Req
 	var _result UserStatsResult
 	if err = p.c.Call(ctx, "UserStats", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) IsFollowing(ctx context.Context, Req *relation.IsFollowingRequest) (r *relation.IsFollowingResponse, err error) {
+	var _args IsFollowingArgs
+	_args.Req = Req
+	var _result IsFollowingResult
+	if err = p.c.Call(ctx, "IsFollowing", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil
