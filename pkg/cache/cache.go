@@ -2,12 +2,13 @@
 // with the guarantee that a read made after a write was acknowledged never returns what the
 // write replaced. docs/architecture.md ("Cache") gives the whole argument; in short:
 //
-//   - A value that a write can change (a counter, a flag, a list) lives in a Redis key beside a
-//     token key. Readers read values with one MGET. A reader that misses gets the token, reads
-//     MySQL, and may store what it read only while the token is unchanged and within the fill
-//     window of its miss (both checked by Redis in one script). A write deletes the keys it
-//     changed, with their tokens, after its transaction commits and before it is acknowledged, so
-//     a reader that read MySQL before the commit can no longer store its old answer.
+//   - A value that a write can change (a counter, a flag, a list) lives in a Redis key that holds
+//     either the value or, while a fill is pending, its token. Readers read keys with one MGET. A
+//     reader that misses gets the token, reads MySQL, and may store what it read only while the
+//     key still holds that token and within the fill window of its miss (both checked by Redis in
+//     one script). A write deletes the keys it changed after its transaction commits and before
+//     it is acknowledged, so a reader that read MySQL before the commit can no longer store its
+//     old answer.
 //   - Every such value expires after the TTL. A write that cannot delete its keys (Redis down,
 //     slow or unreachable from this process) waits TTL + fill window before it is acknowledged:
 //     by then every value it could have made stale has expired, wherever Redis is and whatever
@@ -240,7 +241,7 @@ func (c *Cache) Invalidate(ctx context.Context, keys ...string) {
 	// A write waits longer for its delete than a read for its lookup: the alternative is the
 	// longer wait below, not a read from MySQL.
 	err := c.callWithin(sctx, max(c.cfg.Timeout, c.cfg.FillWindow), func(ctx context.Context) error {
-		return c.rdb.Unlink(ctx, withTokenKeys(keys)...).Err() // the values and their fill tokens
+		return c.rdb.Unlink(ctx, keys...).Err()
 	})
 	if err == nil {
 		span.SetTag("cache.result", "deleted")

@@ -97,7 +97,7 @@ func TestPatternHidesIDs(t *testing.T) {
 }
 
 func TestParseLookup(t *testing.T) {
-	raw := []any{"1700000000", "000123", "value", []any{"tok:2"}}
+	raw := []any{"1700000000", "000123", "vvalue", []any{"tok:2"}}
 	values, tk, err := parseLookup(raw, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +113,7 @@ func TestParseLookup(t *testing.T) {
 		"short":          []any{"1", "2", "v"},
 		"bad time":       []any{"soon", "0", "v", "w"},
 		"bad entry":      []any{"1", "0", int64(3), "w"},
+		"unmarked value": []any{"1", "0", "tvalue", []any{"a"}},
 		"two tokens":     []any{"1", "0", []any{"a", "b"}, "w"},
 		"token not text": []any{"1", "0", []any{int64(1)}, "w"},
 	} {

@@ -10,78 +10,73 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// A value a write can change lives in a plain string key, K; the token of the fill in progress,
-// when one is, in K's token key (tokenKey). A write deletes both at once, so a token never comes
-// back. A lookup reads the values with one MGET, the cheapest read Redis has; only the keys that
-// missed go through lookupScript, which hands out tokens.
+// A value a write can change lives in a plain string key that holds either the value, marked
+// "v", or the token of the fill in progress, marked "t". A write deletes the key, so a token never
+// comes back. A lookup reads its keys with one MGET, the cheapest read Redis has; only the keys
+// that missed go through lookupScript, which hands out tokens.
+const (
+	markValue = 'v'
+	markToken = 't'
+)
 
-// tokenSuffix makes the token key of a value key.
-const tokenSuffix = "~t"
-
-// tokenKey is the key of key's fill token.
-func tokenKey(key string) string { return key + tokenSuffix }
-
-// lookupScript reads the n = #KEYS/2 keys KEYS[1..n], whose token keys are KEYS[n+1..2n], and
-// returns {seconds, microseconds, r1, r2, ...}: the Redis time (as TIME gives it: Lua would print
-// a microsecond count in floating point), then ri, the value of KEYS[i] (a hit: filled since the
-// MGET that missed it) or a one-element array holding its token (a miss). A key without a token
-// gets the token ARGV[1]..i, which expires after ARGV[2] ms. A key holding another type (the hash
-// of an earlier version of this cache) is a miss, and is removed.
+// lookupScript reads KEYS and returns {seconds, microseconds, r1, r2, ...}: the Redis time (as
+// TIME gives it: Lua would print a microsecond count in floating point), then ri, the marked value
+// of KEYS[i] (a hit: filled since the MGET that missed it) or a one-element array holding its
+// token (a miss). A key without a value or token gets the token ARGV[1]..i, which expires after
+// ARGV[2] ms. A key holding another type (the hash of an earlier version of this cache) is a miss,
+// and is replaced.
 var lookupScript = redis.NewScript(`
 local t = redis.call('TIME')
 local out = {t[1], t[2]}
-local n = #KEYS / 2
-for i = 1, n do
-  local k = KEYS[i]
+for i, k in ipairs(KEYS) do
   local kind = redis.call('TYPE', k)['ok']
   local v = false
   if kind == 'string' then
     v = redis.call('GET', k)
-  elseif kind ~= 'none' then
-    redis.call('DEL', k)
   end
-  if v then
+  if v and string.sub(v, 1, 1) == 'v' then
     out[i + 2] = v
+  elseif v and string.sub(v, 1, 1) == 't' then
+    out[i + 2] = {string.sub(v, 2)}
   else
-    local tk = KEYS[n + i]
-    local tok = redis.call('GET', tk)
-    if not tok then
-      tok = ARGV[1] .. i
-      redis.call('SET', tk, tok, 'PX', ARGV[2])
-    end
+    local tok = ARGV[1] .. i
+    redis.call('SET', k, 't' .. tok, 'PX', ARGV[2])
     out[i + 2] = {tok}
   end
 end
 return out
 `)
 
-// fillScript stores values read from MySQL: KEYS as for lookupScript, ARGV = {start_us,
-// window_us, ttl_ms, token1, value1, token2, value2, ...}. Nothing is stored when more than
-// window_us passed since start_us (the Redis time of the lookup), and a value only where the
-// key's token is still the one of that lookup. It returns how many values it stored.
+// fillScript stores values read from MySQL: ARGV = {start_us, window_us, ttl_ms, token1, value1,
+// token2, value2, ...}, values marked. Nothing is stored when more than window_us passed since
+// start_us (the Redis time of the lookup), and a value only where its key still holds the token
+// of that lookup. It returns how many values it stored.
 var fillScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = t[1] * 1000000 + t[2]
 if now - tonumber(ARGV[1]) > tonumber(ARGV[2]) then return -1 end
-local n = #KEYS / 2
-local stored = 0
-for i = 1, n do
-  if redis.call('GET', KEYS[n + i]) == ARGV[2 + 2 * i] then
-    redis.call('SET', KEYS[i], ARGV[3 + 2 * i], 'PX', ARGV[3])
-    stored = stored + 1
+local n = 0
+for i, k in ipairs(KEYS) do
+  if redis.call('GET', k) == 't' .. ARGV[2 + 2 * i] then
+    redis.call('SET', k, ARGV[3 + 2 * i], 'PX', ARGV[3])
+    n = n + 1
   end
 end
-return stored
+return n
 `)
 
-// withTokenKeys returns keys followed by their token keys, the KEYS of both scripts.
-func withTokenKeys(keys []string) []string {
-	all := make([]string, 0, 2*len(keys))
-	all = append(all, keys...)
-	for _, k := range keys {
-		all = append(all, tokenKey(k))
+// marked returns v marked as a value.
+func marked(v []byte) []byte {
+	out := make([]byte, 0, len(v)+1)
+	return append(append(out, markValue), v...)
+}
+
+// unmarked returns the value a key holds, or nil when it holds none (a token, or an unknown mark).
+func unmarked(raw []byte) []byte {
+	if len(raw) == 0 || raw[0] != markValue {
+		return nil
 	}
-	return all
+	return raw[1:]
 }
 
 // ticket is what a lookup hands to the fill of its misses.
@@ -115,7 +110,7 @@ func (c *Cache) lookup(ctx context.Context, keys []string) (values [][]byte, tk 
 	}
 	var missed []int
 	for i, v := range values {
-		if v == nil {
+		if values[i] = unmarked(v); values[i] == nil {
 			missed = append(missed, i)
 		}
 	}
@@ -130,7 +125,7 @@ func (c *Cache) lookup(ctx context.Context, keys []string) (values [][]byte, tk 
 	var raw any
 	err = c.call(ctx, func(ctx context.Context) error {
 		var e error
-		raw, e = lookupScript.Run(ctx, c.rdb, withTokenKeys(missKeys), newTokenBase(), tokenTTL.Milliseconds()).Result()
+		raw, e = lookupScript.Run(ctx, c.rdb, missKeys, newTokenBase(), tokenTTL.Milliseconds()).Result()
 		return e
 	})
 	if err != nil {
@@ -166,7 +161,9 @@ func parseLookup(raw any, n int) ([][]byte, ticket, error) {
 	for i, r := range arr[2:] {
 		switch v := r.(type) {
 		case string:
-			values[i] = []byte(v)
+			if values[i] = unmarked([]byte(v)); values[i] == nil {
+				return nil, tk, badReply("lookup value", v)
+			}
 		case []any:
 			if len(v) != 1 {
 				return nil, tk, badReply("lookup token", v)
@@ -194,19 +191,19 @@ func (c *Cache) fill(ctx context.Context, keys []string, tokens []string, values
 	args := make([]any, 0, 3+2*len(keys))
 	args = append(args, startUs, c.cfg.FillWindow.Microseconds(), c.cfg.TTL.Milliseconds())
 	for i := range keys {
-		args = append(args, tokens[i], values[i])
+		args = append(args, tokens[i], marked(values[i]))
 	}
 	var stored int64
 	err := c.call(ctx, func(ctx context.Context) error {
 		var e error
-		stored, e = fillScript.Run(ctx, c.rdb, withTokenKeys(keys), args...).Int64()
+		stored, e = fillScript.Run(ctx, c.rdb, keys, args...).Int64()
 		return e
 	})
 	return max(int(stored), 0), err
 }
 
-// getPlain reads plain string keys (facts that never change, or values with a token key):
-// values[i] is nil for a miss.
+// getPlain reads string keys (facts that never change, or the marked values and tokens of
+// lookup): values[i] is nil for a key that does not hold a string.
 func (c *Cache) getPlain(ctx context.Context, keys []string) ([][]byte, error) {
 	var raw []any
 	err := c.call(ctx, func(ctx context.Context) error {
