@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/opentracing/opentracing-go"
+	"golang.org/x/sync/semaphore"
 	gormmysql "gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	gormlogger "gorm.io/gorm/logger"
@@ -73,6 +74,7 @@ func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log 
 	sqlDB.SetMaxIdleConns(cfg.OpenConns())
 	sqlDB.SetConnMaxIdleTime(connMaxIdleTime)
 	sqlDB.SetConnMaxLifetime(connMaxLifetime)
+	queues.Store(sqlDB, semaphore.NewWeighted(int64(cfg.OpenConns())))
 	tracing := gormopentracing.New(
 		gormopentracing.WithTracer(tracer),
 		gormopentracing.WithSqlParameters(false), // bound values may be hashes or private text

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"golang.org/x/sync/semaphore"
 	"gorm.io/gorm"
 )
 
@@ -28,8 +30,16 @@ const maxTxAttempts = 8
 // it. A retry is logged here, as a note: a deadlock victim at debug (expected under contention), a
 // lock wait timeout at warn (a transaction held its locks for seconds). The error of the last
 // attempt is returned, for the layer that decides what it means to log once.
+//
+// Transactions wait for their turn first-come first-served (see queueOf), then for a connection.
 func InTx(ctx context.Context, gdb *gorm.DB, fn func(tx *gorm.DB) error) error {
 	log := loggerOf(gdb)
+	if q := queueOf(gdb); q != nil {
+		if err := q.Acquire(ctx, 1); err != nil {
+			return err // the caller's time ended in the queue: nothing was done
+		}
+		defer q.Release(1)
+	}
 	return retry(ctx, func() error {
 		return gdb.WithContext(ctx).Transaction(fn, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	}, func(err error, next int) {
@@ -40,6 +50,24 @@ func InTx(ctx context.Context, gdb *gorm.DB, fn func(tx *gorm.DB) error) error {
 		log.Log(ctx, level, "transaction aborted by InnoDB, running it again",
 			"attempt", next, "of", maxTxAttempts, "error", err)
 	})
+}
+
+// queues holds the transaction queue of each pool Open made (*sql.DB -> *semaphore.Weighted), as
+// many places as the pool has connections. database/sql hands a freed connection to a random
+// waiter, so when hundreds of writes wait for ten connections some wait many times longer than the
+// rest, past their deadline; a queue in front of the pool, which semaphore.Weighted serves in
+// order, bounds every write's wait by the number ahead of it.
+var queues sync.Map
+
+// queueOf is the transaction queue of gdb's pool, or nil for a pool Open did not make.
+func queueOf(gdb *gorm.DB) *semaphore.Weighted {
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil
+	}
+	q, _ := queues.Load(sqlDB)
+	w, _ := q.(*semaphore.Weighted)
+	return w
 }
 
 // retry runs attempt until it succeeds, fails for a reason a retry cannot fix, has run
