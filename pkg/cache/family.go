@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -101,19 +102,37 @@ func (f *Family[K, V]) direct(ctx context.Context, ids []K, load Loader[K, V]) (
 }
 
 func (f *Family[K, V]) getMutable(ctx context.Context, ids []K, load Loader[K, V]) (map[K]V, error) {
+	if !f.c.usable() {
+		return f.direct(ctx, ids, load)
+	}
+	keys := f.keysOf(ids)
+	raw, err := f.c.getPlain(ctx, keys)
+	return f.finishMutable(ctx, ids, keys, raw, err, load)
+}
+
+// keysOf returns the full keys of ids.
+func (f *Family[K, V]) keysOf(ids []K) []string {
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = f.Key(id)
+	}
+	return keys
+}
+
+// finishMutable answers ids from what the MGET of their keys read (raw, or its error): hits
+// decoded, misses looked up for their tokens and loaded (then filled). A failed read answers from
+// MySQL.
+func (f *Family[K, V]) finishMutable(ctx context.Context, ids []K, keys []string, raw [][]byte, readErr error,
+	load Loader[K, V]) (map[K]V, error) {
 	c := f.c
-	if !c.usable() {
+	if readErr != nil {
 		return f.direct(ctx, ids, load)
 	}
 	myStart := c.now()
 	span, sctx := c.span(ctx, "cache:get", c.Key(f.name, ""))
 	defer span.Finish()
 	span.SetTag("cache.keys", len(ids))
-	keys := make([]string, len(ids))
-	for i, id := range ids {
-		keys[i] = f.Key(id)
-	}
-	values, tk, err := c.lookup(sctx, keys)
+	values, tk, err := c.lookupAfter(sctx, keys, raw)
 	if err != nil {
 		span.SetTag("cache.result", "error")
 		return f.direct(ctx, ids, load)
@@ -213,12 +232,20 @@ func (f *Family[K, V]) fill(ctx context.Context, ids []K, keys, tokens []string,
 }
 
 func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K, V]) (map[K]V, error) {
-	c := f.c
-	// One span per lookup, answered from the process, Redis or MySQL (local hits included: a
-	// trace shows where every answer came from).
-	span, sctx := c.span(ctx, "cache:get", c.Key(f.name, ""))
-	defer span.Finish()
-	span.SetTag("cache.keys", len(ids))
+	out, missIDs := f.fromProcess(ids)
+	if len(missIDs) == 0 || !f.c.usable() {
+		return f.finishImmutable(ctx, len(ids), out, missIDs, nil, nil, errSkipped, load)
+	}
+	keys := f.keysOf(missIDs)
+	raw, err := f.c.getPlain(ctx, keys)
+	return f.finishImmutable(ctx, len(ids), out, missIDs, keys, raw, err, load)
+}
+
+// errSkipped stands for the Redis read that was not made: the cache is skipped for now.
+var errSkipped = errors.New("cache: redis skipped")
+
+// fromProcess answers the ids this process keeps, and returns the others.
+func (f *Family[K, V]) fromProcess(ids []K) (map[K]V, []K) {
 	out := make(map[K]V, len(ids))
 	var missIDs []K
 	for _, id := range ids {
@@ -228,7 +255,21 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 			missIDs = append(missIDs, id)
 		}
 	}
-	localHits := len(ids) - len(missIDs)
+	return out, missIDs
+}
+
+// finishImmutable completes out (the n ids asked, less missIDs, which this process did not keep)
+// from what the MGET of the misses' keys read (raw, or its error; errSkipped when Redis was not
+// asked), then from load for the rest, which it stores.
+func (f *Family[K, V]) finishImmutable(ctx context.Context, n int, out map[K]V, missIDs []K, keys []string,
+	raw [][]byte, readErr error, load Loader[K, V]) (map[K]V, error) {
+	c := f.c
+	// One span per lookup, answered from the process, Redis or MySQL (local hits included: a
+	// trace shows where every answer came from).
+	span, sctx := c.span(ctx, "cache:get", c.Key(f.name, ""))
+	defer span.Finish()
+	span.SetTag("cache.keys", n)
+	localHits := n - len(missIDs)
 	span.SetTag("cache.local_hits", localHits)
 	counted := c != nil && c.rdb != nil
 	if len(missIDs) == 0 {
@@ -246,7 +287,7 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 			out[id] = v
 		}
 	}
-	if !c.usable() {
+	if readErr != nil {
 		if counted {
 			c.count(localHits, 0, len(missIDs))
 			span.SetTag("cache.result", "error")
@@ -258,26 +299,11 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 		keep(m)
 		return out, nil
 	}
-	keys := make([]string, len(missIDs))
-	for i, id := range missIDs {
-		keys[i] = f.Key(id)
-	}
-	values, err := c.getPlain(sctx, keys)
-	if err != nil {
-		span.SetTag("cache.result", "error")
-		c.count(localHits, 0, len(missIDs))
-		m, err := load(ctx, missIDs)
-		if err != nil {
-			return nil, err
-		}
-		keep(m)
-		return out, nil
-	}
 	var stillIDs []K
 	var stillKeys []string
 	for i, id := range missIDs {
-		if values[i] != nil {
-			if v, err := f.codec.Decode(values[i]); err == nil {
+		if raw[i] != nil {
+			if v, err := f.codec.Decode(raw[i]); err == nil {
 				f.local.Put(id, v)
 				out[id] = v
 				continue
@@ -286,8 +312,8 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 		stillIDs = append(stillIDs, id)
 		stillKeys = append(stillKeys, keys[i])
 	}
-	c.count(len(ids)-len(stillIDs), len(stillIDs), 0)
-	span.SetTag("cache.result", result(len(ids), len(stillIDs)))
+	c.count(n-len(stillIDs), len(stillIDs), 0)
+	span.SetTag("cache.result", result(n, len(stillIDs)))
 	if len(stillIDs) == 0 {
 		return out, nil
 	}
@@ -306,7 +332,7 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 			}
 		}
 		if len(keys) > 0 {
-			fspan, fctx := c.span(ctx, "cache:fill", keys[0])
+			fspan, fctx := c.span(sctx, "cache:fill", keys[0])
 			if err := c.setPlain(fctx, keys, values, c.cfg.ImmutableTTL); err != nil {
 				fspan.SetTag("cache.result", "error")
 			}

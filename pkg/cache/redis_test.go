@@ -4,6 +4,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -390,4 +391,63 @@ func TestValueInAnEarlierLayoutIsAMiss(t *testing.T) {
 	if kind := srv.Client().Type(context.Background(), "t:n:1").Val(); kind != "string" {
 		t.Fatalf("the key is a %s; want the string of the current layout", kind)
 	}
+}
+
+// A batch reads the keys of several families with one Redis command once they are cached, and
+// answers what each family's Get answers; without Redis it answers from the loaders.
+func TestBatchReadsFamiliesInOneRoundTrip(t *testing.T) {
+	srv := redistest.Start(t)
+	c, _ := openCache(t, testConfig(srv.Addr))
+	counts, flags := newStore(), newStore()
+	for id := int64(1); id <= 3; id++ {
+		counts.set(id, 10*id)
+		flags.set(id, id%2)
+	}
+	rows := newStore()
+	rows.set(7, 70)
+	fc := NewMutable(c, "c", Itoa, Int64)
+	ff := NewMutable(c, "f", Itoa, Int64)
+	fr := NewImmutable(c, "r", Itoa, Int64)
+	run := func() (map[int64]int64, map[int64]int64, map[int64]int64) {
+		t.Helper()
+		b := c.NewBatch()
+		pc := fc.GetIn(b, []int64{1, 2, 3, 4}, counts.load)
+		pf := ff.GetIn(b, []int64{2, 3}, flags.load)
+		pr := fr.GetIn(b, []int64{7, 8}, rows.load)
+		none := fc.GetIn(b, nil, counts.load)
+		b.Run(context.Background())
+		gc, err1 := pc.Result()
+		gf, err2 := pf.Result()
+		gr, err3 := pr.Result()
+		gn, err4 := none.Result()
+		if err := errors.Join(err1, err2, err3, err4); err != nil || len(gn) != 0 {
+			t.Fatalf("batch: %v, empty lookup %v", err, gn)
+		}
+		return gc, gf, gr
+	}
+	check := func(when string, gc, gf, gr map[int64]int64) {
+		t.Helper()
+		if len(gc) != 4 || gc[1] != 10 || gc[3] != 30 || gc[4] != 0 || len(gf) != 2 || gf[3] != 1 ||
+			len(gr) != 1 || gr[7] != 70 {
+			t.Fatalf("%s: counts %v, flags %v, rows %v", when, gc, gf, gr)
+		}
+	}
+	gc, gf, gr := run()
+	check("first batch (misses)", gc, gf, gr)
+	// Row 7 is now kept in the process; 8 does not exist and is asked again each time.
+	idle := srv.Stat("total_commands_processed")
+	idle = srv.Stat("total_commands_processed") - idle // what asking costs
+	before := srv.Stat("total_commands_processed")
+	reads := counts.reads.Load() + flags.reads.Load()
+	gc, gf, gr = run()
+	check("second batch (hits)", gc, gf, gr)
+	if n := srv.Stat("total_commands_processed") - before - idle; n != 1 {
+		t.Fatalf("a batch of cached keys took %d Redis commands; want one MGET", n)
+	}
+	if counts.reads.Load()+flags.reads.Load() != reads {
+		t.Fatal("a batch of cached keys read the store")
+	}
+	srv.Stop()
+	gc, gf, gr = run()
+	check("without Redis", gc, gf, gr)
 }

@@ -104,10 +104,16 @@ func newTokenBase() string {
 // One MGET answers when every key hits (the common case); the misses then go through
 // lookupScript.
 func (c *Cache) lookup(ctx context.Context, keys []string) (values [][]byte, tk ticket, err error) {
-	values, err = c.getPlain(ctx, keys)
+	raw, err := c.getPlain(ctx, keys)
 	if err != nil {
 		return nil, tk, err
 	}
+	return c.lookupAfter(ctx, keys, raw)
+}
+
+// lookupAfter is lookup once the MGET of keys has read raw (raw is reused for the values).
+func (c *Cache) lookupAfter(ctx context.Context, keys []string, raw [][]byte) (values [][]byte, tk ticket, err error) {
+	values = raw
 	var missed []int
 	for i, v := range values {
 		if values[i] = unmarked(v); values[i] == nil {
@@ -122,16 +128,16 @@ func (c *Cache) lookup(ctx context.Context, keys []string) (values [][]byte, tk 
 		missKeys[j] = keys[i]
 	}
 	tokenTTL := 2 * c.cfg.FillWindow
-	var raw any
+	var reply any
 	err = c.call(ctx, func(ctx context.Context) error {
 		var e error
-		raw, e = lookupScript.Run(ctx, c.rdb, missKeys, newTokenBase(), tokenTTL.Milliseconds()).Result()
+		reply, e = lookupScript.Run(ctx, c.rdb, missKeys, newTokenBase(), tokenTTL.Milliseconds()).Result()
 		return e
 	})
 	if err != nil {
 		return nil, tk, err
 	}
-	missValues, missTk, err := parseLookup(raw, len(missKeys))
+	missValues, missTk, err := parseLookup(reply, len(missKeys))
 	if err != nil {
 		return nil, tk, err
 	}

@@ -53,11 +53,7 @@ func (h *handler) UserStats(ctx context.Context, req *favorite.UserStatsRequest)
 
 // Stats answers a page's counts in one call: the videos' likes (with the viewer's) and the users'.
 func (h *handler) Stats(ctx context.Context, req *favorite.StatsRequest) (*favorite.StatsResponse, error) {
-	videos, err := h.favorites.VideoStats(ctx, req.ViewerId, req.VideoIds)
-	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
-	}
-	users, err := h.favorites.UserStats(ctx, req.UserIds)
+	videos, users, err := h.favorites.Stats(ctx, req.ViewerId, req.VideoIds, req.UserIds)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}

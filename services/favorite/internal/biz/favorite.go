@@ -69,6 +69,8 @@ type Repo interface {
 	VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]VideoStat, error)
 	// UserStats returns the stats of userIDs; a user it leaves out has no likes either way.
 	UserStats(ctx context.Context, userIDs []int64) (map[int64]UserStat, error)
+	// Stats is VideoStats and UserStats at once (one cache round trip for both).
+	Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]VideoStat, map[int64]UserStat, error)
 }
 
 // Favorites implements the like rules.
@@ -135,6 +137,34 @@ func (f *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int
 		out[id] = found[id]
 	}
 	return out, nil
+}
+
+// Stats is what a page shows of the favorite service: a stat for every valid video id asked, with
+// viewer's likes, and for every valid user id asked; zero where there are no likes.
+func (f *Favorites) Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]VideoStat, map[int64]UserStat, error) {
+	vids, err := idbatch.Check(videoIDs, "video")
+	if err != nil {
+		return nil, nil, err
+	}
+	uids, err := idbatch.Check(userIDs, "user")
+	if err != nil {
+		return nil, nil, err
+	}
+	videos, users := make(map[int64]VideoStat, len(vids)), make(map[int64]UserStat, len(uids))
+	if len(vids) == 0 && len(uids) == 0 {
+		return videos, users, nil
+	}
+	foundV, foundU, err := f.repo.Stats(ctx, max(viewer, 0), vids, uids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range vids {
+		videos[id] = foundV[id]
+	}
+	for _, id := range uids {
+		users[id] = foundU[id]
+	}
+	return videos, users, nil
 }
 
 // UserStats returns a stat for every valid id asked, zero for users without likes either way.

@@ -87,6 +87,12 @@ func (m *memRepo) VideoStats(_ context.Context, viewer int64, ids []int64) (map[
 	return out, nil
 }
 
+func (m *memRepo) Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]VideoStat, map[int64]UserStat, error) {
+	videos, _ := m.VideoStats(ctx, viewer, videoIDs)
+	users, _ := m.UserStats(ctx, userIDs)
+	return videos, users, nil
+}
+
 func (m *memRepo) UserStats(_ context.Context, ids []int64) (map[int64]UserStat, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -28,6 +28,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 		_, _ = repo.VideoStats(ctx, 1+w, []int64{10 + w, shared})
 		_, _ = repo.UserStats(ctx, []int64{1 + w, 50 + w, 99})
 		_, _ = repo.LikedVideos(ctx, 1+w, biz.MaxList)
+		_, _, _ = repo.Stats(ctx, 1+w, []int64{10 + w, shared}, []int64{1 + w, 50 + w, 99})
 	}, writers, func(w int) error {
 		user, video, author := int64(1+w), int64(10+w), int64(50+w)
 		for round := range rounds {
@@ -89,6 +90,14 @@ func expectLiked(ctx context.Context, repo *Favorites, user, video, author int64
 	}
 	if us[user].FavoriteCount != int64(len(list)) {
 		return fmt.Errorf("user %d favorite_count = %d but the list has %d", user, us[user].FavoriteCount, len(list))
+	}
+	// The page's call reads the three families in one batch, and must see the same.
+	bv, bu, err := repo.Stats(ctx, user, []int64{video}, []int64{user, author})
+	if err != nil {
+		return err
+	}
+	if bv[video] != vs[video] || bu[author] != us[author] || bu[user] != us[user] {
+		return fmt.Errorf("Stats = %+v, %+v; want %+v, %+v as read one by one", bv, bu, vs, us)
 	}
 	return nil
 }

@@ -55,14 +55,17 @@ func (r *Favorites) LikedVideos(ctx context.Context, userID int64, limit int) ([
 
 // likesOf is the cached list of userID's likes.
 func (r *Favorites) likesOf(ctx context.Context, userID int64) (cache.IDList, error) {
-	got, err := r.keys.liked.Get(ctx, []int64{userID}, func(ctx context.Context, users []int64) (map[int64]cache.IDList, error) {
-		ids, err := r.readLiked(ctx, users[0], maxCachedLikes+1)
-		if err != nil {
-			return nil, err
-		}
-		return map[int64]cache.IDList{users[0]: cache.ListOf(ids, maxCachedLikes)}, nil
-	})
+	got, err := r.keys.liked.Get(ctx, []int64{userID}, r.loadLiked)
 	return got[userID], err
+}
+
+// loadLiked is the loader of the liked family: one user's likes, up to what the cache keeps.
+func (r *Favorites) loadLiked(ctx context.Context, users []int64) (map[int64]cache.IDList, error) {
+	ids, err := r.readLiked(ctx, users[0], maxCachedLikes+1)
+	if err != nil {
+		return nil, err
+	}
+	return map[int64]cache.IDList{users[0]: cache.ListOf(ids, maxCachedLikes)}, nil
 }
 
 // readLiked reads at most limit (-1: all) of userID's liked videos from MySQL, newest first.
@@ -94,6 +97,41 @@ func (r *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int
 	return out, nil
 }
 
+// Stats is VideoStats and UserStats with one cache round trip for the three families they read.
+func (r *Favorites) Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]biz.VideoStat, map[int64]biz.UserStat, error) {
+	b := r.cache.NewBatch()
+	counts := r.keys.videoCount.GetIn(b, videoIDs, r.readVideoCounts)
+	var likes *cache.Pending[int64, cache.IDList]
+	if viewer > 0 && len(videoIDs) > 0 {
+		likes = r.keys.liked.GetIn(b, []int64{viewer}, r.loadLiked)
+	}
+	users := r.keys.userStat.GetIn(b, userIDs, r.readUserStats)
+	b.Run(ctx)
+	c, err := counts.Result()
+	if err != nil {
+		return nil, nil, err
+	}
+	var liked map[int64]bool
+	if likes != nil {
+		l, err := likes.Result()
+		if err != nil {
+			return nil, nil, err
+		}
+		if liked, err = r.likedAmong(ctx, viewer, l[viewer], videoIDs); err != nil {
+			return nil, nil, err
+		}
+	}
+	u, err := users.Result()
+	if err != nil {
+		return nil, nil, err
+	}
+	videos := make(map[int64]biz.VideoStat, len(c))
+	for id, n := range c {
+		videos[id] = biz.VideoStat{FavoriteCount: n, IsFavorite: liked[id]}
+	}
+	return videos, u, nil
+}
+
 // viewerLikes says which of videoIDs viewer likes, from the cached list of their likes (or from
 // MySQL when that list is too long to cache).
 func (r *Favorites) viewerLikes(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]bool, error) {
@@ -104,6 +142,12 @@ func (r *Favorites) viewerLikes(ctx context.Context, viewer int64, videoIDs []in
 	if err != nil {
 		return nil, err
 	}
+	return r.likedAmong(ctx, viewer, l, videoIDs)
+}
+
+// likedAmong says which of videoIDs viewer likes, from l, viewer's cached likes, or from MySQL
+// when l is too long to be whole.
+func (r *Favorites) likedAmong(ctx context.Context, viewer int64, l cache.IDList, videoIDs []int64) (map[int64]bool, error) {
 	if !l.Whole {
 		return r.readViewerLikes(ctx, viewer, videoIDs)
 	}
@@ -137,15 +181,17 @@ func (r *Favorites) readViewerLikes(ctx context.Context, viewer int64, videoIDs 
 
 // UserStats reads the counters of userIDs (zero for a user without likes either way).
 func (r *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]biz.UserStat, error) {
-	return r.keys.userStat.Get(ctx, userIDs, func(ctx context.Context, ids []int64) (map[int64]biz.UserStat, error) {
-		var rows []userStatRow
-		if err := r.db.WithContext(ctx).Where("user_id IN ?", ids).Find(&rows).Error; err != nil {
-			return nil, fmt.Errorf("read user favorite counts: %w", err)
-		}
-		out := make(map[int64]biz.UserStat, len(rows))
-		for _, row := range rows {
-			out[row.UserID] = biz.UserStat{FavoriteCount: row.FavoriteCount, TotalFavorited: row.TotalFavorited}
-		}
-		return out, nil
-	})
+	return r.keys.userStat.Get(ctx, userIDs, r.readUserStats)
+}
+
+func (r *Favorites) readUserStats(ctx context.Context, ids []int64) (map[int64]biz.UserStat, error) {
+	var rows []userStatRow
+	if err := r.db.WithContext(ctx).Where("user_id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read user favorite counts: %w", err)
+	}
+	out := make(map[int64]biz.UserStat, len(rows))
+	for _, row := range rows {
+		out[row.UserID] = biz.UserStat{FavoriteCount: row.FavoriteCount, TotalFavorited: row.TotalFavorited}
+	}
+	return out, nil
 }

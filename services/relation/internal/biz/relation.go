@@ -54,6 +54,8 @@ type Repo interface {
 	Stats(ctx context.Context, ids []int64) (map[int64]Stats, error)
 	// IsFollowing returns the ids among ids that viewer follows.
 	IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error)
+	// StatsFor is Stats and IsFollowing at once (one cache round trip for both).
+	StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]Stats, map[int64]bool, error)
 }
 
 // Users answers whether a user exists; the user service owns that fact.
@@ -152,17 +154,17 @@ type ViewedStats struct {
 // StatsFor returns the counters of every id asked for and whether viewer (0: anonymous, who
 // follows nobody) follows each: what a page shows of a user, in one call.
 func (r *Relations) StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]ViewedStats, error) {
-	stats, err := r.Stats(ctx, ids)
+	ids, err := idbatch.Check(ids, "user")
+	if err != nil || len(ids) == 0 {
+		return map[int64]ViewedStats{}, err
+	}
+	stats, following, err := r.repo.StatsFor(ctx, max(viewer, 0), ids)
 	if err != nil {
 		return nil, err
 	}
-	following, err := r.IsFollowing(ctx, viewer, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]ViewedStats, len(stats))
-	for id, s := range stats {
-		out[id] = ViewedStats{Stats: s, IsFollow: following[id]}
+	out := make(map[int64]ViewedStats, len(ids))
+	for _, id := range ids {
+		out[id] = ViewedStats{Stats: stats[id], IsFollow: following[id]}
 	}
 	return out, nil
 }

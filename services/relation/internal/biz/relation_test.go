@@ -103,6 +103,15 @@ func (m *memRepo) Stats(_ context.Context, ids []int64) (map[int64]Stats, error)
 	return out, nil
 }
 
+func (m *memRepo) StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]Stats, map[int64]bool, error) {
+	stats, _ := m.Stats(ctx, ids)
+	following := map[int64]bool{}
+	if viewer > 0 {
+		following, _ = m.IsFollowing(ctx, viewer, ids)
+	}
+	return stats, following, nil
+}
+
 func (m *memRepo) IsFollowing(_ context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	for _, id := range ids {

@@ -33,6 +33,14 @@ func expectFollow(ctx context.Context, repo ticking, a, b int64, follows bool) e
 	if is[b] != follows {
 		return fmt.Errorf("is_follow %d -> %d = %v; want %v", a, b, is[b], follows)
 	}
+	// The page's call reads both families in one batch, and must see the same.
+	bs, bf, err := repo.StatsFor(ctx, a, []int64{a, b})
+	if err != nil {
+		return err
+	}
+	if bs[a] != stats[a] || bs[b] != stats[b] || bf[b] != follows {
+		return fmt.Errorf("StatsFor(%d) = %+v, %v; want %+v and is_follow %v", a, bs, bf, stats, follows)
+	}
 	lists := []struct {
 		name string
 		read func(context.Context, int64, int) ([]int64, error)
@@ -73,6 +81,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 		w := int64(r % writers)
 		_, _ = repo.Stats(ctx, []int64{1 + w, 100 + w})
 		_, _ = repo.IsFollowing(ctx, 1+w, []int64{100 + w})
+		_, _, _ = repo.StatsFor(ctx, 1+w, []int64{1 + w, 100 + w})
 		_, _ = repo.ListFollowers(ctx, 100+w, 100)
 		_, _ = repo.ListFriends(ctx, 100+w, 100)
 	}, writers, func(w int) error {

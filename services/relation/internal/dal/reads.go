@@ -42,14 +42,20 @@ func (r *Relations) invalidate(ctx context.Context, follower, followee int64) {
 // list is one of a user's cached lists, read by read (with a limit) on a miss.
 func (r *Relations) list(ctx context.Context, f *cache.Family[int64, cache.IDList], userID int64,
 	read func(ctx context.Context, userID int64, limit int) ([]int64, error)) (cache.IDList, error) {
-	got, err := f.Get(ctx, []int64{userID}, func(ctx context.Context, users []int64) (map[int64]cache.IDList, error) {
+	got, err := f.Get(ctx, []int64{userID}, r.listLoader(read))
+	return got[userID], err
+}
+
+// listLoader is the loader of a list family whose lists read reads: one user's list, up to what
+// the cache keeps.
+func (r *Relations) listLoader(read func(ctx context.Context, userID int64, limit int) ([]int64, error)) cache.Loader[int64, cache.IDList] {
+	return func(ctx context.Context, users []int64) (map[int64]cache.IDList, error) {
 		ids, err := read(ctx, users[0], maxCachedList+1)
 		if err != nil {
 			return nil, err
 		}
 		return map[int64]cache.IDList{users[0]: cache.ListOf(ids, maxCachedList)}, nil
-	})
-	return got[userID], err
+	}
 }
 
 // cachedList answers a list of at most limit from the cache when the cache holds it whole.
@@ -81,12 +87,45 @@ func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]biz.Stats
 	return r.keys.stats.Get(ctx, ids, r.readStats)
 }
 
+// StatsFor is Stats and IsFollowing (viewer 0: nobody) with one cache round trip for the two
+// families they read.
+func (r *Relations) StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]biz.Stats, map[int64]bool, error) {
+	b := r.cache.NewBatch()
+	stats := r.keys.stats.GetIn(b, ids, r.readStats)
+	var list *cache.Pending[int64, cache.IDList]
+	if viewer > 0 {
+		list = r.keys.following.GetIn(b, []int64{viewer}, r.listLoader(r.readFollowing))
+	}
+	b.Run(ctx)
+	s, err := stats.Result()
+	if err != nil {
+		return nil, nil, err
+	}
+	following := map[int64]bool{}
+	if list != nil {
+		l, err := list.Result()
+		if err != nil {
+			return nil, nil, err
+		}
+		if following, err = r.followingAmong(ctx, viewer, l[viewer], ids); err != nil {
+			return nil, nil, err
+		}
+	}
+	return s, following, nil
+}
+
 // IsFollowing answers from viewer's cached follow list when it is whole, else from MySQL.
 func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
 	l, err := r.list(ctx, r.keys.following, viewer, r.readFollowing)
 	if err != nil {
 		return nil, err
 	}
+	return r.followingAmong(ctx, viewer, l, ids)
+}
+
+// followingAmong says which of ids viewer follows, from l, viewer's cached follow list, or from
+// MySQL when l is too long to be whole.
+func (r *Relations) followingAmong(ctx context.Context, viewer int64, l cache.IDList, ids []int64) (map[int64]bool, error) {
 	if l.Whole {
 		return l.Contains(ids), nil
 	}
