@@ -71,7 +71,9 @@ func TestSeedFileRoundTripAndMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.users) != 4 || got.users[2].Token != "c" || got.videos[1] != 11 || got.videoAuthor[1] != 1 || got.done != 42 {
+	if len(got.users) != 4 || got.users[2].Token != "c" || got.videos[1] != 11 || got.videoAuthor[1] != 1 ||
+		got.done < time.Now().Add(-time.Minute).UnixMilli() { // polls start from the load, not the old seeding
+
 		t.Fatalf("loaded %+v", got)
 	}
 	if _, err := loadSeeded(path, "http://y", p); err == nil {
