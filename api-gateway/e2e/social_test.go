@@ -283,10 +283,13 @@ func TestSocialTraces(t *testing.T) {
 	raw := waitForSpans(t, list.traceID, []string{
 		"api-gateway HTTP GET /douyin/relation/friend/list/",
 		"relation relation::ListFriends", "relation storage",
-		"relation relation::UserStats",
 		"message message::LatestMessages", "message storage",
 		"favorite favorite::Stats", "video video::CountWorks",
 	})
+	// The list brings its users' relation counts and the viewer's follows: one call to each
+	// service, relation.UserStats not among them.
+	expectCallsOnce(t, "friend list", list.traceID, []string{"relation::ListFriends", "message::LatestMessages",
+		"favorite::Stats", "video::CountWorks"}, profileCall)
 	if strings.Contains(raw, secret) {
 		t.Fatal("the friend list's trace holds a message's text")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/relation"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/relation/internal/biz"
@@ -25,24 +26,44 @@ func (h *handler) RelationAction(ctx context.Context, req *relation.RelationActi
 
 func (h *handler) ListFollowing(ctx context.Context, req *relation.ListRequest) (*relation.ListResponse, error) {
 	ids, err := h.relations.Following(ctx, req.UserId)
-	return list(ctx, h.log, ids, err)
+	return h.list(ctx, req, ids, err)
 }
 
 func (h *handler) ListFollowers(ctx context.Context, req *relation.ListRequest) (*relation.ListResponse, error) {
 	ids, err := h.relations.Followers(ctx, req.UserId)
-	return list(ctx, h.log, ids, err)
+	return h.list(ctx, req, ids, err)
 }
 
 func (h *handler) ListFriends(ctx context.Context, req *relation.ListRequest) (*relation.ListResponse, error) {
 	ids, err := h.relations.Friends(ctx, req.UserId)
-	return list(ctx, h.log, ids, err)
+	return h.list(ctx, req, ids, err)
 }
 
-func list(ctx context.Context, log *slog.Logger, ids []int64, err error) (*relation.ListResponse, error) {
+// list answers a list, with the stats of its users when asked and it fits one batch.
+func (h *handler) list(ctx context.Context, req *relation.ListRequest, ids []int64, err error) (*relation.ListResponse, error) {
 	if err != nil {
-		return nil, rpc.ServerError(ctx, log, err)
+		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return &relation.ListResponse{UserIds: ids}, nil
+	resp := &relation.ListResponse{UserIds: ids}
+	if req.WithStats && len(ids) > 0 && len(ids) <= idbatch.Max {
+		if resp.Stats, err = h.stats(ctx, req.ViewerId, ids); err != nil {
+			return nil, rpc.ServerError(ctx, h.log, err)
+		}
+	}
+	return resp, nil
+}
+
+// stats is what UserStats answers of ids as viewer sees them.
+func (h *handler) stats(ctx context.Context, viewer int64, ids []int64) (map[int64]*relation.UserRelationStat, error) {
+	stats, err := h.relations.StatsFor(ctx, viewer, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*relation.UserRelationStat, len(stats))
+	for id, s := range stats {
+		out[id] = &relation.UserRelationStat{FollowCount: s.FollowCount, FollowerCount: s.FollowerCount, IsFollow: s.IsFollow}
+	}
+	return out, nil
 }
 
 // IsFollowing is the viewer's part of UserStats, for gateways of the previous version
@@ -56,13 +77,9 @@ func (h *handler) IsFollowing(ctx context.Context, req *relation.IsFollowingRequ
 }
 
 func (h *handler) UserStats(ctx context.Context, req *relation.UserStatsRequest) (*relation.UserStatsResponse, error) {
-	stats, err := h.relations.StatsFor(ctx, req.ViewerId, req.UserIds)
+	stats, err := h.stats(ctx, req.ViewerId, req.UserIds)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	resp := &relation.UserStatsResponse{Stats: make(map[int64]*relation.UserRelationStat, len(stats))}
-	for id, s := range stats {
-		resp.Stats[id] = &relation.UserRelationStat{FollowCount: s.FollowCount, FollowerCount: s.FollowerCount, IsFollow: s.IsFollow}
-	}
-	return resp, nil
+	return &relation.UserStatsResponse{Stats: stats}, nil
 }

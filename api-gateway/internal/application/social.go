@@ -6,6 +6,7 @@ import (
 	"github.com/cloudwego/kitex/client/callopt"
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
+	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/pkg/kitex_gen/message"
 	"simpletiktok/pkg/kitex_gen/relation"
 	"simpletiktok/pkg/rpc"
@@ -34,29 +35,31 @@ func (a *App) FollowerList(ctx context.Context, viewer, userID int64) ([]*douyin
 // FriendList shows the mutual follows of userID, each with the latest message between viewer and
 // them.
 func (a *App) FriendList(ctx context.Context, viewer, userID int64) ([]*douyin.FriendUser, error) {
-	ids, err := relationIDs(ctx, userID, a.clients.Relation.ListFriends)
+	ids, known, err := relationList(ctx, viewer, userID, a.clients.Relation.ListFriends)
 	if err != nil {
 		return nil, err
 	}
-	return a.pages.Friends(ctx, viewer, ids)
+	return a.pages.Friends(ctx, viewer, ids, known)
 }
 
 type listCall func(context.Context, *relation.ListRequest, ...callopt.Option) (*relation.ListResponse, error)
 
 func (a *App) userList(ctx context.Context, viewer, userID int64, list listCall) ([]*douyin.User, error) {
-	ids, err := relationIDs(ctx, userID, list)
+	ids, known, err := relationList(ctx, viewer, userID, list)
 	if err != nil {
 		return nil, err
 	}
-	return a.pages.UserList(ctx, viewer, ids)
+	return a.pages.UserList(ctx, viewer, ids, known)
 }
 
-func relationIDs(ctx context.Context, userID int64, list listCall) ([]int64, error) {
-	resp, err := list(ctx, &relation.ListRequest{UserId: userID})
+// relationList reads one of userID's lists, with what the relation service shows of its users to
+// viewer (their counts and viewer's follows), so that the page need not ask for them again.
+func relationList(ctx context.Context, viewer, userID int64, list listCall) ([]int64, assemble.Known, error) {
+	resp, err := list(ctx, &relation.ListRequest{UserId: userID, WithStats: true, ViewerId: viewer})
 	if err != nil {
-		return nil, rpc.ClientError(err)
+		return nil, assemble.Known{}, rpc.ClientError(err)
 	}
-	return resp.UserIds, nil
+	return resp.UserIds, assemble.Known{Relations: resp.Stats}, nil
 }
 
 // Chat shows the messages between viewer and peer, both ways, newer than afterMs, oldest first.

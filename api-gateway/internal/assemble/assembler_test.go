@@ -173,7 +173,7 @@ func TestVideosByIDKeepsTheOrder(t *testing.T) {
 func TestUsersBeyondOneBatch(t *testing.T) {
 	a, b := newAssembler()
 	want := ids(3001, 1200)
-	list, err := a.UserList(context.Background(), 7, want)
+	list, err := a.UserList(context.Background(), 7, want, assemble.Known{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,5 +198,24 @@ func BenchmarkVideosPage(b *testing.B) {
 		if _, err := a.Videos(ctx, 7, vs, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A list that brought its users' relation stats (Known) spares the page relation.UserStats; one
+// that does not cover every user asks it as usual.
+func TestKnownRelationsSpareTheirCall(t *testing.T) {
+	a, b := newAssembler()
+	known := assemble.Known{Relations: map[int64]*relation.UserRelationStat{
+		2: {FollowCount: 1, FollowerCount: 2, IsFollow: true}, 3: {FollowCount: 5}}}
+	list, err := a.UserList(context.Background(), 7, []int64{3, 2}, known)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("UserList = %v, %v", list, err)
+	}
+	if b.Calls("relation.UserStats") != 0 || list[0].FollowCount != 5 || !list[1].IsFollow || list[1].FollowerCount != 2 {
+		t.Fatalf("users %+v after %v; want the known stats and no relation.UserStats", list, b.CallCounts())
+	}
+	list, err = a.UserList(context.Background(), 7, []int64{2, 4}, known)
+	if err != nil || b.Calls("relation.UserStats") != 1 || list[1].FollowerCount != 400 {
+		t.Fatalf("users %+v, %v after %v; want relation.UserStats asked for a list the stats do not cover", list, err, b.CallCounts())
 	}
 }

@@ -21,7 +21,7 @@ func showBoth(a *assemble.Assembler) error {
 	if _, err := a.Videos(context.Background(), 7, page(3), nil); err != nil {
 		return err
 	}
-	_, err := a.Friends(context.Background(), 7, []int64{2, 3, 4})
+	_, err := a.Friends(context.Background(), 7, []int64{2, 3, 4}, assemble.Known{})
 	return err
 }
 
@@ -71,7 +71,7 @@ func TestTheDecorationPolicyDecides(t *testing.T) {
 		v.Author.FollowCount != 0 || v.Author.WorkCount != 0 {
 		t.Fatalf("a kept video shows %+v; want its rows with zero decorations", v)
 	}
-	friends, err := a.Friends(context.Background(), 7, []int64{4})
+	friends, err := a.Friends(context.Background(), 7, []int64{4}, assemble.Known{})
 	if err != nil || len(friends) != 1 || friends[0].Message != "" {
 		t.Fatalf("a kept friend list = %v, %v", friends, err)
 	}

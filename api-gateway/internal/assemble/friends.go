@@ -20,13 +20,13 @@ const (
 // Friends returns the users of ids that exist, in that order, as viewer sees them, each with the
 // latest message between viewer and them ("" when none). The calls of Users and the message
 // service's batch read run in parallel: five calls whatever the number of friends.
-func (a *Assembler) Friends(ctx context.Context, viewer int64, ids []int64) ([]*douyin.FriendUser, error) {
+func (a *Assembler) Friends(ctx context.Context, viewer int64, ids []int64, known Known) ([]*douyin.FriendUser, error) {
 	ids = idbatch.Unique(ids)
 	if len(ids) == 0 {
 		return []*douyin.FriendUser{}, nil
 	}
 	parts, err := inParallel(ctx, chunks(ids), func(ctx context.Context, batch []int64) ([]*douyin.FriendUser, error) {
-		return a.friendsBatch(ctx, viewer, batch)
+		return a.friendsBatch(ctx, viewer, batch, known)
 	})
 	if err != nil {
 		return nil, err
@@ -35,7 +35,7 @@ func (a *Assembler) Friends(ctx context.Context, viewer int64, ids []int64) ([]*
 }
 
 // friendsBatch is Friends for at most idbatch.Max distinct positive ids.
-func (a *Assembler) friendsBatch(ctx context.Context, viewer int64, ids []int64) ([]*douyin.FriendUser, error) {
+func (a *Assembler) friendsBatch(ctx context.Context, viewer int64, ids []int64, known Known) ([]*douyin.FriendUser, error) {
 	out := make([]*douyin.FriendUser, 0, len(ids))
 	var (
 		users  map[int64]*douyin.User
@@ -43,7 +43,7 @@ func (a *Assembler) friendsBatch(ctx context.Context, viewer int64, ids []int64)
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		users, err = a.Users(gctx, viewer, ids)
+		users, err = a.usersKnowing(gctx, viewer, ids, known)
 		return err
 	})
 	if viewer != 0 {

@@ -13,7 +13,7 @@ import (
 func TestFriendsCallCountDoesNotDependOnLength(t *testing.T) {
 	for _, size := range []int64{1, 30, 200} {
 		a, b := newAssembler()
-		friends, err := a.Friends(context.Background(), 7, ids(1, size))
+		friends, err := a.Friends(context.Background(), 7, ids(1, size), assemble.Known{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +29,7 @@ func TestFriendsCallCountDoesNotDependOnLength(t *testing.T) {
 func TestFriendFields(t *testing.T) {
 	a, _ := newAssembler()
 	// A missing user is left out; the order of ids is kept.
-	friends, err := a.Friends(context.Background(), 7, []int64{4, fakes.MissingFrom, 3, 2, 4})
+	friends, err := a.Friends(context.Background(), 7, []int64{4, fakes.MissingFrom, 3, 2, 4}, assemble.Known{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,14 +61,14 @@ func TestFriendFields(t *testing.T) {
 func TestFriendsFailWithTheMessageService(t *testing.T) {
 	a, b := newAssembler()
 	b.Fail("message.LatestMessages", errors.New("connection refused"))
-	if _, err := a.Friends(context.Background(), 7, []int64{2}); !errors.Is(err, errno.ServiceUnavailable) {
+	if _, err := a.Friends(context.Background(), 7, []int64{2}, assemble.Known{}); !errors.Is(err, errno.ServiceUnavailable) {
 		t.Fatalf("Friends with a broken message service = %v; want ServiceUnavailable", err)
 	}
 }
 
 func TestNoFriends(t *testing.T) {
 	a, b := newAssembler()
-	friends, err := a.Friends(context.Background(), 7, nil)
+	friends, err := a.Friends(context.Background(), 7, nil, assemble.Known{})
 	if err != nil || friends == nil || len(friends) != 0 || b.Total() != 0 {
 		t.Fatalf("Friends of nobody = %v, %v after %d calls; want an empty list and no call", friends, err, b.Total())
 	}

@@ -29,12 +29,34 @@ type people struct {
 // profiles the assembler does not keep yet (the rows), the relation counts with the viewer's
 // follows, the favorite counts and the work counts (decorations).
 func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[int64]*douyin.User, error) {
+	return a.usersKnowing(ctx, viewer, ids, Known{})
+}
+
+// Known is what a page already has of its users from the call that listed them: a relation list
+// asked with_stats sends their relation counts with the viewer's follows. A batch of users that
+// Known covers whole makes no relation.UserStats call; any other asks it as usual.
+type Known struct {
+	Relations map[int64]*relation.UserRelationStat
+}
+
+// relationsOf returns the known relation stats of ids, or nil unless every id has them.
+func (k Known) relationsOf(ids []int64) map[int64]*relation.UserRelationStat {
+	for _, id := range ids {
+		if k.Relations[id] == nil {
+			return nil
+		}
+	}
+	return k.Relations
+}
+
+// usersKnowing is Users with what the page already knows.
+func (a *Assembler) usersKnowing(ctx context.Context, viewer int64, ids []int64, known Known) (map[int64]*douyin.User, error) {
 	ids = idbatch.Unique(ids)
 	if len(ids) == 0 {
 		return map[int64]*douyin.User{}, nil
 	}
 	parts, err := inParallel(ctx, chunks(ids), func(ctx context.Context, batch []int64) (map[int64]*douyin.User, error) {
-		return a.usersBatch(ctx, viewer, batch)
+		return a.usersBatch(ctx, viewer, batch, known)
 	})
 	if err != nil {
 		return nil, err
@@ -49,8 +71,8 @@ func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[i
 }
 
 // usersBatch is Users for at most idbatch.Max distinct positive ids.
-func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64) (map[int64]*douyin.User, error) {
-	var p people
+func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64, known Known) (map[int64]*douyin.User, error) {
+	p := people{relations: known.relationsOf(ids)}
 	g, gctx := errgroup.WithContext(ctx)
 	a.fetchPeople(gctx, g, viewer, ids, &p)
 	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
@@ -81,14 +103,18 @@ func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64) (
 	return out, nil
 }
 
-// fetchPeople starts in g the calls for the profiles of ids (rows) and their relation counts with
-// viewer's follows (a decoration), into p. The favorite counts and work counts are left to the
-// caller, which may have them already or ask for them with other parts of its page.
+// fetchPeople starts in g the calls for the profiles of ids (rows) and, unless p has them, their
+// relation counts with viewer's follows (a decoration), into p. The favorite counts and work
+// counts are left to the caller, which may have them already or ask for them with other parts of
+// its page.
 func (a *Assembler) fetchPeople(ctx context.Context, g *errgroup.Group, viewer int64, ids []int64, p *people) {
 	g.Go(func() (err error) {
 		p.profiles, err = a.profilesOf(ctx, ids)
 		return err
 	})
+	if p.relations != nil {
+		return
+	}
 	a.decorate(ctx, g, "relation.UserStats", func(ctx context.Context) error {
 		resp, err := a.c.Relation.UserStats(ctx, &relation.UserStatsRequest{UserIds: ids, ViewerId: viewer})
 		if err != nil {
@@ -163,8 +189,9 @@ func (a *Assembler) User(ctx context.Context, viewer, id int64) (*douyin.User, e
 }
 
 // UserList returns the users of ids in that order, skipping ids that no longer exist; never nil.
-func (a *Assembler) UserList(ctx context.Context, viewer int64, ids []int64) ([]*douyin.User, error) {
-	users, err := a.Users(ctx, viewer, ids)
+// known is what the list's call sent of them.
+func (a *Assembler) UserList(ctx context.Context, viewer int64, ids []int64, known Known) ([]*douyin.User, error) {
+	users, err := a.usersKnowing(ctx, viewer, ids, known)
 	if err != nil {
 		return nil, err
 	}

@@ -76,7 +76,22 @@ func (r relations) list(method string, req *relation.ListRequest) (*relation.Lis
 	if err := r.b.record(method, req); err != nil {
 		return nil, err
 	}
-	return &relation.ListResponse{UserIds: r.b.Relations}, nil
+	resp := &relation.ListResponse{UserIds: r.b.Relations}
+	if req.WithStats && len(resp.UserIds) > 0 && len(resp.UserIds) <= idbatch.Max {
+		resp.Stats = relationStats(req.ViewerId, resp.UserIds)
+	}
+	return resp, nil
+}
+
+// relationStats are the relation counts of ids as viewer sees them, by the rules of the fake
+// world.
+func relationStats(viewer int64, ids []int64) map[int64]*relation.UserRelationStat {
+	stats := map[int64]*relation.UserRelationStat{}
+	for _, id := range ids {
+		stats[id] = &relation.UserRelationStat{FollowCount: id * 10, FollowerCount: id * 100,
+			IsFollow: viewer != 0 && id%2 == 0}
+	}
+	return stats
 }
 
 func (r relations) ListFollowing(_ context.Context, req *relation.ListRequest, _ ...callopt.Option) (*relation.ListResponse, error) {
@@ -98,12 +113,7 @@ func (r relations) UserStats(_ context.Context, req *relation.UserStatsRequest, 
 	if err := tooMany(len(req.UserIds)); err != nil {
 		return nil, err
 	}
-	stats := map[int64]*relation.UserRelationStat{}
-	for _, id := range req.UserIds {
-		stats[id] = &relation.UserRelationStat{FollowCount: id * 10, FollowerCount: id * 100,
-			IsFollow: req.ViewerId != 0 && id%2 == 0}
-	}
-	return &relation.UserStatsResponse{Stats: stats}, nil
+	return &relation.UserStatsResponse{Stats: relationStats(req.ViewerId, req.UserIds)}, nil
 }
 
 // IsFollowing is deprecated (relation.UserStats answers it); the gateway no longer calls it.

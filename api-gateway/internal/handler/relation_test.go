@@ -48,8 +48,13 @@ func TestUserLists(t *testing.T) {
 		if code(body) != 0 || len(list) != 2 || num(list[0].(map[string]any)["id"]) != 4 {
 			t.Fatalf("%s = %v; want users 4 and 3", path, body)
 		}
-		if req := b.Last(method).(*relation.ListRequest); req.UserId != 2 {
-			t.Fatalf("%s listed user %d; want 2", path, req.UserId)
+		if req := b.Last(method).(*relation.ListRequest); req.UserId != 2 || !req.WithStats || req.ViewerId != 7 {
+			t.Fatalf("%s asked %+v; want user 2's list with stats for viewer 7", path, req)
+		}
+		// The list brought its users' counts and the caller's follows: no second relation call.
+		if u := list[0].(map[string]any); b.Calls("relation.UserStats") != 0 || u["is_follow"] != true ||
+			num(u["follower_count"]) != 400 {
+			t.Fatalf("%s shows %v after %v; want the list's stats, no relation.UserStats", path, u, b.CallCounts())
 		}
 		call(t, e, http.MethodGet, path+"?token=u7")
 		if req := b.Last(method).(*relation.ListRequest); req.UserId != 7 {

@@ -84,9 +84,14 @@ func (x *RelationActionResponse) Marshal(in []byte) ([]byte, error) {
 
 func (x *RelationActionResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-// Lists of user ids, newest relation first.
+// Lists of user ids, newest relation first. With with_stats, the answer also holds what a page of
+// the list shows of the relation service: the counts of every listed user and whether viewer_id
+// (0: anonymous) follows each, as UserStats answers them; for a list longer than one batch (500)
+// stats stays empty and the caller asks UserStats in batches.
 type ListRequest struct {
-	UserId int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
+	UserId    int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
+	WithStats bool  `protobuf:"varint,2,opt,name=with_stats" json:"with_stats,omitempty"`
+	ViewerId  int64 `protobuf:"varint,3,opt,name=viewer_id" json:"viewer_id,omitempty"`
 }
 
 func (x *ListRequest) Reset() { *x = ListRequest{} }
@@ -102,8 +107,23 @@ func (x *ListRequest) GetUserId() int64 {
 	return 0
 }
 
+func (x *ListRequest) GetWithStats() bool {
+	if x != nil {
+		return x.WithStats
+	}
+	return false
+}
+
+func (x *ListRequest) GetViewerId() int64 {
+	if x != nil {
+		return x.ViewerId
+	}
+	return 0
+}
+
 type ListResponse struct {
-	UserIds []int64 `protobuf:"varint,1,rep,packed,name=user_ids" json:"user_ids,omitempty"`
+	UserIds []int64                     `protobuf:"varint,1,rep,packed,name=user_ids" json:"user_ids,omitempty"`
+	Stats   map[int64]*UserRelationStat `protobuf:"bytes,2,rep,name=stats" json:"stats,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 }
 
 func (x *ListResponse) Reset() { *x = ListResponse{} }
@@ -115,6 +135,13 @@ func (x *ListResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, 
 func (x *ListResponse) GetUserIds() []int64 {
 	if x != nil {
 		return x.UserIds
+	}
+	return nil
+}
+
+func (x *ListResponse) GetStats() map[int64]*UserRelationStat {
+	if x != nil {
+		return x.Stats
 	}
 	return nil
 }
