@@ -14,10 +14,8 @@ import (
 // "v", or the token of the fill in progress, marked "t". A write deletes the key, so a token never
 // comes back. A lookup reads its keys with one MGET, the cheapest read Redis has; only the keys
 // that missed go through lookupScript, which hands out tokens.
-const (
-	markValue = 'v'
-	markToken = 't'
-)
+// markValue starts a value; the scripts write the token's mark, 't', themselves.
+const markValue = 'v'
 
 // lookupScript reads KEYS and returns {seconds, microseconds, r1, r2, ...}: the Redis time (as
 // TIME gives it: Lua would print a microsecond count in floating point), then ri, the marked value

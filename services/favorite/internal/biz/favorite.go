@@ -64,12 +64,8 @@ type Repo interface {
 	Unlike(ctx context.Context, userID, videoID int64) (changed bool, err error)
 	// LikedVideos returns the ids of the newest limit videos userID likes, newest like first.
 	LikedVideos(ctx context.Context, userID int64, limit int) ([]int64, error)
-	// VideoStats returns the stats of videoIDs, with viewer's likes (viewer 0: none); a video it
-	// leaves out has no likes.
-	VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]VideoStat, error)
-	// UserStats returns the stats of userIDs; a user it leaves out has no likes either way.
-	UserStats(ctx context.Context, userIDs []int64) (map[int64]UserStat, error)
-	// Stats is VideoStats and UserStats at once (one cache round trip for both).
+	// Stats returns the stats of videoIDs, with viewer's likes (viewer 0: none), and of userIDs;
+	// an id it leaves out has no likes.
 	Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]VideoStat, map[int64]UserStat, error)
 }
 
@@ -119,24 +115,11 @@ func (f *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, err
 	return f.repo.LikedVideos(ctx, userID, MaxList)
 }
 
-// VideoStats returns a stat for every valid id asked, zero for videos nobody liked.
+// VideoStats returns a stat for every valid id asked, zero for videos nobody liked: the videos'
+// part of Stats.
 func (f *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]VideoStat, error) {
-	ids, err := idbatch.Check(videoIDs, "video")
-	if err != nil || len(ids) == 0 {
-		return map[int64]VideoStat{}, err
-	}
-	if viewer < 0 {
-		viewer = 0
-	}
-	found, err := f.repo.VideoStats(ctx, viewer, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]VideoStat, len(ids))
-	for _, id := range ids {
-		out[id] = found[id]
-	}
-	return out, nil
+	videos, _, err := f.Stats(ctx, viewer, videoIDs, nil)
+	return videos, err
 }
 
 // Stats is what a page shows of the favorite service: a stat for every valid video id asked, with
@@ -167,19 +150,9 @@ func (f *Favorites) Stats(ctx context.Context, viewer int64, videoIDs, userIDs [
 	return videos, users, nil
 }
 
-// UserStats returns a stat for every valid id asked, zero for users without likes either way.
+// UserStats returns a stat for every valid id asked, zero for users without likes either way: the
+// users' part of Stats.
 func (f *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]UserStat, error) {
-	ids, err := idbatch.Check(userIDs, "user")
-	if err != nil || len(ids) == 0 {
-		return map[int64]UserStat{}, err
-	}
-	found, err := f.repo.UserStats(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]UserStat, len(ids))
-	for _, id := range ids {
-		out[id] = found[id]
-	}
-	return out, nil
+	_, users, err := f.Stats(ctx, 0, nil, userIDs)
+	return users, err
 }

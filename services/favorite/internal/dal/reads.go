@@ -79,25 +79,16 @@ func (r *Favorites) readLiked(ctx context.Context, userID int64, limit int) ([]i
 }
 
 // VideoStats returns the like counts of videoIDs (zero for a video nobody liked) and which of
-// them viewer likes. Each part is read as it stands when it is read (cached or not): a like
-// acknowledged before the call began is in both.
+// them viewer likes: the videos' part of Stats.
 func (r *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]biz.VideoStat, error) {
-	counts, err := r.keys.videoCount.Get(ctx, videoIDs, r.readVideoCounts)
-	if err != nil {
-		return nil, err
-	}
-	liked, err := r.viewerLikes(ctx, viewer, videoIDs)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]biz.VideoStat, len(counts))
-	for id, n := range counts {
-		out[id] = biz.VideoStat{FavoriteCount: n, IsFavorite: liked[id]}
-	}
-	return out, nil
+	videos, _, err := r.Stats(ctx, viewer, videoIDs, nil)
+	return videos, err
 }
 
-// Stats is VideoStats and UserStats with one cache round trip for the three families they read.
+// Stats returns the like counts of videoIDs with which of them viewer likes (viewer 0: none), and
+// the counters of userIDs, reading the three families with one cache round trip. Each part is
+// read as it stands when it is read (cached or not): a like acknowledged before the call began
+// is in all of them.
 func (r *Favorites) Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]biz.VideoStat, map[int64]biz.UserStat, error) {
 	b := r.cache.NewBatch()
 	counts := r.keys.videoCount.GetIn(b, videoIDs, r.readVideoCounts)
@@ -130,19 +121,6 @@ func (r *Favorites) Stats(ctx context.Context, viewer int64, videoIDs, userIDs [
 		videos[id] = biz.VideoStat{FavoriteCount: n, IsFavorite: liked[id]}
 	}
 	return videos, u, nil
-}
-
-// viewerLikes says which of videoIDs viewer likes, from the cached list of their likes (or from
-// MySQL when that list is too long to cache).
-func (r *Favorites) viewerLikes(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]bool, error) {
-	if viewer <= 0 {
-		return nil, nil
-	}
-	l, err := r.likesOf(ctx, viewer)
-	if err != nil {
-		return nil, err
-	}
-	return r.likedAmong(ctx, viewer, l, videoIDs)
 }
 
 // likedAmong says which of videoIDs viewer likes, from l, viewer's cached likes, or from MySQL
@@ -179,9 +157,11 @@ func (r *Favorites) readViewerLikes(ctx context.Context, viewer int64, videoIDs 
 	return out, nil
 }
 
-// UserStats reads the counters of userIDs (zero for a user without likes either way).
+// UserStats reads the counters of userIDs (zero for a user without likes either way): the users'
+// part of Stats.
 func (r *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]biz.UserStat, error) {
-	return r.keys.userStat.Get(ctx, userIDs, r.readUserStats)
+	_, users, err := r.Stats(ctx, 0, nil, userIDs)
+	return users, err
 }
 
 func (r *Favorites) readUserStats(ctx context.Context, ids []int64) (map[int64]biz.UserStat, error) {

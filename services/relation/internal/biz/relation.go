@@ -51,10 +51,8 @@ type Repo interface {
 	ListFollowing(ctx context.Context, userID int64, limit int) ([]int64, error)
 	ListFollowers(ctx context.Context, userID int64, limit int) ([]int64, error)
 	ListFriends(ctx context.Context, userID int64, limit int) ([]int64, error)
-	Stats(ctx context.Context, ids []int64) (map[int64]Stats, error)
-	// IsFollowing returns the ids among ids that viewer follows.
-	IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error)
-	// StatsFor is Stats and IsFollowing at once (one cache round trip for both).
+	// StatsFor returns the counters of ids (an id left out has none) and the ids among them that
+	// viewer follows (viewer 0: none).
 	StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]Stats, map[int64]bool, error)
 }
 
@@ -130,17 +128,13 @@ func (r *Relations) Friends(ctx context.Context, userID int64) ([]int64, error) 
 
 // Stats returns the counters of every id asked for; a user nobody has followed counts zero.
 func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]Stats, error) {
-	ids, err := idbatch.Check(ids, "user")
-	if err != nil || len(ids) == 0 {
-		return map[int64]Stats{}, err
-	}
-	stored, err := r.repo.Stats(ctx, ids)
+	viewed, err := r.StatsFor(ctx, 0, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]Stats, len(ids))
-	for _, id := range ids {
-		out[id] = stored[id]
+	out := make(map[int64]Stats, len(viewed))
+	for id, v := range viewed {
+		out[id] = v.Stats
 	}
 	return out, nil
 }
@@ -172,19 +166,13 @@ func (r *Relations) StatsFor(ctx context.Context, viewer int64, ids []int64) (ma
 // IsFollowing says, for every id asked for, whether viewer follows it. An anonymous viewer (0)
 // follows nobody.
 func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
-	ids, err := idbatch.Check(ids, "user")
+	viewed, err := r.StatsFor(ctx, viewer, ids)
 	if err != nil {
 		return nil, err
 	}
-	var following map[int64]bool
-	if viewer > 0 && len(ids) > 0 {
-		if following, err = r.repo.IsFollowing(ctx, viewer, ids); err != nil {
-			return nil, err
-		}
-	}
-	out := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		out[id] = following[id]
+	out := make(map[int64]bool, len(viewed))
+	for id, v := range viewed {
+		out[id] = v.IsFollow
 	}
 	return out, nil
 }

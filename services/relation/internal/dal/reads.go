@@ -83,12 +83,14 @@ func (r *Relations) ListFriends(ctx context.Context, userID int64, limit int) ([
 	return r.cachedList(ctx, r.keys.friends, userID, limit, r.readFriends)
 }
 
+// Stats returns the counters of ids: StatsFor without a viewer.
 func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]biz.Stats, error) {
-	return r.keys.stats.Get(ctx, ids, r.readStats)
+	stats, _, err := r.StatsFor(ctx, 0, ids)
+	return stats, err
 }
 
-// StatsFor is Stats and IsFollowing (viewer 0: nobody) with one cache round trip for the two
-// families they read.
+// StatsFor returns the counters of ids and which of them viewer follows (viewer 0: nobody),
+// reading the two families with one cache round trip.
 func (r *Relations) StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]biz.Stats, map[int64]bool, error) {
 	b := r.cache.NewBatch()
 	stats := r.keys.stats.GetIn(b, ids, r.readStats)
@@ -114,13 +116,10 @@ func (r *Relations) StatsFor(ctx context.Context, viewer int64, ids []int64) (ma
 	return s, following, nil
 }
 
-// IsFollowing answers from viewer's cached follow list when it is whole, else from MySQL.
+// IsFollowing says which of ids viewer follows: StatsFor's second part.
 func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
-	l, err := r.list(ctx, r.keys.following, viewer, r.readFollowing)
-	if err != nil {
-		return nil, err
-	}
-	return r.followingAmong(ctx, viewer, l, ids)
+	_, following, err := r.StatsFor(ctx, viewer, ids)
+	return following, err
 }
 
 // followingAmong says which of ids viewer follows, from l, viewer's cached follow list, or from
