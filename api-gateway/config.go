@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"time"
 
+	"simpletiktok/api-gateway/internal/coalesce"
 	"simpletiktok/pkg/config"
+	"simpletiktok/pkg/idbatch"
 )
 
 // devJWTSecret is the committed development secret; production mode refuses to start with it.
@@ -21,6 +23,7 @@ type gatewayConfig struct {
 	JWT       jwtConfig       `yaml:"jwt"`
 	Media     mediaConfig     `yaml:"media"`
 	Display   displayConfig   `yaml:"display"`
+	Coalesce  coalesceConfig  `yaml:"coalesce"`
 	Etcd      config.Etcd     `yaml:"etcd"`
 	Tracing   config.Tracing  `yaml:"tracing"`
 	Log       config.Log      `yaml:"log"`
@@ -53,6 +56,28 @@ type displayConfig struct {
 	// change) the gateway keeps in memory for its pages; 0 keeps none, and every page asks the user
 	// service.
 	ProfilesKept int `yaml:"profiles_kept"`
+}
+
+// coalesceConfig is how the gateway merges the reads of pages assembled at the same moment
+// (internal/coalesce, docs/performance.md "Merged calls").
+type coalesceConfig struct {
+	// Lanes is how many merged calls of one method may be in flight at once; 0 merges nothing.
+	// Keep it at least the number of instances of a service, so that all of them are used.
+	Lanes int `yaml:"lanes" env:"TIKTOK_COALESCE_LANES"`
+	// MaxQueries is the most pages' queries one merged call carries (1 to idbatch.MaxQueries).
+	MaxQueries int `yaml:"max_queries"`
+}
+
+// Limits are the batchers' limits.
+func (c coalesceConfig) Limits() coalesce.Limits {
+	return coalesce.Limits{Lanes: c.Lanes, MaxQueries: c.MaxQueries}
+}
+
+func (c coalesceConfig) validate() error {
+	if c.Lanes < 0 || (c.Lanes > 0 && (c.MaxQueries < 1 || c.MaxQueries > idbatch.MaxQueries)) {
+		return fmt.Errorf("coalesce: lanes must be 0 (off) or more, and max_queries 1 to %d when lanes is set", idbatch.MaxQueries)
+	}
+	return nil
 }
 
 // Location loads the zone. The binary embeds the zone database (time/tzdata), so this works on a
@@ -96,6 +121,7 @@ func (c *gatewayConfig) Validate() error {
 	if _, err := c.Display.Location(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.Coalesce.validate())
 	errs = append(errs, c.Media.validate(c.Env)...)
 	return errors.Join(errs...)
 }

@@ -19,6 +19,7 @@ import (
 
 	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/coalesce"
 	"simpletiktok/api-gateway/internal/auth"
 	"simpletiktok/api-gateway/internal/degrade"
 	"simpletiktok/api-gateway/internal/handler"
@@ -90,6 +91,9 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Coalesce.Lanes > 0 {
+		clients = coalesced(clients, coalesce.Config{Limits: cfg.Coalesce.Limits(), Tracer: tracer})
+	}
 	tokens, err := auth.NewTokens(cfg.JWT.Secret, cfg.JWT.TTL)
 	if err != nil {
 		return err
@@ -158,6 +162,17 @@ func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
 		return nil, err
 	}
 	return media.NewLibrary(store, tools, media.NewSlots(cfg.MaxToolRuns), filepath.Join(cfg.Dir, ".incoming"), cfg.limits(), log)
+}
+
+// coalesced is c with the reads pages make merged across the pages assembled at the same moment
+// (internal/coalesce).
+func coalesced(c assemble.Clients, cfg coalesce.Config) assemble.Clients {
+	c.User = coalesce.User(c.User, cfg)
+	c.Video = coalesce.Video(c.Video, cfg)
+	c.Favorite = coalesce.Favorite(c.Favorite, cfg)
+	c.Comment = coalesce.Comment(c.Comment, cfg)
+	c.Relation = coalesce.Relation(c.Relation, cfg)
+	return c
 }
 
 // newClients builds one Kitex client per service, all with the same shared options and each with

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -134,4 +135,21 @@ func (l IDList) Contains(ids []int64) map[int64]bool {
 		}
 	}
 	return out
+}
+
+// ListLoader is the loader of a family of IDLists: read reads the list of one id (at most limit
+// entries), and a list longer than keep is cached as not whole. The ids of one call are read one
+// after the other.
+func ListLoader(keep int, read func(ctx context.Context, id int64, limit int) ([]int64, error)) Loader[int64, IDList] {
+	return func(ctx context.Context, ids []int64) (map[int64]IDList, error) {
+		out := make(map[int64]IDList, len(ids))
+		for _, id := range ids {
+			list, err := read(ctx, id, keep+1)
+			if err != nil {
+				return nil, err
+			}
+			out[id] = ListOf(list, keep)
+		}
+		return out, nil
+	}
 }

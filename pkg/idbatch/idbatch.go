@@ -29,3 +29,15 @@ func Check(ids []int64, what string) ([]int64, error) {
 	}
 	return out, nil
 }
+
+// MaxQueries is the most queries one call of a batch method (favorite.StatsBatch, say) carries:
+// the gateway merges at most this many pages' questions into one call.
+const MaxQueries = 64
+
+// CheckQueries refuses a batch of n queries when it is empty or holds more than MaxQueries.
+func CheckQueries(n int) error {
+	if n == 0 || n > MaxQueries {
+		return errno.BadRequest.WithMsg("a batch call carries 1 to %d queries, not %d", MaxQueries, n)
+	}
+	return nil
+}

@@ -31,7 +31,7 @@ import (
 // readMethods are the methods (as named in idl/) that only read.
 func readMethods() []string {
 	return []string{"MGetUsers", "Feed", "ListByAuthor", "MGetVideos", "CountWorks", "ListFavorites",
-		"Stats", "VideoStats", "UserStats", "ListComments", "CountComments", "ListFollowing", "ListFollowers",
+		"Stats", "StatsBatch", "VideoStats", "UserStats", "UserStatsBatch", "FeedBatch", "ListComments", "CountComments", "ListFollowing", "ListFollowers",
 		"ListFriends", "IsFollowing", "Chat", "LatestMessages"}
 }
 

@@ -57,15 +57,36 @@ func (h *handler) Stats(ctx context.Context, req *favorite.StatsRequest) (*favor
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	resp := &favorite.StatsResponse{
-		Videos: make(map[int64]*favorite.VideoFavoriteStat, len(videos)),
-		Users:  make(map[int64]*favorite.UserFavoriteStat, len(users)),
+	return statsToProto(biz.StatsAnswer{Videos: videos, Users: users}), nil
+}
+
+// StatsBatch answers several pages' Stats, read together.
+func (h *handler) StatsBatch(ctx context.Context, req *favorite.StatsBatchRequest) (*favorite.StatsBatchResponse, error) {
+	queries := make([]biz.StatsQuery, len(req.Queries))
+	for i, q := range req.Queries {
+		queries[i] = biz.StatsQuery{Viewer: q.GetViewerId(), VideoIDs: q.GetVideoIds(), UserIDs: q.GetUserIds()}
 	}
-	for id, s := range videos {
-		resp.Videos[id] = &favorite.VideoFavoriteStat{FavoriteCount: s.FavoriteCount, IsFavorite: s.IsFavorite}
+	answers, err := h.favorites.StatsBatch(ctx, queries)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	for id, s := range users {
-		resp.Users[id] = &favorite.UserFavoriteStat{FavoriteCount: s.FavoriteCount, TotalFavorited: s.TotalFavorited}
+	resp := &favorite.StatsBatchResponse{Answers: make([]*favorite.StatsResponse, len(answers))}
+	for i, a := range answers {
+		resp.Answers[i] = statsToProto(a)
 	}
 	return resp, nil
+}
+
+func statsToProto(a biz.StatsAnswer) *favorite.StatsResponse {
+	resp := &favorite.StatsResponse{
+		Videos: make(map[int64]*favorite.VideoFavoriteStat, len(a.Videos)),
+		Users:  make(map[int64]*favorite.UserFavoriteStat, len(a.Users)),
+	}
+	for id, s := range a.Videos {
+		resp.Videos[id] = &favorite.VideoFavoriteStat{FavoriteCount: s.FavoriteCount, IsFavorite: s.IsFavorite}
+	}
+	for id, s := range a.Users {
+		resp.Users[id] = &favorite.UserFavoriteStat{FavoriteCount: s.FavoriteCount, TotalFavorited: s.TotalFavorited}
+	}
+	return resp
 }

@@ -59,11 +59,32 @@ func (h *handler) stats(ctx context.Context, viewer int64, ids []int64) (map[int
 	if err != nil {
 		return nil, err
 	}
+	return statsToProto(stats), nil
+}
+
+// UserStatsBatch answers several pages' UserStats, read together.
+func (h *handler) UserStatsBatch(ctx context.Context, req *relation.UserStatsBatchRequest) (*relation.UserStatsBatchResponse, error) {
+	queries := make([]biz.StatsQuery, len(req.Queries))
+	for i, q := range req.Queries {
+		queries[i] = biz.StatsQuery{Viewer: q.GetViewerId(), IDs: q.GetUserIds()}
+	}
+	viewed, err := h.relations.StatsBatch(ctx, queries)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	resp := &relation.UserStatsBatchResponse{Answers: make([]*relation.UserStatsResponse, len(viewed))}
+	for i, stats := range viewed {
+		resp.Answers[i] = &relation.UserStatsResponse{Stats: statsToProto(stats)}
+	}
+	return resp, nil
+}
+
+func statsToProto(stats map[int64]biz.ViewedStats) map[int64]*relation.UserRelationStat {
 	out := make(map[int64]*relation.UserRelationStat, len(stats))
 	for id, s := range stats {
 		out[id] = &relation.UserRelationStat{FollowCount: s.FollowCount, FollowerCount: s.FollowerCount, IsFollow: s.IsFollow}
 	}
-	return out, nil
+	return out
 }
 
 // IsFollowing is the viewer's part of UserStats, for gateways of the previous version

@@ -36,6 +36,36 @@ func (h *handler) Feed(ctx context.Context, req *video.FeedRequest) (*video.Feed
 	return &video.FeedResponse{Videos: toProtoList(videos), NextTimeMs: next, WorkCounts: works}, nil
 }
 
+// FeedBatch answers several pages of the feed, read together; each page carries the work counts
+// of its own authors.
+func (h *handler) FeedBatch(ctx context.Context, req *video.FeedBatchRequest) (*video.FeedBatchResponse, error) {
+	queries := make([]biz.FeedQuery, len(req.Queries))
+	for i, q := range req.Queries {
+		queries[i] = biz.FeedQuery{BeforeMs: q.GetLatestTimeMs(), Limit: int(q.GetLimit())}
+	}
+	pages, err := h.videos.FeedBatch(ctx, queries)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	var all []*biz.Video
+	for _, p := range pages {
+		all = append(all, p.Videos...)
+	}
+	works, err := h.videos.AuthorWorks(ctx, all)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	resp := &video.FeedBatchResponse{Answers: make([]*video.FeedResponse, len(pages))}
+	for i, p := range pages {
+		own := make(map[int64]int64, len(p.Videos))
+		for _, v := range p.Videos {
+			own[v.AuthorID] = works[v.AuthorID]
+		}
+		resp.Answers[i] = &video.FeedResponse{Videos: toProtoList(p.Videos), NextTimeMs: p.NextMs, WorkCounts: own}
+	}
+	return resp, nil
+}
+
 func (h *handler) ListByAuthor(ctx context.Context, req *video.ListByAuthorRequest) (*video.ListByAuthorResponse, error) {
 	videos, err := h.videos.ListByAuthor(ctx, req.AuthorId)
 	if err != nil {

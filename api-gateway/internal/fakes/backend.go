@@ -8,12 +8,14 @@
 package fakes
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/cloudwego/kitex/client/callopt"
 	"github.com/cloudwego/kitex/pkg/kerrors"
 
 	"simpletiktok/api-gateway/internal/assemble"
@@ -201,3 +203,17 @@ func (Tokens) Verify(tok string) (int64, error) {
 
 // Issue returns "u<id>".
 func (Tokens) Issue(id int64) (string, error) { return fmt.Sprint("u", id), nil }
+
+// each answers the queries of a batch method one by one with the single method call, which
+// records each as a call of its own; the first error fails the batch.
+func each[Q, A any](ctx context.Context, queries []Q, call func(context.Context, Q, ...callopt.Option) (A, error)) ([]A, error) {
+	answers := make([]A, 0, len(queries))
+	for _, q := range queries {
+		a, err := call(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		answers = append(answers, a)
+	}
+	return answers, nil
+}

@@ -179,3 +179,15 @@ func (c comments) CountComments(_ context.Context, req *comment.CountCommentsReq
 	}
 	return &comment.CountCommentsResponse{CommentCounts: counts}, nil
 }
+
+// FeedBatch answers each query as Feed does, recording each as a call of Feed.
+func (v videos) FeedBatch(ctx context.Context, req *video.FeedBatchRequest, _ ...callopt.Option) (*video.FeedBatchResponse, error) {
+	answers, err := each(ctx, req.Queries, v.Feed)
+	return &video.FeedBatchResponse{Answers: answers}, err
+}
+
+// StatsBatch answers each query as Stats does, recording each as a call of Stats.
+func (f favorites) StatsBatch(ctx context.Context, req *favorite.StatsBatchRequest, _ ...callopt.Option) (*favorite.StatsBatchResponse, error) {
+	answers, err := each(ctx, req.Queries, f.Stats)
+	return &favorite.StatsBatchResponse{Answers: answers}, err
+}

@@ -158,3 +158,9 @@ func (m messages) LatestMessages(_ context.Context, req *message.LatestMessagesR
 	}
 	return &message.LatestMessagesResponse{Latest: latest}, nil
 }
+
+// UserStatsBatch answers each query as UserStats does, recording each as a call of UserStats.
+func (r relations) UserStatsBatch(ctx context.Context, req *relation.UserStatsBatchRequest, _ ...callopt.Option) (*relation.UserStatsBatchResponse, error) {
+	answers, err := each(ctx, req.Queries, r.UserStats)
+	return &relation.UserStatsBatchResponse{Answers: answers}, err
+}

@@ -224,6 +224,46 @@ func (x *UserStatsResponse) GetStats() map[int64]*UserRelationStat {
 	return nil
 }
 
+// Several pages' UserStats in one call: answers[i] answers queries[i] (see favorite.StatsBatch).
+// At most 64 queries.
+type UserStatsBatchRequest struct {
+	Queries []*UserStatsRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
+}
+
+func (x *UserStatsBatchRequest) Reset() { *x = UserStatsBatchRequest{} }
+
+func (x *UserStatsBatchRequest) Marshal(in []byte) ([]byte, error) {
+	return prutal.MarshalAppend(in, x)
+}
+
+func (x *UserStatsBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *UserStatsBatchRequest) GetQueries() []*UserStatsRequest {
+	if x != nil {
+		return x.Queries
+	}
+	return nil
+}
+
+type UserStatsBatchResponse struct {
+	Answers []*UserStatsResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
+}
+
+func (x *UserStatsBatchResponse) Reset() { *x = UserStatsBatchResponse{} }
+
+func (x *UserStatsBatchResponse) Marshal(in []byte) ([]byte, error) {
+	return prutal.MarshalAppend(in, x)
+}
+
+func (x *UserStatsBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *UserStatsBatchResponse) GetAnswers() []*UserStatsResponse {
+	if x != nil {
+		return x.Answers
+	}
+	return nil
+}
+
 // Deprecated: which of user_ids viewer_id follows, now in UserStats. Kept for one release, so that
 // a gateway of the previous version still shows whole pages while the services are updated before
 // it (docs/deployment.md, "Changing an RPC"); nothing of this version calls it.
@@ -275,5 +315,6 @@ type RelationService interface {
 	ListFollowers(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
 	ListFriends(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
 	UserStats(ctx context.Context, req *UserStatsRequest) (res *UserStatsResponse, err error)
+	UserStatsBatch(ctx context.Context, req *UserStatsBatchRequest) (res *UserStatsBatchResponse, err error)
 	IsFollowing(ctx context.Context, req *IsFollowingRequest) (res *IsFollowingResponse, err error)
 }

@@ -227,6 +227,42 @@ func (x *FeedResponse) GetWorkCounts() map[int64]int64 {
 	return nil
 }
 
+// Several pages of the feed in one call: answers[i] answers queries[i] (see favorite.StatsBatch).
+// At most 64 queries.
+type FeedBatchRequest struct {
+	Queries []*FeedRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
+}
+
+func (x *FeedBatchRequest) Reset() { *x = FeedBatchRequest{} }
+
+func (x *FeedBatchRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *FeedBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *FeedBatchRequest) GetQueries() []*FeedRequest {
+	if x != nil {
+		return x.Queries
+	}
+	return nil
+}
+
+type FeedBatchResponse struct {
+	Answers []*FeedResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
+}
+
+func (x *FeedBatchResponse) Reset() { *x = FeedBatchResponse{} }
+
+func (x *FeedBatchResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *FeedBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *FeedBatchResponse) GetAnswers() []*FeedResponse {
+	if x != nil {
+		return x.Answers
+	}
+	return nil
+}
+
 type ListByAuthorRequest struct {
 	AuthorId int64 `protobuf:"varint,1,opt,name=author_id" json:"author_id,omitempty"`
 }
@@ -349,6 +385,7 @@ func (x *CountWorksResponse) GetWorkCounts() map[int64]int64 {
 type VideoService interface {
 	Publish(ctx context.Context, req *PublishRequest) (res *PublishResponse, err error)
 	Feed(ctx context.Context, req *FeedRequest) (res *FeedResponse, err error)
+	FeedBatch(ctx context.Context, req *FeedBatchRequest) (res *FeedBatchResponse, err error)
 	ListByAuthor(ctx context.Context, req *ListByAuthorRequest) (res *ListByAuthorResponse, err error)
 	MGetVideos(ctx context.Context, req *MGetVideosRequest) (res *MGetVideosResponse, err error)
 	CountWorks(ctx context.Context, req *CountWorksRequest) (res *CountWorksResponse, err error)

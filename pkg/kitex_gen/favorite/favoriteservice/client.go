@@ -14,6 +14,7 @@ type Client interface {
 	FavoriteAction(ctx context.Context, Req *favorite.FavoriteActionRequest, callOptions ...callopt.Option) (r *favorite.FavoriteActionResponse, err error)
 	ListFavorites(ctx context.Context, Req *favorite.ListFavoritesRequest, callOptions ...callopt.Option) (r *favorite.ListFavoritesResponse, err error)
 	Stats(ctx context.Context, Req *favorite.StatsRequest, callOptions ...callopt.Option) (r *favorite.StatsResponse, err error)
+	StatsBatch(ctx context.Context, Req *favorite.StatsBatchRequest, callOptions ...callopt.Option) (r *favorite.StatsBatchResponse, err error)
 	VideoStats(ctx context.Context, Req *favorite.VideoStatsRequest, callOptions ...callopt.Option) (r *favorite.VideoStatsResponse, err error)
 	UserStats(ctx context.Context, Req *favorite.UserStatsRequest, callOptions ...callopt.Option) (r *favorite.UserStatsResponse, err error)
 }
@@ -60,6 +61,11 @@ func (p *kFavoriteServiceClient) ListFavorites(ctx context.Context, Req *favorit
 func (p *kFavoriteServiceClient) Stats(ctx context.Context, Req *favorite.StatsRequest, callOptions ...callopt.Option) (r *favorite.StatsResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.Stats(ctx, Req)
+}
+
+func (p *kFavoriteServiceClient) StatsBatch(ctx context.Context, Req *favorite.StatsBatchRequest, callOptions ...callopt.Option) (r *favorite.StatsBatchResponse, err error) {
+	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
+	return p.kClient.StatsBatch(ctx, Req)
 }
 
 func (p *kFavoriteServiceClient) VideoStats(ctx context.Context, Req *favorite.VideoStatsRequest, callOptions ...callopt.Option) (r *favorite.VideoStatsResponse, err error) {

@@ -36,6 +36,13 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
+	"StatsBatch": kitex.NewMethodInfo(
+		statsBatchHandler,
+		newStatsBatchArgs,
+		newStatsBatchResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
 	"VideoStats": kitex.NewMethodInfo(
 		videoStatsHandler,
 		newVideoStatsArgs,
@@ -449,6 +456,117 @@ func (p *StatsResult) GetResult() interface{} {
 	return p.Success
 }
 
+func statsBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(favorite.StatsBatchRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(favorite.FavoriteService).StatsBatch(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *StatsBatchArgs:
+		success, err := handler.(favorite.FavoriteService).StatsBatch(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*StatsBatchResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newStatsBatchArgs() interface{} {
+	return &StatsBatchArgs{}
+}
+
+func newStatsBatchResult() interface{} {
+	return &StatsBatchResult{}
+}
+
+type StatsBatchArgs struct {
+	Req *favorite.StatsBatchRequest
+}
+
+func (p *StatsBatchArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *StatsBatchArgs) Unmarshal(in []byte) error {
+	msg := new(favorite.StatsBatchRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var StatsBatchArgs_Req_DEFAULT *favorite.StatsBatchRequest
+
+func (p *StatsBatchArgs) GetReq() *favorite.StatsBatchRequest {
+	if !p.IsSetReq() {
+		return StatsBatchArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *StatsBatchArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *StatsBatchArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type StatsBatchResult struct {
+	Success *favorite.StatsBatchResponse
+}
+
+var StatsBatchResult_Success_DEFAULT *favorite.StatsBatchResponse
+
+func (p *StatsBatchResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *StatsBatchResult) Unmarshal(in []byte) error {
+	msg := new(favorite.StatsBatchResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *StatsBatchResult) GetSuccess() *favorite.StatsBatchResponse {
+	if !p.IsSetSuccess() {
+		return StatsBatchResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *StatsBatchResult) SetSuccess(x interface{}) {
+	p.Success = x.(*favorite.StatsBatchResponse)
+}
+
+func (p *StatsBatchResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *StatsBatchResult) GetResult() interface{} {
+	return p.Success
+}
+
 func videoStatsHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
 	switch s := arg.(type) {
 	case *streaming.Args:
@@ -706,6 +824,16 @@ func (p *kClient) Stats(ctx context.Context, Req *favorite.StatsRequest) (r *fav
 	_args.Req = Req
 	var _result StatsResult
 	if err = p.c.Call(ctx, "Stats", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) StatsBatch(ctx context.Context, Req *favorite.StatsBatchRequest) (r *favorite.StatsBatchResponse, err error) {
+	var _args StatsBatchArgs
+	_args.Req = Req
+	var _result StatsBatchResult
+	if err = p.c.Call(ctx, "StatsBatch", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

@@ -16,6 +16,7 @@ type Client interface {
 	ListFollowers(ctx context.Context, Req *relation.ListRequest, callOptions ...callopt.Option) (r *relation.ListResponse, err error)
 	ListFriends(ctx context.Context, Req *relation.ListRequest, callOptions ...callopt.Option) (r *relation.ListResponse, err error)
 	UserStats(ctx context.Context, Req *relation.UserStatsRequest, callOptions ...callopt.Option) (r *relation.UserStatsResponse, err error)
+	UserStatsBatch(ctx context.Context, Req *relation.UserStatsBatchRequest, callOptions ...callopt.Option) (r *relation.UserStatsBatchResponse, err error)
 	IsFollowing(ctx context.Context, Req *relation.IsFollowingRequest, callOptions ...callopt.Option) (r *relation.IsFollowingResponse, err error)
 }
 
@@ -71,6 +72,11 @@ func (p *kRelationServiceClient) ListFriends(ctx context.Context, Req *relation.
 func (p *kRelationServiceClient) UserStats(ctx context.Context, Req *relation.UserStatsRequest, callOptions ...callopt.Option) (r *relation.UserStatsResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.UserStats(ctx, Req)
+}
+
+func (p *kRelationServiceClient) UserStatsBatch(ctx context.Context, Req *relation.UserStatsBatchRequest, callOptions ...callopt.Option) (r *relation.UserStatsBatchResponse, err error) {
+	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
+	return p.kClient.UserStatsBatch(ctx, Req)
 }
 
 func (p *kRelationServiceClient) IsFollowing(ctx context.Context, Req *relation.IsFollowingRequest, callOptions ...callopt.Option) (r *relation.IsFollowingResponse, err error) {

@@ -50,6 +50,13 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
+	"UserStatsBatch": kitex.NewMethodInfo(
+		userStatsBatchHandler,
+		newUserStatsBatchArgs,
+		newUserStatsBatchResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
 	"IsFollowing": kitex.NewMethodInfo(
 		isFollowingHandler,
 		newIsFollowingArgs,
@@ -678,6 +685,117 @@ func (p *UserStatsResult) GetResult() interface{} {
 	return p.Success
 }
 
+func userStatsBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(relation.UserStatsBatchRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(relation.RelationService).UserStatsBatch(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *UserStatsBatchArgs:
+		success, err := handler.(relation.RelationService).UserStatsBatch(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*UserStatsBatchResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newUserStatsBatchArgs() interface{} {
+	return &UserStatsBatchArgs{}
+}
+
+func newUserStatsBatchResult() interface{} {
+	return &UserStatsBatchResult{}
+}
+
+type UserStatsBatchArgs struct {
+	Req *relation.UserStatsBatchRequest
+}
+
+func (p *UserStatsBatchArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *UserStatsBatchArgs) Unmarshal(in []byte) error {
+	msg := new(relation.UserStatsBatchRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var UserStatsBatchArgs_Req_DEFAULT *relation.UserStatsBatchRequest
+
+func (p *UserStatsBatchArgs) GetReq() *relation.UserStatsBatchRequest {
+	if !p.IsSetReq() {
+		return UserStatsBatchArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *UserStatsBatchArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *UserStatsBatchArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type UserStatsBatchResult struct {
+	Success *relation.UserStatsBatchResponse
+}
+
+var UserStatsBatchResult_Success_DEFAULT *relation.UserStatsBatchResponse
+
+func (p *UserStatsBatchResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *UserStatsBatchResult) Unmarshal(in []byte) error {
+	msg := new(relation.UserStatsBatchResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *UserStatsBatchResult) GetSuccess() *relation.UserStatsBatchResponse {
+	if !p.IsSetSuccess() {
+		return UserStatsBatchResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *UserStatsBatchResult) SetSuccess(x interface{}) {
+	p.Success = x.(*relation.UserStatsBatchResponse)
+}
+
+func (p *UserStatsBatchResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *UserStatsBatchResult) GetResult() interface{} {
+	return p.Success
+}
+
 func isFollowingHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
 	switch s := arg.(type) {
 	case *streaming.Args:
@@ -844,6 +962,16 @@ func (p *kClient) UserStats(ctx context.Context, Req *relation.UserStatsRequest)
 	_args.Req = Req
 	var _result UserStatsResult
 	if err = p.c.Call(ctx, "UserStats", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) UserStatsBatch(ctx context.Context, Req *relation.UserStatsBatchRequest) (r *relation.UserStatsBatchResponse, err error) {
+	var _args UserStatsBatchArgs
+	_args.Req = Req
+	var _result UserStatsBatchResult
+	if err = p.c.Call(ctx, "UserStatsBatch", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

@@ -29,6 +29,13 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
+	"FeedBatch": kitex.NewMethodInfo(
+		feedBatchHandler,
+		newFeedBatchArgs,
+		newFeedBatchResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
 	"ListByAuthor": kitex.NewMethodInfo(
 		listByAuthorHandler,
 		newListByAuthorArgs,
@@ -342,6 +349,117 @@ func (p *FeedResult) IsSetSuccess() bool {
 }
 
 func (p *FeedResult) GetResult() interface{} {
+	return p.Success
+}
+
+func feedBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(video.FeedBatchRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(video.VideoService).FeedBatch(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *FeedBatchArgs:
+		success, err := handler.(video.VideoService).FeedBatch(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*FeedBatchResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newFeedBatchArgs() interface{} {
+	return &FeedBatchArgs{}
+}
+
+func newFeedBatchResult() interface{} {
+	return &FeedBatchResult{}
+}
+
+type FeedBatchArgs struct {
+	Req *video.FeedBatchRequest
+}
+
+func (p *FeedBatchArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *FeedBatchArgs) Unmarshal(in []byte) error {
+	msg := new(video.FeedBatchRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var FeedBatchArgs_Req_DEFAULT *video.FeedBatchRequest
+
+func (p *FeedBatchArgs) GetReq() *video.FeedBatchRequest {
+	if !p.IsSetReq() {
+		return FeedBatchArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *FeedBatchArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *FeedBatchArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type FeedBatchResult struct {
+	Success *video.FeedBatchResponse
+}
+
+var FeedBatchResult_Success_DEFAULT *video.FeedBatchResponse
+
+func (p *FeedBatchResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *FeedBatchResult) Unmarshal(in []byte) error {
+	msg := new(video.FeedBatchResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *FeedBatchResult) GetSuccess() *video.FeedBatchResponse {
+	if !p.IsSetSuccess() {
+		return FeedBatchResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *FeedBatchResult) SetSuccess(x interface{}) {
+	p.Success = x.(*video.FeedBatchResponse)
+}
+
+func (p *FeedBatchResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *FeedBatchResult) GetResult() interface{} {
 	return p.Success
 }
 
@@ -814,6 +932,16 @@ func (p *kClient) Feed(ctx context.Context, Req *video.FeedRequest) (r *video.Fe
 	_args.Req = Req
 	var _result FeedResult
 	if err = p.c.Call(ctx, "Feed", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) FeedBatch(ctx context.Context, Req *video.FeedBatchRequest) (r *video.FeedBatchResponse, err error) {
+	var _args FeedBatchArgs
+	_args.Req = Req
+	var _result FeedBatchResult
+	if err = p.c.Call(ctx, "FeedBatch", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

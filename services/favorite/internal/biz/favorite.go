@@ -64,9 +64,23 @@ type Repo interface {
 	Unlike(ctx context.Context, userID, videoID int64) (changed bool, err error)
 	// LikedVideos returns the ids of the newest limit videos userID likes, newest like first.
 	LikedVideos(ctx context.Context, userID int64, limit int) ([]int64, error)
-	// Stats returns the stats of videoIDs, with viewer's likes (viewer 0: none), and of userIDs;
-	// an id it leaves out has no likes.
-	Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]VideoStat, map[int64]UserStat, error)
+	// Stats answers every query with the stats of its videos, with its viewer's likes (viewer 0:
+	// none), and of its users, reading what all of them ask at once; an id an answer leaves out
+	// has no likes.
+	Stats(ctx context.Context, queries []StatsQuery) ([]StatsAnswer, error)
+}
+
+// StatsQuery is what one page asks of the favorite service: the like counts of VideoIDs with
+// Viewer's likes (0: anonymous), and the counts of UserIDs.
+type StatsQuery struct {
+	Viewer            int64
+	VideoIDs, UserIDs []int64
+}
+
+// StatsAnswer answers a StatsQuery.
+type StatsAnswer struct {
+	Videos map[int64]VideoStat
+	Users  map[int64]UserStat
 }
 
 // Favorites implements the like rules.
@@ -125,29 +139,47 @@ func (f *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int
 // Stats is what a page shows of the favorite service: a stat for every valid video id asked, with
 // viewer's likes, and for every valid user id asked; zero where there are no likes.
 func (f *Favorites) Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]VideoStat, map[int64]UserStat, error) {
-	vids, err := idbatch.Check(videoIDs, "video")
+	answers, err := f.StatsBatch(ctx, []StatsQuery{{Viewer: viewer, VideoIDs: videoIDs, UserIDs: userIDs}})
 	if err != nil {
 		return nil, nil, err
 	}
-	uids, err := idbatch.Check(userIDs, "user")
+	return answers[0].Videos, answers[0].Users, nil
+}
+
+// StatsBatch is Stats for several pages at once (at most idbatch.MaxQueries), read together:
+// answers[i] answers queries[i]. An invalid query fails the whole batch.
+func (f *Favorites) StatsBatch(ctx context.Context, queries []StatsQuery) ([]StatsAnswer, error) {
+	if err := idbatch.CheckQueries(len(queries)); err != nil {
+		return nil, err
+	}
+	checked := make([]StatsQuery, len(queries))
+	for i, q := range queries {
+		vids, err := idbatch.Check(q.VideoIDs, "video")
+		if err != nil {
+			return nil, err
+		}
+		uids, err := idbatch.Check(q.UserIDs, "user")
+		if err != nil {
+			return nil, err
+		}
+		checked[i] = StatsQuery{Viewer: max(q.Viewer, 0), VideoIDs: vids, UserIDs: uids}
+	}
+	found, err := f.repo.Stats(ctx, checked)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	videos, users := make(map[int64]VideoStat, len(vids)), make(map[int64]UserStat, len(uids))
-	if len(vids) == 0 && len(uids) == 0 {
-		return videos, users, nil
+	answers := make([]StatsAnswer, len(checked))
+	for i, q := range checked {
+		a := StatsAnswer{Videos: make(map[int64]VideoStat, len(q.VideoIDs)), Users: make(map[int64]UserStat, len(q.UserIDs))}
+		for _, id := range q.VideoIDs {
+			a.Videos[id] = found[i].Videos[id]
+		}
+		for _, id := range q.UserIDs {
+			a.Users[id] = found[i].Users[id]
+		}
+		answers[i] = a
 	}
-	foundV, foundU, err := f.repo.Stats(ctx, max(viewer, 0), vids, uids)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, id := range vids {
-		videos[id] = foundV[id]
-	}
-	for _, id := range uids {
-		users[id] = foundU[id]
-	}
-	return videos, users, nil
+	return answers, nil
 }
 
 // UserStats returns a stat for every valid id asked, zero for users without likes either way: the

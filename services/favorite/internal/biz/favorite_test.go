@@ -87,10 +87,13 @@ func (m *memRepo) VideoStats(_ context.Context, viewer int64, ids []int64) (map[
 	return out, nil
 }
 
-func (m *memRepo) Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]VideoStat, map[int64]UserStat, error) {
-	videos, _ := m.VideoStats(ctx, viewer, videoIDs)
-	users, _ := m.UserStats(ctx, userIDs)
-	return videos, users, nil
+func (m *memRepo) Stats(ctx context.Context, queries []StatsQuery) ([]StatsAnswer, error) {
+	out := make([]StatsAnswer, len(queries))
+	for i, q := range queries {
+		out[i].Videos, _ = m.VideoStats(ctx, q.Viewer, q.VideoIDs)
+		out[i].Users, _ = m.UserStats(ctx, q.UserIDs)
+	}
+	return out, nil
 }
 
 func (m *memRepo) UserStats(_ context.Context, ids []int64) (map[int64]UserStat, error) {
@@ -280,5 +283,44 @@ func mustAct(t *testing.T, f *Favorites, user, video int64, a Action) {
 	t.Helper()
 	if _, err := f.Act(context.Background(), user, video, a); err != nil {
 		t.Fatalf("Act(%d, %d, %d): %v", user, video, a, err)
+	}
+}
+
+func TestStatsBatchAnswersEachQueryForItsViewer(t *testing.T) {
+	f, _ := newFavorites()
+	ctx := context.Background()
+	mustAct(t, f, 1, 10, Like)
+	mustAct(t, f, 2, 12, Like)
+
+	answers, err := f.StatsBatch(ctx, []StatsQuery{
+		{Viewer: 1, VideoIDs: []int64{10, 12}},
+		{Viewer: 2, VideoIDs: []int64{10, 12}, UserIDs: []int64{2}},
+		{VideoIDs: []int64{12, -5}},
+	})
+	if err != nil || len(answers) != 3 {
+		t.Fatalf("StatsBatch = %+v, %v; want 3 answers", answers, err)
+	}
+	if a := answers[0]; a.Videos[10] != (VideoStat{FavoriteCount: 1, IsFavorite: true}) || a.Videos[12] != (VideoStat{FavoriteCount: 1}) || len(a.Users) != 0 {
+		t.Fatalf("viewer 1's answer = %+v", a)
+	}
+	if a := answers[1]; a.Videos[10].IsFavorite || !a.Videos[12].IsFavorite || a.Users[2] != (UserStat{FavoriteCount: 1}) {
+		t.Fatalf("viewer 2's answer = %+v", a)
+	}
+	if a := answers[2]; len(a.Videos) != 1 || a.Videos[12] != (VideoStat{FavoriteCount: 1}) {
+		t.Fatalf("the anonymous answer = %+v; want video 12 alone, not liked", a)
+	}
+
+	if _, err := f.StatsBatch(ctx, nil); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("an empty batch = %v; want BadRequest", err)
+	}
+	if _, err := f.StatsBatch(ctx, make([]StatsQuery, idbatch.MaxQueries+1)); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("a batch of %d queries = %v; want BadRequest", idbatch.MaxQueries+1, err)
+	}
+	tooMany := make([]int64, idbatch.Max+1)
+	for i := range tooMany {
+		tooMany[i] = int64(i + 1)
+	}
+	if _, err := f.StatsBatch(ctx, []StatsQuery{{Viewer: 1}, {UserIDs: tooMany}}); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("a batch with a query of %d ids = %v; want BadRequest", len(tooMany), err)
 	}
 }

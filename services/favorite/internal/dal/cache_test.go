@@ -28,7 +28,10 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 		_, _ = repo.VideoStats(ctx, 1+w, []int64{10 + w, shared})
 		_, _ = repo.UserStats(ctx, []int64{1 + w, 50 + w, 99})
 		_, _ = repo.LikedVideos(ctx, 1+w, biz.MaxList)
-		_, _, _ = repo.Stats(ctx, 1+w, []int64{10 + w, shared}, []int64{1 + w, 50 + w, 99})
+		_, _ = repo.Stats(ctx, []biz.StatsQuery{
+			{Viewer: 1 + w, VideoIDs: []int64{10 + w, shared}, UserIDs: []int64{1 + w, 50 + w, 99}},
+			{Viewer: 1 + (w+1)%writers, VideoIDs: []int64{shared, 10 + w}},
+		})
 	}, writers, func(w int) error {
 		user, video, author := int64(1+w), int64(10+w), int64(50+w)
 		for round := range rounds {
@@ -92,9 +95,17 @@ func expectLiked(ctx context.Context, repo *Favorites, user, video, author int64
 		return fmt.Errorf("user %d favorite_count = %d but the list has %d", user, us[user].FavoriteCount, len(list))
 	}
 	// The page's call reads the three families in one batch, and must see the same.
-	bv, bu, err := repo.Stats(ctx, user, []int64{video}, []int64{user, author})
+	// So must another page asking in the same batch, without the viewer's like.
+	answers, err := repo.Stats(ctx, []biz.StatsQuery{
+		{Viewer: user, VideoIDs: []int64{video}, UserIDs: []int64{user, author}},
+		{VideoIDs: []int64{video}},
+	})
 	if err != nil {
 		return err
+	}
+	bv, bu := answers[0].Videos, answers[0].Users
+	if other := answers[1].Videos[video]; other != (biz.VideoStat{FavoriteCount: vs[video].FavoriteCount}) {
+		return fmt.Errorf("the anonymous query of the batch = %+v; want count %d, not liked", other, vs[video].FavoriteCount)
 	}
 	if bv[video] != vs[video] || bu[author] != us[author] || bu[user] != us[user] {
 		return fmt.Errorf("Stats = %+v, %+v; want %+v, %+v as read one by one", bv, bu, vs, us)

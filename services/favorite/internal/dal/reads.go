@@ -55,17 +55,8 @@ func (r *Favorites) LikedVideos(ctx context.Context, userID int64, limit int) ([
 
 // likesOf is the cached list of userID's likes.
 func (r *Favorites) likesOf(ctx context.Context, userID int64) (cache.IDList, error) {
-	got, err := r.keys.liked.Get(ctx, []int64{userID}, r.loadLiked)
+	got, err := r.keys.liked.Get(ctx, []int64{userID}, cache.ListLoader(maxCachedLikes, r.readLiked))
 	return got[userID], err
-}
-
-// loadLiked is the loader of the liked family: one user's likes, up to what the cache keeps.
-func (r *Favorites) loadLiked(ctx context.Context, users []int64) (map[int64]cache.IDList, error) {
-	ids, err := r.readLiked(ctx, users[0], maxCachedLikes+1)
-	if err != nil {
-		return nil, err
-	}
-	return map[int64]cache.IDList{users[0]: cache.ListOf(ids, maxCachedLikes)}, nil
 }
 
 // readLiked reads at most limit (-1: all) of userID's liked videos from MySQL, newest first.
@@ -81,46 +72,67 @@ func (r *Favorites) readLiked(ctx context.Context, userID int64, limit int) ([]i
 // VideoStats returns the like counts of videoIDs (zero for a video nobody liked) and which of
 // them viewer likes: the videos' part of Stats.
 func (r *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]biz.VideoStat, error) {
-	videos, _, err := r.Stats(ctx, viewer, videoIDs, nil)
-	return videos, err
+	a, err := r.statsOf(ctx, biz.StatsQuery{Viewer: viewer, VideoIDs: videoIDs})
+	return a.Videos, err
 }
 
-// Stats returns the like counts of videoIDs with which of them viewer likes (viewer 0: none), and
-// the counters of userIDs, reading the three families with one cache round trip. Each part is
-// read as it stands when it is read (cached or not): a like acknowledged before the call began
-// is in all of them.
-func (r *Favorites) Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]biz.VideoStat, map[int64]biz.UserStat, error) {
+// statsOf is Stats of one query.
+func (r *Favorites) statsOf(ctx context.Context, q biz.StatsQuery) (biz.StatsAnswer, error) {
+	answers, err := r.Stats(ctx, []biz.StatsQuery{q})
+	if err != nil {
+		return biz.StatsAnswer{}, err
+	}
+	return answers[0], nil
+}
+
+// Stats answers each query with the like counts of its videos, which of them its viewer likes
+// (viewer 0: none), and the counters of its users. The three families are read for all the
+// queries at once, with one cache round trip. Each part is read as it stands when it is read
+// (cached or not): a like acknowledged before the call began is in all of them.
+func (r *Favorites) Stats(ctx context.Context, queries []biz.StatsQuery) ([]biz.StatsAnswer, error) {
+	var videoIDs, userIDs, viewers []int64
+	for _, q := range queries {
+		videoIDs = append(videoIDs, q.VideoIDs...)
+		userIDs = append(userIDs, q.UserIDs...)
+		if q.Viewer > 0 && len(q.VideoIDs) > 0 {
+			viewers = append(viewers, q.Viewer)
+		}
+	}
 	b := r.cache.NewBatch()
 	counts := r.keys.videoCount.GetIn(b, videoIDs, r.readVideoCounts)
-	var likes *cache.Pending[int64, cache.IDList]
-	if viewer > 0 && len(videoIDs) > 0 {
-		likes = r.keys.liked.GetIn(b, []int64{viewer}, r.loadLiked)
-	}
+	likes := r.keys.liked.GetIn(b, viewers, cache.ListLoader(maxCachedLikes, r.readLiked))
 	users := r.keys.userStat.GetIn(b, userIDs, r.readUserStats)
 	b.Run(ctx)
 	c, err := counts.Result()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var liked map[int64]bool
-	if likes != nil {
-		l, err := likes.Result()
-		if err != nil {
-			return nil, nil, err
-		}
-		if liked, err = r.likedAmong(ctx, viewer, l[viewer], videoIDs); err != nil {
-			return nil, nil, err
-		}
+	l, err := likes.Result()
+	if err != nil {
+		return nil, err
 	}
 	u, err := users.Result()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	videos := make(map[int64]biz.VideoStat, len(c))
-	for id, n := range c {
-		videos[id] = biz.VideoStat{FavoriteCount: n, IsFavorite: liked[id]}
+	answers := make([]biz.StatsAnswer, len(queries))
+	for i, q := range queries {
+		var liked map[int64]bool
+		if q.Viewer > 0 && len(q.VideoIDs) > 0 {
+			if liked, err = r.likedAmong(ctx, q.Viewer, l[q.Viewer], q.VideoIDs); err != nil {
+				return nil, err
+			}
+		}
+		a := biz.StatsAnswer{Videos: make(map[int64]biz.VideoStat, len(q.VideoIDs)), Users: make(map[int64]biz.UserStat, len(q.UserIDs))}
+		for _, id := range q.VideoIDs {
+			a.Videos[id] = biz.VideoStat{FavoriteCount: c[id], IsFavorite: liked[id]}
+		}
+		for _, id := range q.UserIDs {
+			a.Users[id] = u[id]
+		}
+		answers[i] = a
 	}
-	return videos, u, nil
+	return answers, nil
 }
 
 // likedAmong says which of videoIDs viewer likes, from l, viewer's cached likes, or from MySQL
@@ -160,8 +172,8 @@ func (r *Favorites) readViewerLikes(ctx context.Context, viewer int64, videoIDs 
 // UserStats reads the counters of userIDs (zero for a user without likes either way): the users'
 // part of Stats.
 func (r *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]biz.UserStat, error) {
-	_, users, err := r.Stats(ctx, 0, nil, userIDs)
-	return users, err
+	a, err := r.statsOf(ctx, biz.StatsQuery{UserIDs: userIDs})
+	return a.Users, err
 }
 
 func (r *Favorites) readUserStats(ctx context.Context, ids []int64) (map[int64]biz.UserStat, error) {

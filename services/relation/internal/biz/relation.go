@@ -51,9 +51,17 @@ type Repo interface {
 	ListFollowing(ctx context.Context, userID int64, limit int) ([]int64, error)
 	ListFollowers(ctx context.Context, userID int64, limit int) ([]int64, error)
 	ListFriends(ctx context.Context, userID int64, limit int) ([]int64, error)
-	// StatsFor returns the counters of ids (an id left out has none) and the ids among them that
-	// viewer follows (viewer 0: none).
-	StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]Stats, map[int64]bool, error)
+	// StatsFor returns the counters of every id the queries ask (an id left out has none) and,
+	// for each query, the ids among its IDs that its viewer follows (viewer 0: none), reading
+	// what all of them ask at once.
+	StatsFor(ctx context.Context, queries []StatsQuery) (map[int64]Stats, []map[int64]bool, error)
+}
+
+// StatsQuery is what one page asks of the relation service: the counters of IDs and which of them
+// Viewer (0: anonymous) follows.
+type StatsQuery struct {
+	Viewer int64
+	IDs    []int64
 }
 
 // Users answers whether a user exists; the user service owns that fact.
@@ -148,17 +156,45 @@ type ViewedStats struct {
 // StatsFor returns the counters of every id asked for and whether viewer (0: anonymous, who
 // follows nobody) follows each: what a page shows of a user, in one call.
 func (r *Relations) StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]ViewedStats, error) {
-	ids, err := idbatch.Check(ids, "user")
-	if err != nil || len(ids) == 0 {
-		return map[int64]ViewedStats{}, err
-	}
-	stats, following, err := r.repo.StatsFor(ctx, max(viewer, 0), ids)
+	viewed, err := r.StatsBatch(ctx, []StatsQuery{{Viewer: viewer, IDs: ids}})
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]ViewedStats, len(ids))
-	for _, id := range ids {
-		out[id] = ViewedStats{Stats: stats[id], IsFollow: following[id]}
+	return viewed[0], nil
+}
+
+// StatsBatch is StatsFor for several pages at once (at most idbatch.MaxQueries), read together:
+// the i-th map answers queries[i]. An invalid query fails the whole batch.
+func (r *Relations) StatsBatch(ctx context.Context, queries []StatsQuery) ([]map[int64]ViewedStats, error) {
+	if err := idbatch.CheckQueries(len(queries)); err != nil {
+		return nil, err
+	}
+	checked := make([]StatsQuery, len(queries))
+	asked := 0
+	for i, q := range queries {
+		ids, err := idbatch.Check(q.IDs, "user")
+		if err != nil {
+			return nil, err
+		}
+		checked[i] = StatsQuery{Viewer: max(q.Viewer, 0), IDs: ids}
+		asked += len(ids)
+	}
+	out := make([]map[int64]ViewedStats, len(checked))
+	if asked == 0 {
+		for i := range out {
+			out[i] = map[int64]ViewedStats{}
+		}
+		return out, nil
+	}
+	stats, following, err := r.repo.StatsFor(ctx, checked)
+	if err != nil {
+		return nil, err
+	}
+	for i, q := range checked {
+		out[i] = make(map[int64]ViewedStats, len(q.IDs))
+		for _, id := range q.IDs {
+			out[i][id] = ViewedStats{Stats: stats[id], IsFollow: following[i][id]}
+		}
 	}
 	return out, nil
 }

@@ -103,12 +103,17 @@ func (m *memRepo) Stats(_ context.Context, ids []int64) (map[int64]Stats, error)
 	return out, nil
 }
 
-func (m *memRepo) StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]Stats, map[int64]bool, error) {
-	stats, _ := m.Stats(ctx, ids)
-	following := map[int64]bool{}
-	if viewer > 0 {
-		following, _ = m.IsFollowing(ctx, viewer, ids)
+func (m *memRepo) StatsFor(ctx context.Context, queries []StatsQuery) (map[int64]Stats, []map[int64]bool, error) {
+	var all []int64
+	following := make([]map[int64]bool, len(queries))
+	for i, q := range queries {
+		all = append(all, q.IDs...)
+		following[i] = map[int64]bool{}
+		if q.Viewer > 0 {
+			following[i], _ = m.IsFollowing(ctx, q.Viewer, q.IDs)
+		}
 	}
+	stats, _ := m.Stats(ctx, all)
 	return stats, following, nil
 }
 
@@ -306,5 +311,34 @@ func TestStatsForJoinsCountsAndTheViewersFollows(t *testing.T) {
 	}
 	if _, err := r.StatsFor(ctx, 1, tooMany); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("StatsFor of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+}
+
+func TestStatsBatchAnswersEachQueryForItsViewer(t *testing.T) {
+	r, _ := newRelations()
+	ctx := context.Background()
+	for _, f := range [][2]int64{{1, 2}, {3, 2}} {
+		if err := r.Act(ctx, f[0], f[1], Follow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := r.StatsBatch(ctx, []StatsQuery{{Viewer: 1, IDs: []int64{2, 3}}, {Viewer: 2, IDs: []int64{2}}, {IDs: []int64{-1}}})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("StatsBatch = %v, %v; want 3 answers", got, err)
+	}
+	if got[0][2] != (ViewedStats{Stats: Stats{FollowerCount: 2}, IsFollow: true}) || got[0][3] != (ViewedStats{Stats: Stats{FollowCount: 1}}) {
+		t.Fatalf("viewer 1's answer = %+v", got[0])
+	}
+	if len(got[1]) != 1 || got[1][2] != (ViewedStats{Stats: Stats{FollowerCount: 2}}) {
+		t.Fatalf("viewer 2's answer = %+v; want user 2, not followed by themself", got[1])
+	}
+	if got[2] == nil || len(got[2]) != 0 {
+		t.Fatalf("a query of no valid id = %v; want an empty map", got[2])
+	}
+	if _, err := r.StatsBatch(ctx, nil); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("an empty batch = %v; want BadRequest", err)
+	}
+	if _, err := r.StatsBatch(ctx, make([]StatsQuery, idbatch.MaxQueries+1)); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("a batch of %d queries = %v; want BadRequest", idbatch.MaxQueries+1, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"simpletiktok/pkg/cache/cachetest"
+	"simpletiktok/services/relation/internal/biz"
 )
 
 // expectFollow checks every read that "a follows b" decides, b following a back all along: the
@@ -33,13 +34,14 @@ func expectFollow(ctx context.Context, repo ticking, a, b int64, follows bool) e
 	if is[b] != follows {
 		return fmt.Errorf("is_follow %d -> %d = %v; want %v", a, b, is[b], follows)
 	}
-	// The page's call reads both families in one batch, and must see the same.
-	bs, bf, err := repo.StatsFor(ctx, a, []int64{a, b})
+	// The page's call reads both families in one batch, and must see the same; so must another
+	// page asking in the same batch, for another viewer.
+	bs, bf, err := repo.StatsFor(ctx, []biz.StatsQuery{{Viewer: a, IDs: []int64{a, b}}, {Viewer: b, IDs: []int64{a}}})
 	if err != nil {
 		return err
 	}
-	if bs[a] != stats[a] || bs[b] != stats[b] || bf[b] != follows {
-		return fmt.Errorf("StatsFor(%d) = %+v, %v; want %+v and is_follow %v", a, bs, bf, stats, follows)
+	if bs[a] != stats[a] || bs[b] != stats[b] || bf[0][b] != follows || !bf[1][a] {
+		return fmt.Errorf("StatsFor(%d, %d) = %+v, %v; want %+v and is_follow %v, true", a, b, bs, bf, stats, follows)
 	}
 	lists := []struct {
 		name string
@@ -81,7 +83,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 		w := int64(r % writers)
 		_, _ = repo.Stats(ctx, []int64{1 + w, 100 + w})
 		_, _ = repo.IsFollowing(ctx, 1+w, []int64{100 + w})
-		_, _, _ = repo.StatsFor(ctx, 1+w, []int64{1 + w, 100 + w})
+		_, _, _ = repo.StatsFor(ctx, []biz.StatsQuery{{Viewer: 1 + w, IDs: []int64{1 + w, 100 + w}}, {Viewer: 100 + w, IDs: []int64{1 + w}}})
 		_, _ = repo.ListFollowers(ctx, 100+w, 100)
 		_, _ = repo.ListFriends(ctx, 100+w, 100)
 	}, writers, func(w int) error {

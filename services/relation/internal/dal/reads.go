@@ -42,20 +42,8 @@ func (r *Relations) invalidate(ctx context.Context, follower, followee int64) {
 // list is one of a user's cached lists, read by read (with a limit) on a miss.
 func (r *Relations) list(ctx context.Context, f *cache.Family[int64, cache.IDList], userID int64,
 	read func(ctx context.Context, userID int64, limit int) ([]int64, error)) (cache.IDList, error) {
-	got, err := f.Get(ctx, []int64{userID}, r.listLoader(read))
+	got, err := f.Get(ctx, []int64{userID}, cache.ListLoader(maxCachedList, read))
 	return got[userID], err
-}
-
-// listLoader is the loader of a list family whose lists read reads: one user's list, up to what
-// the cache keeps.
-func (r *Relations) listLoader(read func(ctx context.Context, userID int64, limit int) ([]int64, error)) cache.Loader[int64, cache.IDList] {
-	return func(ctx context.Context, users []int64) (map[int64]cache.IDList, error) {
-		ids, err := read(ctx, users[0], maxCachedList+1)
-		if err != nil {
-			return nil, err
-		}
-		return map[int64]cache.IDList{users[0]: cache.ListOf(ids, maxCachedList)}, nil
-	}
 }
 
 // cachedList answers a list of at most limit from the cache when the cache holds it whole.
@@ -85,32 +73,40 @@ func (r *Relations) ListFriends(ctx context.Context, userID int64, limit int) ([
 
 // Stats returns the counters of ids: StatsFor without a viewer.
 func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]biz.Stats, error) {
-	stats, _, err := r.StatsFor(ctx, 0, ids)
+	stats, _, err := r.StatsFor(ctx, []biz.StatsQuery{{IDs: ids}})
 	return stats, err
 }
 
-// StatsFor returns the counters of ids and which of them viewer follows (viewer 0: nobody),
-// reading the two families with one cache round trip.
-func (r *Relations) StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]biz.Stats, map[int64]bool, error) {
+// StatsFor returns the counters of every id the queries ask and, for each query, which of its ids
+// its viewer follows (viewer 0: nobody), reading the counters and the viewers' follow lists with
+// one cache round trip.
+func (r *Relations) StatsFor(ctx context.Context, queries []biz.StatsQuery) (map[int64]biz.Stats, []map[int64]bool, error) {
+	var ids, viewers []int64
+	for _, q := range queries {
+		ids = append(ids, q.IDs...)
+		if q.Viewer > 0 {
+			viewers = append(viewers, q.Viewer)
+		}
+	}
 	b := r.cache.NewBatch()
 	stats := r.keys.stats.GetIn(b, ids, r.readStats)
-	var list *cache.Pending[int64, cache.IDList]
-	if viewer > 0 {
-		list = r.keys.following.GetIn(b, []int64{viewer}, r.listLoader(r.readFollowing))
-	}
+	lists := r.keys.following.GetIn(b, viewers, cache.ListLoader(maxCachedList, r.readFollowing))
 	b.Run(ctx)
 	s, err := stats.Result()
 	if err != nil {
 		return nil, nil, err
 	}
-	following := map[int64]bool{}
-	if list != nil {
-		l, err := list.Result()
-		if err != nil {
-			return nil, nil, err
-		}
-		if following, err = r.followingAmong(ctx, viewer, l[viewer], ids); err != nil {
-			return nil, nil, err
+	l, err := lists.Result()
+	if err != nil {
+		return nil, nil, err
+	}
+	following := make([]map[int64]bool, len(queries))
+	for i, q := range queries {
+		following[i] = map[int64]bool{}
+		if q.Viewer > 0 {
+			if following[i], err = r.followingAmong(ctx, q.Viewer, l[q.Viewer], q.IDs); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	return s, following, nil
@@ -118,8 +114,11 @@ func (r *Relations) StatsFor(ctx context.Context, viewer int64, ids []int64) (ma
 
 // IsFollowing says which of ids viewer follows: StatsFor's second part.
 func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
-	_, following, err := r.StatsFor(ctx, viewer, ids)
-	return following, err
+	_, following, err := r.StatsFor(ctx, []biz.StatsQuery{{Viewer: viewer, IDs: ids}})
+	if err != nil {
+		return nil, err
+	}
+	return following[0], nil
 }
 
 // followingAmong says which of ids viewer follows, from l, viewer's cached follow list, or from

@@ -54,8 +54,9 @@ type Repo interface {
 	// SetCover gives video id the cover coverKey if it has none, and returns the cover the video
 	// has afterwards. A missing video is errno.VideoNotFound.
 	SetCover(ctx context.Context, id int64, coverKey string) (string, error)
-	// Feed returns at most limit videos published strictly before beforeMs, newest first.
-	Feed(ctx context.Context, beforeMs int64, limit int) ([]*Video, error)
+	// Feed answers each query with at most its Limit videos published strictly before its
+	// BeforeMs, newest first, reading what all of them ask at once.
+	Feed(ctx context.Context, queries []FeedQuery) ([][]*Video, error)
 	// ListByAuthor returns the author's newest limit videos, newest first.
 	ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*Video, error)
 	// MGet returns the videos among ids that exist, in any order.
@@ -130,25 +131,58 @@ func (s *Videos) publishTime(latestMs int64) int64 {
 	return max(s.now().UnixMilli(), latestMs+1)
 }
 
+// FeedQuery asks for a page of the feed: at most Limit videos published strictly before BeforeMs.
+type FeedQuery struct {
+	BeforeMs int64
+	Limit    int
+}
+
+// FeedPage is a page of the feed and the time to send back for the next one.
+type FeedPage struct {
+	Videos []*Video
+	NextMs int64
+}
+
 // Feed returns at most limit (1..30, 30 when out of range) videos published strictly before
 // latestMs (now when not positive), newest first, and the time to send back for the next page:
 // the publish time of the oldest video of the page, or latestMs itself when the page is empty.
 func (s *Videos) Feed(ctx context.Context, latestMs int64, limit int) ([]*Video, int64, error) {
-	if latestMs <= 0 {
-		latestMs = s.now().UnixMilli()
-	}
-	if limit <= 0 || limit > MaxFeedPage {
-		limit = MaxFeedPage
-	}
-	videos, err := s.repo.Feed(ctx, latestMs, limit)
+	pages, err := s.FeedBatch(ctx, []FeedQuery{{BeforeMs: latestMs, Limit: limit}})
 	if err != nil {
 		return nil, 0, err
 	}
-	next := latestMs
-	if len(videos) > 0 {
-		next = videos[len(videos)-1].PublishTimeMs
+	return pages[0].Videos, pages[0].NextMs, nil
+}
+
+// FeedBatch is Feed for several pages at once (at most idbatch.MaxQueries), read together:
+// pages[i] answers queries[i].
+func (s *Videos) FeedBatch(ctx context.Context, queries []FeedQuery) ([]FeedPage, error) {
+	if err := idbatch.CheckQueries(len(queries)); err != nil {
+		return nil, err
 	}
-	return videos, next, nil
+	now := s.now().UnixMilli()
+	checked := make([]FeedQuery, len(queries))
+	for i, q := range queries {
+		if q.BeforeMs <= 0 {
+			q.BeforeMs = now
+		}
+		if q.Limit <= 0 || q.Limit > MaxFeedPage {
+			q.Limit = MaxFeedPage
+		}
+		checked[i] = q
+	}
+	found, err := s.repo.Feed(ctx, checked)
+	if err != nil {
+		return nil, err
+	}
+	pages := make([]FeedPage, len(checked))
+	for i, q := range checked {
+		pages[i] = FeedPage{Videos: found[i], NextMs: q.BeforeMs}
+		if n := len(found[i]); n > 0 {
+			pages[i].NextMs = found[i][n-1].PublishTimeMs
+		}
+	}
+	return pages, nil
 }
 
 // MaxList is how many videos a publish list shows (the newest). The contract has no paging, so a

@@ -86,14 +86,15 @@ func (m *memRepo) newestFirst(keep func(*Video) bool) []*Video {
 	return out
 }
 
-func (m *memRepo) Feed(_ context.Context, beforeMs int64, limit int) ([]*Video, error) {
+func (m *memRepo) Feed(_ context.Context, queries []FeedQuery) ([][]*Video, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := m.newestFirst(func(v *Video) bool { return v.PublishTimeMs < beforeMs })
-	if len(out) > limit {
-		out = out[:limit]
+	pages := make([][]*Video, len(queries))
+	for i, q := range queries {
+		out := m.newestFirst(func(v *Video) bool { return v.PublishTimeMs < q.BeforeMs })
+		pages[i] = out[:min(q.Limit, len(out))]
 	}
-	return out, nil
+	return pages, nil
 }
 
 func (m *memRepo) ListByAuthor(_ context.Context, authorID int64, limit int) ([]*Video, error) {
@@ -469,5 +470,28 @@ func TestSetCoverKeepsTheFirstCover(t *testing.T) {
 		if _, err := s.SetCover(ctx, c.id, c.key); !errors.Is(err, c.want) {
 			t.Errorf("SetCover(%d, %q) = %v; want %v", c.id, c.key, err, c.want)
 		}
+	}
+}
+
+func TestFeedBatchAnswersEachPage(t *testing.T) {
+	ctx := context.Background()
+	s, _, c := newVideos(0)
+	publishAt(t, s, c, 1, 40, 10_000, 1_000) // at 10000, 11000, ... 49000
+	c.set(1_000_000)
+	pages, err := s.FeedBatch(ctx, []FeedQuery{{}, {BeforeMs: 20_000, Limit: 5}, {BeforeMs: 10_000}})
+	if err != nil || len(pages) != 3 {
+		t.Fatalf("FeedBatch = %v, %v; want 3 pages", pages, err)
+	}
+	if p := pages[0]; len(p.Videos) != 30 || p.Videos[0].PublishTimeMs != 49_000 || p.NextMs != 20_000 {
+		t.Fatalf("the page of now: %d videos, next %d; want 30 from 49000, next 20000", len(p.Videos), p.NextMs)
+	}
+	if p := pages[1]; len(p.Videos) != 5 || p.Videos[0].PublishTimeMs != 19_000 || p.NextMs != 15_000 {
+		t.Fatalf("the page before 20000: %d videos, next %d; want 5 from 19000, next 15000", len(p.Videos), p.NextMs)
+	}
+	if p := pages[2]; len(p.Videos) != 0 || p.NextMs != 10_000 {
+		t.Fatalf("the page before the first video: %d videos, next %d; want none, next 10000", len(p.Videos), p.NextMs)
+	}
+	if _, err := s.FeedBatch(ctx, make([]FeedQuery, idbatch.MaxQueries+1)); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("a batch of %d queries = %v; want BadRequest", idbatch.MaxQueries+1, err)
 	}
 }

@@ -15,9 +15,16 @@ import (
 // expectPublished checks that v is on the first page of the feed, first in its author's list,
 // and counted among the author's works.
 func expectPublished(ctx context.Context, repo *Videos, v *biz.Video, works int64) error {
-	page, err := repo.Feed(ctx, 1<<62, 30)
+	// Asked with an older page in the same batch, the first page must still show it.
+	pages, err := repo.Feed(ctx, []biz.FeedQuery{{BeforeMs: v.PublishTimeMs, Limit: 5}, {BeforeMs: 1 << 62, Limit: 30}})
 	if err != nil {
 		return err
+	}
+	page := pages[1]
+	for _, p := range pages[0] {
+		if p.PublishTimeMs >= v.PublishTimeMs {
+			return fmt.Errorf("the page before %d shows video %d of %d", v.PublishTimeMs, p.ID, p.PublishTimeMs)
+		}
 	}
 	found := false
 	for _, p := range page {
@@ -51,7 +58,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 	ctx := context.Background()
 	const writers, rounds = 4, 8
 	c.Race(t, 4, func(r int) {
-		_, _ = repo.Feed(ctx, 1<<62, 30)
+		_, _ = repo.Feed(ctx, []biz.FeedQuery{{BeforeMs: 1 << 62, Limit: 30}, {BeforeMs: int64(1000 + r), Limit: 30}})
 		_, _ = repo.ListByAuthor(ctx, int64(1+r%writers), 1000)
 		_, _ = repo.CountWorks(ctx, []int64{int64(1 + r%writers)})
 	}, writers, func(w int) error {

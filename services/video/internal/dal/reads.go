@@ -69,10 +69,11 @@ func (r *Videos) invalidate(ctx context.Context, authorID int64) {
 	r.cache.Invalidate(ctx, r.keys.feed.Key(feedKey), r.keys.list.Key(authorID), r.keys.works.Key(authorID))
 }
 
-// Feed returns at most limit videos published strictly before beforeMs, newest first. A page
-// that lies within the cached head of the feed is answered from it; an older one reads the
-// index of publish times, then the rows (cached).
-func (r *Videos) Feed(ctx context.Context, beforeMs int64, limit int) ([]*biz.Video, error) {
+// Feed answers each query with at most its Limit videos published strictly before its BeforeMs,
+// newest first. A page that lies within the cached head of the feed is answered from it; an older
+// one reads the index of publish times. The head is read once for all the queries, and so are the
+// rows of all their videos (cached).
+func (r *Videos) Feed(ctx context.Context, queries []biz.FeedQuery) ([][]*biz.Video, error) {
 	got, err := r.keys.feed.Get(ctx, []string{feedKey}, func(ctx context.Context, _ []string) (map[string][]feedEntry, error) {
 		head, err := r.readFeed(ctx, 1<<62, feedHead)
 		return map[string][]feedEntry{feedKey: head}, err
@@ -81,24 +82,44 @@ func (r *Videos) Feed(ctx context.Context, beforeMs int64, limit int) ([]*biz.Vi
 		return nil, err
 	}
 	head := got[feedKey]
+	pageIDs := make([][]int64, len(queries))
+	var all []int64
+	for i, q := range queries {
+		page, err := r.feedPage(ctx, head, q)
+		if err != nil {
+			return nil, err
+		}
+		pageIDs[i] = make([]int64, len(page))
+		for j, e := range page {
+			pageIDs[i][j] = e.ID
+		}
+		all = append(all, pageIDs[i]...)
+	}
+	rows, err := r.keys.rows.Get(ctx, all, r.readRows)
+	if err != nil {
+		return nil, err
+	}
+	pages := make([][]*biz.Video, len(queries))
+	for i, ids := range pageIDs {
+		pages[i] = inOrder(rows, ids)
+	}
+	return pages, nil
+}
+
+// feedPage is the ids and times of the page q asks, from head, the cached newest videos, when
+// head holds the whole page or every video there is, else from MySQL.
+func (r *Videos) feedPage(ctx context.Context, head []feedEntry, q biz.FeedQuery) ([]feedEntry, error) {
 	var page []feedEntry
 	for i, e := range head {
-		if e.PublishTimeMs < beforeMs {
-			page = head[i:min(i+limit, len(head))]
+		if e.PublishTimeMs < q.BeforeMs {
+			page = head[i:min(i+q.Limit, len(head))]
 			break
 		}
 	}
-	// The head answers when it holds the whole page, or holds every video there is.
-	if len(page) < limit && len(head) == feedHead {
-		if page, err = r.readFeed(ctx, beforeMs, limit); err != nil {
-			return nil, err
-		}
+	if len(page) < q.Limit && len(head) == feedHead {
+		return r.readFeed(ctx, q.BeforeMs, q.Limit)
 	}
-	ids := make([]int64, len(page))
-	for i, e := range page {
-		ids[i] = e.ID
-	}
-	return r.inOrder(ctx, ids)
+	return page, nil
 }
 
 // readFeed reads the ids and times of at most limit videos published before beforeMs, newest
@@ -121,24 +142,23 @@ func (r *Videos) inOrder(ctx context.Context, ids []int64) ([]*biz.Video, error)
 	if err != nil {
 		return nil, err
 	}
+	return inOrder(rows, ids), nil
+}
+
+// inOrder returns the rows of ids that exist, in the order of ids, each a copy of its own.
+func inOrder(rows map[int64]biz.Video, ids []int64) []*biz.Video {
 	out := make([]*biz.Video, 0, len(ids))
 	for _, id := range ids {
 		if v, ok := rows[id]; ok {
 			out = append(out, &v)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // ListByAuthor returns the newest limit of the author's videos, newest first.
 func (r *Videos) ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*biz.Video, error) {
-	got, err := r.keys.list.Get(ctx, []int64{authorID}, func(ctx context.Context, authors []int64) (map[int64]cache.IDList, error) {
-		ids, err := r.readListIDs(ctx, authors[0], maxCachedWorks+1)
-		if err != nil {
-			return nil, err
-		}
-		return map[int64]cache.IDList{authors[0]: cache.ListOf(ids, maxCachedWorks)}, nil
-	})
+	got, err := r.keys.list.Get(ctx, []int64{authorID}, cache.ListLoader(maxCachedWorks, r.readListIDs))
 	if err != nil {
 		return nil, err
 	}

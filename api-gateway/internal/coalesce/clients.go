@@ -1,0 +1,220 @@
+package coalesce
+
+import (
+	"context"
+
+	"github.com/cloudwego/kitex/client/callopt"
+
+	"simpletiktok/pkg/idbatch"
+	"simpletiktok/pkg/kitex_gen/comment"
+	"simpletiktok/pkg/kitex_gen/comment/commentservice"
+	"simpletiktok/pkg/kitex_gen/favorite"
+	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
+	"simpletiktok/pkg/kitex_gen/relation"
+	"simpletiktok/pkg/kitex_gen/relation/relationservice"
+	"simpletiktok/pkg/kitex_gen/user"
+	"simpletiktok/pkg/kitex_gen/user/userservice"
+	"simpletiktok/pkg/kitex_gen/video"
+	"simpletiktok/pkg/kitex_gen/video/videoservice"
+)
+
+// The clients below are the services' Kitex clients with the reads every page makes merged:
+// the per-viewer reads through the services' batch methods (favorite.StatsBatch,
+// relation.UserStatsBatch, video.FeedBatch), the id lookups as one lookup of the union of their
+// ids. Every other method is the client's own. Call options are not used by merged calls.
+
+// batchLimits are cfg's limits within what a batch method takes.
+func batchLimits(cfg Config) Config {
+	cfg.MaxQueries = min(max(cfg.MaxQueries, 1), idbatch.MaxQueries)
+	cfg.MaxWeight = 0
+	return cfg
+}
+
+// unionLimits are cfg's limits for lookups merged into one of at most idbatch.Max ids.
+func unionLimits(cfg Config) Config {
+	cfg.MaxQueries = min(max(cfg.MaxQueries, 1), idbatch.MaxQueries)
+	cfg.MaxWeight = idbatch.Max
+	return cfg
+}
+
+// union returns the call of a batcher that merges id lookups: ids of each query, one call for
+// all of them (look), and each query's answer cut from it (cut).
+func union[Q, A any](ids func(Q) []int64, look func(context.Context, []int64) (A, error),
+	cut func(all A, ids []int64) A) func(context.Context, []Q) ([]A, error) {
+	return func(ctx context.Context, queries []Q) ([]A, error) {
+		var all []int64
+		for _, q := range queries {
+			all = append(all, ids(q)...)
+		}
+		got, err := look(ctx, idbatch.Unique(all))
+		if err != nil {
+			return nil, err
+		}
+		answers := make([]A, len(queries))
+		for i, q := range queries {
+			answers[i] = cut(got, ids(q))
+		}
+		return answers, nil
+	}
+}
+
+// pick returns the entries of m for ids that m holds.
+func pick[V any](m map[int64]V, ids []int64) map[int64]V {
+	out := make(map[int64]V, len(ids))
+	for _, id := range ids {
+		if v, ok := m[id]; ok {
+			out[id] = v
+		}
+	}
+	return out
+}
+
+type favoriteClient struct {
+	favoriteservice.Client
+	stats *Batcher[*favorite.StatsRequest, *favorite.StatsResponse]
+}
+
+// Favorite returns c with concurrent Stats calls merged into StatsBatch calls.
+func Favorite(c favoriteservice.Client, cfg Config) favoriteservice.Client {
+	return &favoriteClient{Client: c, stats: New("favorite.Stats", batchLimits(cfg), nil,
+		func(ctx context.Context, qs []*favorite.StatsRequest) ([]*favorite.StatsResponse, error) {
+			resp, err := c.StatsBatch(ctx, &favorite.StatsBatchRequest{Queries: qs})
+			return resp.GetAnswers(), err
+		})}
+}
+
+func (c *favoriteClient) Stats(ctx context.Context, req *favorite.StatsRequest, _ ...callopt.Option) (*favorite.StatsResponse, error) {
+	return c.stats.Do(ctx, req)
+}
+
+type relationClient struct {
+	relationservice.Client
+	stats *Batcher[*relation.UserStatsRequest, *relation.UserStatsResponse]
+}
+
+// Relation returns c with concurrent UserStats calls merged into UserStatsBatch calls.
+func Relation(c relationservice.Client, cfg Config) relationservice.Client {
+	return &relationClient{Client: c, stats: New("relation.UserStats", batchLimits(cfg), nil,
+		func(ctx context.Context, qs []*relation.UserStatsRequest) ([]*relation.UserStatsResponse, error) {
+			resp, err := c.UserStatsBatch(ctx, &relation.UserStatsBatchRequest{Queries: qs})
+			return resp.GetAnswers(), err
+		})}
+}
+
+func (c *relationClient) UserStats(ctx context.Context, req *relation.UserStatsRequest, _ ...callopt.Option) (*relation.UserStatsResponse, error) {
+	return c.stats.Do(ctx, req)
+}
+
+type commentClient struct {
+	commentservice.Client
+	counts *Batcher[*comment.CountCommentsRequest, *comment.CountCommentsResponse]
+}
+
+// Comment returns c with concurrent CountComments calls merged into one of their ids.
+func Comment(c commentservice.Client, cfg Config) commentservice.Client {
+	ids := func(q *comment.CountCommentsRequest) []int64 { return q.GetVideoIds() }
+	return &commentClient{Client: c, counts: New("comment.CountComments", unionLimits(cfg),
+		func(q *comment.CountCommentsRequest) int { return len(q.GetVideoIds()) },
+		union(ids, func(ctx context.Context, all []int64) (*comment.CountCommentsResponse, error) {
+			return c.CountComments(ctx, &comment.CountCommentsRequest{VideoIds: all})
+		}, func(all *comment.CountCommentsResponse, ids []int64) *comment.CountCommentsResponse {
+			return &comment.CountCommentsResponse{CommentCounts: pick(all.GetCommentCounts(), ids)}
+		}))}
+}
+
+func (c *commentClient) CountComments(ctx context.Context, req *comment.CountCommentsRequest, _ ...callopt.Option) (*comment.CountCommentsResponse, error) {
+	return c.counts.Do(ctx, req)
+}
+
+type userClient struct {
+	userservice.Client
+	users *Batcher[*user.MGetUsersRequest, *user.MGetUsersResponse]
+}
+
+// User returns c with concurrent MGetUsers calls merged into one of their ids.
+func User(c userservice.Client, cfg Config) userservice.Client {
+	ids := func(q *user.MGetUsersRequest) []int64 { return q.GetUserIds() }
+	return &userClient{Client: c, users: New("user.MGetUsers", unionLimits(cfg),
+		func(q *user.MGetUsersRequest) int { return len(q.GetUserIds()) },
+		union(ids, func(ctx context.Context, all []int64) (*user.MGetUsersResponse, error) {
+			return c.MGetUsers(ctx, &user.MGetUsersRequest{UserIds: all})
+		}, func(all *user.MGetUsersResponse, ids []int64) *user.MGetUsersResponse {
+			asked := set(ids)
+			out := &user.MGetUsersResponse{}
+			for _, u := range all.GetUsers() {
+				if asked[u.GetId()] {
+					out.Users = append(out.Users, u)
+				}
+			}
+			return out
+		}))}
+}
+
+func (c *userClient) MGetUsers(ctx context.Context, req *user.MGetUsersRequest, _ ...callopt.Option) (*user.MGetUsersResponse, error) {
+	return c.users.Do(ctx, req)
+}
+
+type videoClient struct {
+	videoservice.Client
+	feed   *Batcher[*video.FeedRequest, *video.FeedResponse]
+	works  *Batcher[*video.CountWorksRequest, *video.CountWorksResponse]
+	videos *Batcher[*video.MGetVideosRequest, *video.MGetVideosResponse]
+}
+
+// Video returns c with concurrent Feed calls merged into FeedBatch calls, and concurrent
+// CountWorks and MGetVideos calls each into one of their ids.
+func Video(c videoservice.Client, cfg Config) videoservice.Client {
+	workIDs := func(q *video.CountWorksRequest) []int64 { return q.GetUserIds() }
+	videoIDs := func(q *video.MGetVideosRequest) []int64 { return q.GetVideoIds() }
+	return &videoClient{
+		Client: c,
+		feed: New("video.Feed", batchLimits(cfg), nil,
+			func(ctx context.Context, qs []*video.FeedRequest) ([]*video.FeedResponse, error) {
+				resp, err := c.FeedBatch(ctx, &video.FeedBatchRequest{Queries: qs})
+				return resp.GetAnswers(), err
+			}),
+		works: New("video.CountWorks", unionLimits(cfg), func(q *video.CountWorksRequest) int { return len(q.GetUserIds()) },
+			union(workIDs, func(ctx context.Context, all []int64) (*video.CountWorksResponse, error) {
+				return c.CountWorks(ctx, &video.CountWorksRequest{UserIds: all})
+			}, func(all *video.CountWorksResponse, ids []int64) *video.CountWorksResponse {
+				return &video.CountWorksResponse{WorkCounts: pick(all.GetWorkCounts(), ids)}
+			})),
+		videos: New("video.MGetVideos", unionLimits(cfg), func(q *video.MGetVideosRequest) int { return len(q.GetVideoIds()) },
+			union(videoIDs, func(ctx context.Context, all []int64) (*video.MGetVideosResponse, error) {
+				return c.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: all})
+			}, func(all *video.MGetVideosResponse, ids []int64) *video.MGetVideosResponse {
+				asked := set(ids)
+				out := &video.MGetVideosResponse{WorkCounts: map[int64]int64{}}
+				for _, v := range all.GetVideos() {
+					if asked[v.GetId()] {
+						out.Videos = append(out.Videos, v)
+						if n, ok := all.GetWorkCounts()[v.GetAuthorId()]; ok {
+							out.WorkCounts[v.GetAuthorId()] = n
+						}
+					}
+				}
+				return out
+			})),
+	}
+}
+
+func (c *videoClient) Feed(ctx context.Context, req *video.FeedRequest, _ ...callopt.Option) (*video.FeedResponse, error) {
+	return c.feed.Do(ctx, req)
+}
+
+func (c *videoClient) CountWorks(ctx context.Context, req *video.CountWorksRequest, _ ...callopt.Option) (*video.CountWorksResponse, error) {
+	return c.works.Do(ctx, req)
+}
+
+func (c *videoClient) MGetVideos(ctx context.Context, req *video.MGetVideosRequest, _ ...callopt.Option) (*video.MGetVideosResponse, error) {
+	return c.videos.Do(ctx, req)
+}
+
+// set is ids as a set.
+func set(ids []int64) map[int64]bool {
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out
+}

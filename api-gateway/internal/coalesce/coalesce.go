@@ -1,0 +1,204 @@
+// Package coalesce merges the calls that pages being assembled at the same moment make to one
+// method into one call: when 64 feed pages are in flight, the favorite service answers their
+// Stats in a few calls, not 64. A call costs its caller and its callee about the same whatever it
+// carries (system calls, framing, the middleware of both sides, a cache round trip), so merging
+// them is what lets a page cost less than the sum of its hops.
+//
+// A query never joins a call already sent: it waits for the next one, which starts after the
+// query was made. So a page still sees every write acknowledged before it was asked for, exactly
+// as with a call of its own. At low load a query finds a free lane and is sent at once, alone;
+// merging happens only while calls are in flight.
+package coalesce
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/opentracing/opentracing-go"
+)
+
+// Limits bound what one merged call carries and how many are in flight at once.
+type Limits struct {
+	// Lanes is how many calls of the method may be in flight at once; queries made while all
+	// lanes are busy wait for the next call of the first lane to finish. At least 1.
+	Lanes int
+	// MaxQueries is the most queries one call carries. At least 1.
+	MaxQueries int
+	// MaxWeight, when positive, is the most total weight one call carries (the ids of merged id
+	// lists, for a service that takes at most idbatch.Max); a query heavier than it goes alone.
+	MaxWeight int
+}
+
+// Config is what every batcher of a process shares.
+type Config struct {
+	Limits
+	// Tracer records, in each query's trace, a span of its wait and call with the number of
+	// queries merged (nil: none).
+	Tracer opentracing.Tracer
+}
+
+// Batcher merges concurrent queries of one method into calls of call, which must answer
+// answers[i] for queries[i] or fail them all.
+type Batcher[Q, A any] struct {
+	name   string
+	call   func(ctx context.Context, queries []Q) ([]A, error)
+	weight func(Q) int
+	limits Limits
+	tracer opentracing.Tracer
+
+	mu       sync.Mutex
+	queue    []*waiter[Q, A]
+	inFlight int
+}
+
+// waiter is one query waiting for its answer.
+type waiter[Q, A any] struct {
+	ctx    context.Context
+	q      Q
+	span   opentracing.Span
+	answer A
+	err    error
+	done   chan struct{} // closed once answer or err is set
+}
+
+// New returns a batcher named name (the method, for traces and errors) that sends merged queries
+// with call. weight may be nil when cfg.MaxWeight is 0.
+func New[Q, A any](name string, cfg Config, weight func(Q) int, call func(ctx context.Context, queries []Q) ([]A, error)) *Batcher[Q, A] {
+	limits := cfg.Limits
+	limits.Lanes, limits.MaxQueries = max(limits.Lanes, 1), max(limits.MaxQueries, 1)
+	if weight == nil {
+		weight = func(Q) int { return 0 }
+	}
+	tracer := cfg.Tracer
+	if tracer == nil {
+		tracer = opentracing.NoopTracer{}
+	}
+	return &Batcher[Q, A]{name: name, call: call, weight: weight, limits: limits, tracer: tracer}
+}
+
+// Do answers q, in a call of its own when a lane is free, else in the next call after the one in
+// flight, merged with the queries made meanwhile. It returns early with ctx's error when ctx ends
+// first.
+func (b *Batcher[Q, A]) Do(ctx context.Context, q Q) (A, error) {
+	w := &waiter[Q, A]{ctx: ctx, q: q, done: make(chan struct{})}
+	w.span, w.ctx = opentracing.StartSpanFromContextWithTracer(ctx, b.tracer, "coalesce "+b.name)
+	defer w.span.Finish()
+
+	b.mu.Lock()
+	b.queue = append(b.queue, w)
+	if b.inFlight < b.limits.Lanes {
+		// A free lane: this caller sends what is queued (its own query at least) and, once
+		// answered, hands the lane on.
+		b.inFlight++
+		batch := b.take()
+		b.mu.Unlock()
+		b.send(batch)
+		b.handOn()
+	} else {
+		b.mu.Unlock()
+	}
+	select {
+	case <-w.done:
+		return w.answer, w.err
+	case <-ctx.Done():
+		w.span.SetTag("error", true)
+		var zero A
+		return zero, ctx.Err()
+	}
+}
+
+// take removes from the queue the queries of the next call (called with b.mu held): those whose
+// caller still waits, in order, up to the limits.
+func (b *Batcher[Q, A]) take() []*waiter[Q, A] {
+	var batch []*waiter[Q, A]
+	weight, n := 0, 0
+	for ; n < len(b.queue) && len(batch) < b.limits.MaxQueries; n++ {
+		w := b.queue[n]
+		if w.ctx.Err() != nil {
+			continue // its caller has gone; nobody reads an answer
+		}
+		wt := b.weight(w.q)
+		if b.limits.MaxWeight > 0 && len(batch) > 0 && weight+wt > b.limits.MaxWeight {
+			break
+		}
+		batch, weight = append(batch, w), weight+wt
+	}
+	b.queue = b.queue[n:]
+	if len(b.queue) == 0 {
+		b.queue = nil // let the backing array go
+	}
+	return batch
+}
+
+// handOn gives the lane just freed the queries queued while it was busy, in a goroutine of its
+// own, or frees it when there are none.
+func (b *Batcher[Q, A]) handOn() {
+	b.mu.Lock()
+	batch := b.take()
+	if len(batch) == 0 {
+		b.inFlight--
+		b.mu.Unlock()
+		return
+	}
+	b.mu.Unlock()
+	go func() {
+		b.send(batch)
+		b.handOn()
+	}()
+}
+
+// send makes one call for batch and answers each of its queries.
+func (b *Batcher[Q, A]) send(batch []*waiter[Q, A]) {
+	if len(batch) == 0 {
+		return
+	}
+	queries := make([]Q, len(batch))
+	for i, w := range batch {
+		queries[i] = w.q
+		w.span.SetTag("coalesce.queries", len(batch))
+	}
+	ctx, cancel := callContext(batch)
+	defer cancel()
+	answers, err := b.safeCall(ctx, queries)
+	if err == nil && len(answers) != len(queries) {
+		err = fmt.Errorf("%s: %d answers to %d queries", b.name, len(answers), len(queries))
+	}
+	for i, w := range batch {
+		if err != nil {
+			w.err = err
+		} else {
+			w.answer = answers[i]
+		}
+		close(w.done)
+	}
+}
+
+// safeCall is call, with a panic turned into the error of every query of the call.
+func (b *Batcher[Q, A]) safeCall(ctx context.Context, queries []Q) (answers []A, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			answers, err = nil, fmt.Errorf("%s: panic in a merged call: %v", b.name, p)
+		}
+	}()
+	return b.call(ctx, queries)
+}
+
+// callContext is the context of a merged call: the first query's (its trace, and the values the
+// RPC client reads), never cancelled by that caller alone, with the latest deadline of the
+// queries (none if one has none), as the call is of use while any of them waits.
+func callContext[Q, A any](batch []*waiter[Q, A]) (context.Context, context.CancelFunc) {
+	ctx := context.WithoutCancel(batch[0].ctx)
+	var latest time.Time
+	for _, w := range batch {
+		d, ok := w.ctx.Deadline()
+		if !ok {
+			return ctx, func() {}
+		}
+		if d.After(latest) {
+			latest = d
+		}
+	}
+	return context.WithDeadline(ctx, latest)
+}

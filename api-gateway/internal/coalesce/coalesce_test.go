@@ -1,0 +1,272 @@
+package coalesce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder is a merged call that answers each query with its double, records the queries of
+// every call, and holds the first call until released, so that tests can queue queries behind it.
+type recorder struct {
+	mu      sync.Mutex
+	calls   [][]int
+	hold    chan struct{} // the first call waits for it to close
+	entered chan struct{} // closed when the first call has begun
+	fail    error
+}
+
+func newRecorder() *recorder {
+	return &recorder{hold: make(chan struct{}), entered: make(chan struct{})}
+}
+
+func (r *recorder) call(_ context.Context, qs []int) ([]int, error) {
+	r.mu.Lock()
+	first := len(r.calls) == 0
+	r.calls = append(r.calls, slices.Clone(qs))
+	r.mu.Unlock()
+	if first {
+		close(r.entered)
+		<-r.hold
+	}
+	if r.fail != nil {
+		return nil, r.fail
+	}
+	out := make([]int, len(qs))
+	for i, q := range qs {
+		out[i] = 2 * q
+	}
+	return out, nil
+}
+
+func (r *recorder) recorded() [][]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.calls)
+}
+
+// queued waits until b holds n queries waiting for a lane.
+func queued[Q, A any](t *testing.T, b *Batcher[Q, A], n int) {
+	t.Helper()
+	for range 5000 {
+		b.mu.Lock()
+		got := len(b.queue)
+		b.mu.Unlock()
+		if got == n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("the queue never held %d queries", n)
+}
+
+// result is one Do's outcome.
+type result struct {
+	q, a int
+	err  error
+}
+
+// doAll runs Do for each query in a goroutine of its own, in order (each queued before the next
+// starts), and returns a function that waits for the results.
+func doAll(t *testing.T, b *Batcher[int, int], ctx context.Context, queued0 int, qs ...int) func() []result {
+	t.Helper()
+	out := make(chan result, len(qs))
+	for i, q := range qs {
+		go func() {
+			a, err := b.Do(ctx, q)
+			out <- result{q, a, err}
+		}()
+		queued(t, b, queued0+i+1)
+	}
+	return func() []result {
+		var rs []result
+		for range qs {
+			rs = append(rs, <-out)
+		}
+		return rs
+	}
+}
+
+func TestAQueryWithAFreeLaneIsSentAlone(t *testing.T) {
+	r := newRecorder()
+	close(r.hold)
+	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	for q := 1; q <= 3; q++ {
+		if a, err := b.Do(context.Background(), q); err != nil || a != 2*q {
+			t.Fatalf("Do(%d) = %d, %v; want %d", q, a, err, 2*q)
+		}
+	}
+	if got := r.recorded(); fmt.Sprint(got) != "[[1] [2] [3]]" {
+		t.Fatalf("calls = %v; want each query alone", got)
+	}
+}
+
+func TestQueriesMadeDuringACallGoTogetherInTheNextNeverInTheOneInFlight(t *testing.T) {
+	r := newRecorder()
+	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	first := make(chan result, 1)
+	go func() {
+		a, err := b.Do(context.Background(), 1)
+		first <- result{1, a, err}
+	}()
+	<-r.entered
+	wait := doAll(t, b, context.Background(), 0, 2, 3, 4)
+	close(r.hold)
+	if f := <-first; f.a != 2 || f.err != nil {
+		t.Fatalf("the first query = %+v; want 2", f)
+	}
+	for _, res := range wait() {
+		if res.err != nil || res.a != 2*res.q {
+			t.Fatalf("Do(%d) = %d, %v; want %d", res.q, res.a, res.err, 2*res.q)
+		}
+	}
+	if got := r.recorded(); fmt.Sprint(got) != "[[1] [2 3 4]]" {
+		t.Fatalf("calls = %v; want [[1] [2 3 4]]: the queries made during the first call merged in the second", got)
+	}
+}
+
+func TestMergedCallsKeepToTheLimits(t *testing.T) {
+	r := newRecorder()
+	weight := func(q int) int { return q }
+	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 3, MaxWeight: 10}}, weight, r.call)
+	go func() { _, _ = b.Do(context.Background(), 1) }()
+	<-r.entered
+	// By count: 2 2 2 | 2 ... ; by weight: 6 then 5 | 5 5 | 11 alone (heavier than the bound).
+	wait := doAll(t, b, context.Background(), 0, 2, 2, 2, 2, 6, 5, 5, 11)
+	close(r.hold)
+	for _, res := range wait() {
+		if res.err != nil || res.a != 2*res.q {
+			t.Fatalf("Do(%d) = %d, %v", res.q, res.a, res.err)
+		}
+	}
+	if got := r.recorded(); fmt.Sprint(got) != "[[1] [2 2 2] [2 6] [5 5] [11]]" {
+		t.Fatalf("calls = %v; want [[1] [2 2 2] [2 6] [5 5] [11]]", got)
+	}
+}
+
+func TestAFailedCallFailsEachOfItsQueries(t *testing.T) {
+	r := newRecorder()
+	r.fail = errors.New("service down")
+	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	go func() { _, _ = b.Do(context.Background(), 1) }()
+	<-r.entered
+	wait := doAll(t, b, context.Background(), 0, 2, 3)
+	close(r.hold)
+	for _, res := range wait() {
+		if !errors.Is(res.err, r.fail) {
+			t.Fatalf("Do(%d) = %v; want the call's error", res.q, res.err)
+		}
+	}
+}
+
+func TestAMisshapenOrPanickingCallIsAnErrorNotAnAnswer(t *testing.T) {
+	short := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, func(context.Context, []int) ([]int, error) {
+		return nil, nil
+	})
+	if _, err := short.Do(context.Background(), 1); err == nil || !strings.Contains(err.Error(), "0 answers to 1 queries") {
+		t.Fatalf("a call answering nothing = %v; want an error", err)
+	}
+	panicky := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, func(context.Context, []int) ([]int, error) {
+		panic("boom")
+	})
+	if _, err := panicky.Do(context.Background(), 1); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("a panicking call = %v; want an error", err)
+	}
+	// The lane was handed back: the next query is answered too.
+	if _, err := panicky.Do(context.Background(), 2); err == nil {
+		t.Fatal("the second query after a panic got no error")
+	}
+}
+
+func TestACallerWhoStopsWaitingLeavesAtOnceAndIsNotSent(t *testing.T) {
+	r := newRecorder()
+	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	go func() { _, _ = b.Do(context.Background(), 1) }()
+	<-r.entered
+	ctx, cancel := context.WithCancel(context.Background())
+	gone := doAll(t, b, ctx, 0, 2)
+	stays := doAll(t, b, context.Background(), 1, 3)
+	cancel()
+	if res := gone(); !errors.Is(res[0].err, context.Canceled) {
+		t.Fatalf("the cancelled caller got %+v; want context.Canceled", res[0])
+	}
+	close(r.hold)
+	if res := stays(); res[0].a != 6 || res[0].err != nil {
+		t.Fatalf("the caller who stayed got %+v; want 6", res[0])
+	}
+	if got := r.recorded(); fmt.Sprint(got) != "[[1] [3]]" {
+		t.Fatalf("calls = %v; want the cancelled query left out", got)
+	}
+}
+
+func TestLanesBoundTheCallsInFlight(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	b := New("m", Config{Limits: Limits{Lanes: 2, MaxQueries: 4}}, nil, func(_ context.Context, qs []int) ([]int, error) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		mu.Unlock()
+		time.Sleep(time.Millisecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return qs, nil
+	})
+	var wg sync.WaitGroup
+	for q := range 200 {
+		wg.Go(func() {
+			if a, err := b.Do(context.Background(), q); err != nil || a != q {
+				t.Errorf("Do(%d) = %d, %v", q, a, err)
+			}
+		})
+	}
+	wg.Wait()
+	if most > 2 {
+		t.Fatalf("%d calls were in flight at once; want at most 2 lanes", most)
+	}
+	// A lane is handed back just after its last answer.
+	for range 5000 {
+		b.mu.Lock()
+		busy, waiting := b.inFlight, len(b.queue)
+		b.mu.Unlock()
+		if busy == 0 && waiting == 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("lanes stayed busy after the last answer")
+}
+
+func TestTheMergedCallLastsAsLongAsItsLatestCaller(t *testing.T) {
+	soon, cancelSoon := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelSoon()
+	later, cancelLater := context.WithTimeout(context.Background(), time.Hour)
+	defer cancelLater()
+	batch := []*waiter[int, int]{{ctx: soon}, {ctx: later}}
+	ctx, cancel := callContext(batch)
+	defer cancel()
+	if d, ok := ctx.Deadline(); !ok || !d.Equal(mustDeadline(later)) {
+		t.Fatalf("deadline = %v, %v; want the later caller's", d, ok)
+	}
+	cancelSoon()
+	if ctx.Err() != nil {
+		t.Fatal("the first caller's cancellation ended the call the others wait for")
+	}
+	batch = append(batch, &waiter[int, int]{ctx: context.Background()})
+	ctx, cancel = callContext(batch)
+	defer cancel()
+	if _, ok := ctx.Deadline(); ok {
+		t.Fatal("a caller without a deadline is in the call, yet the call has one")
+	}
+}
+
+func mustDeadline(ctx context.Context) time.Time {
+	d, _ := ctx.Deadline()
+	return d
+}
