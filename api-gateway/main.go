@@ -91,8 +91,9 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	merge := coalesce.Config{Limits: cfg.Coalesce.Limits(), Tracer: tracer}
 	if cfg.Coalesce.Lanes > 0 {
-		clients = coalesced(clients, coalesce.Config{Limits: cfg.Coalesce.Limits(), Tracer: tracer})
+		clients = coalesced(clients, merge)
 	}
 	tokens, err := auth.NewTokens(cfg.JWT.Secret, cfg.JWT.TTL)
 	if err != nil {
@@ -110,7 +111,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	uses := application.New(clients, pages, tokens, library, obs.events, log)
+	var shared []application.Option
+	if cfg.Coalesce.Lanes > 0 {
+		shared = append(shared, application.ShareNewestFeed(merge))
+	}
+	uses := application.New(clients, pages, tokens, library, obs.events, log, shared...)
 
 	h := server.New(
 		server.WithHostPorts(cfg.HTTP.Addr),

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/coalesce"
 	"simpletiktok/api-gateway/internal/media"
 )
 
@@ -48,9 +49,19 @@ type App struct {
 	events  Events
 	log     *slog.Logger
 	now     func() time.Time
+	// newest, when set, shares the newest feed page among the anonymous requests that ask for it
+	// at the same moment (ShareNewestFeed).
+	newest *coalesce.Batcher[struct{}, feedPage]
 }
 
+// Option sets something of the use cases other than their dependencies.
+type Option func(*App)
+
 // New returns the use cases over their dependencies.
-func New(clients assemble.Clients, pages *assemble.Assembler, tokens Issuer, media Media, events Events, log *slog.Logger) *App {
-	return &App{clients: clients, pages: pages, tokens: tokens, media: media, events: events, log: log, now: time.Now}
+func New(clients assemble.Clients, pages *assemble.Assembler, tokens Issuer, media Media, events Events, log *slog.Logger, opts ...Option) *App {
+	a := &App{clients: clients, pages: pages, tokens: tokens, media: media, events: events, log: log, now: time.Now}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
+	"simpletiktok/api-gateway/internal/coalesce"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/user"
@@ -18,6 +19,44 @@ const FeedPageSize = 30
 // (0: anonymous) sees them, and the time that pages on: the oldest video's publish time, or the
 // request's own time when the page is empty or cannot be shown.
 func (a *App) Feed(ctx context.Context, viewer, latestMs int64) ([]*douyin.Video, int64, error) {
+	if viewer == 0 && latestMs == 0 && a.newest != nil {
+		p, err := a.newest.Do(ctx, struct{}{})
+		if err != nil {
+			return nil, a.now().UnixMilli(), err
+		}
+		return p.videos, p.next, nil
+	}
+	return a.feed(ctx, viewer, latestMs)
+}
+
+// feedPage is a page of the feed and the time that pages on.
+type feedPage struct {
+	videos []*douyin.Video
+	next   int64
+}
+
+// ShareNewestFeed makes the anonymous requests for the newest page of the feed that arrive while
+// one is being assembled share the next one: the same page for all of them, assembled once
+// (internal/coalesce). A request never gets a page whose assembly began before it arrived, so it
+// shows every write acknowledged before then. The page is shared read-only.
+func ShareNewestFeed(cfg coalesce.Config) Option {
+	return func(a *App) {
+		a.newest = coalesce.New("newest anonymous feed page", cfg, nil, func(ctx context.Context, waiting []struct{}) ([]feedPage, error) {
+			videos, next, err := a.feed(ctx, 0, 0)
+			if err != nil {
+				return nil, err
+			}
+			pages := make([]feedPage, len(waiting))
+			for i := range pages {
+				pages[i] = feedPage{videos: videos, next: next}
+			}
+			return pages, nil
+		})
+	}
+}
+
+// feed is Feed, assembled for the caller alone.
+func (a *App) feed(ctx context.Context, viewer, latestMs int64) ([]*douyin.Video, int64, error) {
 	if latestMs == 0 {
 		latestMs = a.now().UnixMilli()
 	}

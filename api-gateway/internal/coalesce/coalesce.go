@@ -202,3 +202,10 @@ func callContext[Q, A any](batch []*waiter[Q, A]) (context.Context, context.Canc
 	}
 	return context.WithDeadline(ctx, latest)
 }
+
+// Waiting is the number of queries waiting for a lane.
+func (b *Batcher[Q, A]) Waiting() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.queue)
+}

@@ -54,10 +54,7 @@ func (r *recorder) recorded() [][]int {
 func queued[Q, A any](t *testing.T, b *Batcher[Q, A], n int) {
 	t.Helper()
 	for range 5000 {
-		b.mu.Lock()
-		got := len(b.queue)
-		b.mu.Unlock()
-		if got == n {
+		if b.Waiting() == n {
 			return
 		}
 		time.Sleep(time.Millisecond)
