@@ -19,8 +19,8 @@ import (
 
 	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/assemble"
-	"simpletiktok/api-gateway/internal/coalesce"
 	"simpletiktok/api-gateway/internal/auth"
+	"simpletiktok/api-gateway/internal/coalesce"
 	"simpletiktok/api-gateway/internal/degrade"
 	"simpletiktok/api-gateway/internal/handler"
 	"simpletiktok/api-gateway/internal/media"
