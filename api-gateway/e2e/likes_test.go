@@ -261,7 +261,7 @@ func idOfToken(t *testing.T, token string) int64 {
 // the videos with their authors' work counts, then one call to each service that owns a count
 // (and the authors' profiles, when the gateway has not kept them yet: profileCall).
 var favoriteListCalls = []string{"favorite::ListFavorites", "video::MGetVideos",
-	"relation::UserStats", "favorite::Stats", "comment::CountComments"}
+	"relation::UserStatsBatch", "favorite::StatsBatch", "comment::CountComments"}
 
 // A favorite list costs the same calls, once each, whether it holds one video or three.
 func TestFavoriteListCallsDoNotDependOnLength(t *testing.T) {

@@ -284,12 +284,12 @@ func TestSocialTraces(t *testing.T) {
 		"api-gateway HTTP GET /douyin/relation/friend/list/",
 		"relation relation::ListFriends", "relation storage",
 		"message message::LatestMessages", "message storage",
-		"favorite favorite::Stats", "video video::CountWorks",
+		"favorite favorite::StatsBatch", "video video::CountWorks",
 	})
 	// The list brings its users' relation counts and the viewer's follows: one call to each
 	// service, relation.UserStats not among them.
 	expectCallsOnce(t, "friend list", list.traceID, []string{"relation::ListFriends", "message::LatestMessages",
-		"favorite::Stats", "video::CountWorks"}, profileCall)
+		"favorite::StatsBatch", "video::CountWorks"}, profileCall)
 	if strings.Contains(raw, secret) {
 		t.Fatal("the friend list's trace holds a message's text")
 	}

@@ -153,7 +153,7 @@ func TestPublishListOfUnknownUser(t *testing.T) {
 // work counts, then one call to each service that owns a count: the authors' follow counts with
 // the viewer's follows, the like counts of videos and authors with the viewer's likes, the comment
 // counts. The authors' profiles are asked only when the gateway has not kept them yet.
-var feedCalls = []string{"video::Feed", "relation::UserStats", "favorite::Stats", "comment::CountComments"}
+var feedCalls = []string{"video::FeedBatch", "relation::UserStatsBatch", "favorite::StatsBatch", "comment::CountComments"}
 
 // profileCall is the call for profiles, which a page makes only for users the gateway has not
 // shown before (they never change, so it keeps them).

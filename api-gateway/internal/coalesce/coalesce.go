@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/opentracing/opentracing-go"
+	"github.com/uber/jaeger-client-go"
 )
 
 // Limits bound what one merged call carries and how many are in flight at once.
@@ -155,9 +156,17 @@ func (b *Batcher[Q, A]) send(batch []*waiter[Q, A]) {
 		return
 	}
 	queries := make([]Q, len(batch))
+	// The call's spans are in the first query's trace; the others' spans name that trace.
+	callTrace := ""
+	if sc, ok := batch[0].span.Context().(jaeger.SpanContext); ok {
+		callTrace = sc.TraceID().String()
+	}
 	for i, w := range batch {
 		queries[i] = w.q
 		w.span.SetTag("coalesce.queries", len(batch))
+		if i > 0 && callTrace != "" {
+			w.span.SetTag("coalesce.call_trace_id", callTrace)
+		}
 	}
 	ctx, cancel := callContext(batch)
 	defer cancel()

@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/opentracing/opentracing-go"
+	"github.com/uber/jaeger-client-go"
 )
 
 // recorder is a merged call that answers each query with its double, records the queries of
@@ -266,4 +269,50 @@ func TestTheMergedCallLastsAsLongAsItsLatestCaller(t *testing.T) {
 func mustDeadline(ctx context.Context) time.Time {
 	d, _ := ctx.Deadline()
 	return d
+}
+
+func TestEachQueryHasASpanAndAMergedOneNamesTheTraceOfTheCall(t *testing.T) {
+	reporter := jaeger.NewInMemoryReporter()
+	tracer, closer := jaeger.NewTracer("gateway", jaeger.NewConstSampler(true), reporter)
+	defer closer.Close()
+	r := newRecorder()
+	b := New("favorite.Stats", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}, Tracer: tracer}, nil, r.call)
+	go func() { _, _ = b.Do(context.Background(), 1) }()
+	<-r.entered
+	pages := make([]opentracing.Span, 2)
+	out := make(chan error, 2)
+	for i := range pages {
+		pages[i] = tracer.StartSpan("page")
+		ctx := opentracing.ContextWithSpan(context.Background(), pages[i])
+		go func() { _, err := b.Do(ctx, 2+i); out <- err }()
+		queued(t, b, i+1)
+	}
+	close(r.hold)
+	for range pages {
+		if err := <-out; err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := pages[0].Context().(jaeger.SpanContext).TraceID().String()
+	seen := map[string]bool{}
+	for _, s := range reporter.GetSpans() {
+		js := s.(*jaeger.Span)
+		if js.OperationName() != "coalesce favorite.Stats" {
+			continue
+		}
+		tags := js.Tags()
+		trace := js.SpanContext().TraceID().String()
+		seen[trace] = true
+		if trace == pages[1].Context().(jaeger.SpanContext).TraceID().String() && tags["coalesce.call_trace_id"] != first {
+			t.Fatalf("the second page's span names call trace %v; want the first page's %s", tags["coalesce.call_trace_id"], first)
+		}
+		if trace == first && (tags["coalesce.queries"] != 2 || tags["coalesce.call_trace_id"] != nil) {
+			t.Fatalf("the first page's span has tags %v; want 2 queries and no other call trace", tags)
+		}
+	}
+	for _, p := range pages {
+		if id := p.Context().(jaeger.SpanContext).TraceID().String(); !seen[id] {
+			t.Fatalf("no coalesce span in the trace of page %s", id)
+		}
+	}
 }
