@@ -177,6 +177,7 @@ func coalesced(c assemble.Clients, cfg coalesce.Config) assemble.Clients {
 	c.Favorite = coalesce.Favorite(c.Favorite, cfg)
 	c.Comment = coalesce.Comment(c.Comment, cfg)
 	c.Relation = coalesce.Relation(c.Relation, cfg)
+	c.Message = coalesce.Message(c.Message, cfg)
 	return c
 }
 

@@ -260,7 +260,7 @@ func idOfToken(t *testing.T, token string) int64 {
 // favoriteListCalls are the calls of a favorite list as a logged-in user sees it: the liked ids,
 // the videos with their authors' work counts, then one call to each service that owns a count
 // (and the authors' profiles, when the gateway has not kept them yet: profileCall).
-var favoriteListCalls = []string{"favorite::ListFavorites", "video::MGetVideos",
+var favoriteListCalls = []string{"favorite::ListFavoritesBatch", "video::MGetVideos",
 	"relation::UserStatsBatch", "favorite::StatsBatch", "comment::CountComments"}
 
 // A favorite list costs the same calls, once each, whether it holds one video or three.

@@ -32,7 +32,9 @@ import (
 func readMethods() []string {
 	return []string{"MGetUsers", "Feed", "ListByAuthor", "MGetVideos", "CountWorks", "ListFavorites",
 		"Stats", "StatsBatch", "VideoStats", "UserStats", "UserStatsBatch", "FeedBatch", "ListComments", "CountComments", "ListFollowing", "ListFollowers",
-		"ListFriends", "IsFollowing", "Chat", "LatestMessages"}
+		"ListFriends", "IsFollowing", "Chat", "LatestMessages",
+		"ListByAuthorBatch", "ListFavoritesBatch", "ListCommentsBatch", "ListFollowingBatch", "ListFollowersBatch",
+		"ListFriendsBatch", "LatestMessagesBatch"}
 }
 
 // callPolicy returns the options that set each call's timeout by the class of its method and the

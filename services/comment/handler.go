@@ -56,3 +56,12 @@ func toProto(c *biz.Comment) *comment.Comment {
 	return &comment.Comment{Id: c.ID, VideoId: c.VideoID, UserId: c.UserID, Content: c.Content,
 		CreateTimeMs: c.CreatedAt.UnixMilli()}
 }
+
+// ListCommentsBatch answers several pages' ListComments (rpc.Each).
+func (h *handler) ListCommentsBatch(ctx context.Context, req *comment.ListCommentsBatchRequest) (*comment.ListCommentsBatchResponse, error) {
+	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListComments)
+	if err != nil {
+		return nil, err
+	}
+	return &comment.ListCommentsBatchResponse{Answers: answers}, nil
+}

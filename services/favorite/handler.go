@@ -90,3 +90,12 @@ func statsToProto(a biz.StatsAnswer) *favorite.StatsResponse {
 	}
 	return resp
 }
+
+// ListFavoritesBatch answers several pages' ListFavorites (rpc.Each).
+func (h *handler) ListFavoritesBatch(ctx context.Context, req *favorite.ListFavoritesBatchRequest) (*favorite.ListFavoritesBatchResponse, error) {
+	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListFavorites)
+	if err != nil {
+		return nil, err
+	}
+	return &favorite.ListFavoritesBatchResponse{Answers: answers}, nil
+}

@@ -52,3 +52,12 @@ func toProto(m *biz.Message) *message.Message {
 	return &message.Message{Id: m.ID, FromUserId: m.FromUserID, ToUserId: m.ToUserID, Content: m.Content,
 		CreateTimeMs: m.CreateTimeMs}
 }
+
+// LatestMessagesBatch answers several pages' LatestMessages (rpc.Each).
+func (h *handler) LatestMessagesBatch(ctx context.Context, req *message.LatestMessagesBatchRequest) (*message.LatestMessagesBatchResponse, error) {
+	answers, err := rpc.Each(ctx, h.log, req.Queries, h.LatestMessages)
+	if err != nil {
+		return nil, err
+	}
+	return &message.LatestMessagesBatchResponse{Answers: answers}, nil
+}

@@ -104,3 +104,30 @@ func (h *handler) UserStats(ctx context.Context, req *relation.UserStatsRequest)
 	}
 	return &relation.UserStatsResponse{Stats: stats}, nil
 }
+
+// ListFollowingBatch answers several pages' ListFollowing (rpc.Each).
+func (h *handler) ListFollowingBatch(ctx context.Context, req *relation.ListBatchRequest) (*relation.ListBatchResponse, error) {
+	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListFollowing)
+	if err != nil {
+		return nil, err
+	}
+	return &relation.ListBatchResponse{Answers: answers}, nil
+}
+
+// ListFollowersBatch answers several pages' ListFollowers (rpc.Each).
+func (h *handler) ListFollowersBatch(ctx context.Context, req *relation.ListBatchRequest) (*relation.ListBatchResponse, error) {
+	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListFollowers)
+	if err != nil {
+		return nil, err
+	}
+	return &relation.ListBatchResponse{Answers: answers}, nil
+}
+
+// ListFriendsBatch answers several pages' ListFriends (rpc.Each).
+func (h *handler) ListFriendsBatch(ctx context.Context, req *relation.ListBatchRequest) (*relation.ListBatchResponse, error) {
+	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListFriends)
+	if err != nil {
+		return nil, err
+	}
+	return &relation.ListBatchResponse{Answers: answers}, nil
+}

@@ -118,3 +118,12 @@ func toProtoList(videos []*biz.Video) []*video.Video {
 	}
 	return out
 }
+
+// ListByAuthorBatch answers several pages' ListByAuthor (rpc.Each).
+func (h *handler) ListByAuthorBatch(ctx context.Context, req *video.ListByAuthorBatchRequest) (*video.ListByAuthorBatchResponse, error) {
+	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListByAuthor)
+	if err != nil {
+		return nil, err
+	}
+	return &video.ListByAuthorBatchResponse{Answers: answers}, nil
+}

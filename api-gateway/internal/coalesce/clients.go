@@ -10,6 +10,8 @@ import (
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
+	"simpletiktok/pkg/kitex_gen/message"
+	"simpletiktok/pkg/kitex_gen/message/messageservice"
 	"simpletiktok/pkg/kitex_gen/relation"
 	"simpletiktok/pkg/kitex_gen/relation/relationservice"
 	"simpletiktok/pkg/kitex_gen/user"
@@ -18,10 +20,11 @@ import (
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
 )
 
-// The clients below are the services' Kitex clients with the reads every page makes merged:
-// the per-viewer reads through the services' batch methods (favorite.StatsBatch,
-// relation.UserStatsBatch, video.FeedBatch), the id lookups as one lookup of the union of their
-// ids. Every other method is the client's own. Call options are not used by merged calls.
+// The clients below are the services' Kitex clients with the reads pages make merged: the reads
+// of one viewer or one list through the services' batch methods (favorite.StatsBatch,
+// relation.UserStatsBatch, video.FeedBatch, the lists' ...Batch), the id lookups as one lookup of
+// the union of their ids. Writes, and every other method, are the client's own. Call options are
+// not used by merged calls.
 
 // batchLimits are cfg's limits within what a batch method takes.
 func batchLimits(cfg Config) Config {
@@ -72,15 +75,31 @@ func pick[V any](m map[int64]V, ids []int64) map[int64]V {
 type favoriteClient struct {
 	favoriteservice.Client
 	stats *Batcher[*favorite.StatsRequest, *favorite.StatsResponse]
+	liked *Batcher[*favorite.ListFavoritesRequest, *favorite.ListFavoritesResponse]
 }
 
-// Favorite returns c with concurrent Stats calls merged into StatsBatch calls.
+// Favorite returns c with concurrent Stats calls merged into StatsBatch calls, and ListFavorites
+// calls into ListFavoritesBatch calls.
 func Favorite(c favoriteservice.Client, cfg Config) favoriteservice.Client {
-	return &favoriteClient{Client: c, stats: New("favorite.Stats", batchLimits(cfg), nil,
-		func(ctx context.Context, qs []*favorite.StatsRequest) ([]*favorite.StatsResponse, error) {
-			resp, err := c.StatsBatch(ctx, &favorite.StatsBatchRequest{Queries: qs})
-			return resp.GetAnswers(), err
-		})}
+	return &favoriteClient{Client: c,
+		stats: New("favorite.Stats", batchLimits(cfg), nil,
+			func(ctx context.Context, qs []*favorite.StatsRequest) ([]*favorite.StatsResponse, error) {
+				resp, err := c.StatsBatch(ctx, &favorite.StatsBatchRequest{Queries: qs})
+				return resp.GetAnswers(), err
+			}),
+		liked: New("favorite.ListFavorites", batchLimits(cfg), nil,
+			func(ctx context.Context, qs []*favorite.ListFavoritesRequest) ([]*favorite.ListFavoritesResponse, error) {
+				resp, err := c.ListFavoritesBatch(ctx, &favorite.ListFavoritesBatchRequest{Queries: qs})
+				return resp.GetAnswers(), err
+			}),
+	}
+}
+
+func (c *favoriteClient) ListFavorites(ctx context.Context, req *favorite.ListFavoritesRequest, opts ...callopt.Option) (*favorite.ListFavoritesResponse, error) {
+	if req.GetUserId() <= 0 {
+		return c.Client.ListFavorites(ctx, req, opts...) // refused alone, failing no other page
+	}
+	return c.liked.Do(ctx, req)
 }
 
 func (c *favoriteClient) Stats(ctx context.Context, req *favorite.StatsRequest, _ ...callopt.Option) (*favorite.StatsResponse, error) {
@@ -89,16 +108,50 @@ func (c *favoriteClient) Stats(ctx context.Context, req *favorite.StatsRequest, 
 
 type relationClient struct {
 	relationservice.Client
-	stats *Batcher[*relation.UserStatsRequest, *relation.UserStatsResponse]
+	stats                         *Batcher[*relation.UserStatsRequest, *relation.UserStatsResponse]
+	following, followers, friends *Batcher[*relation.ListRequest, *relation.ListResponse]
 }
 
-// Relation returns c with concurrent UserStats calls merged into UserStatsBatch calls.
+// Relation returns c with concurrent UserStats calls merged into UserStatsBatch calls, and the
+// calls of each list into calls of its batch method.
 func Relation(c relationservice.Client, cfg Config) relationservice.Client {
-	return &relationClient{Client: c, stats: New("relation.UserStats", batchLimits(cfg), nil,
-		func(ctx context.Context, qs []*relation.UserStatsRequest) ([]*relation.UserStatsResponse, error) {
-			resp, err := c.UserStatsBatch(ctx, &relation.UserStatsBatchRequest{Queries: qs})
+	lists := func(name string, batch func(context.Context, *relation.ListBatchRequest, ...callopt.Option) (*relation.ListBatchResponse, error)) *Batcher[*relation.ListRequest, *relation.ListResponse] {
+		return New(name, batchLimits(cfg), nil, func(ctx context.Context, qs []*relation.ListRequest) ([]*relation.ListResponse, error) {
+			resp, err := batch(ctx, &relation.ListBatchRequest{Queries: qs})
 			return resp.GetAnswers(), err
-		})}
+		})
+	}
+	return &relationClient{Client: c,
+		stats: New("relation.UserStats", batchLimits(cfg), nil,
+			func(ctx context.Context, qs []*relation.UserStatsRequest) ([]*relation.UserStatsResponse, error) {
+				resp, err := c.UserStatsBatch(ctx, &relation.UserStatsBatchRequest{Queries: qs})
+				return resp.GetAnswers(), err
+			}),
+		following: lists("relation.ListFollowing", c.ListFollowingBatch),
+		followers: lists("relation.ListFollowers", c.ListFollowersBatch),
+		friends:   lists("relation.ListFriends", c.ListFriendsBatch),
+	}
+}
+
+func (c *relationClient) ListFollowing(ctx context.Context, req *relation.ListRequest, opts ...callopt.Option) (*relation.ListResponse, error) {
+	if req.GetUserId() <= 0 {
+		return c.Client.ListFollowing(ctx, req, opts...)
+	}
+	return c.following.Do(ctx, req)
+}
+
+func (c *relationClient) ListFollowers(ctx context.Context, req *relation.ListRequest, opts ...callopt.Option) (*relation.ListResponse, error) {
+	if req.GetUserId() <= 0 {
+		return c.Client.ListFollowers(ctx, req, opts...)
+	}
+	return c.followers.Do(ctx, req)
+}
+
+func (c *relationClient) ListFriends(ctx context.Context, req *relation.ListRequest, opts ...callopt.Option) (*relation.ListResponse, error) {
+	if req.GetUserId() <= 0 {
+		return c.Client.ListFriends(ctx, req, opts...)
+	}
+	return c.friends.Do(ctx, req)
 }
 
 func (c *relationClient) UserStats(ctx context.Context, req *relation.UserStatsRequest, _ ...callopt.Option) (*relation.UserStatsResponse, error) {
@@ -108,12 +161,25 @@ func (c *relationClient) UserStats(ctx context.Context, req *relation.UserStatsR
 type commentClient struct {
 	commentservice.Client
 	counts *Batcher[*comment.CountCommentsRequest, *comment.CountCommentsResponse]
+	lists  *Batcher[*comment.ListCommentsRequest, *comment.ListCommentsResponse]
 }
 
-// Comment returns c with concurrent CountComments calls merged into one of their ids.
+func (c *commentClient) ListComments(ctx context.Context, req *comment.ListCommentsRequest, opts ...callopt.Option) (*comment.ListCommentsResponse, error) {
+	if req.GetVideoId() <= 0 {
+		return c.Client.ListComments(ctx, req, opts...)
+	}
+	return c.lists.Do(ctx, req)
+}
+
+// Comment returns c with concurrent CountComments calls merged into one of their ids, and
+// ListComments calls into ListCommentsBatch calls.
 func Comment(c commentservice.Client, cfg Config) commentservice.Client {
 	ids := func(q *comment.CountCommentsRequest) []int64 { return q.GetVideoIds() }
-	return &commentClient{Client: c, counts: New("comment.CountComments", unionLimits(cfg),
+	return &commentClient{Client: c, lists: New("comment.ListComments", batchLimits(cfg), nil,
+		func(ctx context.Context, qs []*comment.ListCommentsRequest) ([]*comment.ListCommentsResponse, error) {
+			resp, err := c.ListCommentsBatch(ctx, &comment.ListCommentsBatchRequest{Queries: qs})
+			return resp.GetAnswers(), err
+		}), counts: New("comment.CountComments", unionLimits(cfg),
 		func(q *comment.CountCommentsRequest) int { return len(q.GetVideoIds()) },
 		union(ids, func(ctx context.Context, all []int64) (*comment.CountCommentsResponse, error) {
 			return c.CountComments(ctx, &comment.CountCommentsRequest{VideoIds: all})
@@ -157,12 +223,14 @@ func (c *userClient) MGetUsers(ctx context.Context, req *user.MGetUsersRequest, 
 type videoClient struct {
 	videoservice.Client
 	feed   *Batcher[*video.FeedRequest, *video.FeedResponse]
+	lists  *Batcher[*video.ListByAuthorRequest, *video.ListByAuthorResponse]
 	works  *Batcher[*video.CountWorksRequest, *video.CountWorksResponse]
 	videos *Batcher[*video.MGetVideosRequest, *video.MGetVideosResponse]
 }
 
-// Video returns c with concurrent Feed calls merged into FeedBatch calls, and concurrent
-// CountWorks and MGetVideos calls each into one of their ids.
+// Video returns c with concurrent Feed and ListByAuthor calls merged into FeedBatch and
+// ListByAuthorBatch calls, and concurrent CountWorks and MGetVideos calls each into one of their
+// ids.
 func Video(c videoservice.Client, cfg Config) videoservice.Client {
 	workIDs := func(q *video.CountWorksRequest) []int64 { return q.GetUserIds() }
 	videoIDs := func(q *video.MGetVideosRequest) []int64 { return q.GetVideoIds() }
@@ -171,6 +239,11 @@ func Video(c videoservice.Client, cfg Config) videoservice.Client {
 		feed: New("video.Feed", batchLimits(cfg), nil,
 			func(ctx context.Context, qs []*video.FeedRequest) ([]*video.FeedResponse, error) {
 				resp, err := c.FeedBatch(ctx, &video.FeedBatchRequest{Queries: qs})
+				return resp.GetAnswers(), err
+			}),
+		lists: New("video.ListByAuthor", batchLimits(cfg), nil,
+			func(ctx context.Context, qs []*video.ListByAuthorRequest) ([]*video.ListByAuthorResponse, error) {
+				resp, err := c.ListByAuthorBatch(ctx, &video.ListByAuthorBatchRequest{Queries: qs})
 				return resp.GetAnswers(), err
 			}),
 		works: New("video.CountWorks", unionLimits(cfg), func(q *video.CountWorksRequest) int { return len(q.GetUserIds()) },
@@ -202,6 +275,13 @@ func (c *videoClient) Feed(ctx context.Context, req *video.FeedRequest, _ ...cal
 	return c.feed.Do(ctx, req)
 }
 
+func (c *videoClient) ListByAuthor(ctx context.Context, req *video.ListByAuthorRequest, opts ...callopt.Option) (*video.ListByAuthorResponse, error) {
+	if req.GetAuthorId() <= 0 {
+		return c.Client.ListByAuthor(ctx, req, opts...)
+	}
+	return c.lists.Do(ctx, req)
+}
+
 func (c *videoClient) CountWorks(ctx context.Context, req *video.CountWorksRequest, _ ...callopt.Option) (*video.CountWorksResponse, error) {
 	return c.works.Do(ctx, req)
 }
@@ -217,4 +297,25 @@ func set(ids []int64) map[int64]bool {
 		out[id] = true
 	}
 	return out
+}
+
+type messageClient struct {
+	messageservice.Client
+	latest *Batcher[*message.LatestMessagesRequest, *message.LatestMessagesResponse]
+}
+
+// Message returns c with concurrent LatestMessages calls merged into LatestMessagesBatch calls.
+func Message(c messageservice.Client, cfg Config) messageservice.Client {
+	return &messageClient{Client: c, latest: New("message.LatestMessages", batchLimits(cfg), nil,
+		func(ctx context.Context, qs []*message.LatestMessagesRequest) ([]*message.LatestMessagesResponse, error) {
+			resp, err := c.LatestMessagesBatch(ctx, &message.LatestMessagesBatchRequest{Queries: qs})
+			return resp.GetAnswers(), err
+		})}
+}
+
+func (c *messageClient) LatestMessages(ctx context.Context, req *message.LatestMessagesRequest, opts ...callopt.Option) (*message.LatestMessagesResponse, error) {
+	if req.GetUserId() <= 0 {
+		return c.Client.LatestMessages(ctx, req, opts...)
+	}
+	return c.latest.Do(ctx, req)
 }

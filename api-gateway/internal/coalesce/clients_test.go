@@ -10,6 +10,10 @@ import (
 
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/fakes"
+	"simpletiktok/pkg/kitex_gen/comment"
+	"simpletiktok/pkg/kitex_gen/favorite"
+	"simpletiktok/pkg/kitex_gen/message"
+	"simpletiktok/pkg/kitex_gen/relation"
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
@@ -17,13 +21,13 @@ import (
 func merged(c assemble.Clients, lanes int) assemble.Clients {
 	cfg := Config{Limits: Limits{Lanes: lanes, MaxQueries: 64}}
 	c.User, c.Video, c.Favorite = User(c.User, cfg), Video(c.Video, cfg), Favorite(c.Favorite, cfg)
-	c.Comment, c.Relation = Comment(c.Comment, cfg), Relation(c.Relation, cfg)
+	c.Comment, c.Relation, c.Message = Comment(c.Comment, cfg), Relation(c.Relation, cfg), Message(c.Message, cfg)
 	return c
 }
 
 // page is what the v-th page shows, as JSON: pages of videos and a user list, seen by user v,
 // or anonymously for odd v (the fakes' flags differ only between the two).
-func page(t *testing.T, a *assemble.Assembler, v int64) string {
+func page(t *testing.T, a *assemble.Assembler, c assemble.Clients, v int64) string {
 	t.Helper()
 	ctx := context.Background()
 	viewer := v
@@ -47,7 +51,25 @@ func page(t *testing.T, a *assemble.Assembler, v int64) string {
 	if err != nil {
 		t.Errorf("page %d: UserList: %v", v, err)
 	}
-	out, err := json.Marshal([]any{videos, liked, users})
+	var lists []any
+	for _, call := range []func() (any, error){
+		func() (any, error) { return c.Video.ListByAuthor(ctx, &video.ListByAuthorRequest{AuthorId: v}) },
+		func() (any, error) { return c.Favorite.ListFavorites(ctx, &favorite.ListFavoritesRequest{UserId: v}) },
+		func() (any, error) { return c.Comment.ListComments(ctx, &comment.ListCommentsRequest{VideoId: v}) },
+		func() (any, error) { return c.Relation.ListFriends(ctx, &relation.ListRequest{UserId: v, WithStats: true, ViewerId: viewer}) },
+		func() (any, error) { return c.Relation.ListFollowing(ctx, &relation.ListRequest{UserId: v}) },
+		func() (any, error) { return c.Relation.ListFollowers(ctx, &relation.ListRequest{UserId: v}) },
+		func() (any, error) {
+			return c.Message.LatestMessages(ctx, &message.LatestMessagesRequest{UserId: v, PeerIds: []int64{v + 1, v + 2}})
+		},
+	} {
+		got, err := call()
+		if err != nil {
+			t.Errorf("page %d: a list: %v", v, err)
+		}
+		lists = append(lists, got)
+	}
+	out, err := json.Marshal([]any{videos, liked, users, lists})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +78,8 @@ func page(t *testing.T, a *assemble.Assembler, v int64) string {
 
 func TestMergedPagesShowWhatPagesOfTheirOwnShow(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	direct := assemble.New(fakes.New().Clients(), assemble.NewMedia("http://h"), log)
+	plain := fakes.New().Clients()
+	direct := assemble.New(plain, assemble.NewMedia("http://h"), log)
 	b := fakes.New()
 	clients := merged(b.Clients(), 1)
 	viaMerged := assemble.New(clients, assemble.NewMedia("http://h"), log)
@@ -68,7 +91,7 @@ func TestMergedPagesShowWhatPagesOfTheirOwnShow(t *testing.T) {
 	got := make([]string, pages+1)
 	var wg sync.WaitGroup
 	for v := int64(1); v <= pages; v++ {
-		wg.Go(func() { got[v] = page(t, viaMerged, v) })
+		wg.Go(func() { got[v] = page(t, viaMerged, clients, v) })
 	}
 	<-entered
 	queued(t, clients.Comment.(*commentClient).counts, pages-1)
@@ -76,7 +99,7 @@ func TestMergedPagesShowWhatPagesOfTheirOwnShow(t *testing.T) {
 	wg.Wait()
 
 	for v := int64(1); v <= pages; v++ {
-		if want := page(t, direct, v); got[v] != want {
+		if want := page(t, direct, plain, v); got[v] != want {
 			t.Fatalf("page %d, merged:\n%s\nalone:\n%s", v, got[v], want)
 		}
 	}

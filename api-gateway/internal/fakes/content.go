@@ -191,3 +191,21 @@ func (f favorites) StatsBatch(ctx context.Context, req *favorite.StatsBatchReque
 	answers, err := each(ctx, req.Queries, f.Stats)
 	return &favorite.StatsBatchResponse{Answers: answers}, err
 }
+
+// ListByAuthorBatch answers each query as ListByAuthor does, recording each as a call of it.
+func (v videos) ListByAuthorBatch(ctx context.Context, req *video.ListByAuthorBatchRequest, _ ...callopt.Option) (*video.ListByAuthorBatchResponse, error) {
+	answers, err := each(ctx, req.Queries, v.ListByAuthor)
+	return &video.ListByAuthorBatchResponse{Answers: answers}, err
+}
+
+// ListFavoritesBatch answers each query as ListFavorites does, recording each as a call of it.
+func (f favorites) ListFavoritesBatch(ctx context.Context, req *favorite.ListFavoritesBatchRequest, _ ...callopt.Option) (*favorite.ListFavoritesBatchResponse, error) {
+	answers, err := each(ctx, req.Queries, f.ListFavorites)
+	return &favorite.ListFavoritesBatchResponse{Answers: answers}, err
+}
+
+// ListCommentsBatch answers each query as ListComments does, recording each as a call of it.
+func (c comments) ListCommentsBatch(ctx context.Context, req *comment.ListCommentsBatchRequest, _ ...callopt.Option) (*comment.ListCommentsBatchResponse, error) {
+	answers, err := each(ctx, req.Queries, c.ListComments)
+	return &comment.ListCommentsBatchResponse{Answers: answers}, err
+}

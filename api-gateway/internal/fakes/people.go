@@ -164,3 +164,26 @@ func (r relations) UserStatsBatch(ctx context.Context, req *relation.UserStatsBa
 	answers, err := each(ctx, req.Queries, r.UserStats)
 	return &relation.UserStatsBatchResponse{Answers: answers}, err
 }
+
+// ListFollowingBatch, ListFollowersBatch and ListFriendsBatch answer each query as the list does,
+// recording each as a call of it.
+func (r relations) ListFollowingBatch(ctx context.Context, req *relation.ListBatchRequest, _ ...callopt.Option) (*relation.ListBatchResponse, error) {
+	answers, err := each(ctx, req.Queries, r.ListFollowing)
+	return &relation.ListBatchResponse{Answers: answers}, err
+}
+
+func (r relations) ListFollowersBatch(ctx context.Context, req *relation.ListBatchRequest, _ ...callopt.Option) (*relation.ListBatchResponse, error) {
+	answers, err := each(ctx, req.Queries, r.ListFollowers)
+	return &relation.ListBatchResponse{Answers: answers}, err
+}
+
+func (r relations) ListFriendsBatch(ctx context.Context, req *relation.ListBatchRequest, _ ...callopt.Option) (*relation.ListBatchResponse, error) {
+	answers, err := each(ctx, req.Queries, r.ListFriends)
+	return &relation.ListBatchResponse{Answers: answers}, err
+}
+
+// LatestMessagesBatch answers each query as LatestMessages does, recording each as a call of it.
+func (m messages) LatestMessagesBatch(ctx context.Context, req *message.LatestMessagesBatchRequest, _ ...callopt.Option) (*message.LatestMessagesBatchResponse, error) {
+	answers, err := each(ctx, req.Queries, m.LatestMessages)
+	return &message.LatestMessagesBatchResponse{Answers: answers}, err
+}

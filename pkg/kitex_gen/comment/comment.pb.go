@@ -197,6 +197,46 @@ func (x *ListCommentsResponse) GetComments() []*Comment {
 	return nil
 }
 
+// Several pages' ListComments in one call: answers[i] answers queries[i] (see
+// favorite.StatsBatch). At most 64 queries.
+type ListCommentsBatchRequest struct {
+	Queries []*ListCommentsRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
+}
+
+func (x *ListCommentsBatchRequest) Reset() { *x = ListCommentsBatchRequest{} }
+
+func (x *ListCommentsBatchRequest) Marshal(in []byte) ([]byte, error) {
+	return prutal.MarshalAppend(in, x)
+}
+
+func (x *ListCommentsBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListCommentsBatchRequest) GetQueries() []*ListCommentsRequest {
+	if x != nil {
+		return x.Queries
+	}
+	return nil
+}
+
+type ListCommentsBatchResponse struct {
+	Answers []*ListCommentsResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
+}
+
+func (x *ListCommentsBatchResponse) Reset() { *x = ListCommentsBatchResponse{} }
+
+func (x *ListCommentsBatchResponse) Marshal(in []byte) ([]byte, error) {
+	return prutal.MarshalAppend(in, x)
+}
+
+func (x *ListCommentsBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListCommentsBatchResponse) GetAnswers() []*ListCommentsResponse {
+	if x != nil {
+		return x.Answers
+	}
+	return nil
+}
+
 type CountCommentsRequest struct {
 	VideoIds []int64 `protobuf:"varint,1,rep,packed,name=video_ids" json:"video_ids,omitempty"`
 }
@@ -237,5 +277,6 @@ type CommentService interface {
 	PostComment(ctx context.Context, req *PostCommentRequest) (res *PostCommentResponse, err error)
 	DeleteComment(ctx context.Context, req *DeleteCommentRequest) (res *DeleteCommentResponse, err error)
 	ListComments(ctx context.Context, req *ListCommentsRequest) (res *ListCommentsResponse, err error)
+	ListCommentsBatch(ctx context.Context, req *ListCommentsBatchRequest) (res *ListCommentsBatchResponse, err error)
 	CountComments(ctx context.Context, req *CountCommentsRequest) (res *CountCommentsResponse, err error)
 }

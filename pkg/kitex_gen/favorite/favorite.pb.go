@@ -121,6 +121,46 @@ func (x *ListFavoritesResponse) GetVideoIds() []int64 {
 	return nil
 }
 
+// Several pages' ListFavorites in one call: answers[i] answers queries[i] (see StatsBatch). At most
+// 64 queries.
+type ListFavoritesBatchRequest struct {
+	Queries []*ListFavoritesRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
+}
+
+func (x *ListFavoritesBatchRequest) Reset() { *x = ListFavoritesBatchRequest{} }
+
+func (x *ListFavoritesBatchRequest) Marshal(in []byte) ([]byte, error) {
+	return prutal.MarshalAppend(in, x)
+}
+
+func (x *ListFavoritesBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListFavoritesBatchRequest) GetQueries() []*ListFavoritesRequest {
+	if x != nil {
+		return x.Queries
+	}
+	return nil
+}
+
+type ListFavoritesBatchResponse struct {
+	Answers []*ListFavoritesResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
+}
+
+func (x *ListFavoritesBatchResponse) Reset() { *x = ListFavoritesBatchResponse{} }
+
+func (x *ListFavoritesBatchResponse) Marshal(in []byte) ([]byte, error) {
+	return prutal.MarshalAppend(in, x)
+}
+
+func (x *ListFavoritesBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListFavoritesBatchResponse) GetAnswers() []*ListFavoritesResponse {
+	if x != nil {
+		return x.Answers
+	}
+	return nil
+}
+
 type VideoFavoriteStat struct {
 	FavoriteCount int64 `protobuf:"varint,1,opt,name=favorite_count" json:"favorite_count,omitempty"`
 	IsFavorite    bool  `protobuf:"varint,2,opt,name=is_favorite" json:"is_favorite,omitempty"` // has the viewer liked it; false for viewer 0
@@ -351,6 +391,7 @@ func (x *UserStatsResponse) GetStats() map[int64]*UserFavoriteStat {
 type FavoriteService interface {
 	FavoriteAction(ctx context.Context, req *FavoriteActionRequest) (res *FavoriteActionResponse, err error)
 	ListFavorites(ctx context.Context, req *ListFavoritesRequest) (res *ListFavoritesResponse, err error)
+	ListFavoritesBatch(ctx context.Context, req *ListFavoritesBatchRequest) (res *ListFavoritesBatchResponse, err error)
 	Stats(ctx context.Context, req *StatsRequest) (res *StatsResponse, err error)
 	StatsBatch(ctx context.Context, req *StatsBatchRequest) (res *StatsBatchResponse, err error)
 	VideoStats(ctx context.Context, req *VideoStatsRequest) (res *VideoStatsResponse, err error)

@@ -215,8 +215,49 @@ func (x *LatestMessagesResponse) GetLatest() map[int64]*Message {
 	return nil
 }
 
+// Several pages' LatestMessages in one call: answers[i] answers queries[i] (see
+// favorite.StatsBatch). At most 64 queries.
+type LatestMessagesBatchRequest struct {
+	Queries []*LatestMessagesRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
+}
+
+func (x *LatestMessagesBatchRequest) Reset() { *x = LatestMessagesBatchRequest{} }
+
+func (x *LatestMessagesBatchRequest) Marshal(in []byte) ([]byte, error) {
+	return prutal.MarshalAppend(in, x)
+}
+
+func (x *LatestMessagesBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *LatestMessagesBatchRequest) GetQueries() []*LatestMessagesRequest {
+	if x != nil {
+		return x.Queries
+	}
+	return nil
+}
+
+type LatestMessagesBatchResponse struct {
+	Answers []*LatestMessagesResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
+}
+
+func (x *LatestMessagesBatchResponse) Reset() { *x = LatestMessagesBatchResponse{} }
+
+func (x *LatestMessagesBatchResponse) Marshal(in []byte) ([]byte, error) {
+	return prutal.MarshalAppend(in, x)
+}
+
+func (x *LatestMessagesBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *LatestMessagesBatchResponse) GetAnswers() []*LatestMessagesResponse {
+	if x != nil {
+		return x.Answers
+	}
+	return nil
+}
+
 type MessageService interface {
 	SendMessage(ctx context.Context, req *SendMessageRequest) (res *SendMessageResponse, err error)
 	Chat(ctx context.Context, req *ChatRequest) (res *ChatResponse, err error)
 	LatestMessages(ctx context.Context, req *LatestMessagesRequest) (res *LatestMessagesResponse, err error)
+	LatestMessagesBatch(ctx context.Context, req *LatestMessagesBatchRequest) (res *LatestMessagesBatchResponse, err error)
 }

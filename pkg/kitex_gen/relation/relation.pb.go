@@ -146,6 +146,42 @@ func (x *ListResponse) GetStats() map[int64]*UserRelationStat {
 	return nil
 }
 
+// Several pages' lists of one kind in one call: answers[i] answers queries[i] (see
+// favorite.StatsBatch). At most 64 queries.
+type ListBatchRequest struct {
+	Queries []*ListRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
+}
+
+func (x *ListBatchRequest) Reset() { *x = ListBatchRequest{} }
+
+func (x *ListBatchRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *ListBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListBatchRequest) GetQueries() []*ListRequest {
+	if x != nil {
+		return x.Queries
+	}
+	return nil
+}
+
+type ListBatchResponse struct {
+	Answers []*ListResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
+}
+
+func (x *ListBatchResponse) Reset() { *x = ListBatchResponse{} }
+
+func (x *ListBatchResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *ListBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListBatchResponse) GetAnswers() []*ListResponse {
+	if x != nil {
+		return x.Answers
+	}
+	return nil
+}
+
 type UserRelationStat struct {
 	FollowCount   int64 `protobuf:"varint,1,opt,name=follow_count" json:"follow_count,omitempty"`
 	FollowerCount int64 `protobuf:"varint,2,opt,name=follower_count" json:"follower_count,omitempty"`
@@ -314,6 +350,9 @@ type RelationService interface {
 	ListFollowing(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
 	ListFollowers(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
 	ListFriends(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
+	ListFollowingBatch(ctx context.Context, req *ListBatchRequest) (res *ListBatchResponse, err error)
+	ListFollowersBatch(ctx context.Context, req *ListBatchRequest) (res *ListBatchResponse, err error)
+	ListFriendsBatch(ctx context.Context, req *ListBatchRequest) (res *ListBatchResponse, err error)
 	UserStats(ctx context.Context, req *UserStatsRequest) (res *UserStatsResponse, err error)
 	UserStatsBatch(ctx context.Context, req *UserStatsBatchRequest) (res *UserStatsBatchResponse, err error)
 	IsFollowing(ctx context.Context, req *IsFollowingRequest) (res *IsFollowingResponse, err error)

@@ -306,6 +306,46 @@ func (x *ListByAuthorResponse) GetWorkCounts() map[int64]int64 {
 }
 
 // Batch read: ids that do not exist are absent; the order of the answer is the order of the ids.
+// Several pages' ListByAuthor in one call: answers[i] answers queries[i] (see favorite.StatsBatch).
+// At most 64 queries.
+type ListByAuthorBatchRequest struct {
+	Queries []*ListByAuthorRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
+}
+
+func (x *ListByAuthorBatchRequest) Reset() { *x = ListByAuthorBatchRequest{} }
+
+func (x *ListByAuthorBatchRequest) Marshal(in []byte) ([]byte, error) {
+	return prutal.MarshalAppend(in, x)
+}
+
+func (x *ListByAuthorBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListByAuthorBatchRequest) GetQueries() []*ListByAuthorRequest {
+	if x != nil {
+		return x.Queries
+	}
+	return nil
+}
+
+type ListByAuthorBatchResponse struct {
+	Answers []*ListByAuthorResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
+}
+
+func (x *ListByAuthorBatchResponse) Reset() { *x = ListByAuthorBatchResponse{} }
+
+func (x *ListByAuthorBatchResponse) Marshal(in []byte) ([]byte, error) {
+	return prutal.MarshalAppend(in, x)
+}
+
+func (x *ListByAuthorBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListByAuthorBatchResponse) GetAnswers() []*ListByAuthorResponse {
+	if x != nil {
+		return x.Answers
+	}
+	return nil
+}
+
 type MGetVideosRequest struct {
 	VideoIds []int64 `protobuf:"varint,1,rep,packed,name=video_ids" json:"video_ids,omitempty"`
 }
@@ -387,6 +427,7 @@ type VideoService interface {
 	Feed(ctx context.Context, req *FeedRequest) (res *FeedResponse, err error)
 	FeedBatch(ctx context.Context, req *FeedBatchRequest) (res *FeedBatchResponse, err error)
 	ListByAuthor(ctx context.Context, req *ListByAuthorRequest) (res *ListByAuthorResponse, err error)
+	ListByAuthorBatch(ctx context.Context, req *ListByAuthorBatchRequest) (res *ListByAuthorBatchResponse, err error)
 	MGetVideos(ctx context.Context, req *MGetVideosRequest) (res *MGetVideosResponse, err error)
 	CountWorks(ctx context.Context, req *CountWorksRequest) (res *CountWorksResponse, err error)
 	SetCover(ctx context.Context, req *SetCoverRequest) (res *SetCoverResponse, err error)

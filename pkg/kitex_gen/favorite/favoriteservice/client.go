@@ -13,6 +13,7 @@ import (
 type Client interface {
 	FavoriteAction(ctx context.Context, Req *favorite.FavoriteActionRequest, callOptions ...callopt.Option) (r *favorite.FavoriteActionResponse, err error)
 	ListFavorites(ctx context.Context, Req *favorite.ListFavoritesRequest, callOptions ...callopt.Option) (r *favorite.ListFavoritesResponse, err error)
+	ListFavoritesBatch(ctx context.Context, Req *favorite.ListFavoritesBatchRequest, callOptions ...callopt.Option) (r *favorite.ListFavoritesBatchResponse, err error)
 	Stats(ctx context.Context, Req *favorite.StatsRequest, callOptions ...callopt.Option) (r *favorite.StatsResponse, err error)
 	StatsBatch(ctx context.Context, Req *favorite.StatsBatchRequest, callOptions ...callopt.Option) (r *favorite.StatsBatchResponse, err error)
 	VideoStats(ctx context.Context, Req *favorite.VideoStatsRequest, callOptions ...callopt.Option) (r *favorite.VideoStatsResponse, err error)
@@ -56,6 +57,11 @@ func (p *kFavoriteServiceClient) FavoriteAction(ctx context.Context, Req *favori
 func (p *kFavoriteServiceClient) ListFavorites(ctx context.Context, Req *favorite.ListFavoritesRequest, callOptions ...callopt.Option) (r *favorite.ListFavoritesResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.ListFavorites(ctx, Req)
+}
+
+func (p *kFavoriteServiceClient) ListFavoritesBatch(ctx context.Context, Req *favorite.ListFavoritesBatchRequest, callOptions ...callopt.Option) (r *favorite.ListFavoritesBatchResponse, err error) {
+	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
+	return p.kClient.ListFavoritesBatch(ctx, Req)
 }
 
 func (p *kFavoriteServiceClient) Stats(ctx context.Context, Req *favorite.StatsRequest, callOptions ...callopt.Option) (r *favorite.StatsResponse, err error) {

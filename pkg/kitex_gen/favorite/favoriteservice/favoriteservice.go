@@ -29,6 +29,13 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
+	"ListFavoritesBatch": kitex.NewMethodInfo(
+		listFavoritesBatchHandler,
+		newListFavoritesBatchArgs,
+		newListFavoritesBatchResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
 	"Stats": kitex.NewMethodInfo(
 		statsHandler,
 		newStatsArgs,
@@ -342,6 +349,117 @@ func (p *ListFavoritesResult) IsSetSuccess() bool {
 }
 
 func (p *ListFavoritesResult) GetResult() interface{} {
+	return p.Success
+}
+
+func listFavoritesBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(favorite.ListFavoritesBatchRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(favorite.FavoriteService).ListFavoritesBatch(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *ListFavoritesBatchArgs:
+		success, err := handler.(favorite.FavoriteService).ListFavoritesBatch(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*ListFavoritesBatchResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newListFavoritesBatchArgs() interface{} {
+	return &ListFavoritesBatchArgs{}
+}
+
+func newListFavoritesBatchResult() interface{} {
+	return &ListFavoritesBatchResult{}
+}
+
+type ListFavoritesBatchArgs struct {
+	Req *favorite.ListFavoritesBatchRequest
+}
+
+func (p *ListFavoritesBatchArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *ListFavoritesBatchArgs) Unmarshal(in []byte) error {
+	msg := new(favorite.ListFavoritesBatchRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var ListFavoritesBatchArgs_Req_DEFAULT *favorite.ListFavoritesBatchRequest
+
+func (p *ListFavoritesBatchArgs) GetReq() *favorite.ListFavoritesBatchRequest {
+	if !p.IsSetReq() {
+		return ListFavoritesBatchArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *ListFavoritesBatchArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *ListFavoritesBatchArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type ListFavoritesBatchResult struct {
+	Success *favorite.ListFavoritesBatchResponse
+}
+
+var ListFavoritesBatchResult_Success_DEFAULT *favorite.ListFavoritesBatchResponse
+
+func (p *ListFavoritesBatchResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *ListFavoritesBatchResult) Unmarshal(in []byte) error {
+	msg := new(favorite.ListFavoritesBatchResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *ListFavoritesBatchResult) GetSuccess() *favorite.ListFavoritesBatchResponse {
+	if !p.IsSetSuccess() {
+		return ListFavoritesBatchResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *ListFavoritesBatchResult) SetSuccess(x interface{}) {
+	p.Success = x.(*favorite.ListFavoritesBatchResponse)
+}
+
+func (p *ListFavoritesBatchResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *ListFavoritesBatchResult) GetResult() interface{} {
 	return p.Success
 }
 
@@ -814,6 +932,16 @@ func (p *kClient) ListFavorites(ctx context.Context, Req *favorite.ListFavorites
 	_args.Req = Req
 	var _result ListFavoritesResult
 	if err = p.c.Call(ctx, "ListFavorites", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) ListFavoritesBatch(ctx context.Context, Req *favorite.ListFavoritesBatchRequest) (r *favorite.ListFavoritesBatchResponse, err error) {
+	var _args ListFavoritesBatchArgs
+	_args.Req = Req
+	var _result ListFavoritesBatchResult
+	if err = p.c.Call(ctx, "ListFavoritesBatch", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

@@ -43,6 +43,27 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
+	"ListFollowingBatch": kitex.NewMethodInfo(
+		listFollowingBatchHandler,
+		newListFollowingBatchArgs,
+		newListFollowingBatchResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
+	"ListFollowersBatch": kitex.NewMethodInfo(
+		listFollowersBatchHandler,
+		newListFollowersBatchArgs,
+		newListFollowersBatchResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
+	"ListFriendsBatch": kitex.NewMethodInfo(
+		listFriendsBatchHandler,
+		newListFriendsBatchArgs,
+		newListFriendsBatchResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
 	"UserStats": kitex.NewMethodInfo(
 		userStatsHandler,
 		newUserStatsArgs,
@@ -574,6 +595,339 @@ func (p *ListFriendsResult) GetResult() interface{} {
 	return p.Success
 }
 
+func listFollowingBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(relation.ListBatchRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(relation.RelationService).ListFollowingBatch(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *ListFollowingBatchArgs:
+		success, err := handler.(relation.RelationService).ListFollowingBatch(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*ListFollowingBatchResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newListFollowingBatchArgs() interface{} {
+	return &ListFollowingBatchArgs{}
+}
+
+func newListFollowingBatchResult() interface{} {
+	return &ListFollowingBatchResult{}
+}
+
+type ListFollowingBatchArgs struct {
+	Req *relation.ListBatchRequest
+}
+
+func (p *ListFollowingBatchArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *ListFollowingBatchArgs) Unmarshal(in []byte) error {
+	msg := new(relation.ListBatchRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var ListFollowingBatchArgs_Req_DEFAULT *relation.ListBatchRequest
+
+func (p *ListFollowingBatchArgs) GetReq() *relation.ListBatchRequest {
+	if !p.IsSetReq() {
+		return ListFollowingBatchArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *ListFollowingBatchArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *ListFollowingBatchArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type ListFollowingBatchResult struct {
+	Success *relation.ListBatchResponse
+}
+
+var ListFollowingBatchResult_Success_DEFAULT *relation.ListBatchResponse
+
+func (p *ListFollowingBatchResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *ListFollowingBatchResult) Unmarshal(in []byte) error {
+	msg := new(relation.ListBatchResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *ListFollowingBatchResult) GetSuccess() *relation.ListBatchResponse {
+	if !p.IsSetSuccess() {
+		return ListFollowingBatchResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *ListFollowingBatchResult) SetSuccess(x interface{}) {
+	p.Success = x.(*relation.ListBatchResponse)
+}
+
+func (p *ListFollowingBatchResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *ListFollowingBatchResult) GetResult() interface{} {
+	return p.Success
+}
+
+func listFollowersBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(relation.ListBatchRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(relation.RelationService).ListFollowersBatch(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *ListFollowersBatchArgs:
+		success, err := handler.(relation.RelationService).ListFollowersBatch(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*ListFollowersBatchResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newListFollowersBatchArgs() interface{} {
+	return &ListFollowersBatchArgs{}
+}
+
+func newListFollowersBatchResult() interface{} {
+	return &ListFollowersBatchResult{}
+}
+
+type ListFollowersBatchArgs struct {
+	Req *relation.ListBatchRequest
+}
+
+func (p *ListFollowersBatchArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *ListFollowersBatchArgs) Unmarshal(in []byte) error {
+	msg := new(relation.ListBatchRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var ListFollowersBatchArgs_Req_DEFAULT *relation.ListBatchRequest
+
+func (p *ListFollowersBatchArgs) GetReq() *relation.ListBatchRequest {
+	if !p.IsSetReq() {
+		return ListFollowersBatchArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *ListFollowersBatchArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *ListFollowersBatchArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type ListFollowersBatchResult struct {
+	Success *relation.ListBatchResponse
+}
+
+var ListFollowersBatchResult_Success_DEFAULT *relation.ListBatchResponse
+
+func (p *ListFollowersBatchResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *ListFollowersBatchResult) Unmarshal(in []byte) error {
+	msg := new(relation.ListBatchResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *ListFollowersBatchResult) GetSuccess() *relation.ListBatchResponse {
+	if !p.IsSetSuccess() {
+		return ListFollowersBatchResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *ListFollowersBatchResult) SetSuccess(x interface{}) {
+	p.Success = x.(*relation.ListBatchResponse)
+}
+
+func (p *ListFollowersBatchResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *ListFollowersBatchResult) GetResult() interface{} {
+	return p.Success
+}
+
+func listFriendsBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(relation.ListBatchRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(relation.RelationService).ListFriendsBatch(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *ListFriendsBatchArgs:
+		success, err := handler.(relation.RelationService).ListFriendsBatch(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*ListFriendsBatchResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newListFriendsBatchArgs() interface{} {
+	return &ListFriendsBatchArgs{}
+}
+
+func newListFriendsBatchResult() interface{} {
+	return &ListFriendsBatchResult{}
+}
+
+type ListFriendsBatchArgs struct {
+	Req *relation.ListBatchRequest
+}
+
+func (p *ListFriendsBatchArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *ListFriendsBatchArgs) Unmarshal(in []byte) error {
+	msg := new(relation.ListBatchRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var ListFriendsBatchArgs_Req_DEFAULT *relation.ListBatchRequest
+
+func (p *ListFriendsBatchArgs) GetReq() *relation.ListBatchRequest {
+	if !p.IsSetReq() {
+		return ListFriendsBatchArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *ListFriendsBatchArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *ListFriendsBatchArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type ListFriendsBatchResult struct {
+	Success *relation.ListBatchResponse
+}
+
+var ListFriendsBatchResult_Success_DEFAULT *relation.ListBatchResponse
+
+func (p *ListFriendsBatchResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *ListFriendsBatchResult) Unmarshal(in []byte) error {
+	msg := new(relation.ListBatchResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *ListFriendsBatchResult) GetSuccess() *relation.ListBatchResponse {
+	if !p.IsSetSuccess() {
+		return ListFriendsBatchResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *ListFriendsBatchResult) SetSuccess(x interface{}) {
+	p.Success = x.(*relation.ListBatchResponse)
+}
+
+func (p *ListFriendsBatchResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *ListFriendsBatchResult) GetResult() interface{} {
+	return p.Success
+}
+
 func userStatsHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
 	switch s := arg.(type) {
 	case *streaming.Args:
@@ -952,6 +1306,36 @@ func (p *kClient) ListFriends(ctx context.Context, Req *relation.ListRequest) (r
 	_args.Req = Req
 	var _result ListFriendsResult
 	if err = p.c.Call(ctx, "ListFriends", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) ListFollowingBatch(ctx context.Context, Req *relation.ListBatchRequest) (r *relation.ListBatchResponse, err error) {
+	var _args ListFollowingBatchArgs
+	_args.Req = Req
+	var _result ListFollowingBatchResult
+	if err = p.c.Call(ctx, "ListFollowingBatch", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) ListFollowersBatch(ctx context.Context, Req *relation.ListBatchRequest) (r *relation.ListBatchResponse, err error) {
+	var _args ListFollowersBatchArgs
+	_args.Req = Req
+	var _result ListFollowersBatchResult
+	if err = p.c.Call(ctx, "ListFollowersBatch", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) ListFriendsBatch(ctx context.Context, Req *relation.ListBatchRequest) (r *relation.ListBatchResponse, err error) {
+	var _args ListFriendsBatchArgs
+	_args.Req = Req
+	var _result ListFriendsBatchResult
+	if err = p.c.Call(ctx, "ListFriendsBatch", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

@@ -15,6 +15,7 @@ type Client interface {
 	Feed(ctx context.Context, Req *video.FeedRequest, callOptions ...callopt.Option) (r *video.FeedResponse, err error)
 	FeedBatch(ctx context.Context, Req *video.FeedBatchRequest, callOptions ...callopt.Option) (r *video.FeedBatchResponse, err error)
 	ListByAuthor(ctx context.Context, Req *video.ListByAuthorRequest, callOptions ...callopt.Option) (r *video.ListByAuthorResponse, err error)
+	ListByAuthorBatch(ctx context.Context, Req *video.ListByAuthorBatchRequest, callOptions ...callopt.Option) (r *video.ListByAuthorBatchResponse, err error)
 	MGetVideos(ctx context.Context, Req *video.MGetVideosRequest, callOptions ...callopt.Option) (r *video.MGetVideosResponse, err error)
 	CountWorks(ctx context.Context, Req *video.CountWorksRequest, callOptions ...callopt.Option) (r *video.CountWorksResponse, err error)
 	SetCover(ctx context.Context, Req *video.SetCoverRequest, callOptions ...callopt.Option) (r *video.SetCoverResponse, err error)
@@ -67,6 +68,11 @@ func (p *kVideoServiceClient) FeedBatch(ctx context.Context, Req *video.FeedBatc
 func (p *kVideoServiceClient) ListByAuthor(ctx context.Context, Req *video.ListByAuthorRequest, callOptions ...callopt.Option) (r *video.ListByAuthorResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.ListByAuthor(ctx, Req)
+}
+
+func (p *kVideoServiceClient) ListByAuthorBatch(ctx context.Context, Req *video.ListByAuthorBatchRequest, callOptions ...callopt.Option) (r *video.ListByAuthorBatchResponse, err error) {
+	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
+	return p.kClient.ListByAuthorBatch(ctx, Req)
 }
 
 func (p *kVideoServiceClient) MGetVideos(ctx context.Context, Req *video.MGetVideosRequest, callOptions ...callopt.Option) (r *video.MGetVideosResponse, err error) {

@@ -43,6 +43,13 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
+	"ListByAuthorBatch": kitex.NewMethodInfo(
+		listByAuthorBatchHandler,
+		newListByAuthorBatchArgs,
+		newListByAuthorBatchResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingUnary),
+	),
 	"MGetVideos": kitex.NewMethodInfo(
 		mGetVideosHandler,
 		newMGetVideosArgs,
@@ -574,6 +581,117 @@ func (p *ListByAuthorResult) GetResult() interface{} {
 	return p.Success
 }
 
+func listByAuthorBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	switch s := arg.(type) {
+	case *streaming.Args:
+		st := s.Stream
+		req := new(video.ListByAuthorBatchRequest)
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		resp, err := handler.(video.VideoService).ListByAuthorBatch(ctx, req)
+		if err != nil {
+			return err
+		}
+		return st.SendMsg(resp)
+	case *ListByAuthorBatchArgs:
+		success, err := handler.(video.VideoService).ListByAuthorBatch(ctx, s.Req)
+		if err != nil {
+			return err
+		}
+		realResult := result.(*ListByAuthorBatchResult)
+		realResult.Success = success
+		return nil
+	default:
+		return errInvalidMessageType
+	}
+}
+func newListByAuthorBatchArgs() interface{} {
+	return &ListByAuthorBatchArgs{}
+}
+
+func newListByAuthorBatchResult() interface{} {
+	return &ListByAuthorBatchResult{}
+}
+
+type ListByAuthorBatchArgs struct {
+	Req *video.ListByAuthorBatchRequest
+}
+
+func (p *ListByAuthorBatchArgs) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetReq() {
+		return out, nil
+	}
+	return proto.Marshal(p.Req)
+}
+
+func (p *ListByAuthorBatchArgs) Unmarshal(in []byte) error {
+	msg := new(video.ListByAuthorBatchRequest)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Req = msg
+	return nil
+}
+
+var ListByAuthorBatchArgs_Req_DEFAULT *video.ListByAuthorBatchRequest
+
+func (p *ListByAuthorBatchArgs) GetReq() *video.ListByAuthorBatchRequest {
+	if !p.IsSetReq() {
+		return ListByAuthorBatchArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+
+func (p *ListByAuthorBatchArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *ListByAuthorBatchArgs) GetFirstArgument() interface{} {
+	return p.Req
+}
+
+type ListByAuthorBatchResult struct {
+	Success *video.ListByAuthorBatchResponse
+}
+
+var ListByAuthorBatchResult_Success_DEFAULT *video.ListByAuthorBatchResponse
+
+func (p *ListByAuthorBatchResult) Marshal(out []byte) ([]byte, error) {
+	if !p.IsSetSuccess() {
+		return out, nil
+	}
+	return proto.Marshal(p.Success)
+}
+
+func (p *ListByAuthorBatchResult) Unmarshal(in []byte) error {
+	msg := new(video.ListByAuthorBatchResponse)
+	if err := proto.Unmarshal(in, msg); err != nil {
+		return err
+	}
+	p.Success = msg
+	return nil
+}
+
+func (p *ListByAuthorBatchResult) GetSuccess() *video.ListByAuthorBatchResponse {
+	if !p.IsSetSuccess() {
+		return ListByAuthorBatchResult_Success_DEFAULT
+	}
+	return p.Success
+}
+
+func (p *ListByAuthorBatchResult) SetSuccess(x interface{}) {
+	p.Success = x.(*video.ListByAuthorBatchResponse)
+}
+
+func (p *ListByAuthorBatchResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *ListByAuthorBatchResult) GetResult() interface{} {
+	return p.Success
+}
+
 func mGetVideosHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
 	switch s := arg.(type) {
 	case *streaming.Args:
@@ -952,6 +1070,16 @@ func (p *kClient) ListByAuthor(ctx context.Context, Req *video.ListByAuthorReque
 	_args.Req = Req
 	var _result ListByAuthorResult
 	if err = p.c.Call(ctx, "ListByAuthor", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) ListByAuthorBatch(ctx context.Context, Req *video.ListByAuthorBatchRequest) (r *video.ListByAuthorBatchResponse, err error) {
+	var _args ListByAuthorBatchArgs
+	_args.Req = Req
+	var _result ListByAuthorBatchResult
+	if err = p.c.Call(ctx, "ListByAuthorBatch", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil
