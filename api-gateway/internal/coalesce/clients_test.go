@@ -56,7 +56,9 @@ func page(t *testing.T, a *assemble.Assembler, c assemble.Clients, v int64) stri
 		func() (any, error) { return c.Video.ListByAuthor(ctx, &video.ListByAuthorRequest{AuthorId: v}) },
 		func() (any, error) { return c.Favorite.ListFavorites(ctx, &favorite.ListFavoritesRequest{UserId: v}) },
 		func() (any, error) { return c.Comment.ListComments(ctx, &comment.ListCommentsRequest{VideoId: v}) },
-		func() (any, error) { return c.Relation.ListFriends(ctx, &relation.ListRequest{UserId: v, WithStats: true, ViewerId: viewer}) },
+		func() (any, error) {
+			return c.Relation.ListFriends(ctx, &relation.ListRequest{UserId: v, WithStats: true, ViewerId: viewer})
+		},
 		func() (any, error) { return c.Relation.ListFollowing(ctx, &relation.ListRequest{UserId: v}) },
 		func() (any, error) { return c.Relation.ListFollowers(ctx, &relation.ListRequest{UserId: v}) },
 		func() (any, error) {
