@@ -91,7 +91,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	merge := coalesce.Config{Limits: cfg.Coalesce.Limits(), Tracer: tracer}
+	merge := coalesce.Config{Limits: cfg.Coalesce.Limits(), Tracer: tracer, Observe: obs.merged.Call}
 	if cfg.Coalesce.Lanes > 0 {
 		clients = coalesced(clients, merge)
 	}

@@ -18,6 +18,7 @@ type observability struct {
 	http     *metrics.HTTP
 	calls    *metrics.RPC
 	events   *metrics.Business
+	merged   *metrics.Merged
 	admin    *metrics.Admin
 }
 
@@ -31,6 +32,9 @@ func newObservability(cfg gatewayConfig, log *slog.Logger) (*observability, erro
 		return nil, err
 	}
 	if o.events, err = metrics.NewBusiness(o.registry); err != nil {
+		return nil, err
+	}
+	if o.merged, err = metrics.NewMerged(o.registry); err != nil {
 		return nil, err
 	}
 	o.admin = metrics.NewAdmin(cfg.Admin.Listen, o.registry, log)

@@ -38,16 +38,19 @@ type Config struct {
 	// Tracer records, in each query's trace, a span of its wait and call with the number of
 	// queries merged (nil: none).
 	Tracer opentracing.Tracer
+	// Observe, when set, hears of every call made: the method and how many queries it carried.
+	Observe func(method string, queries int)
 }
 
 // Batcher merges concurrent queries of one method into calls of call, which must answer
 // answers[i] for queries[i] or fail them all.
 type Batcher[Q, A any] struct {
-	name   string
-	call   func(ctx context.Context, queries []Q) ([]A, error)
-	weight func(Q) int
-	limits Limits
-	tracer opentracing.Tracer
+	name    string
+	call    func(ctx context.Context, queries []Q) ([]A, error)
+	weight  func(Q) int
+	limits  Limits
+	tracer  opentracing.Tracer
+	observe func(method string, queries int)
 
 	mu       sync.Mutex
 	queue    []*waiter[Q, A]
@@ -76,7 +79,11 @@ func New[Q, A any](name string, cfg Config, weight func(Q) int, call func(ctx co
 	if tracer == nil {
 		tracer = opentracing.NoopTracer{}
 	}
-	return &Batcher[Q, A]{name: name, call: call, weight: weight, limits: limits, tracer: tracer}
+	observe := cfg.Observe
+	if observe == nil {
+		observe = func(string, int) {}
+	}
+	return &Batcher[Q, A]{name: name, call: call, weight: weight, limits: limits, tracer: tracer, observe: observe}
 }
 
 // Do answers q, in a call of its own when a lane is free, else in the next call after the one in
@@ -168,6 +175,7 @@ func (b *Batcher[Q, A]) send(batch []*waiter[Q, A]) {
 			w.span.SetTag("coalesce.call_trace_id", callTrace)
 		}
 	}
+	b.observe(b.name, len(batch))
 	ctx, cancel := callContext(batch)
 	defer cancel()
 	answers, err := b.safeCall(ctx, queries)

@@ -108,7 +108,14 @@ func TestAQueryWithAFreeLaneIsSentAlone(t *testing.T) {
 
 func TestQueriesMadeDuringACallGoTogetherInTheNextNeverInTheOneInFlight(t *testing.T) {
 	r := newRecorder()
-	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	var mu sync.Mutex
+	var observed []string
+	observe := func(method string, queries int) {
+		mu.Lock()
+		defer mu.Unlock()
+		observed = append(observed, fmt.Sprint(method, queries))
+	}
+	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}, Observe: observe}, nil, r.call)
 	first := make(chan result, 1)
 	go func() {
 		a, err := b.Do(context.Background(), 1)
@@ -127,6 +134,11 @@ func TestQueriesMadeDuringACallGoTogetherInTheNextNeverInTheOneInFlight(t *testi
 	}
 	if got := r.recorded(); fmt.Sprint(got) != "[[1] [2 3 4]]" {
 		t.Fatalf("calls = %v; want [[1] [2 3 4]]: the queries made during the first call merged in the second", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(observed) != "[m1 m3]" {
+		t.Fatalf("observed calls %v; want m with 1 query, then m with 3", observed)
 	}
 }
 
