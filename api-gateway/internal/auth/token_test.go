@@ -2,6 +2,7 @@ package auth
 
 import (
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +97,33 @@ func BenchmarkVerify(b *testing.B) {
 		if _, err := tk.Verify(tok); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestAVerifiedTokenIsKeptUntilItExpires(t *testing.T) {
+	tokens, err := NewTokens("a-secret-for-tests", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	tokens.now = func() time.Time { return start }
+	token, err := tokens.Issue(42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second answer comes from the kept verification
+		if id, err := tokens.Verify(token); err != nil || id != 42 {
+			t.Fatalf("Verify = %d, %v; want 42", id, err)
+		}
+	}
+	if _, ok := tokens.verified.Get(token); !ok {
+		t.Fatal("a verified token was not kept")
+	}
+	tokens.now = func() time.Time { return start.Add(time.Hour + time.Second) }
+	if _, err := tokens.Verify(token); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("Verify after expiry = %v; want ErrInvalidToken though the token was kept", err)
+	}
+	if _, err := tokens.Verify(token[:len(token)-2] + "xx"); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("Verify of a tampered token = %v; want ErrInvalidToken", err)
 	}
 }
