@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,11 +69,14 @@ func TestAcknowledgedWritesAreReadBackThroughTheCache(t *testing.T) {
 	// every slot).
 	stop := make(chan struct{})
 	var writing, reading sync.WaitGroup
+	var commented atomic.Int64 // comments acknowledged so far, by all the writers
 	for i, p := range pairs {
 		writing.Add(1)
 		go func() {
 			defer writing.Done()
-			t.Run(fmt.Sprintf("writer %d", i), func(t *testing.T) { writeAndReadBack(t, p.w, p.friend, author, video, rounds) })
+			t.Run(fmt.Sprintf("writer %d", i), func(t *testing.T) {
+				writeAndReadBack(t, p.w, p.friend, author, video, rounds, &commented)
+			})
 		}()
 	}
 	for i := range 3 {
@@ -88,6 +92,7 @@ func TestAcknowledgedWritesAreReadBackThroughTheCache(t *testing.T) {
 					default:
 					}
 					likedAs(t, p.w.token, video)
+					likedAs(t, "", video) // the anonymous newest page, shared by the readers
 					userAs(t, p.w.token, author.id)
 					commentList(t, "", video)
 					friendMessage(t, p.w, p.friend.id)
@@ -143,8 +148,10 @@ func TestAcknowledgedWritesAreReadBackThroughTheCache(t *testing.T) {
 
 // writeAndReadBack is one writer of TestAcknowledgedWritesAreReadBackThroughTheCache: each round
 // it likes or unlikes the video, follows or unfollows the author, comments and writes to its
-// friend, and reads each write back.
-func writeAndReadBack(t *testing.T, w, friend, author member, video int64, rounds int) {
+// friend, and reads each write back. commented counts the comments all the writers have had
+// acknowledged: the anonymous newest feed page, which concurrent requests share, must count at
+// least those acknowledged before it was asked for.
+func writeAndReadBack(t *testing.T, w, friend, author member, video int64, rounds int, commented *atomic.Int64) {
 	for round := range rounds {
 		on := round%2 == 0
 		action := map[bool]string{true: "1", false: "2"}[on]
@@ -171,6 +178,10 @@ func writeAndReadBack(t *testing.T, w, friend, author member, video int64, round
 		id := asInt(ok(t, postComment(t, w.token, video, text)).obj("comment")["id"])
 		if !inList(commentList(t, w.token, video), id) {
 			t.Fatalf("round %d: comment %d is not in the list after it was acknowledged", round, id)
+		}
+		acknowledged := commented.Add(1)
+		if n := asInt(feedVideo(t, "", video)["comment_count"]); n < acknowledged {
+			t.Fatalf("round %d: the anonymous feed counts %d comments after %d were acknowledged", round, n, acknowledged)
 		}
 
 		content := fmt.Sprintf("cached message %d", round)
