@@ -105,29 +105,50 @@ func (h *handler) UserStats(ctx context.Context, req *relation.UserStatsRequest)
 	return &relation.UserStatsResponse{Stats: stats}, nil
 }
 
-// ListFollowingBatch answers several pages' ListFollowing (rpc.Each).
+// ListFollowingBatch answers several pages' ListFollowing (listBatch).
 func (h *handler) ListFollowingBatch(ctx context.Context, req *relation.ListBatchRequest) (*relation.ListBatchResponse, error) {
-	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListFollowing)
-	if err != nil {
-		return nil, err
-	}
-	return &relation.ListBatchResponse{Answers: answers}, nil
+	return h.listBatch(ctx, req, h.relations.Following)
 }
 
-// ListFollowersBatch answers several pages' ListFollowers (rpc.Each).
+// ListFollowersBatch answers several pages' ListFollowers (listBatch).
 func (h *handler) ListFollowersBatch(ctx context.Context, req *relation.ListBatchRequest) (*relation.ListBatchResponse, error) {
-	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListFollowers)
-	if err != nil {
-		return nil, err
-	}
-	return &relation.ListBatchResponse{Answers: answers}, nil
+	return h.listBatch(ctx, req, h.relations.Followers)
 }
 
-// ListFriendsBatch answers several pages' ListFriends (rpc.Each).
+// ListFriendsBatch answers several pages' ListFriends (listBatch).
 func (h *handler) ListFriendsBatch(ctx context.Context, req *relation.ListBatchRequest) (*relation.ListBatchResponse, error) {
-	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListFriends)
+	return h.listBatch(ctx, req, h.relations.Friends)
+}
+
+// listBatch answers a batch of lists of one kind: each query's ids, read by read (rpc.Each), then
+// the stats of every list that asks for them (as list does), read together with one StatsBatch.
+func (h *handler) listBatch(ctx context.Context, req *relation.ListBatchRequest, read func(context.Context, int64) ([]int64, error)) (*relation.ListBatchResponse, error) {
+	lists, err := rpc.Each(ctx, h.log, req.Queries, func(ctx context.Context, q *relation.ListRequest) ([]int64, error) {
+		ids, err := read(ctx, q.GetUserId())
+		return ids, rpc.ServerError(ctx, h.log, err)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &relation.ListBatchResponse{Answers: answers}, nil
+	resp := &relation.ListBatchResponse{Answers: make([]*relation.ListResponse, len(lists))}
+	var (
+		asked []biz.StatsQuery
+		of    []int // of[j] is the answer asked[j] completes
+	)
+	for i, q := range req.Queries {
+		resp.Answers[i] = &relation.ListResponse{UserIds: lists[i]}
+		if q.GetWithStats() && len(lists[i]) > 0 && len(lists[i]) <= idbatch.Max {
+			asked, of = append(asked, biz.StatsQuery{Viewer: q.GetViewerId(), IDs: lists[i]}), append(of, i)
+		}
+	}
+	if len(asked) > 0 {
+		viewed, err := h.relations.StatsBatch(ctx, asked)
+		if err != nil {
+			return nil, rpc.ServerError(ctx, h.log, err)
+		}
+		for j, i := range of {
+			resp.Answers[i].Stats = statsToProto(viewed[j])
+		}
+	}
+	return resp, nil
 }
