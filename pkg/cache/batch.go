@@ -63,7 +63,7 @@ func (f *Family[K, V]) GetIn(b *Batch, ids []K, load Loader[K, V]) *Pending[K, V
 	case len(ids) == 0:
 		p.values = map[K]V{}
 	case f.immutable:
-		out, missIDs := f.fromProcess(ids)
+		out, missIDs := f.local.GetMany(ids)
 		keys := f.keysOf(missIDs)
 		b.add(keys, func(ctx context.Context, raw [][]byte, err error) {
 			if len(missIDs) == 0 {

@@ -236,3 +236,17 @@ func TestSkipsRedisAfterFailuresInARow(t *testing.T) {
 		t.Fatal("not tried again after RetryAfter")
 	}
 }
+
+func TestLocalGetManySplitsKeptFromMissing(t *testing.T) {
+	l := NewLocal[int, string](10)
+	l.Put(1, "one")
+	l.Put(3, "three")
+	kept, missing := l.GetMany([]int{3, 2, 1, 4})
+	if len(kept) != 2 || kept[1] != "one" || kept[3] != "three" || len(missing) != 2 || missing[0] != 2 || missing[1] != 4 {
+		t.Fatalf("GetMany = %v, %v; want 1 and 3 kept, 2 then 4 missing", kept, missing)
+	}
+	var none *Local[int, string]
+	if kept, missing := none.GetMany([]int{5}); len(kept) != 0 || len(missing) != 1 {
+		t.Fatalf("GetMany on nothing kept = %v, %v; want 5 missing", kept, missing)
+	}
+}

@@ -232,7 +232,7 @@ func (f *Family[K, V]) fill(ctx context.Context, ids []K, keys, tokens []string,
 }
 
 func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K, V]) (map[K]V, error) {
-	out, missIDs := f.fromProcess(ids)
+	out, missIDs := f.local.GetMany(ids)
 	if len(missIDs) == 0 || !f.c.usable() {
 		return f.finishImmutable(ctx, len(ids), out, missIDs, nil, nil, errSkipped, load)
 	}
@@ -243,20 +243,6 @@ func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K,
 
 // errSkipped stands for the Redis read that was not made: the cache is skipped for now.
 var errSkipped = errors.New("cache: redis skipped")
-
-// fromProcess answers the ids this process keeps, and returns the others.
-func (f *Family[K, V]) fromProcess(ids []K) (map[K]V, []K) {
-	out := make(map[K]V, len(ids))
-	var missIDs []K
-	for _, id := range ids {
-		if v, ok := f.local.Get(id); ok {
-			out[id] = v
-		} else {
-			missIDs = append(missIDs, id)
-		}
-	}
-	return out, missIDs
-}
 
 // finishImmutable completes out (the n ids asked, less missIDs, which this process did not keep)
 // from what the MGET of the misses' keys read (raw, or its error; errSkipped when Redis was not

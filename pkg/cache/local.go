@@ -41,6 +41,20 @@ func (l *Local[K, V]) Get(id K) (V, bool) {
 	return v, ok
 }
 
+// GetMany returns the values kept of ids, and the ids not kept, in the order given.
+func (l *Local[K, V]) GetMany(ids []K) (map[K]V, []K) {
+	kept := make(map[K]V, len(ids))
+	var missing []K
+	for _, id := range ids {
+		if v, ok := l.Get(id); ok {
+			kept[id] = v
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return kept, missing
+}
+
 // Put keeps v as the value of id.
 func (l *Local[K, V]) Put(id K, v V) {
 	if l == nil {

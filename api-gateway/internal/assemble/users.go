@@ -129,15 +129,7 @@ func (a *Assembler) fetchPeople(ctx context.Context, g *errgroup.Group, viewer i
 // user.MGetUsers for the rest (kept for the next page). A user who does not exist is asked again
 // each time: it may be registered later.
 func (a *Assembler) profilesOf(ctx context.Context, ids []int64) (map[int64]*user.User, error) {
-	out := make(map[int64]*user.User, len(ids))
-	var missing []int64
-	for _, id := range ids {
-		if p, ok := a.profiles.Get(id); ok {
-			out[id] = p
-		} else {
-			missing = append(missing, id)
-		}
-	}
+	out, missing := a.profiles.GetMany(ids)
 	if len(missing) == 0 {
 		return out, nil
 	}

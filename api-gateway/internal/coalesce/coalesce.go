@@ -45,12 +45,13 @@ type Config struct {
 // Batcher merges concurrent queries of one method into calls of call, which must answer
 // answers[i] for queries[i] or fail them all.
 type Batcher[Q, A any] struct {
-	name    string
-	call    func(ctx context.Context, queries []Q) ([]A, error)
-	weight  func(Q) int
-	limits  Limits
-	tracer  opentracing.Tracer
-	observe func(method string, queries int)
+	name     string
+	spanName string // "coalesce " + name, made once
+	call     func(ctx context.Context, queries []Q) ([]A, error)
+	weight   func(Q) int
+	limits   Limits
+	tracer   opentracing.Tracer
+	observe  func(method string, queries int)
 
 	mu       sync.Mutex
 	queue    []*waiter[Q, A]
@@ -83,15 +84,16 @@ func New[Q, A any](name string, cfg Config, weight func(Q) int, call func(ctx co
 	if observe == nil {
 		observe = func(string, int) {}
 	}
-	return &Batcher[Q, A]{name: name, call: call, weight: weight, limits: limits, tracer: tracer, observe: observe}
+	return &Batcher[Q, A]{name: name, spanName: "coalesce " + name, call: call, weight: weight, limits: limits, tracer: tracer, observe: observe}
 }
 
 // Do answers q, in a call of its own when a lane is free, else in the next call after the one in
-// flight, merged with the queries made meanwhile. It returns early with ctx's error when ctx ends
-// first.
+// flight, merged with the queries made meanwhile. A caller waiting for a lane returns early with
+// ctx's error when ctx ends first; a caller that found a free lane makes the call itself and
+// waits for it, which ends by the latest deadline of the call's queries (callContext).
 func (b *Batcher[Q, A]) Do(ctx context.Context, q Q) (A, error) {
 	w := &waiter[Q, A]{ctx: ctx, q: q, done: make(chan struct{})}
-	w.span, w.ctx = opentracing.StartSpanFromContextWithTracer(ctx, b.tracer, "coalesce "+b.name)
+	w.span, w.ctx = opentracing.StartSpanFromContextWithTracer(ctx, b.tracer, b.spanName)
 	defer w.span.Finish()
 
 	b.mu.Lock()
