@@ -16,11 +16,15 @@ import (
 // and counted among the author's works.
 func expectPublished(ctx context.Context, repo *Videos, v *biz.Video, works int64) error {
 	// Asked with an older page in the same batch, the first page must still show it.
-	pages, err := repo.Feed(ctx, []biz.FeedQuery{{BeforeMs: v.PublishTimeMs, Limit: 5}, {BeforeMs: 1 << 62, Limit: 30}})
+	// So must the same page asked twice in the batch (read once).
+	pages, err := repo.Feed(ctx, []biz.FeedQuery{{BeforeMs: v.PublishTimeMs, Limit: 5}, {BeforeMs: 1 << 62, Limit: 30}, {BeforeMs: 1 << 62, Limit: 30}})
 	if err != nil {
 		return err
 	}
 	page := pages[1]
+	if len(pages[2]) != len(page) || (len(page) > 0 && pages[2][0].ID != page[0].ID) {
+		return fmt.Errorf("the first page asked twice in one batch: %d then %d videos", len(page), len(pages[2]))
+	}
 	for _, p := range pages[0] {
 		if p.PublishTimeMs >= v.PublishTimeMs {
 			return fmt.Errorf("the page before %d shows video %d of %d", v.PublishTimeMs, p.ID, p.PublishTimeMs)

@@ -84,10 +84,14 @@ func (r *Videos) Feed(ctx context.Context, queries []biz.FeedQuery) ([][]*biz.Vi
 	head := got[feedKey]
 	pageIDs := make([][]int64, len(queries))
 	var all []int64
+	pages := make(map[biz.FeedQuery][]feedEntry, len(queries)) // pages asked twice are read once
 	for i, q := range queries {
-		page, err := r.feedPage(ctx, head, q)
-		if err != nil {
-			return nil, err
+		page, ok := pages[q]
+		if !ok {
+			if page, err = r.feedPage(ctx, head, q); err != nil {
+				return nil, err
+			}
+			pages[q] = page
 		}
 		pageIDs[i] = make([]int64, len(page))
 		for j, e := range page {
@@ -99,11 +103,11 @@ func (r *Videos) Feed(ctx context.Context, queries []biz.FeedQuery) ([][]*biz.Vi
 	if err != nil {
 		return nil, err
 	}
-	pages := make([][]*biz.Video, len(queries))
+	out := make([][]*biz.Video, len(queries))
 	for i, ids := range pageIDs {
-		pages[i] = inOrder(rows, ids)
+		out[i] = inOrder(rows, ids)
 	}
-	return pages, nil
+	return out, nil
 }
 
 // feedPage is the ids and times of the page q asks, from head, the cached newest videos, when
