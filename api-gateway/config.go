@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"time"
 
-	"simpletiktok/api-gateway/internal/coalesce"
+	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/config"
 	"simpletiktok/pkg/idbatch"
 )
@@ -59,7 +59,7 @@ type displayConfig struct {
 }
 
 // coalesceConfig is how the gateway merges the reads of pages assembled at the same moment
-// (internal/coalesce, docs/performance.md "Merged calls").
+// (pkg/coalesce, docs/performance.md "Merged calls").
 type coalesceConfig struct {
 	// Lanes is how many merged calls of one method may be in flight at once; 0 merges nothing.
 	// Keep it at least the number of instances of a service, so that all of them are used.

@@ -20,12 +20,13 @@ import (
 	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/auth"
-	"simpletiktok/api-gateway/internal/coalesce"
 	"simpletiktok/api-gateway/internal/degrade"
 	"simpletiktok/api-gateway/internal/handler"
 	"simpletiktok/api-gateway/internal/media"
+	"simpletiktok/api-gateway/internal/merge"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/api-gateway/internal/router"
+	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/config"
 	"simpletiktok/pkg/ffmpeg"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
@@ -170,14 +171,14 @@ func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
 }
 
 // coalesced is c with the reads pages make merged across the pages assembled at the same moment
-// (internal/coalesce).
+// (internal/merge, pkg/coalesce).
 func coalesced(c assemble.Clients, cfg coalesce.Config) assemble.Clients {
-	c.User = coalesce.User(c.User, cfg)
-	c.Video = coalesce.Video(c.Video, cfg)
-	c.Favorite = coalesce.Favorite(c.Favorite, cfg)
-	c.Comment = coalesce.Comment(c.Comment, cfg)
-	c.Relation = coalesce.Relation(c.Relation, cfg)
-	c.Message = coalesce.Message(c.Message, cfg)
+	c.User = merge.User(c.User, cfg)
+	c.Video = merge.Video(c.Video, cfg)
+	c.Favorite = merge.Favorite(c.Favorite, cfg)
+	c.Comment = merge.Comment(c.Comment, cfg)
+	c.Relation = merge.Relation(c.Relation, cfg)
+	c.Message = merge.Message(c.Message, cfg)
 	return c
 }
 

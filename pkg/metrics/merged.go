@@ -2,7 +2,7 @@ package metrics
 
 import "github.com/prometheus/client_golang/prometheus"
 
-// Merged observes the gateway's merged calls (api-gateway/internal/coalesce): how many pages'
+// Merged observes the gateway's merged calls (pkg/coalesce, api-gateway/internal/merge): how many pages'
 // queries each call carried, by method. A mean near 1 under load means pages are not sharing
 // calls; the call count itself is in the RPC client metrics. Its methods are safe on a nil
 // *Merged.

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"simpletiktok/api-gateway/internal/assemble"
-	"simpletiktok/api-gateway/internal/coalesce"
 	"simpletiktok/api-gateway/internal/media"
+	"simpletiktok/pkg/coalesce"
 )
 
 // Issuer signs a token naming a user; the gateway is the only issuer.

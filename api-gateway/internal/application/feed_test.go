@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"simpletiktok/api-gateway/internal/assemble"
-	"simpletiktok/api-gateway/internal/coalesce"
 	"simpletiktok/api-gateway/internal/fakes"
+	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/kitex_gen/video"
 )
 

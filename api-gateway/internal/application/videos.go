@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
-	"simpletiktok/api-gateway/internal/coalesce"
+	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/user"
@@ -37,7 +37,7 @@ type feedPage struct {
 
 // ShareNewestFeed makes the anonymous requests for the newest page of the feed that arrive while
 // one is being assembled share the next one: the same page for all of them, assembled once
-// (internal/coalesce). A request never gets a page whose assembly began before it arrived, so it
+// (internal/merge, pkg/coalesce). A request never gets a page whose assembly began before it arrived, so it
 // shows every write acknowledged before then. The page is shared read-only.
 func ShareNewestFeed(cfg coalesce.Config) Option {
 	return func(a *App) {

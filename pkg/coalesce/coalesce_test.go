@@ -1,4 +1,4 @@
-package coalesce
+package coalesce_test
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 
 	"github.com/opentracing/opentracing-go"
 	"github.com/uber/jaeger-client-go"
+
+	"simpletiktok/pkg/coalesce"
+	"simpletiktok/pkg/coalesce/coalescetest"
 )
 
 // recorder is a merged call that answers each query with its double, records the queries of
@@ -53,18 +56,6 @@ func (r *recorder) recorded() [][]int {
 	return slices.Clone(r.calls)
 }
 
-// queued waits until b holds n queries waiting for a lane.
-func queued[Q, A any](t *testing.T, b *Batcher[Q, A], n int) {
-	t.Helper()
-	for range 5000 {
-		if b.Waiting() == n {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatalf("the queue never held %d queries", n)
-}
-
 // result is one Do's outcome.
 type result struct {
 	q, a int
@@ -73,7 +64,7 @@ type result struct {
 
 // doAll runs Do for each query in a goroutine of its own, in order (each queued before the next
 // starts), and returns a function that waits for the results.
-func doAll(t *testing.T, b *Batcher[int, int], ctx context.Context, queued0 int, qs ...int) func() []result {
+func doAll(t *testing.T, b *coalesce.Batcher[int, int], ctx context.Context, queued0 int, qs ...int) func() []result {
 	t.Helper()
 	out := make(chan result, len(qs))
 	for i, q := range qs {
@@ -81,7 +72,7 @@ func doAll(t *testing.T, b *Batcher[int, int], ctx context.Context, queued0 int,
 			a, err := b.Do(ctx, q)
 			out <- result{q, a, err}
 		}()
-		queued(t, b, queued0+i+1)
+		coalescetest.Queued(t, b, queued0+i+1)
 	}
 	return func() []result {
 		var rs []result
@@ -95,7 +86,7 @@ func doAll(t *testing.T, b *Batcher[int, int], ctx context.Context, queued0 int,
 func TestAQueryWithAFreeLaneIsSentAlone(t *testing.T) {
 	r := newRecorder()
 	close(r.hold)
-	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	b := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
 	for q := 1; q <= 3; q++ {
 		if a, err := b.Do(context.Background(), q); err != nil || a != 2*q {
 			t.Fatalf("Do(%d) = %d, %v; want %d", q, a, err, 2*q)
@@ -115,7 +106,7 @@ func TestQueriesMadeDuringACallGoTogetherInTheNextNeverInTheOneInFlight(t *testi
 		defer mu.Unlock()
 		observed = append(observed, fmt.Sprint(method, queries))
 	}
-	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}, Observe: observe}, nil, r.call)
+	b := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}, Observe: observe}, nil, r.call)
 	first := make(chan result, 1)
 	go func() {
 		a, err := b.Do(context.Background(), 1)
@@ -145,7 +136,7 @@ func TestQueriesMadeDuringACallGoTogetherInTheNextNeverInTheOneInFlight(t *testi
 func TestMergedCallsKeepToTheLimits(t *testing.T) {
 	r := newRecorder()
 	weight := func(q int) int { return q }
-	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 3, MaxWeight: 10}}, weight, r.call)
+	b := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 3, MaxWeight: 10}}, weight, r.call)
 	go func() { _, _ = b.Do(context.Background(), 1) }()
 	<-r.entered
 	// By count: 2 2 2 | 2 ... ; by weight: 6 then 5 | 5 5 | 11 alone (heavier than the bound).
@@ -164,7 +155,7 @@ func TestMergedCallsKeepToTheLimits(t *testing.T) {
 func TestAFailedCallFailsEachOfItsQueries(t *testing.T) {
 	r := newRecorder()
 	r.fail = errors.New("service down")
-	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	b := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
 	go func() { _, _ = b.Do(context.Background(), 1) }()
 	<-r.entered
 	wait := doAll(t, b, context.Background(), 0, 2, 3)
@@ -177,13 +168,13 @@ func TestAFailedCallFailsEachOfItsQueries(t *testing.T) {
 }
 
 func TestAMisshapenOrPanickingCallIsAnErrorNotAnAnswer(t *testing.T) {
-	short := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, func(context.Context, []int) ([]int, error) {
+	short := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}}, nil, func(context.Context, []int) ([]int, error) {
 		return nil, nil
 	})
 	if _, err := short.Do(context.Background(), 1); err == nil || !strings.Contains(err.Error(), "0 answers to 1 queries") {
 		t.Fatalf("a call answering nothing = %v; want an error", err)
 	}
-	panicky := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, func(context.Context, []int) ([]int, error) {
+	panicky := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}}, nil, func(context.Context, []int) ([]int, error) {
 		panic("boom")
 	})
 	if _, err := panicky.Do(context.Background(), 1); err == nil || !strings.Contains(err.Error(), "boom") {
@@ -197,7 +188,7 @@ func TestAMisshapenOrPanickingCallIsAnErrorNotAnAnswer(t *testing.T) {
 
 func TestACallerWhoStopsWaitingLeavesAtOnceAndIsNotSent(t *testing.T) {
 	r := newRecorder()
-	b := New("m", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	b := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
 	go func() { _, _ = b.Do(context.Background(), 1) }()
 	<-r.entered
 	ctx, cancel := context.WithCancel(context.Background())
@@ -219,7 +210,7 @@ func TestACallerWhoStopsWaitingLeavesAtOnceAndIsNotSent(t *testing.T) {
 func TestLanesBoundTheCallsInFlight(t *testing.T) {
 	var mu sync.Mutex
 	inFlight, most := 0, 0
-	b := New("m", Config{Limits: Limits{Lanes: 2, MaxQueries: 4}}, nil, func(_ context.Context, qs []int) ([]int, error) {
+	b := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 2, MaxQueries: 4}}, nil, func(_ context.Context, qs []int) ([]int, error) {
 		mu.Lock()
 		inFlight++
 		most = max(most, inFlight)
@@ -244,10 +235,7 @@ func TestLanesBoundTheCallsInFlight(t *testing.T) {
 	}
 	// A lane is handed back just after its last answer.
 	for range 5000 {
-		b.mu.Lock()
-		busy, waiting := b.inFlight, len(b.queue)
-		b.mu.Unlock()
-		if busy == 0 && waiting == 0 {
+		if b.Busy() == 0 && b.Waiting() == 0 {
 			return
 		}
 		time.Sleep(time.Millisecond)
@@ -255,40 +243,12 @@ func TestLanesBoundTheCallsInFlight(t *testing.T) {
 	t.Fatal("lanes stayed busy after the last answer")
 }
 
-func TestTheMergedCallLastsAsLongAsItsLatestCaller(t *testing.T) {
-	soon, cancelSoon := context.WithTimeout(context.Background(), time.Minute)
-	defer cancelSoon()
-	later, cancelLater := context.WithTimeout(context.Background(), time.Hour)
-	defer cancelLater()
-	batch := []*waiter[int, int]{{ctx: soon}, {ctx: later}}
-	ctx, cancel := callContext(batch)
-	defer cancel()
-	if d, ok := ctx.Deadline(); !ok || !d.Equal(mustDeadline(later)) {
-		t.Fatalf("deadline = %v, %v; want the later caller's", d, ok)
-	}
-	cancelSoon()
-	if ctx.Err() != nil {
-		t.Fatal("the first caller's cancellation ended the call the others wait for")
-	}
-	batch = append(batch, &waiter[int, int]{ctx: context.Background()})
-	ctx, cancel = callContext(batch)
-	defer cancel()
-	if _, ok := ctx.Deadline(); ok {
-		t.Fatal("a caller without a deadline is in the call, yet the call has one")
-	}
-}
-
-func mustDeadline(ctx context.Context) time.Time {
-	d, _ := ctx.Deadline()
-	return d
-}
-
 func TestEachQueryHasASpanAndAMergedOneNamesTheTraceOfTheCall(t *testing.T) {
 	reporter := jaeger.NewInMemoryReporter()
 	tracer, closer := jaeger.NewTracer("gateway", jaeger.NewConstSampler(true), reporter)
 	defer closer.Close()
 	r := newRecorder()
-	b := New("favorite.Stats", Config{Limits: Limits{Lanes: 1, MaxQueries: 8}, Tracer: tracer}, nil, r.call)
+	b := coalesce.New("favorite.Stats", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}, Tracer: tracer}, nil, r.call)
 	go func() { _, _ = b.Do(context.Background(), 1) }()
 	<-r.entered
 	pages := make([]opentracing.Span, 2)
@@ -297,7 +257,7 @@ func TestEachQueryHasASpanAndAMergedOneNamesTheTraceOfTheCall(t *testing.T) {
 		pages[i] = tracer.StartSpan("page")
 		ctx := opentracing.ContextWithSpan(context.Background(), pages[i])
 		go func() { _, err := b.Do(ctx, 2+i); out <- err }()
-		queued(t, b, i+1)
+		coalescetest.Queued(t, b, i+1)
 	}
 	close(r.hold)
 	for range pages {

@@ -1,13 +1,15 @@
-// Package coalesce merges the calls that pages being assembled at the same moment make to one
-// method into one call: when 64 feed pages are in flight, the favorite service answers their
-// Stats in a few calls, not 64. A call costs its caller and its callee about the same whatever it
-// carries (system calls, framing, the middleware of both sides, a cache round trip), so merging
-// them is what lets a page cost less than the sum of its hops.
+// Package coalesce merges the concurrent calls of one method into one call. The gateway merges
+// the reads of the pages it assembles at the same moment (api-gateway/internal/merge): when 64
+// feed pages are in flight, the favorite service answers their Stats in a few calls, not 64. A
+// service merges its writes into one transaction (services/favorite's likes). A call costs about
+// the same whatever it carries (system calls, framing, middleware, a cache round trip, a commit's
+// flush to disk), so merging is what lets a request cost less than the sum of its hops.
 //
 // A query never joins a call already sent: it waits for the next one, which starts after the
-// query was made. So a page still sees every write acknowledged before it was asked for, exactly
-// as with a call of its own. At low load a query finds a free lane and is sent at once, alone;
-// merging happens only while calls are in flight.
+// query was made. So a read still sees every write acknowledged before it was asked for, exactly
+// as with a call of its own, and a write is never answered by a call that began before it. At low
+// load a query finds a free lane and is sent at once, alone; merging happens only while calls are
+// in flight.
 package coalesce
 
 import (
@@ -227,4 +229,11 @@ func (b *Batcher[Q, A]) Waiting() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.queue)
+}
+
+// Busy is the number of calls in flight.
+func (b *Batcher[Q, A]) Busy() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.inFlight
 }

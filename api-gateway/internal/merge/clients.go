@@ -1,10 +1,14 @@
-package coalesce
+// Package merge wraps the services' Kitex clients so that the reads of pages being assembled at
+// the same moment go as merged calls (pkg/coalesce): the reads of one viewer or one list through
+// the services' batch methods, the id lookups as one lookup of the union of their ids.
+package merge
 
 import (
 	"context"
 
 	"github.com/cloudwego/kitex/client/callopt"
 
+	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
@@ -27,14 +31,14 @@ import (
 // not used by merged calls.
 
 // batchLimits are cfg's limits within what a batch method takes.
-func batchLimits(cfg Config) Config {
+func batchLimits(cfg coalesce.Config) coalesce.Config {
 	cfg.MaxQueries = min(max(cfg.MaxQueries, 1), idbatch.MaxQueries)
 	cfg.MaxWeight = 0
 	return cfg
 }
 
 // unionLimits are cfg's limits for lookups merged into one of at most idbatch.Max ids.
-func unionLimits(cfg Config) Config {
+func unionLimits(cfg coalesce.Config) coalesce.Config {
 	cfg.MaxQueries = min(max(cfg.MaxQueries, 1), idbatch.MaxQueries)
 	cfg.MaxWeight = idbatch.Max
 	return cfg
@@ -74,20 +78,20 @@ func pick[V any](m map[int64]V, ids []int64) map[int64]V {
 
 type favoriteClient struct {
 	favoriteservice.Client
-	stats *Batcher[*favorite.StatsRequest, *favorite.StatsResponse]
-	liked *Batcher[*favorite.ListFavoritesRequest, *favorite.ListFavoritesResponse]
+	stats *coalesce.Batcher[*favorite.StatsRequest, *favorite.StatsResponse]
+	liked *coalesce.Batcher[*favorite.ListFavoritesRequest, *favorite.ListFavoritesResponse]
 }
 
 // Favorite returns c with concurrent Stats calls merged into StatsBatch calls, and ListFavorites
 // calls into ListFavoritesBatch calls.
-func Favorite(c favoriteservice.Client, cfg Config) favoriteservice.Client {
+func Favorite(c favoriteservice.Client, cfg coalesce.Config) favoriteservice.Client {
 	return &favoriteClient{Client: c,
-		stats: New("favorite.Stats", batchLimits(cfg), nil,
+		stats: coalesce.New("favorite.Stats", batchLimits(cfg), nil,
 			func(ctx context.Context, qs []*favorite.StatsRequest) ([]*favorite.StatsResponse, error) {
 				resp, err := c.StatsBatch(ctx, &favorite.StatsBatchRequest{Queries: qs})
 				return resp.GetAnswers(), err
 			}),
-		liked: New("favorite.ListFavorites", batchLimits(cfg), nil,
+		liked: coalesce.New("favorite.ListFavorites", batchLimits(cfg), nil,
 			func(ctx context.Context, qs []*favorite.ListFavoritesRequest) ([]*favorite.ListFavoritesResponse, error) {
 				resp, err := c.ListFavoritesBatch(ctx, &favorite.ListFavoritesBatchRequest{Queries: qs})
 				return resp.GetAnswers(), err
@@ -108,21 +112,21 @@ func (c *favoriteClient) Stats(ctx context.Context, req *favorite.StatsRequest, 
 
 type relationClient struct {
 	relationservice.Client
-	stats                         *Batcher[*relation.UserStatsRequest, *relation.UserStatsResponse]
-	following, followers, friends *Batcher[*relation.ListRequest, *relation.ListResponse]
+	stats                         *coalesce.Batcher[*relation.UserStatsRequest, *relation.UserStatsResponse]
+	following, followers, friends *coalesce.Batcher[*relation.ListRequest, *relation.ListResponse]
 }
 
 // Relation returns c with concurrent UserStats calls merged into UserStatsBatch calls, and the
 // calls of each list into calls of its batch method.
-func Relation(c relationservice.Client, cfg Config) relationservice.Client {
-	lists := func(name string, batch func(context.Context, *relation.ListBatchRequest, ...callopt.Option) (*relation.ListBatchResponse, error)) *Batcher[*relation.ListRequest, *relation.ListResponse] {
-		return New(name, batchLimits(cfg), nil, func(ctx context.Context, qs []*relation.ListRequest) ([]*relation.ListResponse, error) {
+func Relation(c relationservice.Client, cfg coalesce.Config) relationservice.Client {
+	lists := func(name string, batch func(context.Context, *relation.ListBatchRequest, ...callopt.Option) (*relation.ListBatchResponse, error)) *coalesce.Batcher[*relation.ListRequest, *relation.ListResponse] {
+		return coalesce.New(name, batchLimits(cfg), nil, func(ctx context.Context, qs []*relation.ListRequest) ([]*relation.ListResponse, error) {
 			resp, err := batch(ctx, &relation.ListBatchRequest{Queries: qs})
 			return resp.GetAnswers(), err
 		})
 	}
 	return &relationClient{Client: c,
-		stats: New("relation.UserStats", batchLimits(cfg), nil,
+		stats: coalesce.New("relation.UserStats", batchLimits(cfg), nil,
 			func(ctx context.Context, qs []*relation.UserStatsRequest) ([]*relation.UserStatsResponse, error) {
 				resp, err := c.UserStatsBatch(ctx, &relation.UserStatsBatchRequest{Queries: qs})
 				return resp.GetAnswers(), err
@@ -160,8 +164,8 @@ func (c *relationClient) UserStats(ctx context.Context, req *relation.UserStatsR
 
 type commentClient struct {
 	commentservice.Client
-	counts *Batcher[*comment.CountCommentsRequest, *comment.CountCommentsResponse]
-	lists  *Batcher[*comment.ListCommentsRequest, *comment.ListCommentsResponse]
+	counts *coalesce.Batcher[*comment.CountCommentsRequest, *comment.CountCommentsResponse]
+	lists  *coalesce.Batcher[*comment.ListCommentsRequest, *comment.ListCommentsResponse]
 }
 
 func (c *commentClient) ListComments(ctx context.Context, req *comment.ListCommentsRequest, opts ...callopt.Option) (*comment.ListCommentsResponse, error) {
@@ -173,13 +177,13 @@ func (c *commentClient) ListComments(ctx context.Context, req *comment.ListComme
 
 // Comment returns c with concurrent CountComments calls merged into one of their ids, and
 // ListComments calls into ListCommentsBatch calls.
-func Comment(c commentservice.Client, cfg Config) commentservice.Client {
+func Comment(c commentservice.Client, cfg coalesce.Config) commentservice.Client {
 	ids := func(q *comment.CountCommentsRequest) []int64 { return q.GetVideoIds() }
-	return &commentClient{Client: c, lists: New("comment.ListComments", batchLimits(cfg), nil,
+	return &commentClient{Client: c, lists: coalesce.New("comment.ListComments", batchLimits(cfg), nil,
 		func(ctx context.Context, qs []*comment.ListCommentsRequest) ([]*comment.ListCommentsResponse, error) {
 			resp, err := c.ListCommentsBatch(ctx, &comment.ListCommentsBatchRequest{Queries: qs})
 			return resp.GetAnswers(), err
-		}), counts: New("comment.CountComments", unionLimits(cfg),
+		}), counts: coalesce.New("comment.CountComments", unionLimits(cfg),
 		func(q *comment.CountCommentsRequest) int { return len(q.GetVideoIds()) },
 		union(ids, func(ctx context.Context, all []int64) (*comment.CountCommentsResponse, error) {
 			return c.CountComments(ctx, &comment.CountCommentsRequest{VideoIds: all})
@@ -194,13 +198,13 @@ func (c *commentClient) CountComments(ctx context.Context, req *comment.CountCom
 
 type userClient struct {
 	userservice.Client
-	users *Batcher[*user.MGetUsersRequest, *user.MGetUsersResponse]
+	users *coalesce.Batcher[*user.MGetUsersRequest, *user.MGetUsersResponse]
 }
 
 // User returns c with concurrent MGetUsers calls merged into one of their ids.
-func User(c userservice.Client, cfg Config) userservice.Client {
+func User(c userservice.Client, cfg coalesce.Config) userservice.Client {
 	ids := func(q *user.MGetUsersRequest) []int64 { return q.GetUserIds() }
-	return &userClient{Client: c, users: New("user.MGetUsers", unionLimits(cfg),
+	return &userClient{Client: c, users: coalesce.New("user.MGetUsers", unionLimits(cfg),
 		func(q *user.MGetUsersRequest) int { return len(q.GetUserIds()) },
 		union(ids, func(ctx context.Context, all []int64) (*user.MGetUsersResponse, error) {
 			return c.MGetUsers(ctx, &user.MGetUsersRequest{UserIds: all})
@@ -222,37 +226,37 @@ func (c *userClient) MGetUsers(ctx context.Context, req *user.MGetUsersRequest, 
 
 type videoClient struct {
 	videoservice.Client
-	feed   *Batcher[*video.FeedRequest, *video.FeedResponse]
-	lists  *Batcher[*video.ListByAuthorRequest, *video.ListByAuthorResponse]
-	works  *Batcher[*video.CountWorksRequest, *video.CountWorksResponse]
-	videos *Batcher[*video.MGetVideosRequest, *video.MGetVideosResponse]
+	feed   *coalesce.Batcher[*video.FeedRequest, *video.FeedResponse]
+	lists  *coalesce.Batcher[*video.ListByAuthorRequest, *video.ListByAuthorResponse]
+	works  *coalesce.Batcher[*video.CountWorksRequest, *video.CountWorksResponse]
+	videos *coalesce.Batcher[*video.MGetVideosRequest, *video.MGetVideosResponse]
 }
 
 // Video returns c with concurrent Feed and ListByAuthor calls merged into FeedBatch and
 // ListByAuthorBatch calls, and concurrent CountWorks and MGetVideos calls each into one of their
 // ids.
-func Video(c videoservice.Client, cfg Config) videoservice.Client {
+func Video(c videoservice.Client, cfg coalesce.Config) videoservice.Client {
 	workIDs := func(q *video.CountWorksRequest) []int64 { return q.GetUserIds() }
 	videoIDs := func(q *video.MGetVideosRequest) []int64 { return q.GetVideoIds() }
 	return &videoClient{
 		Client: c,
-		feed: New("video.Feed", batchLimits(cfg), nil,
+		feed: coalesce.New("video.Feed", batchLimits(cfg), nil,
 			func(ctx context.Context, qs []*video.FeedRequest) ([]*video.FeedResponse, error) {
 				resp, err := c.FeedBatch(ctx, &video.FeedBatchRequest{Queries: qs})
 				return resp.GetAnswers(), err
 			}),
-		lists: New("video.ListByAuthor", batchLimits(cfg), nil,
+		lists: coalesce.New("video.ListByAuthor", batchLimits(cfg), nil,
 			func(ctx context.Context, qs []*video.ListByAuthorRequest) ([]*video.ListByAuthorResponse, error) {
 				resp, err := c.ListByAuthorBatch(ctx, &video.ListByAuthorBatchRequest{Queries: qs})
 				return resp.GetAnswers(), err
 			}),
-		works: New("video.CountWorks", unionLimits(cfg), func(q *video.CountWorksRequest) int { return len(q.GetUserIds()) },
+		works: coalesce.New("video.CountWorks", unionLimits(cfg), func(q *video.CountWorksRequest) int { return len(q.GetUserIds()) },
 			union(workIDs, func(ctx context.Context, all []int64) (*video.CountWorksResponse, error) {
 				return c.CountWorks(ctx, &video.CountWorksRequest{UserIds: all})
 			}, func(all *video.CountWorksResponse, ids []int64) *video.CountWorksResponse {
 				return &video.CountWorksResponse{WorkCounts: pick(all.GetWorkCounts(), ids)}
 			})),
-		videos: New("video.MGetVideos", unionLimits(cfg), func(q *video.MGetVideosRequest) int { return len(q.GetVideoIds()) },
+		videos: coalesce.New("video.MGetVideos", unionLimits(cfg), func(q *video.MGetVideosRequest) int { return len(q.GetVideoIds()) },
 			union(videoIDs, func(ctx context.Context, all []int64) (*video.MGetVideosResponse, error) {
 				return c.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: all})
 			}, func(all *video.MGetVideosResponse, ids []int64) *video.MGetVideosResponse {
@@ -301,12 +305,12 @@ func set(ids []int64) map[int64]bool {
 
 type messageClient struct {
 	messageservice.Client
-	latest *Batcher[*message.LatestMessagesRequest, *message.LatestMessagesResponse]
+	latest *coalesce.Batcher[*message.LatestMessagesRequest, *message.LatestMessagesResponse]
 }
 
 // Message returns c with concurrent LatestMessages calls merged into LatestMessagesBatch calls.
-func Message(c messageservice.Client, cfg Config) messageservice.Client {
-	return &messageClient{Client: c, latest: New("message.LatestMessages", batchLimits(cfg), nil,
+func Message(c messageservice.Client, cfg coalesce.Config) messageservice.Client {
+	return &messageClient{Client: c, latest: coalesce.New("message.LatestMessages", batchLimits(cfg), nil,
 		func(ctx context.Context, qs []*message.LatestMessagesRequest) ([]*message.LatestMessagesResponse, error) {
 			resp, err := c.LatestMessagesBatch(ctx, &message.LatestMessagesBatchRequest{Queries: qs})
 			return resp.GetAnswers(), err

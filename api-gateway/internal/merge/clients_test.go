@@ -1,4 +1,4 @@
-package coalesce
+package merge
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/fakes"
+	"simpletiktok/pkg/coalesce"
+	"simpletiktok/pkg/coalesce/coalescetest"
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/message"
@@ -19,7 +21,7 @@ import (
 
 // merged wraps the clients as the gateway does.
 func merged(c assemble.Clients, lanes int) assemble.Clients {
-	cfg := Config{Limits: Limits{Lanes: lanes, MaxQueries: 64}}
+	cfg := coalesce.Config{Limits: coalesce.Limits{Lanes: lanes, MaxQueries: 64}}
 	c.User, c.Video, c.Favorite = User(c.User, cfg), Video(c.Video, cfg), Favorite(c.Favorite, cfg)
 	c.Comment, c.Relation, c.Message = Comment(c.Comment, cfg), Relation(c.Relation, cfg), Message(c.Message, cfg)
 	return c
@@ -96,7 +98,7 @@ func TestMergedPagesShowWhatPagesOfTheirOwnShow(t *testing.T) {
 		wg.Go(func() { got[v] = page(t, viaMerged, clients, v) })
 	}
 	<-entered
-	queued(t, clients.Comment.(*commentClient).counts, pages-1)
+	coalescetest.Queued(t, clients.Comment.(*commentClient).counts, pages-1)
 	release()
 	wg.Wait()
 
