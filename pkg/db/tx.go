@@ -94,11 +94,22 @@ func retry(ctx context.Context, attempt func() error, again func(err error, next
 	}
 }
 
-// retryable reports a deadlock victim (1213) or a lock wait timeout (1205).
+// retryable reports a deadlock victim (1213), a lock wait timeout (1205) or an attempt marked to
+// run again (Retry).
 func retryable(err error) bool {
 	var me *mysql.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205) || errors.As(err, new(*again))
 }
+
+// again is an error a transaction's function returns to be run again (Retry).
+type again struct{ err error }
+
+func (a *again) Error() string { return a.err.Error() }
+func (a *again) Unwrap() error { return a.err }
+
+// Retry marks err as the failure of an attempt that another transaction overtook (it inserted a
+// key first, say): InTx runs the transaction again, as it does after a deadlock.
+func Retry(err error) error { return &again{err: err} }
 
 func lockWaitTimeout(err error) bool {
 	var me *mysql.MySQLError

@@ -30,6 +30,22 @@ func TestRetry(t *testing.T) {
 	}
 
 	calls, announced = 0, nil
+	overtaken := errors.New("another transaction inserted the key first")
+	err = retry(ctx, func() error {
+		calls++
+		if calls == 1 {
+			return Retry(fmt.Errorf("insert: %w", overtaken))
+		}
+		return nil
+	}, again)
+	if err != nil || calls != 2 || fmt.Sprint(announced) != "[2]" {
+		t.Fatalf("retry after Retry = %v after %d calls, %v announced; want success after 2", err, calls, announced)
+	}
+	if !errors.Is(Retry(overtaken), overtaken) {
+		t.Fatal("Retry hides the error it marks")
+	}
+
+	calls, announced = 0, nil
 	other := &mysql.MySQLError{Number: 1146, Message: "no such table"}
 	if err := retry(ctx, func() error { calls++; return other }, again); !errors.Is(err, other) || calls != 1 || announced != nil {
 		t.Fatalf("retry = %v after %d calls, %v announced; want the error after 1, none announced", err, calls, announced)

@@ -10,7 +10,9 @@ import (
 	"github.com/cloudwego/kitex/server"
 
 	"simpletiktok/pkg/bootstrap"
+	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
+	"simpletiktok/pkg/metrics"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/favorite/internal/biz"
 	"simpletiktok/services/favorite/internal/dal"
@@ -38,6 +40,12 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
-	favorites := biz.NewFavorites(dal.NewFavorites(gdb, cache), videos, time.Now)
+	// How many likes and unlikes each group commit carries (dal, "Likes and unlikes commit in
+	// groups").
+	merged, err := metrics.NewMerged(svc.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	favorites := biz.NewFavorites(dal.NewFavorites(gdb, cache, coalesce.Config{Tracer: svc.Tracer, Observe: merged.Call}), videos, time.Now)
 	return favoriteservice.NewServer(&handler{favorites: favorites, log: svc.Log}, opts...), nil
 }

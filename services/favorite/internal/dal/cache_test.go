@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"simpletiktok/pkg/cache/cachetest"
+	"simpletiktok/pkg/coalesce"
 	"simpletiktok/services/favorite/internal/biz"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 	c := cachetest.Open(t, "favorite")
 	gdb := migrated(t)
-	repo := NewFavorites(gdb, c.Cache)
+	repo := NewFavorites(gdb, c.Cache, coalesce.Config{})
 	ctx := context.Background()
 	const writers, rounds = 6, 16 // an even number of rounds ends every like undone
 	const shared = 100            // a video every writer likes too, whose count only settles at the end
@@ -118,7 +119,7 @@ func expectLiked(ctx context.Context, repo *Favorites, user, video, author int64
 func TestRedisFaults(t *testing.T) {
 	c := cachetest.Open(t, "favorite")
 	gdb := migrated(t)
-	repo := NewFavorites(gdb, c.Cache)
+	repo := NewFavorites(gdb, c.Cache, coalesce.Config{})
 	ctx := context.Background()
 	const user, video, author = 1, 10, 50
 	check := func(step string, liked bool) {

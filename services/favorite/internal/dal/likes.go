@@ -5,15 +5,12 @@ package dal
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"sort"
 	"time"
 
 	"gorm.io/gorm"
 
 	"simpletiktok/pkg/cache"
-	"simpletiktok/pkg/db"
+	"simpletiktok/pkg/coalesce"
 	"simpletiktok/services/favorite/internal/biz"
 )
 
@@ -49,132 +46,44 @@ type userStatRow struct {
 
 func (userStatRow) TableName() string { return "user_favorite_stats" }
 
-// Favorites implements biz.Repo over MySQL, with reads cached in Redis (reads.go).
+// Favorites implements biz.Repo over MySQL, with reads cached in Redis (reads.go). Concurrent
+// likes and unlikes commit together, in one transaction (commit.go).
 type Favorites struct {
-	db    *gorm.DB
-	cache *cache.Cache
-	keys  families
+	db      *gorm.DB
+	cache   *cache.Cache
+	keys    families
+	changes *coalesce.Batcher[change, outcome]
 }
 
-// NewFavorites returns the repository over gdb, caching reads in c (nil: no cache).
-func NewFavorites(gdb *gorm.DB, c *cache.Cache) *Favorites {
-	return &Favorites{db: gdb, cache: c, keys: newFamilies(c)}
-}
-
-var errCounterMissing = errors.New("a counter row of an existing like is missing")
-
-// Like inserts the like and, only if the insert happened, raises the counters. Locks are taken in
-// one order by every transaction (like row, video counter, user counters by ascending id), so likes
-// and unlikes only deadlock on the unique key, which db.InTx retries.
-func (r *Favorites) Like(ctx context.Context, l biz.LikeRecord) (bool, error) {
-	changed := false
-	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
-		changed = false
-		row := likeRow{UserID: l.UserID, VideoID: l.VideoID, AuthorID: l.AuthorID, CreatedAt: l.CreatedAt}
-		if err := tx.Create(&row).Error; err != nil {
-			if db.IsDuplicateKey(err) {
-				return nil // liked already: nothing changes
-			}
-			return fmt.Errorf("insert like: %w", err)
-		}
-		changed = true
-		return moveCounters(tx, row, +1)
-	})
-	// Before the answer, the cached values the like changed go; also after an error, whose
-	// outcome may be unknown (a failed COMMIT).
-	if changed || err != nil {
-		r.invalidate(ctx, l.UserID, l.VideoID, l.AuthorID)
+// NewFavorites returns the repository over gdb, caching reads in c (nil: no cache). Likes and
+// unlikes made while others commit are merged into one transaction within merge's limits (zero
+// limits: GroupLanes and GroupMax); merge's tracer and observer see each merged commit.
+func NewFavorites(gdb *gorm.DB, c *cache.Cache, merge coalesce.Config) *Favorites {
+	r := &Favorites{db: gdb, cache: c, keys: newFamilies(c)}
+	if merge.Lanes <= 0 {
+		merge.Lanes = GroupLanes
 	}
-	return changed, err
+	if merge.MaxQueries <= 0 {
+		merge.MaxQueries = GroupMax
+	}
+	r.changes = coalesce.New("favorite.likes", merge, nil, r.commit)
+	return r
+}
+
+// Like inserts the like and, only if the insert happened, raises the counters.
+func (r *Favorites) Like(ctx context.Context, l biz.LikeRecord) (bool, error) {
+	return r.apply(ctx, change{like: true, LikeRecord: l})
 }
 
 // Unlike deletes the like and, only if a row was deleted, lowers the counters it had raised.
 func (r *Favorites) Unlike(ctx context.Context, userID, videoID int64) (bool, error) {
-	changed := false
-	author := int64(0) // known once the like row is found
-	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
-		changed = false
-		var rows []likeRow
-		// The row lock makes a concurrent unlike of the same like wait here, then find nothing.
-		if err := tx.Raw("SELECT * FROM likes WHERE user_id = ? AND video_id = ? FOR UPDATE",
-			userID, videoID).Scan(&rows).Error; err != nil {
-			return fmt.Errorf("lock like: %w", err)
-		}
-		if len(rows) == 0 {
-			return nil // not liked: nothing changes
-		}
-		author = rows[0].AuthorID
-		res := tx.Exec("DELETE FROM likes WHERE id = ?", rows[0].ID)
-		if res.Error != nil {
-			return fmt.Errorf("delete like: %w", res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return nil
-		}
-		changed = true
-		return moveCounters(tx, rows[0], -1)
-	})
-	if changed || err != nil {
-		r.invalidate(ctx, userID, videoID, author)
-	}
-	return changed, err
+	return r.apply(ctx, change{LikeRecord: biz.LikeRecord{UserID: userID, VideoID: videoID}})
 }
 
-// moveCounters moves by delta (+1 or -1) the video's favorite_count, the liker's favorite_count
-// and the author's total_favorited. A like creates the counter rows it needs (upsert); an unlike
-// finds them there, and fails the transaction if one is missing rather than guess.
-func moveCounters(tx *gorm.DB, like likeRow, delta int64) error {
-	if delta > 0 {
-		if err := tx.Exec("INSERT INTO video_favorite_stats (video_id, favorite_count) VALUES (?, 1) "+
-			"ON DUPLICATE KEY UPDATE favorite_count = favorite_count + 1", like.VideoID).Error; err != nil {
-			return fmt.Errorf("raise video favorite_count: %w", err)
-		}
-	} else {
-		res := tx.Exec("UPDATE video_favorite_stats SET favorite_count = favorite_count - 1 WHERE video_id = ?", like.VideoID)
-		if err := oneRow(res, "lower video favorite_count"); err != nil {
-			return err
-		}
+func (r *Favorites) apply(ctx context.Context, c change) (bool, error) {
+	o, err := r.changes.Do(ctx, c)
+	if err != nil {
+		return false, err
 	}
-	// Liking one's own video moves both counters of one row.
-	type userDelta struct{ favorite, favorited int64 }
-	deltas := map[int64]userDelta{}
-	d := deltas[like.UserID]
-	d.favorite += delta
-	deltas[like.UserID] = d
-	d = deltas[like.AuthorID]
-	d.favorited += delta
-	deltas[like.AuthorID] = d
-	ids := make([]int64, 0, len(deltas))
-	for id := range deltas {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
-		d := deltas[id]
-		if delta > 0 {
-			err := tx.Exec("INSERT INTO user_favorite_stats (user_id, favorite_count, total_favorited) VALUES (?, ?, ?) "+
-				"ON DUPLICATE KEY UPDATE favorite_count = favorite_count + ?, total_favorited = total_favorited + ?",
-				id, d.favorite, d.favorited, d.favorite, d.favorited).Error
-			if err != nil {
-				return fmt.Errorf("raise user favorite counters: %w", err)
-			}
-			continue
-		}
-		res := tx.Exec("UPDATE user_favorite_stats SET favorite_count = favorite_count + ?, total_favorited = total_favorited + ? "+
-			"WHERE user_id = ?", d.favorite, d.favorited, id)
-		if err := oneRow(res, "lower user favorite counters"); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func oneRow(res *gorm.DB, what string) error {
-	if res.Error != nil {
-		return fmt.Errorf("%s: %w", what, res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return fmt.Errorf("%s: %w", what, errCounterMissing)
-	}
-	return nil
+	return o.changed, o.err
 }

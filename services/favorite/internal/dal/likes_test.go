@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"simpletiktok/pkg/cache/cachetest"
+	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/services/favorite/internal/biz"
 	"simpletiktok/services/favorite/migrations"
@@ -20,14 +21,14 @@ import (
 func newRepo(t *testing.T) (*Favorites, *gorm.DB) {
 	t.Helper()
 	gdb := migrated(t)
-	return NewFavorites(gdb, cachetest.Open(t, "favorite").Cache), gdb
+	return NewFavorites(gdb, cachetest.Open(t, "favorite").Cache, coalesce.Config{}), gdb
 }
 
 // newUncachedRepo is the repository without a cache, as with redis.disabled.
 func newUncachedRepo(t *testing.T) (*Favorites, *gorm.DB) {
 	t.Helper()
 	gdb := migrated(t)
-	return NewFavorites(gdb, nil), gdb
+	return NewFavorites(gdb, nil, coalesce.Config{}), gdb
 }
 
 // migrated is a schema of the test's own with the service's migrations applied.

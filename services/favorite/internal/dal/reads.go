@@ -3,6 +3,7 @@ package dal
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"simpletiktok/pkg/cache"
 	"simpletiktok/services/favorite/internal/biz"
@@ -30,14 +31,22 @@ func newFamilies(c *cache.Cache) families {
 	}
 }
 
-// invalidate removes what a like or unlike of videoID by userID may have changed: the video's
-// count, the liker's list and counts, the author's counts (author 0: unknown, nothing changed).
-func (r *Favorites) invalidate(ctx context.Context, userID, videoID, authorID int64) {
-	keys := []string{r.keys.videoCount.Key(videoID), r.keys.userStat.Key(userID), r.keys.liked.Key(userID)}
-	if authorID > 0 && authorID != userID {
-		keys = append(keys, r.keys.userStat.Key(authorID))
+// invalidate removes what the changes of a group may have changed (all of them when the group
+// failed, as its outcome may be unknown): each video's count, each liker's list and counts, each
+// author's counts (author 0: not known, so nothing of theirs changed).
+func (r *Favorites) invalidate(ctx context.Context, cs []change, out []outcome, authors []int64, failed bool) {
+	var keys []string
+	for i, c := range cs {
+		if !out[i].changed && !failed {
+			continue
+		}
+		keys = append(keys, r.keys.videoCount.Key(c.VideoID), r.keys.userStat.Key(c.UserID), r.keys.liked.Key(c.UserID))
+		if authors[i] > 0 && authors[i] != c.UserID {
+			keys = append(keys, r.keys.userStat.Key(authors[i]))
+		}
 	}
-	r.cache.Invalidate(ctx, keys...)
+	slices.Sort(keys)
+	r.cache.Invalidate(ctx, slices.Compact(keys)...)
 }
 
 // LikedVideos returns the videos userID likes, newest like first: ids grow with time, and a like
