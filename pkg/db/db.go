@@ -43,6 +43,11 @@ func Open(ctx context.Context, cfg config.MySQL, tracer opentracing.Tracer, log 
 		base.Params = map[string]string{}
 	}
 	base.Params["charset"] = "utf8mb4"
+	// Bound values are quoted by the driver, so a statement is one round trip; without it, each
+	// statement with arguments is prepared, run and closed: two round trips and a third message,
+	// which made a statement cost MySQL and the service about twice as much. Quoting is safe in
+	// utf8mb4 (the driver refuses it for the multibyte charsets where it is not).
+	base.InterpolateParams = true
 	if base.Timeout == 0 {
 		base.Timeout = 5 * time.Second
 	}

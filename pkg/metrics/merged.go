@@ -2,10 +2,11 @@ package metrics
 
 import "github.com/prometheus/client_golang/prometheus"
 
-// Merged observes the gateway's merged calls (pkg/coalesce, api-gateway/internal/merge): how many pages'
-// queries each call carried, by method. A mean near 1 under load means pages are not sharing
-// calls; the call count itself is in the RPC client metrics. Its methods are safe on a nil
-// *Merged.
+// Merged observes merged calls (pkg/coalesce): how many queries each call carried, by method. In
+// the gateway they are the reads of pages (api-gateway/internal/merge); in the favorite service,
+// the likes and unlikes of one group commit ("favorite.likes"). A mean near 1 under load means
+// nothing is shared; the call count itself is in the RPC client metrics. Its methods are safe on
+// a nil *Merged.
 type Merged struct {
 	queries *prometheus.HistogramVec // method
 	methods *guard
@@ -17,7 +18,7 @@ func NewMerged(reg prometheus.Registerer) (*Merged, error) {
 		queries: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: Namespace,
 			Name:      "merged_call_queries",
-			Help:      "Pages' queries carried by each merged call of the gateway, by method.",
+			Help:      "Queries carried by each merged call, by method: the gateway's merged reads, a service's group commits.",
 			Buckets:   []float64{1, 2, 4, 8, 16, 32, 64},
 		}, []string{"method"}),
 		methods: newGuard(50),

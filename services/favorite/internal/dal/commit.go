@@ -25,7 +25,7 @@ import (
 const (
 	// GroupLanes is how many group transactions one instance runs at once: while one flushes its
 	// log, the next gathers and runs its statements.
-	GroupLanes = 2
+	GroupLanes = 1
 	// GroupMax is the most changes one transaction carries.
 	GroupMax = 64
 )
