@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
+	"slices"
 
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/favorite/internal/biz"
@@ -93,9 +95,20 @@ func statsToProto(a biz.StatsAnswer) *favorite.StatsResponse {
 
 // ListFavoritesBatch answers several pages' ListFavorites (rpc.Each).
 func (h *handler) ListFavoritesBatch(ctx context.Context, req *favorite.ListFavoritesBatchRequest) (*favorite.ListFavoritesBatchResponse, error) {
-	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListFavorites)
+	if err := idbatch.CheckQueries(len(req.Queries)); err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	users := make([]int64, len(req.Queries))
+	for i, q := range req.Queries {
+		users[i] = q.GetUserId()
+	}
+	lists, err := h.favorites.LikedVideosOf(ctx, slices.Compact(slices.Sorted(slices.Values(users))))
 	if err != nil {
-		return nil, err
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	answers := make([]*favorite.ListFavoritesResponse, len(users))
+	for i, u := range users {
+		answers[i] = &favorite.ListFavoritesResponse{VideoIds: lists[u]}
 	}
 	return &favorite.ListFavoritesBatchResponse{Answers: answers}, nil
 }

@@ -62,8 +62,9 @@ type Videos interface {
 type Repo interface {
 	Like(ctx context.Context, l LikeRecord) (changed bool, err error)
 	Unlike(ctx context.Context, userID, videoID int64) (changed bool, err error)
-	// LikedVideos returns the ids of the newest limit videos userID likes, newest like first.
-	LikedVideos(ctx context.Context, userID int64, limit int) ([]int64, error)
+	// LikedVideosOf returns, for each of userIDs, the ids of the newest limit videos they like,
+	// newest like first.
+	LikedVideosOf(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error)
 	// Stats answers every query with the stats of its videos, with its viewer's likes (viewer 0:
 	// none), and of its users, reading what all of them ask at once; an id an answer leaves out
 	// has no likes.
@@ -123,10 +124,18 @@ const MaxList = 1000
 
 // LikedVideos returns the ids of the newest MaxList videos userID likes, newest like first.
 func (f *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, error) {
-	if err := validate.ID("user_id", userID); err != nil {
-		return nil, err
+	lists, err := f.LikedVideosOf(ctx, []int64{userID})
+	return lists[userID], err
+}
+
+// LikedVideosOf is LikedVideos of several users at once (a batch of favorite lists).
+func (f *Favorites) LikedVideosOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
+	for _, id := range userIDs {
+		if err := validate.ID("user_id", id); err != nil {
+			return nil, err
+		}
 	}
-	return f.repo.LikedVideos(ctx, userID, MaxList)
+	return f.repo.LikedVideosOf(ctx, userIDs, MaxList)
 }
 
 // VideoStats returns a stat for every valid id asked, zero for videos nobody liked: the videos'

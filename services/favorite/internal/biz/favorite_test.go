@@ -52,22 +52,26 @@ func (m *memRepo) Unlike(_ context.Context, userID, videoID int64) (bool, error)
 	return true, nil
 }
 
-func (m *memRepo) LikedVideos(_ context.Context, userID int64, limit int) ([]int64, error) {
+func (m *memRepo) LikedVideosOf(_ context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var keys [][2]int64
-	for k := range m.likes {
-		if k[0] == userID {
-			keys = append(keys, k)
+	lists := make(map[int64][]int64, len(userIDs))
+	for _, userID := range userIDs {
+		var keys [][2]int64
+		for k := range m.likes {
+			if k[0] == userID {
+				keys = append(keys, k)
+			}
 		}
-	}
-	sort.Slice(keys, func(i, j int) bool { return m.order[keys[i]] > m.order[keys[j]] })
-	out := []int64{}
-	for _, k := range keys {
-		out = append(out, k[1])
+		sort.Slice(keys, func(i, j int) bool { return m.order[keys[i]] > m.order[keys[j]] })
+		out := []int64{}
+		for _, k := range keys {
+			out = append(out, k[1])
+		}
+		lists[userID] = out[:min(limit, len(out))]
 	}
 	m.listLimit = limit
-	return out[:min(limit, len(out))], nil
+	return lists, nil
 }
 
 func (m *memRepo) VideoStats(_ context.Context, viewer int64, ids []int64) (map[int64]VideoStat, error) {

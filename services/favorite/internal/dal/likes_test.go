@@ -4,6 +4,7 @@ package dal
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -128,6 +129,11 @@ func testLikedVideos(t *testing.T, open func(*testing.T) (*Favorites, *gorm.DB))
 	none, err := repo.LikedVideos(ctx, 3, 100)
 	if err != nil || none == nil || len(none) != 0 {
 		t.Fatalf("LikedVideos of a user without likes = %#v, %v; want an empty list", none, err)
+	}
+	// Several users' lists at once (a batch of favorite lists) are each user's list.
+	lists, err := repo.LikedVideosOf(ctx, []int64{3, 1, 2}, 2)
+	if err != nil || fmt.Sprint(lists) != "map[1:[10 12] 2:[13] 3:[]]" || lists[3] == nil {
+		t.Fatalf("LikedVideosOf(3, 1, 2) = %v, %v; want map[1:[10 12] 2:[13] 3:[]]", lists, err)
 	}
 }
 

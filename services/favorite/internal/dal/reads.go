@@ -52,20 +52,27 @@ func (r *Favorites) invalidate(ctx context.Context, cs []change, out []outcome, 
 // LikedVideos returns the videos userID likes, newest like first: ids grow with time, and a like
 // given again after an unlike is a new row.
 func (r *Favorites) LikedVideos(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	l, err := r.likesOf(ctx, userID)
+	lists, err := r.LikedVideosOf(ctx, []int64{userID}, limit)
+	return lists[userID], err
+}
+
+// LikedVideosOf is LikedVideos of several users, with one cache round trip for all their lists.
+func (r *Favorites) LikedVideosOf(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
+	cached, err := r.keys.liked.Get(ctx, userIDs, cache.ListLoader(maxCachedLikes, r.readLiked))
 	if err != nil {
 		return nil, err
 	}
-	if l.Whole {
-		return l.IDs[:min(limit, len(l.IDs))], nil
+	out := make(map[int64][]int64, len(userIDs))
+	for _, id := range userIDs {
+		if l := cached[id]; l.Whole {
+			out[id] = l.IDs[:min(limit, len(l.IDs))]
+			continue
+		}
+		if out[id], err = r.readLiked(ctx, id, limit); err != nil { // too long to cache
+			return nil, err
+		}
 	}
-	return r.readLiked(ctx, userID, limit)
-}
-
-// likesOf is the cached list of userID's likes.
-func (r *Favorites) likesOf(ctx context.Context, userID int64) (cache.IDList, error) {
-	got, err := r.keys.liked.Get(ctx, []int64{userID}, cache.ListLoader(maxCachedLikes, r.readLiked))
-	return got[userID], err
+	return out, nil
 }
 
 // readLiked reads at most limit (-1: all) of userID's liked videos from MySQL, newest first.
