@@ -137,6 +137,28 @@ func (l IDList) Contains(ids []int64) map[int64]bool {
 	return out
 }
 
+// Lists returns the lists of ids from f, each at most limit long, with one cache round trip for
+// all of them: a miss is filled by ListLoader(keep, read), and a list too long to be kept whole is
+// read alone with read.
+func Lists(ctx context.Context, f *Family[int64, IDList], ids []int64, keep, limit int,
+	read func(ctx context.Context, id int64, limit int) ([]int64, error)) (map[int64][]int64, error) {
+	cached, err := f.Get(ctx, ids, ListLoader(keep, read))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]int64, len(ids))
+	for _, id := range ids {
+		if l := cached[id]; l.Whole {
+			out[id] = l.IDs[:min(limit, len(l.IDs))]
+			continue
+		}
+		if out[id], err = read(ctx, id, limit); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // ListLoader is the loader of a family of IDLists: read reads the list of one id (at most limit
 // entries), and a list longer than keep is cached as not whole. The ids of one call are read one
 // after the other.

@@ -41,3 +41,23 @@ func CheckQueries(n int) error {
 	}
 	return nil
 }
+
+// QueryIDs reads the one id each query of a batch asks about (a batch of lists, say): each[i] is
+// queries[i]'s, and distinct holds them once each, in the order first given, for one read of all
+// of them. Unlike Unique it keeps ids that are not positive, for the rules to refuse. It refuses
+// a batch CheckQueries refuses.
+func QueryIDs[Q any](queries []Q, id func(Q) int64) (each, distinct []int64, err error) {
+	if err := CheckQueries(len(queries)); err != nil {
+		return nil, nil, err
+	}
+	each = make([]int64, len(queries))
+	seen := make(map[int64]bool, len(queries))
+	for i, q := range queries {
+		each[i] = id(q)
+		if !seen[each[i]] {
+			seen[each[i]] = true
+			distinct = append(distinct, each[i])
+		}
+	}
+	return each, distinct, nil
+}

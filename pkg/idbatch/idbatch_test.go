@@ -31,3 +31,15 @@ func TestCheckRefusesMoreThanOneBatch(t *testing.T) {
 		t.Fatalf("Check of %d distinct ids = %d, %v", Max, len(got), err)
 	}
 }
+
+func TestQueryIDsKeepsEachQuerysIDAndEachIDOnce(t *testing.T) {
+	type query struct{ user int64 }
+	user := func(q query) int64 { return q.user }
+	each, distinct, err := QueryIDs([]query{{3}, {1}, {3}, {0}, {1}}, user)
+	if err != nil || fmt.Sprint(each) != "[3 1 3 0 1]" || fmt.Sprint(distinct) != "[3 1 0]" {
+		t.Fatalf("QueryIDs = %v, %v, %v; want [3 1 3 0 1], [3 1 0] (0 kept for the rules to refuse)", each, distinct, err)
+	}
+	if _, _, err := QueryIDs([]query{}, user); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("QueryIDs of no query = %v; want BadRequest", err)
+	}
+}

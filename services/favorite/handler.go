@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"slices"
 
 	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/favorite"
@@ -95,14 +94,11 @@ func statsToProto(a biz.StatsAnswer) *favorite.StatsResponse {
 
 // ListFavoritesBatch answers several pages' ListFavorites (rpc.Each).
 func (h *handler) ListFavoritesBatch(ctx context.Context, req *favorite.ListFavoritesBatchRequest) (*favorite.ListFavoritesBatchResponse, error) {
-	if err := idbatch.CheckQueries(len(req.Queries)); err != nil {
+	users, distinct, err := idbatch.QueryIDs(req.Queries, (*favorite.ListFavoritesRequest).GetUserId)
+	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	users := make([]int64, len(req.Queries))
-	for i, q := range req.Queries {
-		users[i] = q.GetUserId()
-	}
-	lists, err := h.favorites.LikedVideosOf(ctx, slices.Compact(slices.Sorted(slices.Values(users))))
+	lists, err := h.favorites.LikedVideosOf(ctx, distinct)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}

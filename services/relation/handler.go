@@ -107,28 +107,34 @@ func (h *handler) UserStats(ctx context.Context, req *relation.UserStatsRequest)
 
 // ListFollowingBatch answers several pages' ListFollowing (listBatch).
 func (h *handler) ListFollowingBatch(ctx context.Context, req *relation.ListBatchRequest) (*relation.ListBatchResponse, error) {
-	return h.listBatch(ctx, req, h.relations.Following)
+	return h.listBatch(ctx, req, h.relations.FollowingOf)
 }
 
 // ListFollowersBatch answers several pages' ListFollowers (listBatch).
 func (h *handler) ListFollowersBatch(ctx context.Context, req *relation.ListBatchRequest) (*relation.ListBatchResponse, error) {
-	return h.listBatch(ctx, req, h.relations.Followers)
+	return h.listBatch(ctx, req, h.relations.FollowersOf)
 }
 
 // ListFriendsBatch answers several pages' ListFriends (listBatch).
 func (h *handler) ListFriendsBatch(ctx context.Context, req *relation.ListBatchRequest) (*relation.ListBatchResponse, error) {
-	return h.listBatch(ctx, req, h.relations.Friends)
+	return h.listBatch(ctx, req, h.relations.FriendsOf)
 }
 
-// listBatch answers a batch of lists of one kind: each query's ids, read by read (rpc.Each), then
-// the stats of every list that asks for them (as list does), read together with one StatsBatch.
-func (h *handler) listBatch(ctx context.Context, req *relation.ListBatchRequest, read func(context.Context, int64) ([]int64, error)) (*relation.ListBatchResponse, error) {
-	lists, err := rpc.Each(ctx, h.log, req.Queries, func(ctx context.Context, q *relation.ListRequest) ([]int64, error) {
-		ids, err := read(ctx, q.GetUserId())
-		return ids, rpc.ServerError(ctx, h.log, err)
-	})
+// listBatch answers a batch of lists of one kind: every query's ids, read together by read (one
+// cache round trip), then the stats of every list that asks for them (as list does), read
+// together with one StatsBatch.
+func (h *handler) listBatch(ctx context.Context, req *relation.ListBatchRequest, read func(context.Context, []int64) (map[int64][]int64, error)) (*relation.ListBatchResponse, error) {
+	users, distinct, err := idbatch.QueryIDs(req.Queries, (*relation.ListRequest).GetUserId)
 	if err != nil {
-		return nil, err
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	byUser, err := read(ctx, distinct)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	lists := make([][]int64, len(users))
+	for i, u := range users {
+		lists[i] = byUser[u]
 	}
 	resp := &relation.ListBatchResponse{Answers: make([]*relation.ListResponse, len(lists))}
 	var (

@@ -58,21 +58,7 @@ func (r *Favorites) LikedVideos(ctx context.Context, userID int64, limit int) ([
 
 // LikedVideosOf is LikedVideos of several users, with one cache round trip for all their lists.
 func (r *Favorites) LikedVideosOf(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
-	cached, err := r.keys.liked.Get(ctx, userIDs, cache.ListLoader(maxCachedLikes, r.readLiked))
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64][]int64, len(userIDs))
-	for _, id := range userIDs {
-		if l := cached[id]; l.Whole {
-			out[id] = l.IDs[:min(limit, len(l.IDs))]
-			continue
-		}
-		if out[id], err = r.readLiked(ctx, id, limit); err != nil { // too long to cache
-			return nil, err
-		}
-	}
-	return out, nil
+	return cache.Lists(ctx, r.keys.liked, userIDs, maxCachedLikes, limit, r.readLiked)
 }
 
 // readLiked reads at most limit (-1: all) of userID's liked videos from MySQL, newest first.

@@ -44,13 +44,14 @@ type Stats struct {
 
 // Repo is the storage the rules need. Follow and Unfollow report whether the relation really
 // changed; they change the two users' counters in the same transaction, and only then. A follow
-// made (or made again) is dated at. Lists are newest first and at most limit long.
+// made (or made again) is dated at. Lists are newest first and at most limit long; the list
+// methods read the lists of several users at once.
 type Repo interface {
 	Follow(ctx context.Context, follower, followee int64, at time.Time) (changed bool, err error)
 	Unfollow(ctx context.Context, follower, followee int64) (changed bool, err error)
-	ListFollowing(ctx context.Context, userID int64, limit int) ([]int64, error)
-	ListFollowers(ctx context.Context, userID int64, limit int) ([]int64, error)
-	ListFriends(ctx context.Context, userID int64, limit int) ([]int64, error)
+	ListFollowing(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error)
+	ListFollowers(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error)
+	ListFriends(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error)
 	// StatsFor returns the counters of every id the queries ask (an id left out has none) and,
 	// for each query, the ids among its IDs that its viewer follows (viewer 0: none), reading
 	// what all of them ask at once.
@@ -112,26 +113,48 @@ func (r *Relations) Act(ctx context.Context, follower, followee int64, action Ac
 
 // Following lists whom userID follows, newest first.
 func (r *Relations) Following(ctx context.Context, userID int64) ([]int64, error) {
-	if err := validate.ID("user_id", userID); err != nil {
-		return nil, err
-	}
-	return r.repo.ListFollowing(ctx, userID, MaxList)
+	return one(ctx, r.FollowingOf, userID)
 }
 
 // Followers lists who follows userID, newest first.
 func (r *Relations) Followers(ctx context.Context, userID int64) ([]int64, error) {
-	if err := validate.ID("user_id", userID); err != nil {
-		return nil, err
-	}
-	return r.repo.ListFollowers(ctx, userID, MaxList)
+	return one(ctx, r.FollowersOf, userID)
 }
 
 // Friends lists the users userID follows who follow back, the newest friendship first.
 func (r *Relations) Friends(ctx context.Context, userID int64) ([]int64, error) {
-	if err := validate.ID("user_id", userID); err != nil {
-		return nil, err
+	return one(ctx, r.FriendsOf, userID)
+}
+
+// FollowingOf is Following of several users at once (a batch of lists).
+func (r *Relations) FollowingOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
+	return lists(ctx, r.repo.ListFollowing, userIDs)
+}
+
+// FollowersOf is Followers of several users at once.
+func (r *Relations) FollowersOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
+	return lists(ctx, r.repo.ListFollowers, userIDs)
+}
+
+// FriendsOf is Friends of several users at once.
+func (r *Relations) FriendsOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
+	return lists(ctx, r.repo.ListFriends, userIDs)
+}
+
+// lists checks userIDs, then reads their lists with read, at most MaxList long each.
+func lists(ctx context.Context, read func(context.Context, []int64, int) (map[int64][]int64, error), userIDs []int64) (map[int64][]int64, error) {
+	for _, id := range userIDs {
+		if err := validate.ID("user_id", id); err != nil {
+			return nil, err
+		}
 	}
-	return r.repo.ListFriends(ctx, userID, MaxList)
+	return read(ctx, userIDs, MaxList)
+}
+
+// one is the list of one user from a reader of several users' lists.
+func one(ctx context.Context, of func(context.Context, []int64) (map[int64][]int64, error), userID int64) ([]int64, error) {
+	got, err := of(ctx, []int64{userID})
+	return got[userID], err
 }
 
 // Stats returns the counters of every id asked for; a user nobody has followed counts zero.

@@ -71,17 +71,38 @@ func (m *memRepo) newestFirst(limit int, pick func([2]int64) (int64, bool)) []in
 	return out
 }
 
-func (m *memRepo) ListFollowing(_ context.Context, u int64, limit int) ([]int64, error) {
-	return m.newestFirst(limit, func(f [2]int64) (int64, bool) { return f[1], f[0] == u }), nil
+func (m *memRepo) ListFollowing(_ context.Context, users []int64, limit int) (map[int64][]int64, error) {
+	return m.each(users, m.following, limit), nil
 }
 
-func (m *memRepo) ListFollowers(_ context.Context, u int64, limit int) ([]int64, error) {
-	return m.newestFirst(limit, func(f [2]int64) (int64, bool) { return f[0], f[1] == u }), nil
+func (m *memRepo) following(u int64, limit int) []int64 {
+	return m.newestFirst(limit, func(f [2]int64) (int64, bool) { return f[1], f[0] == u })
 }
 
-// ListFriends dates a friendship from the later of its two follows: walking newest first, that is
+func (m *memRepo) ListFollowers(_ context.Context, users []int64, limit int) (map[int64][]int64, error) {
+	return m.each(users, m.followers, limit), nil
+}
+
+func (m *memRepo) followers(u int64, limit int) []int64 {
+	return m.newestFirst(limit, func(f [2]int64) (int64, bool) { return f[0], f[1] == u })
+}
+
+func (m *memRepo) ListFriends(_ context.Context, users []int64, limit int) (map[int64][]int64, error) {
+	return m.each(users, m.friends, limit), nil
+}
+
+// each is the list of each of users, read by one.
+func (m *memRepo) each(users []int64, one func(u int64, limit int) []int64, limit int) map[int64][]int64 {
+	out := make(map[int64][]int64, len(users))
+	for _, u := range users {
+		out[u] = one(u, limit)
+	}
+	return out
+}
+
+// friends dates a friendship from the later of its two follows: walking newest first, that is
 // the first follow of the pair met.
-func (m *memRepo) ListFriends(_ context.Context, u int64, limit int) ([]int64, error) {
+func (m *memRepo) friends(u int64, limit int) []int64 {
 	seen := map[int64]bool{}
 	return m.newestFirst(limit, func(f [2]int64) (int64, bool) {
 		peer := f[0] + f[1] - u
@@ -90,7 +111,7 @@ func (m *memRepo) ListFriends(_ context.Context, u int64, limit int) ([]int64, e
 		}
 		seen[peer] = true
 		return peer, true
-	}), nil
+	})
 }
 
 func (m *memRepo) Stats(_ context.Context, ids []int64) (map[int64]Stats, error) {

@@ -49,10 +49,10 @@ func expectFollow(ctx context.Context, repo ticking, a, b int64, follows bool) e
 		of   int64
 		has  int64
 	}{
-		{"follow list", repo.ListFollowing, a, b},
-		{"follower list", repo.ListFollowers, b, a},
-		{"friend list", repo.ListFriends, a, b},
-		{"friend list", repo.ListFriends, b, a},
+		{"follow list", oneList(repo.ListFollowing), a, b},
+		{"follower list", oneList(repo.ListFollowers), b, a},
+		{"friend list", oneList(repo.ListFriends), a, b},
+		{"friend list", oneList(repo.ListFriends), b, a},
 	}
 	for _, l := range lists {
 		ids, err := l.read(ctx, l.of, 100)
@@ -84,8 +84,8 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 		_, _ = repo.Stats(ctx, []int64{1 + w, 100 + w})
 		_, _ = repo.IsFollowing(ctx, 1+w, []int64{100 + w})
 		_, _, _ = repo.StatsFor(ctx, []biz.StatsQuery{{Viewer: 1 + w, IDs: []int64{1 + w, 100 + w}}, {Viewer: 100 + w, IDs: []int64{1 + w}}})
-		_, _ = repo.ListFollowers(ctx, 100+w, 100)
-		_, _ = repo.ListFriends(ctx, 100+w, 100)
+		_, _ = oneList(repo.ListFollowers)(ctx, 100+w, 100)
+		_, _ = oneList(repo.ListFriends)(ctx, 100+w, 100)
 	}, writers, func(w int) error {
 		a, b := int64(1+w), int64(100+w)
 		for round := range rounds {

@@ -39,36 +39,20 @@ func (r *Relations) invalidate(ctx context.Context, follower, followee int64) {
 		k.followers.Key(followee), k.friends.Key(follower), k.friends.Key(followee))
 }
 
-// list is one of a user's cached lists, read by read (with a limit) on a miss.
-func (r *Relations) list(ctx context.Context, f *cache.Family[int64, cache.IDList], userID int64,
-	read func(ctx context.Context, userID int64, limit int) ([]int64, error)) (cache.IDList, error) {
-	got, err := f.Get(ctx, []int64{userID}, cache.ListLoader(maxCachedList, read))
-	return got[userID], err
+// ListFollowing returns whom each of userIDs follows, newest first, at most limit each, with
+// one cache round trip for all of them.
+func (r *Relations) ListFollowing(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
+	return cache.Lists(ctx, r.keys.following, userIDs, maxCachedList, limit, r.readFollowing)
 }
 
-// cachedList answers a list of at most limit from the cache when the cache holds it whole.
-func (r *Relations) cachedList(ctx context.Context, f *cache.Family[int64, cache.IDList], userID int64, limit int,
-	read func(ctx context.Context, userID int64, limit int) ([]int64, error)) ([]int64, error) {
-	l, err := r.list(ctx, f, userID, read)
-	if err != nil {
-		return nil, err
-	}
-	if !l.Whole {
-		return read(ctx, userID, limit)
-	}
-	return l.IDs[:min(limit, len(l.IDs))], nil
+// ListFollowers returns who follows each of userIDs, as ListFollowing.
+func (r *Relations) ListFollowers(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
+	return cache.Lists(ctx, r.keys.followers, userIDs, maxCachedList, limit, r.readFollowers)
 }
 
-func (r *Relations) ListFollowing(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	return r.cachedList(ctx, r.keys.following, userID, limit, r.readFollowing)
-}
-
-func (r *Relations) ListFollowers(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	return r.cachedList(ctx, r.keys.followers, userID, limit, r.readFollowers)
-}
-
-func (r *Relations) ListFriends(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	return r.cachedList(ctx, r.keys.friends, userID, limit, r.readFriends)
+// ListFriends returns the friends of each of userIDs, as ListFollowing.
+func (r *Relations) ListFriends(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
+	return cache.Lists(ctx, r.keys.friends, userIDs, maxCachedList, limit, r.readFriends)
 }
 
 // Stats returns the counters of ids: StatsFor without a viewer.

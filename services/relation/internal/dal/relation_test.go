@@ -125,24 +125,29 @@ func testListsNewestFirst(t *testing.T, open func(*testing.T) (ticking, *gorm.DB
 	mustChange(t, true)(repo.Unfollow(ctx, 1, 2))
 	mustChange(t, true)(repo.Follow(ctx, 1, 2))
 
-	following, err := repo.ListFollowing(ctx, 1, 10)
+	following, err := oneList(repo.ListFollowing)(ctx, 1, 10)
 	if err != nil || !equal(following, 2, 5, 4, 3) {
 		t.Fatalf("following = %v, %v; want [2 5 4 3]", following, err)
 	}
-	followers, err := repo.ListFollowers(ctx, 1, 10)
+	followers, err := oneList(repo.ListFollowers)(ctx, 1, 10)
 	if err != nil || !equal(followers, 2, 5, 3) {
 		t.Fatalf("followers = %v, %v; want [2 5 3]", followers, err)
 	}
 	// Friendships date from the later follow: 2 (refollowed last), then 5, then 3.
-	friends, err := repo.ListFriends(ctx, 1, 10)
+	friends, err := oneList(repo.ListFriends)(ctx, 1, 10)
 	if err != nil || !equal(friends, 2, 5, 3) {
 		t.Fatalf("friends = %v, %v; want [2 5 3]", friends, err)
 	}
-	if f, _ := repo.ListFriends(ctx, 4, 10); len(f) != 0 {
+	if f, _ := oneList(repo.ListFriends)(ctx, 4, 10); len(f) != 0 {
 		t.Fatalf("4 follows nobody but has friends %v", f)
 	}
-	if limited, _ := repo.ListFollowing(ctx, 1, 2); !equal(limited, 2, 5) {
+	if limited, _ := oneList(repo.ListFollowing)(ctx, 1, 2); !equal(limited, 2, 5) {
 		t.Fatalf("limited following = %v", limited)
+	}
+	// Several users' lists at once (a batch of lists) are each user's list.
+	all, err := repo.ListFollowers(ctx, []int64{1, 4, 6}, 10)
+	if err != nil || !equal(all[1], 2, 5, 3) || !equal(all[4], 1) || all[6] == nil || len(all[6]) != 0 {
+		t.Fatalf("followers of 1, 4 and 6 = %v, %v; want [2 5 3], [1] and an empty list", all, err)
 	}
 }
 
@@ -265,4 +270,12 @@ func equal(got []int64, want ...int64) bool {
 		}
 	}
 	return true
+}
+
+// oneList reads one user's list with a reader of several users' lists.
+func oneList(read func(context.Context, []int64, int) (map[int64][]int64, error)) func(context.Context, int64, int) ([]int64, error) {
+	return func(ctx context.Context, id int64, limit int) ([]int64, error) {
+		got, err := read(ctx, []int64{id}, limit)
+		return got[id], err
+	}
 }
