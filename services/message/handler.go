@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/message"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/message/internal/biz"
@@ -41,11 +42,15 @@ func (h *handler) LatestMessages(ctx context.Context, req *message.LatestMessage
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
+	return latestToProto(latest), nil
+}
+
+func latestToProto(latest map[int64]*biz.Message) *message.LatestMessagesResponse {
 	resp := &message.LatestMessagesResponse{Latest: make(map[int64]*message.Message, len(latest))}
 	for peer, m := range latest {
 		resp.Latest[peer] = toProto(m)
 	}
-	return resp, nil
+	return resp
 }
 
 func toProto(m *biz.Message) *message.Message {
@@ -53,11 +58,22 @@ func toProto(m *biz.Message) *message.Message {
 		CreateTimeMs: m.CreateTimeMs}
 }
 
-// LatestMessagesBatch answers several pages' LatestMessages (rpc.Each).
+// LatestMessagesBatch answers several pages' LatestMessages, read together.
 func (h *handler) LatestMessagesBatch(ctx context.Context, req *message.LatestMessagesBatchRequest) (*message.LatestMessagesBatchResponse, error) {
-	answers, err := rpc.Each(ctx, h.log, req.Queries, h.LatestMessages)
-	if err != nil {
-		return nil, err
+	if err := idbatch.CheckQueries(len(req.Queries)); err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return &message.LatestMessagesBatchResponse{Answers: answers}, nil
+	queries := make([]biz.LatestQuery, len(req.Queries))
+	for i, q := range req.Queries {
+		queries[i] = biz.LatestQuery{User: q.GetUserId(), Peers: q.GetPeerIds()}
+	}
+	latest, err := h.messages.LatestBatch(ctx, queries)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	resp := &message.LatestMessagesBatchResponse{Answers: make([]*message.LatestMessagesResponse, len(latest))}
+	for i, l := range latest {
+		resp.Answers[i] = latestToProto(l)
+	}
+	return resp, nil
 }

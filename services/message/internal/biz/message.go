@@ -48,8 +48,15 @@ type Repo interface {
 	Create(ctx context.Context, m *Message, sendTime func(latestMs int64) int64) (*Message, error)
 	// Chat returns the pair's messages after afterMs, oldest first (by time, then id).
 	Chat(ctx context.Context, user, peer, afterMs int64, limit int) ([]*Message, error)
-	// Latest returns the latest message between user and each peer that has one.
-	Latest(ctx context.Context, user int64, peers []int64) (map[int64]*Message, error)
+	// LatestOf answers each query: the latest message between its user and each of its peers
+	// that has one, reading what all of them ask at once.
+	LatestOf(ctx context.Context, queries []LatestQuery) ([]map[int64]*Message, error)
+}
+
+// LatestQuery asks for the latest message between User and each of Peers (a friend list's).
+type LatestQuery struct {
+	User  int64
+	Peers []int64
 }
 
 // Users answers whether a user exists; the user service owns that fact.
@@ -121,14 +128,42 @@ func (m *Messages) Chat(ctx context.Context, user, peer, afterMs int64) ([]*Mess
 
 // Latest returns the latest message between user and each of peers that has one.
 func (m *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[int64]*Message, error) {
-	if err := validate.ID("user_id", user); err != nil {
+	answers, err := m.LatestBatch(ctx, []LatestQuery{{User: user, Peers: peers}})
+	if err != nil {
 		return nil, err
 	}
-	ids, err := idbatch.Check(slices.DeleteFunc(slices.Clone(peers), func(p int64) bool { return p == user }), "peer")
-	if err != nil || len(ids) == 0 {
-		return map[int64]*Message{}, err
+	return answers[0], nil
+}
+
+// LatestBatch is Latest of several friend lists, read together: answers[i] answers queries[i].
+func (m *Messages) LatestBatch(ctx context.Context, queries []LatestQuery) ([]map[int64]*Message, error) {
+	answers := make([]map[int64]*Message, len(queries))
+	var asked []LatestQuery
+	var of []int // asked[j] answers queries[of[j]]
+	for i, q := range queries {
+		if err := validate.ID("user_id", q.User); err != nil {
+			return nil, err
+		}
+		ids, err := idbatch.Check(slices.DeleteFunc(slices.Clone(q.Peers), func(p int64) bool { return p == q.User }), "peer")
+		if err != nil {
+			return nil, err
+		}
+		answers[i] = map[int64]*Message{}
+		if len(ids) > 0 {
+			asked, of = append(asked, LatestQuery{User: q.User, Peers: ids}), append(of, i)
+		}
 	}
-	return m.repo.Latest(ctx, user, ids)
+	if len(asked) == 0 {
+		return answers, nil
+	}
+	found, err := m.repo.LatestOf(ctx, asked)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range of {
+		answers[i] = found[j]
+	}
+	return answers, nil
 }
 
 // ValidateContent accepts 1..MaxContentLen characters of valid UTF-8 that are not all white space.

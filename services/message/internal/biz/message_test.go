@@ -57,18 +57,22 @@ func (m *memRepo) Chat(_ context.Context, user, peer, afterMs int64, limit int) 
 	return out, nil
 }
 
-func (m *memRepo) Latest(_ context.Context, user int64, peers []int64) (map[int64]*Message, error) {
+func (m *memRepo) LatestOf(_ context.Context, queries []LatestQuery) ([]map[int64]*Message, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := map[int64]*Message{}
-	for _, msg := range m.msgs {
-		for _, p := range peers {
-			if between(msg, user, p) {
-				out[p] = msg
+	answers := make([]map[int64]*Message, len(queries))
+	for i, q := range queries {
+		out := map[int64]*Message{}
+		for _, msg := range m.msgs {
+			for _, p := range q.Peers {
+				if between(msg, q.User, p) {
+					out[p] = msg
+				}
 			}
 		}
+		answers[i] = out
 	}
-	return out, nil
+	return answers, nil
 }
 
 // knownUsers exists for ids 1..99.
@@ -189,6 +193,27 @@ func TestLatestSkipsSelfAndDuplicates(t *testing.T) {
 	}
 	if _, err := m.Latest(ctx, 1, tooMany); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("Latest of %d peers = %v; want BadRequest", len(tooMany), err)
+	}
+}
+
+// A batch answers each friend list as Latest alone would, and refuses a bad query whole.
+func TestLatestBatchAnswersEachQuery(t *testing.T) {
+	m, _ := newMessages()
+	ctx := context.Background()
+	for _, s := range [][2]int64{{2, 1}, {3, 4}} {
+		if _, err := m.Send(ctx, s[0], s[1], fmt.Sprintf("%d to %d", s[0], s[1]), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := m.LatestBatch(ctx, []LatestQuery{{User: 1, Peers: []int64{2, 3}}, {User: 4, Peers: []int64{4}}, {User: 4, Peers: []int64{3, 1}}})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("LatestBatch = %v, %v", got, err)
+	}
+	if len(got[0]) != 1 || got[0][2].Content != "2 to 1" || got[1] == nil || len(got[1]) != 0 || len(got[2]) != 1 || got[2][3].Content != "3 to 4" {
+		t.Fatalf("LatestBatch answers = %+v, %+v, %+v", got[0], got[1], got[2])
+	}
+	if _, err := m.LatestBatch(ctx, []LatestQuery{{User: 1, Peers: []int64{2}}, {User: 0, Peers: []int64{1}}}); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("LatestBatch with user 0 = %v; want BadRequest", err)
 	}
 }
 

@@ -22,35 +22,37 @@ func (p pair) key() string { return strconv.FormatInt(p.lo, 10) + ":" + strconv.
 // Latest returns the latest message between user and each peer that has one, from the cache
 // where it has the pair.
 func (r *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[int64]*biz.Message, error) {
-	pairs := make([]pair, 0, len(peers))
-	for _, p := range peers {
-		pairs = append(pairs, pairOf(user, p))
-	}
-	got, err := r.latest.Get(ctx, pairs, func(ctx context.Context, pairs []pair) (map[pair]*biz.Message, error) {
-		others := make([]int64, 0, len(pairs))
-		for _, p := range pairs {
-			others = append(others, p.lo+p.hi-user)
-		}
-		found, err := r.readLatest(ctx, user, others)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[pair]*biz.Message, len(found))
-		for peer, m := range found {
-			out[pairOf(user, peer)] = m
-		}
-		return out, nil
-	})
+	answers, err := r.LatestOf(ctx, []biz.LatestQuery{{User: user, Peers: peers}})
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]*biz.Message, len(got))
-	for p, m := range got {
-		if m != nil {
-			out[p.lo+p.hi-user] = m
+	return answers[0], nil
+}
+
+// LatestOf answers each query's latest messages, with one cache round trip for the pairs of all
+// of them and one read of MySQL for the pairs the cache misses.
+func (r *Messages) LatestOf(ctx context.Context, queries []biz.LatestQuery) ([]map[int64]*biz.Message, error) {
+	var pairs []pair
+	for _, q := range queries {
+		for _, p := range q.Peers {
+			pairs = append(pairs, pairOf(q.User, p))
 		}
 	}
-	return out, nil
+	got, err := r.latest.Get(ctx, pairs, r.readLatest)
+	if err != nil {
+		return nil, err
+	}
+	answers := make([]map[int64]*biz.Message, len(queries))
+	for i, q := range queries {
+		out := make(map[int64]*biz.Message, len(q.Peers))
+		for _, p := range q.Peers {
+			if m := got[pairOf(q.User, p)]; m != nil {
+				out[p] = m
+			}
+		}
+		answers[i] = out
+	}
+	return answers, nil
 }
 
 // Chat returns the pair's messages after afterMs, oldest first. A poll for messages newer than
@@ -58,13 +60,7 @@ func (r *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[i
 // cached latest message without reading the messages.
 func (r *Messages) Chat(ctx context.Context, user, peer, afterMs int64, limit int) ([]*biz.Message, error) {
 	p := pairOf(user, peer)
-	latest, err := r.latest.Get(ctx, []pair{p}, func(ctx context.Context, _ []pair) (map[pair]*biz.Message, error) {
-		found, err := r.readLatest(ctx, user, []int64{peer})
-		if err != nil {
-			return nil, err
-		}
-		return map[pair]*biz.Message{p: found[peer]}, nil
-	})
+	latest, err := r.latest.Get(ctx, []pair{p}, r.readLatest)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ package dal
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -117,34 +118,22 @@ func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(lat
 	return m, nil
 }
 
-// readLatest reads the pairs by key: the peers above user through the primary key (user is the low
-// half), those below through idx_latest_hi_lo (user is the high half).
-func (r *Messages) readLatest(ctx context.Context, user int64, peers []int64) (map[int64]*biz.Message, error) {
-	var above, below []int64
-	for _, p := range peers {
-		if p > user {
-			above = append(above, p)
-		} else {
-			below = append(below, p)
-		}
-	}
-	q := r.db.WithContext(ctx).Where("message_id > 0")
-	switch {
-	case len(above) > 0 && len(below) > 0:
-		q = q.Where(r.db.Where("user_lo = ? AND user_hi IN ?", user, above).Or("user_hi = ? AND user_lo IN ?", user, below))
-	case len(above) > 0:
-		q = q.Where("user_lo = ? AND user_hi IN ?", user, above)
-	default:
-		q = q.Where("user_hi = ? AND user_lo IN ?", user, below)
+// readLatest reads the latest message of pairs by their primary key; a pair without one is left
+// out.
+func (r *Messages) readLatest(ctx context.Context, pairs []pair) (map[pair]*biz.Message, error) {
+	args := make([]any, 0, 2*len(pairs))
+	for _, p := range pairs {
+		args = append(args, p.lo, p.hi)
 	}
 	var rows []latestRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("read latest messages of %d: %w", user, err)
+	err := r.db.WithContext(ctx).Where("message_id > 0 AND (user_lo, user_hi) IN ("+
+		strings.TrimSuffix(strings.Repeat("(?, ?), ", len(pairs)), ", ")+")", args...).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read the latest messages of %d pairs: %w", len(pairs), err)
 	}
-	out := make(map[int64]*biz.Message, len(rows))
+	out := make(map[pair]*biz.Message, len(rows))
 	for _, l := range rows {
-		peer := l.UserLo + l.UserHi - user
-		out[peer] = l.toBiz()
+		out[pair{l.UserLo, l.UserHi}] = l.toBiz()
 	}
 	return out, nil
 }

@@ -169,7 +169,7 @@ func testLatestPerPair(t *testing.T, open func(*testing.T) (*Messages, *biz.Mess
 	send(t, rules, 5, 9, "to 9")
 	send(t, rules, 9, 4, "not about 5")
 
-	// 5 is the high half of (2,5) and the low half of (5,9): both indexes are used.
+	// 5 is the high half of (2,5) and the low half of (5,9).
 	latest, err := repo.Latest(ctx, 5, []int64{2, 9, 4, 7})
 	if err != nil {
 		t.Fatal(err)
@@ -188,6 +188,13 @@ func testLatestPerPair(t *testing.T, open func(*testing.T) (*Messages, *biz.Mess
 	}
 	if only, _ := repo.Latest(ctx, 5, []int64{2}); len(only) != 1 || only[2].Content != "from 2" {
 		t.Fatalf("Latest below only = %+v", only)
+	}
+	// Several friend lists at once, sharing a pair: each gets its own peers' messages.
+	lists, err := repo.LatestOf(ctx, []biz.LatestQuery{{User: 5, Peers: []int64{9, 7}}, {User: 9, Peers: []int64{5, 4}}, {User: 2, Peers: []int64{5}}})
+	if err != nil || len(lists) != 3 || len(lists[0]) != 1 || lists[0][9].Content != "to 9" ||
+		len(lists[1]) != 2 || lists[1][5].Content != "to 9" || lists[1][4].Content != "not about 5" ||
+		len(lists[2]) != 1 || lists[2][5].Content != "from 2" {
+		t.Fatalf("LatestOf three lists = %+v, %v", lists, err)
 	}
 }
 
