@@ -57,8 +57,9 @@ type Repo interface {
 	// Feed answers each query with at most its Limit videos published strictly before its
 	// BeforeMs, newest first, reading what all of them ask at once.
 	Feed(ctx context.Context, queries []FeedQuery) ([][]*Video, error)
-	// ListByAuthor returns the author's newest limit videos, newest first.
-	ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*Video, error)
+	// ListByAuthors returns each author's newest limit videos, newest first, reading those of
+	// all of them at once.
+	ListByAuthors(ctx context.Context, authorIDs []int64, limit int) (map[int64][]*Video, error)
 	// MGet returns the videos among ids that exist, in any order.
 	MGet(ctx context.Context, ids []int64) ([]*Video, error)
 	// CountWorks returns the work count of the authors among ids that have published.
@@ -192,10 +193,18 @@ const MaxList = 1000
 
 // ListByAuthor returns the author's newest MaxList videos, newest first.
 func (s *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*Video, error) {
-	if err := validate.ID("author_id", authorID); err != nil {
-		return nil, err
+	lists, err := s.ListByAuthors(ctx, []int64{authorID})
+	return lists[authorID], err
+}
+
+// ListByAuthors is ListByAuthor of several authors at once (a batch of publish lists).
+func (s *Videos) ListByAuthors(ctx context.Context, authorIDs []int64) (map[int64][]*Video, error) {
+	for _, id := range authorIDs {
+		if err := validate.ID("author_id", id); err != nil {
+			return nil, err
+		}
 	}
-	return s.repo.ListByAuthor(ctx, authorID, MaxList)
+	return s.repo.ListByAuthors(ctx, authorIDs, MaxList)
 }
 
 // MGet returns the videos among ids that exist, in the order of ids, each once.

@@ -97,12 +97,16 @@ func (m *memRepo) Feed(_ context.Context, queries []FeedQuery) ([][]*Video, erro
 	return pages, nil
 }
 
-func (m *memRepo) ListByAuthor(_ context.Context, authorID int64, limit int) ([]*Video, error) {
+func (m *memRepo) ListByAuthors(_ context.Context, authorIDs []int64, limit int) (map[int64][]*Video, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.listLimit = limit
-	out := m.newestFirst(func(v *Video) bool { return v.AuthorID == authorID })
-	return out[:min(limit, len(out))], nil
+	lists := make(map[int64][]*Video, len(authorIDs))
+	for _, a := range authorIDs {
+		out := m.newestFirst(func(v *Video) bool { return v.AuthorID == a })
+		lists[a] = out[:min(limit, len(out))]
+	}
+	return lists, nil
 }
 
 func (m *memRepo) MGet(_ context.Context, ids []int64) ([]*Video, error) {

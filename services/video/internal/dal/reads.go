@@ -162,17 +162,30 @@ func inOrder(rows map[int64]biz.Video, ids []int64) []*biz.Video {
 
 // ListByAuthor returns the newest limit of the author's videos, newest first.
 func (r *Videos) ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*biz.Video, error) {
-	got, err := r.keys.list.Get(ctx, []int64{authorID}, cache.ListLoader(maxCachedWorks, r.readListIDs))
+	lists, err := r.ListByAuthors(ctx, []int64{authorID}, limit)
+	return lists[authorID], err
+}
+
+// ListByAuthors is ListByAuthor of several authors, with one cache round trip for their lists and
+// one for the videos of all of them.
+func (r *Videos) ListByAuthors(ctx context.Context, authorIDs []int64, limit int) (map[int64][]*biz.Video, error) {
+	ids, err := cache.Lists(ctx, r.keys.list, authorIDs, maxCachedWorks, limit, r.readListIDs)
 	if err != nil {
 		return nil, err
 	}
-	ids := got[authorID].IDs
-	if !got[authorID].Whole {
-		if ids, err = r.readListIDs(ctx, authorID, limit); err != nil {
-			return nil, err
-		}
+	var all []int64
+	for _, a := range authorIDs {
+		all = append(all, ids[a]...)
 	}
-	return r.inOrder(ctx, ids[:min(limit, len(ids))])
+	rows, err := r.keys.rows.Get(ctx, all, r.readRows)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]*biz.Video, len(authorIDs))
+	for _, a := range authorIDs {
+		out[a] = inOrder(rows, ids[a])
+	}
+	return out, nil
 }
 
 // readListIDs reads the ids of at most limit (-1: all) of the author's videos, newest first,

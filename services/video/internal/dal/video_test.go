@@ -301,6 +301,12 @@ func testListByAuthor(t *testing.T, open func(*testing.T) (*Videos, *gorm.DB)) {
 	if none, err := repo.ListByAuthor(ctx, 3, 100); err != nil || len(none) != 0 {
 		t.Fatalf("ListByAuthor of an author without videos = %+v, %v", none, err)
 	}
+	// Several authors' lists at once (a batch of publish lists) are each author's list.
+	lists, err := repo.ListByAuthors(ctx, []int64{2, 3, 1}, 2)
+	if err != nil || len(lists) != 3 || len(lists[1]) != 2 || lists[1][0].PublishTimeMs != 103 || lists[1][1].PublishTimeMs != 102 ||
+		len(lists[2]) != 2 || lists[2][0].PublishTimeMs != 104 || lists[2][0].AuthorID != 2 || len(lists[3]) != 0 {
+		t.Fatalf("ListByAuthors(2, 3, 1) = %+v, %v", lists, err)
+	}
 }
 
 // The feed and the publish list read an index range in order: no full scan, no sort. The
