@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/comment/internal/biz"
@@ -37,11 +38,15 @@ func (h *handler) ListComments(ctx context.Context, req *comment.ListCommentsReq
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
+	return listToProto(list), nil
+}
+
+func listToProto(list []*biz.Comment) *comment.ListCommentsResponse {
 	resp := &comment.ListCommentsResponse{Comments: make([]*comment.Comment, 0, len(list))}
 	for _, c := range list {
 		resp.Comments = append(resp.Comments, toProto(c))
 	}
-	return resp, nil
+	return resp
 }
 
 func (h *handler) CountComments(ctx context.Context, req *comment.CountCommentsRequest) (*comment.CountCommentsResponse, error) {
@@ -57,11 +62,19 @@ func toProto(c *biz.Comment) *comment.Comment {
 		CreateTimeMs: c.CreatedAt.UnixMilli()}
 }
 
-// ListCommentsBatch answers several pages' ListComments (rpc.Each).
+// ListCommentsBatch answers several pages' ListComments, read together (one cache round trip).
 func (h *handler) ListCommentsBatch(ctx context.Context, req *comment.ListCommentsBatchRequest) (*comment.ListCommentsBatchResponse, error) {
-	answers, err := rpc.Each(ctx, h.log, req.Queries, h.ListComments)
+	videos, distinct, err := idbatch.QueryIDs(req.Queries, (*comment.ListCommentsRequest).GetVideoId)
 	if err != nil {
-		return nil, err
+		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return &comment.ListCommentsBatchResponse{Answers: answers}, nil
+	lists, err := h.comments.Lists(ctx, distinct)
+	if err != nil {
+		return nil, rpc.ServerError(ctx, h.log, err)
+	}
+	resp := &comment.ListCommentsBatchResponse{Answers: make([]*comment.ListCommentsResponse, len(videos))}
+	for i, v := range videos {
+		resp.Answers[i] = listToProto(lists[v])
+	}
+	return resp, nil
 }

@@ -53,8 +53,9 @@ type Repo interface {
 	// Delete makes c (of c.VideoID) a tombstone deleted at at and lowers the count, unless it is
 	// deleted already; it reports whether this call deleted it. Of two deletes racing, one does.
 	Delete(ctx context.Context, c *Comment, at time.Time) (deleted bool, err error)
-	// ListByVideo returns the video's newest limit comments not deleted, newest first.
-	ListByVideo(ctx context.Context, videoID int64, limit int) ([]*Comment, error)
+	// ListByVideos returns each video's newest limit comments not deleted, newest first, reading
+	// those of all of them at once.
+	ListByVideos(ctx context.Context, videoIDs []int64, limit int) (map[int64][]*Comment, error)
 	// Counts returns the comment counts of videoIDs; a video it leaves out has no comments.
 	Counts(ctx context.Context, videoIDs []int64) (map[int64]int64, error)
 }
@@ -145,10 +146,18 @@ const MaxList = 1000
 // List returns the newest MaxList comments of videoID, newest first; a video without comments (or
 // that does not exist) has an empty list.
 func (s *Comments) List(ctx context.Context, videoID int64) ([]*Comment, error) {
-	if err := validate.ID("video_id", videoID); err != nil {
-		return nil, err
+	lists, err := s.Lists(ctx, []int64{videoID})
+	return lists[videoID], err
+}
+
+// Lists is List of several videos at once (a batch of comment lists).
+func (s *Comments) Lists(ctx context.Context, videoIDs []int64) (map[int64][]*Comment, error) {
+	for _, id := range videoIDs {
+		if err := validate.ID("video_id", id); err != nil {
+			return nil, err
+		}
 	}
-	return s.repo.ListByVideo(ctx, videoID, MaxList)
+	return s.repo.ListByVideos(ctx, videoIDs, MaxList)
 }
 
 // Counts returns a count for every valid id asked, zero for videos without comments.

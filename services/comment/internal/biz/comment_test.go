@@ -60,18 +60,22 @@ func (m *memRepo) Delete(_ context.Context, c *Comment, _ time.Time) (bool, erro
 	return true, nil
 }
 
-func (m *memRepo) ListByVideo(_ context.Context, videoID int64, limit int) ([]*Comment, error) {
+func (m *memRepo) ListByVideos(_ context.Context, videoIDs []int64, limit int) (map[int64][]*Comment, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := []*Comment{}
-	for _, c := range m.rows {
-		if c.VideoID == videoID && !c.Deleted {
-			out = append(out, &c)
+	lists := make(map[int64][]*Comment, len(videoIDs))
+	for _, videoID := range videoIDs {
+		out := []*Comment{}
+		for _, c := range m.rows {
+			if c.VideoID == videoID && !c.Deleted {
+				out = append(out, &c)
+			}
 		}
+		sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+		lists[videoID] = out[:min(limit, len(out))]
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
 	m.listLimit = limit
-	return out[:min(limit, len(out))], nil
+	return lists, nil
 }
 
 func (m *memRepo) Counts(_ context.Context, ids []int64) (map[int64]int64, error) {

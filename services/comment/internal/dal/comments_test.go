@@ -85,6 +85,11 @@ func testListCountAndDelete(t *testing.T, open func(*testing.T) (*Comments, *gor
 	if newest, err := repo.ListByVideo(ctx, 10, 2); err != nil || len(newest) != 2 || newest[0].ID != posted[3].ID {
 		t.Fatalf("ListByVideo with a limit of 2 = %+v, %v; want the newest two", newest, err)
 	}
+	// Several videos' lists at once (a batch of comment lists) are each video's list.
+	if lists, err := repo.ListByVideos(ctx, []int64{99, 10}, 2); err != nil || len(lists) != 2 || lists[99] == nil || len(lists[99]) != 0 ||
+		len(lists[10]) != 2 || lists[10][0].ID != posted[3].ID {
+		t.Fatalf("ListByVideos(99, 10) = %+v, %v; want no comments and the newest two", lists, err)
+	}
 	counts, err := repo.Counts(ctx, []int64{10, 11, 12})
 	if err != nil || counts[10] != 3 || counts[11] != 1 || counts[12] != 0 {
 		t.Fatalf("Counts = %v, %v", counts, err)

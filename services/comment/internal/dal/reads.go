@@ -40,26 +40,45 @@ func (r *Comments) invalidate(ctx context.Context, videoID int64) {
 
 // ListByVideo returns the video's newest limit comments not deleted, newest first.
 func (r *Comments) ListByVideo(ctx context.Context, videoID int64, limit int) ([]*biz.Comment, error) {
-	got, err := r.keys.list.Get(ctx, []int64{videoID}, func(ctx context.Context, ids []int64) (map[int64]commentList, error) {
-		list, err := r.readList(ctx, ids[0], maxCachedComments+1)
-		if err != nil {
-			return nil, err
+	lists, err := r.ListByVideos(ctx, []int64{videoID}, limit)
+	return lists[videoID], err
+}
+
+// ListByVideos is ListByVideo of several videos, with one cache round trip for all their lists.
+func (r *Comments) ListByVideos(ctx context.Context, videoIDs []int64, limit int) (map[int64][]*biz.Comment, error) {
+	got, err := r.keys.list.Get(ctx, videoIDs, func(ctx context.Context, ids []int64) (map[int64]commentList, error) {
+		lists := make(map[int64]commentList, len(ids))
+		for _, id := range ids {
+			list, err := r.readList(ctx, id, maxCachedComments+1)
+			if err != nil {
+				return nil, err
+			}
+			if len(list) > maxCachedComments {
+				lists[id] = commentList{} // too long to keep: read each time
+				continue
+			}
+			lists[id] = commentList{Whole: true, Comments: list}
 		}
-		if len(list) > maxCachedComments {
-			return map[int64]commentList{ids[0]: {}}, nil
-		}
-		return map[int64]commentList{ids[0]: {Whole: true, Comments: list}}, nil
+		return lists, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if l := got[videoID]; l.Whole {
-		if l.Comments == nil {
-			return []*biz.Comment{}, nil
+	out := make(map[int64][]*biz.Comment, len(videoIDs))
+	for _, id := range videoIDs {
+		l := got[id]
+		switch {
+		case !l.Whole:
+			if out[id], err = r.readList(ctx, id, limit); err != nil {
+				return nil, err
+			}
+		case l.Comments == nil:
+			out[id] = []*biz.Comment{}
+		default:
+			out[id] = l.Comments[:min(limit, len(l.Comments))]
 		}
-		return l.Comments[:min(limit, len(l.Comments))], nil
 	}
-	return r.readList(ctx, videoID, limit)
+	return out, nil
 }
 
 // readList reads at most limit (-1: all) of the video's comments not deleted, newest first (ids
