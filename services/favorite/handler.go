@@ -92,7 +92,7 @@ func statsToProto(a biz.StatsAnswer) *favorite.StatsResponse {
 	return resp
 }
 
-// ListFavoritesBatch answers several pages' ListFavorites (rpc.Each).
+// ListFavoritesBatch answers several pages' ListFavorites, read together (one cache round trip).
 func (h *handler) ListFavoritesBatch(ctx context.Context, req *favorite.ListFavoritesBatchRequest) (*favorite.ListFavoritesBatchResponse, error) {
 	users, distinct, err := idbatch.QueryIDs(req.Queries, (*favorite.ListFavoritesRequest).GetUserId)
 	if err != nil {
