@@ -16,3 +16,13 @@ func ID(field string, id int64) error {
 	}
 	return nil
 }
+
+// IDs is ID of each of ids (a batch's, each named field), returning the first failure.
+func IDs(field string, ids []int64) error {
+	for _, id := range ids {
+		if err := ID(field, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

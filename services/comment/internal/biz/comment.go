@@ -152,10 +152,8 @@ func (s *Comments) List(ctx context.Context, videoID int64) ([]*Comment, error) 
 
 // Lists is List of several videos at once (a batch of comment lists).
 func (s *Comments) Lists(ctx context.Context, videoIDs []int64) (map[int64][]*Comment, error) {
-	for _, id := range videoIDs {
-		if err := validate.ID("video_id", id); err != nil {
-			return nil, err
-		}
+	if err := validate.IDs("video_id", videoIDs); err != nil {
+		return nil, err
 	}
 	return s.repo.ListByVideos(ctx, videoIDs, MaxList)
 }

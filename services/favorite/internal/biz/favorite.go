@@ -130,10 +130,8 @@ func (f *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, err
 
 // LikedVideosOf is LikedVideos of several users at once (a batch of favorite lists).
 func (f *Favorites) LikedVideosOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
-	for _, id := range userIDs {
-		if err := validate.ID("user_id", id); err != nil {
-			return nil, err
-		}
+	if err := validate.IDs("user_id", userIDs); err != nil {
+		return nil, err
 	}
 	return f.repo.LikedVideosOf(ctx, userIDs, MaxList)
 }

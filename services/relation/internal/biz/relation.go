@@ -143,10 +143,8 @@ func (r *Relations) FriendsOf(ctx context.Context, userIDs []int64) (map[int64][
 
 // lists checks userIDs, then reads their lists with read, at most MaxList long each.
 func lists(ctx context.Context, read func(context.Context, []int64, int) (map[int64][]int64, error), userIDs []int64) (map[int64][]int64, error) {
-	for _, id := range userIDs {
-		if err := validate.ID("user_id", id); err != nil {
-			return nil, err
-		}
+	if err := validate.IDs("user_id", userIDs); err != nil {
+		return nil, err
 	}
 	return read(ctx, userIDs, MaxList)
 }

@@ -199,10 +199,8 @@ func (s *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*Video, er
 
 // ListByAuthors is ListByAuthor of several authors at once (a batch of publish lists).
 func (s *Videos) ListByAuthors(ctx context.Context, authorIDs []int64) (map[int64][]*Video, error) {
-	for _, id := range authorIDs {
-		if err := validate.ID("author_id", id); err != nil {
-			return nil, err
-		}
+	if err := validate.IDs("author_id", authorIDs); err != nil {
+		return nil, err
 	}
 	return s.repo.ListByAuthors(ctx, authorIDs, MaxList)
 }
