@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -114,4 +115,11 @@ func Retry(err error) error { return &again{err: err} }
 func lockWaitTimeout(err error) bool {
 	var me *mysql.MySQLError
 	return errors.As(err, &me) && me.Number == 1205
+}
+
+// Tuples is n SQL row constructors of width placeholders each, "(?, ?), (?, ?)", for a multi-row
+// VALUES or a "(a, b) IN (…)" over a composite key (which MariaDB reads as a range of the key).
+func Tuples(n, width int) string {
+	one := "(" + strings.Repeat("?, ", width-1) + "?)"
+	return strings.Repeat(one+", ", n-1) + one
 }

@@ -74,3 +74,12 @@ func TestRetry(t *testing.T) {
 		t.Fatalf("retry whose context ended during an attempt = %v after %d calls; want context.Canceled after 1", err, calls)
 	}
 }
+
+func TestTuples(t *testing.T) {
+	if got := Tuples(1, 2); got != "(?, ?)" {
+		t.Fatalf("Tuples(1, 2) = %q", got)
+	}
+	if got := Tuples(3, 3); got != "(?, ?, ?), (?, ?, ?), (?, ?, ?)" {
+		t.Fatalf("Tuples(3, 3) = %q", got)
+	}
+}

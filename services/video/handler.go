@@ -131,7 +131,13 @@ func (h *handler) ListByAuthorBatch(ctx context.Context, req *video.ListByAuthor
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	works, err := h.videos.CountWorks(ctx, distinct)
+	var listed []int64 // the authors with videos: the counts an answer carries
+	for _, a := range distinct {
+		if len(lists[a]) > 0 {
+			listed = append(listed, a)
+		}
+	}
+	works, err := h.videos.CountWorks(ctx, listed)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}

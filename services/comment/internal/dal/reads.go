@@ -38,13 +38,8 @@ func (r *Comments) invalidate(ctx context.Context, videoID int64) {
 	r.cache.Invalidate(ctx, r.keys.count.Key(videoID), r.keys.list.Key(videoID))
 }
 
-// ListByVideo returns the video's newest limit comments not deleted, newest first.
-func (r *Comments) ListByVideo(ctx context.Context, videoID int64, limit int) ([]*biz.Comment, error) {
-	lists, err := r.ListByVideos(ctx, []int64{videoID}, limit)
-	return lists[videoID], err
-}
-
-// ListByVideos is ListByVideo of several videos, with one cache round trip for all their lists.
+// ListByVideos returns the newest limit comments not deleted of each of videoIDs, newest first,
+// with one cache round trip for all their lists.
 func (r *Comments) ListByVideos(ctx context.Context, videoIDs []int64, limit int) (map[int64][]*biz.Comment, error) {
 	got, err := r.keys.list.Get(ctx, videoIDs, func(ctx context.Context, ids []int64) (map[int64]commentList, error) {
 		lists := make(map[int64]commentList, len(ids))

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
@@ -167,18 +166,12 @@ func lockLikes(tx *gorm.DB, pairs []pair) ([]likeRow, error) {
 	}
 	var rows []likeRow
 	// The row locks make a concurrent group changing one of these likes wait here.
-	err := tx.Raw("SELECT * FROM likes WHERE (user_id, video_id) IN ("+tuples(len(pairs), 2)+") FOR UPDATE", args...).
+	err := tx.Raw("SELECT * FROM likes WHERE (user_id, video_id) IN ("+db.Tuples(len(pairs), 2)+") FOR UPDATE", args...).
 		Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("lock likes: %w", err)
 	}
 	return rows, nil
-}
-
-// tuples is n SQL tuples of width placeholders each: "(?, ?), (?, ?)".
-func tuples(n, width int) string {
-	one := "(" + strings.Repeat("?, ", width-1) + "?)"
-	return strings.Repeat(one+", ", n-1) + one
 }
 
 // counterMoves sums what a group's likes and unlikes move: each video's favorite_count, each
@@ -227,14 +220,14 @@ func (m counterMoves) apply(tx *gorm.DB) error {
 		}
 	}
 	if len(videoArgs) > 0 {
-		err := tx.Exec("INSERT INTO video_favorite_stats (video_id, favorite_count) VALUES "+tuples(len(videoArgs)/2, 2)+
+		err := tx.Exec("INSERT INTO video_favorite_stats (video_id, favorite_count) VALUES "+db.Tuples(len(videoArgs)/2, 2)+
 			" ON DUPLICATE KEY UPDATE favorite_count = favorite_count + VALUES(favorite_count)", videoArgs...).Error
 		if err != nil {
 			return fmt.Errorf("move video favorite_count: %w", err)
 		}
 	}
 	if len(userArgs) > 0 {
-		err := tx.Exec("INSERT INTO user_favorite_stats (user_id, favorite_count, total_favorited) VALUES "+tuples(len(userArgs)/3, 3)+
+		err := tx.Exec("INSERT INTO user_favorite_stats (user_id, favorite_count, total_favorited) VALUES "+db.Tuples(len(userArgs)/3, 3)+
 			" ON DUPLICATE KEY UPDATE favorite_count = favorite_count + VALUES(favorite_count), "+
 			"total_favorited = total_favorited + VALUES(total_favorited)", userArgs...).Error
 		if err != nil {

@@ -49,14 +49,9 @@ func (r *Favorites) invalidate(ctx context.Context, cs []change, out []outcome, 
 	r.cache.Invalidate(ctx, slices.Compact(keys)...)
 }
 
-// LikedVideos returns the videos userID likes, newest like first: ids grow with time, and a like
-// given again after an unlike is a new row.
-func (r *Favorites) LikedVideos(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	lists, err := r.LikedVideosOf(ctx, []int64{userID}, limit)
-	return lists[userID], err
-}
-
-// LikedVideosOf is LikedVideos of several users, with one cache round trip for all their lists.
+// LikedVideosOf returns the videos each of userIDs likes, newest like first (ids grow with time,
+// and a like given again after an unlike is a new row), at most limit each, with one cache round
+// trip for all their lists.
 func (r *Favorites) LikedVideosOf(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
 	return cache.Lists(ctx, r.keys.liked, userIDs, maxCachedLikes, limit, r.readLiked)
 }

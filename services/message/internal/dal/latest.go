@@ -19,16 +19,6 @@ func pairOf(a, b int64) pair {
 // key is the id part of a pair's cache key ("3:9").
 func (p pair) key() string { return strconv.FormatInt(p.lo, 10) + ":" + strconv.FormatInt(p.hi, 10) }
 
-// Latest returns the latest message between user and each peer that has one, from the cache
-// where it has the pair.
-func (r *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[int64]*biz.Message, error) {
-	answers, err := r.LatestOf(ctx, []biz.LatestQuery{{User: user, Peers: peers}})
-	if err != nil {
-		return nil, err
-	}
-	return answers[0], nil
-}
-
 // LatestOf answers each query's latest messages, with one cache round trip for the pairs of all
 // of them and one read of MySQL for the pairs the cache misses.
 func (r *Messages) LatestOf(ctx context.Context, queries []biz.LatestQuery) ([]map[int64]*biz.Message, error) {

@@ -7,7 +7,6 @@ package dal
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -126,8 +125,7 @@ func (r *Messages) readLatest(ctx context.Context, pairs []pair) (map[pair]*biz.
 		args = append(args, p.lo, p.hi)
 	}
 	var rows []latestRow
-	err := r.db.WithContext(ctx).Where("message_id > 0 AND (user_lo, user_hi) IN ("+
-		strings.TrimSuffix(strings.Repeat("(?, ?), ", len(pairs)), ", ")+")", args...).Find(&rows).Error
+	err := r.db.WithContext(ctx).Where("message_id > 0 AND (user_lo, user_hi) IN ("+db.Tuples(len(pairs), 2)+")", args...).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read the latest messages of %d pairs: %w", len(pairs), err)
 	}

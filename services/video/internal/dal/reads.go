@@ -160,14 +160,8 @@ func inOrder(rows map[int64]biz.Video, ids []int64) []*biz.Video {
 	return out
 }
 
-// ListByAuthor returns the newest limit of the author's videos, newest first.
-func (r *Videos) ListByAuthor(ctx context.Context, authorID int64, limit int) ([]*biz.Video, error) {
-	lists, err := r.ListByAuthors(ctx, []int64{authorID}, limit)
-	return lists[authorID], err
-}
-
-// ListByAuthors is ListByAuthor of several authors, with one cache round trip for their lists and
-// one for the videos of all of them.
+// ListByAuthors returns the newest limit videos of each of authorIDs, newest first, with one cache
+// round trip for their lists and one for the videos of all of them.
 func (r *Videos) ListByAuthors(ctx context.Context, authorIDs []int64, limit int) (map[int64][]*biz.Video, error) {
 	ids, err := cache.Lists(ctx, r.keys.list, authorIDs, maxCachedWorks, limit, r.readListIDs)
 	if err != nil {
