@@ -49,8 +49,8 @@ type App struct {
 	events  Events
 	log     *slog.Logger
 	now     func() time.Time
-	// newest, when set, shares the newest feed page among the anonymous requests that ask for it
-	// at the same moment (ShareNewestFeed).
+	// newest, when set, shares the newest feed page, as anyone sees it, among the requests that
+	// ask for it at the same moment (ShareNewestFeed).
 	newest *coalesce.Batcher[struct{}, feedPage]
 }
 

@@ -13,7 +13,7 @@ import (
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
-func TestAnonymousRequestsForTheNewestPageShareTheNextAssembly(t *testing.T) {
+func TestRequestsForTheNewestPageShareTheNextAssembly(t *testing.T) {
 	b := fakes.New()
 	b.FeedVideos = []*video.Video{{Id: 3, AuthorId: 1, PublishTimeMs: 300}, {Id: 2, AuthorId: 2, PublishTimeMs: 200}}
 	log := slog.New(slog.DiscardHandler)
@@ -22,44 +22,52 @@ func TestAnonymousRequestsForTheNewestPageShareTheNextAssembly(t *testing.T) {
 		ShareNewestFeed(coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 64}}))
 	ctx := context.Background()
 
-	// The first request's page is held in video.Feed; the ten that arrive meanwhile share the
-	// next page, assembled once, after the first.
+	// The first request's page is held in video.Feed; the ten anonymous requests and the ten of
+	// viewers that arrive meanwhile share the next page, assembled once, after the first. Each
+	// viewer's page is that page with the viewer's flags (the fakes' viewer likes and follows
+	// every even id); the anonymous pages have none, so no viewer's flags leaked into the shared
+	// page.
 	entered, release := b.Hold("video.Feed")
 	var wg sync.WaitGroup
-	results := make(chan int64, 11)
-	ask := func() {
-		videos, next, err := app.Feed(ctx, 0, 0)
-		if err != nil || len(videos) != 2 || videos[0].Id != 3 || next != 200 {
-			t.Errorf("shared Feed = %v, %d, %v; want videos 3 and 2, next 200", videos, next, err)
+	ask := func(viewer int64) {
+		videos, next, err := app.Feed(ctx, viewer, 0)
+		if err != nil || len(videos) != 2 || videos[0].Id != 3 || videos[1].Id != 2 || next != 200 {
+			t.Errorf("shared Feed as %d = %v, %d, %v; want videos 3 and 2, next 200", viewer, videos, next, err)
+			return
 		}
-		results <- next
+		seen := viewer != 0
+		if videos[0].IsFavorite || videos[1].IsFavorite != seen || videos[0].Author.IsFollow || videos[1].Author.IsFollow != seen {
+			t.Errorf("Feed as %d: video 3 liked %t by a follow %t, video 2 liked %t by a follow %t; want only the even ids' flags, and those only for a viewer",
+				viewer, videos[0].IsFavorite, videos[0].Author.IsFollow, videos[1].IsFavorite, videos[1].Author.IsFollow)
+		}
+		if videos[1].FavoriteCount != 4 || videos[1].CommentCount != 3 || videos[1].Author.FollowerCount != 200 || videos[1].Author.Name != "u2" {
+			t.Errorf("Feed as %d: video 2 = %v; want its counts and its author's", viewer, videos[1])
+		}
 	}
-	wg.Go(ask)
+	wg.Go(func() { ask(0) })
 	<-entered
-	for range 10 {
-		wg.Go(ask)
+	for i := range 20 {
+		wg.Go(func() { ask(int64(i % 2 * (i + 10))) }) // 0 or a viewer, ten of each
 	}
-	for i := 0; app.newest.Waiting() < 10; i++ {
+	for i := 0; app.newest.Waiting() < 20; i++ {
 		if i == 5000 {
-			t.Fatalf("%d of the 10 requests wait for the next page", app.newest.Waiting())
+			t.Fatalf("%d of the 20 requests wait for the next page", app.newest.Waiting())
 		}
 		time.Sleep(time.Millisecond)
 	}
-	// Requests of their own: a viewer's page, and an older page.
-	for _, q := range []struct{ viewer, latest int64 }{{5, 0}, {0, 250}} {
-		wg.Go(func() {
-			if _, _, err := app.Feed(ctx, q.viewer, q.latest); err != nil {
-				t.Errorf("Feed(%d, %d) = %v", q.viewer, q.latest, err)
-			}
-		})
-	}
-	for b.Calls("video.Feed") < 3 { // the held page and the two of their own have started
+	// A request of its own: an older page.
+	wg.Go(func() {
+		if _, _, err := app.Feed(ctx, 5, 250); err != nil {
+			t.Errorf("Feed(5, 250) = %v", err)
+		}
+	})
+	for b.Calls("video.Feed") < 2 { // the held page and the older page have started
 		<-entered
 	}
 	release()
 	wg.Wait()
-	if n := b.Calls("video.Feed"); n != 4 {
-		t.Fatalf("video.Feed was called %d times; want 4: the held page, one for the ten anonymous requests, one each for the viewer's and the older page", n)
+	if n := b.Calls("video.Feed"); n != 3 {
+		t.Fatalf("video.Feed was called %d times; want 3: the held page, one for the twenty requests, one for the older page", n)
 	}
 	if last := b.Last("video.Feed").(*video.FeedRequest); last.LatestTimeMs == 0 {
 		t.Fatal("the shared page was asked without a time")

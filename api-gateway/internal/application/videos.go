@@ -18,13 +18,21 @@ const FeedPageSize = 30
 // Feed shows the videos published strictly before latestMs (0: now), newest first, as viewer
 // (0: anonymous) sees them, and the time that pages on: the oldest video's publish time, or the
 // request's own time when the page is empty or cannot be shown.
+//
+// The newest page, which every phone opening the app asks for, is assembled for anyone and shared
+// (ShareNewestFeed); a viewer's page is that page with the viewer's likes and follows read on top
+// (assemble.SeenBy). Both reads begin after the request arrived.
 func (a *App) Feed(ctx context.Context, viewer, latestMs int64) ([]*douyin.Video, int64, error) {
-	if viewer == 0 && latestMs == 0 && a.newest != nil {
+	if latestMs == 0 && a.newest != nil {
 		p, err := a.newest.Do(ctx, struct{}{})
 		if err != nil {
 			return nil, a.now().UnixMilli(), err
 		}
-		return p.videos, p.next, nil
+		videos, err := a.pages.SeenBy(ctx, viewer, p.videos)
+		if err != nil {
+			return nil, a.now().UnixMilli(), err
+		}
+		return videos, p.next, nil
 	}
 	return a.feed(ctx, viewer, latestMs)
 }
@@ -35,10 +43,11 @@ type feedPage struct {
 	next   int64
 }
 
-// ShareNewestFeed makes the anonymous requests for the newest page of the feed that arrive while
-// one is being assembled share the next one: the same page for all of them, assembled once
-// (internal/merge, pkg/coalesce). A request never gets a page whose assembly began before it arrived, so it
-// shows every write acknowledged before then. The page is shared read-only.
+// ShareNewestFeed makes the requests for the newest page of the feed that arrive while one is
+// being assembled share the next one: the page as anyone sees it, assembled once (pkg/coalesce),
+// to which each logged-in request adds its viewer's part. A request never gets a page whose
+// assembly began before it arrived, so it shows every write acknowledged before then. The page is
+// shared read-only.
 func ShareNewestFeed(cfg coalesce.Config) Option {
 	return func(a *App) {
 		a.newest = coalesce.New("newest anonymous feed page", cfg, nil, func(ctx context.Context, waiting []struct{}) ([]feedPage, error) {
