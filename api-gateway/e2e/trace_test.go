@@ -137,13 +137,24 @@ func waitForSpans(t *testing.T, traceID string, want []string) string {
 }
 
 // expectCallsOnce waits for the trace of an answer to hold each of want, then checks that the
-// gateway made exactly those calls, once each. It returns the trace for further checks.
+// gateway made exactly those calls, once each, and each of optional at most once. It returns the
+// trace for further checks.
 func expectCallsOnce(t *testing.T, what, traceID string, want []string, optional ...string) jaegerTrace {
+	t.Helper()
+	times := make(map[string]int, len(want))
+	for _, c := range want {
+		times[c] = 1
+	}
+	return expectCalls(t, what, traceID, times, optional...)
+}
+
+// expectCalls is expectCallsOnce with the number of times each call of want is made.
+func expectCalls(t *testing.T, what, traceID string, want map[string]int, optional ...string) jaegerTrace {
 	t.Helper()
 	tr, _ := waitForTrace(t, traceID, func(tr jaegerTrace) bool {
 		calls := tr.rpcCalls()
-		for _, c := range want {
-			if calls[c] == 0 {
+		for c, n := range want {
+			if calls[c] < n {
 				return false
 			}
 		}
@@ -153,12 +164,13 @@ func expectCallsOnce(t *testing.T, what, traceID string, want []string, optional
 	for _, n := range calls {
 		total += n
 	}
-	for _, c := range want {
-		if calls[c] != 1 {
-			t.Errorf("%s: %s called %d times; want once. All calls: %v", what, c, calls[c], calls)
+	expected := 0
+	for c, n := range want {
+		if calls[c] != n {
+			t.Errorf("%s: %s called %d times; want %d. All calls: %v", what, c, calls[c], n, calls)
 		}
+		expected += n
 	}
-	expected := len(want)
 	for _, c := range optional {
 		if calls[c] > 1 {
 			t.Errorf("%s: %s called %d times; want at most once. All calls: %v", what, c, calls[c], calls)
