@@ -36,6 +36,7 @@ import (
 	"simpletiktok/pkg/kitex_gen/user/userservice"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
 	"simpletiktok/pkg/logging"
+	"simpletiktok/pkg/memory"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/pkg/tracing"
 )
@@ -63,6 +64,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	memory.Tune(log)
 	hlog.SetLevel(hlog.LevelWarn)
 	klog.SetLevel(klog.LevelWarn)
 	tracer, closer, err := tracing.New(serviceName, cfg.Env, cfg.Tracing)

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 
 	"github.com/cloudwego/kitex/server"
+
+	"simpletiktok/pkg/memory"
 )
 
 // Register builds one service from what bootstrap opened: its storage (svc.OpenDB), the peers it
@@ -29,6 +31,7 @@ func Run(name string, args []string, schema fs.FS, register Register) error {
 	if svc.migration.requested() {
 		return svc.migrate()
 	}
+	memory.Tune(svc.Log)
 	// The admin server comes up first, so that a busy admin port stops the start at once and the
 	// process answers /healthz (not yet /readyz) while it checks its schema.
 	if err := svc.StartAdmin(); err != nil {
