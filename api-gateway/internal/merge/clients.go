@@ -45,21 +45,22 @@ func unionLimits(cfg coalesce.Config) coalesce.Config {
 }
 
 // union returns the call of a batcher that merges id lookups: ids of each query, one call for
-// all of them (look), and each query's answer cut from it (cut).
-func union[Q, A any](ids func(Q) []int64, look func(context.Context, []int64) (A, error),
-	cut func(all A, ids []int64) A) func(context.Context, []Q) ([]A, error) {
+// all of them (look, which returns what it found in a form that cut reads by id), and each
+// query's answer cut from it (cut).
+func union[Q, A, F any](ids func(Q) []int64, look func(context.Context, []int64) (F, error),
+	cut func(found F, ids []int64) A) func(context.Context, []Q) ([]A, error) {
 	return func(ctx context.Context, queries []Q) ([]A, error) {
 		var all []int64
 		for _, q := range queries {
 			all = append(all, ids(q)...)
 		}
-		got, err := look(ctx, idbatch.Unique(all))
+		found, err := look(ctx, idbatch.Unique(all))
 		if err != nil {
 			return nil, err
 		}
 		answers := make([]A, len(queries))
 		for i, q := range queries {
-			answers[i] = cut(got, ids(q))
+			answers[i] = cut(found, ids(q))
 		}
 		return answers, nil
 	}
@@ -206,13 +207,20 @@ func User(c userservice.Client, cfg coalesce.Config) userservice.Client {
 	ids := func(q *user.MGetUsersRequest) []int64 { return q.GetUserIds() }
 	return &userClient{Client: c, users: coalesce.New("user.MGetUsers", unionLimits(cfg),
 		func(q *user.MGetUsersRequest) int { return len(q.GetUserIds()) },
-		union(ids, func(ctx context.Context, all []int64) (*user.MGetUsersResponse, error) {
-			return c.MGetUsers(ctx, &user.MGetUsersRequest{UserIds: all})
-		}, func(all *user.MGetUsersResponse, ids []int64) *user.MGetUsersResponse {
-			asked := set(ids)
+		union(ids, func(ctx context.Context, all []int64) (map[int64]*user.User, error) {
+			resp, err := c.MGetUsers(ctx, &user.MGetUsersRequest{UserIds: all})
+			if err != nil {
+				return nil, err
+			}
+			byID := make(map[int64]*user.User, len(resp.GetUsers()))
+			for _, u := range resp.GetUsers() {
+				byID[u.GetId()] = u
+			}
+			return byID, nil
+		}, func(byID map[int64]*user.User, ids []int64) *user.MGetUsersResponse {
 			out := &user.MGetUsersResponse{}
-			for _, u := range all.GetUsers() {
-				if asked[u.GetId()] {
+			for _, id := range ids {
+				if u, ok := byID[id]; ok {
 					out.Users = append(out.Users, u)
 				}
 			}
@@ -257,22 +265,37 @@ func Video(c videoservice.Client, cfg coalesce.Config) videoservice.Client {
 				return &video.CountWorksResponse{WorkCounts: pick(all.GetWorkCounts(), ids)}
 			})),
 		videos: coalesce.New("video.MGetVideos", unionLimits(cfg), func(q *video.MGetVideosRequest) int { return len(q.GetVideoIds()) },
-			union(videoIDs, func(ctx context.Context, all []int64) (*video.MGetVideosResponse, error) {
-				return c.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: all})
-			}, func(all *video.MGetVideosResponse, ids []int64) *video.MGetVideosResponse {
-				asked := set(ids)
+			union(videoIDs, func(ctx context.Context, all []int64) (foundVideos, error) {
+				resp, err := c.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: all})
+				if err != nil {
+					return foundVideos{}, err
+				}
+				byID := make(map[int64]*video.Video, len(resp.GetVideos()))
+				for _, v := range resp.GetVideos() {
+					byID[v.GetId()] = v
+				}
+				return foundVideos{byID: byID, works: resp.GetWorkCounts()}, nil
+			}, func(found foundVideos, ids []int64) *video.MGetVideosResponse {
 				out := &video.MGetVideosResponse{WorkCounts: map[int64]int64{}}
-				for _, v := range all.GetVideos() {
-					if asked[v.GetId()] {
-						out.Videos = append(out.Videos, v)
-						if n, ok := all.GetWorkCounts()[v.GetAuthorId()]; ok {
-							out.WorkCounts[v.GetAuthorId()] = n
-						}
+				for _, id := range ids {
+					v, ok := found.byID[id]
+					if !ok {
+						continue
+					}
+					out.Videos = append(out.Videos, v)
+					if n, ok := found.works[v.GetAuthorId()]; ok {
+						out.WorkCounts[v.GetAuthorId()] = n
 					}
 				}
 				return out
 			})),
 	}
+}
+
+// foundVideos is what a merged MGetVideos found: the videos by id, their authors' work counts.
+type foundVideos struct {
+	byID  map[int64]*video.Video
+	works map[int64]int64
 }
 
 func (c *videoClient) Feed(ctx context.Context, req *video.FeedRequest, _ ...callopt.Option) (*video.FeedResponse, error) {
@@ -292,15 +315,6 @@ func (c *videoClient) CountWorks(ctx context.Context, req *video.CountWorksReque
 
 func (c *videoClient) MGetVideos(ctx context.Context, req *video.MGetVideosRequest, _ ...callopt.Option) (*video.MGetVideosResponse, error) {
 	return c.videos.Do(ctx, req)
-}
-
-// set is ids as a set.
-func set(ids []int64) map[int64]bool {
-	out := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out
 }
 
 type messageClient struct {
