@@ -50,7 +50,7 @@ type feedPage struct {
 // shared read-only.
 func ShareNewestFeed(cfg coalesce.Config) Option {
 	return func(a *App) {
-		a.newest = coalesce.New("newest anonymous feed page", cfg, nil, func(ctx context.Context, waiting []struct{}) ([]feedPage, error) {
+		a.newest = coalesce.New("newest feed page", cfg, nil, func(ctx context.Context, waiting []struct{}) ([]feedPage, error) {
 			videos, next, err := a.feed(ctx, 0, 0)
 			if err != nil {
 				return nil, err
