@@ -48,7 +48,31 @@ func (b *builder) many(method, path string, query func(i int) url.Values) []targ
 }
 
 func (b *builder) user() account { return b.d.users[b.r.IntN(len(b.d.users))] }
-func (b *builder) video() int64  { return b.d.videos[b.r.IntN(len(b.d.videos))] }
+
+// The writes that stay (comments, messages) go where the reads do not read: comments under the
+// second half of the videos, messages between the second half of the friend pairs, while the
+// comment lists and chats read are those of the first halves. A comment list or a chat is the
+// whole list, so otherwise every run's writes would lengthen the next run's reads.
+func (b *builder) readVideo() int64    { return pick(b.r, read(b.d.videos)) }
+func (b *builder) writtenVideo() int64 { return pick(b.r, written(b.d.videos)) }
+
+func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
+
+// read and written are the halves of s the reads and the writes that stay use; with fewer than
+// two elements both are s.
+func read[T any](s []T) []T {
+	if len(s) < 2 {
+		return s
+	}
+	return s[:(len(s)+1)/2]
+}
+
+func written[T any](s []T) []T {
+	if len(s) < 2 {
+		return s
+	}
+	return s[(len(s)+1)/2:]
+}
 
 // pairOf picks one of pairs, or any two distinct users when the seed made none.
 func (b *builder) pairOf(pairs []pair) pair {
@@ -81,7 +105,7 @@ func newScenarios(base string, d *seeded, variants int, seed uint64) ([]scenario
 			return url.Values{"token": {tok(b.user())}, "user_id": {id(d.users[b.pairOf(p.Likes).A].ID)}}
 		})},
 		{"comment list", b.many(http.MethodGet, "/douyin/comment/list/", func(int) url.Values {
-			return url.Values{"token": {tok(b.user())}, "video_id": {id(b.video())}}
+			return url.Values{"token": {tok(b.user())}, "video_id": {id(b.readVideo())}}
 		})},
 		{"follow list", b.many(http.MethodGet, "/douyin/relation/follow/list/", func(int) url.Values {
 			return url.Values{"token": {tok(b.user())}, "user_id": {id(d.users[b.pairOf(p.Follows).A].ID)}}
@@ -95,7 +119,7 @@ func newScenarios(base string, d *seeded, variants int, seed uint64) ([]scenario
 			return url.Values{"token": {me.Token}, "user_id": {id(me.ID)}}
 		})},
 		{"chat poll", b.many(http.MethodGet, "/douyin/message/chat/", func(int) url.Values {
-			f := b.pairOf(p.Friends)
+			f := b.pairOf(read(p.Friends))
 			return url.Values{"token": {d.users[f.A].Token}, "to_user_id": {id(d.users[f.B].ID)},
 				"pre_msg_time": {id(d.done)}}
 		})},
@@ -110,11 +134,11 @@ func newScenarios(base string, d *seeded, variants int, seed uint64) ([]scenario
 			return url.Values{"token": {d.users[q.A].Token}, "to_user_id": {id(d.users[q.B].ID)}}
 		})},
 		{"comment post", b.many(http.MethodPost, "/douyin/comment/action/", func(i int) url.Values {
-			return url.Values{"token": {tok(b.user())}, "video_id": {id(b.video())}, "action_type": {"1"},
+			return url.Values{"token": {tok(b.user())}, "video_id": {id(b.writtenVideo())}, "action_type": {"1"},
 				"comment_text": {fmt.Sprintf("load test comment under load %d", i)}}
 		})},
 		{"message send", b.many(http.MethodPost, "/douyin/message/action/", func(i int) url.Values {
-			f := b.pairOf(p.Friends)
+			f := b.pairOf(written(p.Friends))
 			return url.Values{"token": {d.users[f.A].Token}, "to_user_id": {id(d.users[f.B].ID)},
 				"action_type": {"1"}, "content": {fmt.Sprintf("load test message under load %d", i)}}
 		})},
