@@ -161,7 +161,7 @@ const profileCall = "user::MGetUsers"
 
 // newestFeedCalls are the calls of the newest feed page as a logged-in user sees it when no other
 // request shares it: the page as anyone sees it (feedCalls), then the viewer's likes and follows
-// on top of it (assemble.SeenBy).
+// on top of it (assemble.ViewerPartOf).
 var newestFeedCalls = map[string]int{"video::FeedBatch": 1, "relation::UserStatsBatch": 2, "favorite::StatsBatch": 2, "comment::CountComments": 1}
 
 // A feed page costs the same calls, made once each (the newest page: newestFeedCalls), whether

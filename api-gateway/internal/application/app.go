@@ -51,7 +51,7 @@ type App struct {
 	now     func() time.Time
 	// newest, when set, shares the newest feed page, as anyone sees it, among the requests that
 	// ask for it at the same moment (ShareNewestFeed).
-	newest *coalesce.Batcher[struct{}, feedPage]
+	newest *coalesce.Batcher[newestWaiter, feedPage]
 }
 
 // Option sets something of the use cases other than their dependencies.

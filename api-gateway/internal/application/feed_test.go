@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -71,5 +72,40 @@ func TestRequestsForTheNewestPageShareTheNextAssembly(t *testing.T) {
 	}
 	if last := b.Last("video.Feed").(*video.FeedRequest); last.LatestTimeMs == 0 {
 		t.Fatal("the shared page was asked without a time")
+	}
+}
+
+// A viewer's part of the newest page is read as soon as the shared page's videos are listed,
+// while the rest of the page is still being assembled: not one round of calls after it.
+func TestTheViewersPartIsReadWhileTheSharedPageIsAssembled(t *testing.T) {
+	b := fakes.New()
+	b.FeedVideos = []*video.Video{{Id: 4, AuthorId: 2, PublishTimeMs: 300}}
+	log := slog.New(slog.DiscardHandler)
+	pages := assemble.New(b.Clients(), assemble.NewMedia("http://gw.test"), log)
+	app := New(b.Clients(), pages, fakes.Tokens{}, nil, &fakes.Events{}, log,
+		ShareNewestFeed(coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 64}}))
+
+	// The shared page's comment counts are held: the page cannot be finished.
+	entered, release := b.Hold("comment.CountComments")
+	done := make(chan error, 1)
+	go func() {
+		videos, _, err := app.Feed(context.Background(), 7, 0)
+		if err == nil && (len(videos) != 1 || !videos[0].IsFavorite || !videos[0].Author.IsFollow || videos[0].CommentCount != 5) {
+			err = fmt.Errorf("the viewer's page = %v; want video 4 liked, its author followed, 5 comments", videos)
+		}
+		done <- err
+	}()
+	<-entered
+	// Meanwhile favorite.Stats and relation.UserStats are each asked twice: for the page (as
+	// anyone sees it) and for the viewer.
+	for i := 0; b.Calls("favorite.Stats") < 2 || b.Calls("relation.UserStats") < 2; i++ {
+		if i == 5000 {
+			t.Fatalf("while the page was held: %v; want the viewer's calls made already", b.CallCounts())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

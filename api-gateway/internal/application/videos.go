@@ -3,7 +3,10 @@ package application
 import (
 	"context"
 
+	"golang.org/x/sync/errgroup"
+
 	"simpletiktok/api-gateway/hertz_gen/douyin"
+	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/favorite"
@@ -20,27 +23,56 @@ const FeedPageSize = 30
 // request's own time when the page is empty or cannot be shown.
 //
 // The newest page, which every phone opening the app asks for, is assembled for anyone and shared
-// (ShareNewestFeed); a viewer's page is that page with the viewer's likes and follows read on top
-// (assemble.SeenBy). Both reads begin after the request arrived.
+// (ShareNewestFeed); a viewer's page is that page with the viewer's part (likes and follows) read
+// on top of it, as soon as the shared page's videos are listed, while the rest of it is
+// assembled. Both reads begin after the request arrived.
 func (a *App) Feed(ctx context.Context, viewer, latestMs int64) ([]*douyin.Video, int64, error) {
-	if latestMs == 0 && a.newest != nil {
-		p, err := a.newest.Do(ctx, struct{}{})
-		if err != nil {
-			return nil, a.now().UnixMilli(), err
-		}
-		videos, err := a.pages.SeenBy(ctx, viewer, p.videos)
-		if err != nil {
-			return nil, a.now().UnixMilli(), err
-		}
-		return videos, p.next, nil
+	if latestMs != 0 || a.newest == nil {
+		return a.feed(ctx, viewer, latestMs, nil)
 	}
-	return a.feed(ctx, viewer, latestMs)
+	if viewer == 0 {
+		page, err := a.newest.Do(ctx, newestWaiter{}) // nobody listens for the list
+		if err != nil {
+			return nil, a.now().UnixMilli(), err
+		}
+		return page.videos, page.next, nil
+	}
+	w := newestWaiter{listed: make(chan []*video.Video, 1)}
+	var (
+		page feedPage
+		part assemble.ViewerPart
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		page, err = a.newest.Do(gctx, w)
+		return err
+	})
+	g.Go(func() (err error) {
+		select {
+		case listed := <-w.listed:
+			part, err = a.pages.ViewerPartOf(gctx, viewer, listed)
+			return err
+		case <-gctx.Done(): // the page failed (a listed page always reaches w first)
+			return gctx.Err()
+		}
+	})
+	if err := g.Wait(); err != nil {
+		return nil, a.now().UnixMilli(), err
+	}
+	return assemble.SeenWith(page.videos, part), page.next, nil
 }
 
 // feedPage is a page of the feed and the time that pages on.
 type feedPage struct {
 	videos []*douyin.Video
 	next   int64
+}
+
+// newestWaiter is a request waiting for the next shared newest page. It hears of the page's
+// videos as soon as they are listed (listed, buffered; nil for an anonymous request), to read its
+// viewer's part meanwhile.
+type newestWaiter struct {
+	listed chan []*video.Video
 }
 
 // ShareNewestFeed makes the requests for the newest page of the feed that arrive while one is
@@ -50,8 +82,15 @@ type feedPage struct {
 // shared read-only.
 func ShareNewestFeed(cfg coalesce.Config) Option {
 	return func(a *App) {
-		a.newest = coalesce.New("newest feed page", cfg, nil, func(ctx context.Context, waiting []struct{}) ([]feedPage, error) {
-			videos, next, err := a.feed(ctx, 0, 0)
+		a.newest = coalesce.New("newest feed page", cfg, nil, func(ctx context.Context, waiting []newestWaiter) ([]feedPage, error) {
+			videos, next, err := a.feed(ctx, 0, 0, func(listed []*video.Video) {
+				for _, w := range waiting {
+					select {
+					case w.listed <- listed:
+					default: // told already
+					}
+				}
+			})
 			if err != nil {
 				return nil, err
 			}
@@ -64,14 +103,18 @@ func ShareNewestFeed(cfg coalesce.Config) Option {
 	}
 }
 
-// feed is Feed, assembled for the caller alone.
-func (a *App) feed(ctx context.Context, viewer, latestMs int64) ([]*douyin.Video, int64, error) {
+// feed is Feed, assembled for the caller alone. listed, when not nil, hears of the page's
+// videos (read-only) before the rest of the page is read.
+func (a *App) feed(ctx context.Context, viewer, latestMs int64, listed func([]*video.Video)) ([]*douyin.Video, int64, error) {
 	if latestMs == 0 {
 		latestMs = a.now().UnixMilli()
 	}
 	page, err := a.clients.Video.Feed(ctx, &video.FeedRequest{LatestTimeMs: latestMs, Limit: FeedPageSize})
 	if err != nil {
 		return nil, latestMs, rpc.ClientError(err)
+	}
+	if listed != nil {
+		listed(page.Videos)
 	}
 	videos, err := a.pages.Videos(ctx, viewer, page.Videos, page.WorkCounts)
 	if err != nil {

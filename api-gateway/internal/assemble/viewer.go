@@ -2,6 +2,7 @@ package assemble
 
 import (
 	"context"
+	"maps"
 
 	"golang.org/x/sync/errgroup"
 
@@ -9,51 +10,56 @@ import (
 	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/relation"
+	"simpletiktok/pkg/kitex_gen/video"
 	"simpletiktok/pkg/rpc"
 )
 
-// SeenBy returns videos, a page assembled for anyone (viewer 0), as viewer sees it. Only the
-// viewer's part is read: which of the videos viewer likes, with their favorite counts, and which
-// of the authors viewer follows, with their follow counts. Two calls, made in parallel, whatever
-// the length of the page; the rest of the page (the videos, the profiles, the other counts) is
-// taken as it is.
-//
-// The page may be shared with other requests: it is never changed. The videos and authors whose
-// flags or counts the calls bring are new objects; a decorating call that fails leaves the page's
-// own counts, with the flags false, as the policy allows.
-func (a *Assembler) SeenBy(ctx context.Context, viewer int64, videos []*douyin.Video) ([]*douyin.Video, error) {
-	if viewer == 0 || len(videos) == 0 {
-		return videos, nil
-	}
-	parts, err := inParallel(ctx, chunks(videos), func(ctx context.Context, batch []*douyin.Video) ([]*douyin.Video, error) {
-		return a.seenByBatch(ctx, viewer, batch)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return concat(parts), nil
+// ViewerPart is what a page shows of one viewer: which of its videos the viewer likes, with
+// their favorite counts, and which of its authors the viewer follows, with their follow counts.
+// The zero value (an anonymous viewer) adds nothing.
+type ViewerPart struct {
+	likes   map[int64]*favorite.VideoFavoriteStat
+	follows map[int64]*relation.UserRelationStat
 }
 
-// seenByBatch is SeenBy for at most idbatch.Max videos.
-func (a *Assembler) seenByBatch(ctx context.Context, viewer int64, videos []*douyin.Video) ([]*douyin.Video, error) {
+// ViewerPartOf reads viewer's part of a page of videos: two calls, made in parallel, whatever
+// the length of the page. It needs only the videos' ids and authors, so it can be read while the
+// rest of the page is assembled.
+func (a *Assembler) ViewerPartOf(ctx context.Context, viewer int64, videos []*video.Video) (ViewerPart, error) {
+	if viewer == 0 || len(videos) == 0 {
+		return ViewerPart{}, nil
+	}
+	parts, err := inParallel(ctx, chunks(videos), func(ctx context.Context, batch []*video.Video) (ViewerPart, error) {
+		return a.viewerPartBatch(ctx, viewer, batch)
+	})
+	if err != nil {
+		return ViewerPart{}, err
+	}
+	whole := parts[0]
+	for _, p := range parts[1:] {
+		maps.Copy(whole.likes, p.likes)
+		maps.Copy(whole.follows, p.follows)
+	}
+	return whole, nil
+}
+
+// viewerPartBatch is ViewerPartOf for at most idbatch.Max videos.
+func (a *Assembler) viewerPartBatch(ctx context.Context, viewer int64, videos []*video.Video) (ViewerPart, error) {
 	videoIDs := make([]int64, 0, len(videos))
 	authorIDs := make([]int64, 0, len(videos))
 	for _, v := range videos {
 		videoIDs = append(videoIDs, v.Id)
-		authorIDs = append(authorIDs, v.Author.GetId())
+		authorIDs = append(authorIDs, v.AuthorId)
 	}
 	videoIDs, authorIDs = idbatch.Unique(videoIDs), idbatch.Unique(authorIDs)
-	var (
-		likes   map[int64]*favorite.VideoFavoriteStat
-		follows map[int64]*relation.UserRelationStat
-	)
+	p := ViewerPart{likes: map[int64]*favorite.VideoFavoriteStat{}, follows: map[int64]*relation.UserRelationStat{}}
 	g, gctx := errgroup.WithContext(ctx)
 	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
 		resp, err := a.c.Favorite.Stats(ctx, &favorite.StatsRequest{ViewerId: viewer, VideoIds: videoIDs})
 		if err != nil {
 			return rpc.ClientError(err)
 		}
-		likes = resp.Videos
+		p.likes = resp.Videos
 		return nil
 	})
 	a.decorate(gctx, g, "relation.UserStats", func(ctx context.Context) error {
@@ -61,19 +67,30 @@ func (a *Assembler) seenByBatch(ctx context.Context, viewer int64, videos []*dou
 		if err != nil {
 			return rpc.ClientError(err)
 		}
-		follows = resp.Stats
+		p.follows = resp.Stats
 		return nil
 	})
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return ViewerPart{}, err
 	}
-	authors := make(map[int64]*douyin.User, len(authorIDs))
+	return p, nil
+}
+
+// SeenWith returns videos, a page assembled for anyone (viewer 0), with a viewer's part: the
+// viewer's flags, and the counts read with them. The page may be shared with other requests: it
+// is never changed. The videos and authors the part changes are new objects; a part a failed call
+// could not bring leaves the page's own counts, with the flags false, as the policy allows.
+func SeenWith(videos []*douyin.Video, p ViewerPart) []*douyin.Video {
+	if p.likes == nil && p.follows == nil {
+		return videos
+	}
+	authors := make(map[int64]*douyin.User)
 	out := make([]*douyin.Video, len(videos))
 	for i, v := range videos {
 		author, ok := authors[v.Author.GetId()]
 		if !ok {
 			author = v.Author
-			if r := follows[author.GetId()]; r != nil {
+			if r := p.follows[author.GetId()]; r != nil {
 				author = copyUser(author)
 				author.FollowCount, author.FollowerCount, author.IsFollow = r.FollowCount, r.FollowerCount, r.IsFollow
 			}
@@ -81,12 +98,12 @@ func (a *Assembler) seenByBatch(ctx context.Context, viewer int64, videos []*dou
 		}
 		seen := copyVideo(v)
 		seen.Author = author
-		if l := likes[v.Id]; l != nil {
+		if l := p.likes[v.Id]; l != nil {
 			seen.FavoriteCount, seen.IsFavorite = l.FavoriteCount, l.IsFavorite
 		}
 		out[i] = seen
 	}
-	return out, nil
+	return out
 }
 
 // copyVideo and copyUser copy the fields of the phone's objects (protobuf messages are not copied

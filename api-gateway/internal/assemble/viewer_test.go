@@ -12,6 +12,7 @@ import (
 	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/kitex_gen/video"
 )
 
 // filled sets every scalar field of m to a value of its own that no service would send (each
@@ -51,12 +52,30 @@ func sharedPage() []*douyin.Video {
 	return page
 }
 
-func TestSeenByAddsTheViewersPartOnly(t *testing.T) {
+// listed is what the video service lists of a page: its videos' ids and authors.
+func listed(page []*douyin.Video) []*video.Video {
+	var out []*video.Video
+	for _, v := range page {
+		out = append(out, &video.Video{Id: v.Id, AuthorId: v.Author.Id})
+	}
+	return out
+}
+
+// seenBy reads viewer's part of page and adds it.
+func seenBy(a *assemble.Assembler, viewer int64, page []*douyin.Video) ([]*douyin.Video, error) {
+	part, err := a.ViewerPartOf(context.Background(), viewer, listed(page))
+	if err != nil {
+		return nil, err
+	}
+	return assemble.SeenWith(page, part), nil
+}
+
+func TestSeenWithAddsTheViewersPartOnly(t *testing.T) {
 	a, b := newAssembler()
 	page := sharedPage()
 	before := []*douyin.Video{proto.Clone(page[0]).(*douyin.Video), proto.Clone(page[1]).(*douyin.Video)}
 
-	seen, err := a.SeenBy(context.Background(), 7, page)
+	seen, err := seenBy(a, 7, page)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,18 +97,18 @@ func TestSeenByAddsTheViewersPartOnly(t *testing.T) {
 	if n := b.Total(); n != 2 {
 		t.Fatalf("%d calls (%v); want 2: the viewer's likes and follows", n, b.CallCounts())
 	}
-	if anon, err := a.SeenBy(context.Background(), 0, page); err != nil || &anon[0] != &page[0] || b.Total() != 2 {
+	if anon, err := seenBy(a, 0, page); err != nil || &anon[0] != &page[0] || b.Total() != 2 {
 		t.Fatalf("seen by anyone: a call or a copy (%v, %d calls); want the page itself", err, b.Total())
 	}
 }
 
-func TestSeenByKeepsThePageWhenADecorationFails(t *testing.T) {
+func TestSeenWithKeepsThePageWhenADecorationFails(t *testing.T) {
 	keep := func(context.Context, string, error) error { return nil }
 	a, b := newAssembler(assemble.WithDecorationPolicy(keep))
 	b.Fail("favorite.Stats", errors.New("favorite is down"))
 	page := sharedPage()
 
-	seen, err := a.SeenBy(context.Background(), 7, page)
+	seen, err := seenBy(a, 7, page)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +119,7 @@ func TestSeenByKeepsThePageWhenADecorationFails(t *testing.T) {
 
 	a, b = newAssembler()
 	b.Fail("relation.UserStats", errno.ServiceUnavailable)
-	if _, err := a.SeenBy(context.Background(), 7, page); !errors.Is(err, errno.ServiceUnavailable) {
-		t.Fatalf("with FailPage, SeenBy = %v; want the failed call's error", err)
+	if _, err := a.ViewerPartOf(context.Background(), 7, listed(page)); !errors.Is(err, errno.ServiceUnavailable) {
+		t.Fatalf("with FailPage, ViewerPartOf = %v; want the failed call's error", err)
 	}
 }
