@@ -141,11 +141,16 @@ func waitForSpans(t *testing.T, traceID string, want []string) string {
 // trace for further checks.
 func expectCallsOnce(t *testing.T, what, traceID string, want []string, optional ...string) jaegerTrace {
 	t.Helper()
-	times := make(map[string]int, len(want))
-	for _, c := range want {
-		times[c] = 1
+	return expectCalls(t, what, traceID, once(want), optional...)
+}
+
+// once is calls, each made once.
+func once(calls []string) map[string]int {
+	out := make(map[string]int, len(calls))
+	for _, c := range calls {
+		out[c] = 1
 	}
-	return expectCalls(t, what, traceID, times, optional...)
+	return out
 }
 
 // expectCalls is expectCallsOnce with the number of times each call of want is made.

@@ -195,16 +195,14 @@ func TestFeedCallsDoNotDependOnPageLength(t *testing.T) {
 		t.Fatalf("the page before %d holds %d videos; want 1", oldest+1, n)
 	}
 
-	for name, a := range map[string]answer{"the newest page, 30 videos": full, "an older page, 1 video": one} {
+	for _, c := range []struct {
+		name string
+		a    answer
+		want map[string]int
+	}{{"the newest page, 30 videos", full, newestFeedCalls}, {"an older page, 1 video", one, once(feedCalls)}} {
+		name, a := c.name, c.a
 		waitForSpans(t, a.traceID, []string{"video storage", "relation storage"}) // each process sends its spans on its own
-		want := newestFeedCalls
-		if a.traceID == one.traceID {
-			want = map[string]int{}
-			for _, c := range feedCalls {
-				want[c] = 1
-			}
-		}
-		tr := expectCalls(t, name, a.traceID, want, profileCall)
+		tr := expectCalls(t, name, a.traceID, c.want, profileCall)
 		if st := tr.storageUnder(); st["video"] == 0 || st["relation"] == 0 {
 			t.Errorf("%s: SQL and cache spans under the services: %v; want video and relation", name, st)
 		}

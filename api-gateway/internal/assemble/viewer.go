@@ -35,9 +35,12 @@ func (a *Assembler) ViewerPartOf(ctx context.Context, viewer int64, videos []*vi
 	if err != nil {
 		return ViewerPart{}, err
 	}
-	whole := parts[0]
-	for _, p := range parts[1:] {
-		maps.Copy(whole.likes, p.likes)
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	whole := ViewerPart{likes: map[int64]*favorite.VideoFavoriteStat{}, follows: map[int64]*relation.UserRelationStat{}}
+	for _, p := range parts {
+		maps.Copy(whole.likes, p.likes) // an answer's map may be nil: it decodes so when empty
 		maps.Copy(whole.follows, p.follows)
 	}
 	return whole, nil

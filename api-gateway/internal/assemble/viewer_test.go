@@ -123,3 +123,23 @@ func TestSeenWithKeepsThePageWhenADecorationFails(t *testing.T) {
 		t.Fatalf("with FailPage, ViewerPartOf = %v; want the failed call's error", err)
 	}
 }
+
+func TestViewerPartBeyondOneBatch(t *testing.T) {
+	a, b := newAssembler()
+	var page []*douyin.Video
+	for id := int64(1); id <= 600; id++ { // more than idbatch.Max videos and authors
+		page = append(page, &douyin.Video{Id: id, Author: &douyin.User{Id: id}})
+	}
+	seen, err := seenBy(a, 7, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range seen {
+		if v.IsFavorite != (v.Id%2 == 0) || v.FavoriteCount != 2*v.Id || v.Author.IsFollow != (v.Author.Id%2 == 0) {
+			t.Fatalf("video %d seen by 7 = %v; want the viewer's part of every batch", v.Id, v)
+		}
+	}
+	if n := b.Total(); n != 4 {
+		t.Fatalf("%d calls (%v); want 4: two batches of two", n, b.CallCounts())
+	}
+}

@@ -66,6 +66,15 @@ func union[Q, A, F any](ids func(Q) []int64, look func(context.Context, []int64)
 	}
 }
 
+// byID indexes items by their id.
+func byID[T any](items []T, id func(T) int64) map[int64]T {
+	out := make(map[int64]T, len(items))
+	for _, it := range items {
+		out[id(it)] = it
+	}
+	return out
+}
+
 // pick returns the entries of m for ids that m holds.
 func pick[V any](m map[int64]V, ids []int64) map[int64]V {
 	out := make(map[int64]V, len(ids))
@@ -212,15 +221,11 @@ func User(c userservice.Client, cfg coalesce.Config) userservice.Client {
 			if err != nil {
 				return nil, err
 			}
-			byID := make(map[int64]*user.User, len(resp.GetUsers()))
-			for _, u := range resp.GetUsers() {
-				byID[u.GetId()] = u
-			}
-			return byID, nil
-		}, func(byID map[int64]*user.User, ids []int64) *user.MGetUsersResponse {
+			return byID(resp.GetUsers(), (*user.User).GetId), nil
+		}, func(found map[int64]*user.User, ids []int64) *user.MGetUsersResponse {
 			out := &user.MGetUsersResponse{}
 			for _, id := range ids {
-				if u, ok := byID[id]; ok {
+				if u, ok := found[id]; ok {
 					out.Users = append(out.Users, u)
 				}
 			}
@@ -270,11 +275,7 @@ func Video(c videoservice.Client, cfg coalesce.Config) videoservice.Client {
 				if err != nil {
 					return foundVideos{}, err
 				}
-				byID := make(map[int64]*video.Video, len(resp.GetVideos()))
-				for _, v := range resp.GetVideos() {
-					byID[v.GetId()] = v
-				}
-				return foundVideos{byID: byID, works: resp.GetWorkCounts()}, nil
+				return foundVideos{byID: byID(resp.GetVideos(), (*video.Video).GetId), works: resp.GetWorkCounts()}, nil
 			}, func(found foundVideos, ids []int64) *video.MGetVideosResponse {
 				out := &video.MGetVideosResponse{WorkCounts: map[int64]int64{}}
 				for _, id := range ids {
