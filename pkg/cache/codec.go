@@ -137,40 +137,51 @@ func (l IDList) Contains(ids []int64) map[int64]bool {
 	return out
 }
 
+// ListReader reads from MySQL the lists of ids, at most limit entries each (limit < 0: all),
+// with one round trip for all of them (db.Lists); every id has a list in its answer.
+type ListReader func(ctx context.Context, ids []int64, limit int) (map[int64][]int64, error)
+
 // Lists returns the lists of ids from f, each at most limit long, with one cache round trip for
-// all of them: a miss is filled by ListLoader(keep, read), and a list too long to be kept whole is
-// read alone with read.
-func Lists(ctx context.Context, f *Family[int64, IDList], ids []int64, keep, limit int,
-	read func(ctx context.Context, id int64, limit int) ([]int64, error)) (map[int64][]int64, error) {
+// all of them: the misses are filled by ListLoader(keep, read), and the lists too long to be kept
+// whole are read with read, all of them at once.
+func Lists(ctx context.Context, f *Family[int64, IDList], ids []int64, keep, limit int, read ListReader) (map[int64][]int64, error) {
 	cached, err := f.Get(ctx, ids, ListLoader(keep, read))
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[int64][]int64, len(ids))
+	var long []int64
 	for _, id := range ids {
 		if l := cached[id]; l.Whole {
 			out[id] = l.IDs[:min(limit, len(l.IDs))]
-			continue
+		} else {
+			long = append(long, id)
 		}
-		if out[id], err = read(ctx, id, limit); err != nil {
-			return nil, err
-		}
+	}
+	if len(long) == 0 {
+		return out, nil
+	}
+	longLists, err := read(ctx, long, limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range long {
+		out[id] = longLists[id]
 	}
 	return out, nil
 }
 
-// ListLoader is the loader of a family of IDLists: read reads the list of one id (at most limit
-// entries), and a list longer than keep is cached as not whole. The ids of one call are read one
-// after the other.
-func ListLoader(keep int, read func(ctx context.Context, id int64, limit int) ([]int64, error)) Loader[int64, IDList] {
+// ListLoader is the loader of a family of IDLists: read reads the missed lists (at most keep+1
+// entries each, with one round trip), and a list longer than keep is cached as not whole.
+func ListLoader(keep int, read ListReader) Loader[int64, IDList] {
 	return func(ctx context.Context, ids []int64) (map[int64]IDList, error) {
+		lists, err := read(ctx, ids, keep+1)
+		if err != nil {
+			return nil, err
+		}
 		out := make(map[int64]IDList, len(ids))
 		for _, id := range ids {
-			list, err := read(ctx, id, keep+1)
-			if err != nil {
-				return nil, err
-			}
-			out[id] = ListOf(list, keep)
+			out[id] = ListOf(lists[id], keep)
 		}
 		return out, nil
 	}

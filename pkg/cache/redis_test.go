@@ -451,3 +451,45 @@ func TestBatchReadsFamiliesInOneRoundTrip(t *testing.T) {
 	gc, gf, gr = run()
 	check("without Redis", gc, gf, gr)
 }
+
+// Lists reads every missed list with one call of its reader, caches the lists short enough to be
+// kept whole, and reads the longer ones again, all of them in one more call, each time they are
+// asked; each is cut at the limit asked.
+func TestListsReadMissesAndLongListsTogether(t *testing.T) {
+	srv := redistest.Start(t)
+	c, _ := openCache(t, testConfig(srv.Addr))
+	stored := map[int64][]int64{1: {13, 12, 11}, 2: {21}, 3: {36, 35, 34, 33, 32, 31}, 4: {46, 45, 44}}
+	type readCall struct {
+		ids   []int64
+		limit int
+	}
+	var calls []readCall
+	read := func(_ context.Context, ids []int64, limit int) (map[int64][]int64, error) {
+		calls = append(calls, readCall{slices.Sorted(slices.Values(ids)), limit})
+		out := map[int64][]int64{}
+		for _, id := range ids {
+			l := stored[id]
+			out[id] = l[:min(limit, len(l))]
+		}
+		return out, nil
+	}
+	f := NewMutable(c, "l", Itoa, IDLists)
+	const keep, limit = 3, 5
+	ids := []int64{1, 2, 3, 4, 5} // 3 is longer than keep; 5 has no list
+	want := map[int64][]int64{1: {13, 12, 11}, 2: {21}, 3: {36, 35, 34, 33, 32}, 4: {46, 45, 44}, 5: {}}
+	for round, wantCalls := range []string{"[{[1 2 3 4 5] 4} {[3] 5}]", "[{[3] 5}]"} {
+		calls = nil
+		got, err := Lists(context.Background(), f, ids, keep, limit, read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, w := range want {
+			if !slices.Equal(got[id], w) {
+				t.Fatalf("round %d: list of %d = %v; want %v", round, id, got[id], w)
+			}
+		}
+		if fmt.Sprint(calls) != wantCalls {
+			t.Fatalf("round %d: reads %v; want %s", round, calls, wantCalls)
+		}
+	}
+}

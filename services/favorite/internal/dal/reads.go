@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"simpletiktok/pkg/cache"
+	"simpletiktok/pkg/db"
 	"simpletiktok/services/favorite/internal/biz"
 )
 
@@ -56,14 +57,20 @@ func (r *Favorites) LikedVideosOf(ctx context.Context, userIDs []int64, limit in
 	return cache.Lists(ctx, r.keys.liked, userIDs, maxCachedLikes, limit, r.readLiked)
 }
 
-// readLiked reads at most limit (-1: all) of userID's liked videos from MySQL, newest first.
-func (r *Favorites) readLiked(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	ids := []int64{}
-	if err := r.db.WithContext(ctx).Model(&likeRow{}).Where("user_id = ?", userID).
-		Order("id DESC").Limit(limit).Pluck("video_id", &ids).Error; err != nil {
+// likedLists are users' liked videos, newest like first, each read from idx_likes_user_newest.
+var likedLists = db.ListQuery{
+	Branch: "SELECT user_id AS k, video_id AS v, id AS o FROM likes WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+	Order:  "o DESC",
+}
+
+// readLiked reads at most limit (-1: all) of the liked videos of each of userIDs from MySQL,
+// newest first, with one statement.
+func (r *Favorites) readLiked(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
+	lists, err := db.Lists(ctx, r.db, likedLists, userIDs, limit)
+	if err != nil {
 		return nil, fmt.Errorf("list liked videos: %w", err)
 	}
-	return ids, nil
+	return lists, nil
 }
 
 // VideoStats returns the like counts of videoIDs (zero for a video nobody liked) and which of

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"simpletiktok/pkg/cache"
+	"simpletiktok/pkg/db"
 	"simpletiktok/services/relation/internal/biz"
 )
 
@@ -114,39 +115,48 @@ func (r *Relations) followingAmong(ctx context.Context, viewer int64, l cache.ID
 	return r.readIsFollowing(ctx, viewer, ids)
 }
 
-func (r *Relations) readFollowing(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	ids := []int64{}
-	err := r.db.WithContext(ctx).Model(&followRow{}).Where("follower_id = ? AND active = ?", userID, true).
-		Order("created_at DESC, id DESC").Limit(limit).Pluck("followee_id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("list following of %d: %w", userID, err)
+// followingLists are whom users follow, followersLists who follows them, each newest first and
+// read from its index on (user, active, created_at); friendLists join a user's follows with the
+// follows back, and a friendship dates from the later of the two.
+var (
+	followingLists = db.ListQuery{
+		Branch: "SELECT follower_id AS k, followee_id AS v, created_at AS o1, id AS o2 FROM follows " +
+			"WHERE follower_id = ? AND active ORDER BY created_at DESC, id DESC LIMIT ?",
+		Order: "o1 DESC, o2 DESC",
 	}
-	return ids, nil
+	followersLists = db.ListQuery{
+		Branch: "SELECT followee_id AS k, follower_id AS v, created_at AS o1, id AS o2 FROM follows " +
+			"WHERE followee_id = ? AND active ORDER BY created_at DESC, id DESC LIMIT ?",
+		Order: "o1 DESC, o2 DESC",
+	}
+	friendLists = db.ListQuery{
+		Branch: "SELECT f.follower_id AS k, f.followee_id AS v, GREATEST(f.created_at, b.created_at) AS o1, f.id AS o2 " +
+			"FROM follows AS f JOIN follows AS b ON b.follower_id = f.followee_id AND b.followee_id = f.follower_id AND b.active " +
+			"WHERE f.follower_id = ? AND f.active ORDER BY o1 DESC, o2 DESC LIMIT ?",
+		Order: "o1 DESC, o2 DESC",
+	}
+)
+
+func (r *Relations) readFollowing(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
+	return r.readLists(ctx, "following", followingLists, userIDs, limit)
 }
 
-func (r *Relations) readFollowers(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	ids := []int64{}
-	err := r.db.WithContext(ctx).Model(&followRow{}).Where("followee_id = ? AND active = ?", userID, true).
-		Order("created_at DESC, id DESC").Limit(limit).Pluck("follower_id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("list followers of %d: %w", userID, err)
-	}
-	return ids, nil
+func (r *Relations) readFollowers(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
+	return r.readLists(ctx, "followers", followersLists, userIDs, limit)
 }
 
-// readFriends joins userID's follows with the follows back; a friendship dates from the later of
-// the two.
-func (r *Relations) readFriends(ctx context.Context, userID int64, limit int) ([]int64, error) {
-	ids := []int64{}
-	err := r.db.WithContext(ctx).Table("follows AS f").
-		Joins("JOIN follows AS b ON b.follower_id = f.followee_id AND b.followee_id = f.follower_id AND b.active").
-		Where("f.follower_id = ? AND f.active", userID).
-		Order("GREATEST(f.created_at, b.created_at) DESC, f.id DESC").Limit(limit).
-		Pluck("f.followee_id", &ids).Error
+func (r *Relations) readFriends(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error) {
+	return r.readLists(ctx, "friends", friendLists, userIDs, limit)
+}
+
+// readLists reads at most limit (-1: all) entries of the lists of userIDs from MySQL with one
+// statement.
+func (r *Relations) readLists(ctx context.Context, what string, q db.ListQuery, userIDs []int64, limit int) (map[int64][]int64, error) {
+	lists, err := db.Lists(ctx, r.db, q, userIDs, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list friends of %d: %w", userID, err)
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
-	return ids, nil
+	return lists, nil
 }
 
 func (r *Relations) readStats(ctx context.Context, ids []int64) (map[int64]biz.Stats, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"simpletiktok/pkg/cache"
+	"simpletiktok/pkg/db"
 	"simpletiktok/services/video/internal/biz"
 )
 
@@ -182,16 +183,21 @@ func (r *Videos) ListByAuthors(ctx context.Context, authorIDs []int64, limit int
 	return out, nil
 }
 
-// readListIDs reads the ids of at most limit (-1: all) of the author's videos, newest first,
-// from idx_videos_author_time alone.
-func (r *Videos) readListIDs(ctx context.Context, authorID int64, limit int) ([]int64, error) {
-	ids := []int64{}
-	err := r.db.WithContext(ctx).Model(&videoRow{}).Where("author_id = ?", authorID).
-		Order("publish_time_ms DESC, id DESC").Limit(limit).Pluck("id", &ids).Error
+// worksLists are authors' videos, newest first, each read from idx_videos_author_time alone.
+var worksLists = db.ListQuery{
+	Branch: "SELECT author_id AS k, id AS v, publish_time_ms AS o1, id AS o2 FROM videos " +
+		"WHERE author_id = ? ORDER BY publish_time_ms DESC, id DESC LIMIT ?",
+	Order: "o1 DESC, o2 DESC",
+}
+
+// readListIDs reads the ids of at most limit (-1: all) of the videos of each of authorIDs,
+// newest first, with one statement.
+func (r *Videos) readListIDs(ctx context.Context, authorIDs []int64, limit int) (map[int64][]int64, error) {
+	lists, err := db.Lists(ctx, r.db, worksLists, authorIDs, limit)
 	if err != nil {
-		return nil, fmt.Errorf("videos of author: %w", err)
+		return nil, fmt.Errorf("videos of authors: %w", err)
 	}
-	return ids, nil
+	return lists, nil
 }
 
 // MGet returns the videos among ids that exist, in any order.

@@ -362,18 +362,29 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 	}
 }
 
-// explainUses checks that the statement reads a range of index alone, without a sort.
+// explainUses checks that the statement reads ranges of index alone, without a sort: each of its
+// reads of a table (a list of several authors is one read per author, joined by UNION ALL; their
+// few rows are then put in order).
 func explainUses(t *testing.T, gdb *gorm.DB, name, sql string, vars []any, index string) {
 	t.Helper()
 	var plan []map[string]any
-	if err := gdb.Raw("EXPLAIN "+sql, vars...).Scan(&plan).Error; err != nil || len(plan) != 1 {
+	if err := gdb.Raw("EXPLAIN "+sql, vars...).Scan(&plan).Error; err != nil || len(plan) == 0 {
 		t.Fatalf("%s: EXPLAIN %s = %v, %v", name, sql, plan, err)
 	}
-	p := plan[0]
-	extra := fmt.Sprint(p["Extra"])
-	if fmt.Sprint(p["key"]) != index || fmt.Sprint(p["type"]) == "ALL" || strings.Contains(extra, "filesort") ||
-		!strings.Contains(extra, "Using index") {
-		t.Fatalf("%s: %s\nplan %v; want a range of %s alone, without filesort", name, sql, p, index)
+	reads := 0
+	for _, p := range plan {
+		if strings.HasPrefix(fmt.Sprint(p["table"]), "<") {
+			continue // the rows the reads found
+		}
+		reads++
+		extra := fmt.Sprint(p["Extra"])
+		if fmt.Sprint(p["key"]) != index || fmt.Sprint(p["type"]) == "ALL" || strings.Contains(extra, "filesort") ||
+			!strings.Contains(extra, "Using index") {
+			t.Fatalf("%s: %s\nplan %v; want a range of %s alone, without filesort", name, sql, p, index)
+		}
+	}
+	if reads == 0 {
+		t.Fatalf("%s: %s\nplan %v reads no table", name, sql, plan)
 	}
 }
 
