@@ -245,6 +245,20 @@ func TestLocalGetManySplitsKeptFromMissing(t *testing.T) {
 	if len(kept) != 2 || kept[1] != "one" || kept[3] != "three" || len(missing) != 2 || missing[0] != 2 || missing[1] != 4 {
 		t.Fatalf("GetMany = %v, %v; want 1 and 3 kept, 2 then 4 missing", kept, missing)
 	}
+	// Entries GetMany finds in the old generation keep their place across the next turnover, as
+	// with Get: 1 and 3 are in the old one after six more puts, 1 is read, six more puts drop 3.
+	for i := 10; i < 16; i++ {
+		l.Put(i, "")
+	}
+	if kept, _ := l.GetMany([]int{1}); kept[1] != "one" {
+		t.Fatalf("GetMany lost 1 at the first turnover: %v", kept)
+	}
+	for i := 20; i < 26; i++ {
+		l.Put(i, "")
+	}
+	if kept, missing := l.GetMany([]int{1, 3}); kept[1] != "one" || len(missing) != 1 || missing[0] != 3 {
+		t.Fatalf("after a second turnover GetMany = %v, %v; want 1 kept (it was read), 3 dropped", kept, missing)
+	}
 	var none *Local[int, string]
 	if kept, missing := none.GetMany([]int{5}); len(kept) != 0 || len(missing) != 1 {
 		t.Fatalf("GetMany on nothing kept = %v, %v; want 5 missing", kept, missing)

@@ -41,16 +41,28 @@ func (l *Local[K, V]) Get(id K) (V, bool) {
 	return v, ok
 }
 
-// GetMany returns the values kept of ids, and the ids not kept, in the order given.
+// GetMany returns the values kept of ids, and the ids not kept, in the order given. It takes the
+// lock once for all of them (a page asks for tens at a time).
 func (l *Local[K, V]) GetMany(ids []K) (map[K]V, []K) {
 	kept := make(map[K]V, len(ids))
-	var missing []K
+	if l == nil {
+		return kept, append([]K(nil), ids...)
+	}
+	var missing, promoted []K
+	l.mu.RLock()
 	for _, id := range ids {
-		if v, ok := l.Get(id); ok {
+		if v, ok := l.cur[id]; ok {
 			kept[id] = v
+		} else if v, ok := l.old[id]; ok {
+			kept[id] = v
+			promoted = append(promoted, id)
 		} else {
 			missing = append(missing, id)
 		}
+	}
+	l.mu.RUnlock()
+	for _, id := range promoted {
+		l.Put(id, kept[id])
 	}
 	return kept, missing
 }

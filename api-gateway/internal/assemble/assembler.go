@@ -66,6 +66,9 @@ type Assembler struct {
 	// profiles keeps the profiles pages have shown: they never change (docs/architecture.md
 	// allows the gateway to keep such facts, never counts or flags).
 	profiles *cache.Local[int64, *user.User]
+	// authors keeps the author of each video a list by id has shown (a video's author never
+	// changes), so that such a list can ask for its counts and flags without waiting for the rows.
+	authors *cache.Local[int64, int64]
 }
 
 // Option sets something of the assembler other than its dependencies.
@@ -88,6 +91,13 @@ func CommentZone(loc *time.Location) Option {
 // for those it has not shown before. 0 (the default) keeps none.
 func KeepProfiles(n int) Option {
 	return func(a *Assembler) { a.profiles = cache.NewLocal[int64, *user.User](n) }
+}
+
+// KeepVideoAuthors keeps the authors of up to n videos in memory, so that a list of videos by id
+// (the favorite list) whose authors are all kept reads the videos' rows in parallel with their
+// counts and flags instead of before them. 0 (the default) keeps none.
+func KeepVideoAuthors(n int) Option {
+	return func(a *Assembler) { a.authors = cache.NewLocal[int64, int64](n) }
 }
 
 // New returns an assembler over the clients.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"reflect"
 	"testing"
+	"time"
 
+	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/fakes"
 	"simpletiktok/pkg/errno"
@@ -165,6 +168,59 @@ func TestVideosByIDKeepsTheOrder(t *testing.T) {
 	}
 	if out[0].Author.WorkCount != 3 { // sent by MGetVideos with the videos
 		t.Fatalf("author = %+v", out[0].Author)
+	}
+}
+
+// A video's author never changes: with KeepVideoAuthors, a list by id whose authors were all
+// shown before asks for its counts and flags while its rows are still being read, not after, and
+// shows the same page.
+func TestVideosByIDOfKeptAuthorsReadRowsAlongside(t *testing.T) {
+	a, b := newAssembler(assemble.KeepVideoAuthors(100))
+	ctx := context.Background()
+	list := []int64{5, 3, 4}
+	// The first time the authors are unknown: the rows come first, then the rest.
+	entered, release := b.Hold("video.MGetVideos")
+	first := make(chan []*douyin.Video, 1)
+	go func() {
+		out, err := a.VideosByID(ctx, 7, list)
+		if err != nil {
+			t.Error(err)
+		}
+		first <- out
+	}()
+	<-entered
+	if n := b.Calls("favorite.Stats") + b.Calls("relation.UserStats") + b.Calls("comment.CountComments"); n != 0 {
+		release()
+		t.Fatalf("with unknown authors, %d decorating calls were made before the rows came (%v)", n, b.CallCounts())
+	}
+	release()
+	want := <-first
+
+	// The second time every author is kept: the decorating calls are made while the rows are held.
+	entered, release = b.Hold("video.MGetVideos")
+	second := make(chan []*douyin.Video, 1)
+	go func() {
+		out, err := a.VideosByID(ctx, 7, list)
+		if err != nil {
+			t.Error(err)
+		}
+		second <- out
+	}()
+	<-entered
+	for i := 0; b.Calls("favorite.Stats") < 2 || b.Calls("relation.UserStats") < 2 || b.Calls("comment.CountComments") < 2; i++ {
+		if i == 5000 {
+			release()
+			t.Fatalf("while the rows were held: %v; want the decorating calls made already", b.CallCounts())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	got := <-second
+	if len(got) != 3 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("the page of kept authors = %+v; want the first page again, %+v", got, want)
+	}
+	if req := b.Last("favorite.Stats").(*favorite.StatsRequest); len(req.UserIds) != 3 || req.ViewerId != 7 {
+		t.Fatalf("favorite.Stats was asked %+v; want the three authors, for viewer 7", req)
 	}
 }
 

@@ -31,41 +31,71 @@ func (a *Assembler) Videos(ctx context.Context, viewer int64, videos []*video.Vi
 	return concat(parts), nil
 }
 
-// VideosByID returns the videos of ids that exist, in the order of ids, as viewer sees them: one
-// batch read of the videos, then Videos.
+// VideosByID returns the videos of ids that exist, in the order of ids, as viewer sees them. A
+// batch whose authors the assembler keeps (KeepVideoAuthors) reads the videos' rows in parallel
+// with their counts and flags: at most five calls, all at once. Any other reads the rows first
+// (one batch read, which teaches it their authors), then does as Videos.
 func (a *Assembler) VideosByID(ctx context.Context, viewer int64, ids []int64) ([]*douyin.Video, error) {
 	ids = idbatch.Unique(ids)
 	if len(ids) == 0 {
 		return []*douyin.Video{}, nil
 	}
-	parts, err := inParallel(ctx, chunks(ids), func(ctx context.Context, batch []int64) (*video.MGetVideosResponse, error) {
-		resp, err := a.c.Video.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: batch})
-		if err != nil {
-			return nil, rpc.ClientError(err)
-		}
-		return resp, nil
+	parts, err := inParallel(ctx, chunks(ids), func(ctx context.Context, batch []int64) ([]*douyin.Video, error) {
+		return a.videosByIDBatch(ctx, viewer, batch)
 	})
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]*video.Video, len(ids))
-	works := make(map[int64]int64)
-	for _, part := range parts {
-		for _, v := range part.Videos {
-			byID[v.Id] = v
+	return concat(parts), nil
+}
+
+// videosByIDBatch is VideosByID for at most idbatch.Max distinct ids.
+func (a *Assembler) videosByIDBatch(ctx context.Context, viewer int64, ids []int64) ([]*douyin.Video, error) {
+	read := func(ctx context.Context) (rows, error) {
+		resp, err := a.c.Video.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: ids})
+		if err != nil {
+			return rows{}, rpc.ClientError(err)
 		}
-		for author, n := range part.WorkCounts {
-			works[author] = n
-		}
+		return rows{videos: inOrderOf(ids, resp.Videos), works: resp.WorkCounts}, nil
 	}
-	// The order is the caller's; a video deleted since is left out.
+	kept, unknown := a.authors.GetMany(ids)
+	if len(unknown) == 0 {
+		authorIDs := make([]int64, 0, len(ids))
+		for _, id := range ids {
+			authorIDs = append(authorIDs, kept[id])
+		}
+		return a.showVideos(ctx, viewer, ids, idbatch.Unique(authorIDs), rows{}, read)
+	}
+	r, err := read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range r.videos {
+		a.authors.Put(v.Id, v.AuthorId)
+	}
+	return a.videosBatch(ctx, viewer, r.videos, r.works)
+}
+
+// inOrderOf returns videos in the order of ids; an id without a video (deleted since it was
+// listed) is left out.
+func inOrderOf(ids []int64, videos []*video.Video) []*video.Video {
+	byID := make(map[int64]*video.Video, len(videos))
+	for _, v := range videos {
+		byID[v.Id] = v
+	}
 	ordered := make([]*video.Video, 0, len(ids))
 	for _, id := range ids {
 		if v, ok := byID[id]; ok {
 			ordered = append(ordered, v)
 		}
 	}
-	return a.Videos(ctx, viewer, ordered, works)
+	return ordered
+}
+
+// rows are videos' rows with their authors' work counts, as the video service lists them.
+type rows struct {
+	videos []*video.Video
+	works  map[int64]int64
 }
 
 // videosBatch is Videos for at most idbatch.Max videos.
@@ -76,13 +106,25 @@ func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*vid
 		authorIDs = append(authorIDs, v.AuthorId)
 		videoIDs = append(videoIDs, v.Id)
 	}
-	authorIDs, videoIDs = idbatch.Unique(authorIDs), idbatch.Unique(videoIDs)
-	authors := people{works: works}
+	return a.showVideos(ctx, viewer, idbatch.Unique(videoIDs), idbatch.Unique(authorIDs), rows{videos: videos, works: works}, nil)
+}
+
+// showVideos shows the videos of videoIDs, by authorIDs, as viewer sees them: it reads the
+// authors' profiles and relation counts, the favorite counts and the comment counts in parallel
+// and, when read is not nil, the rows themselves with them (r is then ignored).
+func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, authorIDs []int64, r rows, read func(context.Context) (rows, error)) ([]*douyin.Video, error) {
 	var (
+		authors  people
 		likes    map[int64]*favorite.VideoFavoriteStat
 		comments map[int64]int64
 	)
 	g, gctx := errgroup.WithContext(ctx)
+	if read != nil {
+		g.Go(func() (err error) {
+			r, err = read(gctx)
+			return err
+		})
+	}
 	a.fetchPeople(gctx, g, viewer, authorIDs, &authors)
 	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
 		resp, err := a.c.Favorite.Stats(ctx, &favorite.StatsRequest{ViewerId: viewer, VideoIds: videoIDs, UserIds: authorIDs})
@@ -103,9 +145,10 @@ func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*vid
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	out := make([]*douyin.Video, 0, len(videos))
+	authors.works = r.works
+	out := make([]*douyin.Video, 0, len(r.videos))
 	shown := make(map[int64]*douyin.User, len(authorIDs))
-	for _, v := range videos {
+	for _, v := range r.videos {
 		author, ok := shown[v.AuthorId]
 		if !ok {
 			if author, ok = a.user(&authors, v.AuthorId); !ok {
