@@ -167,9 +167,10 @@ func (b *Batcher[Q, A]) send(batch []*waiter[Q, A]) {
 		return
 	}
 	queries := make([]Q, len(batch))
-	// The call's spans are in the first query's trace; the others' spans name that trace.
+	// The call's spans are in the first query's trace; the others' spans name that trace when it
+	// is recorded (sampled).
 	callTrace := ""
-	if sc, ok := batch[0].span.Context().(jaeger.SpanContext); ok {
+	if sc, ok := batch[0].span.Context().(jaeger.SpanContext); ok && sc.IsSampled() {
 		callTrace = sc.TraceID().String()
 	}
 	for i, w := range batch {

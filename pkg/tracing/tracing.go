@@ -17,7 +17,8 @@ import (
 
 // New returns the tracer for service in mode env and a closer that flushes buffered spans; call
 // it at shutdown. It samples cfg.Rate(env) of the traces it starts; a span continuing a caller's
-// trace follows the caller's decision, so the gateway's rate is the system's.
+// trace follows the caller's decision, so the gateway's rate is the system's. Spans of the traces
+// left out cost next to nothing (sampledOnly).
 func New(service string, env config.Env, cfg config.Tracing) (opentracing.Tracer, io.Closer, error) {
 	if cfg.Disabled {
 		return opentracing.NoopTracer{}, io.NopCloser(nil), nil
@@ -36,7 +37,7 @@ func New(service string, env config.Env, cfg config.Tracing) (opentracing.Tracer
 	if err != nil {
 		return nil, nil, fmt.Errorf("tracing: %w", err)
 	}
-	return tracer, closer, nil
+	return sampledOnly{tracer}, closer, nil
 }
 
 // StartChild starts a span named name as a child of the span in ctx, with that span's tracer, and
