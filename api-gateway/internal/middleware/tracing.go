@@ -5,10 +5,10 @@ package middleware
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
+	"github.com/cloudwego/hertz/pkg/protocol"
 	"github.com/opentracing/opentracing-go"
 	"github.com/opentracing/opentracing-go/ext"
 
@@ -23,7 +23,7 @@ const TraceHeader = "X-Trace-Id"
 
 // Trace starts the server span of each request (a child of the caller's span when the request
 // carries one), puts it in the context every handler and RPC client receives, and logs one access
-// line. Neither the span nor the log holds the query string: tokens travel there.
+// line to log. Neither the span nor the log holds the query string: tokens travel there.
 func Trace(tracer opentracing.Tracer, log *slog.Logger) app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
 		if string(c.URI().Path()) == HealthPath {
@@ -35,12 +35,8 @@ func Trace(tracer opentracing.Tracer, log *slog.Logger) app.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		carrier := opentracing.HTTPHeadersCarrier(http.Header{})
-		c.Request.Header.VisitAll(func(k, v []byte) {
-			http.Header(carrier).Add(string(k), string(v))
-		})
 		opts := []opentracing.StartSpanOption{ext.SpanKindRPCServer}
-		if parent, err := tracer.Extract(opentracing.HTTPHeaders, carrier); err == nil {
+		if parent, err := tracer.Extract(opentracing.HTTPHeaders, requestHeaders{&c.Request.Header}); err == nil {
 			opts = append(opts, opentracing.ChildOf(parent))
 		}
 		method := string(c.Method())
@@ -68,6 +64,20 @@ func Trace(tracer opentracing.Tracer, log *slog.Logger) app.HandlerFunc {
 		log.InfoContext(ctx, "http", "method", method, "path", string(c.URI().Path()), "route", route,
 			"http_status", status, "status_code", code, "elapsed_ms", time.Since(start).Milliseconds())
 	}
+}
+
+// requestHeaders reads a request's headers as a tracer's carrier, in place (the tracer matches
+// the names without regard to case).
+type requestHeaders struct{ h *protocol.RequestHeader }
+
+func (r requestHeaders) ForeachKey(handler func(key, val string) error) error {
+	var err error
+	r.h.VisitAll(func(k, v []byte) {
+		if err == nil {
+			err = handler(string(k), string(v))
+		}
+	})
+	return err
 }
 
 // businessCodeKey is where handlers leave the status_code they answered with, for the span and log.
