@@ -14,17 +14,22 @@ import (
 	"github.com/cloudwego/hertz/pkg/route"
 	"github.com/opentracing/opentracing-go"
 	"github.com/uber/jaeger-client-go"
+
+	"simpletiktok/pkg/logging"
 )
 
 // A request that carries its caller's span (Jaeger's header, in any case) gets a server span in
 // the caller's trace, whose id the answer names; the access line names the route and the business
-// code and holds no query string.
+// code, with the service and the trace id, and holds no query string.
 func TestTraceContinuesTheCallersTraceAndLogsOneLine(t *testing.T) {
 	reporter := jaeger.NewInMemoryReporter()
 	tracer, closer := jaeger.NewTracer("gw", jaeger.NewConstSampler(true), reporter)
 	defer closer.Close()
 	var logs bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	log, err := logging.NewWithWriter(&logs, "api-gateway", "info")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	engine := route.NewEngine(config.NewOptions(nil))
 	engine.Use(Trace(tracer, log))
@@ -66,7 +71,9 @@ func TestTraceContinuesTheCallersTraceAndLogsOneLine(t *testing.T) {
 		if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
 			t.Fatalf("%s: the access log is %q, not one JSON line: %v", header, logs.String(), err)
 		}
-		if line["msg"] != "http" || line["route"] != "/douyin/user/" || line["path"] != "/douyin/user/" ||
+		if line["msg"] != "http" || line["level"] != "INFO" || line["service"] != "api-gateway" ||
+			line["trace_id"] != parent.TraceID().String() || line["method"] != "GET" ||
+			line["route"] != "/douyin/user/" || line["path"] != "/douyin/user/" ||
 			line["status_code"] != float64(10002) || line["http_status"] != float64(200) {
 			t.Fatalf("%s: access line %v", header, line)
 		}
