@@ -144,21 +144,32 @@ func (b *Batcher[Q, A]) take() []*waiter[Q, A] {
 	return batch
 }
 
-// handOn gives the lane just freed the queries queued while it was busy, in a goroutine of its
-// own, or frees it when there are none.
+// handOn gives the lane just freed the queries queued while it was busy, or frees it when there
+// are none. The queued calls go in a goroutine of their own, which goes on sending, one call after
+// the other, for as long as queries wait: under load one goroutine keeps the lane, and its stack,
+// grown once for the call's depth, is not grown again for every call.
 func (b *Batcher[Q, A]) handOn() {
+	batch := b.next()
+	if batch == nil {
+		return
+	}
+	go func() {
+		for ; batch != nil; batch = b.next() {
+			b.send(batch)
+		}
+	}()
+}
+
+// next takes the queries of the lane's next call, or frees the lane when none wait.
+func (b *Batcher[Q, A]) next() []*waiter[Q, A] {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	batch := b.take()
 	if len(batch) == 0 {
 		b.inFlight--
-		b.mu.Unlock()
-		return
+		return nil
 	}
-	b.mu.Unlock()
-	go func() {
-		b.send(batch)
-		b.handOn()
-	}()
+	return batch
 }
 
 // send makes one call for batch and answers each of its queries.

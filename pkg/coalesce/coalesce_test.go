@@ -150,6 +150,21 @@ func TestMergedCallsKeepToTheLimits(t *testing.T) {
 	if got := r.recorded(); fmt.Sprint(got) != "[[1] [2 2 2] [2 6] [5 5] [11]]" {
 		t.Fatalf("calls = %v; want [[1] [2 2 2] [2 6] [5 5] [11]]", got)
 	}
+	// The calls handed on one after the other free the lane when the queue is empty: the next
+	// query goes alone.
+	deadline := time.Now().Add(10 * time.Second)
+	for b.Busy() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d lanes still busy with nothing queued", b.Busy())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if a, err := b.Do(context.Background(), 7); err != nil || a != 14 {
+		t.Fatalf("Do(7) = %d, %v; want 14", a, err)
+	}
+	if got := r.recorded(); fmt.Sprint(got[len(got)-1]) != "[7]" {
+		t.Fatalf("calls = %v; want the last query alone", got)
+	}
 }
 
 func TestAFailedCallFailsEachOfItsQueries(t *testing.T) {
