@@ -65,7 +65,7 @@ func run(args []string) error {
 		return err
 	}
 	// The access log writes a line for every request: its lines go out in blocks (every 100 ms at
-	// the latest) instead of a write each; every other line, errors first, goes out at once.
+	// the latest) instead of a write each. Every other line, errors included, goes out at once.
 	accessOut := logging.NewLines(os.Stdout, 64<<10, 100*time.Millisecond)
 	defer accessOut.Close()
 	access, err := logging.NewWithWriter(accessOut, serviceName, cfg.Log.Level)
