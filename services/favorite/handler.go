@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/favorite/internal/biz"
@@ -26,12 +25,14 @@ func (h *handler) FavoriteAction(ctx context.Context, req *favorite.FavoriteActi
 	return &favorite.FavoriteActionResponse{}, nil
 }
 
+// ListFavorites answers a favorite list, with what a page of it shows of the likes when asked
+// (biz.Favorites.Lists says when they can be given).
 func (h *handler) ListFavorites(ctx context.Context, req *favorite.ListFavoritesRequest) (*favorite.ListFavoritesResponse, error) {
-	ids, err := h.favorites.LikedVideos(ctx, req.UserId)
+	resp, err := h.ListFavoritesBatch(ctx, &favorite.ListFavoritesBatchRequest{Queries: []*favorite.ListFavoritesRequest{req}})
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
-	return &favorite.ListFavoritesResponse{VideoIds: ids}, nil
+	return resp.Answers[0], nil
 }
 
 // VideoStats is the first half of Stats, for gateways of the previous version (deprecated).
@@ -92,19 +93,24 @@ func statsToProto(a biz.StatsAnswer) *favorite.StatsResponse {
 	return resp
 }
 
-// ListFavoritesBatch answers several pages' ListFavorites, read together (one cache round trip).
+// ListFavoritesBatch answers several pages' ListFavorites, read together: one cache round trip for
+// the lists, one for the stats of those that ask for them.
 func (h *handler) ListFavoritesBatch(ctx context.Context, req *favorite.ListFavoritesBatchRequest) (*favorite.ListFavoritesBatchResponse, error) {
-	users, distinct, err := idbatch.QueryIDs(req.Queries, (*favorite.ListFavoritesRequest).GetUserId)
+	queries := make([]biz.ListQuery, len(req.Queries))
+	for i, q := range req.Queries {
+		queries[i] = biz.ListQuery{UserID: q.GetUserId(), Viewer: q.GetViewerId(), WithStats: q.GetWithStats()}
+	}
+	lists, err := h.favorites.Lists(ctx, queries)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	lists, err := h.favorites.LikedVideosOf(ctx, distinct)
-	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
-	}
-	answers := make([]*favorite.ListFavoritesResponse, len(users))
-	for i, u := range users {
-		answers[i] = &favorite.ListFavoritesResponse{VideoIds: lists[u]}
+	answers := make([]*favorite.ListFavoritesResponse, len(lists))
+	for i, l := range lists {
+		answers[i] = &favorite.ListFavoritesResponse{VideoIds: l.VideoIDs, AuthorIds: l.Authors}
+		if l.Stats != nil {
+			stats := statsToProto(*l.Stats)
+			answers[i].Videos, answers[i].Users = stats.Videos, stats.Users
+		}
 	}
 	return &favorite.ListFavoritesBatchResponse{Answers: answers}, nil
 }

@@ -84,9 +84,16 @@ func (x *FavoriteActionResponse) Marshal(in []byte) ([]byte, error) {
 
 func (x *FavoriteActionResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-// The videos user_id liked, newest like first.
+// The videos user_id liked, newest like first. With with_stats, the answer also holds what a page
+// of the list shows of the favorite service: the author of each listed video (author_ids[i] wrote
+// video_ids[i]), and, as Stats answers them, each video's like count with whether viewer_id (0:
+// anonymous) likes it, and the authors' counts. For a list longer than one batch (500), or one
+// whose authors are not all known (a video unliked by everyone since it was listed), author_ids,
+// videos and users stay empty and the caller asks Stats.
 type ListFavoritesRequest struct {
-	UserId int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
+	UserId    int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
+	WithStats bool  `protobuf:"varint,2,opt,name=with_stats" json:"with_stats,omitempty"`
+	ViewerId  int64 `protobuf:"varint,3,opt,name=viewer_id" json:"viewer_id,omitempty"`
 }
 
 func (x *ListFavoritesRequest) Reset() { *x = ListFavoritesRequest{} }
@@ -102,8 +109,25 @@ func (x *ListFavoritesRequest) GetUserId() int64 {
 	return 0
 }
 
+func (x *ListFavoritesRequest) GetWithStats() bool {
+	if x != nil {
+		return x.WithStats
+	}
+	return false
+}
+
+func (x *ListFavoritesRequest) GetViewerId() int64 {
+	if x != nil {
+		return x.ViewerId
+	}
+	return 0
+}
+
 type ListFavoritesResponse struct {
-	VideoIds []int64 `protobuf:"varint,1,rep,packed,name=video_ids" json:"video_ids,omitempty"`
+	VideoIds  []int64                      `protobuf:"varint,1,rep,packed,name=video_ids" json:"video_ids,omitempty"`
+	AuthorIds []int64                      `protobuf:"varint,2,rep,packed,name=author_ids" json:"author_ids,omitempty"`
+	Videos    map[int64]*VideoFavoriteStat `protobuf:"bytes,3,rep,name=videos" json:"videos,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Users     map[int64]*UserFavoriteStat  `protobuf:"bytes,4,rep,name=users" json:"users,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 }
 
 func (x *ListFavoritesResponse) Reset() { *x = ListFavoritesResponse{} }
@@ -117,6 +141,27 @@ func (x *ListFavoritesResponse) Unmarshal(in []byte) error { return prutal.Unmar
 func (x *ListFavoritesResponse) GetVideoIds() []int64 {
 	if x != nil {
 		return x.VideoIds
+	}
+	return nil
+}
+
+func (x *ListFavoritesResponse) GetAuthorIds() []int64 {
+	if x != nil {
+		return x.AuthorIds
+	}
+	return nil
+}
+
+func (x *ListFavoritesResponse) GetVideos() map[int64]*VideoFavoriteStat {
+	if x != nil {
+		return x.Videos
+	}
+	return nil
+}
+
+func (x *ListFavoritesResponse) GetUsers() map[int64]*UserFavoriteStat {
+	if x != nil {
+		return x.Users
 	}
 	return nil
 }

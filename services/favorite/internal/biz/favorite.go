@@ -65,6 +65,9 @@ type Repo interface {
 	// LikedVideosOf returns, for each of userIDs, the ids of the newest limit videos they like,
 	// newest like first.
 	LikedVideosOf(ctx context.Context, userIDs []int64, limit int) (map[int64][]int64, error)
+	// AuthorsOf returns the author of each of videoIDs that someone likes (or liked: an author
+	// never changes, and may be kept); a video nobody likes may be left out.
+	AuthorsOf(ctx context.Context, videoIDs []int64) (map[int64]int64, error)
 	// Stats answers every query with the stats of its videos, with its viewer's likes (viewer 0:
 	// none), and of its users, reading what all of them ask at once; an id an answer leaves out
 	// has no likes.
@@ -122,18 +125,103 @@ func (f *Favorites) Act(ctx context.Context, userID, videoID int64, action Actio
 // assemble it, bounded however much a user likes (favorite_count stays exact).
 const MaxList = 1000
 
-// LikedVideos returns the ids of the newest MaxList videos userID likes, newest like first.
-func (f *Favorites) LikedVideos(ctx context.Context, userID int64) ([]int64, error) {
-	lists, err := f.LikedVideosOf(ctx, []int64{userID})
-	return lists[userID], err
-}
-
-// LikedVideosOf is LikedVideos of several users at once (a batch of favorite lists).
-func (f *Favorites) LikedVideosOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
+// likedVideosOf returns the ids of the newest MaxList videos each of userIDs likes, newest like
+// first.
+func (f *Favorites) likedVideosOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
 	if err := validate.IDs("user_id", userIDs); err != nil {
 		return nil, err
 	}
 	return f.repo.LikedVideosOf(ctx, userIDs, MaxList)
+}
+
+// ListQuery asks for UserID's favorite list and, WithStats, for what a page of it shows of the
+// likes as Viewer (0: anonymous) sees them.
+type ListQuery struct {
+	UserID, Viewer int64
+	WithStats      bool
+}
+
+// ListAnswer answers a ListQuery: the liked videos, newest like first, and, when stats were asked
+// and could be given, their authors (Authors[i] wrote VideoIDs[i]) and Stats: the videos' counts
+// with the viewer's likes, and the authors' counts.
+type ListAnswer struct {
+	VideoIDs []int64
+	Authors  []int64
+	Stats    *StatsAnswer
+}
+
+// Lists answers several favorite lists (at most idbatch.MaxQueries) read together: every list
+// with one read, then the stats of every list that asks for them with one StatsBatch. A list is
+// given stats only when it is not empty, fits one batch (idbatch.Max videos) and the author of
+// every video is known (a video everyone unliked since the list was read has none); the caller
+// asks Stats for any other. An invalid user id fails the whole batch.
+func (f *Favorites) Lists(ctx context.Context, queries []ListQuery) ([]ListAnswer, error) {
+	_, users, err := idbatch.QueryIDs(queries, func(q ListQuery) int64 { return q.UserID })
+	if err != nil {
+		return nil, err
+	}
+	lists, err := f.likedVideosOf(ctx, users)
+	if err != nil {
+		return nil, err
+	}
+	answers := make([]ListAnswer, len(queries))
+	var (
+		asked []int   // the queries that want stats
+		liked []int64 // their videos
+	)
+	for i, q := range queries {
+		answers[i].VideoIDs = lists[q.UserID]
+		if n := len(answers[i].VideoIDs); q.WithStats && n > 0 && n <= idbatch.Max {
+			asked = append(asked, i)
+			liked = append(liked, answers[i].VideoIDs...)
+		}
+	}
+	if len(asked) == 0 {
+		return answers, nil
+	}
+	authors, err := f.repo.AuthorsOf(ctx, idbatch.Unique(liked))
+	if err != nil {
+		return nil, err
+	}
+	var (
+		stats []StatsQuery
+		of    []int // of[j] is the answer stats[j] completes
+	)
+	for _, i := range asked {
+		a := &answers[i]
+		by, ok := authorsOf(a.VideoIDs, authors)
+		if !ok {
+			continue
+		}
+		a.Authors = by
+		stats = append(stats, StatsQuery{Viewer: queries[i].Viewer, VideoIDs: a.VideoIDs, UserIDs: idbatch.Unique(by)})
+		of = append(of, i)
+	}
+	if len(stats) == 0 {
+		return answers, nil
+	}
+	found, err := f.StatsBatch(ctx, stats)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range of {
+		answers[i].Stats = &found[j]
+	}
+	return answers, nil
+}
+
+// authorsOf returns the author of each of videoIDs, in their order, and false unless authors
+// knows every one.
+func authorsOf(videoIDs []int64, authors map[int64]int64) ([]int64, bool) {
+	by := make([]int64, len(videoIDs))
+	for i, id := range videoIDs {
+		a, ok := authors[id]
+		if !ok {
+			return nil, false
+		}
+		by[i] = a
+	}
+	return by, true
 }
 
 // VideoStats returns a stat for every valid id asked, zero for videos nobody liked: the videos'

@@ -3,6 +3,7 @@ package biz
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +23,10 @@ type memRepo struct {
 	seq   int
 	// listLimit is the limit of the last list read.
 	listLimit int
+	// authorReads counts AuthorsOf; it leaves out the videos of authorless, as it does a video
+	// everyone unliked since its list was read.
+	authorReads int
+	authorless  map[int64]bool
 }
 
 func newMemRepo() *memRepo {
@@ -72,6 +77,21 @@ func (m *memRepo) LikedVideosOf(_ context.Context, userIDs []int64, limit int) (
 	}
 	m.listLimit = limit
 	return lists, nil
+}
+
+func (m *memRepo) AuthorsOf(_ context.Context, videoIDs []int64) (map[int64]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.authorReads++
+	out := map[int64]int64{}
+	for _, id := range videoIDs {
+		for k, l := range m.likes {
+			if k[1] == id && !m.authorless[id] {
+				out[id] = l.AuthorID
+			}
+		}
+	}
+	return out, nil
 }
 
 func (m *memRepo) VideoStats(_ context.Context, viewer int64, ids []int64) (map[int64]VideoStat, error) {
@@ -216,7 +236,7 @@ func TestVideoServiceFailureIsPassedOn(t *testing.T) {
 	}
 }
 
-func TestLikedVideosNewestFirst(t *testing.T) {
+func TestListsNewestLikeFirst(t *testing.T) {
 	f, _ := newFavorites()
 	ctx := context.Background()
 	for _, v := range []int64{10, 11, 12} {
@@ -228,15 +248,78 @@ func TestLikedVideosNewestFirst(t *testing.T) {
 	mustAct(t, f, 1, 10, Like)
 	mustAct(t, f, 1, 11, Unlike)
 	mustAct(t, f, 1, 11, Like)
-	got, err := f.LikedVideos(ctx, 1)
-	if err != nil || len(got) != 3 || got[0] != 11 || got[1] != 12 || got[2] != 10 {
-		t.Fatalf("LikedVideos = %v, %v; want [11 12 10]", got, err)
+	got, err := f.Lists(ctx, []ListQuery{{UserID: 1}, {UserID: 2}})
+	if err != nil || len(got) != 2 || fmt.Sprint(got[0].VideoIDs) != "[11 12 10]" || len(got[1].VideoIDs) != 0 {
+		t.Fatalf("Lists = %+v, %v; want [11 12 10] and an empty list", got, err)
 	}
-	if repo := f.repo.(*memRepo); repo.listLimit != MaxList {
-		t.Fatalf("the list was read with a limit of %d; want MaxList", repo.listLimit)
+	if got[0].Authors != nil || got[0].Stats != nil {
+		t.Fatalf("a list asked without stats came with them: %+v", got[0])
 	}
-	if _, err := f.LikedVideos(ctx, 0); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("LikedVideos(0) = %v; want BadRequest", err)
+	repo := f.repo.(*memRepo)
+	if repo.listLimit != MaxList || repo.authorReads != 0 {
+		t.Fatalf("the lists were read with a limit of %d (want MaxList) and %d reads of authors (want 0)", repo.listLimit, repo.authorReads)
+	}
+	if _, err := f.Lists(ctx, []ListQuery{{UserID: 1}, {UserID: 0}}); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Lists with user 0 = %v; want BadRequest", err)
+	}
+	if _, err := f.Lists(ctx, nil); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Lists of no query = %v; want BadRequest", err)
+	}
+}
+
+func TestListsWithStatsAnswerWhatThePageShows(t *testing.T) {
+	f, _ := newFavorites()
+	ctx := context.Background()
+	mustAct(t, f, 1, 10, Like)
+	mustAct(t, f, 1, 12, Like)
+	mustAct(t, f, 2, 12, Like)
+
+	got, err := f.Lists(ctx, []ListQuery{
+		{UserID: 1, Viewer: 2, WithStats: true},
+		{UserID: 1, WithStats: true},
+		{UserID: 3, Viewer: 1, WithStats: true}, // likes nothing: no stats to give
+	})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("Lists = %+v, %v", got, err)
+	}
+	mine := got[0]
+	if fmt.Sprint(mine.VideoIDs) != "[12 10]" || fmt.Sprint(mine.Authors) != "[200 100]" || mine.Stats == nil {
+		t.Fatalf("user 1's list for viewer 2 = %+v; want [12 10] by [200 100], with stats", mine)
+	}
+	if v := mine.Stats.Videos; len(v) != 2 || v[12] != (VideoStat{FavoriteCount: 2, IsFavorite: true}) || v[10] != (VideoStat{FavoriteCount: 1}) {
+		t.Fatalf("the videos' stats for viewer 2 = %+v", v)
+	}
+	if u := mine.Stats.Users; len(u) != 2 || u[200] != (UserStat{TotalFavorited: 2}) || u[100] != (UserStat{TotalFavorited: 1}) {
+		t.Fatalf("the authors' stats = %+v", u)
+	}
+	if anon := got[1].Stats; anon == nil || anon.Videos[12].IsFavorite || anon.Videos[10].IsFavorite || anon.Videos[12].FavoriteCount != 2 {
+		t.Fatalf("the anonymous list's stats = %+v", anon)
+	}
+	if got[2].Stats != nil || got[2].Authors != nil || len(got[2].VideoIDs) != 0 {
+		t.Fatalf("an empty list = %+v; want no stats", got[2])
+	}
+	if repo := f.repo.(*memRepo); repo.authorReads != 1 {
+		t.Fatalf("the authors were read %d times for one batch; want 1", repo.authorReads)
+	}
+}
+
+func TestListsLeaveStatsToTheCallerWhenAnAuthorIsUnknown(t *testing.T) {
+	f, _ := newFavorites()
+	ctx := context.Background()
+	mustAct(t, f, 1, 10, Like)
+	mustAct(t, f, 1, 11, Like)
+	mustAct(t, f, 2, 10, Like)
+	f.repo.(*memRepo).authorless = map[int64]bool{11: true}
+
+	got, err := f.Lists(ctx, []ListQuery{{UserID: 1, WithStats: true}, {UserID: 2, WithStats: true}})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Lists = %+v, %v", got, err)
+	}
+	if fmt.Sprint(got[0].VideoIDs) != "[11 10]" || got[0].Authors != nil || got[0].Stats != nil {
+		t.Fatalf("a list with an authorless video = %+v; want its ids alone", got[0])
+	}
+	if fmt.Sprint(got[1].Authors) != "[100]" || got[1].Stats == nil || got[1].Stats.Videos[10].FavoriteCount != 2 {
+		t.Fatalf("the other list of the batch = %+v; want it whole", got[1])
 	}
 }
 

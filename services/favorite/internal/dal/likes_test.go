@@ -137,6 +137,49 @@ func testLikedVideos(t *testing.T, open func(*testing.T) (*Favorites, *gorm.DB))
 	}
 }
 
+func TestAuthorsOfLikedVideos(t *testing.T) {
+	t.Run("cached", func(t *testing.T) { testAuthorsOf(t, newRepo) })
+	t.Run("uncached", func(t *testing.T) { testAuthorsOf(t, newUncachedRepo) })
+}
+
+func testAuthorsOf(t *testing.T, open func(*testing.T) (*Favorites, *gorm.DB)) {
+	repo, gdb := open(t)
+	ctx := context.Background()
+	for _, l := range []biz.LikeRecord{like(1, 10, 5), like(2, 10, 5), like(1, 11, 6), like(3, 12, 7)} {
+		if _, err := repo.Like(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The oldest like of video 10 is gone: the author comes from the one left. Nobody likes video
+	// 12 any more, and nobody ever liked 99: they have no author to give.
+	for _, u := range [][2]int64{{1, 10}, {3, 12}} {
+		if _, err := repo.Unlike(ctx, u[0], u[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := repo.AuthorsOf(ctx, []int64{10, 11, 12, 99})
+	if err != nil || fmt.Sprint(got) != "map[10:5 11:6]" {
+		t.Fatalf("AuthorsOf = %v, %v; want map[10:5 11:6]", got, err)
+	}
+	// A video without an author is asked again: liked since, it has one.
+	if _, err := repo.Like(ctx, like(4, 99, 8)); err != nil {
+		t.Fatal(err)
+	}
+	// An author never changes: one read before is kept, even when the rows are gone. Without a
+	// cache it comes from the rows each time.
+	if err := gdb.Exec("DELETE FROM likes WHERE video_id = 11").Error; err != nil {
+		t.Fatal(err)
+	}
+	got, err = repo.AuthorsOf(ctx, []int64{10, 11, 12, 99})
+	want := "map[10:5 99:8]"
+	if repo.cache != nil {
+		want = "map[10:5 11:6 99:8]"
+	}
+	if err != nil || fmt.Sprint(got) != want {
+		t.Fatalf("AuthorsOf after the changes = %v, %v; want %s", got, err, want)
+	}
+}
+
 // The counters equal the rows they count, for every video and user that has either.
 func assertCountersMatchRows(t *testing.T, gdb *gorm.DB) {
 	t.Helper()

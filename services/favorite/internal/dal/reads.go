@@ -20,6 +20,7 @@ type families struct {
 	videoCount *cache.Family[int64, int64]        // "vc": a video's like count
 	userStat   *cache.Family[int64, biz.UserStat] // "us": a user's likes given and received
 	liked      *cache.Family[int64, cache.IDList] // "lk": a user's liked videos
+	author     *cache.Family[int64, int64]        // "va": a liked video's author (never changes)
 }
 
 func newFamilies(c *cache.Cache) families {
@@ -28,7 +29,8 @@ func newFamilies(c *cache.Cache) families {
 		userStat: cache.NewMutable(c, "us", cache.Itoa, cache.Fixed(2,
 			func(s biz.UserStat) []int64 { return []int64{s.FavoriteCount, s.TotalFavorited} },
 			func(n []int64) biz.UserStat { return biz.UserStat{FavoriteCount: n[0], TotalFavorited: n[1]} })),
-		liked: cache.NewMutable(c, "lk", cache.Itoa, cache.IDLists),
+		liked:  cache.NewMutable(c, "lk", cache.Itoa, cache.IDLists),
+		author: cache.NewImmutable(c, "va", cache.Itoa, cache.Int64),
 	}
 }
 
@@ -71,6 +73,30 @@ func (r *Favorites) readLiked(ctx context.Context, userIDs []int64, limit int) (
 		return nil, fmt.Errorf("list liked videos: %w", err)
 	}
 	return lists, nil
+}
+
+// AuthorsOf returns the author of each of videoIDs that someone likes, from the like rows, which
+// keep it; a video nobody likes is left out. An author never changes, so an answer is kept (in
+// this process and in Redis) for good, even once nobody likes the video any more.
+func (r *Favorites) AuthorsOf(ctx context.Context, videoIDs []int64) (map[int64]int64, error) {
+	return r.keys.author.Get(ctx, videoIDs, r.readAuthors)
+}
+
+// readAuthors reads the authors of videoIDs from the oldest like of each: MIN(id) per video comes
+// from idx_likes_video alone, then one primary-key lookup each, however many likes a video has.
+func (r *Favorites) readAuthors(ctx context.Context, videoIDs []int64) (map[int64]int64, error) {
+	var rows []struct{ VideoID, AuthorID int64 }
+	err := r.db.WithContext(ctx).Raw("SELECT l.video_id, l.author_id FROM likes AS l JOIN "+
+		"(SELECT MIN(id) AS id FROM likes WHERE video_id IN ? GROUP BY video_id) AS oldest ON l.id = oldest.id",
+		videoIDs).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read the authors of liked videos: %w", err)
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, row := range rows {
+		out[row.VideoID] = row.AuthorID
+	}
+	return out, nil
 }
 
 // VideoStats returns the like counts of videoIDs (zero for a video nobody liked) and which of
