@@ -156,11 +156,13 @@ func (a *App) FavoriteAction(ctx context.Context, viewer, videoID int64, action 
 }
 
 // FavoriteList shows the videos userID likes, newest like first, as viewer sees them. It costs
-// the same calls at any length: the liked ids, the videos, then the assembler's.
+// the same calls at any length: the liked ids with the likes' part of the page, then the rest of
+// the page at once (assemble.LikedVideos).
 func (a *App) FavoriteList(ctx context.Context, viewer, userID int64) ([]*douyin.Video, error) {
-	liked, err := a.clients.Favorite.ListFavorites(ctx, &favorite.ListFavoritesRequest{UserId: userID})
+	liked, err := a.clients.Favorite.ListFavorites(ctx, &favorite.ListFavoritesRequest{
+		UserId: userID, WithStats: true, ViewerId: viewer})
 	if err != nil {
 		return nil, rpc.ClientError(err)
 	}
-	return a.pages.VideosByID(ctx, viewer, liked.VideoIds)
+	return a.pages.LikedVideos(ctx, viewer, liked)
 }

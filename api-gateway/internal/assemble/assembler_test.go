@@ -224,6 +224,60 @@ func TestVideosByIDOfKeptAuthorsReadRowsAlongside(t *testing.T) {
 	}
 }
 
+// A favorite list answered with its stats shows them without asking favorite.Stats, and reads
+// the videos' rows alongside the rest of the page; a list answered without them (by a favorite
+// service of the previous release) shows the same page, as VideosByID.
+func TestLikedVideosWithTheListsStats(t *testing.T) {
+	ctx := context.Background()
+	b := fakes.New()
+	b.Liked = []int64{5, fakes.MissingFrom, 3, 4} // one deleted since it was liked
+	list, err := b.Clients().Favorite.ListFavorites(ctx, &favorite.ListFavoritesRequest{UserId: 1, WithStats: true, ViewerId: 7})
+	if err != nil || len(list.AuthorIds) != 4 {
+		t.Fatalf("the fake's list with stats = %+v, %v", list, err)
+	}
+	old := &favorite.ListFavoritesResponse{VideoIds: list.VideoIds}
+
+	a, b := newAssembler()
+	want, err := a.LikedVideos(ctx, 7, old)
+	if err != nil || len(want) != 3 || b.Calls("favorite.Stats") != 1 {
+		t.Fatalf("a list without stats = %+v, %v, calls %v; want 3 videos and favorite.Stats asked", want, err, b.CallCounts())
+	}
+	if v := want[0]; v.Id != 5 || v.FavoriteCount != 10 || v.IsFavorite || v.Author.TotalFavorited != fakes.AuthorOf(5) {
+		t.Fatalf("a list without stats shows %+v", v)
+	}
+
+	a, b = newAssembler()
+	entered, release := b.Hold("video.MGetVideos")
+	done := make(chan []*douyin.Video, 1)
+	go func() {
+		out, err := a.LikedVideos(ctx, 7, list)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- out
+	}()
+	<-entered
+	for i := 0; b.Calls("relation.UserStats") < 1 || b.Calls("comment.CountComments") < 1 || b.Calls("user.MGetUsers") < 1; i++ {
+		if i == 5000 {
+			release()
+			t.Fatalf("while the rows were held: %v; want the rest of the page asked already", b.CallCounts())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	got := <-done
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("the list with stats shows %+v; want the page without them, %+v", got, want)
+	}
+	if b.Total() != 4 || b.Calls("favorite.Stats") != 0 {
+		t.Fatalf("the list with stats made calls %v; want 4, no favorite.Stats", b.CallCounts())
+	}
+	// The authors are the list's: the deleted video's too, asked for and not shown.
+	if req := b.Last("relation.UserStats").(*relation.UserStatsRequest); len(req.UserIds) != 4 || req.ViewerId != 7 {
+		t.Fatalf("relation.UserStats was asked %+v; want the list's four authors, for viewer 7", req)
+	}
+}
+
 // A list longer than one batch is split: every user is there, and no call carries more ids than
 // a service takes (the fakes refuse more, as the services do).
 func TestUsersBeyondOneBatch(t *testing.T) {

@@ -49,22 +49,32 @@ func (a *Assembler) VideosByID(ctx context.Context, viewer int64, ids []int64) (
 	return concat(parts), nil
 }
 
+// LikedVideos returns the videos of a favorite list as viewer sees them, in its order, leaving
+// out those deleted since they were liked. A list the favorite service answered with its stats
+// (ListFavorites with_stats: every video's author, the like counts with the viewer's likes, the
+// authors' counts) asks for the rest of the page at once: the videos' rows, the authors' profiles
+// not kept yet, their relation counts and the comment counts, at most four calls. Any other list
+// (longer than one batch, or from a favorite service that does not send stats) is VideosByID.
+func (a *Assembler) LikedVideos(ctx context.Context, viewer int64, list *favorite.ListFavoritesResponse) ([]*douyin.Video, error) {
+	ids := list.GetVideoIds()
+	if len(ids) == 0 || len(ids) > idbatch.Max || len(list.GetAuthorIds()) != len(ids) {
+		return a.VideosByID(ctx, viewer, ids)
+	}
+	ids = idbatch.Unique(ids) // as the service lists them: each video once
+	return a.showVideos(ctx, viewer, ids, idbatch.Unique(list.AuthorIds), rows{}, a.rowsOf(ids),
+		&likeStats{videos: list.Videos, users: list.Users})
+}
+
 // videosByIDBatch is VideosByID for at most idbatch.Max distinct ids.
 func (a *Assembler) videosByIDBatch(ctx context.Context, viewer int64, ids []int64) ([]*douyin.Video, error) {
-	read := func(ctx context.Context) (rows, error) {
-		resp, err := a.c.Video.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: ids})
-		if err != nil {
-			return rows{}, rpc.ClientError(err)
-		}
-		return rows{videos: inOrderOf(ids, resp.Videos), works: resp.WorkCounts}, nil
-	}
+	read := a.rowsOf(ids)
 	kept, unknown := a.authors.GetMany(ids)
 	if len(unknown) == 0 {
 		authorIDs := make([]int64, 0, len(ids))
 		for _, id := range ids {
 			authorIDs = append(authorIDs, kept[id])
 		}
-		return a.showVideos(ctx, viewer, ids, idbatch.Unique(authorIDs), rows{}, read)
+		return a.showVideos(ctx, viewer, ids, idbatch.Unique(authorIDs), rows{}, read, nil)
 	}
 	r, err := read(ctx)
 	if err != nil {
@@ -74,6 +84,18 @@ func (a *Assembler) videosByIDBatch(ctx context.Context, viewer int64, ids []int
 		a.authors.Put(v.Id, v.AuthorId)
 	}
 	return a.videosBatch(ctx, viewer, r.videos, r.works)
+}
+
+// rowsOf returns the read of the rows of the videos of ids (at most idbatch.Max), in the order of
+// ids, with their authors' work counts: one video.MGetVideos.
+func (a *Assembler) rowsOf(ids []int64) func(context.Context) (rows, error) {
+	return func(ctx context.Context) (rows, error) {
+		resp, err := a.c.Video.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: ids})
+		if err != nil {
+			return rows{}, rpc.ClientError(err)
+		}
+		return rows{videos: inOrderOf(ids, resp.Videos), works: resp.WorkCounts}, nil
+	}
 }
 
 // inOrderOf returns videos in the order of ids; an id without a video (deleted since it was
@@ -106,16 +128,25 @@ func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*vid
 		authorIDs = append(authorIDs, v.AuthorId)
 		videoIDs = append(videoIDs, v.Id)
 	}
-	return a.showVideos(ctx, viewer, idbatch.Unique(videoIDs), idbatch.Unique(authorIDs), rows{videos: videos, works: works}, nil)
+	return a.showVideos(ctx, viewer, idbatch.Unique(videoIDs), idbatch.Unique(authorIDs), rows{videos: videos, works: works}, nil, nil)
+}
+
+// likeStats is the favorite service's part of a page of videos: the videos' like counts with the
+// viewer's likes, and the authors' counts.
+type likeStats struct {
+	videos map[int64]*favorite.VideoFavoriteStat
+	users  map[int64]*favorite.UserFavoriteStat
 }
 
 // showVideos shows the videos of videoIDs, by authorIDs, as viewer sees them: it reads the
-// authors' profiles and relation counts, the favorite counts and the comment counts in parallel
-// and, when read is not nil, the rows themselves with them (r is then ignored).
-func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, authorIDs []int64, r rows, read func(context.Context) (rows, error)) ([]*douyin.Video, error) {
+// authors' profiles and relation counts, the comment counts and, unless the page has them
+// (known), the favorite counts, in parallel; and, when read is not nil, the rows themselves with
+// them (r is then ignored).
+func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, authorIDs []int64, r rows,
+	read func(context.Context) (rows, error), known *likeStats) ([]*douyin.Video, error) {
 	var (
 		authors  people
-		likes    map[int64]*favorite.VideoFavoriteStat
+		likes    likeStats
 		comments map[int64]int64
 	)
 	g, gctx := errgroup.WithContext(ctx)
@@ -126,14 +157,18 @@ func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, auth
 		})
 	}
 	a.fetchPeople(gctx, g, viewer, authorIDs, &authors)
-	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
-		resp, err := a.c.Favorite.Stats(ctx, &favorite.StatsRequest{ViewerId: viewer, VideoIds: videoIDs, UserIds: authorIDs})
-		if err != nil {
-			return rpc.ClientError(err)
-		}
-		likes, authors.likes = resp.Videos, resp.Users
-		return nil
-	})
+	if known != nil {
+		likes = *known
+	} else {
+		a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
+			resp, err := a.c.Favorite.Stats(ctx, &favorite.StatsRequest{ViewerId: viewer, VideoIds: videoIDs, UserIds: authorIDs})
+			if err != nil {
+				return rpc.ClientError(err)
+			}
+			likes = likeStats{videos: resp.Videos, users: resp.Users}
+			return nil
+		})
+	}
 	a.decorate(gctx, g, "comment.CountComments", func(ctx context.Context) error {
 		resp, err := a.c.Comment.CountComments(ctx, &comment.CountCommentsRequest{VideoIds: videoIDs})
 		if err != nil {
@@ -145,7 +180,7 @@ func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, auth
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	authors.works = r.works
+	authors.works, authors.likes = r.works, likes.users
 	out := make([]*douyin.Video, 0, len(r.videos))
 	shown := make(map[int64]*douyin.User, len(authorIDs))
 	for _, v := range r.videos {
@@ -165,7 +200,7 @@ func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, auth
 			CommentCount: comments[v.Id],
 			Title:        v.Title,
 		}
-		if l := likes[v.Id]; l != nil {
+		if l := likes.videos[v.Id]; l != nil {
 			dv.FavoriteCount, dv.IsFavorite = l.FavoriteCount, l.IsFavorite
 		}
 		out = append(out, dv)

@@ -30,7 +30,7 @@ import (
 //   - user id has follow_count 10·id, follower_count 100·id, favorite_count 1, total_favorited
 //     id, work_count 3; a viewer follows every even id;
 //   - video id has favorite_count 2·id and comment_count id+1; a (non-anonymous) viewer likes
-//     every even id; MGetVideos knows ids below MissingFrom, written by id%7+1, and answers them in
+//     every even id; MGetVideos knows ids below MissingFrom, written by AuthorOf(id) = id%7+1, and answers them in
 //     the reverse of the order asked (so callers must keep their own order);
 //   - the latest message with an even peer exists: sent by the viewer to peers divisible by 4,
 //     received from the others;

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cloudwego/kitex/client/callopt"
 
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/kitex_gen/comment/commentservice"
 	"simpletiktok/pkg/kitex_gen/favorite"
@@ -54,7 +55,7 @@ func (v videos) MGetVideos(_ context.Context, req *video.MGetVideosRequest, _ ..
 	resp := &video.MGetVideosResponse{}
 	for i := len(req.VideoIds) - 1; i >= 0; i-- {
 		if id := req.VideoIds[i]; id < MissingFrom {
-			resp.Videos = append(resp.Videos, &video.Video{Id: id, AuthorId: id%7 + 1, PlayKey: "v.mp4"})
+			resp.Videos = append(resp.Videos, &video.Video{Id: id, AuthorId: AuthorOf(id), PlayKey: "v.mp4"})
 		}
 	}
 	resp.WorkCounts = workCounts(resp.Videos)
@@ -93,6 +94,10 @@ func (v videos) SetCover(_ context.Context, req *video.SetCoverRequest, _ ...cal
 	return &video.SetCoverResponse{CoverKey: req.CoverKey}, nil
 }
 
+// AuthorOf is the author of video id in the fake world: the favorite service knows it from the
+// likes (ListFavorites with_stats) even for a video deleted since.
+func AuthorOf(id int64) int64 { return id%7 + 1 }
+
 type favorites struct{ b *Backend }
 
 var _ favoriteservice.Client = favorites{}
@@ -108,7 +113,16 @@ func (f favorites) ListFavorites(_ context.Context, req *favorite.ListFavoritesR
 	if err := f.b.record("favorite.ListFavorites", req); err != nil {
 		return nil, err
 	}
-	return &favorite.ListFavoritesResponse{VideoIds: f.b.Liked}, nil
+	resp := &favorite.ListFavoritesResponse{VideoIds: f.b.Liked}
+	if req.WithStats && len(resp.VideoIds) > 0 && len(resp.VideoIds) <= idbatch.Max {
+		resp.AuthorIds = make([]int64, len(resp.VideoIds))
+		for i, id := range resp.VideoIds {
+			resp.AuthorIds[i] = AuthorOf(id)
+		}
+		stats := favoriteStats(req.ViewerId, resp.VideoIds, idbatch.Unique(resp.AuthorIds))
+		resp.Videos, resp.Users = stats.Videos, stats.Users
+	}
+	return resp, nil
 }
 
 func (f favorites) Stats(_ context.Context, req *favorite.StatsRequest, _ ...callopt.Option) (*favorite.StatsResponse, error) {
@@ -121,14 +135,20 @@ func (f favorites) Stats(_ context.Context, req *favorite.StatsRequest, _ ...cal
 	if err := tooMany(len(req.UserIds)); err != nil {
 		return nil, err
 	}
+	return favoriteStats(req.ViewerId, req.VideoIds, req.UserIds), nil
+}
+
+// favoriteStats are the like counts of videoIDs as viewer sees them, and the counts of userIDs,
+// by the rules of the fake world.
+func favoriteStats(viewer int64, videoIDs, userIDs []int64) *favorite.StatsResponse {
 	resp := &favorite.StatsResponse{Videos: map[int64]*favorite.VideoFavoriteStat{}, Users: map[int64]*favorite.UserFavoriteStat{}}
-	for _, id := range req.VideoIds {
-		resp.Videos[id] = &favorite.VideoFavoriteStat{FavoriteCount: 2 * id, IsFavorite: req.ViewerId != 0 && id%2 == 0}
+	for _, id := range videoIDs {
+		resp.Videos[id] = &favorite.VideoFavoriteStat{FavoriteCount: 2 * id, IsFavorite: viewer != 0 && id%2 == 0}
 	}
-	for _, id := range req.UserIds {
+	for _, id := range userIDs {
 		resp.Users[id] = &favorite.UserFavoriteStat{FavoriteCount: 1, TotalFavorited: id}
 	}
-	return resp, nil
+	return resp
 }
 
 // VideoStats and UserStats are deprecated (favorite.Stats); the gateway no longer calls them.

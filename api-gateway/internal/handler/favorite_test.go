@@ -9,8 +9,10 @@ import (
 	"simpletiktok/pkg/kitex_gen/favorite"
 )
 
-// A favorite list costs the same calls at any length: the liked ids, the videos, and the seven
-// calls of the assembler. It keeps the like order and leaves out videos deleted since.
+// A favorite list costs the same calls at any length: the liked ids with their likes' part of the
+// page (favorite counts, the caller's likes, the authors' counts), then the videos, the authors'
+// profiles, their relation counts and the comment counts. It keeps the like order and leaves out
+// videos deleted since.
 func TestFavoriteListCallsDoNotDependOnLength(t *testing.T) {
 	for _, n := range []int{1, 40} {
 		b := fakes.New()
@@ -27,18 +29,24 @@ func TestFavoriteListCallsDoNotDependOnLength(t *testing.T) {
 			t.Fatalf("n=%d: %d videos", n, len(list))
 		}
 		for i, v := range list {
-			if id := num(v.(map[string]any)["id"]); id != int64(n-i) {
+			video := v.(map[string]any)
+			id := num(video["id"])
+			if id != int64(n-i) {
 				t.Fatalf("n=%d: video %d is %d; want the like order", n, i, id)
 			}
+			// The fake world's counts, from the list's own stats.
+			author := video["author"].(map[string]any)
+			if num(video["favorite_count"]) != 2*id || video["is_favorite"] != (id%2 == 0) ||
+				num(author["id"]) != fakes.AuthorOf(id) || num(author["total_favorited"]) != fakes.AuthorOf(id) ||
+				num(author["follower_count"]) != 100*fakes.AuthorOf(id) || num(video["comment_count"]) != id+1 {
+				t.Fatalf("n=%d: video %d = %v", n, id, video)
+			}
 		}
-		if got := b.Total(); got != 6 {
-			t.Fatalf("n=%d: %d calls %v; want 6", n, got, b.CallCounts())
+		if got := b.Total(); got != 5 || b.Calls("favorite.Stats") != 0 {
+			t.Fatalf("n=%d: %d calls %v; want 5, favorite.Stats not among them", n, got, b.CallCounts())
 		}
-		if req := b.Last("favorite.ListFavorites").(*favorite.ListFavoritesRequest); req.UserId != 3 {
-			t.Fatalf("listed the likes of %d; want user_id 3", req.UserId)
-		}
-		if req := b.Last("favorite.Stats").(*favorite.StatsRequest); req.ViewerId != 7 {
-			t.Fatalf("is_favorite asked for viewer %d; want the caller 7", req.ViewerId)
+		if req := b.Last("favorite.ListFavorites").(*favorite.ListFavoritesRequest); req.UserId != 3 || !req.WithStats || req.ViewerId != 7 {
+			t.Fatalf("listed the likes as %+v; want user_id 3 with stats for the caller 7", req)
 		}
 	}
 }
