@@ -197,31 +197,47 @@ func TestVideosByIDOfKeptAuthorsReadRowsAlongside(t *testing.T) {
 	want := <-first
 
 	// The second time every author is kept: the decorating calls are made while the rows are held.
-	entered, release = b.Hold("video.MGetVideos")
-	second := make(chan []*douyin.Video, 1)
-	go func() {
-		out, err := a.VideosByID(ctx, 7, list)
-		if err != nil {
-			t.Error(err)
-		}
-		second <- out
-	}()
-	<-entered
-	for i := 0; b.Calls("favorite.Stats") < 2 || b.Calls("relation.UserStats") < 2 || b.Calls("comment.CountComments") < 2; i++ {
-		if i == 5000 {
-			release()
-			t.Fatalf("while the rows were held: %v; want the decorating calls made already", b.CallCounts())
-		}
-		time.Sleep(time.Millisecond)
-	}
-	release()
-	got := <-second
+	got := whileRowsHeld(t, b, func() ([]*douyin.Video, error) { return a.VideosByID(ctx, 7, list) },
+		map[string]int{"favorite.Stats": 2, "relation.UserStats": 2, "comment.CountComments": 2})
 	if len(got) != 3 || !reflect.DeepEqual(got, want) {
 		t.Fatalf("the page of kept authors = %+v; want the first page again, %+v", got, want)
 	}
 	if req := b.Last("favorite.Stats").(*favorite.StatsRequest); len(req.UserIds) != 3 || req.ViewerId != 7 {
 		t.Fatalf("favorite.Stats was asked %+v; want the three authors, for viewer 7", req)
 	}
+}
+
+// whileRowsHeld assembles page while video.MGetVideos is held, and returns it once each method
+// of want has been called that many times in all (the page's other calls did not wait for the
+// rows); it fails the test if they are not made within about five seconds.
+func whileRowsHeld(t *testing.T, b *fakes.Backend, page func() ([]*douyin.Video, error), want map[string]int) []*douyin.Video {
+	t.Helper()
+	entered, release := b.Hold("video.MGetVideos")
+	done := make(chan []*douyin.Video, 1)
+	go func() {
+		out, err := page()
+		if err != nil {
+			t.Error(err)
+		}
+		done <- out
+	}()
+	<-entered
+	for i := 0; ; i++ {
+		made := true
+		for method, n := range want {
+			made = made && b.Calls(method) >= n
+		}
+		if made {
+			break
+		}
+		if i == 5000 {
+			release()
+			t.Fatalf("while the rows were held: %v; want at least %v made already", b.CallCounts(), want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	return <-done
 }
 
 // A favorite list answered with its stats shows them without asking favorite.Stats, and reads
@@ -247,25 +263,8 @@ func TestLikedVideosWithTheListsStats(t *testing.T) {
 	}
 
 	a, b = newAssembler()
-	entered, release := b.Hold("video.MGetVideos")
-	done := make(chan []*douyin.Video, 1)
-	go func() {
-		out, err := a.LikedVideos(ctx, 7, list)
-		if err != nil {
-			t.Error(err)
-		}
-		done <- out
-	}()
-	<-entered
-	for i := 0; b.Calls("relation.UserStats") < 1 || b.Calls("comment.CountComments") < 1 || b.Calls("user.MGetUsers") < 1; i++ {
-		if i == 5000 {
-			release()
-			t.Fatalf("while the rows were held: %v; want the rest of the page asked already", b.CallCounts())
-		}
-		time.Sleep(time.Millisecond)
-	}
-	release()
-	got := <-done
+	got := whileRowsHeld(t, b, func() ([]*douyin.Video, error) { return a.LikedVideos(ctx, 7, list) },
+		map[string]int{"relation.UserStats": 1, "comment.CountComments": 1, "user.MGetUsers": 1})
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("the list with stats shows %+v; want the page without them, %+v", got, want)
 	}
