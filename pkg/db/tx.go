@@ -13,6 +13,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"golang.org/x/sync/semaphore"
 	"gorm.io/gorm"
+
+	"simpletiktok/pkg/errno"
 )
 
 // maxTxAttempts bounds how often a transaction that InnoDB aborted is run again.
@@ -42,7 +44,15 @@ func InTx(ctx context.Context, gdb *gorm.DB, fn func(tx *gorm.DB) error) error {
 		defer q.Release(1)
 	}
 	return retry(ctx, func() error {
-		return gdb.WithContext(ctx).Transaction(fn, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+		committing := false
+		err := gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := fn(tx); err != nil {
+				return err
+			}
+			committing = true
+			return nil
+		}, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+		return commitOutcome(committing, err)
 	}, func(err error, next int) {
 		level := slog.LevelDebug
 		if lockWaitTimeout(err) {
@@ -52,6 +62,26 @@ func InTx(ctx context.Context, gdb *gorm.DB, fn func(tx *gorm.DB) error) error {
 			"attempt", next, "of", maxTxAttempts, "error", err)
 	})
 }
+
+// commitOutcome is the error of a transaction whose function returned nil (committing) and whose
+// commit then failed with err. An error the server answered (a MySQLError: a deadlock found at
+// commit, say) means it rolled back; anything else (the connection lost, the context ended while
+// COMMIT was on its way) leaves the commit's outcome unknown: the server may have committed and
+// its reply been lost. That is errno.OutcomeUnknown, for the caller to say so rather than
+// "failed".
+func commitOutcome(committing bool, err error) error {
+	var me *mysql.MySQLError
+	if err == nil || !committing || errors.As(err, &me) {
+		return err
+	}
+	return &commitUnknown{err: err}
+}
+
+// commitUnknown is a commit whose reply was lost: errno.OutcomeUnknown, with its cause.
+type commitUnknown struct{ err error }
+
+func (c *commitUnknown) Error() string   { return "commit outcome unknown: " + c.err.Error() }
+func (c *commitUnknown) Unwrap() []error { return []error{errno.OutcomeUnknown, c.err} }
 
 // queues holds the transaction queue of each pool Open made (*sql.DB -> *semaphore.Weighted), as
 // many places as the pool has connections. database/sql hands a freed connection to a random

@@ -46,20 +46,29 @@ const (
 
 // Common and gateway errors (10000-10999).
 var (
-	Internal           = &Error{10000, "internal error, please try again later"}
-	BadRequest         = &Error{10001, "invalid parameter"}
-	Unauthorized       = &Error{10002, "please log in: the token is missing, invalid or expired"}
+	Internal     = &Error{10000, "internal error, please try again later"}
+	BadRequest   = &Error{10001, "invalid parameter"}
+	Unauthorized = &Error{10002, "please log in: the token is missing, invalid or expired"}
+	// ServiceUnavailable is a call that certainly reached no service (no instance, connection
+	// refused, circuit breaker open): nothing was done, so sending it again is safe.
 	ServiceUnavailable = &Error{10004, "a backend service is unavailable, please try again later"}
 	NotFound           = &Error{10005, "no such endpoint"}
 	MethodNotAllowed   = &Error{10006, "this endpoint does not accept that HTTP method"}
-	// Timeout is a call that ran out of time. A write that times out is rolled back: the deadline
-	// travels with the call down to the database, so a timed-out write does not take effect later.
+	// Timeout is a call that ran out of time and was not carried out: a read that took too long, or
+	// a write whose service gave up before committing and rolled it back (the deadline travels with
+	// the call down to the database, so such a write does not take effect later).
 	Timeout = &Error{10007, "the request timed out and was not carried out, please try again"}
 	// Busy is the gateway refusing work it cannot start at once, rather than queueing it into a
 	// timeout.
 	Busy = &Error{10008, "the server is busy, please try again in a moment"}
 	// RateLimited is a client sending more requests of a kind than its limit allows.
 	RateLimited = &Error{10009, "too many requests, please slow down and try again later"}
+	// OutcomeUnknown is a write that reached its service, or may have, and whose answer never came
+	// (the connection dropped, the time ran out after sending, the commit's reply was lost): it
+	// may have been carried out. Sending it again is safe where the write is idempotent (a like, a
+	// follow, a delete, a post with its key or repeated within the window, docs/api.md); look
+	// before repeating anything else.
+	OutcomeUnknown = &Error{10010, "no answer came in time: the request may have been carried out, check before repeating it"}
 )
 
 // User service (11000-11999).

@@ -60,7 +60,7 @@ func callPolicy(c config.Client) []client.Option {
 }
 
 // readRetry is the failure-retry policy of a read. Kitex retries a timeout by itself; a call that
-// could not connect is retried too, and so is an answer errno.Timeout (the callee gave up a margin
+// could not connect or lost its connection is retried too, and so is an answer errno.Timeout (the callee gave up a margin
 // before the client would have: deadline.go). The budget is Kitex's retry circuit breaker in its
 // percentage-limit form (the default container), which refuses a retry once retries pass that
 // share of the method's recent calls. A request that arrived as a retry is not retried again
@@ -70,8 +70,9 @@ func readRetry(c config.Client) *retry.FailurePolicy {
 	p.WithMaxRetryTimes(c.ReadRetries)
 	p.WithRetryBreaker(c.Budget())
 	p.ShouldResultRetry = &retry.ShouldResultRetry{
+		// A read changes nothing: one cut off on the way (its instance killed, say) is asked again.
 		ErrorRetryWithCtx: func(ctx context.Context, err error, _ rpcinfo.RPCInfo) bool {
-			return ctx.Err() == nil && errors.Is(err, kerrors.ErrGetConnection)
+			return ctx.Err() == nil && (errors.Is(err, kerrors.ErrGetConnection) || errors.Is(err, kerrors.ErrRemoteOrNetwork))
 		},
 		// A business status error is no error to the retryer: it comes with the answer.
 		RespRetryWithCtx: func(ctx context.Context, _ interface{}, ri rpcinfo.RPCInfo) bool {

@@ -127,6 +127,9 @@ func ServerError(ctx context.Context, log *slog.Logger, err error) error {
 		return nil
 	}
 	if e, ok := errno.From(err); ok {
+		if e.Code == errno.OutcomeUnknown.Code {
+			log.WarnContext(ctx, "a commit's outcome is unknown: its reply was lost", "method", methodOf(ctx), "error", err)
+		}
 		return kerrors.NewBizStatusError(e.Code, e.Msg)
 	}
 	if timeUp(ctx) { // whatever the driver made of it, the statement stopped with the deadline
@@ -144,10 +147,11 @@ func timeUp(ctx context.Context) bool {
 	return ctx.Err() != nil || ok && !time.Now().Before(deadline)
 }
 
-// ClientError turns what a Kitex call returned into the project's vocabulary: a business status
-// error becomes the *errno.Error it was sent as; a call that ran out of time becomes errno.Timeout
-// and any other transport failure (no instance, refused, circuit open) errno.ServiceUnavailable,
-// each wrapping the cause, for the caller's log.
+// ClientError turns what a read's Kitex call returned into the project's vocabulary: a business
+// status error becomes the *errno.Error it was sent as; a call that ran out of time becomes
+// errno.Timeout and any other transport failure (no instance, refused, circuit open, a dropped
+// connection) errno.ServiceUnavailable, each wrapping the cause, for the caller's log. A read
+// changes nothing, so either is true of it; a write's failure is said by WriteError (outcome.go).
 func ClientError(err error) error {
 	if err == nil {
 		return nil

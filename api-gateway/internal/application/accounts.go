@@ -11,10 +11,22 @@ import (
 )
 
 // Register creates an account and logs it in at once: it answers the new user's id and a token.
+// A second sending could find the name taken by the first, so a registration whose outcome is
+// unknown is settled by logging in with the same credentials: if they work, the account was made.
 func (a *App) Register(ctx context.Context, username, password string) (int64, string, error) {
-	resp, err := a.clients.User.Register(ctx, &user.RegisterRequest{Username: username, Password: password})
+	req := &user.RegisterRequest{Username: username, Password: password}
+	resp, err := write(ctx, a, rpc.UserService, rpc.Once, func(ctx context.Context) (*user.RegisterResponse, error) {
+		return a.clients.User.Register(ctx, req)
+	})
+	if errors.Is(err, errno.OutcomeUnknown) {
+		login, lerr := a.clients.User.Login(ctx, &user.LoginRequest{Username: username, Password: password})
+		if lerr != nil {
+			return 0, "", err
+		}
+		resp, err = &user.RegisterResponse{UserId: login.UserId}, nil
+	}
 	if err != nil {
-		return 0, "", rpc.ClientError(err)
+		return 0, "", err
 	}
 	a.events.Registered()
 	return a.logIn(resp.UserId)

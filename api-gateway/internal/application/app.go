@@ -4,7 +4,9 @@
 // internal/assemble. It knows nothing of HTTP; the handlers know nothing of the services.
 //
 // Errors come back as pkg/errno errors (a service's business code unchanged; a call that failed
-// on the way is errno.ServiceUnavailable), for the handlers to render.
+// on the way is errno.ServiceUnavailable or errno.Timeout for a read, and for a write
+// errno.ServiceUnavailable only when it certainly was not sent, errno.OutcomeUnknown when it may
+// have been carried out), for the handlers to render.
 package application
 
 import (
@@ -15,6 +17,8 @@ import (
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/pkg/coalesce"
+	"simpletiktok/pkg/config"
+	"simpletiktok/pkg/rpc"
 )
 
 // Issuer signs a token naming a user; the gateway is the only issuer.
@@ -52,6 +56,9 @@ type App struct {
 	// newest, when set, shares the newest feed page, as anyone sees it, among the requests that
 	// ask for it at the same moment (ShareNewestFeed).
 	newest *coalesce.Batcher[newestWaiter, feedPage]
+	// timeouts are the calls' timeouts by service (WriteBudgets); a write and its resend share its
+	// service's write timeout.
+	timeouts func(service string) (read, write time.Duration)
 }
 
 // Option sets something of the use cases other than their dependencies.
@@ -59,9 +66,27 @@ type Option func(*App)
 
 // New returns the use cases over their dependencies.
 func New(clients assemble.Clients, pages *assemble.Assembler, tokens Issuer, media Media, events Events, log *slog.Logger, opts ...Option) *App {
-	a := &App{clients: clients, pages: pages, tokens: tokens, media: media, events: events, log: log, now: time.Now}
+	a := &App{clients: clients, pages: pages, tokens: tokens, media: media, events: events, log: log, now: time.Now,
+		timeouts: func(string) (time.Duration, time.Duration) { return config.DefaultReadTimeout, defaultWriteBudget }}
 	for _, o := range opts {
 		o(a)
 	}
 	return a
+}
+
+// defaultWriteBudget is a write's budget when WriteBudgets is not given: client.rpc_timeout's
+// default.
+const defaultWriteBudget = 3 * time.Second
+
+// WriteBudgets gives each write the time its service's calls have (config.Client.Timeouts): the
+// first sending and, when its outcome is unknown, the resend share it.
+func WriteBudgets(timeouts func(service string) (read, write time.Duration)) Option {
+	return func(a *App) { a.timeouts = timeouts }
+}
+
+// write runs call, a write to service, and says its outcome truthfully (rpc.Write): an idempotent
+// write whose outcome is unknown is sent once more within the same budget.
+func write[T any](ctx context.Context, a *App, service string, idem rpc.Idempotency, call func(context.Context) (T, error)) (T, error) {
+	_, budget := a.timeouts(service)
+	return rpc.Write(ctx, budget, idem, call)
 }

@@ -11,16 +11,20 @@ import (
 // PostComment posts text on videoID as viewer and shows the new comment. The author is shown
 // first and the comment posted second: once a comment is stored, the answer cannot fail for want
 // of its author, which would invite the phone to post it again. requestKey ("" for none) makes a
-// repeated post answer the comment the key made.
+// repeated post answer the comment the key made; without one, the comment service answers a post
+// repeated within its window with the first. Either way a post is idempotent, so one whose
+// outcome is unknown is sent again.
 func (a *App) PostComment(ctx context.Context, viewer, videoID int64, text, requestKey string) (*douyin.Comment, error) {
 	author, err := a.pages.User(ctx, viewer, viewer)
 	if err != nil {
 		return nil, err
 	}
-	posted, err := a.clients.Comment.PostComment(ctx, &comment.PostCommentRequest{UserId: viewer, VideoId: videoID,
-		Content: text, RequestKey: requestKey})
+	req := &comment.PostCommentRequest{UserId: viewer, VideoId: videoID, Content: text, RequestKey: requestKey}
+	posted, err := write(ctx, a, rpc.CommentService, rpc.Idempotent, func(ctx context.Context) (*comment.PostCommentResponse, error) {
+		return a.clients.Comment.PostComment(ctx, req)
+	})
 	if err != nil {
-		return nil, rpc.ClientError(err)
+		return nil, err
 	}
 	a.events.Commented(true)
 	return a.pages.Comment(posted.Comment, author), nil
@@ -29,9 +33,12 @@ func (a *App) PostComment(ctx context.Context, viewer, videoID int64, text, requ
 // DeleteComment deletes commentID of videoID as viewer. Who may delete, and what a repeated
 // delete answers, is the comment service's rule; its answer is passed on unchanged.
 func (a *App) DeleteComment(ctx context.Context, viewer, videoID, commentID int64) error {
-	_, err := a.clients.Comment.DeleteComment(ctx, &comment.DeleteCommentRequest{UserId: viewer, VideoId: videoID, CommentId: commentID})
+	req := &comment.DeleteCommentRequest{UserId: viewer, VideoId: videoID, CommentId: commentID}
+	_, err := write(ctx, a, rpc.CommentService, rpc.Idempotent, func(ctx context.Context) (*comment.DeleteCommentResponse, error) {
+		return a.clients.Comment.DeleteComment(ctx, req)
+	})
 	if err != nil {
-		return rpc.ClientError(err)
+		return err
 	}
 	a.events.Commented(false)
 	return nil

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/cloudwego/kitex/pkg/kerrors"
-
 	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/video"
@@ -32,8 +30,10 @@ func (a *App) Publish(ctx context.Context, author int64, title string, file *med
 	if err != nil {
 		return err
 	}
-	resp, err := a.clients.Video.Publish(ctx, &video.PublishRequest{AuthorId: author, Title: title,
-		PlayKey: stored.PlayKey})
+	req := &video.PublishRequest{AuthorId: author, Title: title, PlayKey: stored.PlayKey}
+	resp, err := write(ctx, a, rpc.VideoService, rpc.Once, func(ctx context.Context) (*video.PublishResponse, error) {
+		return a.clients.Video.Publish(ctx, req)
+	})
 	if err != nil {
 		if err = a.settleFailedPublish(ctx, author, stored, err); err == nil {
 			a.events.Published() // recorded after all
@@ -46,15 +46,16 @@ func (a *App) Publish(ctx context.Context, author int64, title string, file *med
 	return nil
 }
 
-// settleFailedPublish decides what happens to the stored media of a Publish call that failed. A
-// business error, or a call that never reached the service, wrote no row: the media go. A timeout
-// (the client's, or the service's own errno.Timeout, whose commit may have raced its deadline) or
-// a broken connection may have written one; the author's list tells, and if the row is there
-// the publish happened after all. If even that cannot be known, the media stay (and are logged):
-// a row without its files would be worse than files without a row.
-func (a *App) settleFailedPublish(ctx context.Context, author int64, stored media.Stored, callErr error) error {
-	err := rpc.ClientError(callErr)
-	if rpc.TimedOut(callErr) || errors.Is(callErr, kerrors.ErrRemoteOrNetwork) {
+// settleFailedPublish decides what happens to the stored media of a Publish call that failed
+// (err, as rpc.Write says it). A business error, or a call that never reached the service, wrote
+// no row: the media go. A call whose outcome is unknown (a broken connection, the time out after
+// sending, a commit whose reply was lost) may have written one; the author's list tells, and if
+// the row is there the publish happened after all; if not, it did not (the service's own deadline
+// ends before the gateway's), and the phone is told it timed out. If even that cannot be known, the
+// media stay (and are logged) and the phone is told errno.OutcomeUnknown: a row without its files
+// would be worse than files without a row.
+func (a *App) settleFailedPublish(ctx context.Context, author int64, stored media.Stored, err error) error {
+	if errors.Is(err, errno.OutcomeUnknown) {
 		list, lerr := a.clients.Video.ListByAuthor(ctx, &video.ListByAuthorRequest{AuthorId: author})
 		if lerr != nil {
 			a.log.ErrorContext(ctx, "publish outcome unknown: its media are kept", "play_key", stored.PlayKey,
@@ -66,6 +67,7 @@ func (a *App) settleFailedPublish(ctx context.Context, author int64, stored medi
 				return nil
 			}
 		}
+		err = errno.Timeout // settled: not recorded, and its media go
 	}
 	a.media.Remove(ctx, stored)
 	return err

@@ -68,11 +68,16 @@ func TestPublishSettlesAFailedCall(t *testing.T) {
 		{"timeout, row written", timeout, []*video.Video{{Id: 9, PlayKey: stored.PlayKey}}, nil, nil, true},
 		{"timeout, no row", timeout, []*video.Video{{Id: 8, PlayKey: "ffffffffffffffffffffffffffffffff.mp4"}}, nil,
 			errno.Timeout, false},
-		{"timeout, outcome unknown", timeout, nil, kerrors.ErrRPCTimeout, errno.Timeout, true},
-		// The service gave up at its deadline; its commit may have raced it, so the list tells.
-		{"service timed out, row written", fakes.BizErr(errno.Timeout), []*video.Video{{Id: 9, PlayKey: stored.PlayKey}},
+		{"timeout, outcome unknown", timeout, nil, kerrors.ErrRPCTimeout, errno.OutcomeUnknown, true},
+		{"cut off, row written", fakes.Cut(), []*video.Video{{Id: 9, PlayKey: stored.PlayKey}}, nil, nil, true},
+		// The service lost its commit's reply: the list tells.
+		{"service lost the reply, row written", fakes.BizErr(errno.OutcomeUnknown), []*video.Video{{Id: 9, PlayKey: stored.PlayKey}},
 			nil, nil, true},
-		{"service timed out, no row", fakes.BizErr(errno.Timeout), nil, nil, errno.Timeout, false},
+		{"service lost the reply, outcome unknown", fakes.BizErr(errno.OutcomeUnknown), nil, kerrors.ErrRPCTimeout,
+			errno.OutcomeUnknown, true},
+		// The service gave up at its deadline and rolled back: nothing to look for.
+		{"service timed out", fakes.BizErr(errno.Timeout), []*video.Video{{Id: 9, PlayKey: stored.PlayKey}}, nil,
+			errno.Timeout, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

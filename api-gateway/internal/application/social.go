@@ -14,9 +14,12 @@ import (
 
 // RelationAction makes viewer follow or unfollow to; both are idempotent (the service's rule).
 func (a *App) RelationAction(ctx context.Context, viewer, to int64, action relation.RelationAction) error {
-	_, err := a.clients.Relation.RelationAction(ctx, &relation.RelationActionRequest{UserId: viewer, ToUserId: to, Action: action})
+	req := &relation.RelationActionRequest{UserId: viewer, ToUserId: to, Action: action}
+	_, err := write(ctx, a, rpc.RelationService, rpc.Idempotent, func(ctx context.Context) (*relation.RelationActionResponse, error) {
+		return a.clients.Relation.RelationAction(ctx, req)
+	})
 	if err != nil {
-		return rpc.ClientError(err)
+		return err
 	}
 	a.events.Followed(action == relation.RelationAction_FOLLOW)
 	return nil
@@ -72,13 +75,16 @@ func (a *App) Chat(ctx context.Context, viewer, peer, afterMs int64) ([]*douyin.
 	return a.pages.Messages(chat.Messages), nil
 }
 
-// SendMessage sends content from viewer to to; requestKey ("" for none) makes a repeated send
-// store nothing new.
+// SendMessage sends content from viewer to to; requestKey ("" for none), or else the same text
+// within the message service's repeat window, makes a repeated send store nothing new, so a send
+// whose outcome is unknown is sent again.
 func (a *App) SendMessage(ctx context.Context, viewer, to int64, content, requestKey string) error {
-	_, err := a.clients.Message.SendMessage(ctx, &message.SendMessageRequest{FromUserId: viewer, ToUserId: to,
-		Content: content, RequestKey: requestKey})
+	req := &message.SendMessageRequest{FromUserId: viewer, ToUserId: to, Content: content, RequestKey: requestKey}
+	_, err := write(ctx, a, rpc.MessageService, rpc.Idempotent, func(ctx context.Context) (*message.SendMessageResponse, error) {
+		return a.clients.Message.SendMessage(ctx, req)
+	})
 	if err != nil {
-		return rpc.ClientError(err)
+		return err
 	}
 	a.events.MessageSent()
 	return nil

@@ -146,10 +146,12 @@ func (a *App) PublishList(ctx context.Context, viewer, author int64) ([]*douyin.
 
 // FavoriteAction likes or unlikes a video as viewer; both are idempotent (the service's rule).
 func (a *App) FavoriteAction(ctx context.Context, viewer, videoID int64, action favorite.FavoriteAction) error {
-	_, err := a.clients.Favorite.FavoriteAction(ctx, &favorite.FavoriteActionRequest{
-		UserId: viewer, VideoId: videoID, Action: action})
+	req := &favorite.FavoriteActionRequest{UserId: viewer, VideoId: videoID, Action: action}
+	_, err := write(ctx, a, rpc.FavoriteService, rpc.Idempotent, func(ctx context.Context) (*favorite.FavoriteActionResponse, error) {
+		return a.clients.Favorite.FavoriteAction(ctx, req)
+	})
 	if err != nil {
-		return rpc.ClientError(err)
+		return err
 	}
 	a.events.Liked(action == favorite.FavoriteAction_LIKE)
 	return nil

@@ -71,6 +71,7 @@ type Backend struct {
 	calls map[string]int
 	last  map[string]any
 	fail  map[string]error
+	next  map[string][]error // FailNext: the errors of the method's next calls, in order
 	holds map[string]*hold
 }
 
@@ -82,7 +83,7 @@ type hold struct {
 
 // New returns a backend with no data and no failures.
 func New() *Backend {
-	return &Backend{calls: map[string]int{}, last: map[string]any{}, fail: map[string]error{}}
+	return &Backend{calls: map[string]int{}, last: map[string]any{}, fail: map[string]error{}, next: map[string][]error{}}
 }
 
 // Clients are the Kitex clients of the six services, all answered by b.
@@ -100,6 +101,20 @@ func (b *Backend) Fail(method string, err error) {
 		return
 	}
 	b.fail[method] = err
+}
+
+// FailNext makes the next len(errs) calls of method answer errs, one each in order; the calls
+// after them answer as before. A call cut off after its service carried it out is one that
+// answers a transport error here (fakes.Cut) and is recorded all the same.
+func (b *Backend) FailNext(method string, errs ...error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.next[method] = append(b.next[method], errs...)
+}
+
+// Cut is the error of a call whose connection dropped after it was sent: its outcome is unknown.
+func Cut() error {
+	return kerrors.ErrRemoteOrNetwork.WithCause(errors.New("connection reset by peer"))
 }
 
 // Calls is the number of calls of method.
@@ -172,6 +187,9 @@ func (b *Backend) record(method string, req any) error {
 	b.calls[method]++
 	b.last[method] = req
 	h, err := b.holds[method], b.fail[method]
+	if next := b.next[method]; len(next) > 0 {
+		err, b.next[method] = next[0], next[1:]
+	}
 	b.mu.Unlock()
 	if h != nil {
 		h.entered <- struct{}{}

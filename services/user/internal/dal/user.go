@@ -57,7 +57,9 @@ func NewUsers(gdb *gorm.DB, c *cache.Cache) *Users {
 func (r *Users) Create(ctx context.Context, a *biz.Account) error {
 	row := userRow{Username: a.Username, PasswordHash: a.PasswordHash, AvatarKey: a.AvatarKey,
 		BackgroundKey: a.BackgroundKey, Signature: a.Signature, CreatedAt: a.CreatedAt}
-	if err := r.db.WithContext(ctx).Create(&row).Error; err != nil {
+	// In a transaction of its own, so that a commit whose reply is lost is told apart from one that
+	// failed (db.InTx: errno.OutcomeUnknown): the gateway then settles the registration by logging in.
+	if err := db.InTx(ctx, r.db, func(tx *gorm.DB) error { return tx.Create(&row).Error }); err != nil {
 		if db.IsDuplicateKey(err) {
 			return errno.UserAlreadyExists
 		}
