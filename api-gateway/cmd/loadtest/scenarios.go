@@ -135,12 +135,12 @@ func newScenarios(base string, d *seeded, variants int, seed uint64) ([]scenario
 		})},
 		{"comment post", b.many(http.MethodPost, "/douyin/comment/action/", func(i int) url.Values {
 			return url.Values{"token": {tok(b.user())}, "video_id": {id(b.writtenVideo())}, "action_type": {"1"},
-				"comment_text": {fmt.Sprintf("load test comment under load %d", i)}}
+				"comment_text": {fmt.Sprintf("load test comment under load %d %s", i, stampMark)}}
 		})},
 		{"message send", b.many(http.MethodPost, "/douyin/message/action/", func(i int) url.Values {
 			f := b.pairOf(written(p.Friends))
 			return url.Values{"token": {d.users[f.A].Token}, "to_user_id": {id(d.users[f.B].ID)},
-				"action_type": {"1"}, "content": {fmt.Sprintf("load test message under load %d", i)}}
+				"action_type": {"1"}, "content": {fmt.Sprintf("load test message under load %d %s", i, stampMark)}}
 		})},
 	}
 	return append(reads, writes...), b.err

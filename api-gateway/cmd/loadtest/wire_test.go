@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -94,5 +96,26 @@ func TestTargetBytes(t *testing.T) {
 	}
 	if _, err := newTarget("GET", "https://example.test", "/", nil); err == nil {
 		t.Error("an https base must be refused: the generator speaks plain HTTP/1.1")
+	}
+}
+
+// A write whose text carries stampMark is numbered anew at each sending, in a copy of the same
+// length, so that no two sendings post the same text; a target without it is sent as built.
+func TestStampedTargetsDifferAtEachSending(t *testing.T) {
+	post, err := newTarget(http.MethodPost, "http://127.0.0.1:8080", "/douyin/comment/action/",
+		url.Values{"comment_text": {"hi " + stampMark}})
+	if err != nil || post.stamp < 0 {
+		t.Fatalf("stamped target: %v, stamp at %d", err, post.stamp)
+	}
+	first, second := post.request(), post.request()
+	if bytes.Equal(first, second) || len(first) != len(post.raw) || len(second) != len(post.raw) {
+		t.Fatalf("two sendings %q and %q of %q; want two numbers of the same length", first, second, post.raw)
+	}
+	if bytes.Contains(first, []byte(stampMark)) || !bytes.Contains(post.raw, []byte(stampMark)) {
+		t.Fatalf("the mark must be numbered in the copy only: %q from %q", first, post.raw)
+	}
+	get, _ := newTarget(http.MethodGet, "http://127.0.0.1:8080", "/douyin/feed/", nil)
+	if get.stamp != -1 || &get.request()[0] != &get.raw[0] {
+		t.Fatal("an unstamped target must be sent as built")
 	}
 }

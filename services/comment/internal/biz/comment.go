@@ -18,6 +18,12 @@ import (
 const (
 	// MaxContentLen is the longest comment, in characters (Unicode code points).
 	MaxContentLen = 500
+	// RepeatWindow is how long after a comment the same text, posted again by its author on its
+	// video without a request key, is taken for a repetition of that post: the phone sends no
+	// key, and repeats a post whose outcome it did not learn (as the gateway may, once) within
+	// seconds. A repetition answers the first comment and stores nothing; the same text posted
+	// later is a new comment.
+	RepeatWindow = 10 * time.Second
 )
 
 // Comment is a comment as the service stores it. Content is kept exactly as posted. A deleted
@@ -46,8 +52,11 @@ type Videos interface {
 type Repo interface {
 	// Create stores c, raises its video's count and sets c.ID, in one transaction, and returns c.
 	// When c.RequestKey is set and c.UserID stored a comment with that key already, it stores
-	// nothing and returns that comment instead.
-	Create(ctx context.Context, c *Comment) (*Comment, error)
+	// nothing and returns that comment instead. When c.RequestKey is "" and repeatSince is not
+	// zero, and c.UserID has a comment not deleted on c.VideoID with exactly c.Content created at
+	// or after repeatSince, it stores nothing and returns that comment (the oldest such) instead.
+	// The look and the store are one: of identical posts racing, one stores and the others find it.
+	Create(ctx context.Context, c *Comment, repeatSince time.Time) (*Comment, error)
 	// Get returns the comment, deleted or not, or errno.CommentNotFound for an id never stored.
 	Get(ctx context.Context, id int64) (*Comment, error)
 	// Delete makes c (of c.VideoID) a tombstone deleted at at and lowers the count, unless it is
@@ -76,7 +85,9 @@ func NewComments(repo Repo, videos Videos, now func() time.Time) *Comments {
 // Post adds userID's comment to an existing video and returns it. A post with a request key that
 // userID used before is a repetition of that post (its client did not learn the outcome): it adds
 // nothing and answers the comment the key made, or errno.CommentNotFound if that comment was
-// deleted since; the same key with another video or text is errno.BadRequest.
+// deleted since; the same key with another video or text is errno.BadRequest. A post without a key
+// is a repetition when userID posted the same text on the same video within RepeatWindow and that
+// comment is not deleted: it adds nothing and answers that comment.
 func (s *Comments) Post(ctx context.Context, userID, videoID int64, content, requestKey string) (*Comment, error) {
 	if err := cmp.Or(validate.ID("user_id", userID), validate.ID("video_id", videoID), validate.RequestKey(requestKey)); err != nil {
 		return nil, err
@@ -88,9 +99,9 @@ func (s *Comments) Post(ctx context.Context, userID, videoID int64, content, req
 		return nil, err
 	}
 	// Milliseconds: what the store keeps, so the comment returned equals the one listed later.
-	c := &Comment{VideoID: videoID, UserID: userID, Content: content, CreatedAt: s.now().UTC().Truncate(time.Millisecond),
-		RequestKey: requestKey}
-	stored, err := s.repo.Create(ctx, c)
+	at := s.now().UTC().Truncate(time.Millisecond)
+	c := &Comment{VideoID: videoID, UserID: userID, Content: content, CreatedAt: at, RequestKey: requestKey}
+	stored, err := s.repo.Create(ctx, c, repeatSince(at, requestKey))
 	switch {
 	case err != nil:
 		return nil, err
@@ -102,6 +113,16 @@ func (s *Comments) Post(ctx context.Context, userID, videoID int64, content, req
 		return nil, errno.BadRequest.WithMsg("this idempotency key was used for another comment: send a new key with a new comment")
 	}
 	return stored, nil
+}
+
+// repeatSince is the time from which an identical comment makes a post at at a repetition: the
+// start of RepeatWindow (inclusive) for a post without a key, and none (zero) for a post with one,
+// which its key alone tells from a new post, at any time.
+func repeatSince(at time.Time, requestKey string) time.Time {
+	if requestKey != "" {
+		return time.Time{}
+	}
+	return at.Add(-RepeatWindow)
 }
 
 // Delete deletes a comment of videoID and reports whether this call deleted it. Only its author or

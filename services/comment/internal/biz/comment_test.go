@@ -24,7 +24,7 @@ type memRepo struct {
 
 func newMemRepo() *memRepo { return &memRepo{rows: map[int64]Comment{}} }
 
-func (m *memRepo) Create(_ context.Context, c *Comment) (*Comment, error) {
+func (m *memRepo) Create(_ context.Context, c *Comment, repeatSince time.Time) (*Comment, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, row := range m.rows {
@@ -32,10 +32,29 @@ func (m *memRepo) Create(_ context.Context, c *Comment) (*Comment, error) {
 			return &row, nil
 		}
 	}
+	if repeat := m.repeatOf(c, repeatSince); c.RequestKey == "" && repeat != nil {
+		return repeat, nil
+	}
 	m.nextID++
 	c.ID = m.nextID
 	m.rows[c.ID] = *c
 	return c, nil
+}
+
+// repeatOf is the oldest live comment of c's user on c's video with c's exact text created at or
+// after since, or nil (always nil for a zero since).
+func (m *memRepo) repeatOf(c *Comment, since time.Time) *Comment {
+	var first *Comment
+	for _, row := range m.rows {
+		if since.IsZero() || row.UserID != c.UserID || row.VideoID != c.VideoID || row.Content != c.Content ||
+			row.Deleted || row.CreatedAt.Before(since) {
+			continue
+		}
+		if first == nil || row.ID < first.ID {
+			first = &row
+		}
+	}
+	return first
 }
 
 func (m *memRepo) Get(_ context.Context, id int64) (*Comment, error) {
@@ -314,5 +333,95 @@ func TestPostWithARequestKeyHappensOnce(t *testing.T) {
 	}
 	if _, err := s.Post(ctx, 1, 10, "hello", "k-1"); !errors.Is(err, errno.CommentNotFound) {
 		t.Fatalf("the post repeated after its comment was deleted = %v; want CommentNotFound", err)
+	}
+}
+
+// A post without a request key that repeats its author's text on the same video within
+// RepeatWindow (by the service's clock) answers the first comment and stores nothing; past the
+// window, after the first was deleted, or with another text, video or author, it is a new comment.
+// With a key, the key alone decides.
+func TestKeylessRepeatWithinTheWindowAnswersTheFirst(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	type post struct {
+		after       time.Duration // since the first post
+		user, video int64
+		text, key   string
+	}
+	first := post{0, 1, 10, "hello", ""}
+	cases := []struct {
+		name        string
+		then        post
+		deleteFirst bool
+		wantFirst   bool
+	}{
+		{"at once", post{0, 1, 10, "hello", ""}, false, true},
+		{"within the window", post{9 * time.Second, 1, 10, "hello", ""}, false, true},
+		{"at the end of the window", post{RepeatWindow, 1, 10, "hello", ""}, false, true},
+		{"after the window", post{RepeatWindow + time.Millisecond, 1, 10, "hello", ""}, false, false},
+		{"the first deleted", post{time.Second, 1, 10, "hello", ""}, true, false},
+		{"other text", post{time.Second, 1, 10, "hello!", ""}, false, false},
+		{"other case", post{time.Second, 1, 10, "Hello", ""}, false, false},
+		{"a trailing space", post{time.Second, 1, 10, "hello ", ""}, false, false},
+		{"another video", post{time.Second, 1, 11, "hello", ""}, false, false},
+		{"another user", post{time.Second, 2, 10, "hello", ""}, false, false},
+		{"with a key", post{time.Second, 1, 10, "hello", "k-1"}, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := newComments()
+			now := start
+			s.now = func() time.Time { return now }
+			a, err := s.Post(ctx, first.user, first.video, first.text, first.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.deleteFirst {
+				if _, err := s.Delete(ctx, first.user, first.video, a.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now = start.Add(c.then.after)
+			b, err := s.Post(ctx, c.then.user, c.then.video, c.then.text, c.then.key)
+			if err != nil {
+				t.Fatalf("the second post = %v", err)
+			}
+			counts, _ := s.Counts(ctx, []int64{10, 11})
+			stored := len(s.repo.(*memRepo).rows)
+			if c.wantFirst {
+				if b.ID != a.ID || b.Content != a.Content || !b.CreatedAt.Equal(a.CreatedAt) || stored != 1 || counts[10] != 1 {
+					t.Fatalf("the repeat = %+v with %d rows, counts %v; want the first comment %+v, alone", b, stored, counts, a)
+				}
+				return
+			}
+			if b.ID == a.ID || b.Content != c.then.text || !b.CreatedAt.Equal(now) || stored != 2 {
+				t.Fatalf("the second post = %+v with %d rows; want a new comment at %v", b, stored, now)
+			}
+		})
+	}
+}
+
+// Keyed posts are unchanged by the window: the same text posted at once with two keys makes two
+// comments, and a key repeated long after the window still answers its comment.
+func TestKeyedPostsIgnoreTheWindow(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newComments()
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return now }
+	a, err := s.Post(ctx, 1, 10, "hello", "k-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Post(ctx, 1, 10, "hello", "k-2")
+	if err != nil || b.ID == a.ID {
+		t.Fatalf("the same text with another key = %+v, %v; want a comment of its own", b, err)
+	}
+	now = now.Add(time.Hour)
+	again, err := s.Post(ctx, 1, 10, "hello", "k-1")
+	if err != nil || again.ID != a.ID {
+		t.Fatalf("the key repeated an hour later = %+v, %v; want comment %d", again, err, a.ID)
+	}
+	if counts, _ := s.Counts(ctx, []int64{10}); counts[10] != 2 {
+		t.Fatalf("comment_count = %d; want 2", counts[10])
 	}
 }

@@ -63,7 +63,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 			} else {
 				cm := &biz.Comment{VideoID: video, UserID: int64(1 + w), Content: fmt.Sprintf("round %d", round),
 					CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
-				if _, err := repo.Create(ctx, cm); err != nil {
+				if _, err := repo.Create(ctx, cm, time.Time{}); err != nil {
 					return err
 				}
 				live = append(live, cm.ID)
@@ -94,7 +94,7 @@ func TestRedisFaults(t *testing.T) {
 	post := func() {
 		t.Helper()
 		cm := &biz.Comment{VideoID: video, UserID: 1, Content: "x", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
-		if _, err := repo.Create(ctx, cm); err != nil {
+		if _, err := repo.Create(ctx, cm, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		live = append(live, cm.ID)

@@ -52,7 +52,7 @@ func TestContentIsStoredVerbatim(t *testing.T) {
 		strings.Repeat("😀", biz.MaxContentLen),
 	} {
 		c := &biz.Comment{VideoID: 10, UserID: 1, Content: content, CreatedAt: at}
-		if _, err := repo.Create(ctx, c); err != nil || c.ID <= 0 {
+		if _, err := repo.Create(ctx, c, time.Time{}); err != nil || c.ID <= 0 {
 			t.Fatalf("Create(%q) = %v, id %d", content, err, c.ID)
 		}
 		got, err := repo.Get(ctx, c.ID)
@@ -73,7 +73,7 @@ func testListCountAndDelete(t *testing.T, open func(*testing.T) (*Comments, *gor
 	var posted []*biz.Comment
 	for i, video := range []int64{10, 10, 11, 10} {
 		c := &biz.Comment{VideoID: video, UserID: int64(i + 1), Content: "c", CreatedAt: time.Now().UTC()}
-		if _, err := repo.Create(ctx, c); err != nil {
+		if _, err := repo.Create(ctx, c, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		posted = append(posted, c)

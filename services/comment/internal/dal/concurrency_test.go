@@ -57,7 +57,8 @@ func TestConcurrentPostsAndDeletes(t *testing.T) {
 	var deleted, repeated, refused atomic.Int64
 	errs := dbtest.AtOnce(3*first+more, func(i int) error {
 		if i >= 3*first {
-			_, err := s.Post(ctx, 5000, video, "late", "")
+			// Each its own text: the same text again within biz.RepeatWindow would be a repeat.
+			_, err := s.Post(ctx, 5000, video, fmt.Sprint("late ", i), "")
 			return err
 		}
 		c := posted[i/3]

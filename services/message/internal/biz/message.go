@@ -23,6 +23,12 @@ const (
 	// reads on by sending the create_time of the last one as pre_msg_time; within a conversation
 	// no two messages share a millisecond, so nothing is skipped.
 	MaxChat = 1000
+	// RepeatWindow is how long after a message the same text, sent again by its sender to its
+	// receiver without a request key, is taken for a repetition of that send: the phone sends no
+	// key, and repeats a send whose outcome it did not learn (as the gateway may, once) within
+	// seconds. A repetition answers the first message and stores nothing; the same text sent
+	// later is a new message.
+	RepeatWindow = 10 * time.Second
 )
 
 // Message is one chat message; CreateTimeMs is epoch milliseconds.
@@ -44,8 +50,12 @@ type Repo interface {
 	// time of the pair's latest message (0 before the first) and stores m at the time that
 	// returns, so the pair's messages commit one after the other in the order of their times.
 	// It returns m; when m.RequestKey is set and m.FromUserID sent a message with that key
-	// already, it stores nothing and returns that message instead.
-	Create(ctx context.Context, m *Message, sendTime func(latestMs int64) int64) (*Message, error)
+	// already, it stores nothing and returns that message instead. When m.RequestKey is "" and
+	// repeatSince is not zero, and m.FromUserID sent m.ToUserID a message with exactly m.Content
+	// at or after repeatSince, it stores nothing and returns that message (the oldest such)
+	// instead; it looks under the pair's lock, so of identical sends racing, one stores and the
+	// others find it.
+	Create(ctx context.Context, m *Message, repeatSince time.Time, sendTime func(latestMs int64) int64) (*Message, error)
 	// Chat returns the pair's messages after afterMs, oldest first (by time, then id).
 	Chat(ctx context.Context, user, peer, afterMs int64, limit int) ([]*Message, error)
 	// LatestOf answers each query: the latest message between its user and each of its peers
@@ -80,7 +90,8 @@ func NewMessages(repo Repo, users Users, now func() time.Time) *Messages {
 // Send stores a message from one user to another existing user. A send with a request key that
 // from used before is a repetition of that send (its client did not learn the outcome): it stores
 // nothing and answers the message the key made; the same key with another peer or text is
-// errno.BadRequest.
+// errno.BadRequest. A send without a key is a repetition when from sent to the same text within
+// RepeatWindow: it stores nothing and answers that message.
 func (m *Messages) Send(ctx context.Context, from, to int64, content, requestKey string) (*Message, error) {
 	if err := cmp.Or(pair(from, to), validate.RequestKey(requestKey)); err != nil {
 		return nil, err
@@ -96,7 +107,7 @@ func (m *Messages) Send(ctx context.Context, from, to int64, content, requestKey
 		return nil, errno.UserNotFound
 	}
 	msg := &Message{FromUserID: from, ToUserID: to, Content: content, RequestKey: requestKey}
-	stored, err := m.repo.Create(ctx, msg, m.sendTime)
+	stored, err := m.repo.Create(ctx, msg, m.repeatSince(requestKey), m.sendTime)
 	switch {
 	case err != nil:
 		return nil, err
@@ -104,6 +115,16 @@ func (m *Messages) Send(ctx context.Context, from, to int64, content, requestKey
 		return nil, errno.BadRequest.WithMsg("this idempotency key was used for another message: send a new key with a new message")
 	}
 	return stored, nil
+}
+
+// repeatSince is the time from which an identical message makes a send now a repetition: the
+// start of RepeatWindow (inclusive) for a send without a key, and none (zero) for a send with one,
+// which its key alone tells from a new send, at any time.
+func (m *Messages) repeatSince(requestKey string) time.Time {
+	if requestKey != "" {
+		return time.Time{}
+	}
+	return m.now().Add(-RepeatWindow)
 }
 
 // sendTime is the time of a message sent now, given the time of its pair's latest message: the

@@ -20,11 +20,19 @@ type memRepo struct {
 	msgs []*Message
 }
 
-func (m *memRepo) Create(_ context.Context, msg *Message, sendTime func(latestMs int64) int64) (*Message, error) {
+func (m *memRepo) Create(_ context.Context, msg *Message, repeatSince time.Time, sendTime func(latestMs int64) int64) (*Message, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, o := range m.msgs {
 		if msg.RequestKey != "" && o.FromUserID == msg.FromUserID && o.RequestKey == msg.RequestKey {
+			cp := *o
+			return &cp, nil
+		}
+	}
+	// The oldest identical message since repeatSince (m.msgs is in the order stored).
+	for _, o := range m.msgs {
+		if msg.RequestKey == "" && !repeatSince.IsZero() && o.FromUserID == msg.FromUserID && o.ToUserID == msg.ToUserID &&
+			o.Content == msg.Content && o.CreateTimeMs >= repeatSince.UnixMilli() {
 			cp := *o
 			return &cp, nil
 		}
@@ -225,7 +233,8 @@ func TestSendTimesIncreaseWithinAPair(t *testing.T) {
 	ctx := context.Background()
 	var times []int64
 	stamp := func(from, to int64) {
-		got, err := m.Send(ctx, from, to, "x", "")
+		// Each its own text: the same text again within RepeatWindow would be a repeat.
+		got, err := m.Send(ctx, from, to, fmt.Sprint("x", len(times)), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,5 +277,76 @@ func TestSendWithARequestKeyHappensOnce(t *testing.T) {
 	}
 	if _, err := m.Send(ctx, 1, 2, "hello", "k 1"); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("a malformed key = %v; want BadRequest", err)
+	}
+}
+
+// A send without a request key that repeats its sender's text to the same receiver within
+// RepeatWindow (by the service's clock) answers the first message and stores nothing; past the
+// window, or with another text, receiver or sender, it is a new message. With a key, the key
+// alone decides.
+func TestKeylessRepeatWithinTheWindowAnswersTheFirst(t *testing.T) {
+	ctx := context.Background()
+	const start = 1_000_000
+	window := RepeatWindow.Milliseconds()
+	type send struct {
+		afterMs   int64 // since the first send
+		from, to  int64
+		text, key string
+	}
+	cases := []struct {
+		name      string
+		then      send
+		wantFirst bool
+	}{
+		{"at once", send{0, 1, 2, "hello", ""}, true},
+		{"within the window", send{9_000, 1, 2, "hello", ""}, true},
+		{"at the end of the window", send{window, 1, 2, "hello", ""}, true},
+		{"after the window", send{window + 1, 1, 2, "hello", ""}, false},
+		{"other text", send{1_000, 1, 2, "hello!", ""}, false},
+		{"other case", send{1_000, 1, 2, "Hello", ""}, false},
+		{"another receiver", send{1_000, 1, 3, "hello", ""}, false},
+		{"the other way", send{1_000, 2, 1, "hello", ""}, false},
+		{"with a key", send{1_000, 1, 2, "hello", "k-1"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m, repo, clock := newMessagesAt(start)
+			a, err := m.Send(ctx, 1, 2, "hello", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			clock.set(start + c.then.afterMs)
+			b, err := m.Send(ctx, c.then.from, c.then.to, c.then.text, c.then.key)
+			if err != nil {
+				t.Fatalf("the second send = %v", err)
+			}
+			if c.wantFirst {
+				if *b != *a || len(repo.msgs) != 1 {
+					t.Fatalf("the repeat = %+v with %d stored; want the first message %+v, alone", b, len(repo.msgs), a)
+				}
+				return
+			}
+			if b.ID == a.ID || b.Content != c.then.text || b.FromUserID != c.then.from || b.ToUserID != c.then.to || len(repo.msgs) != 2 {
+				t.Fatalf("the second send = %+v with %d stored; want a new message", b, len(repo.msgs))
+			}
+		})
+	}
+}
+
+// Keyed sends are unchanged by the window: the same text sent at once with two keys stores two
+// messages, and a key repeated long after the window still answers its message.
+func TestKeyedSendsIgnoreTheWindow(t *testing.T) {
+	ctx := context.Background()
+	m, repo, clock := newMessagesAt(1_000_000)
+	a, err := m.Send(ctx, 1, 2, "hello", "k-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := m.Send(ctx, 1, 2, "hello", "k-2"); err != nil || b.ID == a.ID {
+		t.Fatalf("the same text with another key = %+v, %v; want a message of its own", b, err)
+	}
+	clock.set(1_000_000 + time.Hour.Milliseconds())
+	if again, err := m.Send(ctx, 1, 2, "hello", "k-1"); err != nil || again.ID != a.ID || len(repo.msgs) != 2 {
+		t.Fatalf("the key repeated an hour later = %+v, %v with %d stored; want message %d", again, err, len(repo.msgs), a.ID)
 	}
 }

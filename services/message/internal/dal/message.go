@@ -5,8 +5,11 @@
 package dal
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -73,10 +76,13 @@ func ordered(a, b int64) (int64, int64) {
 // sendTime picks from the pair's latest time, and makes m the latest, in one transaction (run
 // again whole if InnoDB aborts it, which calls sendTime again). A duplicate of the sender's
 // request key stores nothing (a repetition racing the first send waits for it on the pair's lock)
-// and returns the message that has it.
-func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(latestMs int64) int64) (*biz.Message, error) {
+// and returns the message that has it. With repeatSince set, an identical message of the sender
+// to the receiver since then (findRepeat), looked for under the pair's lock, is returned instead,
+// and nothing is stored.
+func (r *Messages) Create(ctx context.Context, m *biz.Message, repeatSince time.Time, sendTime func(latestMs int64) int64) (*biz.Message, error) {
 	lo, hi := ordered(m.FromUserID, m.ToUserID)
 	var row messageRow
+	var first *messageRow
 	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
 		err := tx.Exec("INSERT INTO latest_messages (user_lo, user_hi) VALUES (?, ?) ON DUPLICATE KEY UPDATE user_lo = user_lo", lo, hi).Error
 		if err != nil {
@@ -86,6 +92,13 @@ func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(lat
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
 			Where("user_lo = ? AND user_hi = ?", lo, hi).Take(&latest).Error; err != nil {
 			return err
+		}
+		if !repeatSince.IsZero() {
+			found, err := findRepeat(tx, lo, hi, m, repeatSince)
+			if err != nil || found != nil {
+				first = found
+				return cmp.Or(err, errRepeat)
+			}
 		}
 		row = messageRow{UserLo: lo, UserHi: hi, FromUserID: m.FromUserID, ToUserID: m.ToUserID,
 			Content: m.Content, CreateTimeMs: sendTime(latest.CreateTimeMs)}
@@ -100,6 +113,9 @@ func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(lat
 			"create_time_ms": row.CreateTimeMs, "content": row.Content,
 		}).Error
 	})
+	if errors.Is(err, errRepeat) {
+		return first.toBiz(), nil // nothing changed: the cache stays
+	}
 	// Before the answer (and after an error, whose outcome may be unknown): the pair's cached
 	// latest message goes.
 	r.cache.Invalidate(ctx, r.latest.Key(pair{lo, hi}))
@@ -115,6 +131,35 @@ func (r *Messages) Create(ctx context.Context, m *biz.Message, sendTime func(lat
 	}
 	m.ID, m.CreateTimeMs = row.ID, row.CreateTimeMs
 	return m, nil
+}
+
+// errRepeat ends a Create transaction that found the send's repeat, so that it commits nothing.
+var errRepeat = errors.New("an identical message was sent already")
+
+// findRepeat returns the oldest message of m.FromUserID to m.ToUserID (the pair lo, hi) sent at or
+// after since, with exactly m.Content, or nil. It reads a range of idx_messages_pair_time. The
+// caller holds the pair's lock, which every send of the pair takes before it stores: every earlier
+// send has committed, and a plain read under READ COMMITTED (a fresh view at each statement) sees
+// it; messages are never deleted or changed, so there is nothing else to wait for. content = ?
+// compares under the column's collation, which ignores case and trailing spaces; the exact bytes
+// are compared here.
+func findRepeat(tx *gorm.DB, lo, hi int64, m *biz.Message, since time.Time) (*messageRow, error) {
+	var rows []messageRow
+	if err := repeatQuery(tx, lo, hi, m, since).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("look for a repeated message: %w", err)
+	}
+	for _, row := range rows {
+		if row.Content == m.Content {
+			return &row, nil
+		}
+	}
+	return nil, nil
+}
+
+// repeatQuery selects the candidates of findRepeat, oldest first.
+func repeatQuery(tx *gorm.DB, lo, hi int64, m *biz.Message, since time.Time) *gorm.DB {
+	return tx.Where("user_lo = ? AND user_hi = ? AND create_time_ms >= ? AND from_user_id = ? AND content = ?",
+		lo, hi, since.UnixMilli(), m.FromUserID, m.Content).Order("create_time_ms, id")
 }
 
 // readLatest reads the latest message of pairs by their primary key; a pair without one is left

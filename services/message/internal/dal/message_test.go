@@ -252,7 +252,7 @@ func TestCreateAsksForATimeAfterThePairsLatest(t *testing.T) {
 	var seen []int64
 	for _, m := range []struct{ from, to, at int64 }{{1, 2, 100}, {2, 1, 300}, {3, 1, 200}, {1, 2, 400}} {
 		msg := &biz.Message{FromUserID: m.from, ToUserID: m.to, Content: "x"}
-		_, err := repo.Create(ctx, msg, func(latest int64) int64 { seen = append(seen, latest); return m.at })
+		_, err := repo.Create(ctx, msg, time.Time{}, func(latest int64) int64 { seen = append(seen, latest); return m.at })
 		if err != nil || msg.ID <= 0 || msg.CreateTimeMs != m.at {
 			t.Fatalf("Create = %v, %+v; want stored at %d", err, msg, m.at)
 		}

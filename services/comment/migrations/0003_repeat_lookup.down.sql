@@ -1,0 +1,1 @@
+ALTER TABLE comments DROP INDEX idx_comments_video_user_time;
