@@ -78,9 +78,13 @@ metrics-lint: $(BIN)/promtool ## check the Prometheus configs, alert rules (and 
 	@$(BIN)/promtool test rules deploy/prometheus/alerts_test.yml
 	@cd api-gateway && go test -count=1 -tags integration -run '^(TestDashboards|TestKubernetesPrometheus)' ./e2e/deploy/
 
+# Instances of each service and of the gateway `make run` starts: 1, or 2 (a second gateway on
+# :8090, the second services on 8891 … 8896), e.g. `make run REPLICAS=2`.
+REPLICAS ?= 1
+
 .PHONY: run
-run: build ## build and start the whole stack in the foreground (gateway on :8080); Ctrl-C stops it
-	@$(BIN)/devstack -root $(ROOT) -mysql '$(MYSQL_DSN)' -redis '$(REDIS_ADDR)'
+run: build ## build and start the whole stack in the foreground (gateway on :8080; REPLICAS=2: two of each, second gateway on :8090); Ctrl-C stops it
+	@$(BIN)/devstack -root $(ROOT) -mysql '$(MYSQL_DSN)' -redis '$(REDIS_ADDR)' -replicas '$(REPLICAS)'
 
 .PHONY: test
 test: build ## run every test: unit, integration (real MySQL) and end-to-end (real stack over HTTP)

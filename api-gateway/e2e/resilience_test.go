@@ -64,7 +64,9 @@ func decorations(v map[string]any) string {
 
 // With the favorite and comment services hung, the feed and the publish list still answer with
 // their videos, counts at zero; the gateway says so in its log and its metrics. Writes to the hung
-// services time out (10007) and are not carried out, not even once the services run again.
+// services get no answer in time: the gateway cannot know whether they were carried out, and says
+// so (10010, never a "failed" code); they are not, not even once the services run again (the
+// deadline travels with the call, and a request read after it is not run).
 func TestPagesDegradeWhileDecoratingServicesHang(t *testing.T) {
 	authorID, authorTok := account(t, "hangauthor")
 	_, fanTok := account(t, "hangfan")
@@ -89,11 +91,11 @@ func TestPagesDegradeWhileDecoratingServicesHang(t *testing.T) {
 	if pv == nil || decorations(pv) != zero {
 		t.Fatalf("the publish list with favorite and comment hung shows %v; want the video, %s", pv, zero)
 	}
-	if a := favoriteAction(t, lateTok, v, "1"); a.code() != 10007 {
-		t.Fatalf("a like while favorite hangs = %s; want 10007 (timed out)", a.raw)
+	if a := favoriteAction(t, lateTok, v, "1"); a.code() != 10010 {
+		t.Fatalf("a like while favorite hangs = %s; want 10010 (outcome unknown)", a.raw)
 	}
-	if a := postComment(t, lateTok, v, "while it hangs"); a.code() != 10007 || a.body["comment"] != nil {
-		t.Fatalf("a comment while comment hangs = %s; want 10007 and comment null", a.raw)
+	if a := postComment(t, lateTok, v, "while it hangs"); a.code() != 10010 || a.body["comment"] != nil {
+		t.Fatalf("a comment while comment hangs = %s; want 10010 and comment null", a.raw)
 	}
 	after := scrapeOf(t, "api-gateway")
 	moved(t, "api-gateway", before, after, []growth{
@@ -113,10 +115,10 @@ func TestPagesDegradeWhileDecoratingServicesHang(t *testing.T) {
 		return nil
 	})
 	if liked := favoriteList(t, lateTok, lateID); len(liked) != 0 {
-		t.Fatalf("the like that timed out took effect later: %v", liked)
+		t.Fatalf("the like sent to the hung service took effect later: %v", liked)
 	}
 	if list := commentList(t, lateTok, v); len(list) != 1 {
-		t.Fatalf("the comment that timed out took effect later: %v", list)
+		t.Fatalf("the comment sent to the hung service took effect later: %v", list)
 	}
 }
 

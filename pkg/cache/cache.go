@@ -208,9 +208,25 @@ func (c *Cache) succeeded() {
 	}
 }
 
-// call runs one Redis round trip under the configured timeout and notes how it went.
+// callShare is the most of the time its request has left that one Redis call of a read may
+// take: a quarter. A read may make several lookups one after the other (a feed page reads its
+// head, then its rows and its authors' work counts), each paying the timeout while Redis hangs
+// and this process has not yet counted tripAfter failures; bounded by the configured timeout
+// alone, two or three of them use up a read's second and the read times out (10007) instead of
+// answering from MySQL. With two or more instances that is the common case, not a rare one: each
+// counts its own failures, and the retry of a timed-out read goes to another instance, which has
+// not found out either. A quarter of what is left leaves MySQL most of the read's time, however
+// many lookups it makes.
+const callShare = 4
+
+// call runs one Redis round trip of a read under the configured timeout, or a callShare-th of the
+// time ctx has left if that is shorter, and notes how it went.
 func (c *Cache) call(ctx context.Context, fn func(ctx context.Context) error) error {
-	return c.callWithin(ctx, c.cfg.Timeout, fn)
+	timeout := c.cfg.Timeout
+	if deadline, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(deadline)/callShare)
+	}
+	return c.callWithin(ctx, timeout, fn)
 }
 
 // callWithin is call with another bound.

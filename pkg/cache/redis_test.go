@@ -271,6 +271,40 @@ func TestFrozenRedis(t *testing.T) {
 	}
 }
 
+// A read that makes several lookups in a row while Redis hangs, in a process that has not yet
+// counted enough failures to skip it (an instance that has not called Redis since it hung),
+// still answers from MySQL within its time: each Redis call takes at most a share of the time
+// the read has left, not redis.timeout each.
+func TestLookupsInARowLeaveTheReadItsTime(t *testing.T) {
+	srv := redistest.Start(t)
+	cfg := testConfig(srv.Addr)
+	cfg.Timeout = time.Second
+	c, _ := openCache(t, cfg)
+	s := newStore()
+	s.set(1, 10)
+	families := []*Family[int64, int64]{NewMutable(c, "a", Itoa, Int64), NewMutable(c, "b", Itoa, Int64), NewMutable(c, "c", Itoa, Int64)}
+	srv.Freeze()
+	t.Cleanup(srv.Thaw)
+	// The read's time: less than tripAfter-1 calls of redis.timeout, which would leave none.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	load := func(ctx context.Context, ids []int64) (map[int64]int64, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err // MySQL under the request's context: nothing is read after its end
+		}
+		return s.load(ctx, ids)
+	}
+	for _, f := range families {
+		got, err := f.Get(ctx, []int64{1}, load)
+		if err != nil || got[1] != 10 {
+			t.Fatalf("lookup %s while Redis hangs: %v, %v; want 10 from the loader", f.Key(1), got, err)
+		}
+	}
+	if c.failures.Load() == 0 {
+		t.Fatal("no Redis call failed: Redis was not hanging")
+	}
+}
+
 // Redis stopped and restarted with its saved data: the values saved before a write that could
 // not invalidate them come back expired.
 func TestRestartedRedisWithOldData(t *testing.T) {

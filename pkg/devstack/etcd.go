@@ -70,31 +70,31 @@ func (s *Stack) etcdReady(addr string) func(context.Context) error {
 	}
 }
 
-// registered returns the readiness check of a service process about to start: ready once the
-// service has an instance in etcd written after now. An instance of a killed predecessor stays
-// until its lease expires, and must not pass for the new process's registration.
-func (s *Stack) registered(name string) func(context.Context) func(context.Context) error {
+// registered returns the readiness check of a service process about to start: ready once its
+// key (the service and the address it registers, addr()) is in etcd, written after now. A killed
+// predecessor's key stays until its lease expires, and must not pass for the new process's
+// registration; another instance's key is another key.
+func (s *Stack) registered(service string, addr func() string) func(context.Context) func(context.Context) error {
 	return func(ctx context.Context) func(context.Context) error {
-		// With etcd unreachable now, since stays 0 and any instance counts, a predecessor's
+		key := registryPrefix + service + "/" + addr()
+		// With etcd unreachable now, since stays 0 and the key counts as it is, a predecessor's
 		// included: the restart may then be called ready before the service has registered.
 		// Rare (a service and etcd down at once), and the service registers on its own.
 		var since int64
 		rctx, cancel := context.WithTimeout(ctx, probeTimeout)
-		if resp, err := s.etcd.Get(rctx, registryPrefix+name+"/", clientv3.WithPrefix(), clientv3.WithCountOnly()); err == nil {
+		if resp, err := s.etcd.Get(rctx, key, clientv3.WithCountOnly()); err == nil {
 			since = resp.Header.Revision
 		}
 		cancel()
 		return func(ctx context.Context) error {
-			resp, err := s.etcd.Get(ctx, registryPrefix+name+"/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
+			resp, err := s.etcd.Get(ctx, key, clientv3.WithKeysOnly())
 			if err != nil {
 				return err
 			}
-			for _, kv := range resp.Kvs {
-				if kv.ModRevision > since {
-					return nil
-				}
+			if len(resp.Kvs) == 1 && resp.Kvs[0].ModRevision > since {
+				return nil
 			}
-			return fmt.Errorf("%s is not registered in etcd yet", name)
+			return fmt.Errorf("%s is not registered in etcd yet (no new key %s)", service, key)
 		}
 	}
 }

@@ -155,7 +155,7 @@ func assertPortsFree(t *testing.T, p Ports) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
 	for {
-		err := p.checkFree()
+		err := p.checkFree(2)
 		if err == nil {
 			return
 		}

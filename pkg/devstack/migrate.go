@@ -43,7 +43,7 @@ func (s *Stack) runMigration(ctx context.Context, name string) error {
 	config := filepath.Join(s.opts.Root, "services", name, "config.yaml")
 	cmd := exec.CommandContext(ctx, filepath.Join(s.opts.Root, "bin", name), "-config", config, "-migrate-only")
 	cmd.Dir = s.opts.Root
-	env := append(s.serviceEnv(name), "TIKTOK_MYSQL_DSN="+s.opts.MySQLDSN)
+	env := append(s.serviceEnv(name, 0), "TIKTOK_MYSQL_DSN="+s.opts.MySQLDSN)
 	cmd.Env = append(append(os.Environ(), env...), s.opts.ExtraEnv...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = sysProcAttr()

@@ -19,6 +19,49 @@ type Ports struct {
 	Admin                    map[string]int // "user" -> 9881 ...
 	// NATS's client port (JetStream), and the media worker's admin port (it serves no other).
 	NATS, WorkerAdmin int
+	// Second holds the ports of the second instance of each service and of the second gateway,
+	// used only by a stack of two replicas (Options.Replicas).
+	Second InstancePorts
+}
+
+// InstancePorts are the ports of one instance of each service and of the gateway, beyond the
+// first (whose ports are the fields of Ports itself).
+type InstancePorts struct {
+	Gateway, GatewayAdmin int
+	Services, Admin       map[string]int // by service name, as in Ports
+}
+
+// maxReplicas is how many instances of each service and of the gateway a stack may run.
+const maxReplicas = 2
+
+// service is the RPC port of instance i (0 the first) of a service; admin its admin port.
+func (p Ports) service(name string, i int) int {
+	if i > 0 {
+		return p.Second.Services[name]
+	}
+	return p.Services[name]
+}
+
+func (p Ports) admin(name string, i int) int {
+	if i > 0 {
+		return p.Second.Admin[name]
+	}
+	return p.Admin[name]
+}
+
+// gateway is the HTTP port of gateway instance i; gatewayAdmin its admin port.
+func (p Ports) gateway(i int) int {
+	if i > 0 {
+		return p.Second.Gateway
+	}
+	return p.Gateway
+}
+
+func (p Ports) gatewayAdmin(i int) int {
+	if i > 0 {
+		return p.Second.GatewayAdmin
+	}
+	return p.GatewayAdmin
 }
 
 // serviceNames lists the RPC services in start order. It is a function, not a variable, so that
@@ -26,6 +69,9 @@ type Ports struct {
 func serviceNames() []string {
 	return []string{"user", "video", "favorite", "comment", "relation", "message"}
 }
+
+// ServiceNames lists the six RPC services in start order.
+func ServiceNames() []string { return serviceNames() }
 
 // DefaultPorts are the ports the committed config files name, so that `make run` and a service
 // started by hand from its config.yaml agree.
@@ -46,10 +92,14 @@ func DefaultPorts() Ports {
 		// Not NATS's usual 4222, which a system NATS may hold on a development machine.
 		NATS:        4223,
 		WorkerAdmin: 9887,
+		// The second instances, ten above the first (9090 is Prometheus's, hence 9089).
+		Second: InstancePorts{Gateway: 8090, GatewayAdmin: 9089, Services: map[string]int{}, Admin: map[string]int{}},
 	}
 	for i, name := range serviceNames() {
 		p.Services[name] = 8881 + i
 		p.Admin[name] = 9881 + i
+		p.Second.Services[name] = 8891 + i
+		p.Second.Admin[name] = 9891 + i
 	}
 	return p
 }
@@ -61,7 +111,9 @@ type namedPort struct {
 	udp  bool
 }
 
-func (p Ports) list() []namedPort {
+// list names the ports a stack of replicas instances uses: the second instances' only when
+// replicas is 2.
+func (p Ports) list(replicas int) []namedPort {
 	l := []namedPort{
 		{"etcd client", p.EtcdClient, false},
 		{"etcd peer", p.EtcdPeer, false},
@@ -77,16 +129,24 @@ func (p Ports) list() []namedPort {
 		l = append(l, namedPort{name + " service", p.Services[name], false},
 			namedPort{name + " admin", p.Admin[name], false})
 	}
-	return append(l, namedPort{"gateway HTTP", p.Gateway, false}, namedPort{"gateway admin", p.GatewayAdmin, false},
+	l = append(l, namedPort{"gateway HTTP", p.Gateway, false}, namedPort{"gateway admin", p.GatewayAdmin, false},
 		namedPort{"Prometheus", p.Prometheus, false})
+	if replicas < 2 {
+		return l
+	}
+	for _, name := range serviceNames() {
+		l = append(l, namedPort{name + "-2 service", p.Second.Services[name], false},
+			namedPort{name + "-2 admin", p.Second.Admin[name], false})
+	}
+	return append(l, namedPort{"gateway-2 HTTP", p.Second.Gateway, false}, namedPort{"gateway-2 admin", p.Second.GatewayAdmin, false})
 }
 
-// validate rejects missing and repeated ports before anything starts, where the mistake is
-// still easy to name.
-func (p Ports) validate() error {
+// validate rejects missing and repeated ports of a stack of replicas instances before anything
+// starts, where the mistake is still easy to name.
+func (p Ports) validate(replicas int) error {
 	seen := map[int]string{}
 	var errs []error
-	for _, np := range p.list() {
+	for _, np := range p.list(replicas) {
 		if np.port <= 0 || np.port > 65535 {
 			errs = append(errs, fmt.Errorf("ports: %s port %d is not a valid port", np.role, np.port))
 			continue
@@ -100,11 +160,12 @@ func (p Ports) validate() error {
 	return errors.Join(errs...)
 }
 
-// checkFree tries to bind every port on 127.0.0.1, so that a busy port is reported up front by
-// number and owner instead of as one process's bind error halfway through the start.
-func (p Ports) checkFree() error {
+// checkFree tries to bind every port of a stack of replicas instances on 127.0.0.1, so that a
+// busy port is reported up front by number and owner instead of as one process's bind error
+// halfway through the start.
+func (p Ports) checkFree(replicas int) error {
 	var busy []string
-	for _, np := range p.list() {
+	for _, np := range p.list(replicas) {
 		if err := bindable(np.port, np.udp); err != nil {
 			msg := fmt.Sprintf("port %d (%s) is in use", np.port, np.role)
 			if owner := portOwner(np.port, np.udp); owner != "" {
@@ -143,9 +204,10 @@ func bindable(port int, udp bool) error {
 }
 
 // FreePorts picks distinct free loopback ports, so that a test stack runs beside `make run` or
-// another test. The ports are free when it returns; nothing reserves them afterwards.
+// another test, the second instances' included (a stack of one replica leaves them unused). The
+// ports are free when it returns; nothing reserves them afterwards.
 func FreePorts() (Ports, error) {
-	tcp := 23 // every port but the agent's UDP one
+	tcp := 37 // every port but the agent's UDP one: 23 for the first instances, 14 for the second
 	// Keep every listener open until all ports are chosen: the kernel then cannot hand out the
 	// same port twice.
 	var closers []func() error
@@ -181,10 +243,13 @@ func FreePorts() (Ports, error) {
 		Admin:              map[string]int{},
 		NATS:               ports[21],
 		WorkerAdmin:        ports[22],
+		Second:             InstancePorts{Gateway: ports[23], GatewayAdmin: ports[24], Services: map[string]int{}, Admin: map[string]int{}},
 	}
 	for i, name := range serviceNames() {
 		p.Services[name] = ports[7+i]
 		p.Admin[name] = ports[15+i]
+		p.Second.Services[name] = ports[25+i]
+		p.Second.Admin[name] = ports[31+i]
 	}
 	return p, nil
 }

@@ -7,7 +7,7 @@ import (
 
 func TestDefaultPorts(t *testing.T) {
 	p := DefaultPorts()
-	if err := p.validate(); err != nil {
+	if err := p.validate(1); err != nil {
 		t.Fatal(err)
 	}
 	if p.Gateway != 8080 || p.Services["user"] != 8881 || p.Services["message"] != 8886 ||
@@ -21,7 +21,7 @@ func TestValidateNamesTheClash(t *testing.T) {
 	p := DefaultPorts()
 	p.Services["video"] = p.Services["user"]
 	delete(p.Services, "message")
-	err := p.validate()
+	err := p.validate(1)
 	if err == nil {
 		t.Fatal("duplicate and missing ports accepted")
 	}

@@ -5,26 +5,34 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
 // prometheusConfig is deploy/prometheus/prometheus.yml with the stack's own ports: Prometheus
 // scrapes itself and every process's admin port, and evaluates the shared alert rules at rules.
-func prometheusConfig(p Ports, rules string) string {
+// With two replicas the job of each service and of the gateway has one target per instance.
+func prometheusConfig(p Ports, replicas int, rules string) string {
 	var b strings.Builder
 	b.WriteString("# Written by devstack for the ports of this stack; see deploy/prometheus/prometheus.yml.\n")
 	b.WriteString("global:\n  scrape_interval: 5s\n  evaluation_interval: 5s\n")
 	fmt.Fprintf(&b, "rule_files:\n  - %q\n", rules)
 	b.WriteString("scrape_configs:\n")
-	job := func(name string, port int) {
-		fmt.Fprintf(&b, "  - job_name: %s\n    static_configs:\n      - targets: [%q]\n", name, loopback(port))
+	job := func(name string, port func(i int) int, instances int) {
+		targets := make([]string, instances)
+		for i := range targets {
+			targets[i] = strconv.Quote(loopback(port(i)))
+		}
+		fmt.Fprintf(&b, "  - job_name: %s\n    static_configs:\n      - targets: [%s]\n", name, strings.Join(targets, ", "))
 	}
-	job("prometheus", p.Prometheus)
-	job("api-gateway", p.GatewayAdmin)
+	one := func(port int) func(int) int { return func(int) int { return port } }
+	replicas = max(replicas, 1)
+	job("prometheus", one(p.Prometheus), 1)
+	job(gatewayProgram, p.gatewayAdmin, replicas)
 	for _, name := range serviceNames() {
-		job(name, p.Admin[name])
+		job(name, func(i int) int { return p.admin(name, i) }, replicas)
 	}
-	job("media-worker", p.WorkerAdmin)
+	job("media-worker", one(p.WorkerAdmin), 1)
 	return b.String()
 }
 
@@ -34,7 +42,7 @@ func prometheusConfig(p Ports, rules string) string {
 func (s *Stack) startPrometheus(ctx context.Context) error {
 	path := filepath.Join(s.opts.VarDir, "prometheus.yml")
 	rules := filepath.Join(s.opts.Root, "deploy", "prometheus", "alerts.yml")
-	if err := os.WriteFile(path, []byte(prometheusConfig(s.opts.Ports, rules)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(prometheusConfig(s.opts.Ports, s.replicas(), rules)), 0o644); err != nil {
 		return fmt.Errorf("devstack: %w", err)
 	}
 	s.printf("starting prometheus (API %s)", s.PrometheusURL())

@@ -27,7 +27,7 @@ type scrapeConfig struct {
 // whose rules file sits beside it: the two cannot drift apart.
 func TestPrometheusConfigIsTheCommittedOne(t *testing.T) {
 	var generated, committed scrapeConfig
-	if err := yaml.Unmarshal([]byte(prometheusConfig(DefaultPorts(), "alerts.yml")), &generated); err != nil {
+	if err := yaml.Unmarshal([]byte(prometheusConfig(DefaultPorts(), 1, "alerts.yml")), &generated); err != nil {
 		t.Fatalf("generated config: %v", err)
 	}
 	raw, err := os.ReadFile(filepath.Join("..", "..", "deploy", "prometheus", "prometheus.yml"))
@@ -50,7 +50,7 @@ func TestPrometheusConfigFollowsThePorts(t *testing.T) {
 	p := DefaultPorts()
 	p.GatewayAdmin, p.Admin["video"], p.Prometheus, p.WorkerAdmin = 40001, 40002, 40003, 40004
 	var c scrapeConfig
-	if err := yaml.Unmarshal([]byte(prometheusConfig(p, "/repo/deploy/prometheus/alerts.yml")), &c); err != nil {
+	if err := yaml.Unmarshal([]byte(prometheusConfig(p, 1, "/repo/deploy/prometheus/alerts.yml")), &c); err != nil {
 		t.Fatal(err)
 	}
 	targets := map[string]string{}

@@ -42,6 +42,15 @@ type Options struct {
 	Ports        Ports     // see DefaultPorts and FreePorts
 	Out          io.Writer // one human line per step; nil = discard
 	ExtraEnv     []string  // appended to every process's environment (tests use it)
+	// Env is extra environment of one process, by process name ("comment", "comment-2",
+	// "api-gateway"), appended after ExtraEnv, so that it wins: e.g. {"comment":
+	// {"TIKTOK_ADVERTISE_ADDR=127.0.0.1:5555"}}. It applies to every start of that process, not to
+	// a service's migration step.
+	Env map[string][]string
+	// Replicas is how many instances of each RPC service and of the gateway run: 0 or 1, one;
+	// 2, a second instance of each ("comment-2", "api-gateway-2") on the ports of Ports.Second,
+	// sharing etcd, MySQL, Redis and NATS with the first. The media worker stays one.
+	Replicas int
 	// FailFast turns supervision off: a process that exits after the start is not restarted but
 	// reported on Done, for a caller that wants any crash to end the run.
 	FailFast bool
@@ -84,7 +93,8 @@ type Stack struct {
 }
 
 // Start starts etcd, Jaeger, Prometheus, NATS, the six services, the media worker and the gateway,
-// in that order, each once the one before is ready. If a process cannot start (it exits or is not
+// in that order, each once the one before is ready (with Options.Replicas 2, each service's and
+// the gateway's second instance right after its first). If a process cannot start (it exits or is not
 // ready in time on its first start), or ctx ends, it stops everything it started and returns an
 // error quoting the failed process's last log lines. ctx bounds the start only: the stack runs
 // until Stop.
@@ -99,13 +109,13 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := CheckBinaries(s.opts.Root); err != nil {
 		return nil, err
 	}
-	if err := s.opts.Ports.checkFree(); err != nil {
+	if err := s.opts.Ports.checkFree(s.replicas()); err != nil {
 		return nil, err
 	}
 	if err := s.prepareDirs(); err != nil {
 		return nil, err
 	}
-	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startPrometheus, s.startNATS, s.startServices, s.startWorker, s.startGateway}
+	steps := []func(context.Context) error{s.startEtcd, s.startJaeger, s.startPrometheus, s.startNATS, s.startServices, s.startWorker, s.startGateways}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			s.printf("start failed, stopping what was started")
@@ -139,7 +149,15 @@ func newStack(opts Options) (*Stack, error) {
 		opts.Out = io.Discard
 	}
 	opts.ExtraEnv = slices.Clone(opts.ExtraEnv)
-	if err := opts.Ports.validate(); err != nil {
+	env := make(map[string][]string, len(opts.Env))
+	for name, kv := range opts.Env {
+		env[name] = slices.Clone(kv)
+	}
+	opts.Env = env
+	if err := checkReplicas(opts.Replicas); err != nil {
+		return nil, err
+	}
+	if err := opts.Ports.validate(max(opts.Replicas, 1)); err != nil {
 		return nil, fmt.Errorf("devstack: Options.Ports (see DefaultPorts and FreePorts): %w", err)
 	}
 	// Ended by Stop; until then it bounds the restarts.
@@ -173,27 +191,32 @@ func (s *Stack) prepareDirs() error {
 	return nil
 }
 
-// GatewayURL is the base URL of the API gateway.
+// GatewayURL is the base URL of the API gateway (the first, with two replicas: see GatewayURLs).
 func (s *Stack) GatewayURL() string { return "http://" + loopback(s.opts.Ports.Gateway) }
 
 // PrometheusURL is the base URL of Prometheus's HTTP API (/api/v1/query?query=up, ...).
 func (s *Stack) PrometheusURL() string { return "http://" + loopback(s.opts.Ports.Prometheus) }
 
 // AdminURL is the base URL of the admin server (/metrics, /healthz, /readyz) of the process
-// called name: "api-gateway", "media-worker" or one of the six services.
+// called name: "api-gateway", "media-worker", one of the six services, or a second instance
+// ("api-gateway-2", "comment-2").
 func (s *Stack) AdminURL(name string) string {
-	switch name {
-	case "api-gateway":
-		return "http://" + loopback(s.opts.Ports.GatewayAdmin)
+	program, i := splitInstance(name)
+	switch program {
+	case gatewayProgram:
+		return "http://" + loopback(s.opts.Ports.gatewayAdmin(i))
 	case "media-worker":
 		return "http://" + loopback(s.opts.Ports.WorkerAdmin)
 	}
-	return "http://" + loopback(s.opts.Ports.Admin[name])
+	return "http://" + loopback(s.opts.Ports.admin(program, i))
 }
 
-// ServiceAddr is the RPC address (host:port) of the service called name ("favorite"), for tests
-// that call a service directly rather than through etcd and the gateway.
-func (s *Stack) ServiceAddr(name string) string { return loopback(s.opts.Ports.Services[name]) }
+// ServiceAddr is the RPC address (host:port) of the service process called name ("favorite",
+// "favorite-2"), for tests that call a service directly rather than through etcd and the gateway.
+func (s *Stack) ServiceAddr(name string) string {
+	program, i := splitInstance(name)
+	return loopback(s.opts.Ports.service(program, i))
+}
 
 // JaegerQueryURL is the base URL of Jaeger's query API (/api/services, /api/traces?service=...).
 func (s *Stack) JaegerQueryURL() string { return "http://" + loopback(s.opts.Ports.JaegerQuery) }
@@ -258,12 +281,12 @@ func (s *Stack) printf(format string, args ...any) {
 // errStopping ends a restart or a readiness wait that Stop overtook.
 var errStopping = errors.New("devstack: the stack is stopping")
 
-// launch starts Root/bin/<c.name> with c's arguments, the caller's environment plus c.env plus
-// Options.ExtraEnv (later entries win), and makes it c's current process. note, when set, means
-// a restart: the log is appended to, after a line that says why.
+// launch starts Root/bin/<c's program> with c's arguments and environment (see env), and makes
+// it c's current process. note, when set, means a restart: the log is appended to, after a line
+// that says why.
 func (s *Stack) launch(c *child, note string) (*process, error) {
-	full := append(append(os.Environ(), c.env...), s.opts.ExtraEnv...)
-	bin := filepath.Join(s.opts.Root, "bin", c.name)
+	full := append(os.Environ(), s.env(c)...)
+	bin := filepath.Join(s.opts.Root, "bin", c.binary())
 	logPath := filepath.Join(s.logDir, c.name+".log")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -281,6 +304,12 @@ func (s *Stack) launch(c *child, note string) (*process, error) {
 	s.procs = append(s.procs, p)
 	c.setProcess(p)
 	return p, nil
+}
+
+// env is what c's process gets on top of the caller's environment: c.env, then
+// Options.ExtraEnv, then Options.Env of c's name (later entries win).
+func (s *Stack) env(c *child) []string {
+	return slices.Concat(c.env, s.opts.ExtraEnv, s.opts.Env[c.name])
 }
 
 // fail records the first failure and delivers it to Done (FailFast only).

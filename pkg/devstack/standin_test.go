@@ -86,7 +86,7 @@ func runStandIn(args []string) int {
 	case "media-worker":
 		err = standInWorker(ctx, os.Getenv("TIKTOK_NATS_URL"))
 	default:
-		err = standInService(ctx, name, os.Getenv("TIKTOK_LISTEN_ADDR"), os.Getenv("TIKTOK_ETCD_ENDPOINTS"))
+		err = standInService(ctx, name, os.Getenv("TIKTOK_LISTEN_ADDR"), os.Getenv("TIKTOK_ADVERTISE_ADDR"), os.Getenv("TIKTOK_ETCD_ENDPOINTS"))
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
@@ -151,8 +151,9 @@ func standInWorker(ctx context.Context, url string) error {
 	return nil
 }
 
-// standInService listens like a Kitex server and registers under the key registry-etcd uses.
-func standInService(ctx context.Context, name, addr, etcdAddr string) error {
+// standInService listens like a Kitex server and registers under the key registry-etcd uses:
+// its advertised address, when it has one (server.advertise), else the one it listens on.
+func standInService(ctx context.Context, name, addr, advertise, etcdAddr string) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -165,7 +166,10 @@ func standInService(ctx context.Context, name, addr, etcdAddr string) error {
 	defer cli.Close()
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if _, err := cli.Put(pctx, registryPrefix+name+"/"+addr, `{"network":"tcp"}`); err != nil {
+	if advertise == "" {
+		advertise = addr
+	}
+	if _, err := cli.Put(pctx, registryPrefix+name+"/"+advertise, `{"network":"tcp"}`); err != nil {
 		return fmt.Errorf("register: %w", err)
 	}
 	<-ctx.Done()

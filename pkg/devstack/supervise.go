@@ -28,9 +28,10 @@ const (
 // child is one program of the stack: how to start it, how to tell it is ready, and its current
 // process, which the supervisor replaces when it exits.
 type child struct {
-	name string
-	args []string
-	env  []string
+	name    string // the process's name: its log, Status, KillFor ("comment-2")
+	program string // the binary in Root/bin, when it is not name ("comment")
+	args    []string
+	env     []string
 	// probe returns the readiness check of a process about to be started; it may note state
 	// first (the etcd revision, so that a restarted service is ready only once it registered
 	// anew, not because its predecessor's registration is still there).
@@ -40,7 +41,16 @@ type child struct {
 	proc      *process
 	ready     bool
 	restarts  int
-	holdUntil time.Time // KillFor: no restart before then
+	holdUntil time.Time // KillFor, TerminateFor: no restart before then
+	stopAsked bool      // TerminateFor: the next exit was asked for with SIGTERM
+}
+
+// binary is the program c runs from Root/bin.
+func (c *child) binary() string {
+	if c.program != "" {
+		return c.program
+	}
+	return c.name
 }
 
 func (c *child) current() *process {
@@ -61,13 +71,14 @@ func (c *child) setReady(ready bool) {
 	c.ready = ready
 }
 
-// takeHold returns how much longer a KillFor asks the process to stay down, and forgets it.
-func (c *child) takeHold() time.Duration {
+// takeHold returns how much longer a KillFor or TerminateFor asks the process to stay down, and
+// whether its exit was asked for with SIGTERM, and forgets both.
+func (c *child) takeHold() (time.Duration, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	d := time.Until(c.holdUntil)
-	c.holdUntil = time.Time{}
-	return max(d, 0)
+	d, asked := time.Until(c.holdUntil), c.stopAsked
+	c.holdUntil, c.stopAsked = time.Time{}, false
+	return max(d, 0), asked
 }
 
 // startChild starts c for the first time and waits until it is ready; then the supervisor
@@ -123,10 +134,15 @@ func (s *Stack) supervise(c *child) {
 			wait.Reset()
 		}
 		delay, why := wait.Next(), ""
-		if hold := c.takeHold(); hold > delay {
+		hold, asked := c.takeHold()
+		if hold > delay {
 			delay, why = hold, " (held down on request)"
 		}
-		s.printf("%s exited (%s) after %s up; restarting in %s%s", c.name, p.exitStatus(), roundUp(up), roundUp(delay), why)
+		how := p.exitStatus()
+		if asked {
+			how += ", stopped with SIGTERM on request"
+		}
+		s.printf("%s exited (%s) after %s up; restarting in %s%s", c.name, how, roundUp(up), roundUp(delay), why)
 		if !s.restart(c, &wait, delay, "restart after the previous process "+exit.Reason) {
 			return
 		}
@@ -234,9 +250,51 @@ func (s *Stack) Failures() []*ProcessError {
 	return slices.Clone(s.failures)
 }
 
-// KillFor kills the named program's process with SIGKILL, as a crash would, and keeps the
-// supervisor from restarting it for at least down: a fault to inject, e.g. etcd away for 20 s.
+// KillFor kills the named process with SIGKILL, as a crash would, and keeps the supervisor from
+// restarting it for at least down: a fault to inject, e.g. etcd away for 20 s. name is a process
+// name: "etcd", "comment", "comment-2" (see Instances).
 func (s *Stack) KillFor(name string, down time.Duration) error {
+	c, err := s.running(name)
+	if err != nil {
+		return err
+	}
+	defer c.mu.Unlock()
+	c.holdUntil = time.Now().Add(down)
+	return c.proc.signalGroup(syscall.SIGKILL)
+}
+
+// TerminateFor sends SIGTERM to the named process (a graceful stop, as a rollout does) and keeps
+// the supervisor from starting it again for at least down; then the supervisor restarts it as
+// after a crash and waits until it is ready. It returns once the signal is sent. A process still
+// there stopGrace after the signal is killed, as Stop would. Like a KillFor's, the exit is one
+// line on Out and one entry of Failures.
+func (s *Stack) TerminateFor(name string, down time.Duration) error {
+	c, err := s.running(name)
+	if err != nil {
+		return err
+	}
+	defer c.mu.Unlock()
+	p := c.proc
+	// The process alone, as a container runtime signals its first process: what it started (an
+	// ffprobe of the gateway) is its to finish; the supervisor kills the rest of the group after
+	// the exit.
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return fmt.Errorf("devstack: SIGTERM to %s: %w", name, err)
+	}
+	c.holdUntil, c.stopAsked = time.Now().Add(down), true
+	go func() {
+		select {
+		case <-p.exited:
+		case <-time.After(stopGrace):
+			s.printf("%s did not stop within %s of SIGTERM; killing it", name, stopGrace)
+			_ = p.signalGroup(syscall.SIGKILL)
+		}
+	}()
+	return nil
+}
+
+// running finds the named process's child, with its lock held, if its process runs.
+func (s *Stack) running(name string) (*child, error) {
 	s.mu.Lock()
 	i := slices.IndexFunc(s.children, func(c *child) bool { return c.name == name })
 	var c *child
@@ -245,13 +303,12 @@ func (s *Stack) KillFor(name string, down time.Duration) error {
 	}
 	s.mu.Unlock()
 	if c == nil {
-		return fmt.Errorf("devstack: no program named %q", name)
+		return nil, fmt.Errorf("devstack: no program named %q", name)
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.proc == nil || c.proc.hasExited() {
-		return fmt.Errorf("devstack: %s is not running", name)
+		c.mu.Unlock()
+		return nil, fmt.Errorf("devstack: %s is not running", name)
 	}
-	c.holdUntil = time.Now().Add(down)
-	return c.proc.signalGroup(syscall.SIGKILL)
+	return c, nil
 }

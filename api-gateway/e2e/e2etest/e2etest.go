@@ -45,6 +45,12 @@ type Options struct {
 	// that exits during the tests fails the run: the stack restarts it, so the crash would pass
 	// unnoticed.
 	KillsProcesses bool
+	// Replicas is devstack's: 2 runs two instances of each service and two gateways
+	// (Suite.Stack.GatewayURLs). 0 or 1: one of each.
+	Replicas int
+	// Env is devstack's: extra environment of one process, by process name ("comment-2"), after
+	// the stack's own and Prepare's.
+	Env map[string][]string
 }
 
 // Main starts the stack, hands it to started, runs the tests of m, stops the stack, drops its
@@ -87,7 +93,7 @@ func run(m *testing.M, opts Options, started func(*Suite)) (int, error) {
 	defer cancel()
 	stack, err := devstack.Start(ctx, devstack.Options{
 		Root: root, VarDir: varDir, MySQLDSN: dbtest.DSN(), SchemaPrefix: prefix, Ports: ports, Out: os.Stderr,
-		ExtraEnv: env,
+		ExtraEnv: env, Env: opts.Env, Replicas: opts.Replicas,
 	})
 	defer func() {
 		for _, s := range Services {
@@ -105,6 +111,12 @@ func run(m *testing.M, opts Options, started func(*Suite)) (int, error) {
 			fmt.Fprintf(os.Stderr, "%s: a process of the stack failed during the tests: %v\n", opts.Name, f)
 			code = 1
 		}
+	}
+	// Stopped before its folder goes: etcd and NATS keep their data there, and a process whose
+	// data vanishes under it exits with an error of its own (Stop is idempotent: the deferred call
+	// does nothing more).
+	if err := stack.Stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: stopping the stack: %v\n", opts.Name, err)
 	}
 	if code == 0 {
 		os.RemoveAll(varDir)

@@ -1,6 +1,7 @@
 // Command devstack is `make run`: it starts etcd, Jaeger, Prometheus, NATS, the six services, the
-// media worker and the API gateway from bin/ on their default ports, prints where they are,
-// restarts any of them that exits, and stops them all on Ctrl-C or SIGTERM.
+// media worker and the API gateway from bin/ on their default ports (with -replicas 2, two
+// instances of each service and two gateways), prints where they are, restarts any of them that
+// exits, and stops them all on Ctrl-C or SIGTERM.
 package main
 
 import (
@@ -12,7 +13,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"simpletiktok/pkg/devstack"
@@ -37,6 +40,7 @@ func main() {
 type options struct {
 	root, dsn, redis, varDir, schemaPrefix string
 	failFast, freePorts                    bool
+	replicas                               int
 }
 
 func parseFlags(args []string) (options, error) {
@@ -57,11 +61,15 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.freePorts, "free-ports", false, "listen on free ports instead of the defaults (the summary names them): a second stack beside `make run`; use another -var and -schema-prefix too")
 	fs.StringVar(&o.schemaPrefix, "schema-prefix", "", "prefix of the services' MySQL schemas (default tiktok_)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "stop the whole stack when a process exits, instead of restarting it")
+	fs.IntVar(&o.replicas, "replicas", 1, "instances of each service and of the gateway: 1, or 2 (a second gateway on :8090, services on 8891 … 8896)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if o.varDir == "" {
 		o.varDir = filepath.Join(o.root, "var")
+	}
+	if o.replicas < 1 || o.replicas > 2 {
+		return o, fmt.Errorf("-replicas %d: 1 or 2", o.replicas)
 	}
 	return o, nil
 }
@@ -93,6 +101,7 @@ func run(args []string, out io.Writer) error {
 		Ports:        ports,
 		Out:          out,
 		FailFast:     o.failFast,
+		Replicas:     o.replicas,
 		// The services' cache; each keeps its keys under its own schema's name.
 		ExtraEnv: []string{"TIKTOK_REDIS_ADDR=" + o.redis},
 	})
@@ -130,17 +139,32 @@ func printSummary(out io.Writer, s *devstack.Stack, failFast bool) {
 	}
 	fmt.Fprintf(out, `
 The stack is running.
-  API gateway   %[1]s  (e.g. GET %[1]s/healthz)
-  Jaeger query  %[2]s  (API only: %[2]s/api/services, %[2]s/api/traces?service=api-gateway)
-  Prometheus    %[5]s  (API only: %[5]s/api/v1/query?query=up, %[5]s/api/v1/alerts)
-  metrics       %[6]s/metrics (gateway), %[7]s/metrics … %[8]s/metrics (user … message),
-                %[10]s/metrics (media worker)
-  NATS          %[9]s  (JetStream; media jobs on video.uploaded, given-up ones on video.uploaded.dead)
-  logs          %[3]s  (one <name>.log per process)
-%[4]s
-Press Ctrl-C to stop.
-`, s.GatewayURL(), s.JaegerQueryURL(), s.LogDir(), onExit, s.PrometheusURL(), s.AdminURL("api-gateway"),
-		s.AdminURL("user"), s.AdminURL("message"), s.NATSURL(), s.AdminURL("media-worker"))
+  API gateway   %[1]s  (e.g. GET %[2]s/healthz)
+  Jaeger query  %[3]s  (API only: %[3]s/api/services, %[3]s/api/traces?service=api-gateway)
+  Prometheus    %[4]s  (API only: %[4]s/api/v1/query?query=up, %[4]s/api/v1/alerts)
+  NATS          %[5]s  (JetStream; media jobs on video.uploaded, given-up ones on video.uploaded.dead)
+  logs          %[6]s  (one <name>.log per process)
+`, strings.Join(s.GatewayURLs(), ", "), s.GatewayURL(), s.JaegerQueryURL(), s.PrometheusURL(), s.NATSURL(), s.LogDir())
+	printInstances(out, s)
+	fmt.Fprintf(out, "%s\nPress Ctrl-C to stop.\n", onExit)
+}
+
+// printInstances lists every instance of the gateway, the services and the media worker: its
+// address and its admin port (/metrics, /healthz, /readyz).
+func printInstances(out io.Writer, s *devstack.Stack) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  process\taddress\tadmin (/metrics, /healthz, /readyz)")
+	gateways := s.GatewayURLs()
+	for i, name := range s.Instances("api-gateway") {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", name, gateways[i], s.AdminURL(name))
+	}
+	for _, service := range devstack.ServiceNames() {
+		for _, name := range s.Instances(service) {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", name, s.ServiceAddr(name), s.AdminURL(name))
+		}
+	}
+	fmt.Fprintf(tw, "  media-worker\t(no port of its own)\t%s\n", s.AdminURL("media-worker"))
+	_ = tw.Flush()
 }
 
 // waitAndStop blocks until a signal (a clean stop) or, with -fail-fast, a process's death (an
