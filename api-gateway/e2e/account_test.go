@@ -15,21 +15,18 @@ import (
 
 	"github.com/golang-jwt/jwt/v4"
 	"gopkg.in/yaml.v3"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
 var userFields = []string{"id", "name", "follow_count", "follower_count", "is_follow", "avatar",
 	"background_image", "signature", "total_favorited", "work_count", "favorite_count"}
 
-// uniqueName gives each test run its own usernames, so reruns against one schema never collide.
-func uniqueName(prefix string) string {
-	return fmt.Sprintf("%s%d", prefix, time.Now().UnixNano()%1e12)
-}
-
 // account registers a new user and returns its id and token.
 func account(t *testing.T, prefix string) (int64, string) {
 	t.Helper()
-	a := ok(t, shared.phone.post(t, "/douyin/user/register/", vals("username", uniqueName(prefix), "password", "pass-word")))
-	return asInt(a.body["user_id"]), a.str("token")
+	a := e2etest.OK(t, shared.phone.Post(t, "/douyin/user/register/", e2etest.Vals("username", e2etest.Unique(prefix), "password", "pass-word")))
+	return a.Int("user_id"), a.Str("token")
 }
 
 func keys(m map[string]any) []string {
@@ -52,24 +49,24 @@ func sameKeys(t *testing.T, what string, m map[string]any, want []string) {
 
 func TestRegisterLoginUserInfo(t *testing.T) {
 	p := shared.phone
-	name := uniqueName("alice")
+	name := e2etest.Unique("alice")
 
-	reg := ok(t, p.post(t, "/douyin/user/register/", vals("username", name, "password", "s3cret")))
-	sameKeys(t, "register answer", reg.body, []string{"status_code", "status_msg", "user_id", "token"})
-	id, token := asInt(reg.body["user_id"]), reg.str("token")
+	reg := e2etest.OK(t, p.Post(t, "/douyin/user/register/", e2etest.Vals("username", name, "password", "s3cret")))
+	sameKeys(t, "register answer", reg.Body, []string{"status_code", "status_msg", "user_id", "token"})
+	id, token := reg.Int("user_id"), reg.Str("token")
 	if id <= 0 || token == "" {
 		t.Fatalf("register gave user_id %d, token %q", id, token)
 	}
 
 	// The registration token works at once.
-	info := ok(t, p.get(t, "/douyin/user/", vals("token", token)))
-	u := info.obj("user")
+	info := e2etest.OK(t, p.Get(t, "/douyin/user/", e2etest.Vals("token", token)))
+	u := info.Obj("user")
 	sameKeys(t, "user", u, userFields)
-	if asInt(u["id"]) != id || u["name"] != name || u["is_follow"] != false || u["signature"] != "" {
+	if e2etest.AsInt(u["id"]) != id || u["name"] != name || u["is_follow"] != false || u["signature"] != "" {
 		t.Fatalf("user = %v", u)
 	}
 	for _, f := range []string{"follow_count", "follower_count", "total_favorited", "work_count", "favorite_count"} {
-		if asInt(u[f]) != 0 {
+		if e2etest.AsInt(u[f]) != 0 {
 			t.Fatalf("a new user has %s = %v", f, u[f])
 		}
 	}
@@ -78,39 +75,39 @@ func TestRegisterLoginUserInfo(t *testing.T) {
 	}
 
 	// Login by query string and by urlencoded form both work and name the same user.
-	for _, send := range []func(*testing.T, string, map[string][]string) answer{
-		func(t *testing.T, path string, v map[string][]string) answer { return p.post(t, path, v) },
-		func(t *testing.T, path string, v map[string][]string) answer { return p.postForm(t, path, v) },
+	for _, send := range []func(*testing.T, string, map[string][]string) e2etest.Answer{
+		func(t *testing.T, path string, v map[string][]string) e2etest.Answer { return p.Post(t, path, v) },
+		func(t *testing.T, path string, v map[string][]string) e2etest.Answer { return p.PostForm(t, path, v) },
 	} {
-		login := ok(t, send(t, "/douyin/user/login/", vals("username", name, "password", "s3cret")))
-		sameKeys(t, "login answer", login.body, []string{"status_code", "status_msg", "user_id", "token"})
-		if asInt(login.body["user_id"]) != id || login.str("token") == "" {
-			t.Fatalf("login = %s", login.raw)
+		login := e2etest.OK(t, send(t, "/douyin/user/login/", e2etest.Vals("username", name, "password", "s3cret")))
+		sameKeys(t, "login answer", login.Body, []string{"status_code", "status_msg", "user_id", "token"})
+		if login.Int("user_id") != id || login.Str("token") == "" {
+			t.Fatalf("login = %s", login.Raw)
 		}
 	}
 
 	// Another user's profile, by user_id.
 	otherID, _ := account(t, "bob")
-	other := ok(t, p.get(t, "/douyin/user/", vals("token", token, "user_id", fmt.Sprint(otherID))))
-	if asInt(other.obj("user")["id"]) != otherID {
-		t.Fatalf("user_id %d answered %s", otherID, other.raw)
+	other := e2etest.OK(t, p.Get(t, "/douyin/user/", e2etest.Vals("token", token, "user_id", fmt.Sprint(otherID))))
+	if e2etest.AsInt(other.Obj("user")["id"]) != otherID {
+		t.Fatalf("user_id %d answered %s", otherID, other.Raw)
 	}
 
 	// The slash-less path is served too, and a bearer header is accepted.
 	req, _ := http.NewRequest(http.MethodGet, shared.stack.GatewayURL()+"/douyin/user", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
-	if got := ok(t, p.do(t, req)); asInt(got.obj("user")["id"]) != id {
-		t.Fatalf("bearer request answered %s", got.raw)
+	if got := e2etest.OK(t, p.Do(t, req)); e2etest.AsInt(got.Obj("user")["id"]) != id {
+		t.Fatalf("bearer request answered %s", got.Raw)
 	}
 }
 
 func TestRegisterRefusals(t *testing.T) {
 	p := shared.phone
-	name := uniqueName("dup")
-	ok(t, p.post(t, "/douyin/user/register/", vals("username", name, "password", "pw")))
-	dup := refused(t, p.post(t, "/douyin/user/register/", vals("username", name, "password", "pw")))
-	if tok, present := dup.body["token"]; !present || tok != "" || asInt(dup.body["user_id"]) != 0 {
-		t.Fatalf("duplicate register answer = %s; want token \"\" and user_id 0 present", dup.raw)
+	name := e2etest.Unique("dup")
+	e2etest.OK(t, p.Post(t, "/douyin/user/register/", e2etest.Vals("username", name, "password", "pw")))
+	dup := e2etest.Refused(t, p.Post(t, "/douyin/user/register/", e2etest.Vals("username", name, "password", "pw")))
+	if tok, present := dup.Body["token"]; !present || tok != "" || dup.Int("user_id") != 0 {
+		t.Fatalf("duplicate register answer = %s; want token \"\" and user_id 0 present", dup.Raw)
 	}
 
 	cases := map[string][]string{
@@ -118,21 +115,21 @@ func TestRegisterRefusals(t *testing.T) {
 		"empty username":    {"username", "", "password", "pw"},
 		"33 char username":  {"username", strings.Repeat("u", 33), "password", "pw"},
 		"username w/ space": {"username", "a b", "password", "pw"},
-		"no password":       {"username", uniqueName("np")},
-		"33 char password":  {"username", uniqueName("lp"), "password", strings.Repeat("p", 33)},
+		"no password":       {"username", e2etest.Unique("np")},
+		"33 char password":  {"username", e2etest.Unique("lp"), "password", strings.Repeat("p", 33)},
 	}
 	for what, kv := range cases {
 		t.Run(what, func(t *testing.T) {
-			a := refused(t, p.post(t, "/douyin/user/register/", vals(kv...)))
-			if a.str("token") != "" {
-				t.Fatalf("a refused register issued a token: %s", a.raw)
+			a := e2etest.Refused(t, p.Post(t, "/douyin/user/register/", e2etest.Vals(kv...)))
+			if a.Str("token") != "" {
+				t.Fatalf("a refused register issued a token: %s", a.Raw)
 			}
 		})
 	}
 }
 
 func TestConcurrentRegistrationOfOneName(t *testing.T) {
-	name := uniqueName("race")
+	name := e2etest.Unique("race")
 	const n = 10
 	var wg sync.WaitGroup
 	codes := make([]int64, n)
@@ -140,7 +137,7 @@ func TestConcurrentRegistrationOfOneName(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			codes[i] = shared.phone.post(t, "/douyin/user/register/", vals("username", name, "password", "pw")).code()
+			codes[i] = shared.phone.Post(t, "/douyin/user/register/", e2etest.Vals("username", name, "password", "pw")).Code()
 		}(i)
 	}
 	wg.Wait()
@@ -157,15 +154,15 @@ func TestConcurrentRegistrationOfOneName(t *testing.T) {
 
 func TestLoginDoesNotTellWhichHalfIsWrong(t *testing.T) {
 	p := shared.phone
-	name := uniqueName("carol")
-	ok(t, p.post(t, "/douyin/user/register/", vals("username", name, "password", "right")))
-	wrongPassword := refused(t, p.post(t, "/douyin/user/login/", vals("username", name, "password", "wrong")))
-	unknownUser := refused(t, p.post(t, "/douyin/user/login/", vals("username", name+"x", "password", "right")))
-	if wrongPassword.code() != unknownUser.code() || wrongPassword.str("status_msg") != unknownUser.str("status_msg") {
-		t.Fatalf("answers differ: %s vs %s", wrongPassword.raw, unknownUser.raw)
+	name := e2etest.Unique("carol")
+	e2etest.OK(t, p.Post(t, "/douyin/user/register/", e2etest.Vals("username", name, "password", "right")))
+	wrongPassword := e2etest.Refused(t, p.Post(t, "/douyin/user/login/", e2etest.Vals("username", name, "password", "wrong")))
+	unknownUser := e2etest.Refused(t, p.Post(t, "/douyin/user/login/", e2etest.Vals("username", name+"x", "password", "right")))
+	if wrongPassword.Code() != unknownUser.Code() || wrongPassword.Str("status_msg") != unknownUser.Str("status_msg") {
+		t.Fatalf("answers differ: %s vs %s", wrongPassword.Raw, unknownUser.Raw)
 	}
-	if wrongPassword.str("token") != "" {
-		t.Fatalf("a failed login issued a token: %s", wrongPassword.raw)
+	if wrongPassword.Str("token") != "" {
+		t.Fatalf("a failed login issued a token: %s", wrongPassword.Raw)
 	}
 }
 
@@ -181,9 +178,9 @@ func TestUserInfoRefusals(t *testing.T) {
 		"garbage token":  {"token", "garbage", "user_id", "1"},
 	} {
 		t.Run(what, func(t *testing.T) {
-			a := refused(t, p.get(t, "/douyin/user/", vals(kv...)))
-			if _, present := a.body["user"]; !present {
-				t.Fatalf("the user field is absent: %s", a.raw)
+			a := e2etest.Refused(t, p.Get(t, "/douyin/user/", e2etest.Vals(kv...)))
+			if _, present := a.Body["user"]; !present {
+				t.Fatalf("the user field is absent: %s", a.Raw)
 			}
 		})
 	}
@@ -212,14 +209,14 @@ func TestForgedAndExpiredTokens(t *testing.T) {
 	}
 	for what, tok := range tokens {
 		t.Run(what, func(t *testing.T) {
-			a := refused(t, p.get(t, "/douyin/user/", vals("token", tok)))
-			if a.code() != 10002 {
-				t.Fatalf("status_code %d; want 10002 (unauthorized)", a.code())
+			a := e2etest.Refused(t, p.Get(t, "/douyin/user/", e2etest.Vals("token", tok)))
+			if a.Code() != 10002 {
+				t.Fatalf("status_code %d; want 10002 (unauthorized)", a.Code())
 			}
 		})
 	}
 	// The genuine token still works.
-	ok(t, p.get(t, "/douyin/user/", vals("token", good)))
+	e2etest.OK(t, p.Get(t, "/douyin/user/", e2etest.Vals("token", good)))
 }
 
 // devSecret reads the development JWT secret from the committed gateway config.

@@ -16,6 +16,7 @@ import (
 	"github.com/opentracing/opentracing-go"
 	"gorm.io/gorm"
 
+	"simpletiktok/api-gateway/e2e/e2etest"
 	"simpletiktok/pkg/config"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/db/dbtest"
@@ -29,16 +30,16 @@ import (
 func likedAs(t *testing.T, token string, video int64) (bool, int64) {
 	t.Helper()
 	v := feedVideo(t, token, video)
-	return v["is_favorite"] == true, asInt(v["favorite_count"])
+	return v["is_favorite"] == true, e2etest.AsInt(v["favorite_count"])
 }
 
 // inList reports whether id is among the list's items.
-func inList(items []map[string]any, id int64) bool { return withID(items, id) != nil }
+func inList(items []map[string]any, id int64) bool { return e2etest.WithID(items, id) != nil }
 
 // friendMessage is the latest message the friend list of who shows with friend.
 func friendMessage(t *testing.T, who member, friend int64) string {
 	t.Helper()
-	f := withID(users(t, "/douyin/relation/friend/list/", who, who), friend)
+	f := e2etest.WithID(users(t, "/douyin/relation/friend/list/", who, who), friend)
 	if f == nil {
 		t.Fatalf("%d is not in the friend list of %d", friend, who.id)
 	}
@@ -111,12 +112,12 @@ func TestAcknowledgedWritesAreReadBackThroughTheCache(t *testing.T) {
 	if liked, n := likedAs(t, author.token, video); liked || n != 0 {
 		t.Fatalf("after every like was undone: is_favorite %v, favorite_count %d", liked, n)
 	}
-	if n := asInt(userAs(t, author.token, author.id)["follower_count"]); n != 0 {
+	if n := e2etest.AsInt(userAs(t, author.token, author.id)["follower_count"]); n != 0 {
 		t.Fatalf("after every follow was undone: follower_count %d", n)
 	}
 	comments := commentList(t, "", video)
-	if len(comments) != writers*rounds || asInt(feedVideo(t, author.token, video)["comment_count"]) != writers*rounds {
-		t.Fatalf("comment list %d, comment_count %d; want %d", len(comments), asInt(feedVideo(t, author.token, video)["comment_count"]), writers*rounds)
+	if len(comments) != writers*rounds || e2etest.AsInt(feedVideo(t, author.token, video)["comment_count"]) != writers*rounds {
+		t.Fatalf("comment list %d, comment_count %d; want %d", len(comments), e2etest.AsInt(feedVideo(t, author.token, video)["comment_count"]), writers*rounds)
 	}
 	rows := func(schema, query string, args ...any) int64 {
 		gdb := openSchema(t, schema)
@@ -155,18 +156,18 @@ func writeAndReadBack(t *testing.T, w, friend, author member, video int64, round
 	for round := range rounds {
 		on := round%2 == 0
 		action := map[bool]string{true: "1", false: "2"}[on]
-		ok(t, favoriteAction(t, w.token, video, action))
+		e2etest.OK(t, favoriteAction(t, w.token, video, action))
 		if liked, _ := likedAs(t, w.token, video); liked != on {
 			t.Fatalf("round %d: is_favorite %v after an acknowledged like=%v", round, liked, on)
 		}
 		if in := inList(favoriteList(t, w.token, w.id), video); in != on {
 			t.Fatalf("round %d: video in the favorite list: %v; want %v", round, in, on)
 		}
-		if n := asInt(userAs(t, w.token, w.id)["favorite_count"]); n != map[bool]int64{true: 1, false: 0}[on] {
+		if n := e2etest.AsInt(userAs(t, w.token, w.id)["favorite_count"]); n != map[bool]int64{true: 1, false: 0}[on] {
 			t.Fatalf("round %d: favorite_count %d after an acknowledged like=%v", round, n, on)
 		}
 
-		ok(t, relate(t, w, author.id, action))
+		e2etest.OK(t, relate(t, w, author.id, action))
 		if f := userAs(t, w.token, author.id)["is_follow"]; f != on {
 			t.Fatalf("round %d: is_follow %v after an acknowledged follow=%v", round, f, on)
 		}
@@ -175,17 +176,17 @@ func writeAndReadBack(t *testing.T, w, friend, author member, video int64, round
 		}
 
 		text := fmt.Sprintf("cached comment %d of %d", round, w.id)
-		id := asInt(ok(t, postComment(t, w.token, video, text)).obj("comment")["id"])
+		id := e2etest.AsInt(e2etest.OK(t, postComment(t, w.token, video, text)).Obj("comment")["id"])
 		if !inList(commentList(t, w.token, video), id) {
 			t.Fatalf("round %d: comment %d is not in the list after it was acknowledged", round, id)
 		}
 		acknowledged := commented.Add(1)
-		if n := asInt(feedVideo(t, "", video)["comment_count"]); n < acknowledged {
+		if n := e2etest.AsInt(feedVideo(t, "", video)["comment_count"]); n < acknowledged {
 			t.Fatalf("round %d: the anonymous feed counts %d comments after %d were acknowledged", round, n, acknowledged)
 		}
 
 		content := fmt.Sprintf("cached message %d", round)
-		ok(t, send(t, w, friend.id, content))
+		e2etest.OK(t, send(t, w, friend.id, content))
 		if got := friendMessage(t, w, friend.id); got != content {
 			t.Fatalf("round %d: friend list shows %q after %q was acknowledged", round, got, content)
 		}
@@ -224,7 +225,7 @@ func TestRedisStoppedRestartedFlushed(t *testing.T) {
 			t.Fatalf("%s: video in the favorite list: %v; want %v", step, in, liked)
 		}
 		u := userAs(t, fan.token, author.id)
-		if u["is_follow"] != follows || asInt(u["follower_count"]) != n[follows] || asInt(u["total_favorited"]) != n[liked] {
+		if u["is_follow"] != follows || e2etest.AsInt(u["follower_count"]) != n[follows] || e2etest.AsInt(u["total_favorited"]) != n[liked] {
 			t.Fatalf("%s: author seen by the fan: %v; want is_follow %v", step, u, follows)
 		}
 	}
@@ -248,14 +249,14 @@ func TestRedisStoppedRestartedFlushed(t *testing.T) {
 
 	want("before any write", false, false) // and cached
 	redis.Stop()                           // saves what it holds
-	ok(t, favoriteAction(t, fan.token, video, "1"))
+	e2etest.OK(t, favoriteAction(t, fan.token, video, "1"))
 	follow(t, fan, author)
 	want("written while Redis is stopped", true, true)
 	redis.Restart() // with the values saved before the writes
 	usedAgain("Redis back with its old data", true, true)
 
 	redis.Flush()
-	ok(t, favoriteAction(t, fan.token, video, "2"))
+	e2etest.OK(t, favoriteAction(t, fan.token, video, "2"))
 	want("unliked after a flush", false, true)
 	usedAgain("after a flush", false, true)
 

@@ -7,24 +7,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
 var commentFields = []string{"id", "user", "content", "create_date"}
 
-func postComment(t *testing.T, token string, videoID int64, text string) answer {
-	return shared.phone.post(t, "/douyin/comment/action/", vals("token", token, "video_id", fmt.Sprint(videoID),
+func postComment(t *testing.T, token string, videoID int64, text string) e2etest.Answer {
+	return shared.phone.Post(t, "/douyin/comment/action/", e2etest.Vals("token", token, "video_id", fmt.Sprint(videoID),
 		"action_type", "1", "comment_text", text))
 }
 
 // deleteComment deletes a comment, and checks the answer's shape: whatever the outcome, a delete
 // answers status_code and status_msg only, with no comment key at all, as the demo server does.
 // (Errorf, not Fatalf: deletes also run in the goroutines of atOnce.)
-func deleteComment(t *testing.T, token string, videoID, commentID int64) answer {
+func deleteComment(t *testing.T, token string, videoID, commentID int64) e2etest.Answer {
 	t.Helper()
-	a := shared.phone.post(t, "/douyin/comment/action/", vals("token", token, "video_id", fmt.Sprint(videoID),
+	a := shared.phone.Post(t, "/douyin/comment/action/", e2etest.Vals("token", token, "video_id", fmt.Sprint(videoID),
 		"action_type", "2", "comment_id", fmt.Sprint(commentID)))
-	if _, present := a.body["comment"]; present {
-		t.Errorf("a comment delete answered a comment key: %s", a.raw)
+	if _, present := a.Body["comment"]; present {
+		t.Errorf("a comment delete answered a comment key: %s", a.Raw)
 	}
 	return a
 }
@@ -35,17 +37,17 @@ func commentList(t *testing.T, token string, videoID int64) []map[string]any {
 	if token != "" {
 		kv = append(kv, "token", token)
 	}
-	return listField(t, shared.phone.get(t, "/douyin/comment/list/", vals(kv...)), "comment_list")
+	return listField(t, shared.phone.Get(t, "/douyin/comment/list/", e2etest.Vals(kv...)), "comment_list")
 }
 
 // commentCount is the video's comment_count as its author's publish list shows it.
 func commentCount(t *testing.T, token string, authorID, videoID int64) int64 {
 	t.Helper()
-	v := withID(publishList(t, token, authorID), videoID)
+	v := e2etest.WithID(publishList(t, token, authorID), videoID)
 	if v == nil {
 		t.Fatalf("video %d is not in the publish list of %d", videoID, authorID)
 	}
-	return asInt(v["comment_count"])
+	return e2etest.AsInt(v["comment_count"])
 }
 
 // shanghaiDay is today's "MM-DD" in the default zone of comment dates.
@@ -76,11 +78,11 @@ func TestCommentsFromSeveralUsers(t *testing.T) {
 			tok, uid = tok2, u2
 		}
 		before := time.Now()
-		a := ok(t, postComment(t, tok, v, text))
-		c := a.obj("comment")
+		a := e2etest.OK(t, postComment(t, tok, v, text))
+		c := a.Obj("comment")
 		sameKeys(t, "comment", c, commentFields)
 		sameKeys(t, "comment user", c["user"].(map[string]any), userFields)
-		if c["content"] != text || asInt(c["user"].(map[string]any)["id"]) != uid || asInt(c["id"]) <= 0 {
+		if c["content"] != text || e2etest.AsInt(c["user"].(map[string]any)["id"]) != uid || e2etest.AsInt(c["id"]) <= 0 {
 			t.Fatalf("posted %q, answered %v", text, c)
 		}
 		if d := c["create_date"]; d != shanghaiDay(before) && d != shanghaiDay(time.Now()) {
@@ -89,9 +91,9 @@ func TestCommentsFromSeveralUsers(t *testing.T) {
 		posted = append(posted, c)
 	}
 	// A form body is read like the query.
-	form := ok(t, shared.phone.postForm(t, "/douyin/comment/action/", vals("token", tok1, "video_id", fmt.Sprint(v),
+	form := e2etest.OK(t, shared.phone.PostForm(t, "/douyin/comment/action/", e2etest.Vals("token", tok1, "video_id", fmt.Sprint(v),
 		"action_type", "1", "comment_text", "sent as a form")))
-	posted = append(posted, form.obj("comment"))
+	posted = append(posted, form.Obj("comment"))
 
 	// Newest first, verbatim, and the count equals the list; anonymous callers may read it.
 	for _, tok := range []string{tok1, ""} {
@@ -101,7 +103,7 @@ func TestCommentsFromSeveralUsers(t *testing.T) {
 		}
 		for i, c := range got {
 			want := posted[len(posted)-1-i]
-			if asInt(c["id"]) != asInt(want["id"]) || c["content"] != want["content"] {
+			if e2etest.AsInt(c["id"]) != e2etest.AsInt(want["id"]) || c["content"] != want["content"] {
 				t.Fatalf("comment %d = %v; want %v", i, c, want)
 			}
 			sameKeys(t, "listed comment", c, commentFields)
@@ -112,9 +114,9 @@ func TestCommentsFromSeveralUsers(t *testing.T) {
 	}
 
 	// Deleting as the wrong user is refused and changes nothing.
-	victim := asInt(posted[0]["id"])
-	if a := refused(t, deleteComment(t, tok2, v, victim)); a.code() != 14004 {
-		t.Fatalf("delete by another user: %s; want 14004", a.raw)
+	victim := e2etest.AsInt(posted[0]["id"])
+	if a := e2etest.Refused(t, deleteComment(t, tok2, v, victim)); a.Code() != 14004 {
+		t.Fatalf("delete by another user: %s; want 14004", a.Raw)
 	}
 	if n := len(commentList(t, tok1, v)); n != len(posted) {
 		t.Fatalf("a refused delete removed a comment: %d left", n)
@@ -122,21 +124,21 @@ func TestCommentsFromSeveralUsers(t *testing.T) {
 	// The video's author may delete anyone's comment; the comment's author their own. Deleting
 	// again succeeds for either, like a repeated unlike, and changes nothing; a stranger is still
 	// refused.
-	ok(t, deleteComment(t, authorTok, v, asInt(posted[1]["id"])))
-	ok(t, deleteComment(t, tok1, v, victim))
-	ok(t, deleteComment(t, tok1, v, victim))
-	ok(t, deleteComment(t, authorTok, v, victim))
-	if a := refused(t, deleteComment(t, tok2, v, victim)); a.code() != 14004 {
-		t.Fatalf("repeated delete by another user: %s; want 14004", a.raw)
+	e2etest.OK(t, deleteComment(t, authorTok, v, e2etest.AsInt(posted[1]["id"])))
+	e2etest.OK(t, deleteComment(t, tok1, v, victim))
+	e2etest.OK(t, deleteComment(t, tok1, v, victim))
+	e2etest.OK(t, deleteComment(t, authorTok, v, victim))
+	if a := e2etest.Refused(t, deleteComment(t, tok2, v, victim)); a.Code() != 14004 {
+		t.Fatalf("repeated delete by another user: %s; want 14004", a.Raw)
 	}
 	left := commentList(t, tok2, v)
-	if len(left) != len(posted)-2 || withID(left, victim) != nil || withID(left, asInt(posted[1]["id"])) != nil {
+	if len(left) != len(posted)-2 || e2etest.WithID(left, victim) != nil || e2etest.WithID(left, e2etest.AsInt(posted[1]["id"])) != nil {
 		t.Fatalf("after two deletes the list is %v", videoIDs(left))
 	}
 	if n := commentCount(t, tok2, authorID, v); n != int64(len(left)) {
 		t.Fatalf("comment_count %d but the list shows %d", n, len(left))
 	}
-	if n := asInt(feedVideo(t, "", v)["comment_count"]); n != int64(len(left)) {
+	if n := e2etest.AsInt(feedVideo(t, "", v)["comment_count"]); n != int64(len(left)) {
 		t.Fatalf("the feed shows comment_count %d; the list shows %d", n, len(left))
 	}
 }
@@ -165,30 +167,30 @@ func TestCommentRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.what, func(t *testing.T) {
-			a := refused(t, shared.phone.post(t, "/douyin/comment/action/", vals(append([]string{"token", tok}, c.kv...)...)))
-			if a.code() != c.want {
-				t.Fatalf("status_code %d (%s); want %d", a.code(), a.str("status_msg"), c.want)
+			a := e2etest.Refused(t, shared.phone.Post(t, "/douyin/comment/action/", e2etest.Vals(append([]string{"token", tok}, c.kv...)...)))
+			if a.Code() != c.want {
+				t.Fatalf("status_code %d (%s); want %d", a.Code(), a.Str("status_msg"), c.want)
 			}
-			comment, present := a.body["comment"]
-			switch isDelete := vals(c.kv...).Get("action_type") == "2"; {
+			comment, present := a.Body["comment"]
+			switch isDelete := e2etest.Vals(c.kv...).Get("action_type") == "2"; {
 			case isDelete && present:
-				t.Fatalf("a refused delete must carry no comment key, got %s", a.raw)
+				t.Fatalf("a refused delete must carry no comment key, got %s", a.Raw)
 			case !isDelete && (!present || comment != nil):
-				t.Fatalf("a refused post must carry comment: null, got %s", a.raw)
+				t.Fatalf("a refused post must carry comment: null, got %s", a.Raw)
 			}
 		})
 	}
 	// Refused before the comment is read (no token), the answers have the same shapes.
-	del := refused(t, deleteComment(t, "", v, 1))
-	post := refused(t, postComment(t, "", v, "anonymous"))
-	if comment, present := post.body["comment"]; del.code() != 10002 || post.code() != 10002 || !present || comment != nil {
-		t.Fatalf("without a token: delete %s, post %s; want 10002, and comment: null on the post", del.raw, post.raw)
+	del := e2etest.Refused(t, deleteComment(t, "", v, 1))
+	post := e2etest.Refused(t, postComment(t, "", v, "anonymous"))
+	if comment, present := post.Body["comment"]; del.Code() != 10002 || post.Code() != 10002 || !present || comment != nil {
+		t.Fatalf("without a token: delete %s, post %s; want 10002, and comment: null on the post", del.Raw, post.Raw)
 	}
 	if got := commentList(t, tok, v); len(got) != 0 {
 		t.Fatalf("refused posts were stored: %v", got)
 	}
-	if a := refused(t, shared.phone.get(t, "/douyin/comment/list/", vals("video_id", "x"))); a.code() != 10001 {
-		t.Fatalf("list with a bad video_id: %s", a.raw)
+	if a := e2etest.Refused(t, shared.phone.Get(t, "/douyin/comment/list/", e2etest.Vals("video_id", "x"))); a.Code() != 10001 {
+		t.Fatalf("list with a bad video_id: %s", a.Raw)
 	}
 }
 
@@ -205,7 +207,7 @@ func TestConcurrentCommentsKeepTheCount(t *testing.T) {
 	var posts []phoneCall
 	for _, tok := range toks {
 		for j := 0; j < each; j++ {
-			posts = append(posts, func() answer { return postComment(t, tok, v, fmt.Sprint("note ", j)) })
+			posts = append(posts, func() e2etest.Answer { return postComment(t, tok, v, fmt.Sprint("note ", j)) })
 		}
 	}
 	allOK(t, posts)
@@ -219,16 +221,16 @@ func TestConcurrentCommentsKeepTheCount(t *testing.T) {
 	var mixed []phoneCall
 	for i, c := range all {
 		if i%2 == 0 {
-			id := asInt(c["id"])
-			del := func() answer { return deleteComment(t, authorTok, v, id) }
+			id := e2etest.AsInt(c["id"])
+			del := func() e2etest.Answer { return deleteComment(t, authorTok, v, id) }
 			mixed = append(mixed, del, del)
 		}
 	}
 	for _, tok := range toks {
-		mixed = append(mixed, func() answer { return postComment(t, tok, v, "late") })
+		mixed = append(mixed, func() e2etest.Answer { return postComment(t, tok, v, "late") })
 	}
 	for _, a := range atOnce(t, mixed) {
-		ok(t, a)
+		e2etest.OK(t, a)
 	}
 	left := commentList(t, authorTok, v)
 	want := users*each/2 + users
@@ -242,20 +244,20 @@ func TestConcurrentCommentsKeepTheCount(t *testing.T) {
 func TestCommentListCallsDoNotDependOnLength(t *testing.T) {
 	_, authorTok := account(t, "lister")
 	quiet, busy := publish(t, authorTok, "one comment"), publish(t, authorTok, "five comments")
-	ok(t, postComment(t, authorTok, quiet, "only one"))
+	e2etest.OK(t, postComment(t, authorTok, quiet, "only one"))
 	for i := 0; i < 5; i++ {
 		_, tok := account(t, fmt.Sprint("voice", i))
-		ok(t, postComment(t, tok, busy, fmt.Sprint("voice ", i)))
+		e2etest.OK(t, postComment(t, tok, busy, fmt.Sprint("voice ", i)))
 	}
 	want := []string{"comment::ListCommentsBatch", "relation::UserStatsBatch", "favorite::StatsBatch", "video::CountWorks"}
 	for name, c := range map[string]struct {
 		video int64
 		n     int
 	}{"1 comment": {quiet, 1}, "5 comments": {busy, 5}} {
-		a := shared.phone.get(t, "/douyin/comment/list/", vals("token", authorTok, "video_id", fmt.Sprint(c.video)))
+		a := shared.phone.Get(t, "/douyin/comment/list/", e2etest.Vals("token", authorTok, "video_id", fmt.Sprint(c.video)))
 		if n := len(listField(t, a, "comment_list")); n != c.n {
 			t.Fatalf("%s: the list holds %d comments", name, n)
 		}
-		expectCallsOnce(t, name, a.traceID, want, profileCall)
+		expectCallsOnce(t, name, a.TraceID, want, profileCall)
 	}
 }

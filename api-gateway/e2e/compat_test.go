@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudwego/kitex/client"
 
+	"simpletiktok/api-gateway/e2e/e2etest"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
 	"simpletiktok/pkg/kitex_gen/relation"
@@ -22,7 +23,7 @@ func TestServicesAnswerThePreviousGatewaysCalls(t *testing.T) {
 	alice, bob := join(t, "compat"), join(t, "compat")
 	follow(t, alice, bob)
 	video := publish(t, bob.token, "compat clip")
-	ok(t, favoriteAction(t, alice.token, video, "1"))
+	e2etest.OK(t, favoriteAction(t, alice.token, video, "1"))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -6,15 +6,17 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
 // phoneCall is one request of a atOnce.
-type phoneCall func() answer
+type phoneCall func() e2etest.Answer
 
 // atOnce sends every phoneCall at once (they wait on one gate) and returns the answers in order.
-func atOnce(t *testing.T, calls []phoneCall) []answer {
+func atOnce(t *testing.T, calls []phoneCall) []e2etest.Answer {
 	t.Helper()
-	answers := make([]answer, len(calls))
+	answers := make([]e2etest.Answer, len(calls))
 	gate := make(chan struct{})
 	var wg sync.WaitGroup
 	for i, c := range calls {
@@ -34,42 +36,33 @@ func atOnce(t *testing.T, calls []phoneCall) []answer {
 func allOK(t *testing.T, calls []phoneCall) {
 	t.Helper()
 	for _, a := range atOnce(t, calls) {
-		ok(t, a)
+		e2etest.OK(t, a)
 	}
 }
 
-func favoriteAction(t *testing.T, token string, videoID int64, action string) answer {
-	return shared.phone.post(t, "/douyin/favorite/action/", vals("token", token, "video_id", fmt.Sprint(videoID), "action_type", action))
+func favoriteAction(t *testing.T, token string, videoID int64, action string) e2etest.Answer {
+	return shared.phone.Post(t, "/douyin/favorite/action/", e2etest.Vals("token", token, "video_id", fmt.Sprint(videoID), "action_type", action))
 }
 
 // listField reads a list field of a successful answer as objects.
-func listField(t *testing.T, a answer, field string) []map[string]any {
+func listField(t *testing.T, a e2etest.Answer, field string) []map[string]any {
 	t.Helper()
-	return objects(t, ok(t, a), field)
-}
-
-func withID(items []map[string]any, id int64) map[string]any {
-	for _, it := range items {
-		if asInt(it["id"]) == id {
-			return it
-		}
-	}
-	return nil
+	return e2etest.OK(t, a).List(t, field)
 }
 
 func userAs(t *testing.T, token string, id int64) map[string]any {
 	t.Helper()
-	return ok(t, shared.phone.get(t, "/douyin/user/", vals("token", token, "user_id", fmt.Sprint(id)))).obj("user")
+	return e2etest.OK(t, shared.phone.Get(t, "/douyin/user/", e2etest.Vals("token", token, "user_id", fmt.Sprint(id)))).Obj("user")
 }
 
 func favoriteList(t *testing.T, token string, userID int64) []map[string]any {
 	t.Helper()
-	return listField(t, shared.phone.get(t, "/douyin/favorite/list/", vals("token", token, "user_id", fmt.Sprint(userID))), "video_list")
+	return listField(t, shared.phone.Get(t, "/douyin/favorite/list/", e2etest.Vals("token", token, "user_id", fmt.Sprint(userID))), "video_list")
 }
 
 func publishList(t *testing.T, token string, userID int64) []map[string]any {
 	t.Helper()
-	return listField(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token, "user_id", fmt.Sprint(userID))), "video_list")
+	return listField(t, shared.phone.Get(t, "/douyin/publish/list/", e2etest.Vals("token", token, "user_id", fmt.Sprint(userID))), "video_list")
 }
 
 // Several users like and unlike two videos at the same time, every action repeated; afterwards
@@ -88,15 +81,15 @@ func TestLikesFromManyUsersAtOnce(t *testing.T) {
 	var round []phoneCall
 	for i, tok := range fanToks {
 		for r := 0; r < 3; r++ {
-			round = append(round, func() answer { return favoriteAction(t, tok, v1, "1") })
+			round = append(round, func() e2etest.Answer { return favoriteAction(t, tok, v1, "1") })
 		}
 		if i%2 == 0 {
 			for r := 0; r < 2; r++ {
-				round = append(round, func() answer { return favoriteAction(t, tok, v2, "1") })
+				round = append(round, func() e2etest.Answer { return favoriteAction(t, tok, v2, "1") })
 			}
 		}
 	}
-	round = append(round, func() answer { return favoriteAction(t, authorTok, v1, "1") })
+	round = append(round, func() e2etest.Answer { return favoriteAction(t, authorTok, v1, "1") })
 	allOK(t, round)
 
 	// At once: odd fans unlike v1 three times while even fans like it again and unlike a video
@@ -105,13 +98,13 @@ func TestLikesFromManyUsersAtOnce(t *testing.T) {
 	for i, tok := range fanToks {
 		for r := 0; r < 3; r++ {
 			if i%2 == 1 {
-				round = append(round, func() answer { return favoriteAction(t, tok, v1, "2") })
+				round = append(round, func() e2etest.Answer { return favoriteAction(t, tok, v1, "2") })
 			} else {
-				round = append(round, func() answer { return favoriteAction(t, tok, v1, "1") })
+				round = append(round, func() e2etest.Answer { return favoriteAction(t, tok, v1, "1") })
 			}
 		}
 		if i%2 == 0 {
-			round = append(round, func() answer { return favoriteAction(t, tok, 999999999, "2") })
+			round = append(round, func() e2etest.Answer { return favoriteAction(t, tok, 999999999, "2") })
 		}
 	}
 	allOK(t, round)
@@ -129,15 +122,15 @@ func TestLikesFromManyUsersAtOnce(t *testing.T) {
 	for vi, tok := range viewers {
 		works := publishList(t, tok, authorID)
 		for _, v := range []int64{v1, v2} {
-			got := withID(works, v)
+			got := e2etest.WithID(works, v)
 			if got == nil {
 				t.Fatalf("video %d is not in its author's publish list", v)
 			}
-			if asInt(got["favorite_count"]) != want[v] || got["is_favorite"] != likers[v][viewerIDs[vi]] {
+			if e2etest.AsInt(got["favorite_count"]) != want[v] || got["is_favorite"] != likers[v][viewerIDs[vi]] {
 				t.Fatalf("viewer %d sees video %d with favorite_count %v, is_favorite %v; want %d, %v",
 					viewerIDs[vi], v, got["favorite_count"], got["is_favorite"], want[v], likers[v][viewerIDs[vi]])
 			}
-			if asInt(got["author"].(map[string]any)["total_favorited"]) != 7 {
+			if e2etest.AsInt(got["author"].(map[string]any)["total_favorited"]) != 7 {
 				t.Fatalf("the author shows total_favorited %v; want 7", got["author"].(map[string]any)["total_favorited"])
 			}
 		}
@@ -149,12 +142,12 @@ func TestLikesFromManyUsersAtOnce(t *testing.T) {
 	for vi, id := range viewerIDs {
 		favs := favoriteList(t, fanToks[0], id)
 		u := userAs(t, fanToks[0], id)
-		if asInt(u["favorite_count"]) != int64(len(favs)) {
+		if e2etest.AsInt(u["favorite_count"]) != int64(len(favs)) {
 			t.Fatalf("user %d: favorite_count %v but the favorite list has %d videos", id, u["favorite_count"], len(favs))
 		}
 		for _, v := range favs {
-			inLists[asInt(v["id"])]++
-			if !likers[asInt(v["id"])][id] {
+			inLists[e2etest.AsInt(v["id"])]++
+			if !likers[e2etest.AsInt(v["id"])][id] {
 				t.Fatalf("user %d lists video %v they do not like", id, v["id"])
 			}
 			// The flag is about the caller (fan 0, who likes both), not about the list's owner.
@@ -174,12 +167,12 @@ func TestLikesFromManyUsersAtOnce(t *testing.T) {
 	// The feed shows the same counts and flags.
 	for vi, tok := range []string{fanToks[0], fanToks[1]} {
 		v := feedVideo(t, tok, v1)
-		if asInt(v["favorite_count"]) != 4 || v["is_favorite"] != (vi == 0) {
+		if e2etest.AsInt(v["favorite_count"]) != 4 || v["is_favorite"] != (vi == 0) {
 			t.Fatalf("fan %d sees v1 in the feed as %v", vi, v)
 		}
 	}
 	author := userAs(t, fanToks[1], authorID)
-	if asInt(author["total_favorited"]) != 7 || asInt(author["favorite_count"]) != 1 || asInt(author["work_count"]) != 2 {
+	if e2etest.AsInt(author["total_favorited"]) != 7 || e2etest.AsInt(author["favorite_count"]) != 1 || e2etest.AsInt(author["work_count"]) != 2 {
 		t.Fatalf("author = %v; want total_favorited 7, favorite_count 1, work_count 2", author)
 	}
 }
@@ -191,17 +184,17 @@ func TestFavoriteListOrderAndIdempotence(t *testing.T) {
 	videos := []int64{publish(t, authorTok, "a"), publish(t, authorTok, "b"), publish(t, authorTok, "c")}
 	fanID, fanTok := account(t, "collector")
 	for _, v := range videos {
-		ok(t, favoriteAction(t, fanTok, v, "1"))
+		e2etest.OK(t, favoriteAction(t, fanTok, v, "1"))
 	}
-	ok(t, favoriteAction(t, fanTok, videos[0], "1"))
-	ok(t, favoriteAction(t, fanTok, videos[1], "2"))
-	ok(t, favoriteAction(t, fanTok, videos[1], "2"))
-	ok(t, favoriteAction(t, fanTok, videos[1], "1"))
+	e2etest.OK(t, favoriteAction(t, fanTok, videos[0], "1"))
+	e2etest.OK(t, favoriteAction(t, fanTok, videos[1], "2"))
+	e2etest.OK(t, favoriteAction(t, fanTok, videos[1], "2"))
+	e2etest.OK(t, favoriteAction(t, fanTok, videos[1], "1"))
 	got := videoIDs(favoriteList(t, authorTok, fanID))
 	if fmt.Sprint(got) != fmt.Sprint([]int64{videos[1], videos[2], videos[0]}) {
 		t.Fatalf("favorite list = %v; want %v", got, []int64{videos[1], videos[2], videos[0]})
 	}
-	if fan := userAs(t, authorTok, fanID); asInt(fan["favorite_count"]) != 3 {
+	if fan := userAs(t, authorTok, fanID); e2etest.AsInt(fan["favorite_count"]) != 3 {
 		t.Fatalf("fan favorite_count = %v; want 3", fan["favorite_count"])
 	}
 }
@@ -224,18 +217,18 @@ func TestFavoriteRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.what, func(t *testing.T) {
-			a := refused(t, shared.phone.post(t, "/douyin/favorite/action/", vals(append([]string{"token", tok}, c.kv...)...)))
-			if a.code() != c.want {
-				t.Fatalf("status_code %d (%s); want %d", a.code(), a.str("status_msg"), c.want)
+			a := e2etest.Refused(t, shared.phone.Post(t, "/douyin/favorite/action/", e2etest.Vals(append([]string{"token", tok}, c.kv...)...)))
+			if a.Code() != c.want {
+				t.Fatalf("status_code %d (%s); want %d", a.Code(), a.Str("status_msg"), c.want)
 			}
 		})
 	}
 	// Nothing above changed a count; a form body is read like the query.
-	if n := asInt(withID(publishList(t, tok, idOfToken(t, authorTok)), v)["favorite_count"]); n != 0 {
+	if n := e2etest.AsInt(e2etest.WithID(publishList(t, tok, idOfToken(t, authorTok)), v)["favorite_count"]); n != 0 {
 		t.Fatalf("favorite_count after refusals = %d; want 0", n)
 	}
-	ok(t, shared.phone.postForm(t, "/douyin/favorite/action/", vals("token", tok, "video_id", fmt.Sprint(v), "action_type", "1")))
-	if n := asInt(withID(publishList(t, tok, idOfToken(t, authorTok)), v)["favorite_count"]); n != 1 {
+	e2etest.OK(t, shared.phone.PostForm(t, "/douyin/favorite/action/", e2etest.Vals("token", tok, "video_id", fmt.Sprint(v), "action_type", "1")))
+	if n := e2etest.AsInt(e2etest.WithID(publishList(t, tok, idOfToken(t, authorTok)), v)["favorite_count"]); n != 1 {
 		t.Fatalf("favorite_count after a form-body like = %d; want 1", n)
 	}
 }
@@ -244,7 +237,7 @@ func TestFavoriteRefusals(t *testing.T) {
 // calling test has just published is there: the package's tests run one at a time.
 func feedVideo(t *testing.T, token string, id int64) map[string]any {
 	t.Helper()
-	v := withID(listField(t, shared.phone.get(t, "/douyin/feed/", vals("token", token)), "video_list"), id)
+	v := e2etest.WithID(listField(t, shared.phone.Get(t, "/douyin/feed/", e2etest.Vals("token", token)), "video_list"), id)
 	if v == nil {
 		t.Fatalf("video %d is not in the first page of the feed", id)
 	}
@@ -254,7 +247,7 @@ func feedVideo(t *testing.T, token string, id int64) map[string]any {
 // idOfToken is the id of the token's user.
 func idOfToken(t *testing.T, token string) int64 {
 	t.Helper()
-	return asInt(ok(t, shared.phone.get(t, "/douyin/user/", vals("token", token))).obj("user")["id"])
+	return e2etest.AsInt(e2etest.OK(t, shared.phone.Get(t, "/douyin/user/", e2etest.Vals("token", token))).Obj("user")["id"])
 }
 
 // favoriteListCalls are the calls of a favorite list as a logged-in user sees it: the liked ids
@@ -271,19 +264,19 @@ func TestFavoriteListCallsDoNotDependOnLength(t *testing.T) {
 	manyID, manyTok := account(t, "generous")
 	for i := 0; i < 3; i++ {
 		v := publish(t, authorTok, fmt.Sprint("clip ", i))
-		ok(t, favoriteAction(t, manyTok, v, "1"))
+		e2etest.OK(t, favoriteAction(t, manyTok, v, "1"))
 		if i == 0 {
-			ok(t, favoriteAction(t, fewTok, v, "1"))
+			e2etest.OK(t, favoriteAction(t, fewTok, v, "1"))
 		}
 	}
 	for name, c := range map[string]struct {
 		user int64
 		want int
 	}{"1 video": {fewID, 1}, "3 videos": {manyID, 3}} {
-		a := shared.phone.get(t, "/douyin/favorite/list/", vals("token", fewTok, "user_id", fmt.Sprint(c.user)))
+		a := shared.phone.Get(t, "/douyin/favorite/list/", e2etest.Vals("token", fewTok, "user_id", fmt.Sprint(c.user)))
 		if n := len(listField(t, a, "video_list")); n != c.want {
 			t.Fatalf("%s: the list holds %d videos", name, n)
 		}
-		expectCallsOnce(t, name, a.traceID, favoriteListCalls, profileCall)
+		expectCallsOnce(t, name, a.TraceID, favoriteListCalls, profileCall)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"simpletiktok/api-gateway/e2e/e2etest"
 	"simpletiktok/pkg/config"
 )
 
@@ -118,13 +119,13 @@ func TestMetricsCountTheTraffic(t *testing.T) {
 	p := shared.phone
 	gwBefore, userBefore, relBefore := scrapeOf(t, "api-gateway"), scrapeOf(t, "user"), scrapeOf(t, "relation")
 
-	name := uniqueName("metrics")
-	reg := ok(t, p.post(t, "/douyin/user/register/", vals("username", name, "password", "pw-123")))
-	ok(t, p.post(t, "/douyin/user/login/", vals("username", name, "password", "pw-123")))
-	refused(t, p.post(t, "/douyin/user/login/", vals("username", name, "password", "wrong")))
-	ok(t, p.get(t, "/douyin/feed/", nil))
+	name := e2etest.Unique("metrics")
+	reg := e2etest.OK(t, p.Post(t, "/douyin/user/register/", e2etest.Vals("username", name, "password", "pw-123")))
+	e2etest.OK(t, p.Post(t, "/douyin/user/login/", e2etest.Vals("username", name, "password", "pw-123")))
+	e2etest.Refused(t, p.Post(t, "/douyin/user/login/", e2etest.Vals("username", name, "password", "wrong")))
+	e2etest.OK(t, p.Get(t, "/douyin/feed/", nil))
 	followee, _ := account(t, "metricsfollowee")
-	ok(t, p.post(t, "/douyin/relation/action/", vals("token", reg.str("token"), "to_user_id", fmt.Sprint(followee), "action_type", "1")))
+	e2etest.OK(t, p.Post(t, "/douyin/relation/action/", e2etest.Vals("token", reg.Str("token"), "to_user_id", fmt.Sprint(followee), "action_type", "1")))
 
 	gw := scrapeOf(t, "api-gateway")
 	moved(t, "api-gateway", gwBefore, gw, []growth{

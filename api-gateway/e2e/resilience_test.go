@@ -18,6 +18,7 @@ import (
 
 	"github.com/opentracing/opentracing-go"
 
+	"simpletiktok/api-gateway/e2e/e2etest"
 	"simpletiktok/pkg/config"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/db/dbtest"
@@ -59,7 +60,7 @@ func freeze(t *testing.T, names ...string) (thaw func()) {
 // decorations are what a video shows besides its rows.
 func decorations(v map[string]any) string {
 	return fmt.Sprintf("favorite_count %d, comment_count %d, is_favorite %v",
-		asInt(v["favorite_count"]), asInt(v["comment_count"]), v["is_favorite"])
+		e2etest.AsInt(v["favorite_count"]), e2etest.AsInt(v["comment_count"]), v["is_favorite"])
 }
 
 // With the favorite and comment services hung, the feed and the publish list still answer with
@@ -72,8 +73,8 @@ func TestPagesDegradeWhileDecoratingServicesHang(t *testing.T) {
 	_, fanTok := account(t, "hangfan")
 	lateID, lateTok := account(t, "hanglate")
 	v := publish(t, authorTok, "shown while favorite hangs")
-	ok(t, favoriteAction(t, fanTok, v, "1"))
-	ok(t, postComment(t, fanTok, v, "before the hang"))
+	e2etest.OK(t, favoriteAction(t, fanTok, v, "1"))
+	e2etest.OK(t, postComment(t, fanTok, v, "before the hang"))
 	whole := "favorite_count 1, comment_count 1, is_favorite true"
 	if got := decorations(feedVideo(t, fanTok, v)); got != whole {
 		t.Fatalf("before the hang the feed shows %s; want %s", got, whole)
@@ -84,18 +85,18 @@ func TestPagesDegradeWhileDecoratingServicesHang(t *testing.T) {
 	zero := "favorite_count 0, comment_count 0, is_favorite false"
 	fv := feedVideo(t, fanTok, v)
 	if got := decorations(fv); got != zero || fv["title"] != "shown while favorite hangs" ||
-		asInt(fv["author"].(map[string]any)["id"]) != authorID {
+		e2etest.AsInt(fv["author"].(map[string]any)["id"]) != authorID {
 		t.Fatalf("the feed with favorite and comment hung shows %v; want the video and its author, %s", fv, zero)
 	}
-	pv := withID(publishList(t, fanTok, authorID), v)
+	pv := e2etest.WithID(publishList(t, fanTok, authorID), v)
 	if pv == nil || decorations(pv) != zero {
 		t.Fatalf("the publish list with favorite and comment hung shows %v; want the video, %s", pv, zero)
 	}
-	if a := favoriteAction(t, lateTok, v, "1"); a.code() != 10010 {
-		t.Fatalf("a like while favorite hangs = %s; want 10010 (outcome unknown)", a.raw)
+	if a := favoriteAction(t, lateTok, v, "1"); a.Code() != 10010 {
+		t.Fatalf("a like while favorite hangs = %s; want 10010 (outcome unknown)", a.Raw)
 	}
-	if a := postComment(t, lateTok, v, "while it hangs"); a.code() != 10010 || a.body["comment"] != nil {
-		t.Fatalf("a comment while comment hangs = %s; want 10010 and comment null", a.raw)
+	if a := postComment(t, lateTok, v, "while it hangs"); a.Code() != 10010 || a.Body["comment"] != nil {
+		t.Fatalf("a comment while comment hangs = %s; want 10010 and comment null", a.Raw)
 	}
 	after := scrapeOf(t, "api-gateway")
 	moved(t, "api-gateway", before, after, []growth{
@@ -123,15 +124,12 @@ func TestPagesDegradeWhileDecoratingServicesHang(t *testing.T) {
 }
 
 // postKeyed posts a comment with an idempotency key.
-func postKeyed(t *testing.T, token string, videoID int64, text, key string) answer {
+func postKeyed(t *testing.T, token string, videoID int64, text, key string) e2etest.Answer {
 	t.Helper()
-	params := vals("token", token, "video_id", fmt.Sprint(videoID), "action_type", "1", "comment_text", text)
-	req, err := http.NewRequest(http.MethodPost, shared.stack.GatewayURL()+"/douyin/comment/action/?"+params.Encode(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	params := e2etest.Vals("token", token, "video_id", fmt.Sprint(videoID), "action_type", "1", "comment_text", text)
+	req := shared.phone.Request(t, http.MethodPost, "/douyin/comment/action/", params)
 	req.Header.Set("Idempotency-Key", key)
-	return shared.phone.do(t, req)
+	return shared.phone.Do(t, req)
 }
 
 // serviceDB opens a service's schema of the stack directly, for what only the database can do to
@@ -167,13 +165,13 @@ func TestATimedOutCommentIsNotThere(t *testing.T) {
 	if _, err := locker.ExecContext(ctx, "LOCK TABLES comments WRITE"); err != nil {
 		t.Fatal(err)
 	}
-	key := uniqueName("e2e-lock-")
+	key := e2etest.Unique("e2e-lock-")
 	a := postKeyed(t, tok, v, "written under a lock", key)
 	if _, err := locker.ExecContext(ctx, "UNLOCK TABLES"); err != nil {
 		t.Fatal(err)
 	}
-	if a.code() != 10007 {
-		t.Fatalf("a comment on a locked table = %s; want 10007 (timed out)", a.raw)
+	if a.Code() != 10007 {
+		t.Fatalf("a comment on a locked table = %s; want 10007 (timed out)", a.Raw)
 	}
 	// The abandoned statement holds its uncommitted insert until MariaDB notices its client is
 	// gone; wait for every statement on the schema but ours to end, then look.
@@ -196,10 +194,10 @@ func TestATimedOutCommentIsNotThere(t *testing.T) {
 		t.Fatalf("after a comment that timed out: list %v, count %d; want none", list, commentCount(t, tok, authorID, v))
 	}
 
-	first := ok(t, postKeyed(t, tok, v, "written under a lock", key))
-	again := ok(t, postKeyed(t, tok, v, "written under a lock", key))
-	if asInt(first.obj("comment")["id"]) != asInt(again.obj("comment")["id"]) {
-		t.Fatalf("the repeated post answered %s, then %s; want one comment", first.raw, again.raw)
+	first := e2etest.OK(t, postKeyed(t, tok, v, "written under a lock", key))
+	again := e2etest.OK(t, postKeyed(t, tok, v, "written under a lock", key))
+	if e2etest.AsInt(first.Obj("comment")["id"]) != e2etest.AsInt(again.Obj("comment")["id"]) {
+		t.Fatalf("the repeated post answered %s, then %s; want one comment", first.Raw, again.Raw)
 	}
 	if list := commentList(t, tok, v); len(list) != 1 || commentCount(t, tok, authorID, v) != 1 {
 		t.Fatalf("after a post and its repetition: list %v; want one comment, counted once", list)

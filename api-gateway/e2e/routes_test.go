@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
 // Every endpoint of the contract is served at its exact path, with and without the trailing
@@ -38,17 +40,17 @@ func TestAllSixteenRoutesAnswerJSON(t *testing.T) {
 	for _, r := range routes {
 		for _, path := range []string{r.path, strings.TrimSuffix(r.path, "/")} {
 			t.Run(r.method+" "+path, func(t *testing.T) {
-				params := vals("token", token, "user_id", "1", "video_id", "1", "to_user_id", "1", "action_type", "1")
-				var a answer
+				params := e2etest.Vals("token", token, "user_id", "1", "video_id", "1", "to_user_id", "1", "action_type", "1")
+				var a e2etest.Answer
 				if r.method == http.MethodGet {
-					a = p.get(t, path, params)
+					a = p.Get(t, path, params)
 				} else {
-					a = p.post(t, path, params)
+					a = p.Post(t, path, params)
 				}
-				contractShape(t, a)
+				e2etest.ContractShape(t, a)
 				for _, l := range r.lists {
-					if _, isList := a.body[l].([]any); !isList {
-						t.Fatalf("%s is %v, want a list: %s", l, a.body[l], a.raw)
+					if _, isList := a.Body[l].([]any); !isList {
+						t.Fatalf("%s is %v, want a list: %s", l, a.Body[l], a.Raw)
 					}
 				}
 			})
@@ -62,29 +64,29 @@ func TestRoutesNeedingATokenRefuseWithout(t *testing.T) {
 		"/douyin/favorite/list/": "video_list", "/douyin/relation/follow/list/": "user_list",
 		"/douyin/relation/follower/list/": "user_list", "/douyin/relation/friend/list/": "user_list",
 		"/douyin/message/chat/": "message_list"} {
-		a := refused(t, p.get(t, path, vals("user_id", "1")))
-		if a.code() != 10002 {
-			t.Fatalf("GET %s without token: status_code %d; want 10002", path, a.code())
+		a := e2etest.Refused(t, p.Get(t, path, e2etest.Vals("user_id", "1")))
+		if a.Code() != 10002 {
+			t.Fatalf("GET %s without token: status_code %d; want 10002", path, a.Code())
 		}
-		if _, present := a.body[field]; !present {
-			t.Fatalf("GET %s without token: %s is absent: %s", path, field, a.raw)
+		if _, present := a.Body[field]; !present {
+			t.Fatalf("GET %s without token: %s is absent: %s", path, field, a.Raw)
 		}
 	}
 	for _, path := range []string{"/douyin/publish/action/", "/douyin/favorite/action/", "/douyin/comment/action/",
 		"/douyin/relation/action/", "/douyin/message/action/"} {
-		if a := refused(t, p.post(t, path, vals("video_id", "1"))); a.code() != 10002 {
-			t.Fatalf("POST %s without token: status_code %d; want 10002", path, a.code())
+		if a := e2etest.Refused(t, p.Post(t, path, e2etest.Vals("video_id", "1"))); a.Code() != 10002 {
+			t.Fatalf("POST %s without token: status_code %d; want 10002", path, a.Code())
 		}
 	}
 }
 
 func TestUnknownPathsAnswerJSON(t *testing.T) {
-	a := shared.phone.get(t, "/douyin/nothing-here/", nil)
-	if !strings.HasPrefix(a.contentType, "application/json") || a.code() == 0 {
-		t.Fatalf("unknown path: HTTP %d %q %s", a.httpStatus, a.contentType, a.raw)
+	a := shared.phone.Get(t, "/douyin/nothing-here/", nil)
+	if !strings.HasPrefix(a.ContentType, "application/json") || a.Code() == 0 {
+		t.Fatalf("unknown path: HTTP %d %q %s", a.HTTPStatus, a.ContentType, a.Raw)
 	}
-	wrongMethod := shared.phone.get(t, "/douyin/user/register/", nil)
-	if !strings.HasPrefix(wrongMethod.contentType, "application/json") || wrongMethod.code() == 0 {
-		t.Fatalf("GET on a POST route: HTTP %d %q %s", wrongMethod.httpStatus, wrongMethod.contentType, wrongMethod.raw)
+	wrongMethod := shared.phone.Get(t, "/douyin/user/register/", nil)
+	if !strings.HasPrefix(wrongMethod.ContentType, "application/json") || wrongMethod.Code() == 0 {
+		t.Fatalf("GET on a POST route: HTTP %d %q %s", wrongMethod.HTTPStatus, wrongMethod.ContentType, wrongMethod.Raw)
 	}
 }

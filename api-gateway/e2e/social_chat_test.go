@@ -7,19 +7,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
-func send(t *testing.T, from member, to int64, content string, extra ...string) answer {
+func send(t *testing.T, from member, to int64, content string, extra ...string) e2etest.Answer {
 	t.Helper()
 	kv := append([]string{"token", from.token, "to_user_id", fmt.Sprint(to), "action_type", "1", "content", content}, extra...)
-	return shared.phone.post(t, "/douyin/message/action/", vals(kv...))
+	return shared.phone.Post(t, "/douyin/message/action/", e2etest.Vals(kv...))
 }
 
 // chat reads the conversation of who with peer, checking every message's fields.
 func chat(t *testing.T, who member, peer int64, kv ...string) []map[string]any {
 	t.Helper()
-	a := ok(t, shared.phone.get(t, "/douyin/message/chat/", vals(append([]string{"token", who.token, "to_user_id", fmt.Sprint(peer)}, kv...)...)))
-	list := objects(t, a, "message_list")
+	a := e2etest.OK(t, shared.phone.Get(t, "/douyin/message/chat/", e2etest.Vals(append([]string{"token", who.token, "to_user_id", fmt.Sprint(peer)}, kv...)...)))
+	list := a.List(t, "message_list")
 	for _, m := range list {
 		sameKeys(t, "message", m, messageFields)
 	}
@@ -30,7 +32,7 @@ func chat(t *testing.T, who member, peer int64, kv ...string) []map[string]any {
 func texts(list []map[string]any) string {
 	parts := make([]string, len(list))
 	for i, m := range list {
-		parts[i] = fmt.Sprintf("%d>%d:%s", asInt(m["from_user_id"]), asInt(m["to_user_id"]), m["content"])
+		parts[i] = fmt.Sprintf("%d>%d:%s", e2etest.AsInt(m["from_user_id"]), e2etest.AsInt(m["to_user_id"]), m["content"])
 	}
 	return strings.Join(parts, " | ")
 }
@@ -43,7 +45,7 @@ func line(from, to member, content string) string {
 func friendMessages(list []map[string]any) string {
 	parts := make([]string, len(list))
 	for i, f := range list {
-		parts[i] = fmt.Sprintf("%d:%s:%d", asInt(f["id"]), f["message"], asInt(f["msgType"]))
+		parts[i] = fmt.Sprintf("%d:%s:%d", e2etest.AsInt(f["id"]), f["message"], e2etest.AsInt(f["msgType"]))
 	}
 	return strings.Join(parts, " | ")
 }
@@ -56,12 +58,12 @@ func TestChatSession(t *testing.T) {
 	follow(t, carol, alice)
 
 	before := time.Now().UnixMilli()
-	ok(t, send(t, alice, bob.id, "hi bob"))
-	ok(t, send(t, bob, alice.id, "hi alice 👋 & <b>?"))
+	e2etest.OK(t, send(t, alice, bob.id, "hi bob"))
+	e2etest.OK(t, send(t, bob, alice.id, "hi alice 👋 & <b>?"))
 	// A form body works as well as the query string.
-	ok(t, shared.phone.postForm(t, "/douyin/message/action/", vals("token", alice.token, "to_user_id", bob.sid(),
+	e2etest.OK(t, shared.phone.PostForm(t, "/douyin/message/action/", e2etest.Vals("token", alice.token, "to_user_id", bob.sid(),
 		"action_type", "1", "content", "how are you?")))
-	ok(t, send(t, eve, carol.id, "not about alice and bob"))
+	e2etest.OK(t, send(t, eve, carol.id, "not about alice and bob"))
 
 	afterFirst := []string{line(bob, alice, "hi alice 👋 & <b>?"), line(alice, bob, "how are you?")}
 	want := strings.Join(append([]string{line(alice, bob, "hi bob")}, afterFirst...), " | ")
@@ -70,11 +72,11 @@ func TestChatSession(t *testing.T) {
 		t.Fatalf("alice's chat with bob = %s; want %s", got, want)
 	}
 	for i, m := range msgs {
-		ct, id := asInt(m["create_time"]), asInt(m["id"])
+		ct, id := e2etest.AsInt(m["create_time"]), e2etest.AsInt(m["id"])
 		if ct < before || ct > time.Now().UnixMilli()+1000 {
 			t.Fatalf("message %d create_time %d is not epoch milliseconds of its sending (after %d)", i, ct, before)
 		}
-		if i > 0 && (ct <= asInt(msgs[i-1]["create_time"]) || id <= asInt(msgs[i-1]["id"])) {
+		if i > 0 && (ct <= e2etest.AsInt(msgs[i-1]["create_time"]) || id <= e2etest.AsInt(msgs[i-1]["id"])) {
 			t.Fatalf("message %d (%v) is not after message %d (%v)", i, m, i-1, msgs[i-1])
 		}
 	}
@@ -86,7 +88,7 @@ func TestChatSession(t *testing.T) {
 		t.Fatalf("the same chat request answered %s, then %s", want, got)
 	}
 	// Strictly newer than pre_msg_time.
-	first, last := fmt.Sprint(asInt(msgs[0]["create_time"])), fmt.Sprint(asInt(msgs[2]["create_time"]))
+	first, last := fmt.Sprint(e2etest.AsInt(msgs[0]["create_time"])), fmt.Sprint(e2etest.AsInt(msgs[2]["create_time"]))
 	if got := texts(chat(t, bob, alice.id, "pre_msg_time", first)); got != strings.Join(afterFirst, " | ") {
 		t.Fatalf("chat after the first message = %s", got)
 	}
@@ -116,7 +118,7 @@ func TestChatSession(t *testing.T) {
 		fmt.Sprintf("%d:how are you?:0", alice.id); got != want {
 		t.Fatalf("bob's friends = %s; want %s", got, want)
 	}
-	ok(t, send(t, carol, alice.id, "yo"))
+	e2etest.OK(t, send(t, carol, alice.id, "yo"))
 	if got, want := friendMessages(users(t, "/douyin/relation/friend/list/", alice, alice)),
 		fmt.Sprintf("%d:yo:0 | %d:how are you?:1", carol.id, bob.id); got != want {
 		t.Fatalf("alice's friends after carol wrote = %s; want %s", got, want)
@@ -148,9 +150,9 @@ func TestMessageRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := refused(t, shared.phone.post(t, "/douyin/message/action/", vals(append([]string{"token", alice.token}, c.kv...)...)))
-			if a.code() != c.code {
-				t.Fatalf("status_code %d (%s); want %d", a.code(), a.str("status_msg"), c.code)
+			a := e2etest.Refused(t, shared.phone.Post(t, "/douyin/message/action/", e2etest.Vals(append([]string{"token", alice.token}, c.kv...)...)))
+			if a.Code() != c.code {
+				t.Fatalf("status_code %d (%s); want %d", a.Code(), a.Str("status_msg"), c.code)
 			}
 		})
 	}
@@ -160,7 +162,7 @@ func TestMessageRefusals(t *testing.T) {
 
 	// The limit is 500 characters, not bytes.
 	long := strings.Repeat("字", 500)
-	ok(t, send(t, alice, bob.id, long))
+	e2etest.OK(t, send(t, alice, bob.id, long))
 	if got := chat(t, bob, alice.id); len(got) != 1 || got[0]["content"] != long {
 		t.Fatalf("a 500 character message came back as %d messages", len(got))
 	}
@@ -172,9 +174,9 @@ func TestMessageRefusals(t *testing.T) {
 		"pre_msg_time not number": {"to_user_id", bob.sid(), "pre_msg_time", "yesterday"},
 	} {
 		t.Run(what, func(t *testing.T) {
-			a := refused(t, shared.phone.get(t, "/douyin/message/chat/", vals(append([]string{"token", alice.token}, kv...)...)))
-			if l, isList := a.body["message_list"].([]any); !isList || len(l) != 0 {
-				t.Fatalf("message_list is not []: %s", a.raw)
+			a := e2etest.Refused(t, shared.phone.Get(t, "/douyin/message/chat/", e2etest.Vals(append([]string{"token", alice.token}, kv...)...)))
+			if l, isList := a.Body["message_list"].([]any); !isList || len(l) != 0 {
+				t.Fatalf("message_list is not []: %s", a.Raw)
 			}
 		})
 	}

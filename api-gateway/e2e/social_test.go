@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
 // The social endpoints as one phone session of several users: follows, lists, friends, chat and
@@ -31,26 +33,26 @@ func join(t *testing.T, prefix string) member {
 
 func (m member) sid() string { return fmt.Sprint(m.id) }
 
-func relate(t *testing.T, who member, to int64, action string, extra ...string) answer {
+func relate(t *testing.T, who member, to int64, action string, extra ...string) e2etest.Answer {
 	t.Helper()
 	kv := append([]string{"token", who.token, "to_user_id", fmt.Sprint(to), "action_type", action}, extra...)
-	return shared.phone.post(t, "/douyin/relation/action/", vals(kv...))
+	return shared.phone.Post(t, "/douyin/relation/action/", e2etest.Vals(kv...))
 }
 
 func follow(t *testing.T, who member, to member) {
 	t.Helper()
-	ok(t, relate(t, who, to.id, "1"))
+	e2etest.OK(t, relate(t, who, to.id, "1"))
 }
 
 func unfollow(t *testing.T, who member, to member) {
 	t.Helper()
-	ok(t, relate(t, who, to.id, "2"))
+	e2etest.OK(t, relate(t, who, to.id, "2"))
 }
 
 // users reads a user list endpoint about whose as viewer sees it, checking every user's fields.
 func users(t *testing.T, path string, viewer, whose member) []map[string]any {
 	t.Helper()
-	list := objects(t, ok(t, shared.phone.get(t, path, vals("token", viewer.token, "user_id", whose.sid()))), "user_list")
+	list := e2etest.OK(t, shared.phone.Get(t, path, e2etest.Vals("token", viewer.token, "user_id", whose.sid()))).List(t, "user_list")
 	for _, u := range list {
 		if strings.HasSuffix(path, "/friend/list/") {
 			sameKeys(t, path+" user", u, friendFields)
@@ -66,7 +68,7 @@ func users(t *testing.T, path string, viewer, whose member) []map[string]any {
 func followEntries(list []map[string]any) string {
 	parts := make([]string, len(list))
 	for i, u := range list {
-		parts[i] = fmt.Sprintf("%d:%v", asInt(u["id"]), u["is_follow"])
+		parts[i] = fmt.Sprintf("%d:%v", e2etest.AsInt(u["id"]), u["is_follow"])
 	}
 	return strings.Join(parts, " ")
 }
@@ -78,8 +80,8 @@ func entries(e ...string) string { return strings.Join(e, " ") }
 // counts reads a user's follow_count and follower_count as viewer sees them.
 func counts(t *testing.T, viewer, whose member) (int64, int64) {
 	t.Helper()
-	u := ok(t, shared.phone.get(t, "/douyin/user/", vals("token", viewer.token, "user_id", whose.sid()))).obj("user")
-	return asInt(u["follow_count"]), asInt(u["follower_count"])
+	u := e2etest.OK(t, shared.phone.Get(t, "/douyin/user/", e2etest.Vals("token", viewer.token, "user_id", whose.sid()))).Obj("user")
+	return e2etest.AsInt(u["follow_count"]), e2etest.AsInt(u["follower_count"])
 }
 
 func wantCounts(t *testing.T, viewer, whose member, follows, followers int64) {
@@ -118,13 +120,13 @@ func TestFollowSession(t *testing.T) {
 		t.Fatalf("alice's follower list seen by carol = %s; want %s", got, want)
 	}
 	// Without user_id a list is the caller's own.
-	own := objects(t, ok(t, shared.phone.get(t, "/douyin/relation/follow/list/", vals("token", dave.token))), "user_list")
+	own := e2etest.OK(t, shared.phone.Get(t, "/douyin/relation/follow/list/", e2etest.Vals("token", dave.token))).List(t, "user_list")
 	if len(own) != 0 {
 		t.Fatalf("dave follows nobody, his list shows %v", own)
 	}
 	// Counts in a list are the same as on the profile.
 	for _, u := range users(t, "/douyin/relation/follow/list/", alice, alice) {
-		if asInt(u["id"]) == carol.id && (asInt(u["follow_count"]) != 2 || asInt(u["follower_count"]) != 2 || u["is_follow"] != true) {
+		if e2etest.AsInt(u["id"]) == carol.id && (e2etest.AsInt(u["follow_count"]) != 2 || e2etest.AsInt(u["follower_count"]) != 2 || u["is_follow"] != true) {
 			t.Fatalf("carol in alice's follow list: %v", u)
 		}
 	}
@@ -135,7 +137,7 @@ func TestFollowSession(t *testing.T) {
 		t.Fatalf("alice's friends = %s; want %s", got, want)
 	}
 	for _, f := range friends {
-		if f["message"] != "" || asInt(f["msgType"]) != 0 {
+		if f["message"] != "" || e2etest.AsInt(f["msgType"]) != 0 {
 			t.Fatalf("a friend without messages shows %v", f)
 		}
 	}
@@ -156,7 +158,7 @@ func TestFollowSession(t *testing.T) {
 	}
 
 	// Identity comes from the token only: a user_id parameter does not make dave act as bob.
-	ok(t, relate(t, dave, carol.id, "1", "user_id", bob.sid()))
+	e2etest.OK(t, relate(t, dave, carol.id, "1", "user_id", bob.sid()))
 	if got, want := followEntries(users(t, "/douyin/relation/follower/list/", carol, carol)), entries(entry(dave, false), entry(bob, false), entry(alice, true)); got != want {
 		t.Fatalf("carol's followers = %s; want %s", got, want)
 	}
@@ -181,9 +183,9 @@ func TestFollowRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := refused(t, shared.phone.post(t, "/douyin/relation/action/", vals(append([]string{"token", alice.token}, c.kv...)...)))
-			if a.code() != c.code {
-				t.Fatalf("status_code %d (%s); want %d", a.code(), a.str("status_msg"), c.code)
+			a := e2etest.Refused(t, shared.phone.Post(t, "/douyin/relation/action/", e2etest.Vals(append([]string{"token", alice.token}, c.kv...)...)))
+			if a.Code() != c.code {
+				t.Fatalf("status_code %d (%s); want %d", a.Code(), a.Str("status_msg"), c.code)
 			}
 		})
 	}
@@ -191,13 +193,13 @@ func TestFollowRefusals(t *testing.T) {
 	wantCounts(t, alice, alice, 0, 0)
 	wantCounts(t, alice, bob, 0, 0)
 	for _, path := range []string{"/douyin/relation/follow/list/", "/douyin/relation/follower/list/", "/douyin/relation/friend/list/"} {
-		a := refused(t, shared.phone.get(t, path, vals("token", alice.token, "user_id", "x")))
-		if l, isList := a.body["user_list"].([]any); !isList || len(l) != 0 {
-			t.Fatalf("%s with a bad user_id: user_list is not []: %s", path, a.raw)
+		a := e2etest.Refused(t, shared.phone.Get(t, path, e2etest.Vals("token", alice.token, "user_id", "x")))
+		if l, isList := a.Body["user_list"].([]any); !isList || len(l) != 0 {
+			t.Fatalf("%s with a bad user_id: user_list is not []: %s", path, a.Raw)
 		}
 	}
 	// A form body works as well as the query string.
-	ok(t, shared.phone.postForm(t, "/douyin/relation/action/", vals("token", alice.token, "to_user_id", bob.sid(), "action_type", "1")))
+	e2etest.OK(t, shared.phone.PostForm(t, "/douyin/relation/action/", e2etest.Vals("token", alice.token, "to_user_id", bob.sid(), "action_type", "1")))
 	wantCounts(t, alice, bob, 0, 1)
 }
 
@@ -217,16 +219,16 @@ func TestConcurrentFollowsThroughTheGateway(t *testing.T) {
 			defer wg.Done()
 			// Even fans end up following, odd ones end up gone; every step is repeated.
 			for _, action := range []string{"1", "1", "2", "1", "2", "2"}[:4+2*(i%2)] {
-				if a := relate(t, fan, star.id, action); a.code() != 0 {
-					t.Errorf("fan %d action %s: %s", i, action, a.raw)
+				if a := relate(t, fan, star.id, action); a.Code() != 0 {
+					t.Errorf("fan %d action %s: %s", i, action, a.Raw)
 				}
 			}
 		}()
 		go func() {
 			defer wg.Done()
 			for _, action := range []string{"1", "1"} {
-				if a := relate(t, star, fan.id, action); a.code() != 0 {
-					t.Errorf("star follows fan %d: %s", i, a.raw)
+				if a := relate(t, star, fan.id, action); a.Code() != 0 {
+					t.Errorf("star follows fan %d: %s", i, a.Raw)
 				}
 			}
 		}()
@@ -264,7 +266,7 @@ func TestConcurrentFollowsThroughTheGateway(t *testing.T) {
 func idFlags(list []map[string]any) map[int64]bool {
 	out := make(map[int64]bool, len(list))
 	for _, u := range list {
-		out[asInt(u["id"])] = u["is_follow"] == true
+		out[e2etest.AsInt(u["id"])] = u["is_follow"] == true
 	}
 	return out
 }
@@ -277,10 +279,10 @@ func TestSocialTraces(t *testing.T) {
 	follow(t, alice, bob)
 	follow(t, bob, alice)
 	secret := "trace-secret-" + fmt.Sprint(time.Now().UnixNano())
-	sent := ok(t, send(t, alice, bob.id, secret))
-	list := ok(t, shared.phone.get(t, "/douyin/relation/friend/list/", vals("token", alice.token)))
+	sent := e2etest.OK(t, send(t, alice, bob.id, secret))
+	list := e2etest.OK(t, shared.phone.Get(t, "/douyin/relation/friend/list/", e2etest.Vals("token", alice.token)))
 
-	raw := waitForSpans(t, list.traceID, []string{
+	raw := waitForSpans(t, list.TraceID, []string{
 		"api-gateway HTTP GET /douyin/relation/friend/list/",
 		"relation relation::ListFriendsBatch", "relation storage",
 		"message message::LatestMessagesBatch", "message storage",
@@ -288,12 +290,12 @@ func TestSocialTraces(t *testing.T) {
 	})
 	// The list brings its users' relation counts and the viewer's follows: one call to each
 	// service, relation.UserStats not among them.
-	expectCallsOnce(t, "friend list", list.traceID, []string{"relation::ListFriendsBatch", "message::LatestMessagesBatch",
+	expectCallsOnce(t, "friend list", list.TraceID, []string{"relation::ListFriendsBatch", "message::LatestMessagesBatch",
 		"favorite::StatsBatch", "video::CountWorks"}, profileCall)
 	if strings.Contains(raw, secret) {
 		t.Fatal("the friend list's trace holds a message's text")
 	}
-	raw = waitForSpans(t, sent.traceID, []string{
+	raw = waitForSpans(t, sent.TraceID, []string{
 		"api-gateway HTTP POST /douyin/message/action/", "message message::SendMessage", "message sql",
 		"message user::MGetUsers", "user user::MGetUsers",
 	})

@@ -20,7 +20,7 @@ var services = e2etest.Services
 // env is what every test of the package shares.
 type env struct {
 	stack *devstack.Stack
-	phone *phone
+	phone e2etest.Phone
 	root  string
 	// redis is the stack's cache, a redis-server of the test binary's own: the tests may stop,
 	// restart or flush it (cache_test.go). Bind it in the test that does.
@@ -49,7 +49,7 @@ func TestMain(m *testing.M) {
 			return []string{"TIKTOK_RATE_LIMIT=off", "TIKTOK_REDIS_ADDR=" + redis.Addr}, func() { redis.Close() }, nil
 		},
 	}, func(s *e2etest.Suite) {
-		shared = &env{stack: s.Stack, phone: newPhone(s.Stack.GatewayURL()), root: s.Root, redis: redis,
+		shared = &env{stack: s.Stack, phone: e2etest.Phone{Base: s.Stack.GatewayURL()}, root: s.Root, redis: redis,
 			schemaPrefix: s.SchemaPrefix}
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
 // jaegerTrace is the part of Jaeger's query API answer the tests read: who made each span, its
@@ -192,8 +194,8 @@ func expectCalls(t *testing.T, what, traceID string, want map[string]int, option
 // RPC span and the user service's SQL, with no password or hash in it.
 func TestRegisterIsOneTraceAcrossGatewayUserAndSQL(t *testing.T) {
 	password := "trace-pw-" + fmt.Sprint(time.Now().UnixNano())
-	a := ok(t, shared.phone.post(t, "/douyin/user/register/", vals("username", uniqueName("trace"), "password", password)))
-	raw := waitForSpans(t, a.traceID, []string{
+	a := e2etest.OK(t, shared.phone.Post(t, "/douyin/user/register/", e2etest.Vals("username", e2etest.Unique("trace"), "password", password)))
+	raw := waitForSpans(t, a.TraceID, []string{
 		"api-gateway HTTP POST /douyin/user/register/", "api-gateway user::Register",
 		"user user::Register", "user sql",
 	})
@@ -207,8 +209,8 @@ func TestRegisterIsOneTraceAcrossGatewayUserAndSQL(t *testing.T) {
 // ffmpeg and the SetCover call to the video service under it.
 func TestPublishIsOneTraceAcrossTheQueue(t *testing.T) {
 	_, token := account(t, "traced")
-	a := ok(t, upload(t, nil, tokenField(token), titleField("traced publish"), dataFile(sampleVideo(t))))
-	waitForSpans(t, a.traceID, []string{
+	a := e2etest.OK(t, shared.phone.Upload(t, nil, e2etest.TokenField(token), e2etest.TitleField("traced publish"), e2etest.DataFile(sampleVideo(t))))
+	waitForSpans(t, a.TraceID, []string{
 		"api-gateway HTTP POST /douyin/publish/action/", "api-gateway ffprobe:probe", "api-gateway video::Publish",
 		"video video::Publish", "video sql",
 		"video queue:publish video.uploaded",

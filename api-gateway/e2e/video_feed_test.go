@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
 // publishMany publishes n videos as the owner of token, four at a time, and returns the ids of
@@ -27,10 +29,10 @@ func publishMany(t *testing.T, token string, n int) []int64 {
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			req, err := uploadRequest(nil, tokenField(token), titleField(fmt.Sprint("video ", i)), dataFile(sampleVideo(t)))
+			req, err := shared.phone.UploadRequest(nil, e2etest.TokenField(token), e2etest.TitleField(fmt.Sprint("video ", i)), e2etest.DataFile(sampleVideo(t)))
 			if err == nil {
 				var resp *http.Response
-				if resp, err = shared.phone.http.Do(req); err == nil {
+				if resp, err = shared.phone.Send(req); err == nil {
 					var a struct {
 						StatusCode int64  `json:"status_code"`
 						StatusMsg  string `json:"status_msg"`
@@ -53,10 +55,10 @@ func publishMany(t *testing.T, token string, n int) []int64 {
 	if len(fails) > 0 {
 		t.Fatalf("%d of %d publishes failed: %v", len(fails), n, fails)
 	}
-	list := videoList(t, ok(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token))))
+	list := videoList(t, e2etest.OK(t, shared.phone.Get(t, "/douyin/publish/list/", e2etest.Vals("token", token))))
 	ids := make([]int64, len(list))
 	for i, v := range list {
-		ids[i] = asInt(v["id"])
+		ids[i] = e2etest.AsInt(v["id"])
 	}
 	return ids
 }
@@ -64,7 +66,7 @@ func publishMany(t *testing.T, token string, n int) []int64 {
 func videoIDs(videos []map[string]any) []int64 {
 	out := make([]int64, len(videos))
 	for i, v := range videos {
-		out[i] = asInt(v["id"])
+		out[i] = e2etest.AsInt(v["id"])
 	}
 	return out
 }
@@ -79,32 +81,32 @@ func TestFeedPaging(t *testing.T) {
 		t.Fatalf("publish list holds %d videos; want 31", len(mine))
 	}
 
-	first := ok(t, p.get(t, "/douyin/feed/", nil))
+	first := e2etest.OK(t, p.Get(t, "/douyin/feed/", nil))
 	page := videoList(t, first)
 	if fmt.Sprint(videoIDs(page)) != fmt.Sprint(mine[:30]) {
 		t.Fatalf("first page %v; want the 30 newest %v", videoIDs(page), mine[:30])
 	}
 	for _, v := range page {
 		author := v["author"].(map[string]any)
-		if asInt(author["id"]) != authorID || asInt(author["work_count"]) != 31 || author["is_follow"] != false || v["is_favorite"] != false {
+		if e2etest.AsInt(author["id"]) != authorID || e2etest.AsInt(author["work_count"]) != 31 || author["is_follow"] != false || v["is_favorite"] != false {
 			t.Fatalf("video %v", v)
 		}
 	}
-	next := asInt(first.body["next_time"])
+	next := first.Int("next_time")
 	if next < 1e12 {
 		t.Fatalf("next_time %d is not in milliseconds", next)
 	}
-	second := ok(t, p.get(t, "/douyin/feed/", vals("latest_time", fmt.Sprint(next))))
+	second := e2etest.OK(t, p.Get(t, "/douyin/feed/", e2etest.Vals("latest_time", fmt.Sprint(next))))
 	rest := videoList(t, second)
-	if len(rest) == 0 || asInt(rest[0]["id"]) != mine[30] {
+	if len(rest) == 0 || e2etest.AsInt(rest[0]["id"]) != mine[30] {
 		t.Fatalf("second page %v; want it to start with the 31st video %d", videoIDs(rest), mine[30])
 	}
-	if n2 := asInt(second.body["next_time"]); n2 >= next {
+	if n2 := second.Int("next_time"); n2 >= next {
 		t.Fatalf("next_time did not move back: %d then %d", next, n2)
 	}
 
 	// The same bound in seconds: strictly older than it, so nothing of the first page.
-	inSeconds := videoList(t, ok(t, p.get(t, "/douyin/feed/", vals("latest_time", fmt.Sprint(next/1000)))))
+	inSeconds := videoList(t, e2etest.OK(t, p.Get(t, "/douyin/feed/", e2etest.Vals("latest_time", fmt.Sprint(next/1000)))))
 	for _, id := range videoIDs(inSeconds) {
 		for _, shown := range mine[:30] {
 			if id == shown {
@@ -116,7 +118,7 @@ func TestFeedPaging(t *testing.T) {
 	// A logged-in viewer sees the same page; a bad token is anonymous, not an error.
 	_, viewer := account(t, "viewer")
 	for _, tok := range []string{viewer, "garbage"} {
-		if got := videoList(t, ok(t, p.get(t, "/douyin/feed/", vals("token", tok)))); fmt.Sprint(videoIDs(got)) != fmt.Sprint(mine[:30]) {
+		if got := videoList(t, e2etest.OK(t, p.Get(t, "/douyin/feed/", e2etest.Vals("token", tok)))); fmt.Sprint(videoIDs(got)) != fmt.Sprint(mine[:30]) {
 			t.Fatalf("token %.8s: page %v", tok, videoIDs(got))
 		}
 	}
@@ -125,26 +127,26 @@ func TestFeedPaging(t *testing.T) {
 func TestFeedRefusesBadLatestTime(t *testing.T) {
 	before := time.Now().UnixMilli()
 	for _, v := range []string{"abc", "-5", "1.5", "99999999999999999999"} {
-		a := refused(t, shared.phone.get(t, "/douyin/feed/", vals("latest_time", v)))
-		if list, isList := a.body["video_list"].([]any); !isList || len(list) != 0 || asInt(a.body["next_time"]) < before {
-			t.Fatalf("latest_time=%s: %s; want an empty list and next_time", v, a.raw)
+		a := e2etest.Refused(t, shared.phone.Get(t, "/douyin/feed/", e2etest.Vals("latest_time", v)))
+		if list, isList := a.Body["video_list"].([]any); !isList || len(list) != 0 || a.Int("next_time") < before {
+			t.Fatalf("latest_time=%s: %s; want an empty list and next_time", v, a.Raw)
 		}
 	}
 	// Before any video: an empty page whose next_time is the request's own time.
-	a := ok(t, shared.phone.get(t, "/douyin/feed/", vals("latest_time", "1000")))
-	if len(videoList(t, a)) != 0 || asInt(a.body["next_time"]) != 1_000_000 {
-		t.Fatalf("feed before 1970+1000s: %s", a.raw)
+	a := e2etest.OK(t, shared.phone.Get(t, "/douyin/feed/", e2etest.Vals("latest_time", "1000")))
+	if len(videoList(t, a)) != 0 || a.Int("next_time") != 1_000_000 {
+		t.Fatalf("feed before 1970+1000s: %s", a.Raw)
 	}
 }
 
 func TestPublishListOfUnknownUser(t *testing.T) {
 	_, token := account(t, "lister")
-	a := refused(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token, "user_id", "999999999")))
-	if a.code() != 11003 || len(videoList(t, a)) != 0 {
-		t.Fatalf("publish list of an unknown user: %s; want 11003 and []", a.raw)
+	a := e2etest.Refused(t, shared.phone.Get(t, "/douyin/publish/list/", e2etest.Vals("token", token, "user_id", "999999999")))
+	if a.Code() != 11003 || len(videoList(t, a)) != 0 {
+		t.Fatalf("publish list of an unknown user: %s; want 11003 and []", a.Raw)
 	}
 	// A user without videos has an empty list, not an error.
-	if got := videoList(t, ok(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token)))); len(got) != 0 {
+	if got := videoList(t, e2etest.OK(t, shared.phone.Get(t, "/douyin/publish/list/", e2etest.Vals("token", token)))); len(got) != 0 {
 		t.Fatalf("a new user has %d videos", len(got))
 	}
 }
@@ -170,11 +172,11 @@ var newestFeedCalls = map[string]int{"video::FeedBatch": 1, "relation::UserStats
 func TestFeedCallsDoNotDependOnPageLength(t *testing.T) {
 	p := shared.phone
 	_, viewer := account(t, "counter")
-	full := ok(t, p.get(t, "/douyin/feed/", vals("token", viewer)))
+	full := e2etest.OK(t, p.Get(t, "/douyin/feed/", e2etest.Vals("token", viewer)))
 	if n := len(videoList(t, full)); n < 30 {
 		_, publisher := account(t, "filler")
 		publishMany(t, publisher, 30-n)
-		full = ok(t, p.get(t, "/douyin/feed/", vals("token", viewer)))
+		full = e2etest.OK(t, p.Get(t, "/douyin/feed/", e2etest.Vals("token", viewer)))
 	}
 	if n := len(videoList(t, full)); n != 30 {
 		t.Fatalf("a full page holds %d videos", n)
@@ -182,27 +184,27 @@ func TestFeedCallsDoNotDependOnPageLength(t *testing.T) {
 
 	// The oldest video of all: page to the end. Publish times are unique, so the millisecond after
 	// it makes a page of exactly that one video.
-	oldest := asInt(full.body["next_time"])
+	oldest := full.Int("next_time")
 	for {
-		a := ok(t, p.get(t, "/douyin/feed/", vals("latest_time", fmt.Sprint(oldest))))
+		a := e2etest.OK(t, p.Get(t, "/douyin/feed/", e2etest.Vals("latest_time", fmt.Sprint(oldest))))
 		if len(videoList(t, a)) == 0 {
 			break
 		}
-		oldest = asInt(a.body["next_time"])
+		oldest = a.Int("next_time")
 	}
-	one := ok(t, p.get(t, "/douyin/feed/", vals("token", viewer, "latest_time", fmt.Sprint(oldest+1))))
+	one := e2etest.OK(t, p.Get(t, "/douyin/feed/", e2etest.Vals("token", viewer, "latest_time", fmt.Sprint(oldest+1))))
 	if n := len(videoList(t, one)); n != 1 {
 		t.Fatalf("the page before %d holds %d videos; want 1", oldest+1, n)
 	}
 
 	for _, c := range []struct {
 		name string
-		a    answer
+		a    e2etest.Answer
 		want map[string]int
 	}{{"the newest page, 30 videos", full, newestFeedCalls}, {"an older page, 1 video", one, once(feedCalls)}} {
 		name, a := c.name, c.a
-		waitForSpans(t, a.traceID, []string{"video storage", "relation storage"}) // each process sends its spans on its own
-		tr := expectCalls(t, name, a.traceID, c.want, profileCall)
+		waitForSpans(t, a.TraceID, []string{"video storage", "relation storage"}) // each process sends its spans on its own
+		tr := expectCalls(t, name, a.TraceID, c.want, profileCall)
 		if st := tr.storageUnder(); st["video"] == 0 || st["relation"] == 0 {
 			t.Errorf("%s: SQL and cache spans under the services: %v; want video and relation", name, st)
 		}

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
 // mediaFiles lists the files the gateway writes in the media folder: the videos and the spool.
@@ -54,9 +56,9 @@ func fallbackCover() string { return shared.stack.GatewayURL() + "/static/cover.
 func waitForCover(t *testing.T, token string, author, videoID int64) string {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		list := videoList(t, ok(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token, "user_id", fmt.Sprint(author)))))
+		list := videoList(t, e2etest.OK(t, shared.phone.Get(t, "/douyin/publish/list/", e2etest.Vals("token", token, "user_id", fmt.Sprint(author)))))
 		for _, v := range list {
-			if asInt(v["id"]) == videoID && v["cover_url"] != fallbackCover() {
+			if e2etest.AsInt(v["id"]) == videoID && v["cover_url"] != fallbackCover() {
 				return v["cover_url"].(string)
 			}
 		}
@@ -66,11 +68,11 @@ func waitForCover(t *testing.T, token string, author, videoID int64) string {
 	}
 }
 
-func videoList(t *testing.T, a answer) []map[string]any {
+func videoList(t *testing.T, a e2etest.Answer) []map[string]any {
 	t.Helper()
-	raw, isList := a.body["video_list"].([]any)
+	raw, isList := a.Body["video_list"].([]any)
 	if !isList {
-		t.Fatalf("video_list is not a list: %s", a.raw)
+		t.Fatalf("video_list is not a list: %s", a.Raw)
 	}
 	out := make([]map[string]any, len(raw))
 	for i, v := range raw {
@@ -114,26 +116,26 @@ func TestPublishAndReadBack(t *testing.T) {
 
 	// The publish list, asked by another user: a full Video with its author.
 	_, otherToken := account(t, "watcher")
-	list := videoList(t, ok(t, p.get(t, "/douyin/publish/list/", vals("token", otherToken, "user_id", fmt.Sprint(id)))))
+	list := videoList(t, e2etest.OK(t, p.Get(t, "/douyin/publish/list/", e2etest.Vals("token", otherToken, "user_id", fmt.Sprint(id)))))
 	if len(list) != 1 {
 		t.Fatalf("publish list holds %d videos; want 1", len(list))
 	}
 	v, author := list[0], list[0]["author"].(map[string]any)
-	if asInt(v["id"]) != videoID || v["title"] != title || asInt(v["favorite_count"]) != 0 ||
-		asInt(v["comment_count"]) != 0 || v["is_favorite"] != false {
+	if e2etest.AsInt(v["id"]) != videoID || v["title"] != title || e2etest.AsInt(v["favorite_count"]) != 0 ||
+		e2etest.AsInt(v["comment_count"]) != 0 || v["is_favorite"] != false {
 		t.Fatalf("video = %v", v)
 	}
-	if asInt(author["id"]) != id || asInt(author["work_count"]) != 1 || author["is_follow"] != false {
+	if e2etest.AsInt(author["id"]) != id || e2etest.AsInt(author["work_count"]) != 1 || author["is_follow"] != false {
 		t.Fatalf("author = %v", author)
 	}
-	me := ok(t, p.get(t, "/douyin/user/", vals("token", token))).obj("user")
-	if asInt(me["work_count"]) != 1 {
+	me := e2etest.OK(t, p.Get(t, "/douyin/user/", e2etest.Vals("token", token))).Obj("user")
+	if e2etest.AsInt(me["work_count"]) != 1 {
 		t.Fatalf("work_count after one publish = %v", me["work_count"])
 	}
 
 	// The newest video of the feed, for anyone.
-	feed := videoList(t, ok(t, p.get(t, "/douyin/feed/", nil)))
-	if len(feed) == 0 || asInt(feed[0]["id"]) != videoID {
+	feed := videoList(t, e2etest.OK(t, p.Get(t, "/douyin/feed/", nil)))
+	if len(feed) == 0 || e2etest.AsInt(feed[0]["id"]) != videoID {
 		t.Fatalf("the feed does not start with the new video: %v", feed)
 	}
 
@@ -170,25 +172,27 @@ func TestPublishAndReadBack(t *testing.T) {
 func TestPublishFindsTheTokenWhereverItIs(t *testing.T) {
 	id, token := account(t, "tokens")
 	video := sampleVideo(t)
-	sends := map[string]func() answer{
-		"field after the file": func() answer {
-			return upload(t, nil, titleField("after"), dataFile(video), tokenField(token))
+	sends := map[string]func() e2etest.Answer{
+		"field after the file": func() e2etest.Answer {
+			return shared.phone.Upload(t, nil, e2etest.TitleField("after"), e2etest.DataFile(video), e2etest.TokenField(token))
 		},
-		"query string": func() answer { return upload(t, vals("token", token), titleField("query"), dataFile(video)) },
-		"bearer header": func() answer {
-			req, err := uploadRequest(nil, titleField("bearer"), dataFile(video))
+		"query string": func() e2etest.Answer {
+			return shared.phone.Upload(t, e2etest.Vals("token", token), e2etest.TitleField("query"), e2etest.DataFile(video))
+		},
+		"bearer header": func() e2etest.Answer {
+			req, err := shared.phone.UploadRequest(nil, e2etest.TitleField("bearer"), e2etest.DataFile(video))
 			if err != nil {
 				t.Fatal(err)
 			}
 			req.Header.Set("Authorization", "Bearer "+token)
-			return shared.phone.do(t, req)
+			return shared.phone.Do(t, req)
 		},
 	}
 	for name, send := range sends {
-		t.Run(name, func(t *testing.T) { ok(t, send()) })
+		t.Run(name, func(t *testing.T) { e2etest.OK(t, send()) })
 	}
-	list := videoList(t, ok(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token))))
-	if len(list) != len(sends) || asInt(list[0]["author"].(map[string]any)["id"]) != id {
+	list := videoList(t, e2etest.OK(t, shared.phone.Get(t, "/douyin/publish/list/", e2etest.Vals("token", token))))
+	if len(list) != len(sends) || e2etest.AsInt(list[0]["author"].(map[string]any)["id"]) != id {
 		t.Fatalf("publish list holds %d videos; want %d", len(list), len(sends))
 	}
 }
@@ -212,44 +216,44 @@ func TestPublishRefusalsKeepNothing(t *testing.T) {
 	cases := []struct {
 		name  string
 		query url.Values
-		parts []formPart
+		parts []e2etest.Part
 		code  int64
 	}{
-		{"text named .mp4", nil, []formPart{tokenField(token), titleField("t"), dataFile([]byte("this is not a video"))}, 12006},
-		{"png image", nil, []formPart{tokenField(token), titleField("t"), dataFile(pngImage(t))}, 12006},
-		{"truncated video", nil, []formPart{tokenField(token), titleField("t"), dataFile(video[:len(video)/3])}, 12006},
-		{"no title", nil, []formPart{tokenField(token), dataFile(video)}, 12002},
-		{"blank title", nil, []formPart{tokenField(token), titleField("   "), dataFile(video)}, 12002},
-		{"101 character title", nil, []formPart{tokenField(token), titleField(strings.Repeat("字", 101)), dataFile(video)}, 12003},
-		{"two-line title", nil, []formPart{tokenField(token), titleField("one\ntwo"), dataFile(video)}, 12003},
-		{"no file", nil, []formPart{tokenField(token), titleField("t")}, 12004},
-		{"empty file", nil, []formPart{tokenField(token), titleField("t"), dataFile(nil)}, 12004},
-		{"two files", nil, []formPart{tokenField(token), titleField("t"), dataFile(video), dataFile(video)}, 12004},
-		{"no token", nil, []formPart{titleField("t"), dataFile(video)}, 10002},
-		{"bad token before the file", nil, []formPart{tokenField("garbage"), titleField("t"), dataFile(video)}, 10002},
-		{"bad token after the file", nil, []formPart{titleField("t"), dataFile(video), tokenField("garbage")}, 10002},
-		{"bad token in the query", vals("token", "garbage"), []formPart{titleField("t"), dataFile(video)}, 10002},
+		{"text named .mp4", nil, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField("t"), e2etest.DataFile([]byte("this is not a video"))}, 12006},
+		{"png image", nil, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField("t"), e2etest.DataFile(pngImage(t))}, 12006},
+		{"truncated video", nil, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField("t"), e2etest.DataFile(video[:len(video)/3])}, 12006},
+		{"no title", nil, []e2etest.Part{e2etest.TokenField(token), e2etest.DataFile(video)}, 12002},
+		{"blank title", nil, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField("   "), e2etest.DataFile(video)}, 12002},
+		{"101 character title", nil, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField(strings.Repeat("字", 101)), e2etest.DataFile(video)}, 12003},
+		{"two-line title", nil, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField("one\ntwo"), e2etest.DataFile(video)}, 12003},
+		{"no file", nil, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField("t")}, 12004},
+		{"empty file", nil, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField("t"), e2etest.DataFile(nil)}, 12004},
+		{"two files", nil, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField("t"), e2etest.DataFile(video), e2etest.DataFile(video)}, 12004},
+		{"no token", nil, []e2etest.Part{e2etest.TitleField("t"), e2etest.DataFile(video)}, 10002},
+		{"bad token before the file", nil, []e2etest.Part{e2etest.TokenField("garbage"), e2etest.TitleField("t"), e2etest.DataFile(video)}, 10002},
+		{"bad token after the file", nil, []e2etest.Part{e2etest.TitleField("t"), e2etest.DataFile(video), e2etest.TokenField("garbage")}, 10002},
+		{"bad token in the query", e2etest.Vals("token", "garbage"), []e2etest.Part{e2etest.TitleField("t"), e2etest.DataFile(video)}, 10002},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := refused(t, upload(t, c.query, c.parts...))
-			if a.code() != c.code {
-				t.Fatalf("status_code %d (%s); want %d", a.code(), a.str("status_msg"), c.code)
+			a := e2etest.Refused(t, shared.phone.Upload(t, c.query, c.parts...))
+			if a.Code() != c.code {
+				t.Fatalf("status_code %d (%s); want %d", a.Code(), a.Str("status_msg"), c.code)
 			}
 		})
 	}
 	t.Run("urlencoded body", func(t *testing.T) {
 		req, err := http.NewRequest(http.MethodPost, shared.stack.GatewayURL()+"/douyin/publish/action/?token="+token,
-			strings.NewReader(vals("title", "t", "data", "not a file").Encode()))
+			strings.NewReader(e2etest.Vals("title", "t", "data", "not a file").Encode()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if a := refused(t, shared.phone.do(t, req)); a.code() != 12007 {
-			t.Fatalf("status_code %d; want 12007", a.code())
+		if a := e2etest.Refused(t, shared.phone.Do(t, req)); a.Code() != 12007 {
+			t.Fatalf("status_code %d; want 12007", a.Code())
 		}
 	})
-	list := videoList(t, ok(t, shared.phone.get(t, "/douyin/publish/list/", vals("token", token))))
+	list := videoList(t, e2etest.OK(t, shared.phone.Get(t, "/douyin/publish/list/", e2etest.Vals("token", token))))
 	if len(list) != 0 {
 		t.Fatalf("refused uploads made %d videos", len(list))
 	}
@@ -272,7 +276,7 @@ func TestOversizeUploadIsRefused(t *testing.T) {
 	_, token := account(t, "big")
 	before := mediaFiles(t)
 	const limit = 100 << 20
-	head, err := uploadRequest(nil, tokenField(token), titleField("big"), formPart{name: "data", filename: "big.mp4", content: []byte("X")})
+	head, err := shared.phone.UploadRequest(nil, e2etest.TokenField(token), e2etest.TitleField("big"), e2etest.Part{Name: "data", Filename: "big.mp4", Content: []byte("X")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,9 +296,9 @@ func TestOversizeUploadIsRefused(t *testing.T) {
 			if declared {
 				req.ContentLength = int64(len(prefix)) + limit + 1 + int64(len(suffix))
 			}
-			a := refused(t, shared.phone.do(t, req))
-			if a.code() != 12005 || !strings.Contains(a.str("status_msg"), "100 MiB") {
-				t.Fatalf("answer %s; want 12005 naming the limit", a.raw)
+			a := e2etest.Refused(t, shared.phone.Do(t, req))
+			if a.Code() != 12005 || !strings.Contains(a.Str("status_msg"), "100 MiB") {
+				t.Fatalf("answer %s; want 12005 naming the limit", a.Raw)
 			}
 		})
 	}
@@ -306,20 +310,20 @@ func TestOversizeUploadIsRefused(t *testing.T) {
 // The other endpoints still read urlencoded forms from the streamed body, within a cap.
 func TestFormBodiesWithStreamedRequests(t *testing.T) {
 	p := shared.phone
-	name := uniqueName("form")
-	ok(t, p.postForm(t, "/douyin/user/register/", vals("username", name, "password", "pw")))
+	name := e2etest.Unique("form")
+	e2etest.OK(t, p.PostForm(t, "/douyin/user/register/", e2etest.Vals("username", name, "password", "pw")))
 	// A chunked form body (no declared length) is read too.
 	req, err := http.NewRequest(http.MethodPost, shared.stack.GatewayURL()+"/douyin/user/login/",
-		io.MultiReader(strings.NewReader(vals("username", name, "password", "pw").Encode())))
+		io.MultiReader(strings.NewReader(e2etest.Vals("username", name, "password", "pw").Encode())))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	ok(t, p.do(t, req))
+	e2etest.OK(t, p.Do(t, req))
 	// A form body over 1 MiB is refused, in JSON.
-	huge := vals("username", name, "password", "pw", "padding", strings.Repeat("p", 2<<20))
-	if a := refused(t, p.postForm(t, "/douyin/user/login/", huge)); a.code() != 10001 {
-		t.Fatalf("huge form: status_code %d; want 10001", a.code())
+	huge := e2etest.Vals("username", name, "password", "pw", "padding", strings.Repeat("p", 2<<20))
+	if a := e2etest.Refused(t, p.PostForm(t, "/douyin/user/login/", huge)); a.Code() != 10001 {
+		t.Fatalf("huge form: status_code %d; want 10001", a.Code())
 	}
 }
 

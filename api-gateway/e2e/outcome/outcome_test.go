@@ -5,6 +5,8 @@ package outcome
 import (
 	"testing"
 	"time"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
 // outcomeUnknown (errno.OutcomeUnknown) tells the phone its write reached the service, or may
@@ -31,19 +33,19 @@ const keylessWindow = 10 * time.Second
 func TestOneLostAnswer(t *testing.T) {
 	for _, w := range writes(t) {
 		t.Run(w.name, func(t *testing.T) {
-			text, key := unique("one answer lost "), unique("key-")
+			text, key := e2etest.Unique("one answer lost "), e2etest.Unique("key-")
 			w.proxy.arm(1)
 			first := w.send(t, text, key)
 			if cut := w.proxy.disarm(); cut != 1 {
 				t.Fatalf("the proxy cut %d answers; want 1 (the write never met the cut)", cut)
 			}
 			// The resend meets no cut, so the gateway learns the real outcome within its budget.
-			if first.code() != 0 {
+			if first.Code() != 0 {
 				t.Fatalf("a committed write lost its answer once and the phone was told %s; want 0 (settled by the resend)", told(first))
 			}
 			rows := storedOnce(t, w, text)
-			if first.code() == 0 && w.answeredID != nil && w.answeredID(first) != rows[0] {
-				t.Fatalf("answered row %d; the one stored is %d: %s", w.answeredID(first), rows[0], first.raw)
+			if first.Code() == 0 && w.answeredID != nil && w.answeredID(first) != rows[0] {
+				t.Fatalf("answered row %d; the one stored is %d: %s", w.answeredID(first), rows[0], first.Raw)
 			}
 			sendAgain(t, w, text, key, rows[0])
 		})
@@ -55,7 +57,7 @@ func TestOneLostAnswer(t *testing.T) {
 func TestEveryAnswerLostWithKey(t *testing.T) {
 	for _, w := range writes(t) {
 		t.Run(w.name, func(t *testing.T) {
-			text, key := unique("every answer lost "), unique("key-")
+			text, key := e2etest.Unique("every answer lost "), e2etest.Unique("key-")
 			w.proxy.arm(allAnswers)
 			first := w.send(t, text, key)
 			sent := w.proxy.disarm()
@@ -72,7 +74,7 @@ func TestEveryAnswerLostWithKey(t *testing.T) {
 func TestEveryAnswerLostWithoutKey(t *testing.T) {
 	for _, w := range writes(t) {
 		t.Run(w.name, func(t *testing.T) {
-			text := unique("no key, every answer lost ")
+			text := e2etest.Unique("no key, every answer lost ")
 			start := time.Now()
 			w.proxy.arm(allAnswers)
 			first := w.send(t, text, "")
@@ -89,9 +91,9 @@ func TestEveryAnswerLostWithoutKey(t *testing.T) {
 }
 
 // wantUnknown checks the answer to a write whose every answer was cut, sent (the cuts) times.
-func wantUnknown(t *testing.T, a answer, sent int) {
+func wantUnknown(t *testing.T, a e2etest.Answer, sent int) {
 	t.Helper()
-	if a.code() != outcomeUnknown {
+	if a.Code() != outcomeUnknown {
 		t.Fatalf("every answer of the service was lost after its commit, and the phone was told %s; want %d",
 			told(a), outcomeUnknown)
 	}
@@ -117,9 +119,9 @@ func storedOnce(t *testing.T, w write, text string) []int64 {
 // succeed, answer the stored row (id) when the answer carries one, and store nothing more.
 func sendAgain(t *testing.T, w write, text, key string, id int64) {
 	t.Helper()
-	again := ok(t, w.send(t, text, key))
+	again := e2etest.OK(t, w.send(t, text, key))
 	if w.answeredID != nil && w.answeredID(again) != id {
-		t.Fatalf("the repeat answered row %d; the one stored is %d: %s", w.answeredID(again), id, again.raw)
+		t.Fatalf("the repeat answered row %d; the one stored is %d: %s", w.answeredID(again), id, again.Raw)
 	}
 	if rows := storedOnce(t, w, text); rows[0] != id {
 		t.Fatalf("after the repeat the stored row is %d; it was %d", rows[0], id)
@@ -127,9 +129,9 @@ func sendAgain(t *testing.T, w write, text, key string, id int64) {
 }
 
 // told names an answer's code for a failure message.
-func told(a answer) string {
-	if what, known := notCarriedOut[a.code()]; known {
-		return what + ": " + string(a.raw)
+func told(a e2etest.Answer) string {
+	if what, known := notCarriedOut[a.Code()]; known {
+		return what + ": " + string(a.Raw)
 	}
-	return string(a.raw)
+	return string(a.Raw)
 }

@@ -20,9 +20,9 @@ import (
 
 // env is what the tests share.
 type env struct {
-	gateway string    // the gateway's base URL
-	comment *cutProxy // in front of the comment service
-	message *cutProxy // in front of the message service
+	phone   e2etest.Phone // calls the gateway
+	comment *cutProxy     // in front of the comment service
+	message *cutProxy     // in front of the message service
 }
 
 var shared *env
@@ -60,7 +60,7 @@ func TestMain(m *testing.M) {
 			return []string{"TIKTOK_RATE_LIMIT=off", "TIKTOK_REDIS_ADDR=" + redis.Addr}, redis.Close, nil
 		},
 	}, func(s *e2etest.Suite) {
-		shared.gateway = s.Stack.GatewayURL()
+		shared.phone = e2etest.Phone{Base: s.Stack.GatewayURL()}
 		shared.comment.forwardTo(s.Stack.ServiceAddr("comment"))
 		shared.message.forwardTo(s.Stack.ServiceAddr("message"))
 	})

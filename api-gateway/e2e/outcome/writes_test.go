@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+
+	"simpletiktok/api-gateway/e2e/e2etest"
 )
 
 // write is one kind of write whose answer the proxy can cut: a comment post or a message send,
@@ -15,12 +17,12 @@ type write struct {
 	name  string
 	proxy *cutProxy // in front of the service that carries the write out
 	// send makes the write as the phone does, with the idempotency key when key is not empty.
-	send func(t *testing.T, text, key string) answer
+	send func(t *testing.T, text, key string) e2etest.Answer
 	// stored reads back, as the phone does, the ids of the stored rows that hold text.
 	stored func(t *testing.T, text string) []int64
 	// answeredID is the id of the row a successful answer carries (-1: none); nil for a write
 	// whose answer is status only.
-	answeredID func(a answer) int64
+	answeredID func(a e2etest.Answer) int64
 }
 
 // writes gives each kind of write a place of its own: a new video to comment on, a new pair of
@@ -37,19 +39,19 @@ func commentPost(t *testing.T) write {
 	return write{
 		name:  "comment post",
 		proxy: shared.comment,
-		send: func(t *testing.T, text, key string) answer {
+		send: func(t *testing.T, text, key string) e2etest.Answer {
 			t.Helper()
 			params := url.Values{"token": {commenter.token}, "video_id": {fmt.Sprint(video)},
 				"action_type": {"1"}, "comment_text": {text}}
 			if key != "" {
 				params.Set("request_id", key)
 			}
-			return send(t, http.MethodPost, "/douyin/comment/action/", params, nil)
+			return e2etest.ContractShape(t, shared.phone.Post(t, "/douyin/comment/action/", params))
 		},
 		stored: func(t *testing.T, text string) []int64 {
 			t.Helper()
-			list := ok(t, send(t, http.MethodGet, "/douyin/comment/list/", url.Values{
-				"token": {commenter.token}, "video_id": {fmt.Sprint(video)}}, nil)).list(t, "comment_list")
+			list := e2etest.OK(t, shared.phone.Get(t, "/douyin/comment/list/", url.Values{
+				"token": {commenter.token}, "video_id": {fmt.Sprint(video)}})).List(t, "comment_list")
 			// The video holds this test's comments only: its count must be the list's length.
 			if n := commentCount(t, author, video); n != int64(len(list)) {
 				t.Fatalf("comment_count %d, but the comment list holds %d", n, len(list))
@@ -57,12 +59,12 @@ func commentPost(t *testing.T) write {
 			var ids []int64
 			for _, c := range list {
 				if c["content"] == text {
-					ids = append(ids, asInt(c["id"]))
+					ids = append(ids, e2etest.AsInt(c["id"]))
 				}
 			}
 			return ids
 		},
-		answeredID: func(a answer) int64 { return asInt(a.obj("comment")["id"]) },
+		answeredID: func(a e2etest.Answer) int64 { return e2etest.AsInt(a.Obj("comment")["id"]) },
 	}
 }
 
@@ -70,8 +72,8 @@ func commentPost(t *testing.T) write {
 func commentCount(t *testing.T, author user, video int64) int64 {
 	t.Helper()
 	for _, v := range worksOf(t, author) {
-		if asInt(v["id"]) == video {
-			return asInt(v["comment_count"])
+		if e2etest.AsInt(v["id"]) == video {
+			return e2etest.AsInt(v["comment_count"])
 		}
 	}
 	t.Fatalf("video %d is not in the publish list of its author %d", video, author.id)
@@ -85,24 +87,24 @@ func messageSend(t *testing.T) write {
 	return write{
 		name:  "message send",
 		proxy: shared.message,
-		send: func(t *testing.T, text, key string) answer {
+		send: func(t *testing.T, text, key string) e2etest.Answer {
 			t.Helper()
-			var header http.Header
+			req := shared.phone.Request(t, http.MethodPost, "/douyin/message/action/", url.Values{"token": {from.token},
+				"to_user_id": {fmt.Sprint(to.id)}, "action_type": {"1"}, "content": {text}})
 			if key != "" {
-				header = http.Header{"Idempotency-Key": {key}}
+				req.Header.Set("Idempotency-Key", key)
 			}
-			return send(t, http.MethodPost, "/douyin/message/action/", url.Values{"token": {from.token},
-				"to_user_id": {fmt.Sprint(to.id)}, "action_type": {"1"}, "content": {text}}, header)
+			return e2etest.ContractShape(t, shared.phone.Do(t, req))
 		},
 		stored: func(t *testing.T, text string) []int64 {
 			t.Helper()
 			// The receiver's view: what was stored, not what the sender's side may remember.
-			chat := ok(t, send(t, http.MethodGet, "/douyin/message/chat/", url.Values{
-				"token": {to.token}, "to_user_id": {fmt.Sprint(from.id)}}, nil)).list(t, "message_list")
+			chat := e2etest.OK(t, shared.phone.Get(t, "/douyin/message/chat/", url.Values{
+				"token": {to.token}, "to_user_id": {fmt.Sprint(from.id)}})).List(t, "message_list")
 			var ids []int64
 			for _, m := range chat {
 				if m["content"] == text {
-					ids = append(ids, asInt(m["id"]))
+					ids = append(ids, e2etest.AsInt(m["id"]))
 				}
 			}
 			return ids

@@ -4,9 +4,13 @@ package replicas
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"strings"
 	"testing"
 
+	"simpletiktok/api-gateway/e2e/e2etest"
 	"simpletiktok/pkg/cache/redistest"
 	"simpletiktok/pkg/devstack"
 	"simpletiktok/pkg/ffmpeg/ffmpegtest"
@@ -39,7 +43,7 @@ func TestAWriteThroughOneGatewayIsReadThroughTheOther(t *testing.T) {
 	if len(urls) != 2 {
 		t.Fatalf("gateways: %v; want two", urls)
 	}
-	gateways := []*phone{newPhone(urls[0]), newPhone(urls[1])}
+	gateways := []e2etest.Phone{{Base: urls[0]}, {Base: urls[1]}}
 	clip, err := os.ReadFile(ffmpegtest.MP4(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +80,7 @@ func TestAWriteThroughOneGatewayIsReadThroughTheOther(t *testing.T) {
 			}
 			for i := range rounds {
 				w, r := gateways[i%2], gateways[(i+1)%2]
-				t.Run(fmt.Sprintf("round %d: written via %s, read via %s", i, w.base, r.base), func(t *testing.T) {
+				t.Run(fmt.Sprintf("round %d: written via %s, read via %s", i, w.Base, r.Base), func(t *testing.T) {
 					latest = round(t, w, r, author, clip, step)
 				})
 				if t.Failed() {
@@ -112,23 +116,48 @@ func servedCalls(t *testing.T) map[string]float64 {
 	return n
 }
 
-// register makes a user through w and logs in through r, which must know the account at once.
-func register(t *testing.T, w, r *phone, prefix string, step func()) member {
+// metricSum sums the samples of a counter family on a process's /metrics, all labels together.
+func metricSum(t *testing.T, adminURL, family string) float64 {
 	t.Helper()
-	name, password := uniqueName(prefix), "secret-"+prefix
-	step()
-	reg := w.post(t, "/douyin/user/register/", vals("username", name, "password", password))
-	m := member{id: asInt(reg.body["user_id"])}
-	m.token, _ = reg.body["token"].(string)
-	step()
-	login := r.post(t, "/douyin/user/login/", vals("username", name, "password", password))
-	if id := asInt(login.body["user_id"]); id != m.id || m.id <= 0 {
-		t.Fatalf("registered %s as %d via %s; login via %s says %d", name, m.id, w.base, r.base, id)
+	resp, err := http.Get(adminURL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
 	}
-	token, _ := login.body["token"].(string)
-	u := r.get(t, "/douyin/user/", vals("user_id", m.id, "token", token)).obj("user")
-	if u["name"] != name || asInt(u["id"]) != m.id {
-		t.Fatalf("user %d via %s: %v; want %s", m.id, r.base, u, name)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, line := range strings.Split(string(raw), "\n") {
+		if !strings.HasPrefix(line, family+"{") && !strings.HasPrefix(line, family+" ") {
+			continue
+		}
+		var v float64
+		if _, err := fmt.Sscan(line[strings.LastIndexByte(line, ' ')+1:], &v); err == nil {
+			sum += v
+		}
+	}
+	return sum
+}
+
+// register makes a user through w and logs in through r, which must know the account at once.
+func register(t *testing.T, w, r e2etest.Phone, prefix string, step func()) member {
+	t.Helper()
+	name, password := e2etest.Unique(prefix), "secret-"+prefix
+	step()
+	reg := e2etest.OK(t, w.Post(t, "/douyin/user/register/", e2etest.Vals("username", name, "password", password)))
+	m := member{id: reg.Int("user_id")}
+	m.token = reg.Str("token")
+	step()
+	login := e2etest.OK(t, r.Post(t, "/douyin/user/login/", e2etest.Vals("username", name, "password", password)))
+	if id := login.Int("user_id"); id != m.id || m.id <= 0 {
+		t.Fatalf("registered %s as %d via %s; login via %s says %d", name, m.id, w.Base, r.Base, id)
+	}
+	token := login.Str("token")
+	u := e2etest.OK(t, r.Get(t, "/douyin/user/", e2etest.Vals("user_id", fmt.Sprint(m.id), "token", token))).Obj("user")
+	if u["name"] != name || e2etest.AsInt(u["id"]) != m.id {
+		t.Fatalf("user %d via %s: %v; want %s", m.id, r.Base, u, name)
 	}
 	return m
 }
@@ -136,105 +165,105 @@ func register(t *testing.T, w, r *phone, prefix string, step func()) member {
 // round makes every kind of write through w and reads each back through r, and returns the id of
 // the video it published. step applies the condition of Redis before each write and before each
 // read.
-func round(t *testing.T, w, r *phone, author member, clip []byte, step func()) int64 {
+func round(t *testing.T, w, r e2etest.Phone, author member, clip []byte, step func()) int64 {
 	fan := register(t, w, r, "fan", step)
 
 	// Publish: the new video heads the author's list and the feed, nobody's like or comment yet.
-	title := uniqueName("clip")
+	title := e2etest.Unique("clip")
 	step()
-	w.publish(t, author.token, title, clip)
+	e2etest.OK(t, w.Publish(t, author.token, title, clip))
 	step()
-	list := r.get(t, "/douyin/publish/list/", vals("user_id", author.id, "token", fan.token)).list("video_list")
+	list := e2etest.OK(t, r.Get(t, "/douyin/publish/list/", e2etest.Vals("user_id", fmt.Sprint(author.id), "token", fan.token))).List(t, "video_list")
 	if len(list) == 0 || list[0]["title"] != title {
-		t.Fatalf("the publish list via %s does not start with %q: %v", r.base, title, list)
+		t.Fatalf("the publish list via %s does not start with %q: %v", r.Base, title, list)
 	}
-	video := asInt(list[0]["id"])
+	video := e2etest.AsInt(list[0]["id"])
 	seen(t, r, fan, video, false, 0, 0)
 
 	// Like and unlike.
 	for _, like := range []bool{true, false} {
 		step()
-		w.post(t, "/douyin/favorite/action/", vals("token", fan.token, "video_id", video, "action_type", action(like)))
+		e2etest.OK(t, w.Post(t, "/douyin/favorite/action/", e2etest.Vals("token", fan.token, "video_id", fmt.Sprint(video), "action_type", action(like))))
 		step()
 		seen(t, r, fan, video, like, count(like), 0)
 		step()
-		liked := r.get(t, "/douyin/favorite/list/", vals("user_id", fan.id, "token", fan.token)).list("video_list")
-		if (withID(liked, video) != nil) != like || len(liked) != int(count(like)) {
-			t.Fatalf("after like=%v via %s, the favorite list via %s: %v", like, w.base, r.base, liked)
+		liked := e2etest.OK(t, r.Get(t, "/douyin/favorite/list/", e2etest.Vals("user_id", fmt.Sprint(fan.id), "token", fan.token))).List(t, "video_list")
+		if (e2etest.WithID(liked, video) != nil) != like || len(liked) != int(count(like)) {
+			t.Fatalf("after like=%v via %s, the favorite list via %s: %v", like, w.Base, r.Base, liked)
 		}
 		step()
-		a := r.get(t, "/douyin/user/", vals("user_id", author.id, "token", fan.token)).obj("user")
-		if asInt(a["total_favorited"]) != count(like) {
-			t.Fatalf("after like=%v via %s, the author via %s: total_favorited %v", like, w.base, r.base, a["total_favorited"])
+		a := e2etest.OK(t, r.Get(t, "/douyin/user/", e2etest.Vals("user_id", fmt.Sprint(author.id), "token", fan.token))).Obj("user")
+		if e2etest.AsInt(a["total_favorited"]) != count(like) {
+			t.Fatalf("after like=%v via %s, the author via %s: total_favorited %v", like, w.Base, r.Base, a["total_favorited"])
 		}
 	}
 
 	// Follow and unfollow.
 	for _, follow := range []bool{true, false} {
 		step()
-		w.post(t, "/douyin/relation/action/", vals("token", fan.token, "to_user_id", author.id, "action_type", action(follow)))
+		e2etest.OK(t, w.Post(t, "/douyin/relation/action/", e2etest.Vals("token", fan.token, "to_user_id", fmt.Sprint(author.id), "action_type", action(follow))))
 		step()
-		a := r.get(t, "/douyin/user/", vals("user_id", author.id, "token", fan.token)).obj("user")
-		if a["is_follow"] != follow || asInt(a["follower_count"]) != count(follow) {
-			t.Fatalf("after follow=%v via %s, the author via %s: is_follow %v, follower_count %v", follow, w.base, r.base,
+		a := e2etest.OK(t, r.Get(t, "/douyin/user/", e2etest.Vals("user_id", fmt.Sprint(author.id), "token", fan.token))).Obj("user")
+		if a["is_follow"] != follow || e2etest.AsInt(a["follower_count"]) != count(follow) {
+			t.Fatalf("after follow=%v via %s, the author via %s: is_follow %v, follower_count %v", follow, w.Base, r.Base,
 				a["is_follow"], a["follower_count"])
 		}
 		step()
-		follows := r.get(t, "/douyin/relation/follow/list/", vals("user_id", fan.id, "token", fan.token)).list("user_list")
-		if (withID(follows, author.id) != nil) != follow || len(follows) != int(count(follow)) {
-			t.Fatalf("after follow=%v via %s, the follow list via %s: %v", follow, w.base, r.base, follows)
+		follows := e2etest.OK(t, r.Get(t, "/douyin/relation/follow/list/", e2etest.Vals("user_id", fmt.Sprint(fan.id), "token", fan.token))).List(t, "user_list")
+		if (e2etest.WithID(follows, author.id) != nil) != follow || len(follows) != int(count(follow)) {
+			t.Fatalf("after follow=%v via %s, the follow list via %s: %v", follow, w.Base, r.Base, follows)
 		}
 	}
 
 	// A comment posted, then deleted.
-	text := "said via " + w.base
+	text := "said via " + w.Base
 	step()
-	posted := w.post(t, "/douyin/comment/action/", vals("token", fan.token, "video_id", video, "action_type", "1", "comment_text", text))
-	comment := asInt(posted.obj("comment")["id"])
+	posted := e2etest.OK(t, w.Post(t, "/douyin/comment/action/", e2etest.Vals("token", fan.token, "video_id", fmt.Sprint(video), "action_type", "1", "comment_text", text)))
+	comment := e2etest.AsInt(posted.Obj("comment")["id"])
 	for _, present := range []bool{true, false} {
 		if !present {
 			step()
-			w.post(t, "/douyin/comment/action/", vals("token", fan.token, "video_id", video, "action_type", "2", "comment_id", comment))
+			e2etest.OK(t, w.Post(t, "/douyin/comment/action/", e2etest.Vals("token", fan.token, "video_id", fmt.Sprint(video), "action_type", "2", "comment_id", fmt.Sprint(comment))))
 		}
 		step()
-		comments := r.get(t, "/douyin/comment/list/", vals("video_id", video, "token", fan.token)).list("comment_list")
-		c := withID(comments, comment)
+		comments := e2etest.OK(t, r.Get(t, "/douyin/comment/list/", e2etest.Vals("video_id", fmt.Sprint(video), "token", fan.token))).List(t, "comment_list")
+		c := e2etest.WithID(comments, comment)
 		if (c != nil) != present || len(comments) != int(count(present)) || (present && c["content"] != text) {
-			t.Fatalf("comment %d present=%v via %s; the list via %s: %v", comment, present, w.base, r.base, comments)
+			t.Fatalf("comment %d present=%v via %s; the list via %s: %v", comment, present, w.Base, r.Base, comments)
 		}
 		step()
 		seen(t, r, fan, video, false, 0, count(present))
 	}
 
 	// A message.
-	content := "hello via " + w.base
+	content := "hello via " + w.Base
 	step()
-	w.post(t, "/douyin/message/action/", vals("token", fan.token, "to_user_id", author.id, "action_type", "1", "content", content))
+	e2etest.OK(t, w.Post(t, "/douyin/message/action/", e2etest.Vals("token", fan.token, "to_user_id", fmt.Sprint(author.id), "action_type", "1", "content", content)))
 	step()
-	chat := r.get(t, "/douyin/message/chat/", vals("token", fan.token, "to_user_id", author.id, "pre_msg_time", 0)).list("message_list")
-	if len(chat) != 1 || chat[0]["content"] != content || asInt(chat[0]["from_user_id"]) != fan.id || asInt(chat[0]["to_user_id"]) != author.id {
-		t.Fatalf("after a message via %s, the chat via %s: %v", w.base, r.base, chat)
+	chat := e2etest.OK(t, r.Get(t, "/douyin/message/chat/", e2etest.Vals("token", fan.token, "to_user_id", fmt.Sprint(author.id), "pre_msg_time", "0"))).List(t, "message_list")
+	if len(chat) != 1 || chat[0]["content"] != content || e2etest.AsInt(chat[0]["from_user_id"]) != fan.id || e2etest.AsInt(chat[0]["to_user_id"]) != author.id {
+		t.Fatalf("after a message via %s, the chat via %s: %v", w.Base, r.Base, chat)
 	}
 	return video
 }
 
 // seen checks video in the first page of the feed through r, as fan and as anyone (the shared
 // newest page): its like count and comment count, and whether fan likes it.
-func seen(t *testing.T, r *phone, fan member, video int64, liked bool, likes, comments int64) {
+func seen(t *testing.T, r e2etest.Phone, fan member, video int64, liked bool, likes, comments int64) {
 	t.Helper()
 	for _, token := range []string{fan.token, ""} {
-		params := vals("token", token)
+		params := e2etest.Vals("token", token)
 		if token == "" {
 			params = nil
 		}
-		v := withID(r.get(t, "/douyin/feed/", params).list("video_list"), video)
+		v := e2etest.WithID(e2etest.OK(t, r.Get(t, "/douyin/feed/", params)).List(t, "video_list"), video)
 		if v == nil {
-			t.Fatalf("video %d is not in the feed via %s", video, r.base)
+			t.Fatalf("video %d is not in the feed via %s", video, r.Base)
 		}
 		wantLiked := liked && token != ""
-		if v["is_favorite"] != wantLiked || asInt(v["favorite_count"]) != likes || asInt(v["comment_count"]) != comments {
+		if v["is_favorite"] != wantLiked || e2etest.AsInt(v["favorite_count"]) != likes || e2etest.AsInt(v["comment_count"]) != comments {
 			t.Fatalf("video %d in the feed via %s (token %v): is_favorite %v, favorite_count %v, comment_count %v; want %v, %d, %d",
-				video, r.base, token != "", v["is_favorite"], v["favorite_count"], v["comment_count"], wantLiked, likes, comments)
+				video, r.Base, token != "", v["is_favorite"], v["favorite_count"], v["comment_count"], wantLiked, likes, comments)
 		}
 	}
 }
