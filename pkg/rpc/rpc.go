@@ -104,7 +104,7 @@ func ClientOptions(cfg config.Etcd, timeouts config.Client, tracer opentracing.T
 			MaxIdlePerAddress: timeouts.IdlePerAddress(),
 			MaxIdleTimeout:    time.Minute,
 		}),
-	}, callPolicy(timeouts)...), nil
+	}, append(callPolicy(timeouts), balancing()...)...), nil
 }
 
 // operationName names spans "service::Method" after the callee.
