@@ -35,6 +35,10 @@ type httpConfig struct {
 	Addr          string        `yaml:"addr" env:"TIKTOK_HTTP_ADDR"`
 	PublicBaseURL string        `yaml:"public_base_url" env:"TIKTOK_PUBLIC_BASE_URL"`
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// DrainDelay is how long the gateway goes on serving after SIGTERM with /readyz answering 503,
+	// before it stops accepting: load balancers polling /readyz stop sending to it meanwhile, so
+	// that no request is sent to a closing listener or on a connection being closed.
+	DrainDelay time.Duration `yaml:"drain_delay"`
 	// ReadTimeout and WriteTimeout bound each wait for the client to send or take data (not the
 	// whole request: a large upload that keeps flowing is fine); IdleTimeout bounds a kept-alive
 	// connection between requests.
@@ -108,6 +112,9 @@ func (c *gatewayConfig) Validate() error {
 	}
 	if c.HTTP.ShutdownGrace <= 0 {
 		errs = append(errs, errors.New("http.shutdown_grace must be positive, e.g. 5s"))
+	}
+	if c.HTTP.DrainDelay < 0 {
+		errs = append(errs, errors.New("http.drain_delay must be 0 (none) or positive, e.g. 1s"))
 	}
 	if c.HTTP.ReadTimeout <= 0 || c.HTTP.WriteTimeout <= 0 || c.HTTP.IdleTimeout <= 0 {
 		errs = append(errs, errors.New("http.read_timeout, http.write_timeout and http.idle_timeout must be positive, e.g. 30s, 30s and 60s"))

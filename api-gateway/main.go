@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 	_ "time/tzdata" // comment dates need their zone also where the system has no zone database
 
@@ -123,7 +125,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	var shared []application.Option
+	shared := []application.Option{application.WriteBudgets(cfg.Client.Timeouts)}
 	if cfg.Coalesce.Lanes > 0 {
 		shared = append(shared, application.ShareNewestFeed(merge))
 	}
@@ -152,18 +154,50 @@ func run(args []string) error {
 	// reports a page served without some decorations: a log line, the span, a count by route.
 	h.Use(middleware.Trace(tracer, access), middleware.Metrics(obs.http), middleware.Recover(log),
 		middleware.Degraded(log, obs.events))
-	// At SIGTERM /readyz turns 503 at once, while Hertz drains the requests in flight.
-	h.OnShutdown = append(h.OnShutdown, func(context.Context) { obs.admin.Drain() })
-	admission := cfg.Admission.admission(obs.events) // counts refusals by rate limit, by route
+	// At SIGTERM /readyz turns 503 at once and the gateway goes on serving for http.drain_delay,
+	// so that load balancers stop sending before it stops accepting (drainFirst); then Hertz
+	// closes the listener and waits up to http.shutdown_grace for the requests in flight.
+	h.SetCustomSignalWaiter(drainFirst(obs.admin.Drain, cfg.HTTP.DrainDelay, log))
+	admission := cfg.Admission.admission(cfg.Env, obs.events) // counts refusals by rate limit, by route
 	if err := router.Register(h.Engine, handler.New(uses, tokens, library, log), tokens, admission); err != nil {
 		return err
 	}
 	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env),
 		"max_in_flight", cfg.Admission.MaxInFlight, "rate_limits", cfg.Admission.rateLimits())
-	// Spin serves until SIGINT/SIGTERM, then stops accepting and waits for in-flight requests.
+	// Spin serves until SIGINT/SIGTERM and the drain delay, then stops accepting and waits for
+	// in-flight requests.
 	h.Spin()
 	log.Info("stopped")
 	return nil
+}
+
+// drainFirst is the gateway's signal waiter: at SIGINT, SIGTERM or SIGHUP (the signals of Hertz's
+// own waiter) it turns /readyz to 503 (drain) and keeps serving for delay before it lets Hertz
+// stop (nil: a graceful stop); a server that failed (an error on errCh) stops at once.
+func drainFirst(drain func(), delay time.Duration, log *slog.Logger) func(errCh chan error) error {
+	return func(errCh chan error) error {
+		signals := make(chan os.Signal, 1)
+		stopOn := []os.Signal{syscall.SIGINT, syscall.SIGTERM}
+		if !signal.Ignored(syscall.SIGHUP) {
+			stopOn = append(stopOn, syscall.SIGHUP)
+		}
+		signal.Notify(signals, stopOn...)
+		defer signal.Stop(signals)
+		select {
+		case err := <-errCh:
+			return err
+		case sig := <-signals:
+			drain()
+			log.Info("stopping: unready, still serving while load balancers move away", "signal", sig.String(), "drain_delay", delay)
+		}
+		select {
+		case err := <-errCh:
+			return err
+		case <-signals: // a second signal: no more waiting
+		case <-time.After(delay):
+		}
+		return nil
+	}
 }
 
 // newLibrary sets up the media: the configured storage (media.dir or an S3 bucket), uploads spooled
