@@ -180,7 +180,7 @@ func TestLikeAndUnlikeAreIdempotent(t *testing.T) {
 	}
 	stats, err := videoStats(ctx, f, 1, []int64{10})
 	if err != nil || stats[10] != (VideoStat{FavoriteCount: 1, IsFavorite: true}) {
-		t.Fatalf("VideoStats = %+v, %v", stats, err)
+		t.Fatalf("videoStats = %+v, %v", stats, err)
 	}
 }
 
@@ -332,22 +332,22 @@ func TestStatsAnswerEveryIDAndViewerFlag(t *testing.T) {
 
 	anon, err := videoStats(ctx, f, 0, []int64{10, 12, 11, 10, -1})
 	if err != nil || len(anon) != 3 || anon[10] != (VideoStat{FavoriteCount: 2}) || anon[12] != (VideoStat{FavoriteCount: 1}) || anon[11] != (VideoStat{}) {
-		t.Fatalf("anonymous VideoStats = %+v, %v", anon, err)
+		t.Fatalf("anonymous videoStats = %+v, %v", anon, err)
 	}
 	mine, _ := videoStats(ctx, f, 1, []int64{10, 12})
 	if !mine[10].IsFavorite || mine[12].IsFavorite {
-		t.Fatalf("viewer 1 VideoStats = %+v; want 10 liked, 12 not", mine)
+		t.Fatalf("viewer 1 videoStats = %+v; want 10 liked, 12 not", mine)
 	}
 
 	users, err := userStats(ctx, f, []int64{1, 2, 100, 200, 3})
 	want := map[int64]UserStat{1: {FavoriteCount: 1}, 2: {FavoriteCount: 2}, 100: {TotalFavorited: 2},
 		200: {TotalFavorited: 1}, 3: {}}
 	if err != nil || len(users) != len(want) {
-		t.Fatalf("UserStats = %+v, %v", users, err)
+		t.Fatalf("userStats = %+v, %v", users, err)
 	}
 	for id, w := range want {
 		if users[id] != w {
-			t.Fatalf("UserStats[%d] = %+v; want %+v", id, users[id], w)
+			t.Fatalf("userStats[%d] = %+v; want %+v", id, users[id], w)
 		}
 	}
 
@@ -356,13 +356,13 @@ func TestStatsAnswerEveryIDAndViewerFlag(t *testing.T) {
 		tooMany[i] = int64(i + 1)
 	}
 	if _, err := videoStats(ctx, f, 0, tooMany); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("VideoStats of %d ids = %v; want BadRequest", len(tooMany), err)
+		t.Fatalf("videoStats of %d ids = %v; want BadRequest", len(tooMany), err)
 	}
 	if _, err := userStats(ctx, f, tooMany); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("UserStats of %d ids = %v; want BadRequest", len(tooMany), err)
+		t.Fatalf("userStats of %d ids = %v; want BadRequest", len(tooMany), err)
 	}
 	if empty, err := userStats(ctx, f, nil); err != nil || empty == nil || len(empty) != 0 {
-		t.Fatalf("UserStats(nil) = %v, %v; want an empty map", empty, err)
+		t.Fatalf("userStats(nil) = %v, %v; want an empty map", empty, err)
 	}
 }
 

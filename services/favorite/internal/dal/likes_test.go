@@ -73,10 +73,10 @@ func testLikeUnlike(t *testing.T, open func(*testing.T) (*Favorites, *gorm.DB)) 
 
 	videos, err := videoStats(ctx, repo, 1, []int64{10, 99})
 	if err != nil || videos[10] != (biz.VideoStat{FavoriteCount: 2, IsFavorite: true}) || videos[99] != (biz.VideoStat{}) {
-		t.Fatalf("VideoStats(viewer 1) = %+v, %v", videos, err)
+		t.Fatalf("videoStats(viewer 1) = %+v, %v", videos, err)
 	}
 	if anon, _ := videoStats(ctx, repo, 0, []int64{10}); anon[10] != (biz.VideoStat{FavoriteCount: 2}) {
-		t.Fatalf("VideoStats(anonymous) = %+v", anon)
+		t.Fatalf("videoStats(anonymous) = %+v", anon)
 	}
 	if other, _ := videoStats(ctx, repo, 2, []int64{10}); other[10].IsFavorite {
 		t.Fatalf("user 2 unliked video 10 but is_favorite is true")
@@ -88,7 +88,7 @@ func testLikeUnlike(t *testing.T, open func(*testing.T) (*Favorites, *gorm.DB)) 
 	want := map[int64]biz.UserStat{1: {FavoriteCount: 1}, 2: {}, 7: {FavoriteCount: 1, TotalFavorited: 2}}
 	for id, w := range want {
 		if users[id] != w {
-			t.Fatalf("UserStats[%d] = %+v; want %+v (all: %+v)", id, users[id], w, users)
+			t.Fatalf("userStats[%d] = %+v; want %+v (all: %+v)", id, users[id], w, users)
 		}
 	}
 	if users[3] != (biz.UserStat{}) {
