@@ -61,11 +61,7 @@ func (h *handler) ListByAuthor(ctx context.Context, req *video.ListByAuthorReque
 }
 
 func (h *handler) MGetVideos(ctx context.Context, req *video.MGetVideosRequest) (*video.MGetVideosResponse, error) {
-	videos, err := h.videos.MGet(ctx, req.VideoIds)
-	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
-	}
-	works, err := h.videos.AuthorWorks(ctx, videos)
+	videos, works, err := h.videos.MGet(ctx, req.VideoIds)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}

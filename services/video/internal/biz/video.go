@@ -173,7 +173,7 @@ func (s *Videos) Feed(ctx context.Context, queries []FeedQuery) ([]FeedPage, err
 	for _, page := range found {
 		all = append(all, page...)
 	}
-	works, err := s.AuthorWorks(ctx, all)
+	works, err := s.authorWorks(ctx, all)
 	if err != nil {
 		return nil, err
 	}
@@ -239,15 +239,19 @@ func (s *Videos) ListByAuthor(ctx context.Context, authorIDs []int64) ([]AuthorL
 	return lists, nil
 }
 
-// MGet returns the videos among ids that exist, in the order of ids, each once.
-func (s *Videos) MGet(ctx context.Context, ids []int64) ([]*Video, error) {
+// MGet returns the videos among ids that exist, in the order of ids, each once, and the work
+// count of each of their authors.
+func (s *Videos) MGet(ctx context.Context, ids []int64) ([]*Video, map[int64]int64, error) {
 	ids, err := idbatch.Check(ids, "video")
-	if err != nil || len(ids) == 0 {
-		return nil, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ids) == 0 {
+		return nil, map[int64]int64{}, nil
 	}
 	found, err := s.repo.MGet(ctx, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byID := make(map[int64]*Video, len(found))
 	for _, v := range found {
@@ -259,7 +263,11 @@ func (s *Videos) MGet(ctx context.Context, ids []int64) ([]*Video, error) {
 			out = append(out, v)
 		}
 	}
-	return out, nil
+	works, err := s.authorWorks(ctx, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, works, nil
 }
 
 // CountWorks returns the number of videos of each author among ids, 0 for those with none.
@@ -279,10 +287,10 @@ func (s *Videos) CountWorks(ctx context.Context, authorIDs []int64) (map[int64]i
 	return out, nil
 }
 
-// AuthorWorks returns the number of videos of each author of videos: what a page of them shows
+// authorWorks returns the number of videos of each author of videos: what a page of them shows
 // of their authors. A list holds at most idbatch.Max authors (a feed page, an author's list, a
 // batch read), so this is one CountWorks.
-func (s *Videos) AuthorWorks(ctx context.Context, videos []*Video) (map[int64]int64, error) {
+func (s *Videos) authorWorks(ctx context.Context, videos []*Video) (map[int64]int64, error) {
 	authors := make([]int64, 0, len(videos))
 	for _, v := range videos {
 		authors = append(authors, v.AuthorID)

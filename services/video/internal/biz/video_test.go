@@ -393,23 +393,23 @@ func TestListsAndCounts(t *testing.T) {
 		t.Fatalf("CountWorks = %v, %v; want 1:3 2:2 3:0", counts, err)
 	}
 
-	got, err := s.MGet(ctx, []int64{mine[2].ID, 999, mine[0].ID, mine[2].ID})
-	if err != nil || len(got) != 2 || got[0].ID != mine[2].ID || got[1].ID != mine[0].ID {
-		t.Fatalf("MGet = %+v, %v; want the two in the asked order", got, err)
+	got, gotWorks, err := s.MGet(ctx, []int64{mine[2].ID, 999, mine[0].ID, mine[2].ID})
+	if err != nil || len(got) != 2 || got[0].ID != mine[2].ID || got[1].ID != mine[0].ID || len(gotWorks) != 1 || gotWorks[1] != 3 {
+		t.Fatalf("MGet = %+v, %v, %v; want the two in the asked order, with their author's 3 works", got, gotWorks, err)
 	}
 	theirs, _ := listOf(ctx, s, 2)
-	works, err := s.AuthorWorks(ctx, append(mine[:1:1], theirs...))
+	works, err := s.authorWorks(ctx, append(mine[:1:1], theirs...))
 	if err != nil || len(works) != 2 || works[1] != 3 || works[2] != 2 {
-		t.Fatalf("AuthorWorks = %v, %v; want 1:3 2:2", works, err)
+		t.Fatalf("authorWorks = %v, %v; want 1:3 2:2", works, err)
 	}
-	if none, err := s.AuthorWorks(ctx, nil); err != nil || len(none) != 0 {
-		t.Fatalf("AuthorWorks of no videos = %v, %v", none, err)
+	if none, err := s.authorWorks(ctx, nil); err != nil || len(none) != 0 {
+		t.Fatalf("authorWorks of no videos = %v, %v", none, err)
 	}
 	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
 	}
-	if _, err := s.MGet(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
+	if _, _, err := s.MGet(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("MGet of %d ids = %v; want BadRequest", len(tooMany), err)
 	}
 	if _, err := s.CountWorks(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
