@@ -69,8 +69,8 @@ type displayConfig struct {
 // coalesceConfig is how the gateway merges the reads of pages assembled at the same moment
 // (pkg/coalesce, docs/performance.md "Merged calls").
 type coalesceConfig struct {
-	// Lanes is how many merged calls of one method may be in flight at once; 0 merges nothing.
-	// Keep it at least the number of instances of a service, so that all of them are used.
+	// Lanes is how many merged calls of one method may be in flight at once (at least 1). Keep it
+	// at least the number of instances of a service, so that all of them are used.
 	Lanes int `yaml:"lanes" env:"TIKTOK_COALESCE_LANES"`
 	// MaxQueries is the most pages' queries one merged call carries (1 to idbatch.MaxQueries).
 	MaxQueries int `yaml:"max_queries"`
@@ -82,8 +82,8 @@ func (c coalesceConfig) Limits() coalesce.Limits {
 }
 
 func (c coalesceConfig) validate() error {
-	if c.Lanes < 0 || (c.Lanes > 0 && (c.MaxQueries < 1 || c.MaxQueries > idbatch.MaxQueries)) {
-		return fmt.Errorf("coalesce: lanes must be 0 (off) or more, and max_queries 1 to %d when lanes is set", idbatch.MaxQueries)
+	if c.Lanes < 1 || c.MaxQueries < 1 || c.MaxQueries > idbatch.MaxQueries {
+		return fmt.Errorf("coalesce: lanes must be 1 or more, and max_queries 1 to %d", idbatch.MaxQueries)
 	}
 	return nil
 }

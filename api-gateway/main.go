@@ -100,14 +100,13 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	clients, err := newClients(clientOpts, cfg.Client)
+	services, err := newServices(clientOpts, cfg.Client)
 	if err != nil {
 		return err
 	}
-	merge := coalesce.Config{Limits: cfg.Coalesce.Limits(), Tracer: tracer, Observe: obs.merged.Call}
-	if cfg.Coalesce.Lanes > 0 {
-		clients = coalesced(clients, merge)
-	}
+	// The reads of pages assembled at the same moment are merged (internal/merge, pkg/coalesce).
+	merged := coalesce.Config{Limits: cfg.Coalesce.Limits(), Tracer: tracer, Observe: obs.merged.Call}
+	clients := assemble.Clients{Services: services, Reads: merge.NewReads(services, merged)}
 	tokens, err := auth.NewTokens(cfg.JWT.Secret, cfg.JWT.TTL)
 	if err != nil {
 		return err
@@ -125,11 +124,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	shared := []application.Option{application.WriteBudgets(cfg.Client.Timeouts)}
-	if cfg.Coalesce.Lanes > 0 {
-		shared = append(shared, application.ShareNewestFeed(merge))
-	}
-	uses := application.New(clients, pages, tokens, library, obs.events, log, shared...)
+	uses := application.New(clients, pages, tokens, library, obs.events, log, application.ShareNewestFeed(merged),
+		application.WriteBudgets(cfg.Client.Timeouts))
 
 	h := server.New(
 		server.WithHostPorts(cfg.HTTP.Addr),
@@ -215,23 +211,11 @@ func newLibrary(cfg mediaConfig, log *slog.Logger) (*media.Library, error) {
 	return media.NewLibrary(store, tools, media.NewSlots(cfg.MaxToolRuns), filepath.Join(cfg.Dir, ".incoming"), cfg.limits(), log)
 }
 
-// coalesced is c with the reads pages make merged across the pages assembled at the same moment
-// (internal/merge, pkg/coalesce).
-func coalesced(c assemble.Clients, cfg coalesce.Config) assemble.Clients {
-	c.User = merge.User(c.User, cfg)
-	c.Video = merge.Video(c.Video, cfg)
-	c.Favorite = merge.Favorite(c.Favorite, cfg)
-	c.Comment = merge.Comment(c.Comment, cfg)
-	c.Relation = merge.Relation(c.Relation, cfg)
-	c.Message = merge.Message(c.Message, cfg)
-	return c
-}
-
-// newClients builds one Kitex client per service, all with the same shared options and each with
+// newServices builds one Kitex client per service, all with the same shared options and each with
 // its own circuit breaker.
-func newClients(opts []client.Option, cfg config.Client) (assemble.Clients, error) {
+func newServices(opts []client.Option, cfg config.Client) (merge.Services, error) {
 	var (
-		c    assemble.Clients
+		c    merge.Services
 		errs []error
 	)
 	var err error

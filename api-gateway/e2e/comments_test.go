@@ -249,7 +249,7 @@ func TestCommentListCallsDoNotDependOnLength(t *testing.T) {
 		_, tok := account(t, fmt.Sprint("voice", i))
 		e2etest.OK(t, postComment(t, tok, busy, fmt.Sprint("voice ", i)))
 	}
-	want := []string{"comment::ListCommentsBatch", "relation::UserStatsBatch", "favorite::StatsBatch", "video::CountWorks"}
+	want := []string{"comment::ListComments", "relation::UserStats", "favorite::Stats", "video::CountWorks"}
 	for name, c := range map[string]struct {
 		video int64
 		n     int

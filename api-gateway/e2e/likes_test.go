@@ -253,9 +253,9 @@ func idOfToken(t *testing.T, token string) int64 {
 // favoriteListCalls are the calls of a favorite list as a logged-in user sees it: the liked ids
 // with the favorite service's counts and the viewer's likes, then the videos with their authors'
 // work counts, and one call to each other service that owns a count (and the authors' profiles,
-// when the gateway has not kept them yet: profileCall). favorite::StatsBatch is not among them.
-var favoriteListCalls = []string{"favorite::ListFavoritesBatch", "video::MGetVideos",
-	"relation::UserStatsBatch", "comment::CountComments"}
+// when the gateway has not kept them yet: profileCall). favorite::Stats is not among them.
+var favoriteListCalls = []string{"favorite::ListFavorites", "video::MGetVideos",
+	"relation::UserStats", "comment::CountComments"}
 
 // A favorite list costs the same calls, once each, whether it holds one video or three.
 func TestFavoriteListCallsDoNotDependOnLength(t *testing.T) {

@@ -136,7 +136,7 @@ func TestMetricsCountTheTraffic(t *testing.T) {
 		{"tiktok_rpc_client_requests_total", l("service", "user", "method", "Register", "outcome", "ok"), 2},
 		{"tiktok_rpc_client_requests_total", l("service", "user", "method", "Login", "outcome", "biz_error"), 1},
 		{"tiktok_rpc_client_requests_total", l("service", "relation", "method", "RelationAction", "outcome", "ok"), 1},
-		{"tiktok_rpc_client_duration_seconds", l("service", "video", "method", "FeedBatch"), 1},
+		{"tiktok_rpc_client_duration_seconds", l("service", "video", "method", "Feed"), 1},
 		{"tiktok_merged_call_queries", l("method", "video.Feed"), 1},
 		{"tiktok_registrations_total", nil, 2},
 		{"tiktok_logins_total", l("result", "ok"), 1},

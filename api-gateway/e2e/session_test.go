@@ -129,6 +129,6 @@ func TestPhoneSessionThroughAllSixteenEndpoints(t *testing.T) {
 		t.Fatalf("bob's feed shows the video as %v", v)
 	}
 	waitForSpans(t, feed.TraceID, []string{"api-gateway HTTP GET /douyin/feed/",
-		"video video::FeedBatch", "video storage", "relation relation::UserStatsBatch", "relation storage",
-		"favorite favorite::StatsBatch", "favorite storage", "comment comment::CountComments", "comment storage"})
+		"video video::Feed", "video storage", "relation relation::UserStats", "relation storage",
+		"favorite favorite::Stats", "favorite storage", "comment comment::CountComments", "comment storage"})
 }

@@ -284,14 +284,14 @@ func TestSocialTraces(t *testing.T) {
 
 	raw := waitForSpans(t, list.TraceID, []string{
 		"api-gateway HTTP GET /douyin/relation/friend/list/",
-		"relation relation::ListFriendsBatch", "relation storage",
-		"message message::LatestMessagesBatch", "message storage",
-		"favorite favorite::StatsBatch", "video video::CountWorks",
+		"relation relation::ListFriends", "relation storage",
+		"message message::LatestMessages", "message storage",
+		"favorite favorite::Stats", "video video::CountWorks",
 	})
 	// The list brings its users' relation counts and the viewer's follows: one call to each
 	// service, relation.UserStats not among them.
-	expectCallsOnce(t, "friend list", list.TraceID, []string{"relation::ListFriendsBatch", "message::LatestMessagesBatch",
-		"favorite::StatsBatch", "video::CountWorks"}, profileCall)
+	expectCallsOnce(t, "friend list", list.TraceID, []string{"relation::ListFriends", "message::LatestMessages",
+		"favorite::Stats", "video::CountWorks"}, profileCall)
 	if strings.Contains(raw, secret) {
 		t.Fatal("the friend list's trace holds a message's text")
 	}

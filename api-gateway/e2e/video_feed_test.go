@@ -155,7 +155,7 @@ func TestPublishListOfUnknownUser(t *testing.T) {
 // work counts, then one call to each service that owns a count: the authors' follow counts with
 // the viewer's follows, the like counts of videos and authors with the viewer's likes, the comment
 // counts. The authors' profiles are asked only when the gateway has not kept them yet.
-var feedCalls = []string{"video::FeedBatch", "relation::UserStatsBatch", "favorite::StatsBatch", "comment::CountComments"}
+var feedCalls = []string{"video::Feed", "relation::UserStats", "favorite::Stats", "comment::CountComments"}
 
 // profileCall is the call for profiles, which a page makes only for users the gateway has not
 // shown before (they never change, so it keeps them).
@@ -164,7 +164,7 @@ const profileCall = "user::MGetUsers"
 // newestFeedCalls are the calls of the newest feed page as a logged-in user sees it when no other
 // request shares it: the page as anyone sees it (feedCalls), then the viewer's likes and follows
 // on top of it (assemble.ViewerPartOf).
-var newestFeedCalls = map[string]int{"video::FeedBatch": 1, "relation::UserStatsBatch": 2, "favorite::StatsBatch": 2, "comment::CountComments": 1}
+var newestFeedCalls = map[string]int{"video::Feed": 1, "relation::UserStats": 2, "favorite::Stats": 2, "comment::CountComments": 1}
 
 // A feed page costs the same calls, made once each (the newest page: newestFeedCalls), whether
 // it holds 30 videos or 1; its trace goes from the gateway to the services, with their storage

@@ -31,10 +31,8 @@ import (
 // readMethods are the methods (as named in idl/) that only read.
 func readMethods() []string {
 	return []string{"MGetUsers", "Feed", "ListByAuthor", "MGetVideos", "CountWorks", "ListFavorites",
-		"Stats", "StatsBatch", "VideoStats", "UserStats", "UserStatsBatch", "FeedBatch", "ListComments", "CountComments", "ListFollowing", "ListFollowers",
-		"ListFriends", "IsFollowing", "Chat", "LatestMessages",
-		"ListByAuthorBatch", "ListFavoritesBatch", "ListCommentsBatch", "ListFollowingBatch", "ListFollowersBatch",
-		"ListFriendsBatch", "LatestMessagesBatch"}
+		"Stats", "ListComments", "CountComments", "ListFollowing", "ListFollowers", "ListFriends",
+		"UserStats", "Chat", "LatestMessages"}
 }
 
 // callPolicy returns the options that set each call's timeout by the class of its method and the

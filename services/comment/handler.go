@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/comment/internal/biz"
@@ -33,20 +32,25 @@ func (h *handler) DeleteComment(ctx context.Context, req *comment.DeleteCommentR
 	return &comment.DeleteCommentResponse{}, nil
 }
 
+// ListComments answers several pages' comment lists, read together (one cache round trip).
 func (h *handler) ListComments(ctx context.Context, req *comment.ListCommentsRequest) (*comment.ListCommentsResponse, error) {
-	list, err := h.comments.List(ctx, req.VideoId)
+	videoIDs := make([]int64, len(req.Queries))
+	for i, q := range req.Queries {
+		videoIDs[i] = q.GetVideoId()
+	}
+	lists, err := h.comments.Lists(ctx, videoIDs)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return listToProto(list), nil
-}
-
-func listToProto(list []*biz.Comment) *comment.ListCommentsResponse {
-	resp := &comment.ListCommentsResponse{Comments: make([]*comment.Comment, 0, len(list))}
-	for _, c := range list {
-		resp.Comments = append(resp.Comments, toProto(c))
+	resp := &comment.ListCommentsResponse{Answers: make([]*comment.ListCommentsAnswer, len(lists))}
+	for i, list := range lists {
+		answer := &comment.ListCommentsAnswer{Comments: make([]*comment.Comment, 0, len(list))}
+		for _, c := range list {
+			answer.Comments = append(answer.Comments, toProto(c))
+		}
+		resp.Answers[i] = answer
 	}
-	return resp
+	return resp, nil
 }
 
 func (h *handler) CountComments(ctx context.Context, req *comment.CountCommentsRequest) (*comment.CountCommentsResponse, error) {
@@ -60,21 +64,4 @@ func (h *handler) CountComments(ctx context.Context, req *comment.CountCommentsR
 func toProto(c *biz.Comment) *comment.Comment {
 	return &comment.Comment{Id: c.ID, VideoId: c.VideoID, UserId: c.UserID, Content: c.Content,
 		CreateTimeMs: c.CreatedAt.UnixMilli()}
-}
-
-// ListCommentsBatch answers several pages' ListComments, read together (one cache round trip).
-func (h *handler) ListCommentsBatch(ctx context.Context, req *comment.ListCommentsBatchRequest) (*comment.ListCommentsBatchResponse, error) {
-	videos, distinct, err := idbatch.QueryIDs(req.Queries, (*comment.ListCommentsRequest).GetVideoId)
-	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
-	}
-	lists, err := h.comments.Lists(ctx, distinct)
-	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
-	}
-	resp := &comment.ListCommentsBatchResponse{Answers: make([]*comment.ListCommentsResponse, len(videos))}
-	for i, v := range videos {
-		resp.Answers[i] = listToProto(lists[v])
-	}
-	return resp, nil
 }

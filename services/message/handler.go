@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/message"
 	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/message/internal/biz"
@@ -37,16 +36,25 @@ func (h *handler) Chat(ctx context.Context, req *message.ChatRequest) (*message.
 	return resp, nil
 }
 
+// LatestMessages answers several pages' latest messages, read together.
 func (h *handler) LatestMessages(ctx context.Context, req *message.LatestMessagesRequest) (*message.LatestMessagesResponse, error) {
-	latest, err := h.messages.Latest(ctx, req.UserId, req.PeerIds)
+	queries := make([]biz.LatestQuery, len(req.Queries))
+	for i, q := range req.Queries {
+		queries[i] = biz.LatestQuery{User: q.GetUserId(), Peers: q.GetPeerIds()}
+	}
+	latest, err := h.messages.Latest(ctx, queries)
 	if err != nil {
 		return nil, rpc.ServerError(ctx, h.log, err)
 	}
-	return latestToProto(latest), nil
+	resp := &message.LatestMessagesResponse{Answers: make([]*message.LatestMessagesAnswer, len(latest))}
+	for i, l := range latest {
+		resp.Answers[i] = latestToProto(l)
+	}
+	return resp, nil
 }
 
-func latestToProto(latest map[int64]*biz.Message) *message.LatestMessagesResponse {
-	resp := &message.LatestMessagesResponse{Latest: make(map[int64]*message.Message, len(latest))}
+func latestToProto(latest map[int64]*biz.Message) *message.LatestMessagesAnswer {
+	resp := &message.LatestMessagesAnswer{Latest: make(map[int64]*message.Message, len(latest))}
 	for peer, m := range latest {
 		resp.Latest[peer] = toProto(m)
 	}
@@ -56,24 +64,4 @@ func latestToProto(latest map[int64]*biz.Message) *message.LatestMessagesRespons
 func toProto(m *biz.Message) *message.Message {
 	return &message.Message{Id: m.ID, FromUserId: m.FromUserID, ToUserId: m.ToUserID, Content: m.Content,
 		CreateTimeMs: m.CreateTimeMs}
-}
-
-// LatestMessagesBatch answers several pages' LatestMessages, read together.
-func (h *handler) LatestMessagesBatch(ctx context.Context, req *message.LatestMessagesBatchRequest) (*message.LatestMessagesBatchResponse, error) {
-	if err := idbatch.CheckQueries(len(req.Queries)); err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
-	}
-	queries := make([]biz.LatestQuery, len(req.Queries))
-	for i, q := range req.Queries {
-		queries[i] = biz.LatestQuery{User: q.GetUserId(), Peers: q.GetPeerIds()}
-	}
-	latest, err := h.messages.LatestBatch(ctx, queries)
-	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
-	}
-	resp := &message.LatestMessagesBatchResponse{Answers: make([]*message.LatestMessagesResponse, len(latest))}
-	for i, l := range latest {
-		resp.Answers[i] = latestToProto(l)
-	}
-	return resp, nil
 }

@@ -77,7 +77,7 @@ func TestFeedPagesOn(t *testing.T) {
 	if err != nil || len(videos) != 2 || videos[0].Id != 3 || next != 200 {
 		t.Fatalf("Feed = %d videos, next %d, %v", len(videos), next, err)
 	}
-	if req := b.Last("video.Feed").(*video.FeedRequest); req.LatestTimeMs != 1000 || req.Limit != application.FeedPageSize {
+	if req := b.Last("video.Feed").(*video.FeedQuery); req.LatestTimeMs != 1000 || req.Limit != application.FeedPageSize {
 		t.Fatalf("Feed request = %+v", req)
 	}
 	b.FeedVideos = nil

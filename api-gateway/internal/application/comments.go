@@ -46,7 +46,7 @@ func (a *App) DeleteComment(ctx context.Context, viewer, videoID, commentID int6
 
 // CommentList shows the comments of videoID, newest first, with their authors as viewer sees them.
 func (a *App) CommentList(ctx context.Context, viewer, videoID int64) ([]*douyin.Comment, error) {
-	list, err := a.clients.Comment.ListComments(ctx, &comment.ListCommentsRequest{VideoId: videoID})
+	list, err := a.clients.Reads.ListComments.Do(ctx, &comment.ListCommentsQuery{VideoId: videoID})
 	if err != nil {
 		return nil, rpc.ClientError(err)
 	}

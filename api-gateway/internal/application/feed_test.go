@@ -70,7 +70,7 @@ func TestRequestsForTheNewestPageShareTheNextAssembly(t *testing.T) {
 	if n := b.Calls("video.Feed"); n != 3 {
 		t.Fatalf("video.Feed was called %d times; want 3: the held page, one for the twenty requests, one for the older page", n)
 	}
-	if last := b.Last("video.Feed").(*video.FeedRequest); last.LatestTimeMs == 0 {
+	if last := b.Last("video.Feed").(*video.FeedQuery); last.LatestTimeMs == 0 {
 		t.Fatal("the shared page was asked without a time")
 	}
 }

@@ -56,7 +56,7 @@ func (a *App) Publish(ctx context.Context, author int64, title string, file *med
 // would be worse than files without a row.
 func (a *App) settleFailedPublish(ctx context.Context, author int64, stored media.Stored, err error) error {
 	if errors.Is(err, errno.OutcomeUnknown) {
-		list, lerr := a.clients.Video.ListByAuthor(ctx, &video.ListByAuthorRequest{AuthorId: author})
+		list, lerr := a.clients.Reads.ListByAuthor.Do(ctx, &video.ListByAuthorQuery{AuthorId: author})
 		if lerr != nil {
 			a.log.ErrorContext(ctx, "publish outcome unknown: its media are kept", "play_key", stored.PlayKey,
 				"error", lerr)

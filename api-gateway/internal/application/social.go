@@ -3,10 +3,9 @@ package application
 import (
 	"context"
 
-	"github.com/cloudwego/kitex/client/callopt"
-
 	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/merge"
 	"simpletiktok/pkg/kitex_gen/message"
 	"simpletiktok/pkg/kitex_gen/relation"
 	"simpletiktok/pkg/rpc"
@@ -27,27 +26,28 @@ func (a *App) RelationAction(ctx context.Context, viewer, to int64, action relat
 
 // FollowList shows whom userID follows, newest first, as viewer sees them.
 func (a *App) FollowList(ctx context.Context, viewer, userID int64) ([]*douyin.User, error) {
-	return a.userList(ctx, viewer, userID, a.clients.Relation.ListFollowing)
+	return a.userList(ctx, viewer, userID, a.clients.Reads.ListFollowing)
 }
 
 // FollowerList shows who follows userID, newest first, as viewer sees them.
 func (a *App) FollowerList(ctx context.Context, viewer, userID int64) ([]*douyin.User, error) {
-	return a.userList(ctx, viewer, userID, a.clients.Relation.ListFollowers)
+	return a.userList(ctx, viewer, userID, a.clients.Reads.ListFollowers)
 }
 
 // FriendList shows the mutual follows of userID, each with the latest message between viewer and
 // them.
 func (a *App) FriendList(ctx context.Context, viewer, userID int64) ([]*douyin.FriendUser, error) {
-	ids, known, err := relationList(ctx, viewer, userID, a.clients.Relation.ListFriends)
+	ids, known, err := relationList(ctx, viewer, userID, a.clients.Reads.ListFriends)
 	if err != nil {
 		return nil, err
 	}
 	return a.pages.Friends(ctx, viewer, ids, known)
 }
 
-type listCall func(context.Context, *relation.ListRequest, ...callopt.Option) (*relation.ListResponse, error)
+// listRead is the read of one kind of relation list.
+type listRead = *merge.Read[*relation.ListQuery, *relation.ListAnswer]
 
-func (a *App) userList(ctx context.Context, viewer, userID int64, list listCall) ([]*douyin.User, error) {
+func (a *App) userList(ctx context.Context, viewer, userID int64, list listRead) ([]*douyin.User, error) {
 	ids, known, err := relationList(ctx, viewer, userID, list)
 	if err != nil {
 		return nil, err
@@ -57,8 +57,8 @@ func (a *App) userList(ctx context.Context, viewer, userID int64, list listCall)
 
 // relationList reads one of userID's lists, with what the relation service shows of its users to
 // viewer (their counts and viewer's follows), so that the page need not ask for them again.
-func relationList(ctx context.Context, viewer, userID int64, list listCall) ([]int64, assemble.Known, error) {
-	resp, err := list(ctx, &relation.ListRequest{UserId: userID, WithStats: true, ViewerId: viewer})
+func relationList(ctx context.Context, viewer, userID int64, list listRead) ([]int64, assemble.Known, error) {
+	resp, err := list.Do(ctx, &relation.ListQuery{UserId: userID, WithStats: true, ViewerId: viewer})
 	if err != nil {
 		return nil, assemble.Known{}, rpc.ClientError(err)
 	}

@@ -109,7 +109,7 @@ func (a *App) feed(ctx context.Context, viewer, latestMs int64, listed func([]*v
 	if latestMs == 0 {
 		latestMs = a.now().UnixMilli()
 	}
-	page, err := a.clients.Video.Feed(ctx, &video.FeedRequest{LatestTimeMs: latestMs, Limit: FeedPageSize})
+	page, err := a.clients.Reads.Feed.Do(ctx, &video.FeedQuery{LatestTimeMs: latestMs, Limit: FeedPageSize})
 	if err != nil {
 		return nil, latestMs, rpc.ClientError(err)
 	}
@@ -127,14 +127,14 @@ func (a *App) feed(ctx context.Context, viewer, latestMs int64, listed func([]*v
 // videos has an empty list; a user who does not exist is errno.UserNotFound (one more call, only
 // when the list is empty).
 func (a *App) PublishList(ctx context.Context, viewer, author int64) ([]*douyin.Video, error) {
-	list, err := a.clients.Video.ListByAuthor(ctx, &video.ListByAuthorRequest{AuthorId: author})
+	list, err := a.clients.Reads.ListByAuthor.Do(ctx, &video.ListByAuthorQuery{AuthorId: author})
 	if err != nil {
 		return nil, rpc.ClientError(err)
 	}
 	if len(list.Videos) > 0 {
 		return a.pages.Videos(ctx, viewer, list.Videos, list.WorkCounts)
 	}
-	users, err := a.clients.User.MGetUsers(ctx, &user.MGetUsersRequest{UserIds: []int64{author}})
+	users, err := a.clients.Reads.MGetUsers.Do(ctx, &user.MGetUsersRequest{UserIds: []int64{author}})
 	if err != nil {
 		return nil, rpc.ClientError(err)
 	}
@@ -161,7 +161,7 @@ func (a *App) FavoriteAction(ctx context.Context, viewer, videoID int64, action 
 // the same calls at any length: the liked ids with the likes' part of the page, then the rest of
 // the page at once (assemble.LikedVideos).
 func (a *App) FavoriteList(ctx context.Context, viewer, userID int64) ([]*douyin.Video, error) {
-	liked, err := a.clients.Favorite.ListFavorites(ctx, &favorite.ListFavoritesRequest{
+	liked, err := a.clients.Reads.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{
 		UserId: userID, WithStats: true, ViewerId: viewer})
 	if err != nil {
 		return nil, rpc.ClientError(err)

@@ -11,25 +11,17 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"simpletiktok/api-gateway/internal/merge"
 	"simpletiktok/pkg/cache"
 	"simpletiktok/pkg/idbatch"
-	"simpletiktok/pkg/kitex_gen/comment/commentservice"
-	"simpletiktok/pkg/kitex_gen/favorite/favoriteservice"
-	"simpletiktok/pkg/kitex_gen/message/messageservice"
-	"simpletiktok/pkg/kitex_gen/relation/relationservice"
 	"simpletiktok/pkg/kitex_gen/user"
-	"simpletiktok/pkg/kitex_gen/user/userservice"
-	"simpletiktok/pkg/kitex_gen/video/videoservice"
 )
 
-// Clients are the RPC clients of the six services.
+// Clients are the services' clients: their own (Services) for writes and message.Chat, and the
+// reads pages make (Reads), merged across the pages assembled at the same moment.
 type Clients struct {
-	User     userservice.Client
-	Video    videoservice.Client
-	Favorite favoriteservice.Client
-	Comment  commentservice.Client
-	Relation relationservice.Client
-	Message  messageservice.Client
+	merge.Services
+	Reads *merge.Reads
 }
 
 // Media turns storage keys into absolute URLs under the public base URL.

@@ -75,7 +75,7 @@ func TestAnonymousViewerFollowsNobody(t *testing.T) {
 	if u.IsFollow {
 		t.Fatal("an anonymous viewer follows someone")
 	}
-	if req := b.Last("relation.UserStats").(*relation.UserStatsRequest); req.ViewerId != 0 {
+	if req := b.Last("relation.UserStats").(*relation.UserStatsQuery); req.ViewerId != 0 {
 		t.Fatalf("relation.UserStats was asked for viewer %d; want 0", req.ViewerId)
 	}
 }
@@ -145,7 +145,7 @@ func TestVideosCallCountDoesNotDependOnLength(t *testing.T) {
 		if au := first.Author; au.WorkCount != 4 || au.FollowerCount != 100 || au.IsFollow || au.TotalFavorited != 1 {
 			t.Fatalf("author = %+v", au)
 		}
-		req := b.Last("favorite.Stats").(*favorite.StatsRequest)
+		req := b.Last("favorite.Stats").(*favorite.StatsQuery)
 		if req.ViewerId != 7 || len(req.VideoIds) != size || len(req.UserIds) != min(size, 5) {
 			t.Fatalf("favorite.Stats asked %+v", req)
 		}
@@ -202,7 +202,7 @@ func TestVideosByIDOfKeptAuthorsReadRowsAlongside(t *testing.T) {
 	if len(got) != 3 || !reflect.DeepEqual(got, want) {
 		t.Fatalf("the page of kept authors = %+v; want the first page again, %+v", got, want)
 	}
-	if req := b.Last("favorite.Stats").(*favorite.StatsRequest); len(req.UserIds) != 3 || req.ViewerId != 7 {
+	if req := b.Last("favorite.Stats").(*favorite.StatsQuery); len(req.UserIds) != 3 || req.ViewerId != 7 {
 		t.Fatalf("favorite.Stats was asked %+v; want the three authors, for viewer 7", req)
 	}
 }
@@ -241,17 +241,17 @@ func whileRowsHeld(t *testing.T, b *fakes.Backend, page func() ([]*douyin.Video,
 }
 
 // A favorite list answered with its stats shows them without asking favorite.Stats, and reads
-// the videos' rows alongside the rest of the page; a list answered without them (by a favorite
-// service of the previous release) shows the same page, as VideosByID.
+// the videos' rows alongside the rest of the page; a list answered without them (one whose
+// authors the service does not all know) shows the same page, as VideosByID.
 func TestLikedVideosWithTheListsStats(t *testing.T) {
 	ctx := context.Background()
 	b := fakes.New()
 	b.Liked = []int64{5, fakes.MissingFrom, 3, 4} // one deleted since it was liked
-	list, err := b.Clients().Favorite.ListFavorites(ctx, &favorite.ListFavoritesRequest{UserId: 1, WithStats: true, ViewerId: 7})
+	list, err := b.Clients().Reads.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{UserId: 1, WithStats: true, ViewerId: 7})
 	if err != nil || len(list.AuthorIds) != 4 {
 		t.Fatalf("the fake's list with stats = %+v, %v", list, err)
 	}
-	old := &favorite.ListFavoritesResponse{VideoIds: list.VideoIds}
+	old := &favorite.ListFavoritesAnswer{VideoIds: list.VideoIds}
 
 	a, b := newAssembler()
 	want, err := a.LikedVideos(ctx, 7, old)
@@ -272,7 +272,7 @@ func TestLikedVideosWithTheListsStats(t *testing.T) {
 		t.Fatalf("the list with stats made calls %v; want 4, no favorite.Stats", b.CallCounts())
 	}
 	// The authors are the list's: the deleted video's too, asked for and not shown.
-	if req := b.Last("relation.UserStats").(*relation.UserStatsRequest); len(req.UserIds) != 4 || req.ViewerId != 7 {
+	if req := b.Last("relation.UserStats").(*relation.UserStatsQuery); len(req.UserIds) != 4 || req.ViewerId != 7 {
 		t.Fatalf("relation.UserStats was asked %+v; want the list's four authors, for viewer 7", req)
 	}
 }

@@ -48,7 +48,7 @@ func (a *Assembler) friendsBatch(ctx context.Context, viewer int64, ids []int64,
 	})
 	if viewer != 0 {
 		a.decorate(gctx, g, "message.LatestMessages", func(ctx context.Context) error {
-			resp, err := a.c.Message.LatestMessages(ctx, &message.LatestMessagesRequest{UserId: viewer, PeerIds: ids})
+			resp, err := a.c.Reads.LatestMessages.Do(ctx, &message.LatestMessagesQuery{UserId: viewer, PeerIds: ids})
 			if err != nil {
 				return rpc.ClientError(err)
 			}

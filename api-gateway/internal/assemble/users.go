@@ -76,7 +76,7 @@ func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64, k
 	g, gctx := errgroup.WithContext(ctx)
 	a.fetchPeople(gctx, g, viewer, ids, &p)
 	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
-		resp, err := a.c.Favorite.Stats(ctx, &favorite.StatsRequest{UserIds: ids})
+		resp, err := a.c.Reads.FavoriteStats.Do(ctx, &favorite.StatsQuery{UserIds: ids})
 		if err != nil {
 			return rpc.ClientError(err)
 		}
@@ -84,7 +84,7 @@ func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64, k
 		return nil
 	})
 	a.decorate(gctx, g, "video.CountWorks", func(ctx context.Context) error {
-		resp, err := a.c.Video.CountWorks(ctx, &video.CountWorksRequest{UserIds: ids})
+		resp, err := a.c.Reads.CountWorks.Do(ctx, &video.CountWorksRequest{UserIds: ids})
 		if err != nil {
 			return rpc.ClientError(err)
 		}
@@ -116,7 +116,7 @@ func (a *Assembler) fetchPeople(ctx context.Context, g *errgroup.Group, viewer i
 		return
 	}
 	a.decorate(ctx, g, "relation.UserStats", func(ctx context.Context) error {
-		resp, err := a.c.Relation.UserStats(ctx, &relation.UserStatsRequest{UserIds: ids, ViewerId: viewer})
+		resp, err := a.c.Reads.UserStats.Do(ctx, &relation.UserStatsQuery{UserIds: ids, ViewerId: viewer})
 		if err != nil {
 			return rpc.ClientError(err)
 		}
@@ -133,7 +133,7 @@ func (a *Assembler) profilesOf(ctx context.Context, ids []int64) (map[int64]*use
 	if len(missing) == 0 {
 		return out, nil
 	}
-	resp, err := a.c.User.MGetUsers(ctx, &user.MGetUsersRequest{UserIds: missing})
+	resp, err := a.c.Reads.MGetUsers.Do(ctx, &user.MGetUsersRequest{UserIds: missing})
 	if err != nil {
 		return nil, rpc.ClientError(err)
 	}

@@ -54,8 +54,8 @@ func (a *Assembler) VideosByID(ctx context.Context, viewer int64, ids []int64) (
 // (ListFavorites with_stats: every video's author, the like counts with the viewer's likes, the
 // authors' counts) asks for the rest of the page at once: the videos' rows, the authors' profiles
 // not kept yet, their relation counts and the comment counts, at most four calls. Any other list
-// (longer than one batch, or from a favorite service that does not send stats) is VideosByID.
-func (a *Assembler) LikedVideos(ctx context.Context, viewer int64, list *favorite.ListFavoritesResponse) ([]*douyin.Video, error) {
+// (longer than one batch, or with a video whose author the service no longer knows) is VideosByID.
+func (a *Assembler) LikedVideos(ctx context.Context, viewer int64, list *favorite.ListFavoritesAnswer) ([]*douyin.Video, error) {
 	ids := list.GetVideoIds()
 	if len(ids) == 0 || len(ids) > idbatch.Max || len(list.GetAuthorIds()) != len(ids) {
 		return a.VideosByID(ctx, viewer, ids)
@@ -90,7 +90,7 @@ func (a *Assembler) videosByIDBatch(ctx context.Context, viewer int64, ids []int
 // ids, with their authors' work counts: one video.MGetVideos.
 func (a *Assembler) rowsOf(ids []int64) func(context.Context) (rows, error) {
 	return func(ctx context.Context) (rows, error) {
-		resp, err := a.c.Video.MGetVideos(ctx, &video.MGetVideosRequest{VideoIds: ids})
+		resp, err := a.c.Reads.MGetVideos.Do(ctx, &video.MGetVideosRequest{VideoIds: ids})
 		if err != nil {
 			return rows{}, rpc.ClientError(err)
 		}
@@ -161,7 +161,7 @@ func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, auth
 		likes = *known
 	} else {
 		a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
-			resp, err := a.c.Favorite.Stats(ctx, &favorite.StatsRequest{ViewerId: viewer, VideoIds: videoIDs, UserIds: authorIDs})
+			resp, err := a.c.Reads.FavoriteStats.Do(ctx, &favorite.StatsQuery{ViewerId: viewer, VideoIds: videoIDs, UserIds: authorIDs})
 			if err != nil {
 				return rpc.ClientError(err)
 			}
@@ -170,7 +170,7 @@ func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, auth
 		})
 	}
 	a.decorate(gctx, g, "comment.CountComments", func(ctx context.Context) error {
-		resp, err := a.c.Comment.CountComments(ctx, &comment.CountCommentsRequest{VideoIds: videoIDs})
+		resp, err := a.c.Reads.CountComments.Do(ctx, &comment.CountCommentsRequest{VideoIds: videoIDs})
 		if err != nil {
 			return rpc.ClientError(err)
 		}

@@ -58,7 +58,7 @@ func (a *Assembler) viewerPartBatch(ctx context.Context, viewer int64, videos []
 	p := ViewerPart{likes: map[int64]*favorite.VideoFavoriteStat{}, follows: map[int64]*relation.UserRelationStat{}}
 	g, gctx := errgroup.WithContext(ctx)
 	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
-		resp, err := a.c.Favorite.Stats(ctx, &favorite.StatsRequest{ViewerId: viewer, VideoIds: videoIDs})
+		resp, err := a.c.Reads.FavoriteStats.Do(ctx, &favorite.StatsQuery{ViewerId: viewer, VideoIds: videoIDs})
 		if err != nil {
 			return rpc.ClientError(err)
 		}
@@ -66,7 +66,7 @@ func (a *Assembler) viewerPartBatch(ctx context.Context, viewer int64, videos []
 		return nil
 	})
 	a.decorate(gctx, g, "relation.UserStats", func(ctx context.Context) error {
-		resp, err := a.c.Relation.UserStats(ctx, &relation.UserStatsRequest{UserIds: authorIDs, ViewerId: viewer})
+		resp, err := a.c.Reads.UserStats.Do(ctx, &relation.UserStatsQuery{UserIds: authorIDs, ViewerId: viewer})
 		if err != nil {
 			return rpc.ClientError(err)
 		}

@@ -8,18 +8,19 @@
 package fakes
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/cloudwego/kitex/client/callopt"
 	"github.com/cloudwego/kitex/pkg/kerrors"
 
 	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/merge"
+	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/kitex_gen/message"
 	"simpletiktok/pkg/kitex_gen/video"
@@ -68,7 +69,8 @@ type Backend struct {
 	ChatMessages []*message.Message
 
 	mu    sync.Mutex
-	calls map[string]int
+	calls map[string]int // a read that takes a list of queries: each query (each)
+	sent  map[string]int // such a read: each call
 	last  map[string]any
 	fail  map[string]error
 	next  map[string][]error // FailNext: the errors of the method's next calls, in order
@@ -83,13 +85,21 @@ type hold struct {
 
 // New returns a backend with no data and no failures.
 func New() *Backend {
-	return &Backend{calls: map[string]int{}, last: map[string]any{}, fail: map[string]error{}, next: map[string][]error{}}
+	return &Backend{calls: map[string]int{}, sent: map[string]int{}, last: map[string]any{}, fail: map[string]error{}, next: map[string][]error{}}
 }
 
-// Clients are the Kitex clients of the six services, all answered by b.
+// Clients are the clients of the six services, all answered by b. Their reads have a lane for
+// every query a test makes at once, so each query goes in a call of its own, as a page's queries
+// do at low load; how queries merge is internal/merge's tests' subject (MergedBy).
 func (b *Backend) Clients() assemble.Clients {
-	return assemble.Clients{User: users{b}, Video: videos{b}, Favorite: favorites{b}, Comment: comments{b},
+	return b.MergedBy(coalesce.Config{Limits: coalesce.Limits{Lanes: 1000, MaxQueries: idbatch.MaxQueries}})
+}
+
+// MergedBy is Clients with the reads merged within cfg's limits.
+func (b *Backend) MergedBy(cfg coalesce.Config) assemble.Clients {
+	s := merge.Services{User: users{b}, Video: videos{b}, Favorite: favorites{b}, Comment: comments{b},
 		Relation: relations{b}, Message: messages{b}}
+	return assemble.Clients{Services: s, Reads: merge.NewReads(s, cfg)}
 }
 
 // Fail makes method ("video.CountWorks") answer err from now on; a nil err makes it answer again.
@@ -117,14 +127,16 @@ func Cut() error {
 	return kerrors.ErrRemoteOrNetwork.WithCause(errors.New("connection reset by peer"))
 }
 
-// Calls is the number of calls of method.
+// Calls is the number of calls of method; for a read that takes a list of queries, the number of
+// queries asked (Sent: of calls).
 func (b *Backend) Calls(method string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.calls[method]
 }
 
-// Last is the last request of method, or nil.
+// Last is the last request of method (for a read that takes a list of queries, the last query),
+// or nil.
 func (b *Backend) Last(method string) any {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -157,7 +169,7 @@ func (b *Backend) CallCounts() map[string]int {
 func (b *Backend) Reset() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.calls, b.last = map[string]int{}, map[string]any{}
+	b.calls, b.sent, b.last = map[string]int{}, map[string]int{}, map[string]any{}
 }
 
 // Hold makes the calls of method wait from now on, each announcing itself on entered when it
@@ -222,16 +234,35 @@ func (Tokens) Verify(tok string) (int64, error) {
 // Issue returns "u<id>".
 func (Tokens) Issue(id int64) (string, error) { return fmt.Sprint("u", id), nil }
 
-// each answers the queries of a batch method one by one with the single method call, which
-// records each as a call of its own; the first error fails the batch.
-func each[Q, A any](ctx context.Context, queries []Q, call func(context.Context, Q, ...callopt.Option) (A, error)) ([]A, error) {
+// each answers the queries of a read one by one with answer, recording each as a call of method:
+// Calls counts the queries pages ask, however they were merged (Sent counts the calls). The first
+// error fails the call, as a service's does; so does a call of no query or of more than
+// idbatch.MaxQueries.
+func each[Q, A any](b *Backend, method string, queries []Q, answer func(Q) (A, error)) ([]A, error) {
+	b.mu.Lock()
+	b.sent[method]++
+	b.mu.Unlock()
+	if n := len(queries); n == 0 || n > idbatch.MaxQueries {
+		return nil, BizErr(errno.BadRequest.WithMsg("%d queries", n))
+	}
 	answers := make([]A, 0, len(queries))
 	for _, q := range queries {
-		a, err := call(ctx, q)
+		if err := b.record(method, q); err != nil {
+			return nil, err
+		}
+		a, err := answer(q)
 		if err != nil {
 			return nil, err
 		}
 		answers = append(answers, a)
 	}
 	return answers, nil
+}
+
+// Sent is the number of calls of method as they were sent: a call of a read that takes a list of
+// queries counts once, however many queries it carries.
+func (b *Backend) Sent(method string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sent[method]
 }

@@ -1,8 +1,8 @@
 package fakes
 
 import (
+	"cmp"
 	"context"
-	"errors"
 
 	"github.com/cloudwego/kitex/client/callopt"
 
@@ -27,22 +27,28 @@ func (v videos) Publish(_ context.Context, req *video.PublishRequest, _ ...callo
 }
 
 func (v videos) Feed(_ context.Context, req *video.FeedRequest, _ ...callopt.Option) (*video.FeedResponse, error) {
-	if err := v.b.record("video.Feed", req); err != nil {
+	answers, err := each(v.b, "video.Feed", req.Queries, func(q *video.FeedQuery) (*video.FeedAnswer, error) {
+		a := &video.FeedAnswer{Videos: v.b.FeedVideos, NextTimeMs: q.LatestTimeMs, WorkCounts: workCounts(v.b.FeedVideos)}
+		if n := len(v.b.FeedVideos); n > 0 {
+			a.NextTimeMs = v.b.FeedVideos[n-1].PublishTimeMs
+		}
+		return a, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	resp := &video.FeedResponse{Videos: v.b.FeedVideos, NextTimeMs: req.LatestTimeMs, WorkCounts: workCounts(v.b.FeedVideos)}
-	if n := len(v.b.FeedVideos); n > 0 {
-		resp.NextTimeMs = v.b.FeedVideos[n-1].PublishTimeMs
-	}
-	return resp, nil
+	return &video.FeedResponse{Answers: answers}, nil
 }
 
 func (v videos) ListByAuthor(_ context.Context, req *video.ListByAuthorRequest, _ ...callopt.Option) (*video.ListByAuthorResponse, error) {
-	if err := v.b.record("video.ListByAuthor", req); err != nil {
+	answers, err := each(v.b, "video.ListByAuthor", req.Queries, func(q *video.ListByAuthorQuery) (*video.ListByAuthorAnswer, error) {
+		list := v.b.Works[q.AuthorId]
+		return &video.ListByAuthorAnswer{Videos: list, WorkCounts: workCounts(list)}, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	list := v.b.Works[req.AuthorId]
-	return &video.ListByAuthorResponse{Videos: list, WorkCounts: workCounts(list)}, nil
+	return &video.ListByAuthorResponse{Answers: answers}, nil
 }
 
 func (v videos) MGetVideos(_ context.Context, req *video.MGetVideosRequest, _ ...callopt.Option) (*video.MGetVideosResponse, error) {
@@ -110,38 +116,41 @@ func (f favorites) FavoriteAction(_ context.Context, req *favorite.FavoriteActio
 }
 
 func (f favorites) ListFavorites(_ context.Context, req *favorite.ListFavoritesRequest, _ ...callopt.Option) (*favorite.ListFavoritesResponse, error) {
-	if err := f.b.record("favorite.ListFavorites", req); err != nil {
+	answers, err := each(f.b, "favorite.ListFavorites", req.Queries, func(q *favorite.ListFavoritesQuery) (*favorite.ListFavoritesAnswer, error) {
+		a := &favorite.ListFavoritesAnswer{VideoIds: f.b.Liked}
+		if q.WithStats && len(a.VideoIds) > 0 && len(a.VideoIds) <= idbatch.Max {
+			a.AuthorIds = make([]int64, len(a.VideoIds))
+			for i, id := range a.VideoIds {
+				a.AuthorIds[i] = AuthorOf(id)
+			}
+			stats := favoriteStats(q.ViewerId, a.VideoIds, idbatch.Unique(a.AuthorIds))
+			a.Videos, a.Users = stats.Videos, stats.Users
+		}
+		return a, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	resp := &favorite.ListFavoritesResponse{VideoIds: f.b.Liked}
-	if req.WithStats && len(resp.VideoIds) > 0 && len(resp.VideoIds) <= idbatch.Max {
-		resp.AuthorIds = make([]int64, len(resp.VideoIds))
-		for i, id := range resp.VideoIds {
-			resp.AuthorIds[i] = AuthorOf(id)
-		}
-		stats := favoriteStats(req.ViewerId, resp.VideoIds, idbatch.Unique(resp.AuthorIds))
-		resp.Videos, resp.Users = stats.Videos, stats.Users
-	}
-	return resp, nil
+	return &favorite.ListFavoritesResponse{Answers: answers}, nil
 }
 
 func (f favorites) Stats(_ context.Context, req *favorite.StatsRequest, _ ...callopt.Option) (*favorite.StatsResponse, error) {
-	if err := f.b.record("favorite.Stats", req); err != nil {
+	answers, err := each(f.b, "favorite.Stats", req.Queries, func(q *favorite.StatsQuery) (*favorite.StatsAnswer, error) {
+		if err := cmp.Or(tooMany(len(q.VideoIds)), tooMany(len(q.UserIds))); err != nil {
+			return nil, err
+		}
+		return favoriteStats(q.ViewerId, q.VideoIds, q.UserIds), nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if err := tooMany(len(req.VideoIds)); err != nil {
-		return nil, err
-	}
-	if err := tooMany(len(req.UserIds)); err != nil {
-		return nil, err
-	}
-	return favoriteStats(req.ViewerId, req.VideoIds, req.UserIds), nil
+	return &favorite.StatsResponse{Answers: answers}, nil
 }
 
 // favoriteStats are the like counts of videoIDs as viewer sees them, and the counts of userIDs,
 // by the rules of the fake world.
-func favoriteStats(viewer int64, videoIDs, userIDs []int64) *favorite.StatsResponse {
-	resp := &favorite.StatsResponse{Videos: map[int64]*favorite.VideoFavoriteStat{}, Users: map[int64]*favorite.UserFavoriteStat{}}
+func favoriteStats(viewer int64, videoIDs, userIDs []int64) *favorite.StatsAnswer {
+	resp := &favorite.StatsAnswer{Videos: map[int64]*favorite.VideoFavoriteStat{}, Users: map[int64]*favorite.UserFavoriteStat{}}
 	for _, id := range videoIDs {
 		resp.Videos[id] = &favorite.VideoFavoriteStat{FavoriteCount: 2 * id, IsFavorite: viewer != 0 && id%2 == 0}
 	}
@@ -149,15 +158,6 @@ func favoriteStats(viewer int64, videoIDs, userIDs []int64) *favorite.StatsRespo
 		resp.Users[id] = &favorite.UserFavoriteStat{FavoriteCount: 1, TotalFavorited: id}
 	}
 	return resp
-}
-
-// VideoStats and UserStats are deprecated (favorite.Stats); the gateway no longer calls them.
-func (f favorites) VideoStats(context.Context, *favorite.VideoStatsRequest, ...callopt.Option) (*favorite.VideoStatsResponse, error) {
-	return nil, errors.New("fakes: favorite.VideoStats is deprecated; the gateway calls favorite.Stats")
-}
-
-func (f favorites) UserStats(context.Context, *favorite.UserStatsRequest, ...callopt.Option) (*favorite.UserStatsResponse, error) {
-	return nil, errors.New("fakes: favorite.UserStats is deprecated; the gateway calls favorite.Stats")
 }
 
 type comments struct{ b *Backend }
@@ -180,10 +180,13 @@ func (c comments) DeleteComment(_ context.Context, req *comment.DeleteCommentReq
 }
 
 func (c comments) ListComments(_ context.Context, req *comment.ListCommentsRequest, _ ...callopt.Option) (*comment.ListCommentsResponse, error) {
-	if err := c.b.record("comment.ListComments", req); err != nil {
+	answers, err := each(c.b, "comment.ListComments", req.Queries, func(*comment.ListCommentsQuery) (*comment.ListCommentsAnswer, error) {
+		return &comment.ListCommentsAnswer{Comments: c.b.Comments}, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	return &comment.ListCommentsResponse{Comments: c.b.Comments}, nil
+	return &comment.ListCommentsResponse{Answers: answers}, nil
 }
 
 func (c comments) CountComments(_ context.Context, req *comment.CountCommentsRequest, _ ...callopt.Option) (*comment.CountCommentsResponse, error) {
@@ -198,34 +201,4 @@ func (c comments) CountComments(_ context.Context, req *comment.CountCommentsReq
 		counts[id] = id + 1
 	}
 	return &comment.CountCommentsResponse{CommentCounts: counts}, nil
-}
-
-// FeedBatch answers each query as Feed does, recording each as a call of Feed.
-func (v videos) FeedBatch(ctx context.Context, req *video.FeedBatchRequest, _ ...callopt.Option) (*video.FeedBatchResponse, error) {
-	answers, err := each(ctx, req.Queries, v.Feed)
-	return &video.FeedBatchResponse{Answers: answers}, err
-}
-
-// StatsBatch answers each query as Stats does, recording each as a call of Stats.
-func (f favorites) StatsBatch(ctx context.Context, req *favorite.StatsBatchRequest, _ ...callopt.Option) (*favorite.StatsBatchResponse, error) {
-	answers, err := each(ctx, req.Queries, f.Stats)
-	return &favorite.StatsBatchResponse{Answers: answers}, err
-}
-
-// ListByAuthorBatch answers each query as ListByAuthor does, recording each as a call of it.
-func (v videos) ListByAuthorBatch(ctx context.Context, req *video.ListByAuthorBatchRequest, _ ...callopt.Option) (*video.ListByAuthorBatchResponse, error) {
-	answers, err := each(ctx, req.Queries, v.ListByAuthor)
-	return &video.ListByAuthorBatchResponse{Answers: answers}, err
-}
-
-// ListFavoritesBatch answers each query as ListFavorites does, recording each as a call of it.
-func (f favorites) ListFavoritesBatch(ctx context.Context, req *favorite.ListFavoritesBatchRequest, _ ...callopt.Option) (*favorite.ListFavoritesBatchResponse, error) {
-	answers, err := each(ctx, req.Queries, f.ListFavorites)
-	return &favorite.ListFavoritesBatchResponse{Answers: answers}, err
-}
-
-// ListCommentsBatch answers each query as ListComments does, recording each as a call of it.
-func (c comments) ListCommentsBatch(ctx context.Context, req *comment.ListCommentsBatchRequest, _ ...callopt.Option) (*comment.ListCommentsBatchResponse, error) {
-	answers, err := each(ctx, req.Queries, c.ListComments)
-	return &comment.ListCommentsBatchResponse{Answers: answers}, err
 }

@@ -2,7 +2,6 @@ package fakes
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/cloudwego/kitex/client/callopt"
@@ -73,14 +72,17 @@ func (r relations) RelationAction(_ context.Context, req *relation.RelationActio
 }
 
 func (r relations) list(method string, req *relation.ListRequest) (*relation.ListResponse, error) {
-	if err := r.b.record(method, req); err != nil {
+	answers, err := each(r.b, method, req.Queries, func(q *relation.ListQuery) (*relation.ListAnswer, error) {
+		a := &relation.ListAnswer{UserIds: r.b.Relations}
+		if q.WithStats && len(a.UserIds) > 0 && len(a.UserIds) <= idbatch.Max {
+			a.Stats = relationStats(q.ViewerId, a.UserIds)
+		}
+		return a, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	resp := &relation.ListResponse{UserIds: r.b.Relations}
-	if req.WithStats && len(resp.UserIds) > 0 && len(resp.UserIds) <= idbatch.Max {
-		resp.Stats = relationStats(req.ViewerId, resp.UserIds)
-	}
-	return resp, nil
+	return &relation.ListResponse{Answers: answers}, nil
 }
 
 // relationStats are the relation counts of ids as viewer sees them, by the rules of the fake
@@ -107,18 +109,16 @@ func (r relations) ListFriends(_ context.Context, req *relation.ListRequest, _ .
 }
 
 func (r relations) UserStats(_ context.Context, req *relation.UserStatsRequest, _ ...callopt.Option) (*relation.UserStatsResponse, error) {
-	if err := r.b.record("relation.UserStats", req); err != nil {
+	answers, err := each(r.b, "relation.UserStats", req.Queries, func(q *relation.UserStatsQuery) (*relation.UserStatsAnswer, error) {
+		if err := tooMany(len(q.UserIds)); err != nil {
+			return nil, err
+		}
+		return &relation.UserStatsAnswer{Stats: relationStats(q.ViewerId, q.UserIds)}, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if err := tooMany(len(req.UserIds)); err != nil {
-		return nil, err
-	}
-	return &relation.UserStatsResponse{Stats: relationStats(req.ViewerId, req.UserIds)}, nil
-}
-
-// IsFollowing is deprecated (relation.UserStats answers it); the gateway no longer calls it.
-func (r relations) IsFollowing(context.Context, *relation.IsFollowingRequest, ...callopt.Option) (*relation.IsFollowingResponse, error) {
-	return nil, errors.New("fakes: relation.IsFollowing is deprecated; the gateway calls relation.UserStats")
+	return &relation.UserStatsResponse{Answers: answers}, nil
 }
 
 type messages struct{ b *Backend }
@@ -141,49 +141,23 @@ func (m messages) Chat(_ context.Context, req *message.ChatRequest, _ ...callopt
 }
 
 func (m messages) LatestMessages(_ context.Context, req *message.LatestMessagesRequest, _ ...callopt.Option) (*message.LatestMessagesResponse, error) {
-	if err := m.b.record("message.LatestMessages", req); err != nil {
-		return nil, err
-	}
-	if err := tooMany(len(req.PeerIds)); err != nil {
-		return nil, err
-	}
-	latest := map[int64]*message.Message{}
-	for _, p := range req.PeerIds {
-		switch {
-		case p%4 == 0:
-			latest[p] = &message.Message{Id: p, FromUserId: req.UserId, ToUserId: p, Content: fmt.Sprint("to ", p)}
-		case p%2 == 0:
-			latest[p] = &message.Message{Id: p, FromUserId: p, ToUserId: req.UserId, Content: fmt.Sprint("from ", p)}
+	answers, err := each(m.b, "message.LatestMessages", req.Queries, func(q *message.LatestMessagesQuery) (*message.LatestMessagesAnswer, error) {
+		if err := tooMany(len(q.PeerIds)); err != nil {
+			return nil, err
 		}
+		latest := map[int64]*message.Message{}
+		for _, p := range q.PeerIds {
+			switch {
+			case p%4 == 0:
+				latest[p] = &message.Message{Id: p, FromUserId: q.UserId, ToUserId: p, Content: fmt.Sprint("to ", p)}
+			case p%2 == 0:
+				latest[p] = &message.Message{Id: p, FromUserId: p, ToUserId: q.UserId, Content: fmt.Sprint("from ", p)}
+			}
+		}
+		return &message.LatestMessagesAnswer{Latest: latest}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &message.LatestMessagesResponse{Latest: latest}, nil
-}
-
-// UserStatsBatch answers each query as UserStats does, recording each as a call of UserStats.
-func (r relations) UserStatsBatch(ctx context.Context, req *relation.UserStatsBatchRequest, _ ...callopt.Option) (*relation.UserStatsBatchResponse, error) {
-	answers, err := each(ctx, req.Queries, r.UserStats)
-	return &relation.UserStatsBatchResponse{Answers: answers}, err
-}
-
-// ListFollowingBatch, ListFollowersBatch and ListFriendsBatch answer each query as the list does,
-// recording each as a call of it.
-func (r relations) ListFollowingBatch(ctx context.Context, req *relation.ListBatchRequest, _ ...callopt.Option) (*relation.ListBatchResponse, error) {
-	answers, err := each(ctx, req.Queries, r.ListFollowing)
-	return &relation.ListBatchResponse{Answers: answers}, err
-}
-
-func (r relations) ListFollowersBatch(ctx context.Context, req *relation.ListBatchRequest, _ ...callopt.Option) (*relation.ListBatchResponse, error) {
-	answers, err := each(ctx, req.Queries, r.ListFollowers)
-	return &relation.ListBatchResponse{Answers: answers}, err
-}
-
-func (r relations) ListFriendsBatch(ctx context.Context, req *relation.ListBatchRequest, _ ...callopt.Option) (*relation.ListBatchResponse, error) {
-	answers, err := each(ctx, req.Queries, r.ListFriends)
-	return &relation.ListBatchResponse{Answers: answers}, err
-}
-
-// LatestMessagesBatch answers each query as LatestMessages does, recording each as a call of it.
-func (m messages) LatestMessagesBatch(ctx context.Context, req *message.LatestMessagesBatchRequest, _ ...callopt.Option) (*message.LatestMessagesBatchResponse, error) {
-	answers, err := each(ctx, req.Queries, m.LatestMessages)
-	return &message.LatestMessagesBatchResponse{Answers: answers}, err
+	return &message.LatestMessagesResponse{Answers: answers}, nil
 }

@@ -37,7 +37,7 @@ func TestCommentListCallsAndDates(t *testing.T) {
 		if got := b.Total(); got != 5 {
 			t.Fatalf("n=%d: %d calls %v; want 5", n, got, b.CallCounts())
 		}
-		if req := b.Last("comment.ListComments").(*comment.ListCommentsRequest); req.VideoId != 9 {
+		if req := b.Last("comment.ListComments").(*comment.ListCommentsQuery); req.VideoId != 9 {
 			t.Fatalf("listed the comments of video %d; want 9", req.VideoId)
 		}
 	}

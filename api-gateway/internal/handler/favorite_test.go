@@ -45,7 +45,7 @@ func TestFavoriteListCallsDoNotDependOnLength(t *testing.T) {
 		if got := b.Total(); got != 5 || b.Calls("favorite.Stats") != 0 {
 			t.Fatalf("n=%d: %d calls %v; want 5, favorite.Stats not among them", n, got, b.CallCounts())
 		}
-		if req := b.Last("favorite.ListFavorites").(*favorite.ListFavoritesRequest); req.UserId != 3 || !req.WithStats || req.ViewerId != 7 {
+		if req := b.Last("favorite.ListFavorites").(*favorite.ListFavoritesQuery); req.UserId != 3 || !req.WithStats || req.ViewerId != 7 {
 			t.Fatalf("listed the likes as %+v; want user_id 3 with stats for the caller 7", req)
 		}
 	}
@@ -57,7 +57,7 @@ func TestFavoriteListEmptyAndDefaultUser(t *testing.T) {
 	if code(body) != 0 || !isEmptyList(body["video_list"]) {
 		t.Fatalf("empty favorite list = %v", body)
 	}
-	if req := b.Last("favorite.ListFavorites").(*favorite.ListFavoritesRequest); req.UserId != 7 || b.Total() != 1 {
+	if req := b.Last("favorite.ListFavorites").(*favorite.ListFavoritesQuery); req.UserId != 7 || b.Total() != 1 {
 		t.Fatalf("without user_id: listed user %d with calls %v; want the caller, one call", req.UserId, b.CallCounts())
 	}
 	b.Fail("favorite.ListFavorites", fakes.Unreachable())

@@ -48,7 +48,7 @@ func TestUserLists(t *testing.T) {
 		if code(body) != 0 || len(list) != 2 || num(list[0].(map[string]any)["id"]) != 4 {
 			t.Fatalf("%s = %v; want users 4 and 3", path, body)
 		}
-		if req := b.Last(method).(*relation.ListRequest); req.UserId != 2 || !req.WithStats || req.ViewerId != 7 {
+		if req := b.Last(method).(*relation.ListQuery); req.UserId != 2 || !req.WithStats || req.ViewerId != 7 {
 			t.Fatalf("%s asked %+v; want user 2's list with stats for viewer 7", path, req)
 		}
 		// The list brought its users' counts and the caller's follows: no second relation call.
@@ -57,7 +57,7 @@ func TestUserLists(t *testing.T) {
 			t.Fatalf("%s shows %v after %v; want the list's stats, no relation.UserStats", path, u, b.CallCounts())
 		}
 		call(t, e, http.MethodGet, path+"?token=u7")
-		if req := b.Last(method).(*relation.ListRequest); req.UserId != 7 {
+		if req := b.Last(method).(*relation.ListQuery); req.UserId != 7 {
 			t.Fatalf("%s without user_id listed user %d; want the caller", path, req.UserId)
 		}
 		b.Fail(method, fakes.Unreachable())

@@ -19,10 +19,10 @@ func TestFeed(t *testing.T) {
 	if code(body) != 0 || len(list) != 2 || num(body["next_time"]) != 1_700_000_000_200 {
 		t.Fatalf("feed = %v", body)
 	}
-	if req := b.Last("video.Feed").(*video.FeedRequest); req.LatestTimeMs != 1_700_000_001_000 || req.Limit != 30 {
+	if req := b.Last("video.Feed").(*video.FeedQuery); req.LatestTimeMs != 1_700_000_001_000 || req.Limit != 30 {
 		t.Fatalf("Feed request = %+v; want latest_time in ms and a page of 30", req)
 	}
-	if v := list[0].(map[string]any); v["is_favorite"] != false || b.Last("relation.UserStats").(*relation.UserStatsRequest).ViewerId != 0 {
+	if v := list[0].(map[string]any); v["is_favorite"] != false || b.Last("relation.UserStats").(*relation.UserStatsQuery).ViewerId != 0 {
 		t.Fatalf("an anonymous feed shows %v after calls %v", v, b.CallCounts())
 	}
 	// A bad latest_time is refused with an empty page and now as next_time.
@@ -49,7 +49,7 @@ func TestPublishList(t *testing.T) {
 	if body := call(t, e, http.MethodGet, "/douyin/publish/list/?token=u7"); code(body) != 0 || !isEmptyList(body["video_list"]) {
 		t.Fatalf("the caller's empty list = %v", body)
 	}
-	if req := b.Last("video.ListByAuthor").(*video.ListByAuthorRequest); req.AuthorId != 7 {
+	if req := b.Last("video.ListByAuthor").(*video.ListByAuthorQuery); req.AuthorId != 7 {
 		t.Fatalf("without user_id the list of %d was read; want the caller's", req.AuthorId)
 	}
 	body = call(t, e, http.MethodGet, "/douyin/publish/list/?token=u7&user_id=1500")

@@ -162,9 +162,44 @@ func (x *DeleteCommentResponse) Marshal(in []byte) ([]byte, error) {
 
 func (x *DeleteCommentResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-// The video's comments, newest first.
-type ListCommentsRequest struct {
+// The comments of each query's video, newest first: answers[i] answers queries[i] (every read
+// takes a list of queries: see favorite.Stats). 1 to 64 queries.
+type ListCommentsQuery struct {
 	VideoId int64 `protobuf:"varint,1,opt,name=video_id" json:"video_id,omitempty"`
+}
+
+func (x *ListCommentsQuery) Reset() { *x = ListCommentsQuery{} }
+
+func (x *ListCommentsQuery) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *ListCommentsQuery) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListCommentsQuery) GetVideoId() int64 {
+	if x != nil {
+		return x.VideoId
+	}
+	return 0
+}
+
+type ListCommentsAnswer struct {
+	Comments []*Comment `protobuf:"bytes,1,rep,name=comments" json:"comments,omitempty"`
+}
+
+func (x *ListCommentsAnswer) Reset() { *x = ListCommentsAnswer{} }
+
+func (x *ListCommentsAnswer) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *ListCommentsAnswer) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListCommentsAnswer) GetComments() []*Comment {
+	if x != nil {
+		return x.Comments
+	}
+	return nil
+}
+
+type ListCommentsRequest struct {
+	Queries []*ListCommentsQuery `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
 }
 
 func (x *ListCommentsRequest) Reset() { *x = ListCommentsRequest{} }
@@ -173,15 +208,15 @@ func (x *ListCommentsRequest) Marshal(in []byte) ([]byte, error) { return prutal
 
 func (x *ListCommentsRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *ListCommentsRequest) GetVideoId() int64 {
+func (x *ListCommentsRequest) GetQueries() []*ListCommentsQuery {
 	if x != nil {
-		return x.VideoId
+		return x.Queries
 	}
-	return 0
+	return nil
 }
 
 type ListCommentsResponse struct {
-	Comments []*Comment `protobuf:"bytes,1,rep,name=comments" json:"comments,omitempty"`
+	Answers []*ListCommentsAnswer `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
 }
 
 func (x *ListCommentsResponse) Reset() { *x = ListCommentsResponse{} }
@@ -190,47 +225,7 @@ func (x *ListCommentsResponse) Marshal(in []byte) ([]byte, error) { return pruta
 
 func (x *ListCommentsResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *ListCommentsResponse) GetComments() []*Comment {
-	if x != nil {
-		return x.Comments
-	}
-	return nil
-}
-
-// Several pages' ListComments in one call: answers[i] answers queries[i] (see
-// favorite.StatsBatch). At most 64 queries.
-type ListCommentsBatchRequest struct {
-	Queries []*ListCommentsRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
-}
-
-func (x *ListCommentsBatchRequest) Reset() { *x = ListCommentsBatchRequest{} }
-
-func (x *ListCommentsBatchRequest) Marshal(in []byte) ([]byte, error) {
-	return prutal.MarshalAppend(in, x)
-}
-
-func (x *ListCommentsBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *ListCommentsBatchRequest) GetQueries() []*ListCommentsRequest {
-	if x != nil {
-		return x.Queries
-	}
-	return nil
-}
-
-type ListCommentsBatchResponse struct {
-	Answers []*ListCommentsResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
-}
-
-func (x *ListCommentsBatchResponse) Reset() { *x = ListCommentsBatchResponse{} }
-
-func (x *ListCommentsBatchResponse) Marshal(in []byte) ([]byte, error) {
-	return prutal.MarshalAppend(in, x)
-}
-
-func (x *ListCommentsBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *ListCommentsBatchResponse) GetAnswers() []*ListCommentsResponse {
+func (x *ListCommentsResponse) GetAnswers() []*ListCommentsAnswer {
 	if x != nil {
 		return x.Answers
 	}
@@ -277,6 +272,5 @@ type CommentService interface {
 	PostComment(ctx context.Context, req *PostCommentRequest) (res *PostCommentResponse, err error)
 	DeleteComment(ctx context.Context, req *DeleteCommentRequest) (res *DeleteCommentResponse, err error)
 	ListComments(ctx context.Context, req *ListCommentsRequest) (res *ListCommentsResponse, err error)
-	ListCommentsBatch(ctx context.Context, req *ListCommentsBatchRequest) (res *ListCommentsBatchResponse, err error)
 	CountComments(ctx context.Context, req *CountCommentsRequest) (res *CountCommentsResponse, err error)
 }

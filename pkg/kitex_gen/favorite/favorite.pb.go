@@ -90,10 +90,83 @@ func (x *FavoriteActionResponse) Unmarshal(in []byte) error { return prutal.Unma
 // anonymous) likes it, and the authors' counts. For a list longer than one batch (500), or one
 // whose authors are not all known (a video unliked by everyone since it was listed), author_ids,
 // videos and users stay empty and the caller asks Stats.
-type ListFavoritesRequest struct {
+type ListFavoritesQuery struct {
 	UserId    int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
 	WithStats bool  `protobuf:"varint,2,opt,name=with_stats" json:"with_stats,omitempty"`
 	ViewerId  int64 `protobuf:"varint,3,opt,name=viewer_id" json:"viewer_id,omitempty"`
+}
+
+func (x *ListFavoritesQuery) Reset() { *x = ListFavoritesQuery{} }
+
+func (x *ListFavoritesQuery) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *ListFavoritesQuery) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListFavoritesQuery) GetUserId() int64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *ListFavoritesQuery) GetWithStats() bool {
+	if x != nil {
+		return x.WithStats
+	}
+	return false
+}
+
+func (x *ListFavoritesQuery) GetViewerId() int64 {
+	if x != nil {
+		return x.ViewerId
+	}
+	return 0
+}
+
+type ListFavoritesAnswer struct {
+	VideoIds  []int64                      `protobuf:"varint,1,rep,packed,name=video_ids" json:"video_ids,omitempty"`
+	AuthorIds []int64                      `protobuf:"varint,2,rep,packed,name=author_ids" json:"author_ids,omitempty"`
+	Videos    map[int64]*VideoFavoriteStat `protobuf:"bytes,3,rep,name=videos" json:"videos,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Users     map[int64]*UserFavoriteStat  `protobuf:"bytes,4,rep,name=users" json:"users,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+}
+
+func (x *ListFavoritesAnswer) Reset() { *x = ListFavoritesAnswer{} }
+
+func (x *ListFavoritesAnswer) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *ListFavoritesAnswer) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListFavoritesAnswer) GetVideoIds() []int64 {
+	if x != nil {
+		return x.VideoIds
+	}
+	return nil
+}
+
+func (x *ListFavoritesAnswer) GetAuthorIds() []int64 {
+	if x != nil {
+		return x.AuthorIds
+	}
+	return nil
+}
+
+func (x *ListFavoritesAnswer) GetVideos() map[int64]*VideoFavoriteStat {
+	if x != nil {
+		return x.Videos
+	}
+	return nil
+}
+
+func (x *ListFavoritesAnswer) GetUsers() map[int64]*UserFavoriteStat {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+// Several pages' lists in one call: answers[i] answers queries[i] (see Stats). 1 to 64 queries.
+type ListFavoritesRequest struct {
+	Queries []*ListFavoritesQuery `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
 }
 
 func (x *ListFavoritesRequest) Reset() { *x = ListFavoritesRequest{} }
@@ -102,32 +175,15 @@ func (x *ListFavoritesRequest) Marshal(in []byte) ([]byte, error) { return pruta
 
 func (x *ListFavoritesRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *ListFavoritesRequest) GetUserId() int64 {
+func (x *ListFavoritesRequest) GetQueries() []*ListFavoritesQuery {
 	if x != nil {
-		return x.UserId
+		return x.Queries
 	}
-	return 0
-}
-
-func (x *ListFavoritesRequest) GetWithStats() bool {
-	if x != nil {
-		return x.WithStats
-	}
-	return false
-}
-
-func (x *ListFavoritesRequest) GetViewerId() int64 {
-	if x != nil {
-		return x.ViewerId
-	}
-	return 0
+	return nil
 }
 
 type ListFavoritesResponse struct {
-	VideoIds  []int64                      `protobuf:"varint,1,rep,packed,name=video_ids" json:"video_ids,omitempty"`
-	AuthorIds []int64                      `protobuf:"varint,2,rep,packed,name=author_ids" json:"author_ids,omitempty"`
-	Videos    map[int64]*VideoFavoriteStat `protobuf:"bytes,3,rep,name=videos" json:"videos,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	Users     map[int64]*UserFavoriteStat  `protobuf:"bytes,4,rep,name=users" json:"users,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Answers []*ListFavoritesAnswer `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
 }
 
 func (x *ListFavoritesResponse) Reset() { *x = ListFavoritesResponse{} }
@@ -138,68 +194,7 @@ func (x *ListFavoritesResponse) Marshal(in []byte) ([]byte, error) {
 
 func (x *ListFavoritesResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *ListFavoritesResponse) GetVideoIds() []int64 {
-	if x != nil {
-		return x.VideoIds
-	}
-	return nil
-}
-
-func (x *ListFavoritesResponse) GetAuthorIds() []int64 {
-	if x != nil {
-		return x.AuthorIds
-	}
-	return nil
-}
-
-func (x *ListFavoritesResponse) GetVideos() map[int64]*VideoFavoriteStat {
-	if x != nil {
-		return x.Videos
-	}
-	return nil
-}
-
-func (x *ListFavoritesResponse) GetUsers() map[int64]*UserFavoriteStat {
-	if x != nil {
-		return x.Users
-	}
-	return nil
-}
-
-// Several pages' ListFavorites in one call: answers[i] answers queries[i] (see StatsBatch). At most
-// 64 queries.
-type ListFavoritesBatchRequest struct {
-	Queries []*ListFavoritesRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
-}
-
-func (x *ListFavoritesBatchRequest) Reset() { *x = ListFavoritesBatchRequest{} }
-
-func (x *ListFavoritesBatchRequest) Marshal(in []byte) ([]byte, error) {
-	return prutal.MarshalAppend(in, x)
-}
-
-func (x *ListFavoritesBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *ListFavoritesBatchRequest) GetQueries() []*ListFavoritesRequest {
-	if x != nil {
-		return x.Queries
-	}
-	return nil
-}
-
-type ListFavoritesBatchResponse struct {
-	Answers []*ListFavoritesResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
-}
-
-func (x *ListFavoritesBatchResponse) Reset() { *x = ListFavoritesBatchResponse{} }
-
-func (x *ListFavoritesBatchResponse) Marshal(in []byte) ([]byte, error) {
-	return prutal.MarshalAppend(in, x)
-}
-
-func (x *ListFavoritesBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *ListFavoritesBatchResponse) GetAnswers() []*ListFavoritesResponse {
+func (x *ListFavoritesResponse) GetAnswers() []*ListFavoritesAnswer {
 	if x != nil {
 		return x.Answers
 	}
@@ -256,13 +251,73 @@ func (x *UserFavoriteStat) GetTotalFavorited() int64 {
 	return 0
 }
 
-// What a page needs of the favorite service, in one call: the like counts of video_ids with the
-// viewer's likes, and the counts of user_ids. Every id asked is in its map (zero counts for an id
-// without likes); either list may be empty.
-type StatsRequest struct {
+// What a page needs of the favorite service: the like counts of video_ids with the viewer's likes,
+// and the counts of user_ids. Every id asked is in its map (zero counts for an id without likes);
+// either list may be empty.
+type StatsQuery struct {
 	ViewerId int64   `protobuf:"varint,1,opt,name=viewer_id" json:"viewer_id,omitempty"` // 0 = anonymous
 	VideoIds []int64 `protobuf:"varint,2,rep,packed,name=video_ids" json:"video_ids,omitempty"`
 	UserIds  []int64 `protobuf:"varint,3,rep,packed,name=user_ids" json:"user_ids,omitempty"`
+}
+
+func (x *StatsQuery) Reset() { *x = StatsQuery{} }
+
+func (x *StatsQuery) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *StatsQuery) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *StatsQuery) GetViewerId() int64 {
+	if x != nil {
+		return x.ViewerId
+	}
+	return 0
+}
+
+func (x *StatsQuery) GetVideoIds() []int64 {
+	if x != nil {
+		return x.VideoIds
+	}
+	return nil
+}
+
+func (x *StatsQuery) GetUserIds() []int64 {
+	if x != nil {
+		return x.UserIds
+	}
+	return nil
+}
+
+type StatsAnswer struct {
+	Videos map[int64]*VideoFavoriteStat `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Users  map[int64]*UserFavoriteStat  `protobuf:"bytes,2,rep,name=users" json:"users,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+}
+
+func (x *StatsAnswer) Reset() { *x = StatsAnswer{} }
+
+func (x *StatsAnswer) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *StatsAnswer) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *StatsAnswer) GetVideos() map[int64]*VideoFavoriteStat {
+	if x != nil {
+		return x.Videos
+	}
+	return nil
+}
+
+func (x *StatsAnswer) GetUsers() map[int64]*UserFavoriteStat {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+// Every read takes a list of queries and answers a list: answers[i] answers queries[i]. The gateway
+// merges the queries of pages assembled at the same moment into one call, so that the cost of a
+// call is shared by them; the service reads what all of them ask with one cache round trip. 1 to
+// 64 queries.
+type StatsRequest struct {
+	Queries []*StatsQuery `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
 }
 
 func (x *StatsRequest) Reset() { *x = StatsRequest{} }
@@ -271,30 +326,15 @@ func (x *StatsRequest) Marshal(in []byte) ([]byte, error) { return prutal.Marsha
 
 func (x *StatsRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *StatsRequest) GetViewerId() int64 {
+func (x *StatsRequest) GetQueries() []*StatsQuery {
 	if x != nil {
-		return x.ViewerId
-	}
-	return 0
-}
-
-func (x *StatsRequest) GetVideoIds() []int64 {
-	if x != nil {
-		return x.VideoIds
-	}
-	return nil
-}
-
-func (x *StatsRequest) GetUserIds() []int64 {
-	if x != nil {
-		return x.UserIds
+		return x.Queries
 	}
 	return nil
 }
 
 type StatsResponse struct {
-	Videos map[int64]*VideoFavoriteStat `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	Users  map[int64]*UserFavoriteStat  `protobuf:"bytes,2,rep,name=users" json:"users,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Answers []*StatsAnswer `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
 }
 
 func (x *StatsResponse) Reset() { *x = StatsResponse{} }
@@ -303,132 +343,9 @@ func (x *StatsResponse) Marshal(in []byte) ([]byte, error) { return prutal.Marsh
 
 func (x *StatsResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *StatsResponse) GetVideos() map[int64]*VideoFavoriteStat {
-	if x != nil {
-		return x.Videos
-	}
-	return nil
-}
-
-func (x *StatsResponse) GetUsers() map[int64]*UserFavoriteStat {
-	if x != nil {
-		return x.Users
-	}
-	return nil
-}
-
-// Several pages' Stats in one call: answers[i] answers queries[i]. The gateway merges the Stats of
-// pages assembled at the same moment into one call, so that the cost of a call is shared by them;
-// the service reads what all of them ask with one cache round trip. At most 64 queries.
-type StatsBatchRequest struct {
-	Queries []*StatsRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
-}
-
-func (x *StatsBatchRequest) Reset() { *x = StatsBatchRequest{} }
-
-func (x *StatsBatchRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *StatsBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *StatsBatchRequest) GetQueries() []*StatsRequest {
-	if x != nil {
-		return x.Queries
-	}
-	return nil
-}
-
-type StatsBatchResponse struct {
-	Answers []*StatsResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
-}
-
-func (x *StatsBatchResponse) Reset() { *x = StatsBatchResponse{} }
-
-func (x *StatsBatchResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *StatsBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *StatsBatchResponse) GetAnswers() []*StatsResponse {
+func (x *StatsResponse) GetAnswers() []*StatsAnswer {
 	if x != nil {
 		return x.Answers
-	}
-	return nil
-}
-
-// Deprecated: the two halves of Stats, which gateways before it called. Kept for one release, so
-// that such a gateway still shows whole pages while the services are updated before it
-// (docs/deployment.md, "Changing an RPC"); nothing of this version calls them.
-type VideoStatsRequest struct {
-	ViewerId int64   `protobuf:"varint,1,opt,name=viewer_id" json:"viewer_id,omitempty"`
-	VideoIds []int64 `protobuf:"varint,2,rep,packed,name=video_ids" json:"video_ids,omitempty"`
-}
-
-func (x *VideoStatsRequest) Reset() { *x = VideoStatsRequest{} }
-
-func (x *VideoStatsRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *VideoStatsRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *VideoStatsRequest) GetViewerId() int64 {
-	if x != nil {
-		return x.ViewerId
-	}
-	return 0
-}
-
-func (x *VideoStatsRequest) GetVideoIds() []int64 {
-	if x != nil {
-		return x.VideoIds
-	}
-	return nil
-}
-
-type VideoStatsResponse struct {
-	Stats map[int64]*VideoFavoriteStat `protobuf:"bytes,1,rep,name=stats" json:"stats,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-}
-
-func (x *VideoStatsResponse) Reset() { *x = VideoStatsResponse{} }
-
-func (x *VideoStatsResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *VideoStatsResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *VideoStatsResponse) GetStats() map[int64]*VideoFavoriteStat {
-	if x != nil {
-		return x.Stats
-	}
-	return nil
-}
-
-type UserStatsRequest struct {
-	UserIds []int64 `protobuf:"varint,1,rep,packed,name=user_ids" json:"user_ids,omitempty"`
-}
-
-func (x *UserStatsRequest) Reset() { *x = UserStatsRequest{} }
-
-func (x *UserStatsRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *UserStatsRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *UserStatsRequest) GetUserIds() []int64 {
-	if x != nil {
-		return x.UserIds
-	}
-	return nil
-}
-
-type UserStatsResponse struct {
-	Stats map[int64]*UserFavoriteStat `protobuf:"bytes,1,rep,name=stats" json:"stats,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-}
-
-func (x *UserStatsResponse) Reset() { *x = UserStatsResponse{} }
-
-func (x *UserStatsResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *UserStatsResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *UserStatsResponse) GetStats() map[int64]*UserFavoriteStat {
-	if x != nil {
-		return x.Stats
 	}
 	return nil
 }
@@ -436,9 +353,5 @@ func (x *UserStatsResponse) GetStats() map[int64]*UserFavoriteStat {
 type FavoriteService interface {
 	FavoriteAction(ctx context.Context, req *FavoriteActionRequest) (res *FavoriteActionResponse, err error)
 	ListFavorites(ctx context.Context, req *ListFavoritesRequest) (res *ListFavoritesResponse, err error)
-	ListFavoritesBatch(ctx context.Context, req *ListFavoritesBatchRequest) (res *ListFavoritesBatchResponse, err error)
 	Stats(ctx context.Context, req *StatsRequest) (res *StatsResponse, err error)
-	StatsBatch(ctx context.Context, req *StatsBatchRequest) (res *StatsBatchResponse, err error)
-	VideoStats(ctx context.Context, req *VideoStatsRequest) (res *VideoStatsResponse, err error)
-	UserStats(ctx context.Context, req *UserStatsRequest) (res *UserStatsResponse, err error)
 }

@@ -169,9 +169,52 @@ func (x *ChatResponse) GetMessages() []*Message {
 }
 
 // The latest message between user_id and each of peer_ids; peers without one are absent.
-type LatestMessagesRequest struct {
+type LatestMessagesQuery struct {
 	UserId  int64   `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
 	PeerIds []int64 `protobuf:"varint,2,rep,packed,name=peer_ids" json:"peer_ids,omitempty"`
+}
+
+func (x *LatestMessagesQuery) Reset() { *x = LatestMessagesQuery{} }
+
+func (x *LatestMessagesQuery) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *LatestMessagesQuery) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *LatestMessagesQuery) GetUserId() int64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *LatestMessagesQuery) GetPeerIds() []int64 {
+	if x != nil {
+		return x.PeerIds
+	}
+	return nil
+}
+
+type LatestMessagesAnswer struct {
+	Latest map[int64]*Message `protobuf:"bytes,1,rep,name=latest" json:"latest,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+}
+
+func (x *LatestMessagesAnswer) Reset() { *x = LatestMessagesAnswer{} }
+
+func (x *LatestMessagesAnswer) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *LatestMessagesAnswer) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *LatestMessagesAnswer) GetLatest() map[int64]*Message {
+	if x != nil {
+		return x.Latest
+	}
+	return nil
+}
+
+// Several pages' queries in one call: answers[i] answers queries[i] (see favorite.Stats). 1 to 64
+// queries.
+type LatestMessagesRequest struct {
+	Queries []*LatestMessagesQuery `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
 }
 
 func (x *LatestMessagesRequest) Reset() { *x = LatestMessagesRequest{} }
@@ -182,22 +225,15 @@ func (x *LatestMessagesRequest) Marshal(in []byte) ([]byte, error) {
 
 func (x *LatestMessagesRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *LatestMessagesRequest) GetUserId() int64 {
+func (x *LatestMessagesRequest) GetQueries() []*LatestMessagesQuery {
 	if x != nil {
-		return x.UserId
-	}
-	return 0
-}
-
-func (x *LatestMessagesRequest) GetPeerIds() []int64 {
-	if x != nil {
-		return x.PeerIds
+		return x.Queries
 	}
 	return nil
 }
 
 type LatestMessagesResponse struct {
-	Latest map[int64]*Message `protobuf:"bytes,1,rep,name=latest" json:"latest,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Answers []*LatestMessagesAnswer `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
 }
 
 func (x *LatestMessagesResponse) Reset() { *x = LatestMessagesResponse{} }
@@ -208,47 +244,7 @@ func (x *LatestMessagesResponse) Marshal(in []byte) ([]byte, error) {
 
 func (x *LatestMessagesResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *LatestMessagesResponse) GetLatest() map[int64]*Message {
-	if x != nil {
-		return x.Latest
-	}
-	return nil
-}
-
-// Several pages' LatestMessages in one call: answers[i] answers queries[i] (see
-// favorite.StatsBatch). At most 64 queries.
-type LatestMessagesBatchRequest struct {
-	Queries []*LatestMessagesRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
-}
-
-func (x *LatestMessagesBatchRequest) Reset() { *x = LatestMessagesBatchRequest{} }
-
-func (x *LatestMessagesBatchRequest) Marshal(in []byte) ([]byte, error) {
-	return prutal.MarshalAppend(in, x)
-}
-
-func (x *LatestMessagesBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *LatestMessagesBatchRequest) GetQueries() []*LatestMessagesRequest {
-	if x != nil {
-		return x.Queries
-	}
-	return nil
-}
-
-type LatestMessagesBatchResponse struct {
-	Answers []*LatestMessagesResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
-}
-
-func (x *LatestMessagesBatchResponse) Reset() { *x = LatestMessagesBatchResponse{} }
-
-func (x *LatestMessagesBatchResponse) Marshal(in []byte) ([]byte, error) {
-	return prutal.MarshalAppend(in, x)
-}
-
-func (x *LatestMessagesBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *LatestMessagesBatchResponse) GetAnswers() []*LatestMessagesResponse {
+func (x *LatestMessagesResponse) GetAnswers() []*LatestMessagesAnswer {
 	if x != nil {
 		return x.Answers
 	}
@@ -259,5 +255,4 @@ type MessageService interface {
 	SendMessage(ctx context.Context, req *SendMessageRequest) (res *SendMessageResponse, err error)
 	Chat(ctx context.Context, req *ChatRequest) (res *ChatResponse, err error)
 	LatestMessages(ctx context.Context, req *LatestMessagesRequest) (res *LatestMessagesResponse, err error)
-	LatestMessagesBatch(ctx context.Context, req *LatestMessagesBatchRequest) (res *LatestMessagesBatchResponse, err error)
 }

@@ -88,10 +88,68 @@ func (x *RelationActionResponse) Unmarshal(in []byte) error { return prutal.Unma
 // the list shows of the relation service: the counts of every listed user and whether viewer_id
 // (0: anonymous) follows each, as UserStats answers them; for a list longer than one batch (500)
 // stats stays empty and the caller asks UserStats in batches.
-type ListRequest struct {
+type ListQuery struct {
 	UserId    int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
 	WithStats bool  `protobuf:"varint,2,opt,name=with_stats" json:"with_stats,omitempty"`
 	ViewerId  int64 `protobuf:"varint,3,opt,name=viewer_id" json:"viewer_id,omitempty"`
+}
+
+func (x *ListQuery) Reset() { *x = ListQuery{} }
+
+func (x *ListQuery) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *ListQuery) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListQuery) GetUserId() int64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *ListQuery) GetWithStats() bool {
+	if x != nil {
+		return x.WithStats
+	}
+	return false
+}
+
+func (x *ListQuery) GetViewerId() int64 {
+	if x != nil {
+		return x.ViewerId
+	}
+	return 0
+}
+
+type ListAnswer struct {
+	UserIds []int64                     `protobuf:"varint,1,rep,packed,name=user_ids" json:"user_ids,omitempty"`
+	Stats   map[int64]*UserRelationStat `protobuf:"bytes,2,rep,name=stats" json:"stats,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+}
+
+func (x *ListAnswer) Reset() { *x = ListAnswer{} }
+
+func (x *ListAnswer) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *ListAnswer) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListAnswer) GetUserIds() []int64 {
+	if x != nil {
+		return x.UserIds
+	}
+	return nil
+}
+
+func (x *ListAnswer) GetStats() map[int64]*UserRelationStat {
+	if x != nil {
+		return x.Stats
+	}
+	return nil
+}
+
+// Several pages' lists of one kind in one call: answers[i] answers queries[i] (every read takes a
+// list of queries: see favorite.Stats). 1 to 64 queries.
+type ListRequest struct {
+	Queries []*ListQuery `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
 }
 
 func (x *ListRequest) Reset() { *x = ListRequest{} }
@@ -100,30 +158,15 @@ func (x *ListRequest) Marshal(in []byte) ([]byte, error) { return prutal.Marshal
 
 func (x *ListRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *ListRequest) GetUserId() int64 {
+func (x *ListRequest) GetQueries() []*ListQuery {
 	if x != nil {
-		return x.UserId
+		return x.Queries
 	}
-	return 0
-}
-
-func (x *ListRequest) GetWithStats() bool {
-	if x != nil {
-		return x.WithStats
-	}
-	return false
-}
-
-func (x *ListRequest) GetViewerId() int64 {
-	if x != nil {
-		return x.ViewerId
-	}
-	return 0
+	return nil
 }
 
 type ListResponse struct {
-	UserIds []int64                     `protobuf:"varint,1,rep,packed,name=user_ids" json:"user_ids,omitempty"`
-	Stats   map[int64]*UserRelationStat `protobuf:"bytes,2,rep,name=stats" json:"stats,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Answers []*ListAnswer `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
 }
 
 func (x *ListResponse) Reset() { *x = ListResponse{} }
@@ -132,50 +175,7 @@ func (x *ListResponse) Marshal(in []byte) ([]byte, error) { return prutal.Marsha
 
 func (x *ListResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *ListResponse) GetUserIds() []int64 {
-	if x != nil {
-		return x.UserIds
-	}
-	return nil
-}
-
-func (x *ListResponse) GetStats() map[int64]*UserRelationStat {
-	if x != nil {
-		return x.Stats
-	}
-	return nil
-}
-
-// Several pages' lists of one kind in one call: answers[i] answers queries[i] (see
-// favorite.StatsBatch). At most 64 queries.
-type ListBatchRequest struct {
-	Queries []*ListRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
-}
-
-func (x *ListBatchRequest) Reset() { *x = ListBatchRequest{} }
-
-func (x *ListBatchRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *ListBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *ListBatchRequest) GetQueries() []*ListRequest {
-	if x != nil {
-		return x.Queries
-	}
-	return nil
-}
-
-type ListBatchResponse struct {
-	Answers []*ListResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
-}
-
-func (x *ListBatchResponse) Reset() { *x = ListBatchResponse{} }
-
-func (x *ListBatchResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *ListBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *ListBatchResponse) GetAnswers() []*ListResponse {
+func (x *ListResponse) GetAnswers() []*ListAnswer {
 	if x != nil {
 		return x.Answers
 	}
@@ -216,11 +216,54 @@ func (x *UserRelationStat) GetIsFollow() bool {
 }
 
 // The counts of user_ids and, for a viewer other than 0, whether the viewer follows each: what a
-// page needs of the relation service, in one call. Every id asked is in the answer (zero counts
-// for an id without follows).
-type UserStatsRequest struct {
+// page needs of the relation service. Every id asked is in the answer (zero counts for an id
+// without follows).
+type UserStatsQuery struct {
 	UserIds  []int64 `protobuf:"varint,1,rep,packed,name=user_ids" json:"user_ids,omitempty"`
 	ViewerId int64   `protobuf:"varint,2,opt,name=viewer_id" json:"viewer_id,omitempty"` // 0 = anonymous
+}
+
+func (x *UserStatsQuery) Reset() { *x = UserStatsQuery{} }
+
+func (x *UserStatsQuery) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *UserStatsQuery) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *UserStatsQuery) GetUserIds() []int64 {
+	if x != nil {
+		return x.UserIds
+	}
+	return nil
+}
+
+func (x *UserStatsQuery) GetViewerId() int64 {
+	if x != nil {
+		return x.ViewerId
+	}
+	return 0
+}
+
+type UserStatsAnswer struct {
+	Stats map[int64]*UserRelationStat `protobuf:"bytes,1,rep,name=stats" json:"stats,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+}
+
+func (x *UserStatsAnswer) Reset() { *x = UserStatsAnswer{} }
+
+func (x *UserStatsAnswer) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *UserStatsAnswer) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *UserStatsAnswer) GetStats() map[int64]*UserRelationStat {
+	if x != nil {
+		return x.Stats
+	}
+	return nil
+}
+
+// Several pages' queries in one call: answers[i] answers queries[i] (see favorite.Stats). 1 to 64
+// queries.
+type UserStatsRequest struct {
+	Queries []*UserStatsQuery `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
 }
 
 func (x *UserStatsRequest) Reset() { *x = UserStatsRequest{} }
@@ -229,22 +272,15 @@ func (x *UserStatsRequest) Marshal(in []byte) ([]byte, error) { return prutal.Ma
 
 func (x *UserStatsRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *UserStatsRequest) GetUserIds() []int64 {
+func (x *UserStatsRequest) GetQueries() []*UserStatsQuery {
 	if x != nil {
-		return x.UserIds
+		return x.Queries
 	}
 	return nil
 }
 
-func (x *UserStatsRequest) GetViewerId() int64 {
-	if x != nil {
-		return x.ViewerId
-	}
-	return 0
-}
-
 type UserStatsResponse struct {
-	Stats map[int64]*UserRelationStat `protobuf:"bytes,1,rep,name=stats" json:"stats,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Answers []*UserStatsAnswer `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
 }
 
 func (x *UserStatsResponse) Reset() { *x = UserStatsResponse{} }
@@ -253,94 +289,9 @@ func (x *UserStatsResponse) Marshal(in []byte) ([]byte, error) { return prutal.M
 
 func (x *UserStatsResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *UserStatsResponse) GetStats() map[int64]*UserRelationStat {
-	if x != nil {
-		return x.Stats
-	}
-	return nil
-}
-
-// Several pages' UserStats in one call: answers[i] answers queries[i] (see favorite.StatsBatch).
-// At most 64 queries.
-type UserStatsBatchRequest struct {
-	Queries []*UserStatsRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
-}
-
-func (x *UserStatsBatchRequest) Reset() { *x = UserStatsBatchRequest{} }
-
-func (x *UserStatsBatchRequest) Marshal(in []byte) ([]byte, error) {
-	return prutal.MarshalAppend(in, x)
-}
-
-func (x *UserStatsBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *UserStatsBatchRequest) GetQueries() []*UserStatsRequest {
-	if x != nil {
-		return x.Queries
-	}
-	return nil
-}
-
-type UserStatsBatchResponse struct {
-	Answers []*UserStatsResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
-}
-
-func (x *UserStatsBatchResponse) Reset() { *x = UserStatsBatchResponse{} }
-
-func (x *UserStatsBatchResponse) Marshal(in []byte) ([]byte, error) {
-	return prutal.MarshalAppend(in, x)
-}
-
-func (x *UserStatsBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *UserStatsBatchResponse) GetAnswers() []*UserStatsResponse {
+func (x *UserStatsResponse) GetAnswers() []*UserStatsAnswer {
 	if x != nil {
 		return x.Answers
-	}
-	return nil
-}
-
-// Deprecated: which of user_ids viewer_id follows, now in UserStats. Kept for one release, so that
-// a gateway of the previous version still shows whole pages while the services are updated before
-// it (docs/deployment.md, "Changing an RPC"); nothing of this version calls it.
-type IsFollowingRequest struct {
-	ViewerId int64   `protobuf:"varint,1,opt,name=viewer_id" json:"viewer_id,omitempty"`
-	UserIds  []int64 `protobuf:"varint,2,rep,packed,name=user_ids" json:"user_ids,omitempty"`
-}
-
-func (x *IsFollowingRequest) Reset() { *x = IsFollowingRequest{} }
-
-func (x *IsFollowingRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *IsFollowingRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *IsFollowingRequest) GetViewerId() int64 {
-	if x != nil {
-		return x.ViewerId
-	}
-	return 0
-}
-
-func (x *IsFollowingRequest) GetUserIds() []int64 {
-	if x != nil {
-		return x.UserIds
-	}
-	return nil
-}
-
-type IsFollowingResponse struct {
-	Following map[int64]bool `protobuf:"bytes,1,rep,name=following" json:"following,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-}
-
-func (x *IsFollowingResponse) Reset() { *x = IsFollowingResponse{} }
-
-func (x *IsFollowingResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *IsFollowingResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *IsFollowingResponse) GetFollowing() map[int64]bool {
-	if x != nil {
-		return x.Following
 	}
 	return nil
 }
@@ -350,10 +301,5 @@ type RelationService interface {
 	ListFollowing(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
 	ListFollowers(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
 	ListFriends(ctx context.Context, req *ListRequest) (res *ListResponse, err error)
-	ListFollowingBatch(ctx context.Context, req *ListBatchRequest) (res *ListBatchResponse, err error)
-	ListFollowersBatch(ctx context.Context, req *ListBatchRequest) (res *ListBatchResponse, err error)
-	ListFriendsBatch(ctx context.Context, req *ListBatchRequest) (res *ListBatchResponse, err error)
 	UserStats(ctx context.Context, req *UserStatsRequest) (res *UserStatsResponse, err error)
-	UserStatsBatch(ctx context.Context, req *UserStatsBatchRequest) (res *UserStatsBatchResponse, err error)
-	IsFollowing(ctx context.Context, req *IsFollowingRequest) (res *IsFollowingResponse, err error)
 }

@@ -164,26 +164,26 @@ func (x *SetCoverResponse) GetCoverKey() string {
 	return ""
 }
 
-// Feed: at most limit videos published strictly before latest_time_ms, newest first.
-type FeedRequest struct {
+// A page of the feed: at most limit videos published strictly before latest_time_ms, newest first.
+type FeedQuery struct {
 	LatestTimeMs int64 `protobuf:"varint,1,opt,name=latest_time_ms" json:"latest_time_ms,omitempty"`
 	Limit        int32 `protobuf:"varint,2,opt,name=limit" json:"limit,omitempty"`
 }
 
-func (x *FeedRequest) Reset() { *x = FeedRequest{} }
+func (x *FeedQuery) Reset() { *x = FeedQuery{} }
 
-func (x *FeedRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+func (x *FeedQuery) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
 
-func (x *FeedRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+func (x *FeedQuery) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *FeedRequest) GetLatestTimeMs() int64 {
+func (x *FeedQuery) GetLatestTimeMs() int64 {
 	if x != nil {
 		return x.LatestTimeMs
 	}
 	return 0
 }
 
-func (x *FeedRequest) GetLimit() int32 {
+func (x *FeedQuery) GetLimit() int32 {
 	if x != nil {
 		return x.Limit
 	}
@@ -192,12 +192,62 @@ func (x *FeedRequest) GetLimit() int32 {
 
 // The answers that list videos also carry work_counts: the number of videos of each author of the
 // videos listed, so that a page of videos needs no CountWorks call for its authors.
-type FeedResponse struct {
+type FeedAnswer struct {
 	Videos []*Video `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty"`
 
 	// Publish time of the oldest video in the page, or latest_time_ms when the page is empty.
 	NextTimeMs int64           `protobuf:"varint,2,opt,name=next_time_ms" json:"next_time_ms,omitempty"`
 	WorkCounts map[int64]int64 `protobuf:"bytes,3,rep,name=work_counts" json:"work_counts,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+}
+
+func (x *FeedAnswer) Reset() { *x = FeedAnswer{} }
+
+func (x *FeedAnswer) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *FeedAnswer) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *FeedAnswer) GetVideos() []*Video {
+	if x != nil {
+		return x.Videos
+	}
+	return nil
+}
+
+func (x *FeedAnswer) GetNextTimeMs() int64 {
+	if x != nil {
+		return x.NextTimeMs
+	}
+	return 0
+}
+
+func (x *FeedAnswer) GetWorkCounts() map[int64]int64 {
+	if x != nil {
+		return x.WorkCounts
+	}
+	return nil
+}
+
+// Several pages of the feed in one call: answers[i] answers queries[i] (every read that is not a
+// lookup of ids takes a list of queries: see favorite.Stats). 1 to 64 queries.
+type FeedRequest struct {
+	Queries []*FeedQuery `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
+}
+
+func (x *FeedRequest) Reset() { *x = FeedRequest{} }
+
+func (x *FeedRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *FeedRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *FeedRequest) GetQueries() []*FeedQuery {
+	if x != nil {
+		return x.Queries
+	}
+	return nil
+}
+
+type FeedResponse struct {
+	Answers []*FeedAnswer `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
 }
 
 func (x *FeedResponse) Reset() { *x = FeedResponse{} }
@@ -206,65 +256,59 @@ func (x *FeedResponse) Marshal(in []byte) ([]byte, error) { return prutal.Marsha
 
 func (x *FeedResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *FeedResponse) GetVideos() []*Video {
-	if x != nil {
-		return x.Videos
-	}
-	return nil
-}
-
-func (x *FeedResponse) GetNextTimeMs() int64 {
-	if x != nil {
-		return x.NextTimeMs
-	}
-	return 0
-}
-
-func (x *FeedResponse) GetWorkCounts() map[int64]int64 {
-	if x != nil {
-		return x.WorkCounts
-	}
-	return nil
-}
-
-// Several pages of the feed in one call: answers[i] answers queries[i] (see favorite.StatsBatch).
-// At most 64 queries.
-type FeedBatchRequest struct {
-	Queries []*FeedRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
-}
-
-func (x *FeedBatchRequest) Reset() { *x = FeedBatchRequest{} }
-
-func (x *FeedBatchRequest) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *FeedBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *FeedBatchRequest) GetQueries() []*FeedRequest {
-	if x != nil {
-		return x.Queries
-	}
-	return nil
-}
-
-type FeedBatchResponse struct {
-	Answers []*FeedResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
-}
-
-func (x *FeedBatchResponse) Reset() { *x = FeedBatchResponse{} }
-
-func (x *FeedBatchResponse) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
-
-func (x *FeedBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *FeedBatchResponse) GetAnswers() []*FeedResponse {
+func (x *FeedResponse) GetAnswers() []*FeedAnswer {
 	if x != nil {
 		return x.Answers
 	}
 	return nil
 }
 
-type ListByAuthorRequest struct {
+// An author's videos, newest first.
+type ListByAuthorQuery struct {
 	AuthorId int64 `protobuf:"varint,1,opt,name=author_id" json:"author_id,omitempty"`
+}
+
+func (x *ListByAuthorQuery) Reset() { *x = ListByAuthorQuery{} }
+
+func (x *ListByAuthorQuery) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *ListByAuthorQuery) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListByAuthorQuery) GetAuthorId() int64 {
+	if x != nil {
+		return x.AuthorId
+	}
+	return 0
+}
+
+type ListByAuthorAnswer struct {
+	Videos     []*Video        `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty"`
+	WorkCounts map[int64]int64 `protobuf:"bytes,2,rep,name=work_counts" json:"work_counts,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+}
+
+func (x *ListByAuthorAnswer) Reset() { *x = ListByAuthorAnswer{} }
+
+func (x *ListByAuthorAnswer) Marshal(in []byte) ([]byte, error) { return prutal.MarshalAppend(in, x) }
+
+func (x *ListByAuthorAnswer) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
+
+func (x *ListByAuthorAnswer) GetVideos() []*Video {
+	if x != nil {
+		return x.Videos
+	}
+	return nil
+}
+
+func (x *ListByAuthorAnswer) GetWorkCounts() map[int64]int64 {
+	if x != nil {
+		return x.WorkCounts
+	}
+	return nil
+}
+
+// Several authors' lists in one call: answers[i] answers queries[i]. 1 to 64 queries.
+type ListByAuthorRequest struct {
+	Queries []*ListByAuthorQuery `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
 }
 
 func (x *ListByAuthorRequest) Reset() { *x = ListByAuthorRequest{} }
@@ -273,16 +317,15 @@ func (x *ListByAuthorRequest) Marshal(in []byte) ([]byte, error) { return prutal
 
 func (x *ListByAuthorRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *ListByAuthorRequest) GetAuthorId() int64 {
+func (x *ListByAuthorRequest) GetQueries() []*ListByAuthorQuery {
 	if x != nil {
-		return x.AuthorId
+		return x.Queries
 	}
-	return 0
+	return nil
 }
 
 type ListByAuthorResponse struct {
-	Videos     []*Video        `protobuf:"bytes,1,rep,name=videos" json:"videos,omitempty"`
-	WorkCounts map[int64]int64 `protobuf:"bytes,2,rep,name=work_counts" json:"work_counts,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	Answers []*ListByAuthorAnswer `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
 }
 
 func (x *ListByAuthorResponse) Reset() { *x = ListByAuthorResponse{} }
@@ -291,61 +334,14 @@ func (x *ListByAuthorResponse) Marshal(in []byte) ([]byte, error) { return pruta
 
 func (x *ListByAuthorResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-func (x *ListByAuthorResponse) GetVideos() []*Video {
-	if x != nil {
-		return x.Videos
-	}
-	return nil
-}
-
-func (x *ListByAuthorResponse) GetWorkCounts() map[int64]int64 {
-	if x != nil {
-		return x.WorkCounts
-	}
-	return nil
-}
-
-// Batch read: ids that do not exist are absent; the order of the answer is the order of the ids.
-// Several pages' ListByAuthor in one call: answers[i] answers queries[i] (see favorite.StatsBatch).
-// At most 64 queries.
-type ListByAuthorBatchRequest struct {
-	Queries []*ListByAuthorRequest `protobuf:"bytes,1,rep,name=queries" json:"queries,omitempty"`
-}
-
-func (x *ListByAuthorBatchRequest) Reset() { *x = ListByAuthorBatchRequest{} }
-
-func (x *ListByAuthorBatchRequest) Marshal(in []byte) ([]byte, error) {
-	return prutal.MarshalAppend(in, x)
-}
-
-func (x *ListByAuthorBatchRequest) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *ListByAuthorBatchRequest) GetQueries() []*ListByAuthorRequest {
-	if x != nil {
-		return x.Queries
-	}
-	return nil
-}
-
-type ListByAuthorBatchResponse struct {
-	Answers []*ListByAuthorResponse `protobuf:"bytes,1,rep,name=answers" json:"answers,omitempty"`
-}
-
-func (x *ListByAuthorBatchResponse) Reset() { *x = ListByAuthorBatchResponse{} }
-
-func (x *ListByAuthorBatchResponse) Marshal(in []byte) ([]byte, error) {
-	return prutal.MarshalAppend(in, x)
-}
-
-func (x *ListByAuthorBatchResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
-
-func (x *ListByAuthorBatchResponse) GetAnswers() []*ListByAuthorResponse {
+func (x *ListByAuthorResponse) GetAnswers() []*ListByAuthorAnswer {
 	if x != nil {
 		return x.Answers
 	}
 	return nil
 }
 
+// Batch read: ids that do not exist are absent; the order of the answer is the order of the ids.
 type MGetVideosRequest struct {
 	VideoIds []int64 `protobuf:"varint,1,rep,packed,name=video_ids" json:"video_ids,omitempty"`
 }
@@ -425,9 +421,7 @@ func (x *CountWorksResponse) GetWorkCounts() map[int64]int64 {
 type VideoService interface {
 	Publish(ctx context.Context, req *PublishRequest) (res *PublishResponse, err error)
 	Feed(ctx context.Context, req *FeedRequest) (res *FeedResponse, err error)
-	FeedBatch(ctx context.Context, req *FeedBatchRequest) (res *FeedBatchResponse, err error)
 	ListByAuthor(ctx context.Context, req *ListByAuthorRequest) (res *ListByAuthorResponse, err error)
-	ListByAuthorBatch(ctx context.Context, req *ListByAuthorBatchRequest) (res *ListByAuthorBatchResponse, err error)
 	MGetVideos(ctx context.Context, req *MGetVideosRequest) (res *MGetVideosResponse, err error)
 	CountWorks(ctx context.Context, req *CountWorksRequest) (res *CountWorksResponse, err error)
 	SetCover(ctx context.Context, req *SetCoverRequest) (res *SetCoverResponse, err error)

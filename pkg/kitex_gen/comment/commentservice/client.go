@@ -14,7 +14,6 @@ type Client interface {
 	PostComment(ctx context.Context, Req *comment.PostCommentRequest, callOptions ...callopt.Option) (r *comment.PostCommentResponse, err error)
 	DeleteComment(ctx context.Context, Req *comment.DeleteCommentRequest, callOptions ...callopt.Option) (r *comment.DeleteCommentResponse, err error)
 	ListComments(ctx context.Context, Req *comment.ListCommentsRequest, callOptions ...callopt.Option) (r *comment.ListCommentsResponse, err error)
-	ListCommentsBatch(ctx context.Context, Req *comment.ListCommentsBatchRequest, callOptions ...callopt.Option) (r *comment.ListCommentsBatchResponse, err error)
 	CountComments(ctx context.Context, Req *comment.CountCommentsRequest, callOptions ...callopt.Option) (r *comment.CountCommentsResponse, err error)
 }
 
@@ -60,11 +59,6 @@ func (p *kCommentServiceClient) DeleteComment(ctx context.Context, Req *comment.
 func (p *kCommentServiceClient) ListComments(ctx context.Context, Req *comment.ListCommentsRequest, callOptions ...callopt.Option) (r *comment.ListCommentsResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.ListComments(ctx, Req)
-}
-
-func (p *kCommentServiceClient) ListCommentsBatch(ctx context.Context, Req *comment.ListCommentsBatchRequest, callOptions ...callopt.Option) (r *comment.ListCommentsBatchResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.ListCommentsBatch(ctx, Req)
 }
 
 func (p *kCommentServiceClient) CountComments(ctx context.Context, Req *comment.CountCommentsRequest, callOptions ...callopt.Option) (r *comment.CountCommentsResponse, err error) {

@@ -36,13 +36,6 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
-	"ListCommentsBatch": kitex.NewMethodInfo(
-		listCommentsBatchHandler,
-		newListCommentsBatchArgs,
-		newListCommentsBatchResult,
-		false,
-		kitex.WithStreamingMode(kitex.StreamingUnary),
-	),
 	"CountComments": kitex.NewMethodInfo(
 		countCommentsHandler,
 		newCountCommentsArgs,
@@ -449,117 +442,6 @@ func (p *ListCommentsResult) GetResult() interface{} {
 	return p.Success
 }
 
-func listCommentsBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
-	switch s := arg.(type) {
-	case *streaming.Args:
-		st := s.Stream
-		req := new(comment.ListCommentsBatchRequest)
-		if err := st.RecvMsg(req); err != nil {
-			return err
-		}
-		resp, err := handler.(comment.CommentService).ListCommentsBatch(ctx, req)
-		if err != nil {
-			return err
-		}
-		return st.SendMsg(resp)
-	case *ListCommentsBatchArgs:
-		success, err := handler.(comment.CommentService).ListCommentsBatch(ctx, s.Req)
-		if err != nil {
-			return err
-		}
-		realResult := result.(*ListCommentsBatchResult)
-		realResult.Success = success
-		return nil
-	default:
-		return errInvalidMessageType
-	}
-}
-func newListCommentsBatchArgs() interface{} {
-	return &ListCommentsBatchArgs{}
-}
-
-func newListCommentsBatchResult() interface{} {
-	return &ListCommentsBatchResult{}
-}
-
-type ListCommentsBatchArgs struct {
-	Req *comment.ListCommentsBatchRequest
-}
-
-func (p *ListCommentsBatchArgs) Marshal(out []byte) ([]byte, error) {
-	if !p.IsSetReq() {
-		return out, nil
-	}
-	return proto.Marshal(p.Req)
-}
-
-func (p *ListCommentsBatchArgs) Unmarshal(in []byte) error {
-	msg := new(comment.ListCommentsBatchRequest)
-	if err := proto.Unmarshal(in, msg); err != nil {
-		return err
-	}
-	p.Req = msg
-	return nil
-}
-
-var ListCommentsBatchArgs_Req_DEFAULT *comment.ListCommentsBatchRequest
-
-func (p *ListCommentsBatchArgs) GetReq() *comment.ListCommentsBatchRequest {
-	if !p.IsSetReq() {
-		return ListCommentsBatchArgs_Req_DEFAULT
-	}
-	return p.Req
-}
-
-func (p *ListCommentsBatchArgs) IsSetReq() bool {
-	return p.Req != nil
-}
-
-func (p *ListCommentsBatchArgs) GetFirstArgument() interface{} {
-	return p.Req
-}
-
-type ListCommentsBatchResult struct {
-	Success *comment.ListCommentsBatchResponse
-}
-
-var ListCommentsBatchResult_Success_DEFAULT *comment.ListCommentsBatchResponse
-
-func (p *ListCommentsBatchResult) Marshal(out []byte) ([]byte, error) {
-	if !p.IsSetSuccess() {
-		return out, nil
-	}
-	return proto.Marshal(p.Success)
-}
-
-func (p *ListCommentsBatchResult) Unmarshal(in []byte) error {
-	msg := new(comment.ListCommentsBatchResponse)
-	if err := proto.Unmarshal(in, msg); err != nil {
-		return err
-	}
-	p.Success = msg
-	return nil
-}
-
-func (p *ListCommentsBatchResult) GetSuccess() *comment.ListCommentsBatchResponse {
-	if !p.IsSetSuccess() {
-		return ListCommentsBatchResult_Success_DEFAULT
-	}
-	return p.Success
-}
-
-func (p *ListCommentsBatchResult) SetSuccess(x interface{}) {
-	p.Success = x.(*comment.ListCommentsBatchResponse)
-}
-
-func (p *ListCommentsBatchResult) IsSetSuccess() bool {
-	return p.Success != nil
-}
-
-func (p *ListCommentsBatchResult) GetResult() interface{} {
-	return p.Success
-}
-
 func countCommentsHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
 	switch s := arg.(type) {
 	case *streaming.Args:
@@ -706,16 +588,6 @@ func (p *kClient) ListComments(ctx context.Context, Req *comment.ListCommentsReq
 	_args.Req = Req
 	var _result ListCommentsResult
 	if err = p.c.Call(ctx, "ListComments", &_args, &_result); err != nil {
-		return
-	}
-	return _result.GetSuccess(), nil
-}
-
-func (p *kClient) ListCommentsBatch(ctx context.Context, Req *comment.ListCommentsBatchRequest) (r *comment.ListCommentsBatchResponse, err error) {
-	var _args ListCommentsBatchArgs
-	_args.Req = Req
-	var _result ListCommentsBatchResult
-	if err = p.c.Call(ctx, "ListCommentsBatch", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

@@ -13,11 +13,7 @@ import (
 type Client interface {
 	FavoriteAction(ctx context.Context, Req *favorite.FavoriteActionRequest, callOptions ...callopt.Option) (r *favorite.FavoriteActionResponse, err error)
 	ListFavorites(ctx context.Context, Req *favorite.ListFavoritesRequest, callOptions ...callopt.Option) (r *favorite.ListFavoritesResponse, err error)
-	ListFavoritesBatch(ctx context.Context, Req *favorite.ListFavoritesBatchRequest, callOptions ...callopt.Option) (r *favorite.ListFavoritesBatchResponse, err error)
 	Stats(ctx context.Context, Req *favorite.StatsRequest, callOptions ...callopt.Option) (r *favorite.StatsResponse, err error)
-	StatsBatch(ctx context.Context, Req *favorite.StatsBatchRequest, callOptions ...callopt.Option) (r *favorite.StatsBatchResponse, err error)
-	VideoStats(ctx context.Context, Req *favorite.VideoStatsRequest, callOptions ...callopt.Option) (r *favorite.VideoStatsResponse, err error)
-	UserStats(ctx context.Context, Req *favorite.UserStatsRequest, callOptions ...callopt.Option) (r *favorite.UserStatsResponse, err error)
 }
 
 // NewClient creates a client for the service defined in IDL.
@@ -59,27 +55,7 @@ func (p *kFavoriteServiceClient) ListFavorites(ctx context.Context, Req *favorit
 	return p.kClient.ListFavorites(ctx, Req)
 }
 
-func (p *kFavoriteServiceClient) ListFavoritesBatch(ctx context.Context, Req *favorite.ListFavoritesBatchRequest, callOptions ...callopt.Option) (r *favorite.ListFavoritesBatchResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.ListFavoritesBatch(ctx, Req)
-}
-
 func (p *kFavoriteServiceClient) Stats(ctx context.Context, Req *favorite.StatsRequest, callOptions ...callopt.Option) (r *favorite.StatsResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.Stats(ctx, Req)
-}
-
-func (p *kFavoriteServiceClient) StatsBatch(ctx context.Context, Req *favorite.StatsBatchRequest, callOptions ...callopt.Option) (r *favorite.StatsBatchResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.StatsBatch(ctx, Req)
-}
-
-func (p *kFavoriteServiceClient) VideoStats(ctx context.Context, Req *favorite.VideoStatsRequest, callOptions ...callopt.Option) (r *favorite.VideoStatsResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.VideoStats(ctx, Req)
-}
-
-func (p *kFavoriteServiceClient) UserStats(ctx context.Context, Req *favorite.UserStatsRequest, callOptions ...callopt.Option) (r *favorite.UserStatsResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.UserStats(ctx, Req)
 }

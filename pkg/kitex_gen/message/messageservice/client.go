@@ -14,7 +14,6 @@ type Client interface {
 	SendMessage(ctx context.Context, Req *message.SendMessageRequest, callOptions ...callopt.Option) (r *message.SendMessageResponse, err error)
 	Chat(ctx context.Context, Req *message.ChatRequest, callOptions ...callopt.Option) (r *message.ChatResponse, err error)
 	LatestMessages(ctx context.Context, Req *message.LatestMessagesRequest, callOptions ...callopt.Option) (r *message.LatestMessagesResponse, err error)
-	LatestMessagesBatch(ctx context.Context, Req *message.LatestMessagesBatchRequest, callOptions ...callopt.Option) (r *message.LatestMessagesBatchResponse, err error)
 }
 
 // NewClient creates a client for the service defined in IDL.
@@ -59,9 +58,4 @@ func (p *kMessageServiceClient) Chat(ctx context.Context, Req *message.ChatReque
 func (p *kMessageServiceClient) LatestMessages(ctx context.Context, Req *message.LatestMessagesRequest, callOptions ...callopt.Option) (r *message.LatestMessagesResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.LatestMessages(ctx, Req)
-}
-
-func (p *kMessageServiceClient) LatestMessagesBatch(ctx context.Context, Req *message.LatestMessagesBatchRequest, callOptions ...callopt.Option) (r *message.LatestMessagesBatchResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.LatestMessagesBatch(ctx, Req)
 }

@@ -36,13 +36,6 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
-	"LatestMessagesBatch": kitex.NewMethodInfo(
-		latestMessagesBatchHandler,
-		newLatestMessagesBatchArgs,
-		newLatestMessagesBatchResult,
-		false,
-		kitex.WithStreamingMode(kitex.StreamingUnary),
-	),
 }
 
 var (
@@ -442,117 +435,6 @@ func (p *LatestMessagesResult) GetResult() interface{} {
 	return p.Success
 }
 
-func latestMessagesBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
-	switch s := arg.(type) {
-	case *streaming.Args:
-		st := s.Stream
-		req := new(message.LatestMessagesBatchRequest)
-		if err := st.RecvMsg(req); err != nil {
-			return err
-		}
-		resp, err := handler.(message.MessageService).LatestMessagesBatch(ctx, req)
-		if err != nil {
-			return err
-		}
-		return st.SendMsg(resp)
-	case *LatestMessagesBatchArgs:
-		success, err := handler.(message.MessageService).LatestMessagesBatch(ctx, s.Req)
-		if err != nil {
-			return err
-		}
-		realResult := result.(*LatestMessagesBatchResult)
-		realResult.Success = success
-		return nil
-	default:
-		return errInvalidMessageType
-	}
-}
-func newLatestMessagesBatchArgs() interface{} {
-	return &LatestMessagesBatchArgs{}
-}
-
-func newLatestMessagesBatchResult() interface{} {
-	return &LatestMessagesBatchResult{}
-}
-
-type LatestMessagesBatchArgs struct {
-	Req *message.LatestMessagesBatchRequest
-}
-
-func (p *LatestMessagesBatchArgs) Marshal(out []byte) ([]byte, error) {
-	if !p.IsSetReq() {
-		return out, nil
-	}
-	return proto.Marshal(p.Req)
-}
-
-func (p *LatestMessagesBatchArgs) Unmarshal(in []byte) error {
-	msg := new(message.LatestMessagesBatchRequest)
-	if err := proto.Unmarshal(in, msg); err != nil {
-		return err
-	}
-	p.Req = msg
-	return nil
-}
-
-var LatestMessagesBatchArgs_Req_DEFAULT *message.LatestMessagesBatchRequest
-
-func (p *LatestMessagesBatchArgs) GetReq() *message.LatestMessagesBatchRequest {
-	if !p.IsSetReq() {
-		return LatestMessagesBatchArgs_Req_DEFAULT
-	}
-	return p.Req
-}
-
-func (p *LatestMessagesBatchArgs) IsSetReq() bool {
-	return p.Req != nil
-}
-
-func (p *LatestMessagesBatchArgs) GetFirstArgument() interface{} {
-	return p.Req
-}
-
-type LatestMessagesBatchResult struct {
-	Success *message.LatestMessagesBatchResponse
-}
-
-var LatestMessagesBatchResult_Success_DEFAULT *message.LatestMessagesBatchResponse
-
-func (p *LatestMessagesBatchResult) Marshal(out []byte) ([]byte, error) {
-	if !p.IsSetSuccess() {
-		return out, nil
-	}
-	return proto.Marshal(p.Success)
-}
-
-func (p *LatestMessagesBatchResult) Unmarshal(in []byte) error {
-	msg := new(message.LatestMessagesBatchResponse)
-	if err := proto.Unmarshal(in, msg); err != nil {
-		return err
-	}
-	p.Success = msg
-	return nil
-}
-
-func (p *LatestMessagesBatchResult) GetSuccess() *message.LatestMessagesBatchResponse {
-	if !p.IsSetSuccess() {
-		return LatestMessagesBatchResult_Success_DEFAULT
-	}
-	return p.Success
-}
-
-func (p *LatestMessagesBatchResult) SetSuccess(x interface{}) {
-	p.Success = x.(*message.LatestMessagesBatchResponse)
-}
-
-func (p *LatestMessagesBatchResult) IsSetSuccess() bool {
-	return p.Success != nil
-}
-
-func (p *LatestMessagesBatchResult) GetResult() interface{} {
-	return p.Success
-}
-
 type kClient struct {
 	c client.Client
 }
@@ -588,16 +470,6 @@ func (p *kClient) LatestMessages(ctx context.Context, Req *message.LatestMessage
 	_args.Req = Req
 	var _result LatestMessagesResult
 	if err = p.c.Call(ctx, "LatestMessages", &_args, &_result); err != nil {
-		return
-	}
-	return _result.GetSuccess(), nil
-}
-
-func (p *kClient) LatestMessagesBatch(ctx context.Context, Req *message.LatestMessagesBatchRequest) (r *message.LatestMessagesBatchResponse, err error) {
-	var _args LatestMessagesBatchArgs
-	_args.Req = Req
-	var _result LatestMessagesBatchResult
-	if err = p.c.Call(ctx, "LatestMessagesBatch", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

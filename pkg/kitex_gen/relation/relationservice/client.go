@@ -15,12 +15,7 @@ type Client interface {
 	ListFollowing(ctx context.Context, Req *relation.ListRequest, callOptions ...callopt.Option) (r *relation.ListResponse, err error)
 	ListFollowers(ctx context.Context, Req *relation.ListRequest, callOptions ...callopt.Option) (r *relation.ListResponse, err error)
 	ListFriends(ctx context.Context, Req *relation.ListRequest, callOptions ...callopt.Option) (r *relation.ListResponse, err error)
-	ListFollowingBatch(ctx context.Context, Req *relation.ListBatchRequest, callOptions ...callopt.Option) (r *relation.ListBatchResponse, err error)
-	ListFollowersBatch(ctx context.Context, Req *relation.ListBatchRequest, callOptions ...callopt.Option) (r *relation.ListBatchResponse, err error)
-	ListFriendsBatch(ctx context.Context, Req *relation.ListBatchRequest, callOptions ...callopt.Option) (r *relation.ListBatchResponse, err error)
 	UserStats(ctx context.Context, Req *relation.UserStatsRequest, callOptions ...callopt.Option) (r *relation.UserStatsResponse, err error)
-	UserStatsBatch(ctx context.Context, Req *relation.UserStatsBatchRequest, callOptions ...callopt.Option) (r *relation.UserStatsBatchResponse, err error)
-	IsFollowing(ctx context.Context, Req *relation.IsFollowingRequest, callOptions ...callopt.Option) (r *relation.IsFollowingResponse, err error)
 }
 
 // NewClient creates a client for the service defined in IDL.
@@ -72,32 +67,7 @@ func (p *kRelationServiceClient) ListFriends(ctx context.Context, Req *relation.
 	return p.kClient.ListFriends(ctx, Req)
 }
 
-func (p *kRelationServiceClient) ListFollowingBatch(ctx context.Context, Req *relation.ListBatchRequest, callOptions ...callopt.Option) (r *relation.ListBatchResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.ListFollowingBatch(ctx, Req)
-}
-
-func (p *kRelationServiceClient) ListFollowersBatch(ctx context.Context, Req *relation.ListBatchRequest, callOptions ...callopt.Option) (r *relation.ListBatchResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.ListFollowersBatch(ctx, Req)
-}
-
-func (p *kRelationServiceClient) ListFriendsBatch(ctx context.Context, Req *relation.ListBatchRequest, callOptions ...callopt.Option) (r *relation.ListBatchResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.ListFriendsBatch(ctx, Req)
-}
-
 func (p *kRelationServiceClient) UserStats(ctx context.Context, Req *relation.UserStatsRequest, callOptions ...callopt.Option) (r *relation.UserStatsResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.UserStats(ctx, Req)
-}
-
-func (p *kRelationServiceClient) UserStatsBatch(ctx context.Context, Req *relation.UserStatsBatchRequest, callOptions ...callopt.Option) (r *relation.UserStatsBatchResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.UserStatsBatch(ctx, Req)
-}
-
-func (p *kRelationServiceClient) IsFollowing(ctx context.Context, Req *relation.IsFollowingRequest, callOptions ...callopt.Option) (r *relation.IsFollowingResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.IsFollowing(ctx, Req)
 }

@@ -13,9 +13,7 @@ import (
 type Client interface {
 	Publish(ctx context.Context, Req *video.PublishRequest, callOptions ...callopt.Option) (r *video.PublishResponse, err error)
 	Feed(ctx context.Context, Req *video.FeedRequest, callOptions ...callopt.Option) (r *video.FeedResponse, err error)
-	FeedBatch(ctx context.Context, Req *video.FeedBatchRequest, callOptions ...callopt.Option) (r *video.FeedBatchResponse, err error)
 	ListByAuthor(ctx context.Context, Req *video.ListByAuthorRequest, callOptions ...callopt.Option) (r *video.ListByAuthorResponse, err error)
-	ListByAuthorBatch(ctx context.Context, Req *video.ListByAuthorBatchRequest, callOptions ...callopt.Option) (r *video.ListByAuthorBatchResponse, err error)
 	MGetVideos(ctx context.Context, Req *video.MGetVideosRequest, callOptions ...callopt.Option) (r *video.MGetVideosResponse, err error)
 	CountWorks(ctx context.Context, Req *video.CountWorksRequest, callOptions ...callopt.Option) (r *video.CountWorksResponse, err error)
 	SetCover(ctx context.Context, Req *video.SetCoverRequest, callOptions ...callopt.Option) (r *video.SetCoverResponse, err error)
@@ -60,19 +58,9 @@ func (p *kVideoServiceClient) Feed(ctx context.Context, Req *video.FeedRequest, 
 	return p.kClient.Feed(ctx, Req)
 }
 
-func (p *kVideoServiceClient) FeedBatch(ctx context.Context, Req *video.FeedBatchRequest, callOptions ...callopt.Option) (r *video.FeedBatchResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.FeedBatch(ctx, Req)
-}
-
 func (p *kVideoServiceClient) ListByAuthor(ctx context.Context, Req *video.ListByAuthorRequest, callOptions ...callopt.Option) (r *video.ListByAuthorResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.ListByAuthor(ctx, Req)
-}
-
-func (p *kVideoServiceClient) ListByAuthorBatch(ctx context.Context, Req *video.ListByAuthorBatchRequest, callOptions ...callopt.Option) (r *video.ListByAuthorBatchResponse, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.ListByAuthorBatch(ctx, Req)
 }
 
 func (p *kVideoServiceClient) MGetVideos(ctx context.Context, Req *video.MGetVideosRequest, callOptions ...callopt.Option) (r *video.MGetVideosResponse, err error) {

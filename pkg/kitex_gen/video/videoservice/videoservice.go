@@ -29,24 +29,10 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
-	"FeedBatch": kitex.NewMethodInfo(
-		feedBatchHandler,
-		newFeedBatchArgs,
-		newFeedBatchResult,
-		false,
-		kitex.WithStreamingMode(kitex.StreamingUnary),
-	),
 	"ListByAuthor": kitex.NewMethodInfo(
 		listByAuthorHandler,
 		newListByAuthorArgs,
 		newListByAuthorResult,
-		false,
-		kitex.WithStreamingMode(kitex.StreamingUnary),
-	),
-	"ListByAuthorBatch": kitex.NewMethodInfo(
-		listByAuthorBatchHandler,
-		newListByAuthorBatchArgs,
-		newListByAuthorBatchResult,
 		false,
 		kitex.WithStreamingMode(kitex.StreamingUnary),
 	),
@@ -359,117 +345,6 @@ func (p *FeedResult) GetResult() interface{} {
 	return p.Success
 }
 
-func feedBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
-	switch s := arg.(type) {
-	case *streaming.Args:
-		st := s.Stream
-		req := new(video.FeedBatchRequest)
-		if err := st.RecvMsg(req); err != nil {
-			return err
-		}
-		resp, err := handler.(video.VideoService).FeedBatch(ctx, req)
-		if err != nil {
-			return err
-		}
-		return st.SendMsg(resp)
-	case *FeedBatchArgs:
-		success, err := handler.(video.VideoService).FeedBatch(ctx, s.Req)
-		if err != nil {
-			return err
-		}
-		realResult := result.(*FeedBatchResult)
-		realResult.Success = success
-		return nil
-	default:
-		return errInvalidMessageType
-	}
-}
-func newFeedBatchArgs() interface{} {
-	return &FeedBatchArgs{}
-}
-
-func newFeedBatchResult() interface{} {
-	return &FeedBatchResult{}
-}
-
-type FeedBatchArgs struct {
-	Req *video.FeedBatchRequest
-}
-
-func (p *FeedBatchArgs) Marshal(out []byte) ([]byte, error) {
-	if !p.IsSetReq() {
-		return out, nil
-	}
-	return proto.Marshal(p.Req)
-}
-
-func (p *FeedBatchArgs) Unmarshal(in []byte) error {
-	msg := new(video.FeedBatchRequest)
-	if err := proto.Unmarshal(in, msg); err != nil {
-		return err
-	}
-	p.Req = msg
-	return nil
-}
-
-var FeedBatchArgs_Req_DEFAULT *video.FeedBatchRequest
-
-func (p *FeedBatchArgs) GetReq() *video.FeedBatchRequest {
-	if !p.IsSetReq() {
-		return FeedBatchArgs_Req_DEFAULT
-	}
-	return p.Req
-}
-
-func (p *FeedBatchArgs) IsSetReq() bool {
-	return p.Req != nil
-}
-
-func (p *FeedBatchArgs) GetFirstArgument() interface{} {
-	return p.Req
-}
-
-type FeedBatchResult struct {
-	Success *video.FeedBatchResponse
-}
-
-var FeedBatchResult_Success_DEFAULT *video.FeedBatchResponse
-
-func (p *FeedBatchResult) Marshal(out []byte) ([]byte, error) {
-	if !p.IsSetSuccess() {
-		return out, nil
-	}
-	return proto.Marshal(p.Success)
-}
-
-func (p *FeedBatchResult) Unmarshal(in []byte) error {
-	msg := new(video.FeedBatchResponse)
-	if err := proto.Unmarshal(in, msg); err != nil {
-		return err
-	}
-	p.Success = msg
-	return nil
-}
-
-func (p *FeedBatchResult) GetSuccess() *video.FeedBatchResponse {
-	if !p.IsSetSuccess() {
-		return FeedBatchResult_Success_DEFAULT
-	}
-	return p.Success
-}
-
-func (p *FeedBatchResult) SetSuccess(x interface{}) {
-	p.Success = x.(*video.FeedBatchResponse)
-}
-
-func (p *FeedBatchResult) IsSetSuccess() bool {
-	return p.Success != nil
-}
-
-func (p *FeedBatchResult) GetResult() interface{} {
-	return p.Success
-}
-
 func listByAuthorHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
 	switch s := arg.(type) {
 	case *streaming.Args:
@@ -578,117 +453,6 @@ func (p *ListByAuthorResult) IsSetSuccess() bool {
 }
 
 func (p *ListByAuthorResult) GetResult() interface{} {
-	return p.Success
-}
-
-func listByAuthorBatchHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
-	switch s := arg.(type) {
-	case *streaming.Args:
-		st := s.Stream
-		req := new(video.ListByAuthorBatchRequest)
-		if err := st.RecvMsg(req); err != nil {
-			return err
-		}
-		resp, err := handler.(video.VideoService).ListByAuthorBatch(ctx, req)
-		if err != nil {
-			return err
-		}
-		return st.SendMsg(resp)
-	case *ListByAuthorBatchArgs:
-		success, err := handler.(video.VideoService).ListByAuthorBatch(ctx, s.Req)
-		if err != nil {
-			return err
-		}
-		realResult := result.(*ListByAuthorBatchResult)
-		realResult.Success = success
-		return nil
-	default:
-		return errInvalidMessageType
-	}
-}
-func newListByAuthorBatchArgs() interface{} {
-	return &ListByAuthorBatchArgs{}
-}
-
-func newListByAuthorBatchResult() interface{} {
-	return &ListByAuthorBatchResult{}
-}
-
-type ListByAuthorBatchArgs struct {
-	Req *video.ListByAuthorBatchRequest
-}
-
-func (p *ListByAuthorBatchArgs) Marshal(out []byte) ([]byte, error) {
-	if !p.IsSetReq() {
-		return out, nil
-	}
-	return proto.Marshal(p.Req)
-}
-
-func (p *ListByAuthorBatchArgs) Unmarshal(in []byte) error {
-	msg := new(video.ListByAuthorBatchRequest)
-	if err := proto.Unmarshal(in, msg); err != nil {
-		return err
-	}
-	p.Req = msg
-	return nil
-}
-
-var ListByAuthorBatchArgs_Req_DEFAULT *video.ListByAuthorBatchRequest
-
-func (p *ListByAuthorBatchArgs) GetReq() *video.ListByAuthorBatchRequest {
-	if !p.IsSetReq() {
-		return ListByAuthorBatchArgs_Req_DEFAULT
-	}
-	return p.Req
-}
-
-func (p *ListByAuthorBatchArgs) IsSetReq() bool {
-	return p.Req != nil
-}
-
-func (p *ListByAuthorBatchArgs) GetFirstArgument() interface{} {
-	return p.Req
-}
-
-type ListByAuthorBatchResult struct {
-	Success *video.ListByAuthorBatchResponse
-}
-
-var ListByAuthorBatchResult_Success_DEFAULT *video.ListByAuthorBatchResponse
-
-func (p *ListByAuthorBatchResult) Marshal(out []byte) ([]byte, error) {
-	if !p.IsSetSuccess() {
-		return out, nil
-	}
-	return proto.Marshal(p.Success)
-}
-
-func (p *ListByAuthorBatchResult) Unmarshal(in []byte) error {
-	msg := new(video.ListByAuthorBatchResponse)
-	if err := proto.Unmarshal(in, msg); err != nil {
-		return err
-	}
-	p.Success = msg
-	return nil
-}
-
-func (p *ListByAuthorBatchResult) GetSuccess() *video.ListByAuthorBatchResponse {
-	if !p.IsSetSuccess() {
-		return ListByAuthorBatchResult_Success_DEFAULT
-	}
-	return p.Success
-}
-
-func (p *ListByAuthorBatchResult) SetSuccess(x interface{}) {
-	p.Success = x.(*video.ListByAuthorBatchResponse)
-}
-
-func (p *ListByAuthorBatchResult) IsSetSuccess() bool {
-	return p.Success != nil
-}
-
-func (p *ListByAuthorBatchResult) GetResult() interface{} {
 	return p.Success
 }
 
@@ -1055,31 +819,11 @@ func (p *kClient) Feed(ctx context.Context, Req *video.FeedRequest) (r *video.Fe
 	return _result.GetSuccess(), nil
 }
 
-func (p *kClient) FeedBatch(ctx context.Context, Req *video.FeedBatchRequest) (r *video.FeedBatchResponse, err error) {
-	var _args FeedBatchArgs
-	_args.Req = Req
-	var _result FeedBatchResult
-	if err = p.c.Call(ctx, "FeedBatch", &_args, &_result); err != nil {
-		return
-	}
-	return _result.GetSuccess(), nil
-}
-
 func (p *kClient) ListByAuthor(ctx context.Context, Req *video.ListByAuthorRequest) (r *video.ListByAuthorResponse, err error) {
 	var _args ListByAuthorArgs
 	_args.Req = Req
 	var _result ListByAuthorResult
 	if err = p.c.Call(ctx, "ListByAuthor", &_args, &_result); err != nil {
-		return
-	}
-	return _result.GetSuccess(), nil
-}
-
-func (p *kClient) ListByAuthorBatch(ctx context.Context, Req *video.ListByAuthorBatchRequest) (r *video.ListByAuthorBatchResponse, err error) {
-	var _args ListByAuthorBatchArgs
-	_args.Req = Req
-	var _result ListByAuthorBatchResult
-	if err = p.c.Call(ctx, "ListByAuthorBatch", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

@@ -164,19 +164,26 @@ func (s *Comments) Delete(ctx context.Context, userID, videoID, commentID int64)
 // however many comments a video gathers (the count, comment_count, stays exact).
 const MaxList = 1000
 
-// List returns the newest MaxList comments of videoID, newest first; a video without comments (or
-// that does not exist) has an empty list.
-func (s *Comments) List(ctx context.Context, videoID int64) ([]*Comment, error) {
-	lists, err := s.Lists(ctx, []int64{videoID})
-	return lists[videoID], err
-}
-
-// Lists is List of several videos at once (a batch of comment lists).
-func (s *Comments) Lists(ctx context.Context, videoIDs []int64) (map[int64][]*Comment, error) {
-	if err := validate.IDs("video_id", videoIDs); err != nil {
+// Lists answers several pages' comment lists (at most idbatch.MaxQueries), read together: lists[i]
+// holds the newest MaxList comments of videoIDs[i], newest first; a video without comments (or
+// that does not exist) has an empty list. An invalid id fails the whole batch.
+func (s *Comments) Lists(ctx context.Context, videoIDs []int64) ([][]*Comment, error) {
+	each, distinct, err := idbatch.QueryIDs(videoIDs, func(id int64) int64 { return id })
+	if err != nil {
 		return nil, err
 	}
-	return s.repo.ListByVideos(ctx, videoIDs, MaxList)
+	if err := validate.IDs("video_id", distinct); err != nil {
+		return nil, err
+	}
+	byVideo, err := s.repo.ListByVideos(ctx, distinct, MaxList)
+	if err != nil {
+		return nil, err
+	}
+	lists := make([][]*Comment, len(each))
+	for i, v := range each {
+		lists[i] = byVideo[v]
+	}
+	return lists, nil
 }
 
 // Counts returns a count for every valid id asked, zero for videos without comments.

@@ -214,7 +214,7 @@ func TestDeletePermissions(t *testing.T) {
 			if !errors.Is(err, c.want) || (c.want == nil && (err != nil || !deleted)) {
 				t.Fatalf("Delete by %d = %v, %v; want %v", c.deleter, deleted, err, c.want)
 			}
-			list, _ := s.List(ctx, 10)
+			list, _ := listOf(ctx, s, 10)
 			if stillThere := len(list) == 1; stillThere != (c.want != nil) {
 				t.Fatalf("after Delete by %d the list is %+v", c.deleter, list)
 			}
@@ -251,7 +251,7 @@ func TestDeleteTwiceAndMismatches(t *testing.T) {
 	mustRefuse(1, 11, c.ID, errno.CommentNotFound)
 	mustRefuse(1, 10, 999, errno.CommentNotFound) // never existed
 	mustRefuse(1, 10, 0, errno.BadRequest)
-	if list, _ := s.List(ctx, 10); len(list) != 1 || list[0].ID != kept.ID {
+	if list, _ := listOf(ctx, s, 10); len(list) != 1 || list[0].ID != kept.ID {
 		t.Fatalf("List after deletes = %+v; want only comment %d", list, kept.ID)
 	}
 	if n, _ := s.Counts(ctx, []int64{10}); n[10] != 1 {
@@ -274,18 +274,26 @@ func TestListNewestFirstAndCounts(t *testing.T) {
 		}
 		ids = append(ids, c.ID)
 	}
-	list, err := s.List(ctx, 10)
+	list, err := listOf(ctx, s, 10)
 	if err != nil || len(list) != 3 || list[0].ID != ids[2] || list[2].ID != ids[0] {
 		t.Fatalf("List = %+v, %v; want newest first", list, err)
 	}
 	if repo := s.repo.(*memRepo); repo.listLimit != MaxList {
 		t.Fatalf("the list was read with a limit of %d; want MaxList", repo.listLimit)
 	}
-	if empty, err := s.List(ctx, 999); err != nil || len(empty) != 0 {
+	if empty, err := listOf(ctx, s, 999); err != nil || len(empty) != 0 {
 		t.Fatalf("List of a video without comments = %v, %v", empty, err)
 	}
-	if _, err := s.List(ctx, -1); !errors.Is(err, errno.BadRequest) {
+	if _, err := listOf(ctx, s, -1); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("List(-1) = %v; want BadRequest", err)
+	}
+	// A batch answers each query in its place, a video asked twice once read.
+	lists, err := s.Lists(ctx, []int64{999, 10, 10})
+	if err != nil || len(lists) != 3 || len(lists[0]) != 0 || len(lists[1]) != 3 || len(lists[2]) != 3 {
+		t.Fatalf("Lists(999, 10, 10) = %v, %v; want 0, 3 and 3 comments", lists, err)
+	}
+	if _, err := s.Lists(ctx, nil); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("an empty batch = %v; want BadRequest", err)
 	}
 	counts, err := s.Counts(ctx, []int64{10, 11, 10, 0})
 	if err != nil || len(counts) != 2 || counts[10] != 3 || counts[11] != 0 {
@@ -313,7 +321,7 @@ func TestPostWithARequestKeyHappensOnce(t *testing.T) {
 	if err != nil || again.ID != first.ID {
 		t.Fatalf("the repeated post = %+v, %v; want the first comment %d", again, err, first.ID)
 	}
-	if list, _ := s.List(ctx, 10); len(list) != 1 {
+	if list, _ := listOf(ctx, s, 10); len(list) != 1 {
 		t.Fatalf("%d comments after a repeated post; want 1", len(list))
 	}
 	if other, err := s.Post(ctx, 2, 10, "hello", "k-1"); err != nil || other.ID == first.ID {
@@ -424,4 +432,13 @@ func TestKeyedPostsIgnoreTheWindow(t *testing.T) {
 	if counts, _ := s.Counts(ctx, []int64{10}); counts[10] != 2 {
 		t.Fatalf("comment_count = %d; want 2", counts[10])
 	}
+}
+
+// listOf is one video's list, asked as a batch of one.
+func listOf(ctx context.Context, s *Comments, videoID int64) ([]*Comment, error) {
+	lists, err := s.Lists(ctx, []int64{videoID})
+	if err != nil {
+		return nil, err
+	}
+	return lists[0], nil
 }

@@ -151,7 +151,7 @@ type ListAnswer struct {
 }
 
 // Lists answers several favorite lists (at most idbatch.MaxQueries) read together: every list
-// with one read, then the stats of every list that asks for them with one StatsBatch. A list is
+// with one read, then the stats of every list that asks for them with one Stats. A list is
 // given stats only when it is not empty, fits one batch (idbatch.Max videos) and the author of
 // every video is known (a video everyone unliked since the list was read has none); the caller
 // asks Stats for any other. An invalid user id fails the whole batch.
@@ -200,7 +200,7 @@ func (f *Favorites) Lists(ctx context.Context, queries []ListQuery) ([]ListAnswe
 	if len(stats) == 0 {
 		return answers, nil
 	}
-	found, err := f.StatsBatch(ctx, stats)
+	found, err := f.Stats(ctx, stats)
 	if err != nil {
 		return nil, err
 	}
@@ -224,26 +224,11 @@ func authorsOf(videoIDs []int64, authors map[int64]int64) ([]int64, bool) {
 	return by, true
 }
 
-// VideoStats returns a stat for every valid id asked, zero for videos nobody liked: the videos'
-// part of Stats.
-func (f *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]VideoStat, error) {
-	videos, _, err := f.Stats(ctx, viewer, videoIDs, nil)
-	return videos, err
-}
-
-// Stats is what a page shows of the favorite service: a stat for every valid video id asked, with
-// viewer's likes, and for every valid user id asked; zero where there are no likes.
-func (f *Favorites) Stats(ctx context.Context, viewer int64, videoIDs, userIDs []int64) (map[int64]VideoStat, map[int64]UserStat, error) {
-	answers, err := f.StatsBatch(ctx, []StatsQuery{{Viewer: viewer, VideoIDs: videoIDs, UserIDs: userIDs}})
-	if err != nil {
-		return nil, nil, err
-	}
-	return answers[0].Videos, answers[0].Users, nil
-}
-
-// StatsBatch is Stats for several pages at once (at most idbatch.MaxQueries), read together:
-// answers[i] answers queries[i]. An invalid query fails the whole batch.
-func (f *Favorites) StatsBatch(ctx context.Context, queries []StatsQuery) ([]StatsAnswer, error) {
+// Stats is what pages show of the favorite service, for several pages at once (at most
+// idbatch.MaxQueries), read together: answers[i] answers queries[i], with a stat for every valid
+// video id asked, with the query's viewer's likes, and for every valid user id asked; zero where
+// there are no likes. An invalid query fails the whole batch.
+func (f *Favorites) Stats(ctx context.Context, queries []StatsQuery) ([]StatsAnswer, error) {
 	if err := idbatch.CheckQueries(len(queries)); err != nil {
 		return nil, err
 	}
@@ -275,11 +260,4 @@ func (f *Favorites) StatsBatch(ctx context.Context, queries []StatsQuery) ([]Sta
 		answers[i] = a
 	}
 	return answers, nil
-}
-
-// UserStats returns a stat for every valid id asked, zero for users without likes either way: the
-// users' part of Stats.
-func (f *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]UserStat, error) {
-	_, users, err := f.Stats(ctx, 0, nil, userIDs)
-	return users, err
 }

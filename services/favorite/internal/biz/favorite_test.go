@@ -94,7 +94,7 @@ func (m *memRepo) AuthorsOf(_ context.Context, videoIDs []int64) (map[int64]int6
 	return out, nil
 }
 
-func (m *memRepo) VideoStats(_ context.Context, viewer int64, ids []int64) (map[int64]VideoStat, error) {
+func (m *memRepo) videoStats(_ context.Context, viewer int64, ids []int64) (map[int64]VideoStat, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := map[int64]VideoStat{}
@@ -114,13 +114,13 @@ func (m *memRepo) VideoStats(_ context.Context, viewer int64, ids []int64) (map[
 func (m *memRepo) Stats(ctx context.Context, queries []StatsQuery) ([]StatsAnswer, error) {
 	out := make([]StatsAnswer, len(queries))
 	for i, q := range queries {
-		out[i].Videos, _ = m.VideoStats(ctx, q.Viewer, q.VideoIDs)
-		out[i].Users, _ = m.UserStats(ctx, q.UserIDs)
+		out[i].Videos, _ = m.videoStats(ctx, q.Viewer, q.VideoIDs)
+		out[i].Users, _ = m.userStats(ctx, q.UserIDs)
 	}
 	return out, nil
 }
 
-func (m *memRepo) UserStats(_ context.Context, ids []int64) (map[int64]UserStat, error) {
+func (m *memRepo) userStats(_ context.Context, ids []int64) (map[int64]UserStat, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := map[int64]UserStat{}
@@ -178,9 +178,9 @@ func TestLikeAndUnlikeAreIdempotent(t *testing.T) {
 			t.Fatalf("step %d: Act(%d) = %v, %v; want changed %v", i, s.action, changed, err, s.wantChanged)
 		}
 	}
-	stats, err := f.VideoStats(ctx, 1, []int64{10})
+	stats, err := videoStats(ctx, f, 1, []int64{10})
 	if err != nil || stats[10] != (VideoStat{FavoriteCount: 1, IsFavorite: true}) {
-		t.Fatalf("VideoStats = %+v, %v", stats, err)
+		t.Fatalf("videoStats = %+v, %v", stats, err)
 	}
 }
 
@@ -222,7 +222,7 @@ func TestActRefusals(t *testing.T) {
 			}
 		})
 	}
-	stats, _ := f.UserStats(context.Background(), []int64{1, 100})
+	stats, _ := userStats(context.Background(), f, []int64{1, 100})
 	if stats[1] != (UserStat{}) || stats[100] != (UserStat{}) {
 		t.Fatalf("a refused action changed counts: %+v", stats)
 	}
@@ -330,24 +330,24 @@ func TestStatsAnswerEveryIDAndViewerFlag(t *testing.T) {
 	mustAct(t, f, 2, 10, Like)
 	mustAct(t, f, 2, 12, Like)
 
-	anon, err := f.VideoStats(ctx, 0, []int64{10, 12, 11, 10, -1})
+	anon, err := videoStats(ctx, f, 0, []int64{10, 12, 11, 10, -1})
 	if err != nil || len(anon) != 3 || anon[10] != (VideoStat{FavoriteCount: 2}) || anon[12] != (VideoStat{FavoriteCount: 1}) || anon[11] != (VideoStat{}) {
-		t.Fatalf("anonymous VideoStats = %+v, %v", anon, err)
+		t.Fatalf("anonymous videoStats = %+v, %v", anon, err)
 	}
-	mine, _ := f.VideoStats(ctx, 1, []int64{10, 12})
+	mine, _ := videoStats(ctx, f, 1, []int64{10, 12})
 	if !mine[10].IsFavorite || mine[12].IsFavorite {
-		t.Fatalf("viewer 1 VideoStats = %+v; want 10 liked, 12 not", mine)
+		t.Fatalf("viewer 1 videoStats = %+v; want 10 liked, 12 not", mine)
 	}
 
-	users, err := f.UserStats(ctx, []int64{1, 2, 100, 200, 3})
+	users, err := userStats(ctx, f, []int64{1, 2, 100, 200, 3})
 	want := map[int64]UserStat{1: {FavoriteCount: 1}, 2: {FavoriteCount: 2}, 100: {TotalFavorited: 2},
 		200: {TotalFavorited: 1}, 3: {}}
 	if err != nil || len(users) != len(want) {
-		t.Fatalf("UserStats = %+v, %v", users, err)
+		t.Fatalf("userStats = %+v, %v", users, err)
 	}
 	for id, w := range want {
 		if users[id] != w {
-			t.Fatalf("UserStats[%d] = %+v; want %+v", id, users[id], w)
+			t.Fatalf("userStats[%d] = %+v; want %+v", id, users[id], w)
 		}
 	}
 
@@ -355,14 +355,14 @@ func TestStatsAnswerEveryIDAndViewerFlag(t *testing.T) {
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
 	}
-	if _, err := f.VideoStats(ctx, 0, tooMany); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("VideoStats of %d ids = %v; want BadRequest", len(tooMany), err)
+	if _, err := videoStats(ctx, f, 0, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("videoStats of %d ids = %v; want BadRequest", len(tooMany), err)
 	}
-	if _, err := f.UserStats(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("UserStats of %d ids = %v; want BadRequest", len(tooMany), err)
+	if _, err := userStats(ctx, f, tooMany); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("userStats of %d ids = %v; want BadRequest", len(tooMany), err)
 	}
-	if empty, err := f.UserStats(ctx, nil); err != nil || empty == nil || len(empty) != 0 {
-		t.Fatalf("UserStats(nil) = %v, %v; want an empty map", empty, err)
+	if empty, err := userStats(ctx, f, nil); err != nil || empty == nil || len(empty) != 0 {
+		t.Fatalf("userStats(nil) = %v, %v; want an empty map", empty, err)
 	}
 }
 
@@ -373,19 +373,19 @@ func mustAct(t *testing.T, f *Favorites, user, video int64, a Action) {
 	}
 }
 
-func TestStatsBatchAnswersEachQueryForItsViewer(t *testing.T) {
+func TestStatsAnswersEachQueryForItsViewer(t *testing.T) {
 	f, _ := newFavorites()
 	ctx := context.Background()
 	mustAct(t, f, 1, 10, Like)
 	mustAct(t, f, 2, 12, Like)
 
-	answers, err := f.StatsBatch(ctx, []StatsQuery{
+	answers, err := f.Stats(ctx, []StatsQuery{
 		{Viewer: 1, VideoIDs: []int64{10, 12}},
 		{Viewer: 2, VideoIDs: []int64{10, 12}, UserIDs: []int64{2}},
 		{VideoIDs: []int64{12, -5}},
 	})
 	if err != nil || len(answers) != 3 {
-		t.Fatalf("StatsBatch = %+v, %v; want 3 answers", answers, err)
+		t.Fatalf("Stats = %+v, %v; want 3 answers", answers, err)
 	}
 	if a := answers[0]; a.Videos[10] != (VideoStat{FavoriteCount: 1, IsFavorite: true}) || a.Videos[12] != (VideoStat{FavoriteCount: 1}) || len(a.Users) != 0 {
 		t.Fatalf("viewer 1's answer = %+v", a)
@@ -397,17 +397,35 @@ func TestStatsBatchAnswersEachQueryForItsViewer(t *testing.T) {
 		t.Fatalf("the anonymous answer = %+v; want video 12 alone, not liked", a)
 	}
 
-	if _, err := f.StatsBatch(ctx, nil); !errors.Is(err, errno.BadRequest) {
+	if _, err := f.Stats(ctx, nil); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("an empty batch = %v; want BadRequest", err)
 	}
-	if _, err := f.StatsBatch(ctx, make([]StatsQuery, idbatch.MaxQueries+1)); !errors.Is(err, errno.BadRequest) {
+	if _, err := f.Stats(ctx, make([]StatsQuery, idbatch.MaxQueries+1)); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("a batch of %d queries = %v; want BadRequest", idbatch.MaxQueries+1, err)
 	}
 	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
 	}
-	if _, err := f.StatsBatch(ctx, []StatsQuery{{Viewer: 1}, {UserIDs: tooMany}}); !errors.Is(err, errno.BadRequest) {
+	if _, err := f.Stats(ctx, []StatsQuery{{Viewer: 1}, {UserIDs: tooMany}}); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("a batch with a query of %d ids = %v; want BadRequest", len(tooMany), err)
 	}
+}
+
+// videoStats is the videos' part of one query's Stats.
+func videoStats(ctx context.Context, f *Favorites, viewer int64, ids []int64) (map[int64]VideoStat, error) {
+	answers, err := f.Stats(ctx, []StatsQuery{{Viewer: viewer, VideoIDs: ids}})
+	if err != nil {
+		return nil, err
+	}
+	return answers[0].Videos, nil
+}
+
+// userStats is the users' part of one query's Stats.
+func userStats(ctx context.Context, f *Favorites, ids []int64) (map[int64]UserStat, error) {
+	answers, err := f.Stats(ctx, []StatsQuery{{UserIDs: ids}})
+	if err != nil {
+		return nil, err
+	}
+	return answers[0].Users, nil
 }

@@ -26,8 +26,8 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 	// Writer w is user 1+w, likes video 10+w of author 50+w, and the shared video of author 99.
 	c.Race(t, 4, func(r int) {
 		w := int64(r % writers)
-		_, _ = repo.VideoStats(ctx, 1+w, []int64{10 + w, shared})
-		_, _ = repo.UserStats(ctx, []int64{1 + w, 50 + w, 99})
+		_, _ = videoStats(ctx, repo, 1+w, []int64{10 + w, shared})
+		_, _ = userStats(ctx, repo, []int64{1 + w, 50 + w, 99})
 		_, _ = repo.LikedVideos(ctx, 1+w, biz.MaxList)
 		_, _ = repo.Stats(ctx, []biz.StatsQuery{
 			{Viewer: 1 + w, VideoIDs: []int64{10 + w, shared}, UserIDs: []int64{1 + w, 50 + w, 99}},
@@ -59,7 +59,7 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 		return nil
 	})
 	assertCountersMatchRows(t, gdb)
-	stats, err := repo.VideoStats(ctx, 0, []int64{shared})
+	stats, err := videoStats(ctx, repo, 0, []int64{shared})
 	if err != nil || stats[shared].FavoriteCount != 0 {
 		t.Fatalf("shared video after every like was undone = %+v, %v; want 0", stats[shared], err)
 	}
@@ -71,7 +71,7 @@ func expectLiked(ctx context.Context, repo *Favorites, user, video, author int64
 	if liked {
 		want = 1
 	}
-	vs, err := repo.VideoStats(ctx, user, []int64{video})
+	vs, err := videoStats(ctx, repo, user, []int64{video})
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func expectLiked(ctx context.Context, repo *Favorites, user, video, author int64
 	if slices.Contains(list, video) != liked {
 		return fmt.Errorf("liked list of %d = %v; video %d in it should be %v", user, list, video, liked)
 	}
-	us, err := repo.UserStats(ctx, []int64{user, author})
+	us, err := userStats(ctx, repo, []int64{user, author})
 	if err != nil {
 		return err
 	}

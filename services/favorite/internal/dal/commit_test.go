@@ -87,7 +87,7 @@ func TestAGroupEndsAsItsChangesMadeInOrder(t *testing.T) {
 	if rows[1].UserID != 3 || rows[1].ID <= again.ID {
 		t.Fatalf("the rows are not in the order their likes were made: %+v", rows)
 	}
-	stats, err := repo.UserStats(ctx, []int64{1, 2, 3, 7})
+	stats, err := userStats(ctx, repo, []int64{1, 2, 3, 7})
 	if err != nil {
 		t.Fatal(err)
 	}

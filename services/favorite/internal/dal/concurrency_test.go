@@ -77,7 +77,7 @@ func TestConcurrentLikesOfOneVideo(t *testing.T) {
 	expectCounts(t, f, video, author, users/2)
 	assertCountersMatchRows(t, gdb)
 	for _, u := range []int64{1, 2} {
-		stats, err := f.VideoStats(ctx, u, []int64{video})
+		stats, err := videoStats(ctx, f, u, []int64{video})
 		if err != nil || stats[video].IsFavorite != (u%2 == 1) {
 			t.Fatalf("is_favorite for user %d = %+v, %v", u, stats[video], err)
 		}
@@ -119,7 +119,7 @@ func TestConcurrentFlipsKeepCountersEqualToRows(t *testing.T) {
 	}
 	var total int64
 	for v := range videos {
-		stats, err := f.VideoStats(ctx, 0, []int64{v})
+		stats, err := videoStats(ctx, f, 0, []int64{v})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,11 +133,11 @@ func TestConcurrentFlipsKeepCountersEqualToRows(t *testing.T) {
 func expectCounts(t *testing.T, f *biz.Favorites, video, author, want int64) {
 	t.Helper()
 	ctx := context.Background()
-	vs, err := f.VideoStats(ctx, 0, []int64{video})
+	vs, err := videoStats(ctx, f, 0, []int64{video})
 	if err != nil || vs[video].FavoriteCount != want {
 		t.Fatalf("video favorite_count = %+v, %v; want %d", vs[video], err, want)
 	}
-	us, err := f.UserStats(ctx, []int64{author})
+	us, err := userStats(ctx, f, []int64{author})
 	if err != nil || us[author].TotalFavorited != want {
 		t.Fatalf("author total_favorited = %+v, %v; want %d", us[author], err, want)
 	}

@@ -71,24 +71,24 @@ func testLikeUnlike(t *testing.T, open func(*testing.T) (*Favorites, *gorm.DB)) 
 		assertCountersMatchRows(t, gdb)
 	}
 
-	videos, err := repo.VideoStats(ctx, 1, []int64{10, 99})
+	videos, err := videoStats(ctx, repo, 1, []int64{10, 99})
 	if err != nil || videos[10] != (biz.VideoStat{FavoriteCount: 2, IsFavorite: true}) || videos[99] != (biz.VideoStat{}) {
-		t.Fatalf("VideoStats(viewer 1) = %+v, %v", videos, err)
+		t.Fatalf("videoStats(viewer 1) = %+v, %v", videos, err)
 	}
-	if anon, _ := repo.VideoStats(ctx, 0, []int64{10}); anon[10] != (biz.VideoStat{FavoriteCount: 2}) {
-		t.Fatalf("VideoStats(anonymous) = %+v", anon)
+	if anon, _ := videoStats(ctx, repo, 0, []int64{10}); anon[10] != (biz.VideoStat{FavoriteCount: 2}) {
+		t.Fatalf("videoStats(anonymous) = %+v", anon)
 	}
-	if other, _ := repo.VideoStats(ctx, 2, []int64{10}); other[10].IsFavorite {
+	if other, _ := videoStats(ctx, repo, 2, []int64{10}); other[10].IsFavorite {
 		t.Fatalf("user 2 unliked video 10 but is_favorite is true")
 	}
-	users, err := repo.UserStats(ctx, []int64{1, 2, 7, 3})
+	users, err := userStats(ctx, repo, []int64{1, 2, 7, 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[int64]biz.UserStat{1: {FavoriteCount: 1}, 2: {}, 7: {FavoriteCount: 1, TotalFavorited: 2}}
 	for id, w := range want {
 		if users[id] != w {
-			t.Fatalf("UserStats[%d] = %+v; want %+v (all: %+v)", id, users[id], w, users)
+			t.Fatalf("userStats[%d] = %+v; want %+v (all: %+v)", id, users[id], w, users)
 		}
 	}
 	if users[3] != (biz.UserStat{}) {
@@ -219,4 +219,27 @@ func assertCountersMatchRows(t *testing.T, gdb *gorm.DB) {
 	check("user total_favorited",
 		"SELECT user_id AS id, total_favorited AS n FROM user_favorite_stats",
 		"SELECT author_id AS id, COUNT(*) AS n FROM likes GROUP BY author_id")
+}
+
+// statser reads stats: the repository, or the rules over it.
+type statser interface {
+	Stats(ctx context.Context, queries []biz.StatsQuery) ([]biz.StatsAnswer, error)
+}
+
+// videoStats is the videos' part of one query's Stats.
+func videoStats(ctx context.Context, s statser, viewer int64, ids []int64) (map[int64]biz.VideoStat, error) {
+	answers, err := s.Stats(ctx, []biz.StatsQuery{{Viewer: viewer, VideoIDs: ids}})
+	if err != nil {
+		return nil, err
+	}
+	return answers[0].Videos, nil
+}
+
+// userStats is the users' part of one query's Stats.
+func userStats(ctx context.Context, s statser, ids []int64) (map[int64]biz.UserStat, error) {
+	answers, err := s.Stats(ctx, []biz.StatsQuery{{UserIDs: ids}})
+	if err != nil {
+		return nil, err
+	}
+	return answers[0].Users, nil
 }

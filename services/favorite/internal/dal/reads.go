@@ -99,22 +99,6 @@ func (r *Favorites) readAuthors(ctx context.Context, videoIDs []int64) (map[int6
 	return out, nil
 }
 
-// VideoStats returns the like counts of videoIDs (zero for a video nobody liked) and which of
-// them viewer likes: the videos' part of Stats.
-func (r *Favorites) VideoStats(ctx context.Context, viewer int64, videoIDs []int64) (map[int64]biz.VideoStat, error) {
-	a, err := r.statsOf(ctx, biz.StatsQuery{Viewer: viewer, VideoIDs: videoIDs})
-	return a.Videos, err
-}
-
-// statsOf is Stats of one query.
-func (r *Favorites) statsOf(ctx context.Context, q biz.StatsQuery) (biz.StatsAnswer, error) {
-	answers, err := r.Stats(ctx, []biz.StatsQuery{q})
-	if err != nil {
-		return biz.StatsAnswer{}, err
-	}
-	return answers[0], nil
-}
-
 // Stats answers each query with the like counts of its videos, which of them its viewer likes
 // (viewer 0: none), and the counters of its users. The three families are read for all the
 // queries at once, with one cache round trip. Each part is read as it stands when it is read
@@ -197,13 +181,6 @@ func (r *Favorites) readViewerLikes(ctx context.Context, viewer int64, videoIDs 
 		out[id] = true
 	}
 	return out, nil
-}
-
-// UserStats reads the counters of userIDs (zero for a user without likes either way): the users'
-// part of Stats.
-func (r *Favorites) UserStats(ctx context.Context, userIDs []int64) (map[int64]biz.UserStat, error) {
-	a, err := r.statsOf(ctx, biz.StatsQuery{UserIDs: userIDs})
-	return a.Users, err
 }
 
 func (r *Favorites) readUserStats(ctx context.Context, ids []int64) (map[int64]biz.UserStat, error) {

@@ -147,17 +147,13 @@ func (m *Messages) Chat(ctx context.Context, user, peer, afterMs int64) ([]*Mess
 	return m.repo.Chat(ctx, user, peer, afterMs, MaxChat)
 }
 
-// Latest returns the latest message between user and each of peers that has one.
-func (m *Messages) Latest(ctx context.Context, user int64, peers []int64) (map[int64]*Message, error) {
-	answers, err := m.LatestBatch(ctx, []LatestQuery{{User: user, Peers: peers}})
-	if err != nil {
+// Latest answers several friend lists (at most idbatch.MaxQueries), read together: answers[i] holds
+// the latest message between queries[i]'s user and each of its peers that has one. An invalid
+// query fails the whole batch.
+func (m *Messages) Latest(ctx context.Context, queries []LatestQuery) ([]map[int64]*Message, error) {
+	if err := idbatch.CheckQueries(len(queries)); err != nil {
 		return nil, err
 	}
-	return answers[0], nil
-}
-
-// LatestBatch is Latest of several friend lists, read together: answers[i] answers queries[i].
-func (m *Messages) LatestBatch(ctx context.Context, queries []LatestQuery) ([]map[int64]*Message, error) {
 	answers := make([]map[int64]*Message, len(queries))
 	var asked []LatestQuery
 	var of []int // asked[j] answers queries[of[j]]

@@ -188,24 +188,24 @@ func TestLatestSkipsSelfAndDuplicates(t *testing.T) {
 	if _, err := m.Send(ctx, 2, 1, "hello", ""); err != nil {
 		t.Fatal(err)
 	}
-	latest, err := m.Latest(ctx, 1, []int64{2, 2, 1, 0, 3})
+	latest, err := latestOf(ctx, m, 1, []int64{2, 2, 1, 0, 3})
 	if err != nil || len(latest) != 1 || latest[2].Content != "hello" || latest[2].FromUserID != 2 {
 		t.Fatalf("Latest = %+v, %v", latest, err)
 	}
-	if none, err := m.Latest(ctx, 1, nil); err != nil || len(none) != 0 {
+	if none, err := latestOf(ctx, m, 1, nil); err != nil || len(none) != 0 {
 		t.Fatalf("Latest of no peers = %v, %v", none, err)
 	}
 	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 2)
 	}
-	if _, err := m.Latest(ctx, 1, tooMany); !errors.Is(err, errno.BadRequest) {
+	if _, err := latestOf(ctx, m, 1, tooMany); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("Latest of %d peers = %v; want BadRequest", len(tooMany), err)
 	}
 }
 
 // A batch answers each friend list as Latest alone would, and refuses a bad query whole.
-func TestLatestBatchAnswersEachQuery(t *testing.T) {
+func TestLatestAnswersEachQuery(t *testing.T) {
 	m, _ := newMessages()
 	ctx := context.Background()
 	for _, s := range [][2]int64{{2, 1}, {3, 4}} {
@@ -213,15 +213,18 @@ func TestLatestBatchAnswersEachQuery(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := m.LatestBatch(ctx, []LatestQuery{{User: 1, Peers: []int64{2, 3}}, {User: 4, Peers: []int64{4}}, {User: 4, Peers: []int64{3, 1}}})
+	got, err := m.Latest(ctx, []LatestQuery{{User: 1, Peers: []int64{2, 3}}, {User: 4, Peers: []int64{4}}, {User: 4, Peers: []int64{3, 1}}})
 	if err != nil || len(got) != 3 {
-		t.Fatalf("LatestBatch = %v, %v", got, err)
+		t.Fatalf("Latest = %v, %v", got, err)
 	}
 	if len(got[0]) != 1 || got[0][2].Content != "2 to 1" || got[1] == nil || len(got[1]) != 0 || len(got[2]) != 1 || got[2][3].Content != "3 to 4" {
-		t.Fatalf("LatestBatch answers = %+v, %+v, %+v", got[0], got[1], got[2])
+		t.Fatalf("Latest answers = %+v, %+v, %+v", got[0], got[1], got[2])
 	}
-	if _, err := m.LatestBatch(ctx, []LatestQuery{{User: 1, Peers: []int64{2}}, {User: 0, Peers: []int64{1}}}); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("LatestBatch with user 0 = %v; want BadRequest", err)
+	if _, err := m.Latest(ctx, []LatestQuery{{User: 1, Peers: []int64{2}}, {User: 0, Peers: []int64{1}}}); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Latest with user 0 = %v; want BadRequest", err)
+	}
+	if _, err := m.Latest(ctx, nil); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("an empty batch = %v; want BadRequest", err)
 	}
 }
 
@@ -349,4 +352,13 @@ func TestKeyedSendsIgnoreTheWindow(t *testing.T) {
 	if again, err := m.Send(ctx, 1, 2, "hello", "k-1"); err != nil || again.ID != a.ID || len(repo.msgs) != 2 {
 		t.Fatalf("the key repeated an hour later = %+v, %v with %d stored; want message %d", again, err, len(repo.msgs), a.ID)
 	}
+}
+
+// latestOf is one friend list's latest messages, asked as a batch of one.
+func latestOf(ctx context.Context, m *Messages, user int64, peers []int64) (map[int64]*Message, error) {
+	answers, err := m.Latest(ctx, []LatestQuery{{User: user, Peers: peers}})
+	if err != nil {
+		return nil, err
+	}
+	return answers[0], nil
 }

@@ -111,61 +111,73 @@ func (r *Relations) Act(ctx context.Context, follower, followee int64, action Ac
 	return err
 }
 
-// Following lists whom userID follows, newest first.
-func (r *Relations) Following(ctx context.Context, userID int64) ([]int64, error) {
-	return one(ctx, r.FollowingOf, userID)
+// ListQuery asks for one user's list and, WithStats, for the stats of the users listed as Viewer
+// (0: anonymous) sees them.
+type ListQuery struct {
+	UserID, Viewer int64
+	WithStats      bool
 }
 
-// Followers lists who follows userID, newest first.
-func (r *Relations) Followers(ctx context.Context, userID int64) ([]int64, error) {
-	return one(ctx, r.FollowersOf, userID)
+// ListAnswer is a list, newest first, with the stats of its users when they were asked for and
+// the list fits one batch (idbatch.Max); the caller asks Stats in batches for a longer one.
+type ListAnswer struct {
+	IDs   []int64
+	Stats map[int64]ViewedStats // nil when not given
 }
 
-// Friends lists the users userID follows who follow back, the newest friendship first.
-func (r *Relations) Friends(ctx context.Context, userID int64) ([]int64, error) {
-	return one(ctx, r.FriendsOf, userID)
+// Following answers several pages' lists of whom a user follows.
+func (r *Relations) Following(ctx context.Context, queries []ListQuery) ([]ListAnswer, error) {
+	return r.lists(ctx, r.repo.ListFollowing, queries)
 }
 
-// FollowingOf is Following of several users at once (a batch of lists).
-func (r *Relations) FollowingOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
-	return lists(ctx, r.repo.ListFollowing, userIDs)
+// Followers answers several pages' lists of who follows a user.
+func (r *Relations) Followers(ctx context.Context, queries []ListQuery) ([]ListAnswer, error) {
+	return r.lists(ctx, r.repo.ListFollowers, queries)
 }
 
-// FollowersOf is Followers of several users at once.
-func (r *Relations) FollowersOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
-	return lists(ctx, r.repo.ListFollowers, userIDs)
+// Friends answers several pages' lists of the users a user follows who follow back, the newest
+// friendship first.
+func (r *Relations) Friends(ctx context.Context, queries []ListQuery) ([]ListAnswer, error) {
+	return r.lists(ctx, r.repo.ListFriends, queries)
 }
 
-// FriendsOf is Friends of several users at once.
-func (r *Relations) FriendsOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
-	return lists(ctx, r.repo.ListFriends, userIDs)
-}
-
-// lists checks userIDs, then reads their lists with read, at most MaxList long each.
-func lists(ctx context.Context, read func(context.Context, []int64, int) (map[int64][]int64, error), userIDs []int64) (map[int64][]int64, error) {
-	if err := validate.IDs("user_id", userIDs); err != nil {
-		return nil, err
-	}
-	return read(ctx, userIDs, MaxList)
-}
-
-// one is the list of one user from a reader of several users' lists.
-func one(ctx context.Context, of func(context.Context, []int64) (map[int64][]int64, error), userID int64) ([]int64, error) {
-	got, err := of(ctx, []int64{userID})
-	return got[userID], err
-}
-
-// Stats returns the counters of every id asked for; a user nobody has followed counts zero.
-func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]Stats, error) {
-	viewed, err := r.StatsFor(ctx, 0, ids)
+// lists answers a batch of lists of one kind (at most idbatch.MaxQueries): every query's list,
+// read together by read (at most MaxList long each), then the stats of every list that asks for
+// them, read together with one Stats. An invalid user id fails the whole batch.
+func (r *Relations) lists(ctx context.Context, read func(context.Context, []int64, int) (map[int64][]int64, error), queries []ListQuery) ([]ListAnswer, error) {
+	users, distinct, err := idbatch.QueryIDs(queries, func(q ListQuery) int64 { return q.UserID })
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]Stats, len(viewed))
-	for id, v := range viewed {
-		out[id] = v.Stats
+	if err := validate.IDs("user_id", distinct); err != nil {
+		return nil, err
 	}
-	return out, nil
+	byUser, err := read(ctx, distinct, MaxList)
+	if err != nil {
+		return nil, err
+	}
+	answers := make([]ListAnswer, len(queries))
+	var (
+		asked []StatsQuery
+		of    []int // of[j] is the answer asked[j] completes
+	)
+	for i, q := range queries {
+		answers[i].IDs = byUser[users[i]]
+		if n := len(answers[i].IDs); q.WithStats && n > 0 && n <= idbatch.Max {
+			asked, of = append(asked, StatsQuery{Viewer: q.Viewer, IDs: answers[i].IDs}), append(of, i)
+		}
+	}
+	if len(asked) == 0 {
+		return answers, nil
+	}
+	viewed, err := r.Stats(ctx, asked)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range of {
+		answers[i].Stats = viewed[j]
+	}
+	return answers, nil
 }
 
 // ViewedStats is a user's counters and whether the viewer asking follows them.
@@ -174,19 +186,11 @@ type ViewedStats struct {
 	IsFollow bool
 }
 
-// StatsFor returns the counters of every id asked for and whether viewer (0: anonymous, who
-// follows nobody) follows each: what a page shows of a user, in one call.
-func (r *Relations) StatsFor(ctx context.Context, viewer int64, ids []int64) (map[int64]ViewedStats, error) {
-	viewed, err := r.StatsBatch(ctx, []StatsQuery{{Viewer: viewer, IDs: ids}})
-	if err != nil {
-		return nil, err
-	}
-	return viewed[0], nil
-}
-
-// StatsBatch is StatsFor for several pages at once (at most idbatch.MaxQueries), read together:
-// the i-th map answers queries[i]. An invalid query fails the whole batch.
-func (r *Relations) StatsBatch(ctx context.Context, queries []StatsQuery) ([]map[int64]ViewedStats, error) {
+// Stats is what pages show of users, for several pages at once (at most idbatch.MaxQueries), read
+// together: the i-th map answers queries[i] with the counters of every id it asks (zero for a user
+// nobody has followed) and whether its viewer (0: anonymous, who follows nobody) follows each. An
+// invalid query fails the whole batch.
+func (r *Relations) Stats(ctx context.Context, queries []StatsQuery) ([]map[int64]ViewedStats, error) {
 	if err := idbatch.CheckQueries(len(queries)); err != nil {
 		return nil, err
 	}
@@ -216,20 +220,6 @@ func (r *Relations) StatsBatch(ctx context.Context, queries []StatsQuery) ([]map
 		for _, id := range q.IDs {
 			out[i][id] = ViewedStats{Stats: stats[id], IsFollow: following[i][id]}
 		}
-	}
-	return out, nil
-}
-
-// IsFollowing says, for every id asked for, whether viewer follows it. An anonymous viewer (0)
-// follows nobody.
-func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
-	viewed, err := r.StatsFor(ctx, viewer, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]bool, len(viewed))
-	for id, v := range viewed {
-		out[id] = v.IsFollow
 	}
 	return out, nil
 }

@@ -114,38 +114,38 @@ func (m *memRepo) friends(u int64, limit int) []int64 {
 	})
 }
 
-func (m *memRepo) Stats(_ context.Context, ids []int64) (map[int64]Stats, error) {
+func (m *memRepo) counts(ids []int64) map[int64]Stats {
 	out := map[int64]Stats{}
 	for _, id := range ids {
 		if s, ok := m.stats[id]; ok {
 			out[id] = s
 		}
 	}
-	return out, nil
+	return out
 }
 
-func (m *memRepo) StatsFor(ctx context.Context, queries []StatsQuery) (map[int64]Stats, []map[int64]bool, error) {
+func (m *memRepo) StatsFor(_ context.Context, queries []StatsQuery) (map[int64]Stats, []map[int64]bool, error) {
 	var all []int64
 	following := make([]map[int64]bool, len(queries))
 	for i, q := range queries {
 		all = append(all, q.IDs...)
 		following[i] = map[int64]bool{}
 		if q.Viewer > 0 {
-			following[i], _ = m.IsFollowing(ctx, q.Viewer, q.IDs)
+			following[i] = m.isFollowing(q.Viewer, q.IDs)
 		}
 	}
-	stats, _ := m.Stats(ctx, all)
+	stats := m.counts(all)
 	return stats, following, nil
 }
 
-func (m *memRepo) IsFollowing(_ context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
+func (m *memRepo) isFollowing(viewer int64, ids []int64) map[int64]bool {
 	out := map[int64]bool{}
 	for _, id := range ids {
 		if m.index(viewer, id) >= 0 {
 			out[id] = true
 		}
 	}
-	return out, nil
+	return out
 }
 
 // knownUsers exists for ids 1..99.
@@ -219,7 +219,7 @@ func TestFollowIsIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stats, _ := r.Stats(ctx, []int64{1, 2})
+	stats, _ := countsOf(ctx, r, []int64{1, 2})
 	if stats[1] != (Stats{FollowCount: 1}) || stats[2] != (Stats{FollowerCount: 1}) {
 		t.Fatalf("after three follows: %+v", stats)
 	}
@@ -232,7 +232,7 @@ func TestFollowIsIdempotent(t *testing.T) {
 	if err := r.Act(ctx, 3, 2, Unfollow); err != nil {
 		t.Fatal(err)
 	}
-	stats, _ = r.Stats(ctx, []int64{1, 2, 3})
+	stats, _ = countsOf(ctx, r, []int64{1, 2, 3})
 	for id, s := range stats {
 		if s != (Stats{}) {
 			t.Fatalf("user %d after unfollows: %+v", id, s)
@@ -248,41 +248,82 @@ func TestListsAndFriends(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	following, _ := r.Following(ctx, 1)
-	followers, _ := r.Followers(ctx, 1)
-	friends, _ := r.Friends(ctx, 1)
+	following, _ := listOf(ctx, r.Following, 1)
+	followers, _ := listOf(ctx, r.Followers, 1)
+	friends, _ := listOf(ctx, r.Friends, 1)
 	// 2 became a friend (2 follows 1) after 3 did.
 	if !same(following, 4, 3, 2) || !same(followers, 5, 2, 3) || !same(friends, 2, 3) {
 		t.Fatalf("following %v, followers %v, friends %v", following, followers, friends)
 	}
-	if _, err := r.Friends(ctx, 0); !errors.Is(err, errno.BadRequest) {
+	if _, err := listOf(ctx, r.Friends, 0); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("Friends(0) = %v; want BadRequest", err)
 	}
 }
 
-func TestIsFollowingAnswersEveryID(t *testing.T) {
-	r, _ := newRelations()
+func TestListsGiveStatsWhenAskedInOneBatch(t *testing.T) {
+	r, m := newRelations()
 	ctx := context.Background()
-	if err := r.Act(ctx, 1, 2, Follow); err != nil {
-		t.Fatal(err)
+	for _, f := range [][2]int64{{1, 2}, {3, 2}, {1, 3}} {
+		if err := r.Act(ctx, f[0], f[1], Follow); err != nil {
+			t.Fatal(err)
+		}
 	}
-	got, err := r.IsFollowing(ctx, 1, []int64{2, 3, 2, 0})
-	if err != nil || len(got) != 2 || !got[2] || got[3] {
-		t.Fatalf("IsFollowing = %v, %v", got, err)
+	got, err := r.Following(ctx, []ListQuery{{UserID: 1, WithStats: true, Viewer: 3}, {UserID: 3}, {UserID: 1}, {UserID: 9, WithStats: true}})
+	if err != nil || len(got) != 4 {
+		t.Fatalf("Following = %+v, %v; want 4 answers", got, err)
 	}
-	if anon, _ := r.IsFollowing(ctx, 0, []int64{2}); anon[2] {
-		t.Fatal("an anonymous viewer follows someone")
+	if !same(got[0].IDs, 3, 2) || got[0].Stats[2] != (ViewedStats{Stats: Stats{FollowerCount: 2}, IsFollow: true}) ||
+		got[0].Stats[3] != (ViewedStats{Stats: Stats{FollowCount: 1, FollowerCount: 1}}) {
+		t.Fatalf("user 1's list with stats as 3 sees them = %+v", got[0])
 	}
-	tooMany := make([]int64, idbatch.Max+1)
-	for i := range tooMany {
-		tooMany[i] = int64(i + 1)
+	if !same(got[1].IDs, 2) || got[1].Stats != nil || !same(got[2].IDs, 3, 2) || got[2].Stats != nil {
+		t.Fatalf("lists without stats = %+v, %+v", got[1], got[2])
 	}
-	if _, err := r.IsFollowing(ctx, 1, tooMany); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("IsFollowing of %d ids = %v; want BadRequest", len(tooMany), err)
+	if len(got[3].IDs) != 0 || got[3].Stats != nil {
+		t.Fatalf("an empty list = %+v; want no ids and no stats", got[3])
 	}
-	if _, err := r.Stats(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("Stats of %d ids = %v; want BadRequest", len(tooMany), err)
+	// Longer than one batch: the ids alone, the caller asks Stats in batches.
+	for id := int64(1000); id < 1000+idbatch.Max; id++ {
+		m.follows = append(m.follows, [2]int64{1, id})
 	}
+	long, err := r.Following(ctx, []ListQuery{{UserID: 1, WithStats: true}})
+	if err != nil || len(long[0].IDs) != idbatch.Max+2 || long[0].Stats != nil {
+		t.Fatalf("a list of %d = %d ids, stats %v, %v; want no stats", idbatch.Max+2, len(long[0].IDs), long[0].Stats != nil, err)
+	}
+	if _, err := r.Following(ctx, nil); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("an empty batch = %v; want BadRequest", err)
+	}
+}
+
+// listOf is one user's list from a reader of batches of lists.
+func listOf(ctx context.Context, lists func(context.Context, []ListQuery) ([]ListAnswer, error), user int64) ([]int64, error) {
+	answers, err := lists(ctx, []ListQuery{{UserID: user}})
+	if err != nil {
+		return nil, err
+	}
+	return answers[0].IDs, nil
+}
+
+// statsFor is one query's Stats.
+func statsFor(ctx context.Context, r *Relations, viewer int64, ids []int64) (map[int64]ViewedStats, error) {
+	answers, err := r.Stats(ctx, []StatsQuery{{Viewer: viewer, IDs: ids}})
+	if err != nil {
+		return nil, err
+	}
+	return answers[0], nil
+}
+
+// countsOf is the counters of one query's Stats, without a viewer.
+func countsOf(ctx context.Context, r *Relations, ids []int64) (map[int64]Stats, error) {
+	viewed, err := statsFor(ctx, r, 0, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]Stats, len(viewed))
+	for id, v := range viewed {
+		out[id] = v.Stats
+	}
+	return out, nil
 }
 
 func same(got []int64, want ...int64) bool {
@@ -297,7 +338,7 @@ func same(got []int64, want ...int64) bool {
 	return true
 }
 
-func TestStatsForJoinsCountsAndTheViewersFollows(t *testing.T) {
+func TestStatsJoinCountsAndTheViewersFollows(t *testing.T) {
 	r, _ := newRelations()
 	ctx := context.Background()
 	for _, f := range [][2]int64{{1, 2}, {3, 2}, {2, 3}} {
@@ -305,7 +346,7 @@ func TestStatsForJoinsCountsAndTheViewersFollows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := r.StatsFor(ctx, 1, []int64{2, 3, 4})
+	got, err := statsFor(ctx, r, 1, []int64{2, 3, 4, 2, 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +363,7 @@ func TestStatsForJoinsCountsAndTheViewersFollows(t *testing.T) {
 			t.Fatalf("StatsFor[%d] = %+v; want %+v", id, got[id], w)
 		}
 	}
-	anon, err := r.StatsFor(ctx, 0, []int64{2})
+	anon, err := statsFor(ctx, r, 0, []int64{2})
 	if err != nil || anon[2].IsFollow || anon[2].FollowerCount != 2 {
 		t.Fatalf("anonymous StatsFor = %v, %v", anon, err)
 	}
@@ -330,12 +371,12 @@ func TestStatsForJoinsCountsAndTheViewersFollows(t *testing.T) {
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
 	}
-	if _, err := r.StatsFor(ctx, 1, tooMany); !errors.Is(err, errno.BadRequest) {
+	if _, err := statsFor(ctx, r, 1, tooMany); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("StatsFor of %d ids = %v; want BadRequest", len(tooMany), err)
 	}
 }
 
-func TestStatsBatchAnswersEachQueryForItsViewer(t *testing.T) {
+func TestStatsAnswersEachQueryForItsViewer(t *testing.T) {
 	r, _ := newRelations()
 	ctx := context.Background()
 	for _, f := range [][2]int64{{1, 2}, {3, 2}} {
@@ -343,9 +384,9 @@ func TestStatsBatchAnswersEachQueryForItsViewer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := r.StatsBatch(ctx, []StatsQuery{{Viewer: 1, IDs: []int64{2, 3}}, {Viewer: 2, IDs: []int64{2}}, {IDs: []int64{-1}}})
+	got, err := r.Stats(ctx, []StatsQuery{{Viewer: 1, IDs: []int64{2, 3}}, {Viewer: 2, IDs: []int64{2}}, {IDs: []int64{-1}}})
 	if err != nil || len(got) != 3 {
-		t.Fatalf("StatsBatch = %v, %v; want 3 answers", got, err)
+		t.Fatalf("Stats = %v, %v; want 3 answers", got, err)
 	}
 	if got[0][2] != (ViewedStats{Stats: Stats{FollowerCount: 2}, IsFollow: true}) || got[0][3] != (ViewedStats{Stats: Stats{FollowCount: 1}}) {
 		t.Fatalf("viewer 1's answer = %+v", got[0])
@@ -356,10 +397,10 @@ func TestStatsBatchAnswersEachQueryForItsViewer(t *testing.T) {
 	if got[2] == nil || len(got[2]) != 0 {
 		t.Fatalf("a query of no valid id = %v; want an empty map", got[2])
 	}
-	if _, err := r.StatsBatch(ctx, nil); !errors.Is(err, errno.BadRequest) {
+	if _, err := r.Stats(ctx, nil); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("an empty batch = %v; want BadRequest", err)
 	}
-	if _, err := r.StatsBatch(ctx, make([]StatsQuery, idbatch.MaxQueries+1)); !errors.Is(err, errno.BadRequest) {
+	if _, err := r.Stats(ctx, make([]StatsQuery, idbatch.MaxQueries+1)); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("a batch of %d queries = %v; want BadRequest", idbatch.MaxQueries+1, err)
 	}
 }

@@ -19,7 +19,7 @@ func expectFollow(ctx context.Context, repo ticking, a, b int64, follows bool) e
 	if follows {
 		want = 1
 	}
-	stats, err := repo.Stats(ctx, []int64{a, b})
+	stats, err := countsOf(ctx, repo, []int64{a, b})
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func expectFollow(ctx context.Context, repo ticking, a, b int64, follows bool) e
 	if stats[a].FollowCount != want || stats[b].FollowerCount != want || stats[a].FollowerCount != 1 || stats[b].FollowCount != 1 {
 		return fmt.Errorf("counts of %d and %d: %+v, %+v; want %d follows of %d", a, b, stats[a], stats[b], want, a)
 	}
-	is, err := repo.IsFollowing(ctx, a, []int64{b})
+	is, err := followsOf(ctx, repo, a, []int64{b})
 	if err != nil {
 		return err
 	}
@@ -81,8 +81,8 @@ func TestReadsAfterAcknowledgedWritesThroughTheCache(t *testing.T) {
 	}
 	c.Race(t, 4, func(r int) {
 		w := int64(r % writers)
-		_, _ = repo.Stats(ctx, []int64{1 + w, 100 + w})
-		_, _ = repo.IsFollowing(ctx, 1+w, []int64{100 + w})
+		_, _ = countsOf(ctx, repo, []int64{1 + w, 100 + w})
+		_, _ = followsOf(ctx, repo, 1+w, []int64{100 + w})
 		_, _, _ = repo.StatsFor(ctx, []biz.StatsQuery{{Viewer: 1 + w, IDs: []int64{1 + w, 100 + w}}, {Viewer: 100 + w, IDs: []int64{1 + w}}})
 		_, _ = oneList(repo.ListFollowers)(ctx, 100+w, 100)
 		_, _ = oneList(repo.ListFriends)(ctx, 100+w, 100)

@@ -56,12 +56,6 @@ func (r *Relations) ListFriends(ctx context.Context, userIDs []int64, limit int)
 	return cache.Lists(ctx, r.keys.friends, userIDs, maxCachedList, limit, r.readFriends)
 }
 
-// Stats returns the counters of ids: StatsFor without a viewer.
-func (r *Relations) Stats(ctx context.Context, ids []int64) (map[int64]biz.Stats, error) {
-	stats, _, err := r.StatsFor(ctx, []biz.StatsQuery{{IDs: ids}})
-	return stats, err
-}
-
 // StatsFor returns the counters of every id the queries ask and, for each query, which of its ids
 // its viewer follows (viewer 0: nobody), reading the counters and the viewers' follow lists with
 // one cache round trip.
@@ -95,15 +89,6 @@ func (r *Relations) StatsFor(ctx context.Context, queries []biz.StatsQuery) (map
 		}
 	}
 	return s, following, nil
-}
-
-// IsFollowing says which of ids viewer follows: StatsFor's second part.
-func (r *Relations) IsFollowing(ctx context.Context, viewer int64, ids []int64) (map[int64]bool, error) {
-	_, following, err := r.StatsFor(ctx, []biz.StatsQuery{{Viewer: viewer, IDs: ids}})
-	if err != nil {
-		return nil, err
-	}
-	return following[0], nil
 }
 
 // followingAmong says which of ids viewer follows, from l, viewer's cached follow list, or from

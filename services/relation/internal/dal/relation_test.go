@@ -86,7 +86,7 @@ func testFollowUnfollow(t *testing.T, open func(*testing.T) (ticking, *gorm.DB))
 	mustChange(t, true)(repo.Follow(ctx, 3, 2))
 	mustChange(t, false)(repo.Unfollow(ctx, 2, 1)) // never followed
 
-	stats, err := repo.Stats(ctx, []int64{1, 2, 3, 4})
+	stats, err := countsOf(ctx, repo, []int64{1, 2, 3, 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,11 +100,11 @@ func testFollowUnfollow(t *testing.T, open func(*testing.T) (ticking, *gorm.DB))
 
 	mustChange(t, true)(repo.Unfollow(ctx, 1, 2))
 	mustChange(t, false)(repo.Unfollow(ctx, 1, 2))
-	stats, _ = repo.Stats(ctx, []int64{1, 2})
+	stats, _ = countsOf(ctx, repo, []int64{1, 2})
 	if stats[1] != (biz.Stats{}) || stats[2] != (biz.Stats{FollowerCount: 1}) {
 		t.Fatalf("stats after unfollow = %+v", stats)
 	}
-	following, err := repo.IsFollowing(ctx, 3, []int64{1, 2, 4})
+	following, err := followsOf(ctx, repo, 3, []int64{1, 2, 4})
 	if err != nil || len(following) != 1 || !following[2] {
 		t.Fatalf("Following = %v, %v", following, err)
 	}
@@ -207,7 +207,7 @@ func TestCountersStayExactUnderConcurrency(t *testing.T) {
 	for i := range ids {
 		ids[i] = int64(i + 1)
 	}
-	stats, err := repo.Stats(ctx, ids)
+	stats, err := countsOf(ctx, repo, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestConcurrentSameFollowCountsOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	stats, _ := repo.Stats(ctx, []int64{7, 8})
+	stats, _ := countsOf(ctx, repo, []int64{7, 8})
 	if changed.Load() != 1 || stats[7] != (biz.Stats{FollowCount: 1}) || stats[8] != (biz.Stats{FollowerCount: 1}) {
 		t.Fatalf("%d follows reported a change; stats %+v", changed.Load(), stats)
 	}
@@ -278,4 +278,24 @@ func oneList(read func(context.Context, []int64, int) (map[int64][]int64, error)
 		got, err := read(ctx, []int64{id}, limit)
 		return got[id], err
 	}
+}
+
+// statsReader reads counters and follows, as the repository does.
+type statsReader interface {
+	StatsFor(ctx context.Context, queries []biz.StatsQuery) (map[int64]biz.Stats, []map[int64]bool, error)
+}
+
+// countsOf is the counters of ids, read as one query without a viewer.
+func countsOf(ctx context.Context, r statsReader, ids []int64) (map[int64]biz.Stats, error) {
+	stats, _, err := r.StatsFor(ctx, []biz.StatsQuery{{IDs: ids}})
+	return stats, err
+}
+
+// followsOf says which of ids viewer follows, read as one query.
+func followsOf(ctx context.Context, r statsReader, viewer int64, ids []int64) (map[int64]bool, error) {
+	_, following, err := r.StatsFor(ctx, []biz.StatsQuery{{Viewer: viewer, IDs: ids}})
+	if err != nil {
+		return nil, err
+	}
+	return following[0], nil
 }

@@ -138,26 +138,19 @@ type FeedQuery struct {
 	Limit    int
 }
 
-// FeedPage is a page of the feed and the time to send back for the next one.
+// FeedPage is a page of the feed, the time to send back for the next one, and the work count of
+// each author of its videos.
 type FeedPage struct {
 	Videos []*Video
 	NextMs int64
+	Works  map[int64]int64
 }
 
-// Feed returns at most limit (1..30, 30 when out of range) videos published strictly before
-// latestMs (now when not positive), newest first, and the time to send back for the next page:
-// the publish time of the oldest video of the page, or latestMs itself when the page is empty.
-func (s *Videos) Feed(ctx context.Context, latestMs int64, limit int) ([]*Video, int64, error) {
-	pages, err := s.FeedBatch(ctx, []FeedQuery{{BeforeMs: latestMs, Limit: limit}})
-	if err != nil {
-		return nil, 0, err
-	}
-	return pages[0].Videos, pages[0].NextMs, nil
-}
-
-// FeedBatch is Feed for several pages at once (at most idbatch.MaxQueries), read together:
-// pages[i] answers queries[i].
-func (s *Videos) FeedBatch(ctx context.Context, queries []FeedQuery) ([]FeedPage, error) {
+// Feed answers several pages of the feed (at most idbatch.MaxQueries), read together: pages[i]
+// holds at most queries[i].Limit (1..30, 30 when out of range) videos published strictly before its
+// BeforeMs (now when not positive), newest first, and the time to send back for the next page: the
+// publish time of the oldest video of the page, or BeforeMs itself when the page is empty.
+func (s *Videos) Feed(ctx context.Context, queries []FeedQuery) ([]FeedPage, error) {
 	if err := idbatch.CheckQueries(len(queries)); err != nil {
 		return nil, err
 	}
@@ -176,9 +169,17 @@ func (s *Videos) FeedBatch(ctx context.Context, queries []FeedQuery) ([]FeedPage
 	if err != nil {
 		return nil, err
 	}
+	var all []*Video
+	for _, page := range found {
+		all = append(all, page...)
+	}
+	works, err := s.authorWorks(ctx, all)
+	if err != nil {
+		return nil, err
+	}
 	pages := make([]FeedPage, len(checked))
 	for i, q := range checked {
-		pages[i] = FeedPage{Videos: found[i], NextMs: q.BeforeMs}
+		pages[i] = FeedPage{Videos: found[i], NextMs: q.BeforeMs, Works: worksOf(found[i], works)}
 		if n := len(found[i]); n > 0 {
 			pages[i].NextMs = found[i][n-1].PublishTimeMs
 		}
@@ -186,34 +187,71 @@ func (s *Videos) FeedBatch(ctx context.Context, queries []FeedQuery) ([]FeedPage
 	return pages, nil
 }
 
+// worksOf picks from works the counts of the authors of videos.
+func worksOf(videos []*Video, works map[int64]int64) map[int64]int64 {
+	own := make(map[int64]int64, len(videos))
+	for _, v := range videos {
+		own[v.AuthorID] = works[v.AuthorID]
+	}
+	return own
+}
+
 // MaxList is how many videos a publish list shows (the newest). The contract has no paging, so a
 // list is whole up to this safety bound, which keeps one answer's size, and the calls that
 // assemble it, bounded however much an author publishes (work_count stays exact).
 const MaxList = 1000
 
-// ListByAuthor returns the author's newest MaxList videos, newest first.
-func (s *Videos) ListByAuthor(ctx context.Context, authorID int64) ([]*Video, error) {
-	lists, err := s.ListByAuthors(ctx, []int64{authorID})
-	return lists[authorID], err
+// AuthorList is an author's publish list, with the author's work count when it is not empty.
+type AuthorList struct {
+	Videos []*Video
+	Works  map[int64]int64
 }
 
-// ListByAuthors is ListByAuthor of several authors at once (a batch of publish lists).
-func (s *Videos) ListByAuthors(ctx context.Context, authorIDs []int64) (map[int64][]*Video, error) {
-	if err := validate.IDs("author_id", authorIDs); err != nil {
+// ListByAuthor answers several pages' publish lists (at most idbatch.MaxQueries), read together:
+// lists[i] holds the newest MaxList videos of authorIDs[i], newest first. An invalid id fails the
+// whole batch.
+func (s *Videos) ListByAuthor(ctx context.Context, authorIDs []int64) ([]AuthorList, error) {
+	each, distinct, err := idbatch.QueryIDs(authorIDs, func(id int64) int64 { return id })
+	if err != nil {
 		return nil, err
 	}
-	return s.repo.ListByAuthors(ctx, authorIDs, MaxList)
+	if err := validate.IDs("author_id", distinct); err != nil {
+		return nil, err
+	}
+	byAuthor, err := s.repo.ListByAuthors(ctx, distinct, MaxList)
+	if err != nil {
+		return nil, err
+	}
+	var listed []int64 // the authors with videos: the counts an answer carries
+	for _, a := range distinct {
+		if len(byAuthor[a]) > 0 {
+			listed = append(listed, a)
+		}
+	}
+	works, err := s.CountWorks(ctx, listed)
+	if err != nil {
+		return nil, err
+	}
+	lists := make([]AuthorList, len(each))
+	for i, a := range each {
+		lists[i] = AuthorList{Videos: byAuthor[a], Works: worksOf(byAuthor[a], works)}
+	}
+	return lists, nil
 }
 
-// MGet returns the videos among ids that exist, in the order of ids, each once.
-func (s *Videos) MGet(ctx context.Context, ids []int64) ([]*Video, error) {
+// MGet returns the videos among ids that exist, in the order of ids, each once, and the work
+// count of each of their authors.
+func (s *Videos) MGet(ctx context.Context, ids []int64) ([]*Video, map[int64]int64, error) {
 	ids, err := idbatch.Check(ids, "video")
-	if err != nil || len(ids) == 0 {
-		return nil, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ids) == 0 {
+		return nil, map[int64]int64{}, nil
 	}
 	found, err := s.repo.MGet(ctx, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byID := make(map[int64]*Video, len(found))
 	for _, v := range found {
@@ -225,7 +263,11 @@ func (s *Videos) MGet(ctx context.Context, ids []int64) ([]*Video, error) {
 			out = append(out, v)
 		}
 	}
-	return out, nil
+	works, err := s.authorWorks(ctx, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, works, nil
 }
 
 // CountWorks returns the number of videos of each author among ids, 0 for those with none.
@@ -245,10 +287,10 @@ func (s *Videos) CountWorks(ctx context.Context, authorIDs []int64) (map[int64]i
 	return out, nil
 }
 
-// AuthorWorks returns the number of videos of each author of videos: what a page of them shows
+// authorWorks returns the number of videos of each author of videos: what a page of them shows
 // of their authors. A list holds at most idbatch.Max authors (a feed page, an author's list, a
 // batch read), so this is one CountWorks.
-func (s *Videos) AuthorWorks(ctx context.Context, videos []*Video) (map[int64]int64, error) {
+func (s *Videos) authorWorks(ctx context.Context, videos []*Video) (map[int64]int64, error) {
 	authors := make([]int64, 0, len(videos))
 	for _, v := range videos {
 		authors = append(authors, v.AuthorID)

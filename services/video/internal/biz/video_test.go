@@ -283,11 +283,11 @@ func TestFeedPaging(t *testing.T) {
 	ctx := context.Background()
 	t.Run("empty store", func(t *testing.T) {
 		s, _, _ := newVideos(1_000_000)
-		videos, next, err := s.Feed(ctx, 777_000, 30)
+		videos, next, err := feedOf(ctx, s, 777_000, 30)
 		if err != nil || len(videos) != 0 || next != 777_000 {
 			t.Fatalf("Feed = %d videos, next %d, %v; want none and next 777000", len(videos), next, err)
 		}
-		_, next, _ = s.Feed(ctx, 0, 30)
+		_, next, _ = feedOf(ctx, s, 0, 30)
 		if next != 1_000_000 {
 			t.Fatalf("empty feed without latest_time: next %d; want now (1000000)", next)
 		}
@@ -297,7 +297,7 @@ func TestFeedPaging(t *testing.T) {
 			s, _, c := newVideos(0)
 			publishAt(t, s, c, 1, total, 10_000, 1_000)
 			c.set(1_000_000)
-			page, next, err := s.Feed(ctx, 0, 0)
+			page, next, err := feedOf(ctx, s, 0, 0)
 			if err != nil || len(page) != 30 {
 				t.Fatalf("first page: %d videos, %v; want 30", len(page), err)
 			}
@@ -309,7 +309,7 @@ func TestFeedPaging(t *testing.T) {
 			if next != page[29].PublishTimeMs {
 				t.Fatalf("next %d; want the oldest of the page, %d", next, page[29].PublishTimeMs)
 			}
-			rest, next2, _ := s.Feed(ctx, next, 30)
+			rest, next2, _ := feedOf(ctx, s, next, 30)
 			if len(rest) != total-30 {
 				t.Fatalf("second page: %d videos; want %d", len(rest), total-30)
 			}
@@ -324,7 +324,7 @@ func TestFeedPaging(t *testing.T) {
 	t.Run("strictly older", func(t *testing.T) {
 		s, _, c := newVideos(0)
 		publishAt(t, s, c, 1, 3, 5_000, 1_000) // 5000, 6000, 7000
-		page, _, _ := s.Feed(ctx, 6_000, 30)
+		page, _, _ := feedOf(ctx, s, 6_000, 30)
 		if len(page) != 1 || page[0].PublishTimeMs != 5_000 {
 			t.Fatalf("Feed(6000) = %+v; want only the video of 5000", page)
 		}
@@ -334,11 +334,11 @@ func TestFeedPaging(t *testing.T) {
 		publishAt(t, s, c, 1, 35, 1_000, 1)
 		c.set(1_000_000)
 		for _, limit := range []int{-1, 0, 31, 1000} {
-			if page, _, _ := s.Feed(ctx, 0, limit); len(page) != 30 {
+			if page, _, _ := feedOf(ctx, s, 0, limit); len(page) != 30 {
 				t.Fatalf("limit %d: %d videos; want 30", limit, len(page))
 			}
 		}
-		if page, _, _ := s.Feed(ctx, 0, 2); len(page) != 2 {
+		if page, _, _ := feedOf(ctx, s, 0, 2); len(page) != 2 {
 			t.Fatalf("limit 2: %d videos", len(page))
 		}
 	})
@@ -350,7 +350,7 @@ func TestFeedPaging(t *testing.T) {
 		seen := map[int64]bool{}
 		var next int64
 		for pages := 0; pages < 20; pages++ {
-			page, n, err := s.Feed(ctx, next, 4)
+			page, n, err := feedOf(ctx, s, next, 4)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -377,14 +377,14 @@ func TestListsAndCounts(t *testing.T) {
 	publishAt(t, s, c, 1, 3, 1_000, 10)
 	publishAt(t, s, c, 2, 2, 2_000, 10)
 
-	mine, err := s.ListByAuthor(ctx, 1)
+	mine, err := listOf(ctx, s, 1)
 	if err != nil || len(mine) != 3 || mine[0].PublishTimeMs != 1_020 || mine[2].PublishTimeMs != 1_000 {
 		t.Fatalf("ListByAuthor(1) = %+v, %v", mine, err)
 	}
 	if repo := s.repo.(*memRepo); repo.listLimit != MaxList {
 		t.Fatalf("the list was read with a limit of %d; want MaxList", repo.listLimit)
 	}
-	if _, err := s.ListByAuthor(ctx, 0); !errors.Is(err, errno.BadRequest) {
+	if _, err := listOf(ctx, s, 0); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("ListByAuthor(0) = %v; want BadRequest", err)
 	}
 
@@ -393,23 +393,23 @@ func TestListsAndCounts(t *testing.T) {
 		t.Fatalf("CountWorks = %v, %v; want 1:3 2:2 3:0", counts, err)
 	}
 
-	got, err := s.MGet(ctx, []int64{mine[2].ID, 999, mine[0].ID, mine[2].ID})
-	if err != nil || len(got) != 2 || got[0].ID != mine[2].ID || got[1].ID != mine[0].ID {
-		t.Fatalf("MGet = %+v, %v; want the two in the asked order", got, err)
+	got, gotWorks, err := s.MGet(ctx, []int64{mine[2].ID, 999, mine[0].ID, mine[2].ID})
+	if err != nil || len(got) != 2 || got[0].ID != mine[2].ID || got[1].ID != mine[0].ID || len(gotWorks) != 1 || gotWorks[1] != 3 {
+		t.Fatalf("MGet = %+v, %v, %v; want the two in the asked order, with their author's 3 works", got, gotWorks, err)
 	}
-	theirs, _ := s.ListByAuthor(ctx, 2)
-	works, err := s.AuthorWorks(ctx, append(mine[:1:1], theirs...))
+	theirs, _ := listOf(ctx, s, 2)
+	works, err := s.authorWorks(ctx, append(mine[:1:1], theirs...))
 	if err != nil || len(works) != 2 || works[1] != 3 || works[2] != 2 {
-		t.Fatalf("AuthorWorks = %v, %v; want 1:3 2:2", works, err)
+		t.Fatalf("authorWorks = %v, %v; want 1:3 2:2", works, err)
 	}
-	if none, err := s.AuthorWorks(ctx, nil); err != nil || len(none) != 0 {
-		t.Fatalf("AuthorWorks of no videos = %v, %v", none, err)
+	if none, err := s.authorWorks(ctx, nil); err != nil || len(none) != 0 {
+		t.Fatalf("authorWorks of no videos = %v, %v", none, err)
 	}
 	tooMany := make([]int64, idbatch.Max+1)
 	for i := range tooMany {
 		tooMany[i] = int64(i + 1)
 	}
-	if _, err := s.MGet(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
+	if _, _, err := s.MGet(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("MGet of %d ids = %v; want BadRequest", len(tooMany), err)
 	}
 	if _, err := s.CountWorks(ctx, tooMany); !errors.Is(err, errno.BadRequest) {
@@ -477,14 +477,14 @@ func TestSetCoverKeepsTheFirstCover(t *testing.T) {
 	}
 }
 
-func TestFeedBatchAnswersEachPage(t *testing.T) {
+func TestFeedAnswersEachPage(t *testing.T) {
 	ctx := context.Background()
 	s, _, c := newVideos(0)
 	publishAt(t, s, c, 1, 40, 10_000, 1_000) // at 10000, 11000, ... 49000
 	c.set(1_000_000)
-	pages, err := s.FeedBatch(ctx, []FeedQuery{{}, {BeforeMs: 20_000, Limit: 5}, {BeforeMs: 10_000}})
+	pages, err := s.Feed(ctx, []FeedQuery{{}, {BeforeMs: 20_000, Limit: 5}, {BeforeMs: 10_000}})
 	if err != nil || len(pages) != 3 {
-		t.Fatalf("FeedBatch = %v, %v; want 3 pages", pages, err)
+		t.Fatalf("Feed = %v, %v; want 3 pages", pages, err)
 	}
 	if p := pages[0]; len(p.Videos) != 30 || p.Videos[0].PublishTimeMs != 49_000 || p.NextMs != 20_000 {
 		t.Fatalf("the page of now: %d videos, next %d; want 30 from 49000, next 20000", len(p.Videos), p.NextMs)
@@ -495,7 +495,36 @@ func TestFeedBatchAnswersEachPage(t *testing.T) {
 	if p := pages[2]; len(p.Videos) != 0 || p.NextMs != 10_000 {
 		t.Fatalf("the page before the first video: %d videos, next %d; want none, next 10000", len(p.Videos), p.NextMs)
 	}
-	if _, err := s.FeedBatch(ctx, make([]FeedQuery, idbatch.MaxQueries+1)); !errors.Is(err, errno.BadRequest) {
+	if len(pages[0].Works) != 1 || pages[0].Works[1] != 40 || len(pages[2].Works) != 0 {
+		t.Fatalf("work counts = %v, %v; want 1:40 with the videos, none without", pages[0].Works, pages[2].Works)
+	}
+	lists, err := s.ListByAuthor(ctx, []int64{2, 1, 1})
+	if err != nil || len(lists) != 3 || len(lists[0].Videos) != 0 || len(lists[0].Works) != 0 ||
+		len(lists[1].Videos) != 40 || lists[1].Works[1] != 40 || len(lists[2].Videos) != 40 {
+		t.Fatalf("ListByAuthor(2, 1, 1) = %+v, %v; want none, then 40 videos of 1 with its count, twice", lists, err)
+	}
+	if _, err := s.ListByAuthor(ctx, nil); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("an empty batch of lists = %v; want BadRequest", err)
+	}
+	if _, err := s.Feed(ctx, make([]FeedQuery, idbatch.MaxQueries+1)); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("a batch of %d queries = %v; want BadRequest", idbatch.MaxQueries+1, err)
 	}
+}
+
+// feedOf is one page of the feed, asked as a batch of one: its videos and the next time.
+func feedOf(ctx context.Context, s *Videos, latestMs int64, limit int) ([]*Video, int64, error) {
+	pages, err := s.Feed(ctx, []FeedQuery{{BeforeMs: latestMs, Limit: limit}})
+	if err != nil {
+		return nil, 0, err
+	}
+	return pages[0].Videos, pages[0].NextMs, nil
+}
+
+// listOf is one author's publish list, asked as a batch of one.
+func listOf(ctx context.Context, s *Videos, author int64) ([]*Video, error) {
+	lists, err := s.ListByAuthor(ctx, []int64{author})
+	if err != nil {
+		return nil, err
+	}
+	return lists[0].Videos, nil
 }

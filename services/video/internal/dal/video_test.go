@@ -180,7 +180,7 @@ func testFeedPaging(t *testing.T, newRepo func(*testing.T) (*Videos, *gorm.DB)) 
 		repo, _ := newRepo(t)
 		var now atomic.Int64
 		now.Store(5_000_000)
-		page, next, err := fixedClock(repo, &now).Feed(ctx, 0, 30)
+		page, next, err := feedOf(ctx, fixedClock(repo, &now), 0, 30)
 		if err != nil || len(page) != 0 || next != 5_000_000 {
 			t.Fatalf("Feed = %d videos, next %d, %v", len(page), next, err)
 		}
@@ -197,11 +197,11 @@ func testFeedPaging(t *testing.T, newRepo func(*testing.T) (*Videos, *gorm.DB)) 
 				}
 			}
 			now.Store(1_000_000)
-			page, next, err := videos.Feed(ctx, 0, 30)
+			page, next, err := feedOf(ctx, videos, 0, 30)
 			if err != nil || len(page) != 30 || page[0].PublishTimeMs != int64(10_000+(total-1)*1_000) {
 				t.Fatalf("first page: %d videos, %v", len(page), err)
 			}
-			rest, next2, err := videos.Feed(ctx, next, 30)
+			rest, next2, err := feedOf(ctx, videos, next, 30)
 			if err != nil || len(rest) != total-30 {
 				t.Fatalf("second page: %d videos, %v; want %d", len(rest), err, total-30)
 			}
@@ -260,7 +260,7 @@ func testFeedPaging(t *testing.T, newRepo func(*testing.T) (*Videos, *gorm.DB)) 
 		seen := map[int64]bool{}
 		var next int64
 		for len(seen) < 12 {
-			page, n, err := videos.Feed(ctx, next, 5)
+			page, n, err := feedOf(ctx, videos, next, 5)
 			if err != nil || len(page) == 0 {
 				t.Fatalf("page after %d videos: %d, %v", len(seen), len(page), err)
 			}
@@ -272,7 +272,7 @@ func testFeedPaging(t *testing.T, newRepo func(*testing.T) (*Videos, *gorm.DB)) 
 			}
 			next = n
 		}
-		if page, _, _ := videos.Feed(ctx, next, 5); len(page) != 0 {
+		if page, _, _ := feedOf(ctx, videos, next, 5); len(page) != 0 {
 			t.Fatalf("%d videos after the last page", len(page))
 		}
 	})

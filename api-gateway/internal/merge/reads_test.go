@@ -1,0 +1,148 @@
+package merge_test
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/fakes"
+	"simpletiktok/api-gateway/internal/merge"
+	"simpletiktok/pkg/coalesce"
+	"simpletiktok/pkg/coalesce/coalescetest"
+	"simpletiktok/pkg/kitex_gen/comment"
+	"simpletiktok/pkg/kitex_gen/favorite"
+	"simpletiktok/pkg/kitex_gen/message"
+	"simpletiktok/pkg/kitex_gen/relation"
+	"simpletiktok/pkg/kitex_gen/video"
+)
+
+// page is what the v-th page shows, as JSON: pages of videos and a user list, seen by user v,
+// or anonymously for odd v (the fakes' flags differ only between the two).
+func page(t *testing.T, a *assemble.Assembler, r *merge.Reads, v int64) string {
+	t.Helper()
+	ctx := context.Background()
+	viewer := v
+	if v%2 == 1 {
+		viewer = 0
+	}
+	var vs []*video.Video
+	for i := range int64(5) {
+		id := v*3 + i // pages overlap: viewer v and v+1 share videos
+		vs = append(vs, &video.Video{Id: id, AuthorId: id%7 + 1, PlayKey: "v.mp4"})
+	}
+	videos, err := a.Videos(ctx, viewer, vs, map[int64]int64{1: 3})
+	if err != nil {
+		t.Errorf("page %d: Videos: %v", v, err)
+	}
+	liked, err := a.VideosByID(ctx, viewer, []int64{v, v + 1, fakes.MissingFrom + v})
+	if err != nil {
+		t.Errorf("page %d: VideosByID: %v", v, err)
+	}
+	users, err := a.UserList(ctx, viewer, []int64{v, v + 2, fakes.MissingFrom}, assemble.Known{})
+	if err != nil {
+		t.Errorf("page %d: UserList: %v", v, err)
+	}
+	var lists []any
+	for _, call := range []func() (any, error){
+		func() (any, error) { return r.ListByAuthor.Do(ctx, &video.ListByAuthorQuery{AuthorId: v}) },
+		func() (any, error) { return r.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{UserId: v}) },
+		func() (any, error) { return r.ListComments.Do(ctx, &comment.ListCommentsQuery{VideoId: v}) },
+		func() (any, error) {
+			return r.ListFriends.Do(ctx, &relation.ListQuery{UserId: v, WithStats: true, ViewerId: viewer})
+		},
+		func() (any, error) { return r.ListFollowing.Do(ctx, &relation.ListQuery{UserId: v}) },
+		func() (any, error) { return r.ListFollowers.Do(ctx, &relation.ListQuery{UserId: v}) },
+		func() (any, error) {
+			return r.LatestMessages.Do(ctx, &message.LatestMessagesQuery{UserId: v, PeerIds: []int64{v + 1, v + 2}})
+		},
+	} {
+		got, err := call()
+		if err != nil {
+			t.Errorf("page %d: a list: %v", v, err)
+		}
+		lists = append(lists, got)
+	}
+	out, err := json.Marshal([]any{videos, liked, users, lists})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// oneLane merges as the gateway does by default.
+var oneLane = coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 64}}
+
+func TestMergedPagesShowWhatPagesOfTheirOwnShow(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	alone := fakes.New().Clients()
+	oneByOne := assemble.New(alone, assemble.NewMedia("http://h"), log)
+	b := fakes.New()
+	clients := b.MergedBy(oneLane)
+	atOnce := assemble.New(clients, assemble.NewMedia("http://h"), log)
+
+	// Hold the first comment count and the first stats, so that the other pages' queries queue
+	// behind them and go merged in the next calls.
+	enteredCounts, releaseCounts := b.Hold("comment.CountComments")
+	enteredStats, releaseStats := b.Hold("favorite.Stats")
+	const pages = 24
+	got := make([]string, pages+1)
+	var wg sync.WaitGroup
+	for v := int64(1); v <= pages; v++ {
+		wg.Go(func() { got[v] = page(t, atOnce, clients.Reads, v) })
+	}
+	<-enteredCounts
+	<-enteredStats
+	coalescetest.Queued(t, clients.Reads.CountComments.Batcher(), pages-1)
+	coalescetest.Queued(t, clients.Reads.FavoriteStats.Batcher(), pages-1)
+	releaseCounts()
+	releaseStats()
+	wg.Wait()
+
+	for v := int64(1); v <= pages; v++ {
+		if want := page(t, oneByOne, alone.Reads, v); got[v] != want {
+			t.Fatalf("page %d, merged:\n%s\nalone:\n%s", v, got[v], want)
+		}
+	}
+	// Each page counts comments twice (its videos, its liked videos): 2·pages calls alone. The
+	// held call made the next one carry pages-1 counts at least.
+	if n := b.Calls("comment.CountComments"); n > 2*pages-(pages-2) {
+		t.Fatalf("comment.CountComments was called %d times for %d pages; want at most %d", n, pages, 2*pages-(pages-2))
+	}
+	// Each page asks favorite.Stats for its videos, its liked videos and its users: every query is
+	// answered, in fewer calls.
+	if q, n := b.Calls("favorite.Stats"), b.Sent("favorite.Stats"); q != 3*pages || n > q-(pages-2) {
+		t.Fatalf("favorite.Stats was asked %d queries in %d calls for %d pages; want %d in at most %d", q, n, pages, 3*pages, q-(pages-2))
+	}
+}
+
+// A query the service refuses (an id that is not positive) goes in a call of its own, at once,
+// so that its refusal fails no other page, even while the method's lane is busy.
+func TestARefusedQueryGoesAlone(t *testing.T) {
+	b := fakes.New()
+	reads := b.MergedBy(oneLane).Reads
+	entered, release := b.Hold("favorite.ListFavorites")
+	held := make(chan error, 1)
+	go func() {
+		_, err := reads.ListFavorites.Do(context.Background(), &favorite.ListFavoritesQuery{UserId: 3})
+		held <- err
+	}()
+	<-entered
+	done := make(chan error, 1)
+	go func() {
+		_, err := reads.ListFavorites.Do(context.Background(), &favorite.ListFavoritesQuery{UserId: 0})
+		done <- err
+	}()
+	<-entered // the refused query's own call, while the lane is still held
+	release()
+	if err := cmp.Or(<-held, <-done); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.Sent("favorite.ListFavorites"); n != 2 {
+		t.Fatalf("favorite.ListFavorites was called %d times; want 2, each query alone", n)
+	}
+}
