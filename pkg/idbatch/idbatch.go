@@ -30,7 +30,7 @@ func Check(ids []int64, what string) ([]int64, error) {
 	return out, nil
 }
 
-// MaxQueries is the most queries one call of a batch method (favorite.StatsBatch, say) carries:
+// MaxQueries is the most queries one call of a batch method (favorite.Stats, say) carries:
 // the gateway merges at most this many pages' questions into one call.
 const MaxQueries = 64
 
