@@ -21,6 +21,10 @@ const (
 	codeTimedOut    = 10007
 	codeBusy        = 10008
 	codeRateLimited = 10009
+	// codeOutcomeUnknown is the gateway's "no answer came: the request may have been carried
+	// out" (a connection to the service lost after sending, a deadline after sending). To the
+	// ledger it is as good as no answer at all.
+	codeOutcomeUnknown = 10010
 )
 
 // idempotencyParam is the parameter that names a comment or message post (its idempotency key,
@@ -28,11 +32,16 @@ const (
 // know cannot store it twice.
 const idempotencyParam = "request_id"
 
-// api calls the gateway's public HTTP API as the phone does.
+// api calls the gateway's public HTTP API as the phone does: one gateway at base, or several
+// through lb.
 type api struct {
 	base   string
+	lb     *balancer
 	client *http.Client
 }
+
+// balanced is a with its requests sent through lb instead of to a.base.
+func (a *api) balanced(lb *balancer) *api { return &api{base: a.base, lb: lb, client: a.client} }
 
 func newAPI(base string, timeout time.Duration, conns int) *api {
 	transport := &http.Transport{
@@ -58,11 +67,12 @@ type answer struct {
 // ok: the gateway said the request was carried out.
 func (a answer) ok() bool { return a.Err == nil && a.Code == 0 }
 
-// outcome classifies the answer to a write: any contract answer with a non-zero code reports the
-// write as not carried out; without one the client cannot know.
+// outcome classifies the answer to a write: a contract answer with a non-zero code reports the
+// write as not carried out, except 10010, which says the gateway does not know; without a
+// contract answer the client cannot know either.
 func (a answer) outcome() Outcome {
 	switch {
-	case a.Err != nil:
+	case a.Err != nil, a.Code == codeOutcomeUnknown:
 		return Unknown
 	case a.Code == 0:
 		return Acked
@@ -111,15 +121,35 @@ var errNoContractAnswer = errors.New("the answer is not the contract's JSON")
 func (a *api) call(ctx context.Context, method, path string, query url.Values, body io.Reader, contentType string) (ans answer) {
 	ans = answer{Start: time.Now(), Code: -1}
 	defer func() { ans.Latency = time.Since(ans.Start) }()
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path+"?"+query.Encode(), body)
-	if err != nil {
-		ans.Err = err
-		return ans
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = io.ReadAll(body); err != nil {
+			ans.Err = err
+			return ans
+		}
 	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	build := func(base string) (*http.Request, error) {
+		var body io.Reader
+		if payload != nil {
+			body = bytes.NewReader(payload)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, base+path+"?"+query.Encode(), body)
+		if err == nil && contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		return req, err
 	}
-	resp, err := a.client.Do(req)
+	var resp *http.Response
+	var err error
+	if a.lb != nil {
+		resp, err = a.lb.do(a.client, build)
+	} else {
+		var req *http.Request
+		if req, err = build(a.base); err == nil {
+			resp, err = a.client.Do(req)
+		}
+	}
 	if err != nil {
 		ans.Err = transportError(err)
 		return ans
@@ -199,14 +229,23 @@ func (a *api) follow(ctx context.Context, token string, to int64, on bool) answe
 	return a.post(ctx, "/douyin/relation/action/", url.Values{"token": {token}, "to_user_id": {id(to)}, "action_type": {action(on)}})
 }
 
+// comment posts text on a video; key is its idempotency key, none when empty (as the phone sends).
 func (a *api) comment(ctx context.Context, token string, videoID int64, text, key string) answer {
-	return a.post(ctx, "/douyin/comment/action/", url.Values{"token": {token}, "video_id": {id(videoID)},
-		"action_type": {"1"}, "comment_text": {text}, idempotencyParam: {key}})
+	return a.post(ctx, "/douyin/comment/action/", withKey(url.Values{"token": {token}, "video_id": {id(videoID)},
+		"action_type": {"1"}, "comment_text": {text}}, key))
 }
 
+// message sends text to a user; key is its idempotency key, none when empty.
 func (a *api) message(ctx context.Context, token string, to int64, text, key string) answer {
-	return a.post(ctx, "/douyin/message/action/", url.Values{"token": {token}, "to_user_id": {id(to)},
-		"action_type": {"1"}, "content": {text}, idempotencyParam: {key}})
+	return a.post(ctx, "/douyin/message/action/", withKey(url.Values{"token": {token}, "to_user_id": {id(to)},
+		"action_type": {"1"}, "content": {text}}, key))
+}
+
+func withKey(q url.Values, key string) url.Values {
+	if key != "" {
+		q.Set(idempotencyParam, key)
+	}
+	return q
 }
 
 // action is the action_type of a like or follow (true) and of its undoing (false).

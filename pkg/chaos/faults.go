@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -120,13 +121,33 @@ func (s *suite) killAndWait(ctx context.Context, r *result, name string, hold ti
 	if err != nil {
 		return time.Time{}, err
 	}
+	at := time.Now()
 	if err := s.stack.KillFor(name, hold); err != nil {
 		return time.Time{}, err
 	}
 	killed := time.Now()
+	if kinds, ok := carries(name); ok {
+		r.Kills = append(r.Kills, kill{at: at, target: name, kinds: kinds})
+	}
 	back, err := s.waitBack(ctx, name, old, hold+backLimit)
 	r.check(name+" restarted by the supervisor", err == nil, "%s", backDetail(back, killed, err))
 	return back, err
+}
+
+// carries names the kinds of write a program of the stack carries ("comment-2": comments; a
+// gateway: every kind), and whether it is a service or a gateway at all.
+func carries(name string) ([]Kind, bool) {
+	program := strings.TrimSuffix(name, "-2")
+	if program == "api-gateway" {
+		return []Kind{KindLike, KindFollow, KindComment, KindMessage}, true
+	}
+	if !slices.Contains(services, program) {
+		return nil, false
+	}
+	if kind, ok := writesTo[program]; ok {
+		return []Kind{kind}, true
+	}
+	return nil, true
 }
 
 func backDetail(back, killed time.Time, err error) string {

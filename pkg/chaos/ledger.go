@@ -10,13 +10,13 @@ import (
 type Outcome int
 
 const (
-	// Unknown: no contract answer (no connection, a client timeout): the write may or may not
-	// have taken effect, but at most once.
+	// Unknown: no contract answer (no connection, a client timeout), or 10010 "may have been
+	// carried out": the write may or may not have taken effect, but at most once.
 	Unknown Outcome = iota
 	// Acked: status_code 0. The write must be in the database, exactly once.
 	Acked
-	// Failed: a contract answer with a non-zero status_code. The write must not be in the
-	// database, then or later.
+	// Failed: a contract answer with a non-zero status_code other than 10010. The write must not
+	// be in the database, then or later.
 	Failed
 )
 

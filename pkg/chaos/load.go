@@ -117,15 +117,20 @@ func (l *load) poster(kind Kind) func(i int) {
 	return func(i int) {
 		text := fmt.Sprintf("chaos %s %s %d", l.run, kind, i)
 		key := fmt.Sprintf("chaos-%s-%s-%d", l.run, kind, i)
-		send := func() answer {
-			if kind == KindComment {
-				user := l.w.users[i%len(l.w.users)]
-				return l.api.comment(context.Background(), user.Token, l.w.videos[i%len(l.w.videos)], text, key)
-			}
-			from, to := l.w.users[i%4], l.w.users[4+i%4]
-			return l.api.message(context.Background(), from.Token, to.ID, text, key)
+		l.post(kind, text, l.sender(kind, i, text, key))
+	}
+}
+
+// sender sends the i-th comment (on the i-th video, as the i-th user) or message (from one of the
+// first four users to one of the next four) with text and idempotency key (none when empty).
+func (l *load) sender(kind Kind, i int, text, key string) func() answer {
+	return func() answer {
+		if kind == KindComment {
+			user := l.w.users[i%len(l.w.users)]
+			return l.api.comment(context.Background(), user.Token, l.w.videos[i%len(l.w.videos)], text, key)
 		}
-		l.post(kind, text, send)
+		from, to := l.w.users[i%4], l.w.users[4+i%4]
+		return l.api.message(context.Background(), from.Token, to.ID, text, key)
 	}
 }
 

@@ -24,10 +24,9 @@ func (s *suite) lockComments() fault {
 		text, key  string
 		first      answer
 	)
-	author := s.w.users[2]
 	post := func() answer {
 		phase := s.stats.Phase()
-		ans := s.api.comment(context.Background(), author.Token, s.w.videos[1], text, key)
+		ans := s.api.comment(context.Background(), s.w.users[2].Token, s.w.videos[1], text, key)
 		s.ledger.Record(probeWrite, attemptOf(ans, phase))
 		return ans
 	}

@@ -33,8 +33,8 @@ func printReport(w io.Writer, results []*result) {
 // table renders the results as a Markdown table.
 func table(results []*result) string {
 	var b strings.Builder
-	b.WriteString("| fault | ok requests | failed requests | outage s | recovery s | writes lost | writes duplicated | failed writes present | verdict |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	b.WriteString("| fault | ok requests | failed requests | outage s | recovery s | kills | writes in flight at the kills | writes lost | writes duplicated | failed writes present | verdict |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, r := range results {
 		outage, recovery := "", ""
 		if r.HasTimes {
@@ -48,10 +48,23 @@ func table(results []*result) string {
 		if r.Requests.OK+r.Requests.Failed > 0 {
 			requests = [2]string{fmt.Sprint(r.Requests.OK), fmt.Sprint(r.Requests.Failed)}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d | %d | %d | %s |\n", r.Fault, requests[0], requests[1],
-			outage, recovery, r.Writes[ProblemLost], r.Writes[ProblemDuplicated], r.Writes[ProblemFailedPresent]+r.Writes[ProblemUnexplained], r.verdict())
+		kills, inFlight := "", ""
+		if len(r.Kills) > 0 {
+			kills, inFlight = fmt.Sprint(len(r.Kills)), fmt.Sprint(sum(r.InFlight))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %d | %d | %d | %s |\n", r.Fault, requests[0], requests[1],
+			outage, recovery, kills, inFlight, r.Writes[ProblemLost], r.Writes[ProblemDuplicated],
+			r.Writes[ProblemFailedPresent]+r.Writes[ProblemUnexplained], r.verdict())
 	}
 	return b.String()
+}
+
+func sum(ns []int) int {
+	t := 0
+	for _, n := range ns {
+		t += n
+	}
+	return t
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.1f", d.Seconds()) }

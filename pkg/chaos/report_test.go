@@ -32,11 +32,16 @@ func TestTableRowPerFault(t *testing.T) {
 	never := newResult("stop etcd 20 s")
 	never.HasTimes = true
 	final := newResult("final checks")
-	got := table([]*result{r, never, final})
+	repeated := newResult("kill -9 comment ×3")
+	repeated.HasTimes, repeated.Recovered = true, true
+	repeated.Kills = make([]kill, 3)
+	repeated.InFlight = []int{7, 9, 8}
+	got := table([]*result{r, never, repeated, final})
 	for _, want := range []string{
-		"| kill -9 MariaDB 5 s | 120 | 80 | 5.3 | 0.4 | 2 | 0 | 0 | FAILED |",
-		"| stop etcd 20 s |  |  | 0.0 | never | 0 | 0 | 0 | ok |",
-		"| final checks |  |  |  |  | 0 | 0 | 0 | ok |",
+		"| kill -9 MariaDB 5 s | 120 | 80 | 5.3 | 0.4 |  |  | 2 | 0 | 0 | FAILED |",
+		"| stop etcd 20 s |  |  | 0.0 | never |  |  | 0 | 0 | 0 | ok |",
+		"| kill -9 comment ×3 |  |  | 0.0 | 0.0 | 3 | 24 | 0 | 0 | 0 | ok |",
+		"| final checks |  |  |  |  |  |  | 0 | 0 | 0 | ok |",
 	} {
 		if !strings.Contains(got, want+"\n") {
 			t.Errorf("table lacks the row %q:\n%s", want, got)

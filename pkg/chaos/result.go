@@ -22,6 +22,22 @@ type result struct {
 	HasTimes  bool // Outage and Recovery were measured (not for the final checks)
 	Writes    map[Problem]int
 	Checks    []Check
+	// Kills are the SIGKILLs of the fault, when it sent any; InFlight[i] counts the writes sent and
+	// not yet answered when Kills[i] went (filled in once the load has stopped).
+	Kills    []kill
+	InFlight []int
+	// wantInFlight: the fault promises writes in flight at every kill (checked with the data).
+	wantInFlight bool
+	// afterLoad are checks that need every request of the run counted (Requests filled in).
+	afterLoad []func()
+}
+
+// kill is one SIGKILL: when it went and which kinds of write the killed program carries (all
+// kinds for a gateway).
+type kill struct {
+	at     time.Time
+	target string
+	kinds  []Kind
 }
 
 func newResult(fault string) *result {

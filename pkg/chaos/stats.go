@@ -3,16 +3,28 @@ package chaos
 import (
 	"slices"
 	"sync"
+	"time"
 )
 
 // Stats counts the load's requests per phase (the fault under way, or the baseline before the
 // first one). A request belongs to the phase in which it started.
 type Stats struct {
-	mu     sync.Mutex
-	phase  string
-	order  []string
-	counts map[string]*Counts
+	mu       sync.Mutex
+	phase    string
+	order    []string
+	counts   map[string]*Counts
+	failures map[string][]failure
 }
+
+// failure is one failed request, kept for the checks that look at when requests failed.
+type failure struct {
+	what       string
+	start, end time.Time
+	detail     string
+}
+
+// maxFailures bounds the failures kept per phase.
+const maxFailures = 10000
 
 // Counts are the requests of one phase: answered with status 0, and all others (a non-zero
 // status, or no answer).
@@ -27,7 +39,7 @@ const maxExamples = 3
 
 // NewStats starts counting in phase.
 func NewStats(phase string) *Stats {
-	s := &Stats{counts: map[string]*Counts{}}
+	s := &Stats{counts: map[string]*Counts{}, failures: map[string][]failure{}}
 	s.SetPhase(phase)
 	return s
 }
@@ -65,6 +77,9 @@ func (s *Stats) Record(phase, what string, a answer) {
 		return
 	}
 	c.Failed++
+	if len(s.failures[phase]) < maxFailures {
+		s.failures[phase] = append(s.failures[phase], failure{what, a.Start, a.Start.Add(a.Latency), a.describe()})
+	}
 	if len(c.Examples) < maxExamples {
 		c.Examples = append(c.Examples, what+": "+a.describe())
 	}
@@ -80,6 +95,13 @@ func (s *Stats) Of(phase string) Counts {
 		return out
 	}
 	return Counts{}
+}
+
+// Failures returns the failed requests of one phase (the first maxFailures).
+func (s *Stats) Failures(phase string) []failure {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.failures[phase])
 }
 
 // Phases lists the phases in the order they began.

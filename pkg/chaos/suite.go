@@ -2,13 +2,14 @@
 // loopback ports against a MariaDB and a Redis of its own, seeds it through the API, runs a
 // bounded load whose writers record what every write was told, and injects one fault at a time:
 // kill -9 of each service and of the gateway, MariaDB killed for 5 s, etcd away for 20 s, a table
-// locked past the RPC timeout, and an overload of the gateway. It then checks the database
-// against the ledger of writes and the counters against their rows, and prints one table.
+// locked past the RPC timeout, an overload of the gateway, and kill -9 of the inserting services
+// again and again under bursts of posts. Then, on a second stack with two instances of each
+// service and two gateways (behind a balancer of the suite), rolling restarts: SIGTERM, then
+// kill -9, of one instance at a time. It then checks the database against the ledger of writes
+// and the counters against their rows, and prints one table.
 package chaos
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,14 +17,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"simpletiktok/pkg/devstack"
 )
 
 const (
-	phaseSeed     = "seed"
-	phaseBaseline = "baseline (no fault)"
+	phaseSeed            = "seed"
+	phaseBaseline        = "baseline (no fault)"
+	phaseRolloutBaseline = "baseline, 2 replicas (no fault)"
 	// baseline is how long the load runs before the first fault.
 	baseline = 3 * time.Second
 	// writesSettle is how long the suite waits after the last write before reading the
@@ -53,17 +56,24 @@ type Options struct {
 
 // suite is one run.
 type suite struct {
-	opts   Options
-	run    string
-	dir    string
-	db     *mariaDB
-	redis  *server
-	stack  *devstack.Stack
-	api    *api
-	w      *world
-	ledger *Ledger
-	stats  *Stats
-	probes []probe
+	opts      Options
+	run       string
+	dir       string
+	db        *mariaDB
+	redis     *server
+	redisAddr string
+	stack     *devstack.Stack
+	// replicas is the current stack's (1, or 2 for the rollouts); logDirs holds every stack's.
+	replicas int
+	logDirs  []string
+	api      *api
+	lb       *balancer // in front of the gateways of a stack of two replicas
+	w        *world
+	ledger   *Ledger
+	stats    *Stats
+	probes   []probe
+	load     *load        // the load of the stage under way
+	bursts   atomic.Int64 // bursts of posts started (kills.go), naming their texts
 }
 
 // Run runs the suite and prints its checks and table on Options.Out. It returns ErrFailed when a
@@ -103,7 +113,15 @@ func run(ctx context.Context, opts Options) (results []*result, err error) {
 		return nil, err
 	}
 	defer func() { s.cleanUp(results, err) }()
-	if err := s.start(ctx); err != nil {
+	single, rollouts := s.faults(), s.rollouts()
+	replicas := 1
+	if len(single) == 0 && len(rollouts) > 0 {
+		replicas = 2 // only rollouts asked for: no single-instance stage
+	}
+	if err := s.startServers(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.startStack(ctx, replicas); err != nil {
 		return nil, err
 	}
 	clip, err := makeClip(ctx, s.dir)
@@ -115,11 +133,11 @@ func run(ctx context.Context, opts Options) (results []*result, err error) {
 		return nil, err
 	}
 	s.probes = newProbes(s.api, s.w)
-	return s.faultsUnderLoad(ctx)
+	return s.faultsUnderLoad(ctx, single, rollouts)
 }
 
-// start brings up MariaDB, Redis and the stack.
-func (s *suite) start(ctx context.Context) error {
+// startServers brings up MariaDB and Redis.
+func (s *suite) startServers(ctx context.Context) error {
 	s.printf("work folder %s", s.dir)
 	var err error
 	for _, sub := range []string{"mysql", "redis", "var"} {
@@ -136,9 +154,21 @@ func (s *suite) start(ctx context.Context) error {
 		return err
 	}
 	s.redis = redis
+	s.redisAddr = redisAddr
+	return nil
+}
+
+// startStack starts the stack with one or two instances of each service and gateway, on free
+// ports, against the suite's MariaDB and Redis. With two, the suite's requests go through a
+// balancer over both gateways.
+func (s *suite) startStack(ctx context.Context, replicas int) error {
 	ports, err := devstack.FreePorts()
 	if err != nil {
 		return err
+	}
+	varDir := filepath.Join(s.dir, "var")
+	if replicas > 1 {
+		varDir = filepath.Join(s.dir, "var-replicas")
 	}
 	env := append([]string{
 		// The suite's clients all come from 127.0.0.1: the per-IP and per-user limits would
@@ -147,14 +177,15 @@ func (s *suite) start(ctx context.Context) error {
 		// A cap well under the burst's connections, so that a short burst on a small machine is
 		// several times what the gateway admits; the default cap (512) works the same way.
 		fmt.Sprintf("TIKTOK_MAX_IN_FLIGHT=%d", s.opts.MaxInFlight),
-		"TIKTOK_REDIS_ADDR=" + redisAddr,
+		"TIKTOK_REDIS_ADDR=" + s.redisAddr,
 	}, s.opts.StackEnv...)
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	s.printf("starting the stack (logs in %s)", filepath.Join(s.dir, "var", "log"))
+	s.printf("starting the stack, %d instance(s) of each service and gateway (logs in %s)", replicas, filepath.Join(varDir, "log"))
 	s.stack, err = devstack.Start(sctx, devstack.Options{
 		Root:         s.opts.Root,
-		VarDir:       filepath.Join(s.dir, "var"),
+		VarDir:       varDir,
+		Replicas:     replicas,
 		MySQLDSN:     s.db.DSN(),
 		SchemaPrefix: schemaPrefix,
 		Ports:        ports,
@@ -164,21 +195,69 @@ func (s *suite) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start the stack: %w", err)
 	}
+	s.replicas = replicas
+	s.logDirs = append(s.logDirs, s.stack.LogDir())
 	s.api = newAPI(s.stack.GatewayURL(), clientTimeout, 16)
+	if replicas > 1 {
+		var backends []backend
+		for i, name := range s.stack.Instances("api-gateway") {
+			backends = append(backends, backend{base: s.stack.GatewayURLs()[i], readyz: s.stack.AdminURL(name) + "/readyz"})
+		}
+		s.lb = newBalancer(backends)
+		s.api = s.api.balanced(s.lb)
+	}
 	return nil
 }
 
-// faultsUnderLoad runs the load, injects every fault in turn, stops the load and checks the data.
-func (s *suite) faultsUnderLoad(ctx context.Context) ([]*result, error) {
-	l := &load{api: s.api, w: s.w, ledger: s.ledger, stats: s.stats, run: s.run}
-	s.stats.SetPhase(phaseBaseline)
+// faultsUnderLoad runs the single-instance stage (when the stack has one instance of each), then
+// the rollouts on a stack of two replicas, and checks the data once both are done.
+func (s *suite) faultsUnderLoad(ctx context.Context, single, rollouts []fault) ([]*result, error) {
+	var results []*result
+	if s.replicas == 1 {
+		results = s.underLoad(ctx, phaseBaseline, s.run, single)
+	}
+	if len(rollouts) > 0 && ctx.Err() == nil {
+		if s.replicas == 1 {
+			if err := s.restartWithReplicas(ctx); err != nil {
+				return results, err
+			}
+		}
+		// Texts of their own: the load's counters start again from 0.
+		results = append(results, s.underLoad(ctx, phaseRolloutBaseline, s.run+"r", rollouts)...)
+	}
+	s.printf("load stopped; waiting %s for writes to settle", writesSettle)
+	time.Sleep(writesSettle)
+	final := newResult("final checks")
+	writes := s.ledger.Writes()
+	for _, r := range results {
+		r.Requests = s.stats.Of(r.Fault)
+		countInFlight(r, writes)
+		for _, check := range r.afterLoad {
+			check()
+		}
+	}
+	s.checkData(ctx, final, results)
+	s.checkLogs(final)
+	return append(results, final), ctx.Err()
+}
+
+// underLoad runs the load (its texts named by run), a baseline, and every fault in turn, and
+// stops the load.
+func (s *suite) underLoad(ctx context.Context, baselineName, run string, faults []fault) []*result {
+	l := &load{api: s.api, w: s.w, ledger: s.ledger, stats: s.stats, run: run}
+	s.load = l
+	s.stats.SetPhase(baselineName)
 	lctx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
 	l.start(lctx)
-	base := newResult(phaseBaseline)
+	base := newResult(baselineName)
+	base.afterLoad = append(base.afterLoad, func() {
+		base.check("the load is served without failures before any fault", base.Requests.Failed == 0 && base.Requests.OK > 0,
+			"%d ok, %d failed%s", base.Requests.OK, base.Requests.Failed, firstDetail(strings.Join(base.Requests.Examples, "; ")))
+	})
 	time.Sleep(baseline)
 	results := []*result{base}
-	for _, f := range s.faults() {
+	for _, f := range faults {
 		if ctx.Err() != nil {
 			break
 		}
@@ -186,26 +265,40 @@ func (s *suite) faultsUnderLoad(ctx context.Context) ([]*result, error) {
 	}
 	stopLoad()
 	l.wait()
-	s.printf("load stopped; waiting %s for writes to settle", writesSettle)
-	time.Sleep(writesSettle)
-	final := newResult("final checks")
-	s.checkData(ctx, final, results)
-	s.checkLogs(final)
-	for _, r := range results {
-		r.Requests = s.stats.Of(r.Fault)
-	}
-	base.check("the load is served without failures before any fault", base.Requests.Failed == 0 && base.Requests.OK > 0,
-		"%d ok, %d failed%s", base.Requests.OK, base.Requests.Failed, firstDetail(strings.Join(base.Requests.Examples, "; ")))
-	return append(results, final), ctx.Err()
+	return results
 }
 
-// faults lists the faults in the order they run, filtered by Options.Faults.
+// restartWithReplicas stops the single-instance stack and starts one of two replicas on the same
+// MariaDB and Redis: the seeded users, videos and tokens stay good.
+func (s *suite) restartWithReplicas(ctx context.Context) error {
+	s.printf("stopping the stack; the rollouts run on a stack of two replicas")
+	if err := s.stack.Stop(); err != nil {
+		s.printf("stop: %v", err)
+	}
+	s.stack = nil
+	if err := s.startStack(ctx, 2); err != nil {
+		return err
+	}
+	s.probes = newProbes(s.api, s.w)
+	return nil
+}
+
+// faults lists the faults of the single-instance stage in the order they run, filtered by
+// Options.Faults.
 func (s *suite) faults() []fault {
 	var all []fault
 	for _, name := range services {
 		all = append(all, s.killService(name))
 	}
 	all = append(all, s.killGateway(), s.killMariaDB(), s.stopEtcd(), s.lockComments(), s.overload())
+	// Last, so that the supervisor's crash-loop backoff starts afresh (the single kills were more
+	// than 30 s before).
+	all = append(all, s.killRepeatedly("comment", repeatedKills), s.killRepeatedly("message", repeatedKills))
+	return s.pick(all)
+}
+
+// pick keeps the faults whose name contains one of Options.Faults (all when none is given).
+func (s *suite) pick(all []fault) []fault {
 	if len(s.opts.Faults) == 0 {
 		return all
 	}
@@ -221,73 +314,13 @@ func (s *suite) faults() []fault {
 	return picked
 }
 
-// checkData compares the ledger with the database, charging each finding to its phase.
-func (s *suite) checkData(ctx context.Context, final *result, results []*result) {
-	obs, err := s.observe(ctx)
-	if err != nil {
-		final.check("the database can be read", false, "%v", err)
-		return
-	}
-	writes := s.ledger.Writes()
-	findings := Verify(writes, obs)
-	byPhase := map[string]*result{}
-	for _, r := range results {
-		byPhase[r.Fault] = r
-	}
-	for _, f := range findings {
-		r := byPhase[f.Phase]
-		if r == nil {
-			r = final // the seeding, or a row no write explains
-		}
-		r.Writes[f.Problem]++
-	}
-	counts := map[Outcome]int{}
-	for _, w := range writes {
-		counts[w.Outcome()]++
-	}
-	detail := fmt.Sprintf("%d writes: %d acknowledged, %d reported failed, %d unknown",
-		len(writes), counts[Acked], counts[Failed], counts[Unknown])
-	for i, f := range findings {
-		if i == 5 {
-			detail += fmt.Sprintf("\n      ... and %d more", len(findings)-5)
-			break
-		}
-		detail += "\n      " + f.String()
-	}
-	final.check("no acknowledged write lost or duplicated, no failed write present", len(findings) == 0, "%s", detail)
-	s.checkCounters(ctx, final)
-}
-
-// checkLogs wants no "Too many connections" in any log of the stack: the pools must fit within
-// the server's max_connections at any load.
-func (s *suite) checkLogs(final *result) {
-	logs, _ := filepath.Glob(filepath.Join(s.stack.LogDir(), "*.log"))
-	hits := map[string]int{}
-	for _, path := range logs {
-		f, err := os.Open(path)
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 4<<20)
-		for sc.Scan() {
-			if bytes.Contains(sc.Bytes(), []byte("Too many connections")) || bytes.Contains(sc.Bytes(), []byte("Error 1040")) {
-				hits[filepath.Base(path)]++
-			}
-		}
-		f.Close()
-	}
-	detail := "none"
-	if len(hits) > 0 {
-		detail = fmt.Sprint(hits)
-	}
-	final.check(`no "Too many connections" in the stack's logs`, len(hits) == 0, "%s", detail)
-}
-
 // cleanUp stops everything and removes the work folder unless something failed.
 func (s *suite) cleanUp(results []*result, err error) {
 	if s.stack != nil {
 		_ = s.stack.Stop()
+	}
+	if s.lb != nil {
+		s.lb.close()
 	}
 	if s.redis != nil {
 		s.redis.stop()

@@ -152,14 +152,14 @@ func unexplained(groups map[writeKey][]Write, obs Observed) []Finding {
 	return out
 }
 
-// codes lists what each attempt of w was answered, e.g. "10007, then 0".
+// codes lists what each attempt of w was answered, e.g. "10007, then 10010, then no answer".
 func codes(w Write) string {
 	s := ""
 	for i, a := range w.Attempts {
 		if i > 0 {
 			s += ", then "
 		}
-		if a.Outcome == Unknown {
+		if a.Code < 0 {
 			s += "no answer"
 		} else {
 			s += fmt.Sprint(a.Code)

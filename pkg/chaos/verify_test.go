@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -40,6 +41,64 @@ func TestWriteOutcome(t *testing.T) {
 				t.Fatalf("Outcome() = %s, want %s", got, c.want)
 			}
 		})
+	}
+}
+
+// TestOutcomeUnknownIsUnknown: 10010 says the write may have been carried out. It counts as no
+// answer, never as reported failed, and the rules stay as strict: at most one row, never two.
+func TestOutcomeUnknownIsUnknown(t *testing.T) {
+	for _, c := range []struct {
+		ans  answer
+		want Outcome
+	}{
+		{answer{Code: 0}, Acked},
+		{answer{Code: codeOutcomeUnknown, Msg: "no answer came in time"}, Unknown},
+		{answer{Code: -1, Err: errNoContractAnswer}, Unknown},
+		{answer{Code: codeUnavailable}, Failed},
+		{answer{Code: codeTimedOut}, Failed},
+		{answer{Code: codeInternal}, Failed},
+	} {
+		if got := attemptOf(c.ans, "p").Outcome; got != c.want {
+			t.Errorf("code %d: outcome %s, want %s", c.ans.Code, got, c.want)
+		}
+	}
+	const text = "chaos r1 message 9"
+	sent := func(codes ...int64) Write {
+		w := Write{Kind: KindMessage, Key: text, Present: true, Phase: "kill -9 message"}
+		for _, code := range codes {
+			w.Attempts = append(w.Attempts, attemptOf(answer{Code: code}, w.Phase))
+		}
+		return w
+	}
+	cases := []struct {
+		name string
+		w    Write
+		rows int
+		want Problem
+	}{
+		{"10010 three times, stored", sent(codeOutcomeUnknown, codeOutcomeUnknown, codeOutcomeUnknown), 1, ""},
+		{"10010 three times, not stored", sent(codeOutcomeUnknown, codeOutcomeUnknown, codeOutcomeUnknown), 0, ""},
+		{"10010 three times, stored twice", sent(codeOutcomeUnknown, codeOutcomeUnknown, codeOutcomeUnknown), 2, ProblemDuplicated},
+		{"10010, then 10004, stored", sent(codeOutcomeUnknown, codeUnavailable), 1, ""},
+		{"10004 three times, stored", sent(codeUnavailable, codeUnavailable, codeUnavailable), 1, ProblemFailedPresent},
+		{"10010, then acknowledged, not stored", sent(codeOutcomeUnknown, 0), 0, ProblemLost},
+		{"10010, then acknowledged, stored twice", sent(codeOutcomeUnknown, 0), 2, ProblemDuplicated},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			obs := Observed{Rows: map[Kind]map[string]int{KindMessage: {text: c.rows}}}
+			got := Verify([]Write{c.w}, obs)
+			checkFindings(t, got, c.want)
+			if c.want == ProblemFailedPresent && !strings.Contains(got[0].Detail, "10004, then 10004") {
+				t.Errorf("detail %q does not say what the attempts were answered", got[0].Detail)
+			}
+		})
+	}
+	// A like whose unlike was answered 10010: either state is right.
+	for _, present := range []bool{true, false} {
+		ws := []Write{write(0, KindLike, "3:7", true, "a", Acked), {Seq: 1, Kind: KindLike, Key: "3:7", Phase: "b",
+			Attempts: []Attempt{attemptOf(answer{Code: codeOutcomeUnknown}, "b")}}}
+		checkFindings(t, Verify(ws, Observed{Present: map[Kind]map[string]bool{KindLike: {"3:7": present}}}), "")
 	}
 }
 
