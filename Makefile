@@ -23,8 +23,13 @@ export POSTMAN_FOLDERS
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
+# What `make run` starts (bin/devstack runs these and nothing else), and what `make test` needs
+# besides: SeaweedFS, the real S3 server the storage tests start. `make build` builds both.
+RUN_BINS  := $(addprefix $(BIN)/,etcd jaeger prometheus nats-server $(SERVICES) $(WORKERS) api-gateway devstack)
+TEST_BINS := $(RUN_BINS) $(BIN)/weed
+
 .PHONY: build
-build: $(BIN)/etcd $(BIN)/jaeger $(BIN)/prometheus $(BIN)/nats-server $(BIN)/weed $(addprefix $(BIN)/,$(SERVICES) $(WORKERS)) $(BIN)/api-gateway $(BIN)/devstack ## build the gateway, the six services, the media worker and the dev tools into bin/
+build: $(TEST_BINS) ## build the gateway, the six services, the media worker, devstack and the third-party servers (etcd, Jaeger, Prometheus, NATS, SeaweedFS) into bin/
 
 # Each program is rebuilt only when a Go file, go.mod or config it is built from is newer than it,
 # so a `make test` after a change to one service links that service alone.
@@ -41,34 +46,35 @@ $(BIN)/api-gateway: $(PKG_SRC) $(call src,api-gateway)
 $(BIN)/devstack: $(PKG_SRC)
 	@echo "build pkg/cmd/devstack -> bin/devstack"; cd pkg && go build -o $@ ./cmd/devstack
 
-# etcd and Jaeger come from the Go module proxy, built once from their own tools modules.
+# The third-party servers come from the Go module proxy, each built once from its own tools module
+# (pkg/tools/<name>, GOWORK=off). scripts/build-tool.sh prints what is built, an estimate and a
+# "still building" line every 20 s, since go build says nothing for minutes. The estimates are for
+# 2 cores: the lower figure on an idle machine, the higher one measured here on a loaded one.
+BUILD_TOOL := $(ROOT)/scripts/build-tool.sh
+
+# etcd: an embedded server (a main of our own around go.etcd.io/etcd/server/v3/embed).
 $(BIN)/etcd: pkg/tools/etcd/go.mod pkg/tools/etcd/main.go
-	@echo "building etcd (embedded server, from the Go module proxy; about a minute the first time)"
-	@cd pkg/tools/etcd && GOWORK=off go build -o $(BIN)/etcd .
+	@cd pkg/tools/etcd && GOWORK=off $(BUILD_TOOL) "etcd (embedded server)" "1 min" go build -o $(BIN)/etcd .
 
 $(BIN)/jaeger: pkg/tools/jaeger/go.mod
-	@echo "building Jaeger all-in-one from the Go module proxy (5-8 minutes the first time, cached after)"
-	@cd pkg/tools/jaeger && GOWORK=off go build -o $(BIN)/jaeger github.com/jaegertracing/jaeger/cmd/jaeger
+	@cd pkg/tools/jaeger && GOWORK=off $(BUILD_TOOL) "Jaeger all-in-one" "5-10 min" go build -o $(BIN)/jaeger github.com/jaegertracing/jaeger/cmd/jaeger
 
 # NATS (JetStream) carries the media jobs; make run and the pipeline tests start it from bin/.
 $(BIN)/nats-server: pkg/tools/nats/go.mod
-	@echo "building nats-server from the Go module proxy (about 30 s the first time, cached after)"
-	@cd pkg/tools/nats && GOWORK=off go build -o $(BIN)/nats-server github.com/nats-io/nats-server/v2
+	@cd pkg/tools/nats && GOWORK=off $(BUILD_TOOL) nats-server "15-30 s" go build -o $(BIN)/nats-server github.com/nats-io/nats-server/v2
 
-# SeaweedFS is the real S3-compatible server the media storage tests start (weed server -s3).
+# SeaweedFS is the real S3-compatible server the media storage tests start (weed server -s3);
+# make test builds it, make run does not.
 $(BIN)/weed: pkg/tools/seaweedfs/go.mod
-	@echo "building SeaweedFS from the Go module proxy (3-5 minutes the first time, cached after)"
-	@cd pkg/tools/seaweedfs && GOWORK=off go build -o $(BIN)/weed github.com/seaweedfs/seaweedfs/weed
+	@cd pkg/tools/seaweedfs && GOWORK=off $(BUILD_TOOL) "SeaweedFS (for the storage tests)" "3-6 min" go build -o $(BIN)/weed github.com/seaweedfs/seaweedfs/weed
 
-# Prometheus and promtool come from the Go module proxy too (about 3.5 minutes each, once). The
+# Prometheus and promtool come from the same tools module (each about 3.5-8 minutes, once). The
 # web UI's compiled assets are not in the module: its query API is what answers.
 $(BIN)/prometheus: pkg/tools/prometheus/go.mod
-	@echo "building Prometheus from the Go module proxy (3-4 minutes the first time, cached after)"
-	@cd pkg/tools/prometheus && GOWORK=off go build -o $(BIN)/prometheus github.com/prometheus/prometheus/cmd/prometheus
+	@cd pkg/tools/prometheus && GOWORK=off $(BUILD_TOOL) Prometheus "4-8 min" go build -o $(BIN)/prometheus github.com/prometheus/prometheus/cmd/prometheus
 
 $(BIN)/promtool: pkg/tools/prometheus/go.mod
-	@echo "building promtool from the Go module proxy (3-4 minutes the first time, cached after)"
-	@cd pkg/tools/prometheus && GOWORK=off go build -o $(BIN)/promtool github.com/prometheus/prometheus/cmd/promtool
+	@cd pkg/tools/prometheus && GOWORK=off $(BUILD_TOOL) promtool "4-8 min" go build -o $(BIN)/promtool github.com/prometheus/prometheus/cmd/promtool
 
 .PHONY: metrics-lint
 metrics-lint: $(BIN)/promtool ## check the Prometheus configs, alert rules (and their tests) and Grafana dashboards
@@ -83,11 +89,11 @@ metrics-lint: $(BIN)/promtool ## check the Prometheus configs, alert rules (and 
 REPLICAS ?= 1
 
 .PHONY: run
-run: build ## build and start the whole stack in the foreground (gateway on :8080; REPLICAS=2: two of each, second gateway on :8090); Ctrl-C stops it
+run: $(RUN_BINS) ## build what the stack runs (not SeaweedFS) and start it in the foreground (gateway on :8080; REPLICAS=2: two of each, second gateway on :8090); Ctrl-C stops it
 	@$(BIN)/devstack -root $(ROOT) -mysql '$(MYSQL_DSN)' -redis '$(REDIS_ADDR)' -replicas '$(REPLICAS)'
 
 .PHONY: test
-test: build ## run every test: unit, integration (real MySQL) and end-to-end (real stack over HTTP)
+test: $(TEST_BINS) ## run every test: unit, integration (real MySQL) and end-to-end (real stack over HTTP)
 	@set -o pipefail; fail=0; for m in $(MODULES); do \
 		echo "== go test -tags integration $$m"; (cd $$m && go test -race -count=1 -tags integration -timeout 20m ./...) || fail=1; \
 	done; exit $$fail
@@ -160,13 +166,26 @@ postman: ## run the Postman collection with newman against a running `make run` 
 .PHONY: compose-lint
 # The secrets docker-compose.yml requires (none is committed). `make up` writes random ones to .env
 # (not committed) the first time; compose-lint validates with placeholders.
-COMPOSE_SECRETS := TIKTOK_JWT_SECRET MYSQL_ROOT_PASSWORD GRAFANA_ADMIN_PASSWORD \
+COMPOSE_SECRETS := TIKTOK_JWT_SECRET MYSQL_ROOT_PASSWORD GRAFANA_ADMIN_PASSWORD REDIS_PASSWORD \
 	$(foreach s,USER VIDEO FAVORITE COMMENT RELATION MESSAGE,$(s)_DB_PASSWORD $(s)_MIGRATOR_DB_PASSWORD)
 COMPOSE_LINT_ENV := $(foreach v,$(COMPOSE_SECRETS),$(v)=placeholder-for-validation-only-0123456789)
 
-compose-lint: ## validate docker-compose.yml (alone and with docker-compose.s3.yml) and check every file it names (what CI does; no engine needed)
-	@env $(COMPOSE_LINT_ENV) docker-compose -f docker-compose.yml config -q
-	@env $(COMPOSE_LINT_ENV) docker-compose -f docker-compose.yml -f docker-compose.s3.yml config -q
+# Compose itself: the v2 plugin (`docker compose`) when it answers, else the v1 binary
+# (`docker-compose`); compose-cli stops with how to install one when neither does. Recursive (=),
+# so that only the targets that use compose ask for it.
+COMPOSE = $(shell if docker compose version >/dev/null 2>&1; then echo 'docker compose'; \
+	elif command -v docker-compose >/dev/null 2>&1; then echo docker-compose; fi)
+
+.PHONY: compose-cli
+compose-cli:
+	@test -n "$(COMPOSE)" || { echo "neither 'docker compose' (the v2 plugin) nor 'docker-compose' answers: install Docker Compose" \
+		"(https://docs.docker.com/compose/install/; on Debian or Ubuntu without Docker's repository: apt-get install docker-compose)" >&2; exit 1; }
+
+# The Go checks (api-gateway/e2e/deploy, TestCompose*) read the resolved file that docker-compose
+# v1 prints (v2 prints volumes and ports in another form), so they run the docker-compose binary.
+compose-lint: compose-cli ## validate docker-compose.yml (alone and with docker-compose.s3.yml) and check every file it names (what CI does; no engine needed)
+	@env $(COMPOSE_LINT_ENV) $(COMPOSE) -f docker-compose.yml config -q
+	@env $(COMPOSE_LINT_ENV) $(COMPOSE) -f docker-compose.yml -f docker-compose.s3.yml config -q
 	@cd api-gateway && go test -count=1 -tags integration -run '^TestCompose' ./e2e/deploy/
 
 # Kubernetes (deploy/kubernetes, docs/deployment.md): kustomize renders an overlay and k8slint
@@ -195,9 +214,16 @@ k8s-lint: $(BIN)/kustomize $(BIN)/k8slint ## render every Kubernetes overlay and
 	@set -o pipefail; $(foreach o,$(K8S_OVERLAYS),$(BIN)/kustomize build deploy/kubernetes/overlays/$(o) | $(BIN)/k8slint -name $(o) $(K8S_LINT_$(o)) &&) true
 
 .PHONY: up
-up: .env ## build the images and start the whole system with docker-compose (gateway :8080, Jaeger UI :16686)
-	docker-compose up --build --detach
-	@echo "started; 'docker-compose ps' shows each container's health, 'docker-compose logs -f api-gateway' its log"
+up: compose-cli .env ## build the images and start the whole system with docker-compose (gateway :8080, Jaeger UI :16686)
+	@# A secret missing from .env (required since it was written), or left empty (a copy of
+	@# .env.example), gets a random value.
+	@umask 077; for v in $(COMPOSE_SECRETS); do grep -q "^$$v=." .env || { \
+		s="$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"; \
+		if grep -q "^$$v=$$" .env; then awk -v v="$$v" -v s="$$s" '$$0 == v "=" { $$0 = v "=" s } 1' .env > .env.tmp && mv .env.tmp .env; \
+		else printf '%s=%s\n' "$$v" "$$s" >> .env; fi; \
+		echo "added a random $$v to .env (docker-compose.yml requires it; .env lacked it or left it empty)"; }; done
+	$(COMPOSE) up --build --detach
+	@echo "started; '$(COMPOSE) ps' shows each container's health, '$(COMPOSE) logs -f api-gateway' its log"
 
 .PHONY: down
 # Random secrets for docker-compose, written once and kept (the MySQL volume remembers the
@@ -207,5 +233,5 @@ up: .env ## build the images and start the whole system with docker-compose (gat
 		printf '%s=%s\n' "$$v" "$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"; done > $@
 	@echo "wrote random secrets to .env (docker-compose reads it; keep it with the volumes)"
 
-down: ## stop and remove the docker-compose containers (data stays in its volumes; add -v by hand to wipe it)
-	docker-compose down
+down: compose-cli ## stop and remove the docker-compose containers (data stays in its volumes; add -v by hand to wipe it)
+	$(COMPOSE) down

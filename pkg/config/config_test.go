@@ -141,7 +141,8 @@ func TestRedisSection(t *testing.T) {
 }
 
 func TestNATSURL(t *testing.T) {
-	for _, ok := range []string{"", "nats://127.0.0.1:4222", "nats://a:4222, nats://b:4222", "tls://nats.example:4222"} {
+	for _, ok := range []string{"", "nats://127.0.0.1:4222", "nats://a:4222, nats://b:4222", "tls://nats.example:4222",
+		"nats://video:s3cr3t@nats:4222"} {
 		if err := (NATS{URL: ok}).Validate(); err != nil {
 			t.Errorf("Validate(%q) = %v", ok, err)
 		}
@@ -149,6 +150,21 @@ func TestNATSURL(t *testing.T) {
 	for _, bad := range []string{"127.0.0.1:4222", "http://nats:4222", "nats://", "nats://a:4222,"} {
 		if err := (NATS{URL: bad}).Validate(); err == nil {
 			t.Errorf("Validate(%q) accepted it", bad)
+		}
+	}
+}
+
+// A URL with a login (the production overlay's) is shown without its password, in logs and in
+// the error that names a bad URL.
+func TestNATSURLIsShownWithoutItsPassword(t *testing.T) {
+	n := NATS{URL: "nats://video:s3cr3t@nats-a:4222,nats://video:s3cr3t@nats-b:4222"}
+	if got := n.Redacted(); got != "nats://video:xxxxx@nats-a:4222,nats://video:xxxxx@nats-b:4222" {
+		t.Fatalf("Redacted = %q", got)
+	}
+	for _, bad := range []string{"http://video:s3cr3t@nats:4222", "nats://video:s3cr3t@nats:4222,nats://video:s3cr3t@%zz"} {
+		err := NATS{URL: bad}.Validate()
+		if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("Validate(%q) = %v; want an error without the password", bad, err)
 		}
 	}
 }

@@ -210,7 +210,9 @@ func (c Client) Validate() error {
 }
 
 // NATS is the message queue (NATS with JetStream) a process publishes jobs to or consumes them
-// from. URL may list several servers of a cluster, comma-separated.
+// from. URL may list several servers of a cluster, comma-separated. A server that requires a
+// login is given it in the URL, nats://user:password@host:4222 (the client reads it from there),
+// so a URL may hold a secret: set it in the environment only, and show it with Redacted.
 type NATS struct {
 	URL string `yaml:"url" env:"TIKTOK_NATS_URL"`
 }
@@ -223,10 +225,30 @@ func (n NATS) Validate() error {
 	for _, u := range strings.Split(n.URL, ",") {
 		parsed, err := url.Parse(strings.TrimSpace(u))
 		if err != nil || (parsed.Scheme != "nats" && parsed.Scheme != "tls") || parsed.Host == "" {
-			return fmt.Errorf("nats.url: %q is not nats://host:port (or tls://), comma-separated for a cluster", u)
+			return fmt.Errorf("nats.url: %q is not nats://host:port (or tls://), comma-separated for a cluster", redactURL(u))
 		}
 	}
 	return nil
+}
+
+// Redacted is URL with every password replaced by "xxxxx", for logs and error messages.
+func (n NATS) Redacted() string {
+	parts := strings.Split(n.URL, ",")
+	for i, u := range parts {
+		parts[i] = redactURL(u)
+	}
+	return strings.Join(parts, ",")
+}
+
+// redactURL hides the password of one URL; a string that does not parse is hidden whole after
+// its scheme, since it cannot be told where a password in it would end.
+func redactURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		scheme, _, _ := strings.Cut(raw, "://")
+		return scheme + "://xxxxx"
+	}
+	return u.Redacted()
 }
 
 // Service is the whole config of an RPC service binary.

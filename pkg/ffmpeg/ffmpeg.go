@@ -153,7 +153,11 @@ func (t Tools) run(ctx context.Context, name string, args ...string) ([]byte, er
 	ctx, cancel := context.WithTimeout(ctx, t.Timeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, name, args...)
+	cmd := exec.CommandContext(ctx, name, args...) // a bare name is resolved here, in Go
+	// The tool decodes files strangers uploaded: a decoder bug exploited by one would run with
+	// whatever the environment holds, and the gateway's and the worker's hold the JWT secret and
+	// the S3 keys. Neither tool needs a variable, so it gets none (a nil Env would inherit ours).
+	cmd.Env = []string{}
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	if ctx.Err() != nil {

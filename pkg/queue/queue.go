@@ -43,7 +43,7 @@ func Connect(cfg config.NATS, name string, log *slog.Logger) (*nats.Conn, error)
 		}),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("queue: nats %s: %w", cfg.URL, err)
+		return nil, fmt.Errorf("queue: nats %s: %w", cfg.Redacted(), err)
 	}
 	return nc, nil
 }

@@ -1,6 +1,7 @@
 // Package validate checks the ids a request names the same way in every service: an id is a
 // positive integer, and one that is not is the caller's mistake, answered with errno.BadRequest
-// naming the field it came in. Lists of ids in batch calls are read by pkg/idbatch; each service's
+// naming the field it came in. It also holds the one rule for text users write for others to
+// read (Text: comments and messages), which each service answers with its own code. Lists of ids in batch calls are read by pkg/idbatch; each service's
 // biz.Action validates its own action_type (its code is the service's own).
 package validate
 

@@ -131,13 +131,13 @@ func run(args []string) error {
 	}
 	admin.AddCheck("nats", func(context.Context) error {
 		if !nc.IsConnected() {
-			return errors.New("not connected to " + cfg.NATS.URL)
+			return errors.New("not connected to " + cfg.NATS.Redacted())
 		}
 		return nil
 	})
 	admin.AddCheck("consumer", func(context.Context) error { return worker.Ready() })
 
-	log.Info("serving", "nats", cfg.NATS.URL, "storage", cfg.Media.Storage, "concurrency", w.Concurrency)
+	log.Info("serving", "nats", cfg.NATS.Redacted(), "storage", cfg.Media.Storage, "concurrency", w.Concurrency)
 	err = worker.Run(ctx)
 	admin.Drain()
 	log.Info("stopped")

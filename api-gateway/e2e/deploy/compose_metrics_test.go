@@ -22,7 +22,14 @@ type promConfig struct {
 		StaticConfigs []struct {
 			Targets []string `yaml:"targets"`
 		} `yaml:"static_configs"`
+		DNSSDConfigs []dnsSDConfig `yaml:"dns_sd_configs"`
 	} `yaml:"scrape_configs"`
+}
+
+type dnsSDConfig struct {
+	Names []string `yaml:"names"`
+	Type  string   `yaml:"type"`
+	Port  int      `yaml:"port"`
 }
 
 func loadPromConfig(t *testing.T, root, path string) promConfig {
@@ -49,13 +56,33 @@ func (c promConfig) targets() map[string][]string {
 	return m
 }
 
+// jobs lists the jobs in the order of the file.
+func (c promConfig) jobs() []string {
+	var out []string
+	for _, sc := range c.ScrapeConfigs {
+		out = append(out, sc.JobName)
+	}
+	return out
+}
+
+// dnsSD maps each job to its DNS service discovery configs.
+func (c promConfig) dnsSD() map[string][]dnsSDConfig {
+	m := map[string][]dnsSDConfig{}
+	for _, sc := range c.ScrapeConfigs {
+		m[sc.JobName] = append(m[sc.JobName], sc.DNSSDConfigs...)
+	}
+	return m
+}
+
 // Every process serves its admin port inside the network; Prometheus scrapes each one there under
-// the process's name, and the health check asks the same port whether the process is ready.
+// the process's name, and the health check asks the same port whether the process is ready. The
+// media workers scale (`--scale media-worker=3`): Prometheus finds each replica by DNS (type A on
+// the service name, which compose's DNS answers with every replica's address), so none is missed.
 func TestComposeScrapesEveryProcessOnItsAdminPort(t *testing.T) {
 	root := repoRoot(t)
 	f := loadCompose(t, root)
 	prom := loadPromConfig(t, root, "deploy/prometheus/prometheus.compose.yml")
-	targets := prom.targets()
+	targets, dnsSD := prom.targets(), prom.dnsSD()
 	processes := append(appServices(), "media-worker")
 	for i, name := range processes {
 		port := 9881 + i
@@ -69,8 +96,16 @@ func TestComposeScrapesEveryProcessOnItsAdminPort(t *testing.T) {
 		if got, want := svc.Environment["TIKTOK_ADMIN_ADDR"], fmt.Sprintf("0.0.0.0:%d", port); got != want {
 			t.Errorf("%s: TIKTOK_ADMIN_ADDR = %q; want %q", name, got, want)
 		}
-		if want := []string{fmt.Sprintf("%s:%d", name, port)}; !slices.Equal(targets[name], want) {
-			t.Errorf("Prometheus job %s scrapes %v; want %v", name, targets[name], want)
+		if name == "media-worker" {
+			want := []dnsSDConfig{{Names: []string{name}, Type: "A", Port: port}}
+			if !slices.EqualFunc(dnsSD[name], want, func(a, b dnsSDConfig) bool {
+				return slices.Equal(a.Names, b.Names) && a.Type == b.Type && a.Port == b.Port
+			}) || len(targets[name]) != 0 {
+				t.Errorf("Prometheus job %s: DNS discovery %+v, static targets %v; want %+v alone, so that every scaled worker is scraped",
+					name, dnsSD[name], targets[name], want)
+			}
+		} else if want := []string{fmt.Sprintf("%s:%d", name, port)}; !slices.Equal(targets[name], want) || len(dnsSD[name]) != 0 {
+			t.Errorf("Prometheus job %s scrapes %v (DNS discovery %+v); want the static %v", name, targets[name], dnsSD[name], want)
 		}
 		if hc := svc.Healthcheck; hc == nil || !strings.Contains(strings.Join(hc.Test, " "), fmt.Sprintf("http://127.0.0.1:%d/readyz", port)) {
 			t.Errorf("%s: health check %v; want it to ask /readyz on the admin port %d", name, hc, port)
@@ -79,14 +114,8 @@ func TestComposeScrapesEveryProcessOnItsAdminPort(t *testing.T) {
 			t.Errorf("%s: admin.listen of its committed config is on port %d; want %d, as make run and compose use", name, got, port)
 		}
 	}
-	if len(targets) != len(processes)+1 {
-		t.Errorf("Prometheus jobs %v; want one per process and Prometheus itself", slices.Sorted(func(yield func(string) bool) {
-			for k := range targets {
-				if !yield(k) {
-					return
-				}
-			}
-		}))
+	if jobs := prom.jobs(); len(jobs) != len(processes)+1 || !slices.Contains(jobs, "prometheus") {
+		t.Errorf("Prometheus jobs %v; want one per process and Prometheus itself", jobs)
 	}
 	p := f.Services["prometheus"]
 	if !slices.Equal(prom.RuleFiles, []string{"alerts.yml"}) {

@@ -54,7 +54,7 @@ type composeService struct {
 // composeSecrets are the variables docker-compose.yml requires, as the Makefile's COMPOSE_SECRETS
 // lists them: no secret has a committed default.
 var composeSecrets = func() []string {
-	out := []string{"TIKTOK_JWT_SECRET", "MYSQL_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD"}
+	out := []string{"TIKTOK_JWT_SECRET", "MYSQL_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "REDIS_PASSWORD"}
 	for _, s := range []string{"USER", "VIDEO", "FAVORITE", "COMMENT", "RELATION", "MESSAGE"} {
 		out = append(out, s+"_DB_PASSWORD", s+"_MIGRATOR_DB_PASSWORD")
 	}
@@ -158,7 +158,9 @@ func TestComposeBuildsEveryAppFromTheRepository(t *testing.T) {
 }
 
 // checkDockerfile reads a Dockerfile as built with args: several stages, every file it copies
-// from the context present, and a final stage that runs as a non-root user.
+// from the context present, and a final stage that runs as a non-root user in production mode (the
+// committed config.yaml it copies is a development one: `docker run` of the image alone must not
+// accept its development JWT secret; compose and the dev overlay choose development themselves).
 func checkDockerfile(t *testing.T, root, path, name string, args map[string]string) {
 	t.Helper()
 	file, err := os.Open(filepath.Join(root, path))
@@ -169,6 +171,7 @@ func checkDockerfile(t *testing.T, root, path, name string, args map[string]stri
 	defer file.Close()
 	var stages int
 	var lastUser string
+	var finalEnv map[string]string
 	var text strings.Builder
 	sc := bufio.NewScanner(file)
 	for sc.Scan() {
@@ -181,7 +184,12 @@ func checkDockerfile(t *testing.T, root, path, name string, args map[string]stri
 		switch strings.ToUpper(fields[0]) {
 		case "FROM":
 			stages++
-			lastUser = ""
+			lastUser, finalEnv = "", map[string]string{}
+		case "ENV":
+			for _, kv := range fields[1:] { // the ENV k=v ... form, which these files use
+				k, v, _ := strings.Cut(kv, "=")
+				finalEnv[k] = v
+			}
 		case "USER":
 			lastUser = fields[1]
 		case "COPY":
@@ -199,6 +207,9 @@ func checkDockerfile(t *testing.T, root, path, name string, args map[string]stri
 	}
 	if lastUser == "" || lastUser == "root" || strings.HasPrefix(lastUser, "0") {
 		t.Errorf("%s: the final stage runs as %q; want a non-root user", path, lastUser)
+	}
+	if finalEnv["TIKTOK_ENV"] != "production" {
+		t.Errorf("%s: the image runs with TIKTOK_ENV=%q; want production by default", path, finalEnv["TIKTOK_ENV"])
 	}
 	if name == "api-gateway" && !strings.Contains(text.String(), "ffmpeg") {
 		t.Errorf("%s: the gateway handles uploads and needs ffmpeg and ffprobe in its image", path)
@@ -400,17 +411,32 @@ func TestComposeRunsRedisForTheCache(t *testing.T) {
 	if !ok {
 		t.Fatal("service redis is missing")
 	}
-	if name, tag, _ := strings.Cut(r.Image, ":"); name != "redis" || tag == "" || tag == "latest" {
-		t.Errorf("redis image %q; want a pinned redis tag", r.Image)
+	// At least 7.4.5: the 7.4 releases before it have the 2025 Lua and unauthenticated
+	// denial-of-service vulnerabilities.
+	var major, minor, patch int
+	if name, tag, _ := strings.Cut(r.Image, ":"); name != "redis" ||
+		func() bool { n, _ := fmt.Sscanf(tag, "%d.%d.%d", &major, &minor, &patch); return n != 3 }() ||
+		major != 7 || minor != 4 || patch < 5 {
+		t.Errorf("redis image %q; want a pinned redis 7.4.x tag, 7.4.5 or later", r.Image)
 	}
 	cmd := strings.Join(r.Command, " ")
-	for _, want := range []string{"--maxmemory ", "--maxmemory-policy allkeys-lru", "--appendonly no"} {
+	for _, want := range []string{"--maxmemory ", "--maxmemory-policy allkeys-lru", "--appendonly no",
+		"--requirepass " + placeholderSecret} {
 		if !strings.Contains(cmd, want) {
 			t.Errorf("redis command %q lacks %q", cmd, want)
 		}
 	}
-	if gw := f.Services["api-gateway"].Environment; gw["TIKTOK_REDIS_ADDR"] != "" {
+	if gw := f.Services["api-gateway"].Environment; gw["TIKTOK_REDIS_ADDR"] != "" || gw["TIKTOK_REDIS_PASSWORD"] != "" {
 		t.Errorf("the gateway is given Redis (%q); only the services own cached data", gw["TIKTOK_REDIS_ADDR"])
+	}
+	// Every client of the cache authenticates with the password Redis requires.
+	for _, name := range rpcServices {
+		if got := f.Services[name].Environment["TIKTOK_REDIS_PASSWORD"]; got != placeholderSecret {
+			t.Errorf("%s: TIKTOK_REDIS_PASSWORD = %q; want REDIS_PASSWORD, the one Redis requires", name, got)
+		}
+	}
+	if hc := r.Healthcheck; hc == nil || r.Environment["REDISCLI_AUTH"] != placeholderSecret {
+		t.Errorf("redis health check %+v with REDISCLI_AUTH %q; want redis-cli authenticated with REDIS_PASSWORD", hc, r.Environment["REDISCLI_AUTH"])
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
-	"github.com/cloudwego/hertz/pkg/protocol"
 	"github.com/opentracing/opentracing-go"
 	"github.com/opentracing/opentracing-go/ext"
 
@@ -21,9 +20,15 @@ const HealthPath = "/healthz"
 // TraceHeader carries the trace id of every answer, so a client or a test can find its trace.
 const TraceHeader = "X-Trace-Id"
 
-// Trace starts the server span of each request (a child of the caller's span when the request
-// carries one), puts it in the context every handler and RPC client receives, and logs one access
-// line to log. Neither the span nor the log holds the query string: tokens travel there.
+// Trace starts the server span of each request, puts it in the context every handler and RPC
+// client receives, and logs one access line to log. Neither the span nor the log holds the query
+// string: tokens travel there.
+//
+// The span is the root of a new trace, whatever trace headers the request carries: the gateway is
+// the edge, and its callers are phones, not trusted. A caller's context would decide the sampling
+// (an uber-trace-id with the sampled flag, or a jaeger-debug-id, makes Jaeger record the whole
+// trace on every service), so anyone could make the system trace every request. The configured
+// sampler alone decides; the answer's X-Trace-Id gives the client the id to correlate with.
 func Trace(tracer opentracing.Tracer, log *slog.Logger) app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
 		if string(c.URI().Path()) == HealthPath {
@@ -35,12 +40,9 @@ func Trace(tracer opentracing.Tracer, log *slog.Logger) app.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		opts := []opentracing.StartSpanOption{ext.SpanKindRPCServer}
-		if parent, err := tracer.Extract(opentracing.HTTPHeaders, requestHeaders{&c.Request.Header}); err == nil {
-			opts = append(opts, opentracing.ChildOf(parent))
-		}
 		method := string(c.Method())
-		span := tracer.StartSpan("HTTP "+method+" "+route, opts...)
+		// Always a root span: see Trace's comment for why a caller's trace headers are not read.
+		span := tracer.StartSpan("HTTP "+method+" "+route, ext.SpanKindRPCServer)
 		defer span.Finish()
 		ext.HTTPMethod.Set(span, method)
 		ext.HTTPUrl.Set(span, string(c.URI().Path()))
@@ -70,20 +72,6 @@ func Trace(tracer opentracing.Tracer, log *slog.Logger) app.HandlerFunc {
 			_ = log.Handler().Handle(ctx, line)
 		}
 	}
-}
-
-// requestHeaders reads a request's headers as a tracer's carrier, in place (the tracer matches
-// the names without regard to case).
-type requestHeaders struct{ h *protocol.RequestHeader }
-
-func (r requestHeaders) ForeachKey(handler func(key, val string) error) error {
-	var err error
-	r.h.VisitAll(func(k, v []byte) {
-		if err == nil {
-			err = handler(string(k), string(v))
-		}
-	})
-	return err
 }
 
 // businessCodeKey is where handlers leave the status_code they answered with, for the span and log.

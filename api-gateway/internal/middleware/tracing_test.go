@@ -18,10 +18,11 @@ import (
 	"simpletiktok/pkg/logging"
 )
 
-// A request that carries its caller's span (Jaeger's header, in any case) gets a server span in
-// the caller's trace, whose id the answer names; the access line names the route and the business
-// code, with the service and the trace id, and holds no query string.
-func TestTraceContinuesTheCallersTraceAndLogsOneLine(t *testing.T) {
+// Every request gets a server span of its own, the root of a new trace, even when it carries a
+// caller's span (Jaeger's header, in any case): the phone is not trusted to join or decide a
+// trace. The answer names the new trace; the access line names the route and the business code,
+// with the service and the trace id, and holds no query string.
+func TestTraceStartsItsOwnTraceAndLogsOneLine(t *testing.T) {
 	reporter := jaeger.NewInMemoryReporter()
 	tracer, closer := jaeger.NewTracer("gw", jaeger.NewConstSampler(true), reporter)
 	defer closer.Close()
@@ -57,14 +58,15 @@ func TestTraceContinuesTheCallersTraceAndLogsOneLine(t *testing.T) {
 		}
 		span := spans[0].(*jaeger.Span)
 		got := span.SpanContext()
-		if got.TraceID() != parent.TraceID() || got.ParentID() != parent.SpanID() {
-			t.Fatalf("%s: the request's span is %v (parent %v); want a child of %v", header, got, got.ParentID(), parent)
+		if got.TraceID() == parent.TraceID() || got.ParentID() != 0 {
+			t.Fatalf("%s: the request's span is %v (parent %v); want the root of a trace other than the caller's %v",
+				header, got, got.ParentID(), parent)
 		}
 		if span.OperationName() != "HTTP GET /douyin/user/" {
 			t.Fatalf("%s: span named %q", header, span.OperationName())
 		}
-		if id := w.Header().Get(TraceHeader); id != parent.TraceID().String() {
-			t.Fatalf("%s: the answer's %s = %q; want %s", header, TraceHeader, id, parent.TraceID())
+		if id := w.Header().Get(TraceHeader); id != got.TraceID().String() {
+			t.Fatalf("%s: the answer's %s = %q; want %s", header, TraceHeader, id, got.TraceID())
 		}
 
 		var line map[string]any
@@ -72,7 +74,7 @@ func TestTraceContinuesTheCallersTraceAndLogsOneLine(t *testing.T) {
 			t.Fatalf("%s: the access log is %q, not one JSON line: %v", header, logs.String(), err)
 		}
 		if line["msg"] != "http" || line["level"] != "INFO" || line["service"] != "api-gateway" ||
-			line["trace_id"] != parent.TraceID().String() || line["method"] != "GET" ||
+			line["trace_id"] != got.TraceID().String() || line["method"] != "GET" ||
 			line["route"] != "/douyin/user/" || line["path"] != "/douyin/user/" ||
 			line["status_code"] != float64(10002) || line["http_status"] != float64(200) {
 			t.Fatalf("%s: access line %v", header, line)
@@ -81,6 +83,49 @@ func TestTraceContinuesTheCallersTraceAndLogsOneLine(t *testing.T) {
 			t.Fatalf("%s: the access line holds the token: %s", header, logs.String())
 		}
 		caller.Finish()
+	}
+}
+
+// A client cannot make the system trace its requests: at a sample rate of 0, a request whose
+// uber-trace-id says "sampled" (flag 1) or "debug" (flag 2), or that carries a jaeger-debug-id,
+// is not sampled, and neither is anything the handler starts under it.
+func TestClientCannotForceSampling(t *testing.T) {
+	reporter := jaeger.NewInMemoryReporter()
+	sampler, err := jaeger.NewProbabilisticSampler(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tracer, closer := jaeger.NewTracer("gw", sampler, reporter)
+	defer closer.Close()
+	var seen jaeger.SpanContext
+	engine := route.NewEngine(config.NewOptions(nil))
+	engine.Use(Trace(tracer, slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))))
+	engine.GET("/douyin/feed/", func(ctx context.Context, c *app.RequestContext) {
+		seen = opentracing.SpanFromContext(ctx).Context().(jaeger.SpanContext)
+		child := tracer.StartSpan("rpc", opentracing.ChildOf(opentracing.SpanFromContext(ctx).Context()))
+		child.Finish()
+		c.String(200, "{}")
+	})
+
+	forced := [][]ut.Header{
+		{{Key: "uber-trace-id", Value: "4bf92f3577b34da6:a3ce929d0e0e4736:0:1"}},
+		{{Key: "uber-trace-id", Value: "4bf92f3577b34da6:a3ce929d0e0e4736:0:3"}},
+		{{Key: "jaeger-debug-id", Value: "force-this-trace"}},
+		{{Key: "uber-trace-id", Value: "4bf92f3577b34da6:a3ce929d0e0e4736:0:1"}, {Key: "jaeger-debug-id", Value: "force-this-trace"}},
+	}
+	for _, headers := range forced {
+		reporter.Reset()
+		w := ut.PerformRequest(engine, "GET", "/douyin/feed/", nil, headers...)
+		if seen.IsSampled() || seen.IsDebug() || seen.TraceID().String() == "4bf92f3577b34da6" {
+			t.Fatalf("%v: the request's span %v is sampled %v, debug %v; want a new unsampled trace",
+				headers, seen, seen.IsSampled(), seen.IsDebug())
+		}
+		if n := len(reporter.GetSpans()); n != 0 {
+			t.Fatalf("%v: %d spans reported at a sample rate of 0", headers, n)
+		}
+		if id := w.Header().Get(TraceHeader); id != seen.TraceID().String() {
+			t.Fatalf("%v: the answer's %s = %q; want %s", headers, TraceHeader, id, seen.TraceID())
+		}
 	}
 }
 

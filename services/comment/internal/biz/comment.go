@@ -6,9 +6,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
@@ -206,16 +204,12 @@ func (s *Comments) Counts(ctx context.Context, videoIDs []int64) (map[int64]int6
 	return out, nil
 }
 
-// ValidateContent accepts 1 to MaxContentLen characters of valid UTF-8 that are not all blank.
-// Anything else is kept verbatim: markup is text, and it is the client's to escape when shown.
+// ValidateContent accepts what validate.Text accepts, up to MaxContentLen characters, and answers
+// anything else with errno.CommentInvalidContent saying what is wrong. Accepted text is kept
+// verbatim: markup is text, and it is the client's to escape when shown.
 func ValidateContent(content string) error {
-	switch {
-	case !utf8.ValidString(content):
-		return errno.CommentInvalidContent.WithMsg("comment_text is not valid UTF-8")
-	case strings.TrimSpace(content) == "":
-		return errno.CommentInvalidContent.WithMsg("comment_text is empty or only spaces")
-	case utf8.RuneCountInString(content) > MaxContentLen:
-		return errno.CommentInvalidContent.WithMsg("comment_text is longer than %d characters", MaxContentLen)
+	if err := validate.Text(content, MaxContentLen); err != nil {
+		return errno.CommentInvalidContent.WithMsg("comment_text %v", err)
 	}
 	return nil
 }

@@ -140,6 +140,7 @@ func TestPostKeepsContentVerbatim(t *testing.T) {
 		"<script>alert('x')</script> & &amp;",
 		"  leading and trailing spaces  ",
 		"多语言 😀 émoji\nnew line\ttab",
+		"a family 👨\u200d👩\u200d👧 and عربي \u200f(mark) שלום",
 		strings.Repeat("字", MaxContentLen),
 		"a",
 	} {
@@ -170,6 +171,12 @@ func TestPostRefusals(t *testing.T) {
 		{"only spaces", 1, 10, " \t\n\u3000 ", errno.CommentInvalidContent},
 		{"too long", 1, 10, strings.Repeat("a", MaxContentLen+1), errno.CommentInvalidContent},
 		{"invalid utf-8", 1, 10, "ok\xff", errno.CommentInvalidContent},
+		{"NUL", 1, 10, "a\x00b", errno.CommentInvalidContent},
+		{"carriage return", 1, 10, "line\r", errno.CommentInvalidContent},
+		{"escape sequence", 1, 10, "\x1b[2Jcleared", errno.CommentInvalidContent},
+		{"C1 control", 1, 10, "a\u009bb", errno.CommentInvalidContent},
+		{"right-to-left override", 1, 10, "gnp.\u202Eexe", errno.CommentInvalidContent},
+		{"right-to-left isolate", 1, 10, "a\u2067b", errno.CommentInvalidContent},
 		{"missing video", 1, 999, "hello", errno.VideoNotFound},
 		{"bad video id", 1, 0, "hello", errno.BadRequest},
 		{"no user", 0, 10, "hello", errno.BadRequest},
@@ -180,6 +187,18 @@ func TestPostRefusals(t *testing.T) {
 				t.Fatalf("Post = %+v, %v; want %v", got, err, c.want)
 			}
 		})
+	}
+	// The refusal says what is wrong with the text.
+	for content, want := range map[string]string{
+		"a\u202Eb":                           "comment_text holds the bidirectional control character U+202E",
+		"a\x07b":                             "comment_text holds the control character U+0007 (only newline and tab are allowed)",
+		" ":                                  "comment_text is empty or only spaces",
+		"ok\xff":                             "comment_text is not valid UTF-8",
+		strings.Repeat("a", MaxContentLen+1): "comment_text is longer than 500 characters",
+	} {
+		if e, ok := errno.From(ValidateContent(content)); !ok || e.Code != errno.CommentInvalidContent.Code || e.Msg != want {
+			t.Fatalf("ValidateContent(%q) = %v; want 14003 %q", content, e, want)
+		}
 	}
 	videos.err = errno.ServiceUnavailable
 	if _, err := s.Post(context.Background(), 1, 10, "hello", ""); !errors.Is(err, errno.ServiceUnavailable) {

@@ -6,9 +6,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
@@ -183,10 +181,11 @@ func (m *Messages) Latest(ctx context.Context, queries []LatestQuery) ([]map[int
 	return answers, nil
 }
 
-// ValidateContent accepts 1..MaxContentLen characters of valid UTF-8 that are not all white space.
+// ValidateContent accepts what validate.Text accepts, up to MaxContentLen characters, and answers
+// anything else with errno.MessageInvalidContent saying what is wrong.
 func ValidateContent(s string) error {
-	if !utf8.ValidString(s) || strings.TrimSpace(s) == "" || utf8.RuneCountInString(s) > MaxContentLen {
-		return errno.MessageInvalidContent
+	if err := validate.Text(s, MaxContentLen); err != nil {
+		return errno.MessageInvalidContent.WithMsg("content %v", err)
 	}
 	return nil
 }

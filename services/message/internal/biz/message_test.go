@@ -132,6 +132,11 @@ func TestSendRefusals(t *testing.T) {
 		{"blank", 1, 2, " \t\n ", errno.MessageInvalidContent},
 		{"501 characters", 1, 2, strings.Repeat("字", MaxContentLen+1), errno.MessageInvalidContent},
 		{"invalid UTF-8", 1, 2, "a\xffb", errno.MessageInvalidContent},
+		{"NUL", 1, 2, "a\x00b", errno.MessageInvalidContent},
+		{"escape sequence", 1, 2, "\x1b]0;title\x07", errno.MessageInvalidContent},
+		{"C1 control", 1, 2, "a\u0085b", errno.MessageInvalidContent},
+		{"left-to-right override", 1, 2, "a\u202Db", errno.MessageInvalidContent},
+		{"pop directional isolate", 1, 2, "a\u2069b", errno.MessageInvalidContent},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -142,6 +147,22 @@ func TestSendRefusals(t *testing.T) {
 	}
 	if len(repo.msgs) != 0 {
 		t.Fatalf("a refused message was stored: %+v", repo.msgs)
+	}
+}
+
+// A multi-line message, emoji joined by zero-width joiners and right-to-left text with its marks
+// stay valid; a refusal says what is wrong.
+func TestSendAcceptsTextAndNamesWhatItRefuses(t *testing.T) {
+	m, _ := newMessages()
+	for _, content := range []string{"line one\nline two\n\tindented", "👨\u200d👩\u200d👧", "שלום \u200f(1)"} {
+		if got, err := m.Send(context.Background(), 1, 2, content, ""); err != nil || got.Content != content {
+			t.Fatalf("Send(%q) = %+v, %v", content, got, err)
+		}
+	}
+	_, err := m.Send(context.Background(), 1, 2, "hi\u202Eereht", "")
+	if e, ok := errno.From(err); !ok || e.Code != errno.MessageInvalidContent.Code ||
+		e.Msg != "content holds the bidirectional control character U+202E" {
+		t.Fatalf("Send with an override = %v; want 16003 naming U+202E", err)
 	}
 }
 

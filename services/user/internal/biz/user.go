@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -87,7 +86,8 @@ func (u *Users) Register(ctx context.Context, username, password string) (int64,
 // Login returns the id of the account whose credentials these are. An unknown username and a
 // wrong password give the same error and cost the same bcrypt work.
 func (u *Users) Login(ctx context.Context, username, password string) (int64, error) {
-	if ValidateUsername(username) != nil || ValidatePassword(password) != nil {
+	// Only the length: an account named before a character was refused still logs in.
+	if usernameLength(username) != nil || ValidatePassword(password) != nil {
 		return 0, errno.UserLoginFailed
 	}
 	a, err := u.repo.GetByUsername(ctx, username)
@@ -127,14 +127,35 @@ func (u *Users) MGet(ctx context.Context, ids []int64) ([]*Account, error) {
 	return out, nil
 }
 
-// ValidateUsername enforces 1..32 characters, none of them a space or a control character.
+// ValidateUsername enforces 1..32 characters of valid UTF-8, none of them a space, a control
+// character or an invisible format character (Unicode category Cf: zero-width spaces and joiners,
+// U+2060, U+FEFF, the bidirectional marks, embeddings, overrides and isolates, soft hyphens...).
+// A name is shown to others and must read as what it is: with those, two accounts could look the
+// same, or one could display reversed. A refusal says which character it was.
 func ValidateUsername(s string) error {
-	n := utf8.RuneCountInString(s)
-	if n == 0 || n > MaxUsernameLen || !utf8.ValidString(s) {
-		return errno.UserInvalidName
+	if err := usernameLength(s); err != nil {
+		return err
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return errno.UserInvalidName
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			return errno.UserInvalidName.WithMsg("username holds the space character %U", r)
+		case unicode.IsControl(r):
+			return errno.UserInvalidName.WithMsg("username holds the control character %U", r)
+		case unicode.Is(unicode.Cf, r):
+			return errno.UserInvalidName.WithMsg("username holds the invisible format character %U", r)
+		}
+	}
+	return nil
+}
+
+// usernameLength enforces 1..32 characters of valid UTF-8.
+func usernameLength(s string) error {
+	if !utf8.ValidString(s) {
+		return errno.UserInvalidName.WithMsg("username is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(s); n == 0 || n > MaxUsernameLen {
+		return errno.UserInvalidName.WithMsg("username must be 1 to %d characters", MaxUsernameLen)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package biz
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -103,6 +104,60 @@ func TestRegisterValidates(t *testing.T) {
 				t.Fatalf("Register(%q, %q) = %v; want %v", c.username, c.password, err, c.want)
 			}
 		})
+	}
+}
+
+// A username is shown to others and must read as what it is: no invisible character that would
+// let two accounts look the same or make a name display reversed. Each refusal is 11004 and names
+// the character.
+func TestRegisterRefusesInvisibleCharacters(t *testing.T) {
+	u, repo := newUsers(t)
+	cases := map[string]rune{
+		"zero width space": '\u200B', "zero width non-joiner": '\u200C', "zero width joiner": '\u200D',
+		"word joiner": '\u2060', "byte order mark": '\uFEFF',
+		"left-to-right embedding": '\u202A', "right-to-left embedding": '\u202B',
+		"pop directional formatting": '\u202C', "left-to-right override": '\u202D',
+		"right-to-left override": '\u202E', "left-to-right isolate": '\u2066',
+		"right-to-left isolate": '\u2067', "first strong isolate": '\u2068',
+		"pop directional isolate": '\u2069', "left-to-right mark": '\u200E',
+		"right-to-left mark": '\u200F', "arabic letter mark": '\u061C',
+		"soft hyphen (format)": '\u00AD', "C1 control": '\u0085', "delete": '\u007F',
+		"no-break space": '\u00A0', "ideographic space": '\u3000',
+	}
+	for name, r := range cases {
+		t.Run(name, func(t *testing.T) {
+			username := "ad" + string(r) + "min"
+			_, err := u.Register(context.Background(), username, "pw")
+			e, ok := errno.From(err)
+			if !errors.Is(err, errno.UserInvalidName) || !ok || !strings.Contains(e.Msg, fmt.Sprintf("%U", r)) {
+				t.Fatalf("Register(%q) = %v; want 11004 naming %U", username, err, r)
+			}
+		})
+	}
+	if len(repo.byName) != 0 {
+		t.Fatalf("refused names were stored: %v", repo.byName)
+	}
+	// Visible text of any script stays valid, and so does a one-character password.
+	for _, name := range []string{"عمر", "שלום", "Ζωή", "名前", "😀x", "o'neil-2.0"} {
+		if _, err := u.Register(context.Background(), name, "p"); err != nil {
+			t.Fatalf("Register(%q) = %v", name, err)
+		}
+	}
+}
+
+// An account named before a character was refused (stored as it was then) still logs in.
+func TestLoginAcceptsNamesRegisteredUnderAnOlderRule(t *testing.T) {
+	u, repo := newUsers(t)
+	hash, err := bcrypt.GenerateFromPassword(prehash("pw"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Account{Username: "zo\u200De", PasswordHash: string(hash)}
+	if err := repo.Create(context.Background(), old); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := u.Login(context.Background(), "zo\u200De", "pw"); err != nil || id != old.ID {
+		t.Fatalf("Login = %d, %v; want %d", id, err, old.ID)
 	}
 }
 
