@@ -2,7 +2,7 @@
 // its bound values) and logging slow statements; the schema itself comes from the service's
 // migrations (migrate.go), applied by a step of its own before the service starts. A failed statement
 // is a debug line only: its error goes back to the caller, which retries it (InTx) or decides
-// what it means and logs it once (rpc.ServerError).
+// what it means and logs it once (the services' error middleware, pkg/rpc/errors.go).
 package db
 
 import (

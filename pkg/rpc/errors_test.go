@@ -11,12 +11,13 @@ import (
 	"time"
 
 	"github.com/cloudwego/kitex/pkg/kerrors"
+	"github.com/cloudwego/kitex/pkg/rpcinfo"
 
 	"simpletiktok/pkg/errno"
 )
 
 func TestClientErrorOfNil(t *testing.T) {
-	if ClientError(nil) != nil || ServerError(context.Background(), slog.New(slog.DiscardHandler), nil) != nil {
+	if ClientError(nil) != nil {
 		t.Fatal("nil must stay nil")
 	}
 }
@@ -59,18 +60,18 @@ func TestServerErrorAfterTheDeadline(t *testing.T) {
 	defer cancel()
 	<-ctx.Done()
 	dbErr := errors.New("invalid connection")
-	biz, ok := kerrors.FromBizStatusError(ServerError(ctx, log, dbErr))
-	if !ok || biz.BizStatusCode() != errno.Timeout.Code || !strings.Contains(logs.String(), `"level":"WARN"`) {
+	biz := serverError(ctx, log, dbErr)
+	if biz.BizStatusCode() != errno.Timeout.Code || !strings.Contains(logs.String(), `"level":"WARN"`) {
 		t.Fatalf("after the deadline: %v, logged %q; want errno.Timeout and a warning", biz, logs.String())
 	}
 	// The deadline has passed a moment before the context's timer marks it done.
-	biz, ok = kerrors.FromBizStatusError(ServerError(passed{context.Background()}, log, dbErr))
-	if !ok || biz.BizStatusCode() != errno.Timeout.Code {
+	biz = serverError(passed{context.Background()}, log, dbErr)
+	if biz.BizStatusCode() != errno.Timeout.Code {
 		t.Fatalf("at the deadline, before the context says so: %v; want errno.Timeout", biz)
 	}
 	logs.Reset()
-	biz, ok = kerrors.FromBizStatusError(ServerError(context.Background(), log, dbErr))
-	if !ok || biz.BizStatusCode() != errno.Internal.Code || !strings.Contains(logs.String(), `"level":"ERROR"`) {
+	biz = serverError(context.Background(), log, dbErr)
+	if biz.BizStatusCode() != errno.Internal.Code || !strings.Contains(logs.String(), `"level":"ERROR"`) {
 		t.Fatalf("with time left: %v, logged %q; want errno.Internal and an error line", biz, logs.String())
 	}
 }
@@ -79,3 +80,50 @@ func TestServerErrorAfterTheDeadline(t *testing.T) {
 type passed struct{ context.Context }
 
 func (passed) Deadline() (time.Time, bool) { return time.Now().Add(-time.Millisecond), true }
+
+// The middleware sees a handler's error as Kitex wraps it (kerrors.ErrBiz) and answers it as a
+// business status error set on the call, returning nil so that Kitex neither logs it nor sends it
+// as an exception; a panic, and a success, pass through unchanged.
+func TestHandlerErrorsAnswerWhatTheHandlerReturned(t *testing.T) {
+	var logs bytes.Buffer
+	mw := handlerErrors(slog.New(slog.NewJSONHandler(&logs, nil)))
+	call := func(handlerErr error) (error, kerrors.BizStatusErrorIface) {
+		ri := rpcinfo.NewRPCInfo(nil, rpcinfo.NewEndpointInfo("user", "Register", nil, nil),
+			rpcinfo.NewInvocation("user", "Register"), rpcinfo.NewRPCConfig(), rpcinfo.NewRPCStats())
+		ctx := rpcinfo.NewCtxWithRPCInfo(context.Background(), ri)
+		err := mw(func(context.Context, any, any) error { return handlerErr })(ctx, nil, nil)
+		return err, ri.Invocation().BizStatusErr()
+	}
+	cases := []struct {
+		name    string
+		handler error
+		code    int32
+		level   string // of the one line logged; "" for none
+	}{
+		{"business", kerrors.ErrBiz.WithCause(errno.UserAlreadyExists), errno.UserAlreadyExists.Code, ""},
+		{"wrapped business", kerrors.ErrBiz.WithCause(fmt.Errorf("insert: %w", errno.VideoNotFound)), errno.VideoNotFound.Code, ""},
+		{"lost commit reply", kerrors.ErrBiz.WithCause(fmt.Errorf("commit: %w", errno.OutcomeUnknown)), errno.OutcomeUnknown.Code, "WARN"},
+		{"anything else", kerrors.ErrBiz.WithCause(errors.New("db password=hunter2")), errno.Internal.Code, "ERROR"},
+	}
+	for _, c := range cases {
+		logs.Reset()
+		err, biz := call(c.handler)
+		if err != nil || biz == nil || biz.BizStatusCode() != c.code {
+			t.Errorf("%s: returned %v, answered %v; want nil and code %d", c.name, err, biz, c.code)
+		}
+		lines := strings.Count(logs.String(), "\n")
+		if c.level == "" && lines != 0 || c.level != "" && (lines != 1 || !strings.Contains(logs.String(), `"level":"`+c.level+`"`)) {
+			t.Errorf("%s: logged %q; want %q", c.name, logs.String(), c.level)
+		}
+	}
+	if biz := serverError(context.Background(), slog.New(slog.DiscardHandler), errno.Internal); biz.BizMessage() != errno.Internal.Msg {
+		t.Errorf("the message of a business error changed: %q", biz.BizMessage())
+	}
+	panicked := kerrors.ErrPanic.WithCauseAndStack(errors.New("boom"), "stack")
+	for _, e := range []error{nil, panicked} {
+		logs.Reset()
+		if err, biz := call(e); err != e || biz != nil || logs.Len() != 0 {
+			t.Errorf("%v: returned %v, answered %v, logged %q; want it passed to Kitex as it was", e, err, biz, logs.String())
+		}
+	}
+}

@@ -70,11 +70,11 @@ func (p *probeUsers) seen(method string) (left time.Duration, calls int) {
 func (p *probeUsers) Register(ctx context.Context, _ *user.RegisterRequest) (*user.RegisterResponse, error) {
 	if p.enter(ctx, "Register") {
 		<-ctx.Done()
-		return nil, ServerError(ctx, discard(), ctx.Err())
+		return nil, ctx.Err()
 	}
 	if p.write != nil {
 		if err := p.write(ctx); err != nil {
-			return nil, ServerError(ctx, discard(), err)
+			return nil, err
 		}
 	}
 	return &user.RegisterResponse{UserId: 1}, nil
@@ -88,13 +88,14 @@ func (p *probeUsers) Login(ctx context.Context, _ *user.LoginRequest) (*user.Log
 func (p *probeUsers) MGetUsers(ctx context.Context, _ *user.MGetUsersRequest) (*user.MGetUsersResponse, error) {
 	if p.enter(ctx, "MGetUsers") {
 		<-ctx.Done()
-		return nil, ServerError(ctx, discard(), ctx.Err())
+		return nil, ctx.Err()
 	}
 	return &user.MGetUsersResponse{}, nil
 }
 
-// startProbe serves p on a loopback port with the deadline handling of ServerOptions and the
-// tracing suite that sets up TTHeader, as every service has them.
+// startProbe serves p on a loopback port with what ServerOptions puts around handlers (the
+// caller's deadline, then the middleware that answers their errors) and the tracing suite that
+// sets up TTHeader, as every service has them.
 func startProbe(t *testing.T, p *probeUsers) string {
 	t.Helper()
 	addr := freeAddr(t)
@@ -102,7 +103,7 @@ func startProbe(t *testing.T, p *probeUsers) string {
 		server.WithServiceAddr(addr),
 		server.WithSuite(kitexopentracing.NewServerSuite(opentracing.NoopTracer{}, operationName)),
 		server.WithExitWaitTime(time.Second),
-	}, deadlineReceiver()...)
+	}, handling(discard())...)
 	svr := userservice.NewServer(p, opts...)
 	go func() { _ = svr.Run() }()
 	t.Cleanup(func() { _ = svr.Stop() })

@@ -5,7 +5,6 @@ package rpc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/cloudwego/kitex/client"
 	"github.com/cloudwego/kitex/pkg/connpool"
-	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 	"github.com/cloudwego/kitex/pkg/stats"
 	"github.com/cloudwego/kitex/server"
@@ -21,7 +19,6 @@ import (
 	"github.com/opentracing/opentracing-go"
 
 	"simpletiktok/pkg/config"
-	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/metrics"
 )
 
@@ -43,11 +40,11 @@ type Observers struct {
 	Registered func(bool)
 }
 
-// ServerOptions returns the options of the RPC server of service. A call that fails other than
-// with a business status error (a panic in a handler) is logged once, by Kitex itself, through
-// the logger bootstrap gives klog (logging.Kitex); a handler's own failures are logged by
-// ServerError. log receives the registry's lines about losing and regaining the service's etcd
-// registration.
+// ServerOptions returns the options of the RPC server of service. Its handlers return what biz
+// returned: a middleware (errors.go) answers it to the caller as a business status error with its
+// code and logs, on log, the failures that are not business errors. A panic in a handler is logged
+// once, by Kitex itself, through the logger bootstrap gives klog (logging.Kitex). log also
+// receives the registry's lines about losing and regaining the service's etcd registration.
 func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer, log *slog.Logger, obs Observers) ([]server.Option, error) {
 	listen, err := net.ResolveTCPAddr("tcp", cfg.Server.Listen)
 	if err != nil {
@@ -77,7 +74,7 @@ func ServerOptions(service string, cfg config.Service, tracer opentracing.Tracer
 		server.WithStatsLevel(stats.LevelBase),
 		server.WithTracer(obs.Calls.ServerTracer(service)),
 		server.WithExitWaitTime(cfg.Server.ShutdownGrace),
-	}, deadlineReceiver()...), nil
+	}, handling(log)...), nil
 }
 
 // ClientOptions returns the options every client of this process shares; a client is made with
@@ -114,80 +111,4 @@ func operationName(ctx context.Context) string {
 		return "rpc"
 	}
 	return ri.To().ServiceName() + "::" + ri.To().Method()
-}
-
-// ServerError is what a handler returns for err: a business error travels to the caller as a
-// business status error with its code; a handler that ran out of the caller's time (its context
-// ended, see deadline.go) answers errno.Timeout, logged at warn, since the work was rolled back;
-// anything else is logged here, the one place that decides it is a failure, with its detail, and
-// reaches the caller as errno.Internal. (Kitex sees all of them as business status errors, so it
-// logs none again.)
-func ServerError(ctx context.Context, log *slog.Logger, err error) error {
-	if err == nil {
-		return nil
-	}
-	if e, ok := errno.From(err); ok {
-		if e.Code == errno.OutcomeUnknown.Code {
-			log.WarnContext(ctx, "a commit's outcome is unknown: its reply was lost", "method", methodOf(ctx), "error", err)
-		}
-		return kerrors.NewBizStatusError(e.Code, e.Msg)
-	}
-	if timeUp(ctx) { // whatever the driver made of it, the statement stopped with the deadline
-		log.WarnContext(ctx, "request ran out of time; nothing was committed", "method", methodOf(ctx), "error", err)
-		return kerrors.NewBizStatusError(errno.Timeout.Code, errno.Timeout.Msg)
-	}
-	log.ErrorContext(ctx, "request failed", "method", methodOf(ctx), "error", err)
-	return kerrors.NewBizStatusError(errno.Internal.Code, errno.Internal.Msg)
-}
-
-// timeUp reports whether ctx has ended or its deadline has passed. A dial or read cut off by the
-// deadline can return a moment before the context's own timer marks it done.
-func timeUp(ctx context.Context) bool {
-	deadline, ok := ctx.Deadline()
-	return ctx.Err() != nil || ok && !time.Now().Before(deadline)
-}
-
-// ClientError turns what a read's Kitex call returned into the project's vocabulary: a business
-// status error becomes the *errno.Error it was sent as; a call that ran out of time becomes
-// errno.Timeout and any other transport failure (no instance, refused, circuit open, a dropped
-// connection) errno.ServiceUnavailable, each wrapping the cause, for the caller's log. A read
-// changes nothing, so either is true of it; a write's failure is said by WriteError (outcome.go).
-func ClientError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if biz, ok := kerrors.FromBizStatusError(err); ok {
-		return errno.New(biz.BizStatusCode(), biz.BizMessage())
-	}
-	if TimedOut(err) {
-		return &transportError{kind: errno.Timeout, cause: err}
-	}
-	return &transportError{kind: errno.ServiceUnavailable, cause: err}
-}
-
-// TimedOut reports whether a call's error (raw or through ClientError) is a timeout: the client's
-// own, the caller's deadline, or the callee's errno.Timeout.
-func TimedOut(err error) bool {
-	if biz, ok := kerrors.FromBizStatusError(err); ok {
-		return biz.BizStatusCode() == errno.Timeout.Code
-	}
-	return kerrors.IsTimeoutError(err) || errors.Is(err, kerrors.ErrTimeoutByBusiness) ||
-		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errno.Timeout)
-}
-
-// transportError is a call that failed on the way: kind is what the caller is told, cause what
-// happened.
-type transportError struct {
-	kind  *errno.Error
-	cause error
-}
-
-func (e *transportError) Error() string   { return "rpc: " + e.cause.Error() }
-func (e *transportError) Unwrap() []error { return []error{e.kind, e.cause} }
-
-func methodOf(ctx context.Context) string {
-	if ri := rpcinfo.GetRPCInfo(ctx); ri != nil {
-		return ri.To().Method()
-	}
-	return ""
 }

@@ -6,7 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cloudwego/kitex/client"
+	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/pkg/klog"
 	"github.com/cloudwego/kitex/pkg/transmeta"
 	"github.com/cloudwego/kitex/server"
@@ -25,19 +26,32 @@ import (
 	"simpletiktok/pkg/logging"
 )
 
-// failingUsers answers Register with a business error, Login with a plain error and MGetUsers
-// with a panic: the three ways a handler can fail.
-type failingUsers struct{ log *slog.Logger }
+// failingUsers fails the ways a handler can: Register returns what its username names (a
+// business error, one wrapped, a commit whose reply was lost, or the context's error once the
+// caller's time is up), Login a plain error and MGetUsers panics. Like every service's handlers,
+// it returns what it has, and the server's middleware says it to the caller.
+type failingUsers struct{}
 
-func (f *failingUsers) Register(ctx context.Context, _ *user.RegisterRequest) (*user.RegisterResponse, error) {
-	return nil, ServerError(ctx, f.log, errno.UserAlreadyExists)
+func (*failingUsers) Register(ctx context.Context, req *user.RegisterRequest) (*user.RegisterResponse, error) {
+	switch req.Username {
+	case "taken":
+		return nil, errno.UserAlreadyExists
+	case "wrapped":
+		return nil, fmt.Errorf("insert: %w", errno.UserAlreadyExists)
+	case "lost":
+		return nil, fmt.Errorf("commit: %w", errno.OutcomeUnknown)
+	case "late":
+		<-ctx.Done()
+		return nil, fmt.Errorf("insert: %w", ctx.Err())
+	}
+	return &user.RegisterResponse{UserId: 1}, nil
 }
 
-func (f *failingUsers) Login(ctx context.Context, _ *user.LoginRequest) (*user.LoginResponse, error) {
-	return nil, ServerError(ctx, f.log, errors.New("db password=hunter2 leaked in a driver error"))
+func (*failingUsers) Login(context.Context, *user.LoginRequest) (*user.LoginResponse, error) {
+	return nil, errors.New("db password=hunter2 leaked in a driver error")
 }
 
-func (f *failingUsers) MGetUsers(context.Context, *user.MGetUsersRequest) (*user.MGetUsersResponse, error) {
+func (*failingUsers) MGetUsers(context.Context, *user.MGetUsersRequest) (*user.MGetUsersResponse, error) {
 	panic("boom")
 }
 
@@ -51,9 +65,12 @@ func freeAddr(t *testing.T) *net.TCPAddr {
 	return l.Addr().(*net.TCPAddr)
 }
 
-// The codes a service returns reach the caller intact over TTHeader; anything that is not a
-// business error reaches it as errno.Internal without its detail. Each failure is logged once: a
-// business error not at all, an internal error by ServerError, a panic by Kitex.
+// The codes a service's handlers return reach the caller intact over TTHeader, through the
+// server's middleware (handling, as ServerOptions installs it); a handler that ran out of its
+// caller's time answers errno.Timeout; anything else that is not a business error reaches the
+// caller as errno.Internal without its detail. Each failure is logged once: a business error not
+// at all (errno.OutcomeUnknown and a timeout as warnings), an internal error by the middleware, a
+// panic by Kitex.
 func TestErrorsCrossKitex(t *testing.T) {
 	logs := &syncWriter{}
 	log, err := logging.NewWithWriter(logs, "user", "info")
@@ -63,7 +80,7 @@ func TestErrorsCrossKitex(t *testing.T) {
 	prev := klog.DefaultLogger()
 	klog.SetLogger(logging.Kitex(log, klog.LevelWarn))
 	t.Cleanup(func() { klog.SetLogger(prev) })
-	// lines returns the log lines written since the last call. Both ServerError and Kitex log a
+	// lines returns the log lines written since the last call. Both the middleware and Kitex log a
 	// failure before the answer is sent, so the lines are there when the call returns.
 	seen := 0
 	lines := func() []string {
@@ -74,16 +91,18 @@ func TestErrorsCrossKitex(t *testing.T) {
 	}
 
 	addr := freeAddr(t)
-	svr := userservice.NewServer(&failingUsers{log: log},
+	svr := userservice.NewServer(&failingUsers{}, append([]server.Option{
 		server.WithServiceAddr(addr),
 		server.WithMetaHandler(transmeta.ServerTTHeaderHandler),
-		server.WithExitWaitTime(time.Second))
+		server.WithExitWaitTime(time.Second),
+	}, handling(log)...)...)
 	go func() { _ = svr.Run() }()
 	t.Cleanup(func() { _ = svr.Stop() })
 
 	cli, err := userservice.NewClient("user", client.WithHostPorts(addr.String()),
 		client.WithTransportProtocol(transport.TTHeader),
 		client.WithMetaHandler(transmeta.ClientTTHeaderHandler),
+		client.WithMetaHandler(deadlineSender()),
 		client.WithRPCTimeout(2*time.Second))
 	if err != nil {
 		t.Fatal(err)
@@ -96,12 +115,33 @@ func TestErrorsCrossKitex(t *testing.T) {
 		}
 	}
 	lines() // the client's own notes while the server was starting
-	_, regErr = cli.Register(ctx, &user.RegisterRequest{})
-	if got, ok := errno.From(ClientError(regErr)); !ok || got.Code != errno.UserAlreadyExists.Code || got.Msg != errno.UserAlreadyExists.Msg {
-		t.Fatalf("Register error = %v; want %v", regErr, errno.UserAlreadyExists)
+	for _, name := range []string{"taken", "wrapped"} {
+		_, regErr = cli.Register(ctx, &user.RegisterRequest{Username: name})
+		if got, ok := errno.From(ClientError(regErr)); !ok || got.Code != errno.UserAlreadyExists.Code || got.Msg != errno.UserAlreadyExists.Msg {
+			t.Fatalf("Register %s error = %v; want %v", name, regErr, errno.UserAlreadyExists)
+		}
+		if l := lines(); len(l) != 0 {
+			t.Fatalf("a business error was logged: %q", l)
+		}
 	}
-	if l := lines(); len(l) != 0 {
-		t.Fatalf("a business error was logged: %q", l)
+
+	_, regErr = cli.Register(ctx, &user.RegisterRequest{Username: "lost"})
+	if biz, ok := kerrors.FromBizStatusError(regErr); !ok || biz.BizStatusCode() != errno.OutcomeUnknown.Code {
+		t.Fatalf("a lost commit reply = %v; want errno.OutcomeUnknown", regErr)
+	}
+	if l := lines(); len(l) != 1 || !strings.Contains(l[0], `"level":"WARN"`) || !strings.Contains(l[0], "outcome is unknown") {
+		t.Fatalf("a lost commit reply logged %q; want one warning", l)
+	}
+
+	// The handler's context ends a margin before its caller's 1 s, so the answer arrives in time.
+	short, cancel := context.WithTimeout(ctx, time.Second)
+	_, regErr = cli.Register(short, &user.RegisterRequest{Username: "late"})
+	cancel()
+	if biz, ok := kerrors.FromBizStatusError(regErr); !ok || biz.BizStatusCode() != errno.Timeout.Code {
+		t.Fatalf("a handler out of time = %v; want the service's errno.Timeout", regErr)
+	}
+	if l := lines(); len(l) != 1 || !strings.Contains(l[0], `"level":"WARN"`) || !strings.Contains(l[0], "ran out of time") {
+		t.Fatalf("a handler out of time logged %q; want one warning", l)
 	}
 
 	_, err = cli.Login(ctx, &user.LoginRequest{})

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/comment"
-	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/comment/internal/biz"
 )
 
@@ -18,7 +17,7 @@ type handler struct {
 func (h *handler) PostComment(ctx context.Context, req *comment.PostCommentRequest) (*comment.PostCommentResponse, error) {
 	c, err := h.comments.Post(ctx, req.UserId, req.VideoId, req.Content, req.RequestKey)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	return &comment.PostCommentResponse{Comment: toProto(c)}, nil
 }
@@ -26,7 +25,7 @@ func (h *handler) PostComment(ctx context.Context, req *comment.PostCommentReque
 func (h *handler) DeleteComment(ctx context.Context, req *comment.DeleteCommentRequest) (*comment.DeleteCommentResponse, error) {
 	deleted, err := h.comments.Delete(ctx, req.UserId, req.VideoId, req.CommentId)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	h.log.InfoContext(ctx, "comment delete", "comment_id", req.CommentId, "by", req.UserId, "changed", deleted)
 	return &comment.DeleteCommentResponse{}, nil
@@ -40,7 +39,7 @@ func (h *handler) ListComments(ctx context.Context, req *comment.ListCommentsReq
 	}
 	lists, err := h.comments.Lists(ctx, videoIDs)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &comment.ListCommentsResponse{Answers: make([]*comment.ListCommentsAnswer, len(lists))}
 	for i, list := range lists {
@@ -56,7 +55,7 @@ func (h *handler) ListComments(ctx context.Context, req *comment.ListCommentsReq
 func (h *handler) CountComments(ctx context.Context, req *comment.CountCommentsRequest) (*comment.CountCommentsResponse, error) {
 	counts, err := h.comments.Counts(ctx, req.VideoIds)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	return &comment.CountCommentsResponse{CommentCounts: counts}, nil
 }

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/favorite"
-	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/favorite/internal/biz"
 )
 
@@ -18,7 +17,7 @@ type handler struct {
 func (h *handler) FavoriteAction(ctx context.Context, req *favorite.FavoriteActionRequest) (*favorite.FavoriteActionResponse, error) {
 	changed, err := h.favorites.Act(ctx, req.UserId, req.VideoId, biz.Action(req.Action))
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	h.log.DebugContext(ctx, "favorite action", "user_id", req.UserId, "video_id", req.VideoId,
 		"action", int32(req.Action), "changed", changed)
@@ -35,7 +34,7 @@ func (h *handler) ListFavorites(ctx context.Context, req *favorite.ListFavorites
 	}
 	lists, err := h.favorites.Lists(ctx, queries)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &favorite.ListFavoritesResponse{Answers: make([]*favorite.ListFavoritesAnswer, len(lists))}
 	for i, l := range lists {
@@ -58,7 +57,7 @@ func (h *handler) Stats(ctx context.Context, req *favorite.StatsRequest) (*favor
 	}
 	answers, err := h.favorites.Stats(ctx, queries)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &favorite.StatsResponse{Answers: make([]*favorite.StatsAnswer, len(answers))}
 	for i, a := range answers {

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/message"
-	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/message/internal/biz"
 )
 
@@ -18,7 +17,7 @@ type handler struct {
 func (h *handler) SendMessage(ctx context.Context, req *message.SendMessageRequest) (*message.SendMessageResponse, error) {
 	m, err := h.messages.Send(ctx, req.FromUserId, req.ToUserId, req.Content, req.RequestKey)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	h.log.InfoContext(ctx, "message sent", "message_id", m.ID, "from_user_id", m.FromUserID, "to_user_id", m.ToUserID)
 	return &message.SendMessageResponse{Message: toProto(m)}, nil
@@ -27,7 +26,7 @@ func (h *handler) SendMessage(ctx context.Context, req *message.SendMessageReque
 func (h *handler) Chat(ctx context.Context, req *message.ChatRequest) (*message.ChatResponse, error) {
 	msgs, err := h.messages.Chat(ctx, req.UserId, req.PeerId, req.PreMsgTimeMs)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &message.ChatResponse{Messages: make([]*message.Message, 0, len(msgs))}
 	for _, m := range msgs {
@@ -44,7 +43,7 @@ func (h *handler) LatestMessages(ctx context.Context, req *message.LatestMessage
 	}
 	latest, err := h.messages.Latest(ctx, queries)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &message.LatestMessagesResponse{Answers: make([]*message.LatestMessagesAnswer, len(latest))}
 	for i, l := range latest {

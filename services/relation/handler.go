@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/relation"
-	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/relation/internal/biz"
 )
 
@@ -17,7 +16,7 @@ type handler struct {
 
 func (h *handler) RelationAction(ctx context.Context, req *relation.RelationActionRequest) (*relation.RelationActionResponse, error) {
 	if err := h.relations.Act(ctx, req.UserId, req.ToUserId, biz.Action(req.Action)); err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	h.log.InfoContext(ctx, "relation action", "user_id", req.UserId, "to_user_id", req.ToUserId, "action", req.Action.String())
 	return &relation.RelationActionResponse{}, nil
@@ -43,7 +42,7 @@ func (h *handler) list(ctx context.Context, req *relation.ListRequest, lists fun
 	}
 	answers, err := lists(ctx, queries)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &relation.ListResponse{Answers: make([]*relation.ListAnswer, len(answers))}
 	for i, a := range answers {
@@ -63,7 +62,7 @@ func (h *handler) UserStats(ctx context.Context, req *relation.UserStatsRequest)
 	}
 	viewed, err := h.relations.Stats(ctx, queries)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &relation.UserStatsResponse{Answers: make([]*relation.UserStatsAnswer, len(viewed))}
 	for i, stats := range viewed {

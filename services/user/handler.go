@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/user"
-	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/user/internal/biz"
 )
 
@@ -18,7 +17,7 @@ type handler struct {
 func (h *handler) Register(ctx context.Context, req *user.RegisterRequest) (*user.RegisterResponse, error) {
 	id, err := h.users.Register(ctx, req.Username, req.Password)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	h.log.InfoContext(ctx, "user registered", "user_id", id)
 	return &user.RegisterResponse{UserId: id}, nil
@@ -27,7 +26,7 @@ func (h *handler) Register(ctx context.Context, req *user.RegisterRequest) (*use
 func (h *handler) Login(ctx context.Context, req *user.LoginRequest) (*user.LoginResponse, error) {
 	id, err := h.users.Login(ctx, req.Username, req.Password)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	return &user.LoginResponse{UserId: id}, nil
 }
@@ -35,7 +34,7 @@ func (h *handler) Login(ctx context.Context, req *user.LoginRequest) (*user.Logi
 func (h *handler) MGetUsers(ctx context.Context, req *user.MGetUsersRequest) (*user.MGetUsersResponse, error) {
 	accounts, err := h.users.MGet(ctx, req.UserIds)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &user.MGetUsersResponse{Users: make([]*user.User, 0, len(accounts))}
 	for _, a := range accounts {

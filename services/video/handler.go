@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/video"
-	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/video/internal/biz"
 )
 
@@ -18,7 +17,7 @@ type handler struct {
 func (h *handler) Publish(ctx context.Context, req *video.PublishRequest) (*video.PublishResponse, error) {
 	id, err := h.videos.Publish(ctx, req.AuthorId, req.Title, req.PlayKey)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	h.log.InfoContext(ctx, "video published", "video_id", id, "author_id", req.AuthorId)
 	return &video.PublishResponse{VideoId: id}, nil
@@ -33,7 +32,7 @@ func (h *handler) Feed(ctx context.Context, req *video.FeedRequest) (*video.Feed
 	}
 	pages, err := h.videos.Feed(ctx, queries)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &video.FeedResponse{Answers: make([]*video.FeedAnswer, len(pages))}
 	for i, p := range pages {
@@ -51,7 +50,7 @@ func (h *handler) ListByAuthor(ctx context.Context, req *video.ListByAuthorReque
 	}
 	lists, err := h.videos.ListByAuthor(ctx, authors)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &video.ListByAuthorResponse{Answers: make([]*video.ListByAuthorAnswer, len(lists))}
 	for i, l := range lists {
@@ -63,7 +62,7 @@ func (h *handler) ListByAuthor(ctx context.Context, req *video.ListByAuthorReque
 func (h *handler) MGetVideos(ctx context.Context, req *video.MGetVideosRequest) (*video.MGetVideosResponse, error) {
 	videos, works, err := h.videos.MGet(ctx, req.VideoIds)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	return &video.MGetVideosResponse{Videos: toProtoList(videos), WorkCounts: works}, nil
 }
@@ -71,7 +70,7 @@ func (h *handler) MGetVideos(ctx context.Context, req *video.MGetVideosRequest) 
 func (h *handler) CountWorks(ctx context.Context, req *video.CountWorksRequest) (*video.CountWorksResponse, error) {
 	counts, err := h.videos.CountWorks(ctx, req.UserIds)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	return &video.CountWorksResponse{WorkCounts: counts}, nil
 }
@@ -79,7 +78,7 @@ func (h *handler) CountWorks(ctx context.Context, req *video.CountWorksRequest) 
 func (h *handler) SetCover(ctx context.Context, req *video.SetCoverRequest) (*video.SetCoverResponse, error) {
 	kept, err := h.videos.SetCover(ctx, req.VideoId, req.CoverKey)
 	if err != nil {
-		return nil, rpc.ServerError(ctx, h.log, err)
+		return nil, err
 	}
 	return &video.SetCoverResponse{CoverKey: kept}, nil
 }

@@ -19,7 +19,7 @@ func (a *App) Register(ctx context.Context, username, password string) (int64, s
 		return a.clients.User.Register(ctx, req)
 	})
 	if errors.Is(err, errno.OutcomeUnknown) {
-		login, lerr := a.clients.User.Login(ctx, &user.LoginRequest{Username: username, Password: password})
+		login, lerr := a.clients.Reads.Login.Do(ctx, &user.LoginRequest{Username: username, Password: password})
 		if lerr != nil {
 			return 0, "", err
 		}
@@ -34,9 +34,8 @@ func (a *App) Register(ctx context.Context, username, password string) (int64, s
 
 // Login checks the credentials and answers the user's id and a token.
 func (a *App) Login(ctx context.Context, username, password string) (int64, string, error) {
-	resp, err := a.clients.User.Login(ctx, &user.LoginRequest{Username: username, Password: password})
+	resp, err := a.clients.Reads.Login.Do(ctx, &user.LoginRequest{Username: username, Password: password})
 	if err != nil {
-		err = rpc.ClientError(err)
 		if errors.Is(err, errno.UserLoginFailed) {
 			a.events.LoggedIn(false)
 		}

@@ -48,7 +48,7 @@ func (a *App) DeleteComment(ctx context.Context, viewer, videoID, commentID int6
 func (a *App) CommentList(ctx context.Context, viewer, videoID int64) ([]*douyin.Comment, error) {
 	list, err := a.clients.Reads.ListComments.Do(ctx, &comment.ListCommentsQuery{VideoId: videoID})
 	if err != nil {
-		return nil, rpc.ClientError(err)
+		return nil, err
 	}
 	return a.pages.Comments(ctx, viewer, list.Comments)
 }

@@ -60,7 +60,7 @@ func (a *App) userList(ctx context.Context, viewer, userID int64, list listRead)
 func relationList(ctx context.Context, viewer, userID int64, list listRead) ([]int64, assemble.Known, error) {
 	resp, err := list.Do(ctx, &relation.ListQuery{UserId: userID, WithStats: true, ViewerId: viewer})
 	if err != nil {
-		return nil, assemble.Known{}, rpc.ClientError(err)
+		return nil, assemble.Known{}, err
 	}
 	return resp.UserIds, assemble.Known{Relations: resp.Stats}, nil
 }
@@ -68,9 +68,9 @@ func relationList(ctx context.Context, viewer, userID int64, list listRead) ([]i
 // Chat shows the messages between viewer and peer, both ways, newer than afterMs, oldest first.
 // viewer is always one of the two, so nobody reads someone else's conversation.
 func (a *App) Chat(ctx context.Context, viewer, peer, afterMs int64) ([]*douyin.Message, error) {
-	chat, err := a.clients.Message.Chat(ctx, &message.ChatRequest{UserId: viewer, PeerId: peer, PreMsgTimeMs: afterMs})
+	chat, err := a.clients.Reads.Chat.Do(ctx, &message.ChatRequest{UserId: viewer, PeerId: peer, PreMsgTimeMs: afterMs})
 	if err != nil {
-		return nil, rpc.ClientError(err)
+		return nil, err
 	}
 	return a.pages.Messages(chat.Messages), nil
 }

@@ -111,7 +111,7 @@ func (a *App) feed(ctx context.Context, viewer, latestMs int64, listed func([]*v
 	}
 	page, err := a.clients.Reads.Feed.Do(ctx, &video.FeedQuery{LatestTimeMs: latestMs, Limit: FeedPageSize})
 	if err != nil {
-		return nil, latestMs, rpc.ClientError(err)
+		return nil, latestMs, err
 	}
 	if listed != nil {
 		listed(page.Videos)
@@ -129,14 +129,14 @@ func (a *App) feed(ctx context.Context, viewer, latestMs int64, listed func([]*v
 func (a *App) PublishList(ctx context.Context, viewer, author int64) ([]*douyin.Video, error) {
 	list, err := a.clients.Reads.ListByAuthor.Do(ctx, &video.ListByAuthorQuery{AuthorId: author})
 	if err != nil {
-		return nil, rpc.ClientError(err)
+		return nil, err
 	}
 	if len(list.Videos) > 0 {
 		return a.pages.Videos(ctx, viewer, list.Videos, list.WorkCounts)
 	}
 	users, err := a.clients.Reads.MGetUsers.Do(ctx, &user.MGetUsersRequest{UserIds: []int64{author}})
 	if err != nil {
-		return nil, rpc.ClientError(err)
+		return nil, err
 	}
 	if len(users.Users) == 0 {
 		return nil, errno.UserNotFound
@@ -164,7 +164,7 @@ func (a *App) FavoriteList(ctx context.Context, viewer, userID int64) ([]*douyin
 	liked, err := a.clients.Reads.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{
 		UserId: userID, WithStats: true, ViewerId: viewer})
 	if err != nil {
-		return nil, rpc.ClientError(err)
+		return nil, err
 	}
 	return a.pages.LikedVideos(ctx, viewer, liked)
 }

@@ -17,8 +17,8 @@ import (
 	"simpletiktok/pkg/kitex_gen/user"
 )
 
-// Clients are the services' clients: their own (Services) for writes and message.Chat, and the
-// reads pages make (Reads), merged across the pages assembled at the same moment.
+// Clients are the services' clients: their own (Services) for writes, and the reads (Reads),
+// merged across the pages assembled at the same moment.
 type Clients struct {
 	merge.Services
 	Reads *merge.Reads

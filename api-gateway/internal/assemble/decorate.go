@@ -18,7 +18,7 @@ import (
 // line, span tags and a metric), as docs/architecture.md asks under "Failure".
 
 // DecorationPolicy decides what a failed decorating call does to its page. call names the call
-// ("favorite.Stats"); err is the call's error as rpc.ClientError made it. Returning err
+// ("favorite.Stats"); err is the call's error as merge.Read.Do says it. Returning err
 // fails the page; returning nil keeps it, with the call's counts and flags at their zero values.
 type DecorationPolicy func(ctx context.Context, call string, err error) error
 

@@ -8,7 +8,6 @@ import (
 	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/message"
-	"simpletiktok/pkg/rpc"
 )
 
 // Message directions of a FriendUser, as the contract names them from the caller's side.
@@ -50,7 +49,7 @@ func (a *Assembler) friendsBatch(ctx context.Context, viewer int64, ids []int64,
 		a.decorate(gctx, g, "message.LatestMessages", func(ctx context.Context) error {
 			resp, err := a.c.Reads.LatestMessages.Do(ctx, &message.LatestMessagesQuery{UserId: viewer, PeerIds: ids})
 			if err != nil {
-				return rpc.ClientError(err)
+				return err
 			}
 			latest = resp.Latest
 			return nil

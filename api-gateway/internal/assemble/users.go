@@ -12,7 +12,6 @@ import (
 	"simpletiktok/pkg/kitex_gen/relation"
 	"simpletiktok/pkg/kitex_gen/user"
 	"simpletiktok/pkg/kitex_gen/video"
-	"simpletiktok/pkg/rpc"
 )
 
 // people is what a page shows of its users, each part from the service that owns it. A part a
@@ -78,7 +77,7 @@ func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64, k
 	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
 		resp, err := a.c.Reads.FavoriteStats.Do(ctx, &favorite.StatsQuery{UserIds: ids})
 		if err != nil {
-			return rpc.ClientError(err)
+			return err
 		}
 		p.likes = resp.Users
 		return nil
@@ -86,7 +85,7 @@ func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64, k
 	a.decorate(gctx, g, "video.CountWorks", func(ctx context.Context) error {
 		resp, err := a.c.Reads.CountWorks.Do(ctx, &video.CountWorksRequest{UserIds: ids})
 		if err != nil {
-			return rpc.ClientError(err)
+			return err
 		}
 		p.works = resp.WorkCounts
 		return nil
@@ -118,7 +117,7 @@ func (a *Assembler) fetchPeople(ctx context.Context, g *errgroup.Group, viewer i
 	a.decorate(ctx, g, "relation.UserStats", func(ctx context.Context) error {
 		resp, err := a.c.Reads.UserStats.Do(ctx, &relation.UserStatsQuery{UserIds: ids, ViewerId: viewer})
 		if err != nil {
-			return rpc.ClientError(err)
+			return err
 		}
 		p.relations = resp.Stats
 		return nil
@@ -135,7 +134,7 @@ func (a *Assembler) profilesOf(ctx context.Context, ids []int64) (map[int64]*use
 	}
 	resp, err := a.c.Reads.MGetUsers.Do(ctx, &user.MGetUsersRequest{UserIds: missing})
 	if err != nil {
-		return nil, rpc.ClientError(err)
+		return nil, err
 	}
 	for _, p := range resp.Users {
 		a.profiles.Put(p.Id, p)

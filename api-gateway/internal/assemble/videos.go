@@ -10,7 +10,6 @@ import (
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/video"
-	"simpletiktok/pkg/rpc"
 )
 
 // Videos returns the videos as viewer sees them, in the given order; never nil. works holds the
@@ -92,7 +91,7 @@ func (a *Assembler) rowsOf(ids []int64) func(context.Context) (rows, error) {
 	return func(ctx context.Context) (rows, error) {
 		resp, err := a.c.Reads.MGetVideos.Do(ctx, &video.MGetVideosRequest{VideoIds: ids})
 		if err != nil {
-			return rows{}, rpc.ClientError(err)
+			return rows{}, err
 		}
 		return rows{videos: inOrderOf(ids, resp.Videos), works: resp.WorkCounts}, nil
 	}
@@ -163,7 +162,7 @@ func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, auth
 		a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
 			resp, err := a.c.Reads.FavoriteStats.Do(ctx, &favorite.StatsQuery{ViewerId: viewer, VideoIds: videoIDs, UserIds: authorIDs})
 			if err != nil {
-				return rpc.ClientError(err)
+				return err
 			}
 			likes = likeStats{videos: resp.Videos, users: resp.Users}
 			return nil
@@ -172,7 +171,7 @@ func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, auth
 	a.decorate(gctx, g, "comment.CountComments", func(ctx context.Context) error {
 		resp, err := a.c.Reads.CountComments.Do(ctx, &comment.CountCommentsRequest{VideoIds: videoIDs})
 		if err != nil {
-			return rpc.ClientError(err)
+			return err
 		}
 		comments = resp.CommentCounts
 		return nil

@@ -11,7 +11,6 @@ import (
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/relation"
 	"simpletiktok/pkg/kitex_gen/video"
-	"simpletiktok/pkg/rpc"
 )
 
 // ViewerPart is what a page shows of one viewer: which of its videos the viewer likes, with
@@ -60,7 +59,7 @@ func (a *Assembler) viewerPartBatch(ctx context.Context, viewer int64, videos []
 	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
 		resp, err := a.c.Reads.FavoriteStats.Do(ctx, &favorite.StatsQuery{ViewerId: viewer, VideoIds: videoIDs})
 		if err != nil {
-			return rpc.ClientError(err)
+			return err
 		}
 		p.likes = resp.Videos
 		return nil
@@ -68,7 +67,7 @@ func (a *Assembler) viewerPartBatch(ctx context.Context, viewer int64, videos []
 	a.decorate(gctx, g, "relation.UserStats", func(ctx context.Context) error {
 		resp, err := a.c.Reads.UserStats.Do(ctx, &relation.UserStatsQuery{UserIds: authorIDs, ViewerId: viewer})
 		if err != nil {
-			return rpc.ClientError(err)
+			return err
 		}
 		p.follows = resp.Stats
 		return nil

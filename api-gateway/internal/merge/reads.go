@@ -2,6 +2,9 @@
 // answer, while the queries of pages assembled at the same moment travel as one call (pkg/coalesce):
 // through the services' reads that take a list of queries, or, for the lookups of ids, as one
 // lookup of the union of their ids.
+//
+// Every read the gateway makes goes through Read.Do, which says its error in the project's
+// vocabulary (rpc.ClientError) once for all its callers; writes say theirs through rpc.Write.
 package merge
 
 import (
@@ -24,6 +27,7 @@ import (
 	"simpletiktok/pkg/kitex_gen/user/userservice"
 	"simpletiktok/pkg/kitex_gen/video"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
+	"simpletiktok/pkg/rpc"
 )
 
 // Services are the Kitex clients of the six services.
@@ -36,8 +40,8 @@ type Services struct {
 	Message  messageservice.Client
 }
 
-// Reads are the reads pages make, each named for its RPC; writes, and the reads no two pages
-// share (message.Chat), are made with the Services' clients.
+// Reads are the reads the gateway makes, each named for its RPC; writes are made with the
+// Services' clients (through rpc.Write).
 type Reads struct {
 	MGetUsers      *Read[*user.MGetUsersRequest, *user.MGetUsersResponse]
 	MGetVideos     *Read[*video.MGetVideosRequest, *video.MGetVideosResponse]
@@ -53,6 +57,11 @@ type Reads struct {
 	ListFriends    *Read[*relation.ListQuery, *relation.ListAnswer]
 	UserStats      *Read[*relation.UserStatsQuery, *relation.UserStatsAnswer]
 	LatestMessages *Read[*message.LatestMessagesQuery, *message.LatestMessagesAnswer]
+	// Chat and Login are never merged: no two pages share a conversation, and a login is one
+	// person's (it changes nothing, so its failure is a read's, although its timeout is a write's
+	// for bcrypt's sake: pkg/rpc/policy.go).
+	Chat  *Read[*message.ChatRequest, *message.ChatResponse]
+	Login *Read[*user.LoginRequest, *user.LoginResponse]
 }
 
 // NewReads returns the reads of s, merged within cfg's limits.
@@ -114,22 +123,33 @@ func NewReads(s Services, cfg coalesce.Config) *Reads {
 			func(qs []*message.LatestMessagesQuery) *message.LatestMessagesRequest {
 				return &message.LatestMessagesRequest{Queries: qs}
 			}, func(q *message.LatestMessagesQuery) bool { return q.GetUserId() <= 0 }),
+		Chat:  single(s.Message.Chat),
+		Login: single(s.User.Login),
 	}
 }
 
 // Read is one read as a page asks it: Do answers one query, in a call of its own when the method
 // has a free lane, else merged with the queries of other pages into the next call (pkg/coalesce).
 type Read[Q, A any] struct {
-	merged *coalesce.Batcher[Q, A]
+	merged *coalesce.Batcher[Q, A] // nil for a read never merged (single)
 	// alone, when set, picks the queries the service refuses: each goes in a call of its own, so
 	// that its refusal fails no other page.
 	alone func(Q) bool
 	call  func(context.Context, []Q) ([]A, error)
 }
 
-// Do answers q.
+// Do answers q, or fails with an error in the project's vocabulary: the service's business code
+// as the *errno.Error it sent, or errno.Timeout or errno.ServiceUnavailable for a call that failed
+// on the way (rpc.ClientError), so that no caller maps it again. The mapping is here, and not in a
+// Kitex client middleware, because a middleware never sees a business status error: Kitex sets
+// it on the call's RPCInfo and returns it only after the middleware chain has run.
 func (r *Read[Q, A]) Do(ctx context.Context, q Q) (A, error) {
-	if r.alone == nil || !r.alone(q) {
+	a, err := r.do(ctx, q)
+	return a, rpc.ClientError(err)
+}
+
+func (r *Read[Q, A]) do(ctx context.Context, q Q) (A, error) {
+	if r.merged != nil && (r.alone == nil || !r.alone(q)) {
 		return r.merged.Do(ctx, q)
 	}
 	var zero A
@@ -143,8 +163,20 @@ func (r *Read[Q, A]) Do(ctx context.Context, q Q) (A, error) {
 	return answers[0], nil
 }
 
-// Batcher is the batcher of r's merged calls, for tests that watch its queue.
+// Batcher is the batcher of r's merged calls (nil for a read never merged), for tests that watch
+// its queue.
 func (r *Read[Q, A]) Batcher() *coalesce.Batcher[Q, A] { return r.merged }
+
+// single is the Read of an RPC whose calls are never merged: each query is its request.
+func single[Q, A any](method func(context.Context, Q, ...callopt.Option) (A, error)) *Read[Q, A] {
+	return &Read[Q, A]{call: func(ctx context.Context, queries []Q) ([]A, error) {
+		answer, err := method(ctx, queries[0])
+		if err != nil {
+			return nil, err
+		}
+		return []A{answer}, nil
+	}}
+}
 
 // batch is the Read of an RPC that takes a list of queries (request makes its request of them)
 // and answers them in order; alone may be nil.

@@ -4,20 +4,25 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
 	"testing"
+
+	"github.com/cloudwego/kitex/pkg/kerrors"
 
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/fakes"
 	"simpletiktok/api-gateway/internal/merge"
 	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/coalesce/coalescetest"
+	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/comment"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/message"
 	"simpletiktok/pkg/kitex_gen/relation"
+	"simpletiktok/pkg/kitex_gen/user"
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
@@ -144,5 +149,48 @@ func TestARefusedQueryGoesAlone(t *testing.T) {
 	}
 	if n := b.Sent("favorite.ListFavorites"); n != 2 {
 		t.Fatalf("favorite.ListFavorites was called %d times; want 2, each query alone", n)
+	}
+}
+
+// Every read says its failure in the project's vocabulary, whichever way it went (merged, alone,
+// never merged): the service's business code as it sent it, a call that ran out of time as
+// errno.Timeout and one that reached no service as errno.ServiceUnavailable.
+func TestReadsSayTheirErrors(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		method string
+		err    error
+		want   *errno.Error
+		do     func(*merge.Reads) error
+	}{
+		{"merged, business", "favorite.Stats", fakes.BizErr(errno.VideoNotFound), errno.VideoNotFound, func(r *merge.Reads) error {
+			_, err := r.FavoriteStats.Do(ctx, &favorite.StatsQuery{VideoIds: []int64{1}})
+			return err
+		}},
+		{"merged, timeout", "comment.CountComments", kerrors.ErrRPCTimeout.WithCause(errors.New("timeout=1s")), errno.Timeout, func(r *merge.Reads) error {
+			_, err := r.CountComments.Do(ctx, &comment.CountCommentsRequest{VideoIds: []int64{1}})
+			return err
+		}},
+		{"alone, business", "favorite.ListFavorites", fakes.BizErr(errno.BadRequest), errno.BadRequest, func(r *merge.Reads) error {
+			_, err := r.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{UserId: 0})
+			return err
+		}},
+		{"single, unreachable", "message.Chat", fakes.Unreachable(), errno.ServiceUnavailable, func(r *merge.Reads) error {
+			_, err := r.Chat.Do(ctx, &message.ChatRequest{UserId: 1, PeerId: 2})
+			return err
+		}},
+		{"single, business", "user.Login", fakes.BizErr(errno.UserLoginFailed), errno.UserLoginFailed, func(r *merge.Reads) error {
+			_, err := r.Login.Do(ctx, &user.LoginRequest{Username: "a", Password: "b"})
+			return err
+		}},
+	}
+	for _, c := range cases {
+		b := fakes.New()
+		b.Fail(c.method, c.err)
+		err := c.do(b.MergedBy(oneLane).Reads)
+		if e, ok := errno.From(err); !ok || e.Code != c.want.Code {
+			t.Errorf("%s: Do = %v; want %v", c.name, err, c.want)
+		}
 	}
 }
