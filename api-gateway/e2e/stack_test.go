@@ -6,8 +6,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"simpletiktok/api-gateway/e2e/e2etest"
@@ -32,24 +30,13 @@ type env struct {
 var shared *env
 
 func TestMain(m *testing.M) {
-	var redis *redistest.Server
-	e2etest.Main(m, e2etest.Options{Name: "e2e", Schema: "e2e",
-		Prepare: func(varDir string) ([]string, func(), error) {
-			redisDir := filepath.Join(varDir, "redis")
-			if err := os.MkdirAll(redisDir, 0o755); err != nil {
-				return nil, nil, err
-			}
-			var err error
-			if redis, err = redistest.Launch(redisDir); err != nil {
-				return nil, nil, err
-			}
-			// The suite registers and writes far faster from one address than a person does; the
-			// rate limits have their own tests (internal/handler), the cap in flight stays. The
-			// cache is a Redis of the suite's own.
-			return []string{"TIKTOK_RATE_LIMIT=off", "TIKTOK_REDIS_ADDR=" + redis.Addr}, func() { redis.Close() }, nil
-		},
+	// The suite registers and writes far faster from one address than a person does; the rate
+	// limits have their own tests (internal/handler), the cap in flight stays. The cache is a Redis
+	// of the suite's own.
+	e2etest.Main(m, e2etest.Options{Name: "e2e", Schema: "e2e", OwnRedis: true,
+		Prepare: func(string) ([]string, func(), error) { return []string{"TIKTOK_RATE_LIMIT=off"}, nil, nil },
 	}, func(s *e2etest.Suite) {
-		shared = &env{stack: s.Stack, phone: e2etest.Phone{Base: s.Stack.GatewayURL()}, root: s.Root, redis: redis,
+		shared = &env{stack: s.Stack, phone: e2etest.Phone{Base: s.Stack.GatewayURL()}, root: s.Root, redis: s.Redis,
 			schemaPrefix: s.SchemaPrefix}
 	})
 }

@@ -178,10 +178,22 @@ func (p Ports) checkFree(replicas int) error {
 	case 0:
 		return nil
 	case 1:
-		return errors.New(busy[0])
+		return fmt.Errorf("%w: %s", ErrPortInUse, busy[0])
 	}
 	// Many busy ports usually mean another stack is running, e.g. a forgotten `make run`.
-	return fmt.Errorf("%d ports are in use (is another stack running?):\n  %s", len(busy), strings.Join(busy, "\n  "))
+	return fmt.Errorf("%w: %d ports are in use (is another stack running?):\n  %s", ErrPortInUse, len(busy), strings.Join(busy, "\n  "))
+}
+
+// ErrPortInUse is a stack that could not start because one of its ports was taken.
+var ErrPortInUse = errors.New("port in use")
+
+// PortTaken reports whether Start failed because a port was taken: found busy before anything
+// started, or taken by another program between that check and a process's own bind. Ports from
+// FreePorts are free when chosen, but another program (another stack starting at the same moment,
+// an outgoing connection's ephemeral port) may take one before the stack binds it: a caller that
+// chose them may choose again and start again.
+func PortTaken(err error) bool {
+	return errors.Is(err, ErrPortInUse) || err != nil && strings.Contains(err.Error(), "address already in use")
 }
 
 func loopback(port int) string {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"simpletiktok/pkg/cache/redistest"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/devstack"
@@ -29,6 +30,8 @@ type Suite struct {
 	Root         string // the repository root: it holds go.work, and the binaries in bin/
 	VarDir       string // the stack's state and logs; removed after tests that passed
 	SchemaPrefix string // each service's schema is SchemaPrefix+<service>
+	// Redis is the stack's cache when Options.OwnRedis asked for one of its own; nil otherwise.
+	Redis *redistest.Server
 }
 
 // Options say what one package's stack has of its own.
@@ -41,6 +44,10 @@ type Options struct {
 	// files there or start servers. It returns the environment to add to every process of the
 	// stack, and what to do once the stack has stopped (nil: nothing).
 	Prepare func(varDir string) (env []string, done func(), err error)
+	// OwnRedis gives the stack a redis-server of the package's own (Suite.Redis), which its tests
+	// may pause, restart and flush, and which no other stack's cache can mix with (every stack's
+	// ids start at 1).
+	OwnRedis bool
 	// KillsProcesses says the tests kill processes of the stack on purpose. Otherwise a process
 	// that exits during the tests fails the run: the stack restarts it, so the crash would pass
 	// unnoticed.
@@ -70,29 +77,32 @@ func run(m *testing.M, opts Options, started func(*Suite)) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ports, err := devstack.FreePorts()
-	if err != nil {
-		return 0, err
-	}
 	varDir, err := os.MkdirTemp("", "tiktok-"+opts.Name+"-")
 	if err != nil {
 		return 0, err
 	}
 	prefix := dbtest.SchemaName(opts.Schema) + "_"
 	var env []string
-	if opts.Prepare != nil {
-		var done func()
-		if env, done, err = opts.Prepare(varDir); err != nil {
+	var redis *redistest.Server
+	if opts.OwnRedis {
+		if redis, err = launchRedis(varDir); err != nil {
 			return 0, err
 		}
+		defer redis.Close()
+		env = append(env, "TIKTOK_REDIS_ADDR="+redis.Addr)
+	}
+	if opts.Prepare != nil {
+		more, done, err := opts.Prepare(varDir)
+		if err != nil {
+			return 0, err
+		}
+		env = append(env, more...)
 		if done != nil {
 			defer done()
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
-	defer cancel()
-	stack, err := devstack.Start(ctx, devstack.Options{
-		Root: root, VarDir: varDir, MySQLDSN: dbtest.DSN(), SchemaPrefix: prefix, Ports: ports, Out: os.Stderr,
+	stack, err := start(devstack.Options{
+		Root: root, VarDir: varDir, MySQLDSN: dbtest.DSN(), SchemaPrefix: prefix, Out: os.Stderr,
 		ExtraEnv: env, Env: opts.Env, Replicas: opts.Replicas,
 	})
 	defer func() {
@@ -104,7 +114,7 @@ func run(m *testing.M, opts Options, started func(*Suite)) (int, error) {
 		return 0, fmt.Errorf("start the stack (logs in %s): %w", filepath.Join(varDir, "log"), err)
 	}
 	defer stack.Stop()
-	started(&Suite{Stack: stack, Root: root, VarDir: varDir, SchemaPrefix: prefix})
+	started(&Suite{Stack: stack, Root: root, VarDir: varDir, SchemaPrefix: prefix, Redis: redis})
 	code := m.Run()
 	if !opts.KillsProcesses {
 		for _, f := range stack.Failures() {
@@ -124,6 +134,37 @@ func run(m *testing.M, opts Options, started func(*Suite)) (int, error) {
 		fmt.Fprintf(os.Stderr, "%s: logs of the stack are in %s\n", opts.Name, stack.LogDir())
 	}
 	return code, nil
+}
+
+// startAttempts bounds how often a stack whose port was taken while it started is started again
+// on other ports (devstack.PortTaken): test packages start their stacks at the same moment.
+const startAttempts = 3
+
+// start starts the stack of opts on free ports, choosing them again when one was taken meanwhile.
+func start(opts devstack.Options) (*devstack.Stack, error) {
+	for attempt := 1; ; attempt++ {
+		ports, err := devstack.FreePorts()
+		if err != nil {
+			return nil, err
+		}
+		opts.Ports = ports
+		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+		stack, err := devstack.Start(ctx, opts)
+		cancel()
+		if err == nil || !devstack.PortTaken(err) || attempt == startAttempts {
+			return stack, err
+		}
+		fmt.Fprintf(os.Stderr, "a port was taken while the stack started (%v); starting it again on other ports\n", err)
+	}
+}
+
+// launchRedis starts a redis-server keeping its files under varDir/redis.
+func launchRedis(varDir string) (*redistest.Server, error) {
+	dir := filepath.Join(varDir, "redis")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return redistest.Launch(dir)
 }
 
 // RepoRoot is the folder holding go.work, above the working directory (a test's is its package's

@@ -11,11 +11,9 @@ package outcome
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"simpletiktok/api-gateway/e2e/e2etest"
-	"simpletiktok/pkg/cache/redistest"
 )
 
 // env is what the tests share.
@@ -45,20 +43,11 @@ func TestMain(m *testing.M) {
 			"comment": {"TIKTOK_ADVERTISE_ADDR=" + shared.comment.Addr()},
 			"message": {"TIKTOK_ADVERTISE_ADDR=" + shared.message.Addr()},
 		},
-		Prepare: func(varDir string) ([]string, func(), error) {
-			// A Redis of the package's own: ids start at 1 in every stack's schemas, so a cache
-			// shared with another stack would mix their counts.
-			dir := filepath.Join(varDir, "redis")
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return nil, nil, err
-			}
-			redis, err := redistest.Launch(dir)
-			if err != nil {
-				return nil, nil, err
-			}
-			// A few accounts from one address in a few seconds: the rate limits have tests of their own.
-			return []string{"TIKTOK_RATE_LIMIT=off", "TIKTOK_REDIS_ADDR=" + redis.Addr}, redis.Close, nil
-		},
+		// A Redis of the package's own: ids start at 1 in every stack's schemas, so a cache shared
+		// with another stack would mix their counts. A few accounts from one address in a few
+		// seconds: the rate limits have tests of their own.
+		OwnRedis: true,
+		Prepare:  func(string) ([]string, func(), error) { return []string{"TIKTOK_RATE_LIMIT=off"}, nil, nil },
 	}, func(s *e2etest.Suite) {
 		shared.phone = e2etest.Phone{Base: s.Stack.GatewayURL()}
 		shared.comment.forwardTo(s.Stack.ServiceAddr("comment"))

@@ -6,8 +6,6 @@
 package replicas
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"simpletiktok/api-gateway/e2e/e2etest"
@@ -26,22 +24,11 @@ type env struct {
 var shared *env
 
 func TestMain(m *testing.M) {
-	var redis *redistest.Server
-	e2etest.Main(m, e2etest.Options{Name: "replicas", Schema: "replicas", Replicas: 2,
-		Prepare: func(varDir string) ([]string, func(), error) {
-			dir := filepath.Join(varDir, "redis")
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return nil, nil, err
-			}
-			var err error
-			if redis, err = redistest.Launch(dir); err != nil {
-				return nil, nil, err
-			}
-			// One address registers and writes far faster than a person; the rate limits have
-			// their own tests.
-			return []string{"TIKTOK_RATE_LIMIT=off", "TIKTOK_REDIS_ADDR=" + redis.Addr}, func() { redis.Close() }, nil
-		},
+	// One address registers and writes far faster than a person; the rate limits have their own
+	// tests. The cache is the package's own, so that the tests may pause and flush it.
+	e2etest.Main(m, e2etest.Options{Name: "replicas", Schema: "replicas", Replicas: 2, OwnRedis: true,
+		Prepare: func(string) ([]string, func(), error) { return []string{"TIKTOK_RATE_LIMIT=off"}, nil, nil },
 	}, func(s *e2etest.Suite) {
-		shared = &env{stack: s.Stack, redis: redis}
+		shared = &env{stack: s.Stack, redis: s.Redis}
 	})
 }
