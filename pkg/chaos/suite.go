@@ -162,10 +162,6 @@ func (s *suite) startServers(ctx context.Context) error {
 // ports, against the suite's MariaDB and Redis. With two, the suite's requests go through a
 // balancer over both gateways.
 func (s *suite) startStack(ctx context.Context, replicas int) error {
-	ports, err := devstack.FreePorts()
-	if err != nil {
-		return err
-	}
 	varDir := filepath.Join(s.dir, "var")
 	if replicas > 1 {
 		varDir = filepath.Join(s.dir, "var-replicas")
@@ -182,16 +178,16 @@ func (s *suite) startStack(ctx context.Context, replicas int) error {
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	s.printf("starting the stack, %d instance(s) of each service and gateway (logs in %s)", replicas, filepath.Join(varDir, "log"))
-	s.stack, err = devstack.Start(sctx, devstack.Options{
+	stack, _, err := devstack.StartOnFreePorts(sctx, devstack.Options{
 		Root:         s.opts.Root,
 		VarDir:       varDir,
 		Replicas:     replicas,
 		MySQLDSN:     s.db.DSN(),
 		SchemaPrefix: schemaPrefix,
-		Ports:        ports,
 		Out:          &prefixWriter{w: s.opts.Out, prefix: "  stack: "},
 		ExtraEnv:     env,
 	})
+	s.stack = stack
 	if err != nil {
 		return fmt.Errorf("start the stack: %w", err)
 	}

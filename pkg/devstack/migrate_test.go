@@ -24,12 +24,11 @@ func TestServicesRunAsLeastPrivilegeAccounts(t *testing.T) {
 	prefix := dbtest.SchemaName("h_migr") + "_"
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s, err := Start(ctx, Options{
+	s, _, err := StartOnFreePorts(ctx, Options{
 		Root:         standInRoot(t),
 		VarDir:       filepath.Join(t.TempDir(), "var"),
 		MySQLDSN:     dbtest.DSN(),
 		SchemaPrefix: prefix,
-		Ports:        freePorts(t),
 		Out:          testOut{t},
 		ExtraEnv:     []string{standInEnv + "=1", "GORACE=atexit_sleep_ms=0"},
 	})

@@ -1,6 +1,7 @@
 package devstack
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -186,6 +187,30 @@ func (p Ports) checkFree(replicas int) error {
 
 // ErrPortInUse is a stack that could not start because one of its ports was taken.
 var ErrPortInUse = errors.New("port in use")
+
+// startAttempts bounds how often StartOnFreePorts chooses ports again.
+const startAttempts = 3
+
+// StartOnFreePorts is Start on ports FreePorts chooses (opts.Ports is ignored), chosen again and
+// started again when one was taken while the stack started (PortTaken): test packages, the chaos
+// suite and a second stack beside `make run` start theirs at the same moment as other programs.
+// It returns the ports of the last attempt, also when that failed.
+func StartOnFreePorts(ctx context.Context, opts Options) (*Stack, Ports, error) {
+	for attempt := 1; ; attempt++ {
+		ports, err := FreePorts()
+		if err != nil {
+			return nil, Ports{}, err
+		}
+		opts.Ports = ports
+		s, err := Start(ctx, opts)
+		if err == nil || !PortTaken(err) || attempt == startAttempts || ctx.Err() != nil {
+			return s, ports, err
+		}
+		if opts.Out != nil {
+			fmt.Fprintf(opts.Out, "a port was taken while the stack started (%v); starting again on other ports\n", err)
+		}
+	}
+}
 
 // PortTaken reports whether Start failed because a port was taken: found busy before anything
 // started, or taken by another program between that check and a process's own bind. Ports from

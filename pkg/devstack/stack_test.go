@@ -26,7 +26,6 @@ func startStandIns(t *testing.T, extraEnv ...string) (*Stack, Ports, string, err
 func startStandInsWith(t *testing.T, tweak func(*Options), extraEnv ...string) (*Stack, Ports, string, error) {
 	t.Helper()
 	root := standInRoot(t)
-	ports := freePorts(t)
 	varDir := filepath.Join(t.TempDir(), "var")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -35,7 +34,6 @@ func startStandInsWith(t *testing.T, tweak func(*Options), extraEnv ...string) (
 		VarDir:       varDir,
 		MySQLDSN:     "root:@tcp(127.0.0.1:3306)/",
 		SchemaPrefix: "devstack_test_",
-		Ports:        ports,
 		Out:          testOut{t},
 		// A -race binary sleeps 1 s at exit by default; the stand-ins need not.
 		ExtraEnv: append([]string{standInEnv + "=1", "GORACE=atexit_sleep_ms=0"}, extraEnv...),
@@ -43,7 +41,7 @@ func startStandInsWith(t *testing.T, tweak func(*Options), extraEnv ...string) (
 	if tweak != nil {
 		tweak(&opts)
 	}
-	s, err := Start(ctx, opts)
+	s, ports, err := StartOnFreePorts(ctx, opts)
 	if s != nil {
 		t.Cleanup(func() { _ = s.Stop() })
 	}

@@ -163,8 +163,8 @@ func startReal(t *testing.T, root string) (*Stack, *recordingOut) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	varDir := filepath.Join(t.TempDir(), "var")
-	s, err := Start(ctx, Options{
-		Root: root, VarDir: varDir, MySQLDSN: dbtest.DSN(), SchemaPrefix: prefix, Ports: freePorts(t), Out: out,
+	s, _, err := StartOnFreePorts(ctx, Options{
+		Root: root, VarDir: varDir, MySQLDSN: dbtest.DSN(), SchemaPrefix: prefix, Out: out,
 	})
 	if err != nil {
 		t.Fatalf("start the stack (logs in %s): %v", filepath.Join(varDir, "log"), err)

@@ -101,7 +101,9 @@ func run(m *testing.M, opts Options, started func(*Suite)) (int, error) {
 			defer done()
 		}
 	}
-	stack, err := start(devstack.Options{
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	stack, _, err := devstack.StartOnFreePorts(ctx, devstack.Options{
 		Root: root, VarDir: varDir, MySQLDSN: dbtest.DSN(), SchemaPrefix: prefix, Out: os.Stderr,
 		ExtraEnv: env, Env: opts.Env, Replicas: opts.Replicas,
 	})
@@ -134,28 +136,6 @@ func run(m *testing.M, opts Options, started func(*Suite)) (int, error) {
 		fmt.Fprintf(os.Stderr, "%s: logs of the stack are in %s\n", opts.Name, stack.LogDir())
 	}
 	return code, nil
-}
-
-// startAttempts bounds how often a stack whose port was taken while it started is started again
-// on other ports (devstack.PortTaken): test packages start their stacks at the same moment.
-const startAttempts = 3
-
-// start starts the stack of opts on free ports, choosing them again when one was taken meanwhile.
-func start(opts devstack.Options) (*devstack.Stack, error) {
-	for attempt := 1; ; attempt++ {
-		ports, err := devstack.FreePorts()
-		if err != nil {
-			return nil, err
-		}
-		opts.Ports = ports
-		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
-		stack, err := devstack.Start(ctx, opts)
-		cancel()
-		if err == nil || !devstack.PortTaken(err) || attempt == startAttempts {
-			return stack, err
-		}
-		fmt.Fprintf(os.Stderr, "a port was taken while the stack started (%v); starting it again on other ports\n", err)
-	}
 }
 
 // launchRedis starts a redis-server keeping its files under varDir/redis.

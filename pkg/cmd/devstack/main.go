@@ -86,19 +86,22 @@ func run(args []string, out io.Writer) error {
 	if err := checkPrerequisites(ctx, o, out); err != nil {
 		return err
 	}
-	ports := devstack.DefaultPorts()
+	fmt.Fprintln(out, "starting the stack (logs in", filepath.Join(o.varDir, "log")+")")
+	start := func(ctx context.Context, opts devstack.Options) (*devstack.Stack, error) {
+		opts.Ports = devstack.DefaultPorts()
+		return devstack.Start(ctx, opts)
+	}
 	if o.freePorts {
-		if ports, err = devstack.FreePorts(); err != nil {
-			return err
+		start = func(ctx context.Context, opts devstack.Options) (*devstack.Stack, error) {
+			stack, _, err := devstack.StartOnFreePorts(ctx, opts)
+			return stack, err
 		}
 	}
-	fmt.Fprintln(out, "starting the stack (logs in", filepath.Join(o.varDir, "log")+")")
-	stack, err := devstack.Start(ctx, devstack.Options{
+	stack, err := start(ctx, devstack.Options{
 		Root:         o.root,
 		VarDir:       o.varDir,
 		MySQLDSN:     o.dsn,
 		SchemaPrefix: o.schemaPrefix,
-		Ports:        ports,
 		Out:          out,
 		FailFast:     o.failFast,
 		Replicas:     o.replicas,
