@@ -60,10 +60,6 @@ type displayConfig struct {
 	// change) the gateway keeps in memory for its pages; 0 keeps none, and every page asks the user
 	// service.
 	ProfilesKept int `yaml:"profiles_kept"`
-	// VideoAuthorsKept bounds the video authors (a video's author never changes) the gateway keeps
-	// in memory, so that a favorite list asks for its counts and flags without waiting for its
-	// videos' rows; 0 keeps none.
-	VideoAuthorsKept int `yaml:"video_authors_kept"`
 }
 
 // coalesceConfig is how the gateway merges the reads of pages assembled at the same moment

@@ -118,8 +118,7 @@ func run(args []string) error {
 	// A decorating service that is down or slow leaves its counts and flags at zero rather than
 	// failing the page (internal/degrade).
 	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log, assemble.CommentZone(zone),
-		assemble.WithDecorationPolicy(degrade.Keep(log)), assemble.KeepProfiles(cfg.Display.ProfilesKept),
-		assemble.KeepVideoAuthors(cfg.Display.VideoAuthorsKept))
+		assemble.WithDecorationPolicy(degrade.Keep(log)), assemble.KeepProfiles(cfg.Display.ProfilesKept))
 	library, err := newLibrary(cfg.Media, log)
 	if err != nil {
 		return err

@@ -1,8 +1,13 @@
-// Package idbatch reads the id lists of batch calls the same way in every service and in the
-// gateway: positive ids, each once, in the order first given, and no more than one batch holds.
+// Package idbatch reads the ids of batch calls the same way in every service and in the gateway:
+// a lookup of ids (Check) answers the positive ids, each once, in the order first given, at most
+// Max of them; a batch of lists (Queries) refuses an id that is not positive. Every batch call
+// carries at most MaxQueries queries.
 package idbatch
 
-import "simpletiktok/pkg/errno"
+import (
+	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/validate"
+)
 
 // Max is the most ids one batch call carries. A page of the contract never needs more; the
 // gateway splits a longer list into batches.
@@ -42,11 +47,13 @@ func CheckQueries(n int) error {
 	return nil
 }
 
-// QueryIDs reads the one id each query of a batch asks about (a batch of lists, say): each[i] is
-// queries[i]'s, and distinct holds them once each, in the order first given, for one read of all
-// of them. Unlike Unique it keeps ids that are not positive, for the rules to refuse. It refuses
-// a batch CheckQueries refuses.
-func QueryIDs[Q any](queries []Q, id func(Q) int64) (each, distinct []int64, err error) {
+// Queries reads the one id each query of a batch of lists asks about (whose list: a user's, a
+// video's): each[i] is queries[i]'s, and distinct holds them once each, in the order first given,
+// for one read of all of them. It refuses a batch CheckQueries refuses, and a batch with an id
+// that is not positive (validate.ID, naming field): a list is asked for by the phone, and asking
+// for user 0's is its mistake, unlike a lookup (Check), where an id that cannot exist is simply
+// not found.
+func Queries[Q any](queries []Q, field string, id func(Q) int64) (each, distinct []int64, err error) {
 	if err := CheckQueries(len(queries)); err != nil {
 		return nil, nil, err
 	}
@@ -54,6 +61,9 @@ func QueryIDs[Q any](queries []Q, id func(Q) int64) (each, distinct []int64, err
 	seen := make(map[int64]bool, len(queries))
 	for i, q := range queries {
 		each[i] = id(q)
+		if err := validate.ID(field, each[i]); err != nil {
+			return nil, nil, err
+		}
 		if !seen[each[i]] {
 			seen[each[i]] = true
 			distinct = append(distinct, each[i])

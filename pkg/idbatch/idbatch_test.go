@@ -3,6 +3,7 @@ package idbatch
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"simpletiktok/pkg/errno"
@@ -32,14 +33,19 @@ func TestCheckRefusesMoreThanOneBatch(t *testing.T) {
 	}
 }
 
-func TestQueryIDsKeepsEachQuerysIDAndEachIDOnce(t *testing.T) {
+func TestQueriesKeepEachQuerysIDAndEachIDOnce(t *testing.T) {
 	type query struct{ user int64 }
 	user := func(q query) int64 { return q.user }
-	each, distinct, err := QueryIDs([]query{{3}, {1}, {3}, {0}, {1}}, user)
-	if err != nil || fmt.Sprint(each) != "[3 1 3 0 1]" || fmt.Sprint(distinct) != "[3 1 0]" {
-		t.Fatalf("QueryIDs = %v, %v, %v; want [3 1 3 0 1], [3 1 0] (0 kept for the rules to refuse)", each, distinct, err)
+	each, distinct, err := Queries([]query{{3}, {1}, {3}, {1}}, "user_id", user)
+	if err != nil || fmt.Sprint(each) != "[3 1 3 1]" || fmt.Sprint(distinct) != "[3 1]" {
+		t.Fatalf("Queries = %v, %v, %v; want [3 1 3 1], [3 1]", each, distinct, err)
 	}
-	if _, _, err := QueryIDs([]query{}, user); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("QueryIDs of no query = %v; want BadRequest", err)
+	if _, _, err := Queries([]query{}, "user_id", user); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Queries of no query = %v; want BadRequest", err)
+	}
+	// A list of user 0 is asked by mistake: the whole batch is refused, naming the field.
+	_, _, err = Queries([]query{{3}, {0}}, "user_id", user)
+	if !errors.Is(err, errno.BadRequest) || !strings.Contains(err.Error(), "user_id") {
+		t.Fatalf("Queries with id 0 = %v; want BadRequest naming user_id", err)
 	}
 }

@@ -1,8 +1,9 @@
 // Package validate checks the ids a request names the same way in every service: an id is a
 // positive integer, and one that is not is the caller's mistake, answered with errno.BadRequest
 // naming the field it came in. It also holds the one rule for text users write for others to
-// read (Text: comments and messages), which each service answers with its own code. Lists of ids in batch calls are read by pkg/idbatch; each service's
-// biz.Action validates its own action_type (its code is the service's own).
+// read (Text: comments and messages), which each service answers with its own code. The ids of
+// batch calls are read by pkg/idbatch; each service's biz.Action validates its own action_type
+// (its code is the service's own).
 package validate
 
 import "simpletiktok/pkg/errno"
@@ -14,16 +15,6 @@ import "simpletiktok/pkg/errno"
 func ID(field string, id int64) error {
 	if id <= 0 {
 		return errno.BadRequest.WithMsg("%s must be a positive integer", field)
-	}
-	return nil
-}
-
-// IDs is ID of each of ids (a batch's, each named field), returning the first failure.
-func IDs(field string, ids []int64) error {
-	for _, id := range ids {
-		if err := ID(field, id); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -45,12 +45,3 @@ func TestRequestKey(t *testing.T) {
 		t.Error("a key of exactly MaxRequestKey characters is refused")
 	}
 }
-
-func TestIDs(t *testing.T) {
-	if err := IDs("user_id", []int64{1, 2}); err != nil {
-		t.Fatalf("IDs(1, 2) = %v", err)
-	}
-	if err := IDs("user_id", []int64{1, 0, 2}); !errors.Is(err, errno.BadRequest) {
-		t.Fatalf("IDs(1, 0, 2) = %v; want BadRequest", err)
-	}
-}

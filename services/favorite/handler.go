@@ -24,13 +24,12 @@ func (h *handler) FavoriteAction(ctx context.Context, req *favorite.FavoriteActi
 	return &favorite.FavoriteActionResponse{}, nil
 }
 
-// ListFavorites answers several pages' favorite lists, read together: one cache round trip for the
-// lists, one for the stats of those that ask for them (biz.Favorites.Lists says when they can be
-// given).
+// ListFavorites answers several pages' favorite lists, read together, each with its authors and
+// stats (biz.Favorites.Lists).
 func (h *handler) ListFavorites(ctx context.Context, req *favorite.ListFavoritesRequest) (*favorite.ListFavoritesResponse, error) {
 	queries := make([]biz.ListQuery, len(req.Queries))
 	for i, q := range req.Queries {
-		queries[i] = biz.ListQuery{UserID: q.GetUserId(), Viewer: q.GetViewerId(), WithStats: q.GetWithStats()}
+		queries[i] = biz.ListQuery{UserID: q.GetUserId(), Viewer: q.GetViewerId()}
 	}
 	lists, err := h.favorites.Lists(ctx, queries)
 	if err != nil {
@@ -38,12 +37,8 @@ func (h *handler) ListFavorites(ctx context.Context, req *favorite.ListFavorites
 	}
 	resp := &favorite.ListFavoritesResponse{Answers: make([]*favorite.ListFavoritesAnswer, len(lists))}
 	for i, l := range lists {
-		a := &favorite.ListFavoritesAnswer{VideoIds: l.VideoIDs, AuthorIds: l.Authors}
-		if l.Stats != nil {
-			stats := statsToProto(*l.Stats)
-			a.Videos, a.Users = stats.Videos, stats.Users
-		}
-		resp.Answers[i] = a
+		stats := statsToProto(l.Stats)
+		resp.Answers[i] = &favorite.ListFavoritesAnswer{VideoIds: l.VideoIDs, AuthorIds: l.Authors, Videos: stats.Videos, Users: stats.Users}
 	}
 	return resp, nil
 }

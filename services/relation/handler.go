@@ -38,7 +38,7 @@ func (h *handler) ListFriends(ctx context.Context, req *relation.ListRequest) (*
 func (h *handler) list(ctx context.Context, req *relation.ListRequest, lists func(context.Context, []biz.ListQuery) ([]biz.ListAnswer, error)) (*relation.ListResponse, error) {
 	queries := make([]biz.ListQuery, len(req.Queries))
 	for i, q := range req.Queries {
-		queries[i] = biz.ListQuery{UserID: q.GetUserId(), Viewer: q.GetViewerId(), WithStats: q.GetWithStats()}
+		queries[i] = biz.ListQuery{UserID: q.GetUserId(), Viewer: q.GetViewerId()}
 	}
 	answers, err := lists(ctx, queries)
 	if err != nil {
@@ -46,10 +46,7 @@ func (h *handler) list(ctx context.Context, req *relation.ListRequest, lists fun
 	}
 	resp := &relation.ListResponse{Answers: make([]*relation.ListAnswer, len(answers))}
 	for i, a := range answers {
-		resp.Answers[i] = &relation.ListAnswer{UserIds: a.IDs}
-		if a.Stats != nil {
-			resp.Answers[i].Stats = statsToProto(a.Stats)
-		}
+		resp.Answers[i] = &relation.ListAnswer{UserIds: a.IDs, Stats: statsToProto(a.Stats)}
 	}
 	return resp, nil
 }

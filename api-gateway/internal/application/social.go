@@ -58,7 +58,7 @@ func (a *App) userList(ctx context.Context, viewer, userID int64, list listRead)
 // relationList reads one of userID's lists, with what the relation service shows of its users to
 // viewer (their counts and viewer's follows), so that the page need not ask for them again.
 func relationList(ctx context.Context, viewer, userID int64, list listRead) ([]int64, assemble.Known, error) {
-	resp, err := list.Do(ctx, &relation.ListQuery{UserId: userID, WithStats: true, ViewerId: viewer})
+	resp, err := list.Do(ctx, &relation.ListQuery{UserId: userID, ViewerId: viewer})
 	if err != nil {
 		return nil, assemble.Known{}, err
 	}

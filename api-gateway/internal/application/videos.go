@@ -116,7 +116,7 @@ func (a *App) feed(ctx context.Context, viewer, latestMs int64, listed func([]*v
 	if listed != nil {
 		listed(page.Videos)
 	}
-	videos, err := a.pages.Videos(ctx, viewer, page.Videos, page.WorkCounts)
+	videos, err := a.pages.Videos(ctx, viewer, assemble.Rows(page.Videos, page.WorkCounts))
 	if err != nil {
 		return nil, latestMs, err
 	}
@@ -132,7 +132,7 @@ func (a *App) PublishList(ctx context.Context, viewer, author int64) ([]*douyin.
 		return nil, err
 	}
 	if len(list.Videos) > 0 {
-		return a.pages.Videos(ctx, viewer, list.Videos, list.WorkCounts)
+		return a.pages.Videos(ctx, viewer, assemble.Rows(list.Videos, list.WorkCounts))
 	}
 	users, err := a.clients.Reads.MGetUsers.Do(ctx, &user.MGetUsersRequest{UserIds: []int64{author}})
 	if err != nil {
@@ -157,14 +157,13 @@ func (a *App) FavoriteAction(ctx context.Context, viewer, videoID int64, action 
 	return nil
 }
 
-// FavoriteList shows the videos userID likes, newest like first, as viewer sees them. It costs
-// the same calls at any length: the liked ids with the likes' part of the page, then the rest of
-// the page at once (assemble.LikedVideos).
+// FavoriteList shows the videos userID likes, newest like first, as viewer sees them: the liked
+// ids with their authors and the likes' part of the page, then the rest of the page in one round
+// (assemble.Videos).
 func (a *App) FavoriteList(ctx context.Context, viewer, userID int64) ([]*douyin.Video, error) {
-	liked, err := a.clients.Reads.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{
-		UserId: userID, WithStats: true, ViewerId: viewer})
+	liked, err := a.clients.Reads.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{UserId: userID, ViewerId: viewer})
 	if err != nil {
 		return nil, err
 	}
-	return a.pages.LikedVideos(ctx, viewer, liked)
+	return a.pages.Videos(ctx, viewer, assemble.Liked(liked))
 }

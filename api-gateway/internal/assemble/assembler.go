@@ -58,9 +58,6 @@ type Assembler struct {
 	// profiles keeps the profiles pages have shown: they never change (docs/architecture.md
 	// allows the gateway to keep such facts, never counts or flags).
 	profiles *cache.Local[int64, *user.User]
-	// authors keeps the author of each video a list by id has shown (a video's author never
-	// changes), so that such a list can ask for its counts and flags without waiting for the rows.
-	authors *cache.Local[int64, int64]
 }
 
 // Option sets something of the assembler other than its dependencies.
@@ -83,13 +80,6 @@ func CommentZone(loc *time.Location) Option {
 // for those it has not shown before. 0 (the default) keeps none.
 func KeepProfiles(n int) Option {
 	return func(a *Assembler) { a.profiles = cache.NewLocal[int64, *user.User](n) }
-}
-
-// KeepVideoAuthors keeps the authors of up to n videos in memory, so that a list of videos by id
-// (the favorite list) whose authors are all kept reads the videos' rows in parallel with their
-// counts and flags instead of before them. 0 (the default) keeps none.
-func KeepVideoAuthors(n int) Option {
-	return func(a *Assembler) { a.authors = cache.NewLocal[int64, int64](n) }
 }
 
 // New returns an assembler over the clients.
@@ -117,7 +107,7 @@ func chunks[T any](s []T) [][]T {
 }
 
 // inParallel calls fn on every part at once and returns the results in the order of the parts.
-func inParallel[T, R any](ctx context.Context, parts [][]T, fn func(context.Context, []T) (R, error)) ([]R, error) {
+func inParallel[P, R any](ctx context.Context, parts []P, fn func(context.Context, P) (R, error)) ([]R, error) {
 	out := make([]R, len(parts))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, part := range parts {

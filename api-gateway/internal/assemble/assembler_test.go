@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"reflect"
 	"testing"
 	"time"
 
@@ -124,7 +123,7 @@ func page(n int) []*video.Video {
 func TestVideosCallCountDoesNotDependOnLength(t *testing.T) {
 	for _, size := range []int{1, 30} {
 		a, b := newAssembler()
-		out, err := a.Videos(context.Background(), 7, page(size), map[int64]int64{1: 4})
+		out, err := a.Videos(context.Background(), 7, assemble.Rows(page(size), map[int64]int64{1: 4}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,61 +148,6 @@ func TestVideosCallCountDoesNotDependOnLength(t *testing.T) {
 		if req.ViewerId != 7 || len(req.VideoIds) != size || len(req.UserIds) != min(size, 5) {
 			t.Fatalf("favorite.Stats asked %+v", req)
 		}
-	}
-}
-
-// VideosByID keeps the order asked for (the service answers in another) and leaves out videos
-// that no longer exist, in one read of the videos.
-func TestVideosByIDKeepsTheOrder(t *testing.T) {
-	a, b := newAssembler()
-	out, err := a.VideosByID(context.Background(), 7, []int64{5, fakes.MissingFrom, 3, 5, 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out) != 3 || out[0].Id != 5 || out[1].Id != 3 || out[2].Id != 4 {
-		t.Fatalf("videos = %+v", out)
-	}
-	if got := b.Total(); got != 5 {
-		t.Fatalf("%d calls (%v); want 5", got, b.CallCounts())
-	}
-	if out[0].Author.WorkCount != 3 { // sent by MGetVideos with the videos
-		t.Fatalf("author = %+v", out[0].Author)
-	}
-}
-
-// A video's author never changes: with KeepVideoAuthors, a list by id whose authors were all
-// shown before asks for its counts and flags while its rows are still being read, not after, and
-// shows the same page.
-func TestVideosByIDOfKeptAuthorsReadRowsAlongside(t *testing.T) {
-	a, b := newAssembler(assemble.KeepVideoAuthors(100))
-	ctx := context.Background()
-	list := []int64{5, 3, 4}
-	// The first time the authors are unknown: the rows come first, then the rest.
-	entered, release := b.Hold("video.MGetVideos")
-	first := make(chan []*douyin.Video, 1)
-	go func() {
-		out, err := a.VideosByID(ctx, 7, list)
-		if err != nil {
-			t.Error(err)
-		}
-		first <- out
-	}()
-	<-entered
-	if n := b.Calls("favorite.Stats") + b.Calls("relation.UserStats") + b.Calls("comment.CountComments"); n != 0 {
-		release()
-		t.Fatalf("with unknown authors, %d decorating calls were made before the rows came (%v)", n, b.CallCounts())
-	}
-	release()
-	want := <-first
-
-	// The second time every author is kept: the decorating calls are made while the rows are held.
-	got := whileRowsHeld(t, b, func() ([]*douyin.Video, error) { return a.VideosByID(ctx, 7, list) },
-		map[string]int{"favorite.Stats": 2, "relation.UserStats": 2, "comment.CountComments": 2})
-	if len(got) != 3 || !reflect.DeepEqual(got, want) {
-		t.Fatalf("the page of kept authors = %+v; want the first page again, %+v", got, want)
-	}
-	if req := b.Last("favorite.Stats").(*favorite.StatsQuery); len(req.UserIds) != 3 || req.ViewerId != 7 {
-		t.Fatalf("favorite.Stats was asked %+v; want the three authors, for viewer 7", req)
 	}
 }
 
@@ -240,40 +184,50 @@ func whileRowsHeld(t *testing.T, b *fakes.Backend, page func() ([]*douyin.Video,
 	return <-done
 }
 
-// A favorite list answered with its stats shows them without asking favorite.Stats, and reads
-// the videos' rows alongside the rest of the page; a list answered without them (one whose
-// authors the service does not all know) shows the same page, as VideosByID.
-func TestLikedVideosWithTheListsStats(t *testing.T) {
+// A favorite list comes with its authors and the likes' part of the page: the page shows them
+// without asking favorite.Stats, reads the videos' rows alongside the rest, keeps the list's order
+// and leaves out a video deleted since it was liked.
+func TestLikedVideosReadRowsAlongside(t *testing.T) {
 	ctx := context.Background()
-	b := fakes.New()
-	b.Liked = []int64{5, fakes.MissingFrom, 3, 4} // one deleted since it was liked
-	list, err := b.Clients().Reads.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{UserId: 1, WithStats: true, ViewerId: 7})
-	if err != nil || len(list.AuthorIds) != 4 {
-		t.Fatalf("the fake's list with stats = %+v, %v", list, err)
-	}
-	old := &favorite.ListFavoritesAnswer{VideoIds: list.VideoIds}
-
 	a, b := newAssembler()
-	want, err := a.LikedVideos(ctx, 7, old)
-	if err != nil || len(want) != 3 || b.Calls("favorite.Stats") != 1 {
-		t.Fatalf("a list without stats = %+v, %v, calls %v; want 3 videos and favorite.Stats asked", want, err, b.CallCounts())
+	b.Liked = []int64{5, fakes.MissingFrom, 3, 4} // one deleted since it was liked
+	list, err := b.Clients().Reads.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{UserId: 1, ViewerId: 7})
+	if err != nil || len(list.AuthorIds) != 4 {
+		t.Fatalf("the fake's list = %+v, %v", list, err)
 	}
-	if v := want[0]; v.Id != 5 || v.FavoriteCount != 10 || v.IsFavorite || v.Author.TotalFavorited != fakes.AuthorOf(5) {
-		t.Fatalf("a list without stats shows %+v", v)
-	}
-
-	a, b = newAssembler()
-	got := whileRowsHeld(t, b, func() ([]*douyin.Video, error) { return a.LikedVideos(ctx, 7, list) },
+	got := whileRowsHeld(t, b, func() ([]*douyin.Video, error) { return a.Videos(ctx, 7, assemble.Liked(list)) },
 		map[string]int{"relation.UserStats": 1, "comment.CountComments": 1, "user.MGetUsers": 1})
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("the list with stats shows %+v; want the page without them, %+v", got, want)
+	if len(got) != 3 || got[0].Id != 5 || got[1].Id != 3 || got[2].Id != 4 {
+		t.Fatalf("the page = %+v; want videos 5, 3, 4", got)
 	}
-	if b.Total() != 4 || b.Calls("favorite.Stats") != 0 {
-		t.Fatalf("the list with stats made calls %v; want 4, no favorite.Stats", b.CallCounts())
+	if v := got[0]; v.FavoriteCount != 10 || v.IsFavorite || v.Author.TotalFavorited != fakes.AuthorOf(5) || v.Author.WorkCount != 3 {
+		t.Fatalf("the list's stats and rows show %+v", v)
+	}
+	if n := b.Calls("favorite.Stats"); n != 0 || b.Total() != 5 {
+		t.Fatalf("the page made calls %v; want 5 in all (the list, then four at once), no favorite.Stats", b.CallCounts())
 	}
 	// The authors are the list's: the deleted video's too, asked for and not shown.
 	if req := b.Last("relation.UserStats").(*relation.UserStatsQuery); len(req.UserIds) != 4 || req.ViewerId != 7 {
 		t.Fatalf("relation.UserStats was asked %+v; want the list's four authors, for viewer 7", req)
+	}
+}
+
+// A list of videos longer than one batch is read as several batches at once, in its order, none
+// carrying more ids than a service takes (the fakes refuse more, as the services do).
+func TestVideosBeyondOneBatch(t *testing.T) {
+	ctx := context.Background()
+	a, b := newAssembler()
+	b.Liked = ids(1, 600)
+	list, err := b.Clients().Reads.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{UserId: 1, ViewerId: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Videos(ctx, 7, assemble.Liked(list))
+	if err != nil || len(got) != 600 || got[0].Id != 1 || got[599].Id != 600 {
+		t.Fatalf("a list of 600 = %d videos, %v", len(got), err)
+	}
+	if n := b.Calls("video.MGetVideos"); n != 2 {
+		t.Fatalf("video.MGetVideos called %d times for 600 videos; want 2 batches", n)
 	}
 }
 
@@ -304,7 +258,7 @@ func BenchmarkVideosPage(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := a.Videos(ctx, 7, vs, nil); err != nil {
+		if _, err := a.Videos(ctx, 7, assemble.Rows(vs, nil)); err != nil {
 			b.Fatal(err)
 		}
 	}

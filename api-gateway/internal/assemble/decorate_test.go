@@ -18,7 +18,7 @@ var decorations = []string{"relation.UserStats", "favorite.Stats", "video.CountW
 
 // showBoth assembles a video page and a friend list, the pages that make every decorating call.
 func showBoth(a *assemble.Assembler) error {
-	if _, err := a.Videos(context.Background(), 7, page(3), nil); err != nil {
+	if _, err := a.Videos(context.Background(), 7, assemble.Rows(page(3), nil)); err != nil {
 		return err
 	}
 	_, err := a.Friends(context.Background(), 7, []int64{2, 3, 4}, assemble.Known{})
@@ -63,7 +63,7 @@ func TestTheDecorationPolicyDecides(t *testing.T) {
 	for _, call := range decorations {
 		b.Fail(call, errors.New("connection refused"))
 	}
-	videos, err := a.Videos(context.Background(), 7, page(3), nil)
+	videos, err := a.Videos(context.Background(), 7, assemble.Rows(page(3), nil))
 	if err != nil || len(videos) != 3 {
 		t.Fatalf("a kept video page = %v, %v", videos, err)
 	}

@@ -32,8 +32,8 @@ func (a *Assembler) Users(ctx context.Context, viewer int64, ids []int64) (map[i
 }
 
 // Known is what a page already has of its users from the call that listed them: a relation list
-// asked with_stats sends their relation counts with the viewer's follows. A batch of users that
-// Known covers whole makes no relation.UserStats call; any other asks it as usual.
+// sends their relation counts with the viewer's follows. A batch of users that Known covers whole
+// makes no relation.UserStats call; any other asks it as usual.
 type Known struct {
 	Relations map[int64]*relation.UserRelationStat
 }

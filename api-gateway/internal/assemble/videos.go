@@ -12,122 +12,41 @@ import (
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
-// Videos returns the videos as viewer sees them, in the given order; never nil. works holds the
-// authors' work counts, which the video service sends with every list of videos. The authors'
-// profiles (those not kept yet), their relation counts with the viewer's follows, the favorite
-// counts of videos and authors with the viewer's likes, and the comment counts are fetched in
-// parallel: at most four calls whatever the length of the page.
-func (a *Assembler) Videos(ctx context.Context, viewer int64, videos []*video.Video, works map[int64]int64) ([]*douyin.Video, error) {
-	if len(videos) == 0 {
-		return []*douyin.Video{}, nil
-	}
-	parts, err := inParallel(ctx, chunks(videos), func(ctx context.Context, batch []*video.Video) ([]*douyin.Video, error) {
-		return a.videosBatch(ctx, viewer, batch, works)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return concat(parts), nil
-}
-
-// VideosByID returns the videos of ids that exist, in the order of ids, as viewer sees them. A
-// batch whose authors the assembler keeps (KeepVideoAuthors) reads the videos' rows in parallel
-// with their counts and flags: at most five calls, all at once. Any other reads the rows first
-// (one batch read, which teaches it their authors), then does as Videos.
-func (a *Assembler) VideosByID(ctx context.Context, viewer int64, ids []int64) ([]*douyin.Video, error) {
-	ids = idbatch.Unique(ids)
-	if len(ids) == 0 {
-		return []*douyin.Video{}, nil
-	}
-	parts, err := inParallel(ctx, chunks(ids), func(ctx context.Context, batch []int64) ([]*douyin.Video, error) {
-		return a.videosByIDBatch(ctx, viewer, batch)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return concat(parts), nil
-}
-
-// LikedVideos returns the videos of a favorite list as viewer sees them, in its order, leaving
-// out those deleted since they were liked. A list the favorite service answered with its stats
-// (ListFavorites with_stats: every video's author, the like counts with the viewer's likes, the
-// authors' counts) asks for the rest of the page at once: the videos' rows, the authors' profiles
-// not kept yet, their relation counts and the comment counts, at most four calls. Any other list
-// (longer than one batch, or with a video whose author the service no longer knows) is VideosByID.
-func (a *Assembler) LikedVideos(ctx context.Context, viewer int64, list *favorite.ListFavoritesAnswer) ([]*douyin.Video, error) {
-	ids := list.GetVideoIds()
-	if len(ids) == 0 || len(ids) > idbatch.Max || len(list.GetAuthorIds()) != len(ids) {
-		return a.VideosByID(ctx, viewer, ids)
-	}
-	ids = idbatch.Unique(ids) // as the service lists them: each video once
-	return a.showVideos(ctx, viewer, ids, idbatch.Unique(list.AuthorIds), rows{}, a.rowsOf(ids),
-		&likeStats{videos: list.Videos, users: list.Users})
-}
-
-// videosByIDBatch is VideosByID for at most idbatch.Max distinct ids.
-func (a *Assembler) videosByIDBatch(ctx context.Context, viewer int64, ids []int64) ([]*douyin.Video, error) {
-	read := a.rowsOf(ids)
-	kept, unknown := a.authors.GetMany(ids)
-	if len(unknown) == 0 {
-		authorIDs := make([]int64, 0, len(ids))
-		for _, id := range ids {
-			authorIDs = append(authorIDs, kept[id])
-		}
-		return a.showVideos(ctx, viewer, ids, idbatch.Unique(authorIDs), rows{}, read, nil)
-	}
-	r, err := read(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range r.videos {
-		a.authors.Put(v.Id, v.AuthorId)
-	}
-	return a.videosBatch(ctx, viewer, r.videos, r.works)
-}
-
-// rowsOf returns the read of the rows of the videos of ids (at most idbatch.Max), in the order of
-// ids, with their authors' work counts: one video.MGetVideos.
-func (a *Assembler) rowsOf(ids []int64) func(context.Context) (rows, error) {
-	return func(ctx context.Context) (rows, error) {
-		resp, err := a.c.Reads.MGetVideos.Do(ctx, &video.MGetVideosRequest{VideoIds: ids})
-		if err != nil {
-			return rows{}, err
-		}
-		return rows{videos: inOrderOf(ids, resp.Videos), works: resp.WorkCounts}, nil
-	}
-}
-
-// inOrderOf returns videos in the order of ids; an id without a video (deleted since it was
-// listed) is left out.
-func inOrderOf(ids []int64, videos []*video.Video) []*video.Video {
-	byID := make(map[int64]*video.Video, len(videos))
-	for _, v := range videos {
-		byID[v.Id] = v
-	}
-	ordered := make([]*video.Video, 0, len(ids))
-	for _, id := range ids {
-		if v, ok := byID[id]; ok {
-			ordered = append(ordered, v)
-		}
-	}
-	return ordered
-}
-
-// rows are videos' rows with their authors' work counts, as the video service lists them.
-type rows struct {
-	videos []*video.Video
+// Listed is a page of videos as the call that listed it answered: the feed and a publish list
+// bring the videos' rows (with their authors' work counts); a favorite list brings the ids, their
+// authors and the favorite service's part of the page (the like counts with the viewer's likes,
+// and the authors' counts). Videos reads the rest.
+type Listed struct {
+	rows   []*video.Video
 	works  map[int64]int64
+	ids    []int64 // the videos, in page order: of rows, or as the favorite list gives them
+	byWho  []int64 // byWho[i] wrote ids[i]
+	likes  *likeStats
+	listed bool // rows is the page (false: the rows are read with the rest)
 }
 
-// videosBatch is Videos for at most idbatch.Max videos.
-func (a *Assembler) videosBatch(ctx context.Context, viewer int64, videos []*video.Video, works map[int64]int64) ([]*douyin.Video, error) {
-	authorIDs := make([]int64, 0, len(videos))
-	videoIDs := make([]int64, 0, len(videos))
+// Rows is a page listed with its rows: the feed, a publish list.
+func Rows(videos []*video.Video, works map[int64]int64) Listed {
+	l := Listed{rows: videos, works: works, listed: true}
 	for _, v := range videos {
-		authorIDs = append(authorIDs, v.AuthorId)
-		videoIDs = append(videoIDs, v.Id)
+		l.ids, l.byWho = append(l.ids, v.Id), append(l.byWho, v.AuthorId)
 	}
-	return a.showVideos(ctx, viewer, idbatch.Unique(videoIDs), idbatch.Unique(authorIDs), rows{videos: videos, works: works}, nil, nil)
+	return l
+}
+
+// Liked is a favorite list, as the favorite service answers it.
+func Liked(list *favorite.ListFavoritesAnswer) Listed {
+	return Listed{ids: list.VideoIds, byWho: list.AuthorIds, likes: &likeStats{videos: list.Videos, users: list.Users}}
+}
+
+// part is the page's videos from i to j, for a batch of their own.
+func (l Listed) part(i, j int) Listed {
+	p := l
+	p.ids, p.byWho = l.ids[i:j], l.byWho[i:j]
+	if l.listed {
+		p.rows = l.rows[i:j]
+	}
+	return p
 }
 
 // likeStats is the favorite service's part of a page of videos: the videos' like counts with the
@@ -137,27 +56,45 @@ type likeStats struct {
 	users  map[int64]*favorite.UserFavoriteStat
 }
 
-// showVideos shows the videos of videoIDs, by authorIDs, as viewer sees them: it reads the
-// authors' profiles and relation counts, the comment counts and, unless the page has them
-// (known), the favorite counts, in parallel; and, when read is not nil, the rows themselves with
-// them (r is then ignored).
-func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, authorIDs []int64, r rows,
-	read func(context.Context) (rows, error), known *likeStats) ([]*douyin.Video, error) {
+// Videos shows a page of videos as viewer sees them, in its order; never nil. It reads in one
+// round, in parallel, what the listing call did not bring: the rows (for a favorite list), the
+// authors' profiles (those not kept) and relation counts with the viewer's follows, the favorite
+// counts with the viewer's likes (for a feed or publish list), and the comment counts. A page
+// longer than one batch (idbatch.Max) is read as several batches at once. A video deleted since it
+// was listed, or whose author no longer exists, is left out.
+func (a *Assembler) Videos(ctx context.Context, viewer int64, l Listed) ([]*douyin.Video, error) {
+	var parts []Listed
+	for i := 0; i < len(l.ids); i += idbatch.Max {
+		parts = append(parts, l.part(i, min(i+idbatch.Max, len(l.ids))))
+	}
+	pages, err := inParallel(ctx, parts, func(ctx context.Context, p Listed) ([]*douyin.Video, error) {
+		return a.videosBatch(ctx, viewer, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return concat(pages), nil
+}
+
+// videosBatch is Videos for at most idbatch.Max videos.
+func (a *Assembler) videosBatch(ctx context.Context, viewer int64, l Listed) ([]*douyin.Video, error) {
 	var (
 		authors  people
 		likes    likeStats
 		comments map[int64]int64
 	)
+	videoIDs, authorIDs := idbatch.Unique(l.ids), idbatch.Unique(l.byWho)
 	g, gctx := errgroup.WithContext(ctx)
-	if read != nil {
-		g.Go(func() (err error) {
-			r, err = read(gctx)
+	if !l.listed {
+		g.Go(func() error {
+			resp, err := a.c.Reads.MGetVideos.Do(gctx, &video.MGetVideosRequest{VideoIds: videoIDs})
+			l.rows, l.works = inOrderOf(videoIDs, resp.GetVideos()), resp.GetWorkCounts()
 			return err
 		})
 	}
 	a.fetchPeople(gctx, g, viewer, authorIDs, &authors)
-	if known != nil {
-		likes = *known
+	if l.likes != nil {
+		likes = *l.likes
 	} else {
 		a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
 			resp, err := a.c.Reads.FavoriteStats.Do(ctx, &favorite.StatsQuery{ViewerId: viewer, VideoIds: videoIDs, UserIds: authorIDs})
@@ -179,10 +116,10 @@ func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, auth
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	authors.works, authors.likes = r.works, likes.users
-	out := make([]*douyin.Video, 0, len(r.videos))
+	authors.works, authors.likes = l.works, likes.users
+	out := make([]*douyin.Video, 0, len(l.rows))
 	shown := make(map[int64]*douyin.User, len(authorIDs))
-	for _, v := range r.videos {
+	for _, v := range l.rows {
 		author, ok := shown[v.AuthorId]
 		if !ok {
 			if author, ok = a.user(&authors, v.AuthorId); !ok {
@@ -205,4 +142,20 @@ func (a *Assembler) showVideos(ctx context.Context, viewer int64, videoIDs, auth
 		out = append(out, dv)
 	}
 	return out, nil
+}
+
+// inOrderOf returns videos in the order of ids; an id without a video (deleted since it was
+// listed) is left out.
+func inOrderOf(ids []int64, videos []*video.Video) []*video.Video {
+	byID := make(map[int64]*video.Video, len(videos))
+	for _, v := range videos {
+		byID[v.Id] = v
+	}
+	ordered := make([]*video.Video, 0, len(ids))
+	for _, id := range ids {
+		if v, ok := byID[id]; ok {
+			ordered = append(ordered, v)
+		}
+	}
+	return ordered
 }

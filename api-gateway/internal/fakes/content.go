@@ -101,7 +101,7 @@ func (v videos) SetCover(_ context.Context, req *video.SetCoverRequest, _ ...cal
 }
 
 // AuthorOf is the author of video id in the fake world: the favorite service knows it from the
-// likes (ListFavorites with_stats) even for a video deleted since.
+// likes (ListFavorites) even for a video deleted since.
 func AuthorOf(id int64) int64 { return id%7 + 1 }
 
 type favorites struct{ b *Backend }
@@ -117,15 +117,12 @@ func (f favorites) FavoriteAction(_ context.Context, req *favorite.FavoriteActio
 
 func (f favorites) ListFavorites(_ context.Context, req *favorite.ListFavoritesRequest, _ ...callopt.Option) (*favorite.ListFavoritesResponse, error) {
 	answers, err := each(f.b, "favorite.ListFavorites", req.Queries, func(q *favorite.ListFavoritesQuery) (*favorite.ListFavoritesAnswer, error) {
-		a := &favorite.ListFavoritesAnswer{VideoIds: f.b.Liked}
-		if q.WithStats && len(a.VideoIds) > 0 && len(a.VideoIds) <= idbatch.Max {
-			a.AuthorIds = make([]int64, len(a.VideoIds))
-			for i, id := range a.VideoIds {
-				a.AuthorIds[i] = AuthorOf(id)
-			}
-			stats := favoriteStats(q.ViewerId, a.VideoIds, idbatch.Unique(a.AuthorIds))
-			a.Videos, a.Users = stats.Videos, stats.Users
+		a := &favorite.ListFavoritesAnswer{VideoIds: f.b.Liked, AuthorIds: make([]int64, len(f.b.Liked))}
+		for i, id := range a.VideoIds {
+			a.AuthorIds[i] = AuthorOf(id)
 		}
+		stats := favoriteStats(q.ViewerId, a.VideoIds, idbatch.Unique(a.AuthorIds))
+		a.Videos, a.Users = stats.Videos, stats.Users
 		return a, nil
 	})
 	if err != nil {

@@ -73,11 +73,7 @@ func (r relations) RelationAction(_ context.Context, req *relation.RelationActio
 
 func (r relations) list(method string, req *relation.ListRequest) (*relation.ListResponse, error) {
 	answers, err := each(r.b, method, req.Queries, func(q *relation.ListQuery) (*relation.ListAnswer, error) {
-		a := &relation.ListAnswer{UserIds: r.b.Relations}
-		if q.WithStats && len(a.UserIds) > 0 && len(a.UserIds) <= idbatch.Max {
-			a.Stats = relationStats(q.ViewerId, a.UserIds)
-		}
-		return a, nil
+		return &relation.ListAnswer{UserIds: r.b.Relations, Stats: relationStats(q.ViewerId, r.b.Relations)}, nil
 	})
 	if err != nil {
 		return nil, err

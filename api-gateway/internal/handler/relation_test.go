@@ -48,8 +48,8 @@ func TestUserLists(t *testing.T) {
 		if code(body) != 0 || len(list) != 2 || num(list[0].(map[string]any)["id"]) != 4 {
 			t.Fatalf("%s = %v; want users 4 and 3", path, body)
 		}
-		if req := b.Last(method).(*relation.ListQuery); req.UserId != 2 || !req.WithStats || req.ViewerId != 7 {
-			t.Fatalf("%s asked %+v; want user 2's list with stats for viewer 7", path, req)
+		if req := b.Last(method).(*relation.ListQuery); req.UserId != 2 || req.ViewerId != 7 {
+			t.Fatalf("%s asked %+v; want user 2's list for viewer 7", path, req)
 		}
 		// The list brought its users' counts and the caller's follows: no second relation call.
 		if u := list[0].(map[string]any); b.Calls("relation.UserStats") != 0 || u["is_follow"] != true ||

@@ -84,16 +84,16 @@ func (x *FavoriteActionResponse) Marshal(in []byte) ([]byte, error) {
 
 func (x *FavoriteActionResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-// The videos user_id liked, newest like first. With with_stats, the answer also holds what a page
-// of the list shows of the favorite service: the author of each listed video (author_ids[i] wrote
-// video_ids[i]), and, as Stats answers them, each video's like count with whether viewer_id (0:
-// anonymous) likes it, and the authors' counts. For a list longer than one batch (500), or one
-// whose authors are not all known (a video unliked by everyone since it was listed), author_ids,
-// videos and users stay empty and the caller asks Stats.
+// The videos user_id liked, newest like first (at most 1,000), with what a page of the list shows
+// of the favorite service: the author of each (author_ids[i] wrote video_ids[i]) and, as Stats
+// answers them, each video's like count with whether viewer_id (0: anonymous) likes it, and the
+// authors' counts. A video whose author the service no longer knows (everyone unliked it since
+// the list was read) is left out of the list.
 type ListFavoritesQuery struct {
-	UserId    int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
-	WithStats bool  `protobuf:"varint,2,opt,name=with_stats" json:"with_stats,omitempty"`
-	ViewerId  int64 `protobuf:"varint,3,opt,name=viewer_id" json:"viewer_id,omitempty"`
+	UserId int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
+
+	// with_stats: every list is answered with its stats
+	ViewerId int64 `protobuf:"varint,3,opt,name=viewer_id" json:"viewer_id,omitempty"`
 }
 
 func (x *ListFavoritesQuery) Reset() { *x = ListFavoritesQuery{} }
@@ -107,13 +107,6 @@ func (x *ListFavoritesQuery) GetUserId() int64 {
 		return x.UserId
 	}
 	return 0
-}
-
-func (x *ListFavoritesQuery) GetWithStats() bool {
-	if x != nil {
-		return x.WithStats
-	}
-	return false
 }
 
 func (x *ListFavoritesQuery) GetViewerId() int64 {

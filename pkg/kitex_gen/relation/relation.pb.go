@@ -84,14 +84,14 @@ func (x *RelationActionResponse) Marshal(in []byte) ([]byte, error) {
 
 func (x *RelationActionResponse) Unmarshal(in []byte) error { return prutal.Unmarshal(in, x) }
 
-// Lists of user ids, newest relation first. With with_stats, the answer also holds what a page of
-// the list shows of the relation service: the counts of every listed user and whether viewer_id
-// (0: anonymous) follows each, as UserStats answers them; for a list longer than one batch (500)
-// stats stays empty and the caller asks UserStats in batches.
+// Lists of user ids, newest relation first (at most 5,000), with what a page of the list shows of
+// the relation service: the counts of every listed user and whether viewer_id (0: anonymous)
+// follows each, as UserStats answers them.
 type ListQuery struct {
-	UserId    int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
-	WithStats bool  `protobuf:"varint,2,opt,name=with_stats" json:"with_stats,omitempty"`
-	ViewerId  int64 `protobuf:"varint,3,opt,name=viewer_id" json:"viewer_id,omitempty"`
+	UserId int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
+
+	// with_stats: every list is answered with its stats
+	ViewerId int64 `protobuf:"varint,3,opt,name=viewer_id" json:"viewer_id,omitempty"`
 }
 
 func (x *ListQuery) Reset() { *x = ListQuery{} }
@@ -105,13 +105,6 @@ func (x *ListQuery) GetUserId() int64 {
 		return x.UserId
 	}
 	return 0
-}
-
-func (x *ListQuery) GetWithStats() bool {
-	if x != nil {
-		return x.WithStats
-	}
-	return false
 }
 
 func (x *ListQuery) GetViewerId() int64 {

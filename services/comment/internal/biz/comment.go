@@ -166,11 +166,8 @@ const MaxList = 1000
 // holds the newest MaxList comments of videoIDs[i], newest first; a video without comments (or
 // that does not exist) has an empty list. An invalid id fails the whole batch.
 func (s *Comments) Lists(ctx context.Context, videoIDs []int64) ([][]*Comment, error) {
-	each, distinct, err := idbatch.QueryIDs(videoIDs, func(id int64) int64 { return id })
+	each, distinct, err := idbatch.Queries(videoIDs, "video_id", func(id int64) int64 { return id })
 	if err != nil {
-		return nil, err
-	}
-	if err := validate.IDs("video_id", distinct); err != nil {
 		return nil, err
 	}
 	byVideo, err := s.repo.ListByVideos(ctx, distinct, MaxList)

@@ -125,103 +125,65 @@ func (f *Favorites) Act(ctx context.Context, userID, videoID int64, action Actio
 // assemble it, bounded however much a user likes (favorite_count stays exact).
 const MaxList = 1000
 
-// likedVideosOf returns the ids of the newest MaxList videos each of userIDs likes, newest like
-// first.
-func (f *Favorites) likedVideosOf(ctx context.Context, userIDs []int64) (map[int64][]int64, error) {
-	if err := validate.IDs("user_id", userIDs); err != nil {
-		return nil, err
-	}
-	return f.repo.LikedVideosOf(ctx, userIDs, MaxList)
-}
-
-// ListQuery asks for UserID's favorite list and, WithStats, for what a page of it shows of the
-// likes as Viewer (0: anonymous) sees them.
+// ListQuery asks for UserID's favorite list, with what a page of it shows of the likes as Viewer
+// (0: anonymous) sees them.
 type ListQuery struct {
 	UserID, Viewer int64
-	WithStats      bool
 }
 
-// ListAnswer answers a ListQuery: the liked videos, newest like first, and, when stats were asked
-// and could be given, their authors (Authors[i] wrote VideoIDs[i]) and Stats: the videos' counts
-// with the viewer's likes, and the authors' counts.
+// ListAnswer answers a ListQuery: the liked videos, newest like first, their authors (Authors[i]
+// wrote VideoIDs[i]) and Stats: the videos' counts with the viewer's likes, and the authors'
+// counts.
 type ListAnswer struct {
 	VideoIDs []int64
 	Authors  []int64
-	Stats    *StatsAnswer
+	Stats    StatsAnswer
 }
 
 // Lists answers several favorite lists (at most idbatch.MaxQueries) read together: every list
-// with one read, then the stats of every list that asks for them with one Stats. A list is
-// given stats only when it is not empty, fits one batch (idbatch.Max videos) and the author of
-// every video is known (a video everyone unliked since the list was read has none); the caller
-// asks Stats for any other. An invalid user id fails the whole batch.
+// with one read, the authors of all their videos with one more, then the stats of every list. A
+// video whose author is not known is left out: nobody likes it any more (everyone unliked it
+// since its list was read), so the list's user no longer does either. An invalid user id fails
+// the whole batch.
 func (f *Favorites) Lists(ctx context.Context, queries []ListQuery) ([]ListAnswer, error) {
-	_, users, err := idbatch.QueryIDs(queries, func(q ListQuery) int64 { return q.UserID })
+	_, users, err := idbatch.Queries(queries, "user_id", func(q ListQuery) int64 { return q.UserID })
 	if err != nil {
 		return nil, err
 	}
-	lists, err := f.likedVideosOf(ctx, users)
+	lists, err := f.repo.LikedVideosOf(ctx, users, MaxList)
 	if err != nil {
 		return nil, err
+	}
+	var liked []int64
+	for _, q := range queries {
+		liked = append(liked, lists[q.UserID]...)
+	}
+	authors := map[int64]int64{}
+	if len(liked) > 0 {
+		if authors, err = f.repo.AuthorsOf(ctx, idbatch.Unique(liked)); err != nil {
+			return nil, err
+		}
 	}
 	answers := make([]ListAnswer, len(queries))
-	var (
-		asked []int   // the queries that want stats
-		liked []int64 // their videos
-	)
+	stats := make([]StatsQuery, len(queries))
 	for i, q := range queries {
-		answers[i].VideoIDs = lists[q.UserID]
-		if n := len(answers[i].VideoIDs); q.WithStats && n > 0 && n <= idbatch.Max {
-			asked = append(asked, i)
-			liked = append(liked, answers[i].VideoIDs...)
-		}
-	}
-	if len(asked) == 0 {
-		return answers, nil
-	}
-	authors, err := f.repo.AuthorsOf(ctx, idbatch.Unique(liked))
-	if err != nil {
-		return nil, err
-	}
-	var (
-		stats []StatsQuery
-		of    []int // of[j] is the answer stats[j] completes
-	)
-	for _, i := range asked {
 		a := &answers[i]
-		by, ok := authorsOf(a.VideoIDs, authors)
-		if !ok {
-			continue
+		a.VideoIDs, a.Authors = make([]int64, 0, len(lists[q.UserID])), make([]int64, 0, len(lists[q.UserID]))
+		for _, id := range lists[q.UserID] {
+			if author, ok := authors[id]; ok {
+				a.VideoIDs, a.Authors = append(a.VideoIDs, id), append(a.Authors, author)
+			}
 		}
-		a.Authors = by
-		stats = append(stats, StatsQuery{Viewer: queries[i].Viewer, VideoIDs: a.VideoIDs, UserIDs: idbatch.Unique(by)})
-		of = append(of, i)
+		stats[i] = StatsQuery{Viewer: max(q.Viewer, 0), VideoIDs: a.VideoIDs, UserIDs: idbatch.Unique(a.Authors)}
 	}
-	if len(stats) == 0 {
-		return answers, nil
-	}
-	found, err := f.Stats(ctx, stats)
+	found, err := f.stats(ctx, stats)
 	if err != nil {
 		return nil, err
 	}
-	for j, i := range of {
-		answers[i].Stats = &found[j]
+	for i := range answers {
+		answers[i].Stats = found[i]
 	}
 	return answers, nil
-}
-
-// authorsOf returns the author of each of videoIDs, in their order, and false unless authors
-// knows every one.
-func authorsOf(videoIDs []int64, authors map[int64]int64) ([]int64, bool) {
-	by := make([]int64, len(videoIDs))
-	for i, id := range videoIDs {
-		a, ok := authors[id]
-		if !ok {
-			return nil, false
-		}
-		by[i] = a
-	}
-	return by, true
 }
 
 // Stats is what pages show of the favorite service, for several pages at once (at most
@@ -244,6 +206,11 @@ func (f *Favorites) Stats(ctx context.Context, queries []StatsQuery) ([]StatsAns
 		}
 		checked[i] = StatsQuery{Viewer: max(q.Viewer, 0), VideoIDs: vids, UserIDs: uids}
 	}
+	return f.stats(ctx, checked)
+}
+
+// stats is Stats of checked queries, of any length (a list's stats are read whole).
+func (f *Favorites) stats(ctx context.Context, checked []StatsQuery) ([]StatsAnswer, error) {
 	found, err := f.repo.Stats(ctx, checked)
 	if err != nil {
 		return nil, err

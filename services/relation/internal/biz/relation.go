@@ -111,18 +111,16 @@ func (r *Relations) Act(ctx context.Context, follower, followee int64, action Ac
 	return err
 }
 
-// ListQuery asks for one user's list and, WithStats, for the stats of the users listed as Viewer
-// (0: anonymous) sees them.
+// ListQuery asks for one user's list, with the stats of the users listed as Viewer (0: anonymous)
+// sees them.
 type ListQuery struct {
 	UserID, Viewer int64
-	WithStats      bool
 }
 
-// ListAnswer is a list, newest first, with the stats of its users when they were asked for and
-// the list fits one batch (idbatch.Max); the caller asks Stats in batches for a longer one.
+// ListAnswer is a list, newest first, with the stats of every user listed.
 type ListAnswer struct {
 	IDs   []int64
-	Stats map[int64]ViewedStats // nil when not given
+	Stats map[int64]ViewedStats
 }
 
 // Following answers several pages' lists of whom a user follows.
@@ -142,14 +140,11 @@ func (r *Relations) Friends(ctx context.Context, queries []ListQuery) ([]ListAns
 }
 
 // lists answers a batch of lists of one kind (at most idbatch.MaxQueries): every query's list,
-// read together by read (at most MaxList long each), then the stats of every list that asks for
-// them, read together with one Stats. An invalid user id fails the whole batch.
+// read together by read (at most MaxList long each), then the stats of every list, read together.
+// An invalid user id fails the whole batch.
 func (r *Relations) lists(ctx context.Context, read func(context.Context, []int64, int) (map[int64][]int64, error), queries []ListQuery) ([]ListAnswer, error) {
-	users, distinct, err := idbatch.QueryIDs(queries, func(q ListQuery) int64 { return q.UserID })
+	users, distinct, err := idbatch.Queries(queries, "user_id", func(q ListQuery) int64 { return q.UserID })
 	if err != nil {
-		return nil, err
-	}
-	if err := validate.IDs("user_id", distinct); err != nil {
 		return nil, err
 	}
 	byUser, err := read(ctx, distinct, MaxList)
@@ -157,25 +152,17 @@ func (r *Relations) lists(ctx context.Context, read func(context.Context, []int6
 		return nil, err
 	}
 	answers := make([]ListAnswer, len(queries))
-	var (
-		asked []StatsQuery
-		of    []int // of[j] is the answer asked[j] completes
-	)
+	asked := make([]StatsQuery, len(queries))
 	for i, q := range queries {
 		answers[i].IDs = byUser[users[i]]
-		if n := len(answers[i].IDs); q.WithStats && n > 0 && n <= idbatch.Max {
-			asked, of = append(asked, StatsQuery{Viewer: q.Viewer, IDs: answers[i].IDs}), append(of, i)
-		}
+		asked[i] = StatsQuery{Viewer: max(q.Viewer, 0), IDs: answers[i].IDs}
 	}
-	if len(asked) == 0 {
-		return answers, nil
-	}
-	viewed, err := r.Stats(ctx, asked)
+	viewed, err := r.viewed(ctx, asked)
 	if err != nil {
 		return nil, err
 	}
-	for j, i := range of {
-		answers[i].Stats = viewed[j]
+	for i := range answers {
+		answers[i].Stats = viewed[i]
 	}
 	return answers, nil
 }
@@ -195,14 +182,21 @@ func (r *Relations) Stats(ctx context.Context, queries []StatsQuery) ([]map[int6
 		return nil, err
 	}
 	checked := make([]StatsQuery, len(queries))
-	asked := 0
 	for i, q := range queries {
 		ids, err := idbatch.Check(q.IDs, "user")
 		if err != nil {
 			return nil, err
 		}
 		checked[i] = StatsQuery{Viewer: max(q.Viewer, 0), IDs: ids}
-		asked += len(ids)
+	}
+	return r.viewed(ctx, checked)
+}
+
+// viewed is Stats of checked queries, of any length (a list's stats are read whole).
+func (r *Relations) viewed(ctx context.Context, checked []StatsQuery) ([]map[int64]ViewedStats, error) {
+	asked := 0
+	for _, q := range checked {
+		asked += len(q.IDs)
 	}
 	out := make([]map[int64]ViewedStats, len(checked))
 	if asked == 0 {

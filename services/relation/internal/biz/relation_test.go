@@ -260,7 +260,7 @@ func TestListsAndFriends(t *testing.T) {
 	}
 }
 
-func TestListsGiveStatsWhenAskedInOneBatch(t *testing.T) {
+func TestListsComeWithTheirStats(t *testing.T) {
 	r, m := newRelations()
 	ctx := context.Background()
 	for _, f := range [][2]int64{{1, 2}, {3, 2}, {1, 3}} {
@@ -268,30 +268,33 @@ func TestListsGiveStatsWhenAskedInOneBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := r.Following(ctx, []ListQuery{{UserID: 1, WithStats: true, Viewer: 3}, {UserID: 3}, {UserID: 1}, {UserID: 9, WithStats: true}})
-	if err != nil || len(got) != 4 {
-		t.Fatalf("Following = %+v, %v; want 4 answers", got, err)
+	got, err := r.Following(ctx, []ListQuery{{UserID: 1, Viewer: 3}, {UserID: 3}, {UserID: 9}})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("Following = %+v, %v; want 3 answers", got, err)
 	}
 	if !same(got[0].IDs, 3, 2) || got[0].Stats[2] != (ViewedStats{Stats: Stats{FollowerCount: 2}, IsFollow: true}) ||
 		got[0].Stats[3] != (ViewedStats{Stats: Stats{FollowCount: 1, FollowerCount: 1}}) {
-		t.Fatalf("user 1's list with stats as 3 sees them = %+v", got[0])
+		t.Fatalf("user 1's list as 3 sees it = %+v", got[0])
 	}
-	if !same(got[1].IDs, 2) || got[1].Stats != nil || !same(got[2].IDs, 3, 2) || got[2].Stats != nil {
-		t.Fatalf("lists without stats = %+v, %+v", got[1], got[2])
+	if !same(got[1].IDs, 2) || got[1].Stats[2] != (ViewedStats{Stats: Stats{FollowerCount: 2}}) {
+		t.Fatalf("user 3's list, anonymous = %+v", got[1])
 	}
-	if len(got[3].IDs) != 0 || got[3].Stats != nil {
-		t.Fatalf("an empty list = %+v; want no ids and no stats", got[3])
+	if len(got[2].IDs) != 0 || len(got[2].Stats) != 0 {
+		t.Fatalf("an empty list = %+v; want no ids and no stats", got[2])
 	}
-	// Longer than one batch: the ids alone, the caller asks Stats in batches.
+	// Longer than one batch of a lookup: the stats of every user listed all the same.
 	for id := int64(1000); id < 1000+idbatch.Max; id++ {
 		m.follows = append(m.follows, [2]int64{1, id})
 	}
-	long, err := r.Following(ctx, []ListQuery{{UserID: 1, WithStats: true}})
-	if err != nil || len(long[0].IDs) != idbatch.Max+2 || long[0].Stats != nil {
-		t.Fatalf("a list of %d = %d ids, stats %v, %v; want no stats", idbatch.Max+2, len(long[0].IDs), long[0].Stats != nil, err)
+	long, err := r.Following(ctx, []ListQuery{{UserID: 1}})
+	if err != nil || len(long[0].IDs) != idbatch.Max+2 || len(long[0].Stats) != idbatch.Max+2 {
+		t.Fatalf("a list of %d = %d ids, %d stats, %v", idbatch.Max+2, len(long[0].IDs), len(long[0].Stats), err)
 	}
 	if _, err := r.Following(ctx, nil); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("an empty batch = %v; want BadRequest", err)
+	}
+	if _, err := r.Following(ctx, []ListQuery{{UserID: 1}, {UserID: -1}}); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("a batch with user -1 = %v; want BadRequest", err)
 	}
 }
 

@@ -211,11 +211,8 @@ type AuthorList struct {
 // lists[i] holds the newest MaxList videos of authorIDs[i], newest first. An invalid id fails the
 // whole batch.
 func (s *Videos) ListByAuthor(ctx context.Context, authorIDs []int64) ([]AuthorList, error) {
-	each, distinct, err := idbatch.QueryIDs(authorIDs, func(id int64) int64 { return id })
+	each, distinct, err := idbatch.Queries(authorIDs, "author_id", func(id int64) int64 { return id })
 	if err != nil {
-		return nil, err
-	}
-	if err := validate.IDs("author_id", distinct); err != nil {
 		return nil, err
 	}
 	byAuthor, err := s.repo.ListByAuthors(ctx, distinct, MaxList)
