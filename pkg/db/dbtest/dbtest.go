@@ -81,11 +81,16 @@ func Migrate(t testing.TB, schema string, src fs.FS) {
 }
 
 // OpenSchema opens an existing schema as a service would (db.Open), closed at the end of the test.
+// When the package's TestMain runs CheckPlans, the read statements the code under test sends
+// through it are recorded, to be explained once the tests are done.
 func OpenSchema(t testing.TB, schema string) *gorm.DB {
 	t.Helper()
 	gdb, err := db.Open(context.Background(), config.MySQL{DSN: DSN(), Database: schema}, opentracing.NoopTracer{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("open test schema %s: %v", schema, err)
+	}
+	if err := record(gdb); err != nil {
+		t.Fatalf("record the statements of %s: %v", schema, err)
 	}
 	t.Cleanup(func() {
 		if sqlDB, err := gdb.DB(); err == nil {

@@ -19,8 +19,9 @@ import (
 type likeRow struct {
 	ID int64 `gorm:"primaryKey;autoIncrement;index:idx_likes_user_newest,priority:2"`
 	// One like per user and video: the unique key is what makes a repeated like a no-op.
-	UserID  int64 `gorm:"not null;uniqueIndex:uk_likes_user_video,priority:1;index:idx_likes_user_newest,priority:1"`
-	VideoID int64 `gorm:"not null;uniqueIndex:uk_likes_user_video,priority:2;index:idx_likes_video"`
+	UserID int64 `gorm:"not null;uniqueIndex:uk_likes_user_video,priority:1;index:idx_likes_user_newest,priority:1"`
+	// idx_likes_user_newest holds the video too: a favorite list is read from it alone, in order.
+	VideoID int64 `gorm:"not null;uniqueIndex:uk_likes_user_video,priority:2;index:idx_likes_video;index:idx_likes_user_newest,priority:3"`
 	// The video's author, so that an unlike knows whose total_favorited to lower.
 	AuthorID  int64     `gorm:"not null;index:idx_likes_author"`
 	CreatedAt time.Time `gorm:"type:datetime(3);not null"`

@@ -59,10 +59,13 @@ func (r *Favorites) LikedVideosOf(ctx context.Context, userIDs []int64, limit in
 	return cache.Lists(ctx, r.keys.liked, userIDs, maxCachedLikes, limit, r.readLiked)
 }
 
-// likedLists are users' liked videos, newest like first, each read from idx_likes_user_newest.
+// likedLists are users' liked videos, newest like first, each read from idx_likes_user_newest
+// alone, backwards. The index is named: uk_likes_user_video covers the query as well, and MySQL,
+// seeing a user with few likes, may take it and sort every like of the user.
 var likedLists = db.ListQuery{
-	Branch: "SELECT user_id AS k, video_id AS v, id AS o FROM likes WHERE user_id = ? ORDER BY id DESC LIMIT ?",
-	Order:  "o DESC",
+	Branch: "SELECT user_id AS k, video_id AS v, id AS o FROM likes FORCE INDEX (idx_likes_user_newest) " +
+		"WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+	Order: "o DESC",
 }
 
 // readLiked reads at most limit (-1: all) of the liked videos of each of userIDs from MySQL,

@@ -101,23 +101,25 @@ func (r *Relations) followingAmong(ctx context.Context, viewer int64, l cache.ID
 }
 
 // followingLists are whom users follow, followersLists who follows them, each newest first and
-// read from its index on (user, active, created_at); friendLists join a user's follows with the
+// read from its index on (user, active, created_at): "active = 1", not "active", which MySQL
+// reads as a range (active <> 0) and then sorts the user's every follow, active or not, however
+// long the list; friendLists join a user's follows with the
 // follows back, and a friendship dates from the later of the two.
 var (
 	followingLists = db.ListQuery{
 		Branch: "SELECT follower_id AS k, followee_id AS v, created_at AS o1, id AS o2 FROM follows " +
-			"WHERE follower_id = ? AND active ORDER BY created_at DESC, id DESC LIMIT ?",
+			"WHERE follower_id = ? AND active = 1 ORDER BY created_at DESC, id DESC LIMIT ?",
 		Order: "o1 DESC, o2 DESC",
 	}
 	followersLists = db.ListQuery{
 		Branch: "SELECT followee_id AS k, follower_id AS v, created_at AS o1, id AS o2 FROM follows " +
-			"WHERE followee_id = ? AND active ORDER BY created_at DESC, id DESC LIMIT ?",
+			"WHERE followee_id = ? AND active = 1 ORDER BY created_at DESC, id DESC LIMIT ?",
 		Order: "o1 DESC, o2 DESC",
 	}
 	friendLists = db.ListQuery{
 		Branch: "SELECT f.follower_id AS k, f.followee_id AS v, GREATEST(f.created_at, b.created_at) AS o1, f.id AS o2 " +
-			"FROM follows AS f JOIN follows AS b ON b.follower_id = f.followee_id AND b.followee_id = f.follower_id AND b.active " +
-			"WHERE f.follower_id = ? AND f.active ORDER BY o1 DESC, o2 DESC LIMIT ?",
+			"FROM follows AS f JOIN follows AS b ON b.follower_id = f.followee_id AND b.followee_id = f.follower_id AND b.active = 1 " +
+			"WHERE f.follower_id = ? AND f.active = 1 ORDER BY o1 DESC, o2 DESC LIMIT ?",
 		Order: "o1 DESC, o2 DESC",
 	}
 )
