@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/comment"
+	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/comment/internal/biz"
 )
 
@@ -19,6 +20,7 @@ func (h *handler) PostComment(ctx context.Context, req *comment.PostCommentReque
 	if err != nil {
 		return nil, err
 	}
+	rpc.Wrote(ctx, h.log, "comment.post", c.Fresh, "user_id", req.UserId, "video_id", req.VideoId, "comment_id", c.ID)
 	return &comment.PostCommentResponse{Comment: toProto(c)}, nil
 }
 
@@ -27,7 +29,7 @@ func (h *handler) DeleteComment(ctx context.Context, req *comment.DeleteCommentR
 	if err != nil {
 		return nil, err
 	}
-	h.log.InfoContext(ctx, "comment delete", "comment_id", req.CommentId, "by", req.UserId, "changed", deleted)
+	rpc.Wrote(ctx, h.log, "comment.delete", deleted, "user_id", req.UserId, "video_id", req.VideoId, "comment_id", req.CommentId)
 	return &comment.DeleteCommentResponse{}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/favorite"
+	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/favorite/internal/biz"
 )
 
@@ -19,8 +20,7 @@ func (h *handler) FavoriteAction(ctx context.Context, req *favorite.FavoriteActi
 	if err != nil {
 		return nil, err
 	}
-	h.log.DebugContext(ctx, "favorite action", "user_id", req.UserId, "video_id", req.VideoId,
-		"action", int32(req.Action), "changed", changed)
+	rpc.Wrote(ctx, h.log, "favorite."+biz.Action(req.Action).String(), changed, "user_id", req.UserId, "video_id", req.VideoId)
 	return &favorite.FavoriteActionResponse{}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/message"
+	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/message/internal/biz"
 )
 
@@ -19,7 +20,7 @@ func (h *handler) SendMessage(ctx context.Context, req *message.SendMessageReque
 	if err != nil {
 		return nil, err
 	}
-	h.log.InfoContext(ctx, "message sent", "message_id", m.ID, "from_user_id", m.FromUserID, "to_user_id", m.ToUserID)
+	rpc.Wrote(ctx, h.log, "message.send", m.Fresh, "from_user_id", m.FromUserID, "to_user_id", m.ToUserID, "message_id", m.ID)
 	return &message.SendMessageResponse{Message: toProto(m)}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/relation"
+	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/relation/internal/biz"
 )
 
@@ -15,10 +16,11 @@ type handler struct {
 }
 
 func (h *handler) RelationAction(ctx context.Context, req *relation.RelationActionRequest) (*relation.RelationActionResponse, error) {
-	if err := h.relations.Act(ctx, req.UserId, req.ToUserId, biz.Action(req.Action)); err != nil {
+	changed, err := h.relations.Act(ctx, req.UserId, req.ToUserId, biz.Action(req.Action))
+	if err != nil {
 		return nil, err
 	}
-	h.log.InfoContext(ctx, "relation action", "user_id", req.UserId, "to_user_id", req.ToUserId, "action", req.Action.String())
+	rpc.Wrote(ctx, h.log, "relation."+biz.Action(req.Action).String(), changed, "user_id", req.UserId, "to_user_id", req.ToUserId)
 	return &relation.RelationActionResponse{}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/user"
+	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/user/internal/biz"
 )
 
@@ -19,7 +20,7 @@ func (h *handler) Register(ctx context.Context, req *user.RegisterRequest) (*use
 	if err != nil {
 		return nil, err
 	}
-	h.log.InfoContext(ctx, "user registered", "user_id", id)
+	rpc.Wrote(ctx, h.log, "user.register", true, "user_id", id)
 	return &user.RegisterResponse{UserId: id}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"simpletiktok/pkg/kitex_gen/video"
+	"simpletiktok/pkg/rpc"
 	"simpletiktok/services/video/internal/biz"
 )
 
@@ -19,7 +20,7 @@ func (h *handler) Publish(ctx context.Context, req *video.PublishRequest) (*vide
 	if err != nil {
 		return nil, err
 	}
-	h.log.InfoContext(ctx, "video published", "video_id", id, "author_id", req.AuthorId)
+	rpc.Wrote(ctx, h.log, "video.publish", true, "author_id", req.AuthorId, "video_id", id)
 	return &video.PublishResponse{VideoId: id}, nil
 }
 

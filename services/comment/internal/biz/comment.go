@@ -37,6 +37,9 @@ type Comment struct {
 	// RequestKey is the client's idempotency key of the post ("" when none was sent): unique per
 	// user, so that a post repeated after an unknown outcome makes no second comment.
 	RequestKey string
+	// Fresh says that the post which returned it stored it (false: a repetition, answered with
+	// the comment the first post made). It is not stored.
+	Fresh bool
 }
 
 // Videos answers the facts the video service owns.
@@ -104,7 +107,9 @@ func (s *Comments) Post(ctx context.Context, userID, videoID int64, content, req
 	case err != nil:
 		return nil, err
 	case stored == c:
-		return c, nil
+		out := *c // the store may keep c: Fresh is this call's
+		out.Fresh = true
+		return &out, nil
 	case stored.Deleted:
 		return nil, errno.CommentNotFound
 	case stored.VideoID != videoID || stored.Content != content:

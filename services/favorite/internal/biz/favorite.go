@@ -20,6 +20,14 @@ const (
 	Unlike Action = 2
 )
 
+// String names the action as the logs do: "like" or "unlike".
+func (a Action) String() string {
+	if a == Like {
+		return "like"
+	}
+	return "unlike"
+}
+
 // Validate refuses anything but Like and Unlike with errno.FavoriteInvalidAction.
 func (a Action) Validate() error {
 	if a != Like && a != Unlike {

@@ -39,6 +39,9 @@ type Message struct {
 	// RequestKey is the client's idempotency key of the send ("" when none was sent): unique per
 	// sender, so that a send repeated after an unknown outcome stores no second message.
 	RequestKey string
+	// Fresh says that the send which returned it stored it (false: a repetition, answered with
+	// the message the first send stored). It is not stored.
+	Fresh bool
 }
 
 // Repo is the storage the rules need.
@@ -112,7 +115,9 @@ func (m *Messages) Send(ctx context.Context, from, to int64, content, requestKey
 	case stored != msg && (stored.ToUserID != to || stored.Content != content):
 		return nil, errno.BadRequest.WithMsg("this idempotency key was used for another message: send a new key with a new message")
 	}
-	return stored, nil
+	out := *stored // the store's own may be shared: Fresh is this call's
+	out.Fresh = stored == msg
+	return &out, nil
 }
 
 // repeatSince is the time from which an identical message makes a send now a repetition: the

@@ -21,6 +21,14 @@ const (
 	Unfollow Action = 2
 )
 
+// String names the action as the logs do: "follow" or "unfollow".
+func (a Action) String() string {
+	if a == Follow {
+		return "follow"
+	}
+	return "unfollow"
+}
+
 // Validate refuses anything but Follow and Unfollow with errno.RelationInvalidAction.
 func (a Action) Validate() error {
 	if a != Follow && a != Unfollow {
@@ -83,32 +91,30 @@ func NewRelations(repo Repo, users Users, now func() time.Time) *Relations {
 	return &Relations{repo: repo, users: users, now: now}
 }
 
-// Act follows or unfollows followee on behalf of follower. Repeating an action succeeds and
-// changes nothing. Both actions need an existing user other than the caller, so that a mistaken
+// Act follows or unfollows followee on behalf of follower, and reports whether the relation
+// changed. Repeating an action succeeds and changes nothing. Both actions need an existing user other than the caller, so that a mistaken
 // id is reported rather than silently accepted.
-func (r *Relations) Act(ctx context.Context, follower, followee int64, action Action) error {
+func (r *Relations) Act(ctx context.Context, follower, followee int64, action Action) (changed bool, err error) {
 	if err := action.Validate(); err != nil {
-		return err
+		return false, err
 	}
 	if err := cmp.Or(validate.ID("user_id", follower), validate.ID("to_user_id", followee)); err != nil {
-		return err
+		return false, err
 	}
 	if follower == followee {
-		return errno.RelationFollowSelf
+		return false, errno.RelationFollowSelf
 	}
 	exists, err := r.users.Exists(ctx, followee)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !exists {
-		return errno.UserNotFound
+		return false, errno.UserNotFound
 	}
 	if action == Follow {
-		_, err = r.repo.Follow(ctx, follower, followee, r.now().UTC().Truncate(time.Millisecond))
-	} else {
-		_, err = r.repo.Unfollow(ctx, follower, followee)
+		return r.repo.Follow(ctx, follower, followee, r.now().UTC().Truncate(time.Millisecond))
 	}
-	return err
+	return r.repo.Unfollow(ctx, follower, followee)
 }
 
 // ListQuery asks for one user's list, with the stats of the users listed as Viewer (0: anonymous)

@@ -166,7 +166,7 @@ func newRelations() (*Relations, *memRepo) {
 // A follow is dated by the rules' clock, to the millisecond the store keeps.
 func TestFollowIsDatedByTheClock(t *testing.T) {
 	r, repo := newRelations()
-	if err := r.Act(context.Background(), 1, 2, Follow); err != nil {
+	if _, err := r.Act(context.Background(), 1, 2, Follow); err != nil {
 		t.Fatal(err)
 	}
 	if got := repo.dated[[2]int64{1, 2}]; !got.Equal(epoch.Truncate(time.Millisecond)) {
@@ -193,7 +193,7 @@ func TestActRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if err := r.Act(context.Background(), c.from, c.to, c.action); !errors.Is(err, c.want) {
+			if _, err := r.Act(context.Background(), c.from, c.to, c.action); !errors.Is(err, c.want) {
 				t.Fatalf("Act(%d, %d, %d) = %v; want %v", c.from, c.to, c.action, err, c.want)
 			}
 		})
@@ -206,7 +206,7 @@ func TestActRefusals(t *testing.T) {
 func TestUserServiceFailureIsReported(t *testing.T) {
 	down := errors.New("user service down")
 	r := NewRelations(newMemRepo(), knownUsers{err: down}, time.Now)
-	if err := r.Act(context.Background(), 1, 2, Follow); !errors.Is(err, down) {
+	if _, err := r.Act(context.Background(), 1, 2, Follow); !errors.Is(err, down) {
 		t.Fatalf("Act = %v; want the user service's error", err)
 	}
 }
@@ -214,23 +214,23 @@ func TestUserServiceFailureIsReported(t *testing.T) {
 func TestFollowIsIdempotent(t *testing.T) {
 	r, _ := newRelations()
 	ctx := context.Background()
-	for range 3 {
-		if err := r.Act(ctx, 1, 2, Follow); err != nil {
-			t.Fatal(err)
+	for i := range 3 {
+		if changed, err := r.Act(ctx, 1, 2, Follow); err != nil || changed != (i == 0) {
+			t.Fatalf("follow %d: changed %v, %v; want a change the first time only", i+1, changed, err)
 		}
 	}
 	stats, _ := countsOf(ctx, r, []int64{1, 2})
 	if stats[1] != (Stats{FollowCount: 1}) || stats[2] != (Stats{FollowerCount: 1}) {
 		t.Fatalf("after three follows: %+v", stats)
 	}
-	for range 2 {
-		if err := r.Act(ctx, 1, 2, Unfollow); err != nil {
-			t.Fatal(err)
+	for i := range 2 {
+		if changed, err := r.Act(ctx, 1, 2, Unfollow); err != nil || changed != (i == 0) {
+			t.Fatalf("unfollow %d: changed %v, %v; want a change the first time only", i+1, changed, err)
 		}
 	}
 	// Unfollowing someone never followed is a success that changes nothing.
-	if err := r.Act(ctx, 3, 2, Unfollow); err != nil {
-		t.Fatal(err)
+	if changed, err := r.Act(ctx, 3, 2, Unfollow); err != nil || changed {
+		t.Fatalf("an unfollow of nobody: changed %v, %v", changed, err)
 	}
 	stats, _ = countsOf(ctx, r, []int64{1, 2, 3})
 	for id, s := range stats {
@@ -244,7 +244,7 @@ func TestListsAndFriends(t *testing.T) {
 	r, _ := newRelations()
 	ctx := context.Background()
 	for _, f := range [][2]int64{{1, 2}, {1, 3}, {1, 4}, {3, 1}, {2, 1}, {5, 1}} {
-		if err := r.Act(ctx, f[0], f[1], Follow); err != nil {
+		if _, err := r.Act(ctx, f[0], f[1], Follow); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -264,7 +264,7 @@ func TestListsComeWithTheirStats(t *testing.T) {
 	r, m := newRelations()
 	ctx := context.Background()
 	for _, f := range [][2]int64{{1, 2}, {3, 2}, {1, 3}} {
-		if err := r.Act(ctx, f[0], f[1], Follow); err != nil {
+		if _, err := r.Act(ctx, f[0], f[1], Follow); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -345,7 +345,7 @@ func TestStatsJoinCountsAndTheViewersFollows(t *testing.T) {
 	r, _ := newRelations()
 	ctx := context.Background()
 	for _, f := range [][2]int64{{1, 2}, {3, 2}, {2, 3}} {
-		if err := r.Act(ctx, f[0], f[1], Follow); err != nil {
+		if _, err := r.Act(ctx, f[0], f[1], Follow); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -383,7 +383,7 @@ func TestStatsAnswersEachQueryForItsViewer(t *testing.T) {
 	r, _ := newRelations()
 	ctx := context.Background()
 	for _, f := range [][2]int64{{1, 2}, {3, 2}} {
-		if err := r.Act(ctx, f[0], f[1], Follow); err != nil {
+		if _, err := r.Act(ctx, f[0], f[1], Follow); err != nil {
 			t.Fatal(err)
 		}
 	}
