@@ -5,6 +5,9 @@ package deploy
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"simpletiktok/api-gateway/apidocs/conformance"
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/db/dbtest"
 	"simpletiktok/pkg/devstack"
@@ -106,12 +110,8 @@ type newmanReport struct {
 			Total  int `json:"total"`
 			Failed int `json:"failed"`
 		} `json:"stats"`
-		Executions []struct {
-			Item struct {
-				Name string `json:"name"`
-			} `json:"item"`
-		} `json:"executions"`
-		Failures []struct {
+		Executions []newmanExecution `json:"executions"`
+		Failures   []struct {
 			Error struct {
 				Test    string `json:"test"`
 				Message string `json:"message"`
@@ -121,6 +121,118 @@ type newmanReport struct {
 			} `json:"source"`
 		} `json:"failures"`
 	} `json:"run"`
+}
+
+// newmanExecution is one request of the run and its answer, as newman's JSON report gives them.
+type newmanExecution struct {
+	Item struct {
+		Name string `json:"name"`
+	} `json:"item"`
+	Request struct {
+		Method string `json:"method"`
+		URL    struct {
+			Path  []string     `json:"path"`
+			Query []newmanPair `json:"query"`
+		} `json:"url"`
+		Header []newmanPair `json:"header"`
+		Body   *struct {
+			Mode       string       `json:"mode"`
+			URLEncoded []newmanPair `json:"urlencoded"`
+		} `json:"body"`
+	} `json:"request"`
+	Response *struct {
+		Code   int          `json:"code"`
+		Header []newmanPair `json:"header"`
+		Stream struct {
+			Raw []int `json:"data"` // a Node.js Buffer: its bytes as numbers
+		} `json:"stream"`
+	} `json:"response"`
+}
+
+type newmanPair struct {
+	Key      string `json:"key"`
+	Value    string `json:"value"`
+	Disabled bool   `json:"disabled"`
+}
+
+// ofTheAPI says whether the request called an endpoint of the API (not a media URL).
+func (e newmanExecution) ofTheAPI() bool {
+	return len(e.Request.URL.Path) > 0 && e.Request.URL.Path[0] == "douyin"
+}
+
+// exchange is the execution as the spec checker takes it (the upload's multipart body is not in
+// the report, and is not checked).
+func (e newmanExecution) exchange() conformance.Exchange {
+	var query []string
+	for _, q := range e.Request.URL.Query {
+		if !q.Disabled {
+			query = append(query, q.Key+"="+q.Value) // as newman sent them
+		}
+	}
+	ex := conformance.Exchange{
+		Method: e.Request.Method,
+		URL:    &url.URL{Path: "/" + strings.Join(e.Request.URL.Path, "/"), RawQuery: strings.Join(query, "&")},
+		Header: http.Header{}, ResponseHeader: http.Header{},
+	}
+	for _, h := range e.Request.Header {
+		if !h.Disabled {
+			ex.Header.Add(h.Key, h.Value)
+		}
+	}
+	if b := e.Request.Body; b != nil {
+		switch b.Mode {
+		case "urlencoded":
+			form := url.Values{}
+			for _, f := range b.URLEncoded {
+				if !f.Disabled {
+					form.Add(f.Key, f.Value)
+				}
+			}
+			ex.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			ex.Body = []byte(form.Encode())
+		case "formdata":
+			ex.Header.Set("Content-Type", "multipart/form-data")
+		}
+	}
+	if r := e.Response; r != nil {
+		ex.Status = r.Code
+		for _, h := range r.Header {
+			ex.ResponseHeader.Add(h.Key, h.Value)
+		}
+		ex.ResponseBody = make([]byte, len(r.Stream.Raw))
+		for i, b := range r.Stream.Raw {
+			ex.ResponseBody[i] = byte(b)
+		}
+	}
+	return ex
+}
+
+// checkAgainstSpec checks every answer of the run against the API's OpenAPI description, and
+// returns how many it checked: every answer of the API the collection received is described.
+func checkAgainstSpec(t *testing.T, executions []newmanExecution) int {
+	t.Helper()
+	checker, err := conformance.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, e := range executions {
+		if e.Response == nil {
+			if e.ofTheAPI() {
+				t.Errorf("%s: no answer in the report", e.Item.Name)
+			}
+			continue
+		}
+		err := checker.Check(context.Background(), e.exchange())
+		switch {
+		case errors.Is(err, conformance.ErrNotDescribed):
+		case err != nil:
+			t.Errorf("%s: the answer breaks the API's OpenAPI description (api-gateway/apidocs/openapi.yaml): %v", e.Item.Name, err)
+		default:
+			checked++
+		}
+	}
+	return checked
 }
 
 // The collection runs through postman/run.sh, as `make postman` runs it, against a stack of its
@@ -176,7 +288,17 @@ func TestPostmanCollectionPassesAgainstTheStack(t *testing.T) {
 	if stats["assertions"].Total == 0 {
 		t.Error("no assertion ran")
 	}
-	t.Logf("newman: %d requests, %d assertions, folders %q (empty: all)", len(report.Run.Executions), stats["assertions"].Total, folders)
+	api := 0
+	for _, e := range report.Run.Executions {
+		if e.ofTheAPI() {
+			api++
+		}
+	}
+	if checked := checkAgainstSpec(t, report.Run.Executions); checked != api || api == 0 {
+		t.Errorf("%d answers checked against the OpenAPI description; want every answer of the API, %d", checked, api)
+	}
+	t.Logf("newman: %d requests, %d assertions, %d answers of the API checked against the OpenAPI description, folders %q (empty: all)",
+		len(report.Run.Executions), stats["assertions"].Total, api, folders)
 }
 
 // startStack runs the whole system from bin/ on free ports, in schemas of its own, until the

@@ -3,14 +3,19 @@ package e2etest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"simpletiktok/api-gateway/apidocs/conformance"
 )
 
 // callTimeout bounds every call of a Phone: the gateway's budget for a request is seconds, so an
@@ -21,6 +26,8 @@ const callTimeout = 30 * time.Second
 // (or, as some tools send them, an urlencoded body; a multipart body to publish), JSON back.
 type Phone struct {
 	Base string // the gateway's base URL, as devstack gives it
+	// Timeout bounds each call (0: 30 s, the bound of a hang).
+	Timeout time.Duration
 }
 
 // Answer is one answer of the gateway, with the HTTP facts the contract fixes.
@@ -105,9 +112,75 @@ func (p Phone) Do(t testing.TB, req *http.Request) Answer {
 }
 
 // Send sends req and hands back the HTTP answer as it is, for a goroutine of a test, which must not
-// fail it: Do is for the test's own.
+// fail it: Do is for the test's own. An answer of the API that does not follow its OpenAPI
+// description (api-gateway/apidocs/openapi.yaml) is an error, so every e2e test checks the
+// description as it goes (see checkAgainstSpec).
 func (p Phone) Send(req *http.Request) (*http.Response, error) {
-	return (&http.Client{Timeout: callTimeout}).Do(req)
+	sent, err := keepBody(req)
+	if err != nil {
+		return nil, err
+	}
+	timeout := p.Timeout
+	if timeout == 0 {
+		timeout = callTimeout
+	}
+	resp, err := (&http.Client{Timeout: timeout}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkAgainstSpec(req, sent, resp); err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	return resp, nil
+}
+
+// spec is the OpenAPI description of the API, loaded once for the test binary.
+var spec = sync.OnceValues(conformance.New)
+
+// keepBody returns the body req will send, and leaves req able to send it; an upload's multipart
+// body (megabytes, and not checked) is not kept.
+func keepBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if mediaType, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); strings.HasPrefix(mediaType, "multipart/") {
+		return nil, nil
+	}
+	body, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
+
+// checkAgainstSpec checks an answer of the API against the description (conformance.Check); it
+// reads the body and puts it back. Media, health and metrics answers are not the API's: their
+// bodies are left unread.
+func checkAgainstSpec(req *http.Request, sent []byte, resp *http.Response) error {
+	checker, err := spec()
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(req.URL.Path, "/douyin/") {
+		return nil
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	err = checker.Check(req.Context(), conformance.Exchange{
+		Method: req.Method, URL: req.URL, Header: req.Header, Body: sent,
+		Status: resp.StatusCode, ResponseHeader: resp.Header, ResponseBody: body,
+	})
+	if err != nil && !errors.Is(err, conformance.ErrNotDescribed) {
+		return fmt.Errorf("the answer breaks the API's OpenAPI description (api-gateway/apidocs/openapi.yaml): %w", err)
+	}
+	return nil
 }
 
 // Get sends GET path?params.

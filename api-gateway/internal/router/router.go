@@ -10,6 +10,7 @@ import (
 	"github.com/cloudwego/hertz/pkg/app"
 	"github.com/cloudwego/hertz/pkg/route"
 
+	"simpletiktok/api-gateway/apidocs"
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/handler"
 	"simpletiktok/api-gateway/internal/media"
@@ -114,6 +115,7 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier, adm *m
 	})
 	r.NoRoute(func(ctx context.Context, c *app.RequestContext) {
 		middleware.WriteStatus(c, http.StatusNotFound, errno.NotFound)
+	apidocs.Register(r) // the OpenAPI description and its Swagger UI page at /docs, no token needed
 	})
 	r.NoMethod(func(ctx context.Context, c *app.RequestContext) {
 		middleware.WriteStatus(c, http.StatusMethodNotAllowed, errno.MethodNotAllowed)
