@@ -50,6 +50,10 @@ type httpConfig struct {
 type jwtConfig struct {
 	Secret string        `yaml:"secret" env:"TIKTOK_JWT_SECRET"`
 	TTL    time.Duration `yaml:"ttl"`
+	// RevokedWithin bounds how long a gateway may still accept a token after `user revoke`: it
+	// asks the user service for a user's token version at most once in this time (0: on every
+	// request).
+	RevokedWithin time.Duration `yaml:"revoked_within" env:"TIKTOK_JWT_REVOKED_WITHIN"`
 }
 
 // displayConfig is how the gateway shows what the phone prints as is.
@@ -98,8 +102,13 @@ func (d displayConfig) Location() (*time.Location, error) {
 	return loc, nil
 }
 
+// Common gives the sections every process is set up from (bootstrap.Start).
+func (c *gatewayConfig) Common() config.Process {
+	return config.Process{Env: c.Env, Tracing: c.Tracing, Log: c.Log, Admin: c.Admin}
+}
+
 func (c *gatewayConfig) Validate() error {
-	errs := []error{c.Env.Validate(), c.Etcd.Validate(), c.Tracing.Validate(), c.Client.Validate(), c.Admin.Validate()}
+	errs := []error{c.Env.Validate(), c.Etcd.Validate(), c.Tracing.Validate(), c.Client.Validate(), c.Admin.Validate(c.Env)}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("http.addr: %q is not host:port", c.HTTP.Addr))
 	}
@@ -116,8 +125,8 @@ func (c *gatewayConfig) Validate() error {
 		errs = append(errs, errors.New("http.read_timeout, http.write_timeout and http.idle_timeout must be positive, e.g. 30s, 30s and 60s"))
 	}
 	errs = append(errs, c.Admission.validate()...)
-	if c.JWT.TTL <= 0 {
-		errs = append(errs, errors.New("jwt.ttl must be positive, e.g. 720h"))
+	if c.JWT.TTL <= 0 || c.JWT.RevokedWithin < 0 {
+		errs = append(errs, errors.New("jwt.ttl must be positive, e.g. 720h, and jwt.revoked_within 0 or positive, e.g. 2s"))
 	}
 	switch {
 	case c.JWT.Secret == "":

@@ -18,7 +18,8 @@ func TestCommittedMediaConfig(t *testing.T) {
 	}
 	// make run keeps media in the local folder.
 	if c.Media.Storage != "local" || c.Media.MaxUploadBytes != 100<<20 || c.Media.FFprobe != "ffprobe" || c.Media.ProbeTimeout <= 0 ||
-		c.Media.MaxWidth != 1920 || c.Media.MaxHeight != 1920 || c.Media.MaxDuration != 10*time.Minute {
+		c.Media.MaxWidth != 1920 || c.Media.MaxHeight != 1920 || c.Media.MaxDuration != 10*time.Minute ||
+		c.Media.SpoolBytes != 1<<30 || c.Media.UnverifiedSpoolBytes != 256<<20 {
 		t.Fatalf("media config = %+v", c.Media)
 	}
 }
@@ -38,8 +39,9 @@ func TestMediaConfigOverridesAndChecks(t *testing.T) {
 	t.Setenv("TIKTOK_MEDIA_MAX_UPLOAD_BYTES", "0")
 	t.Setenv("TIKTOK_FFPROBE", "")
 	t.Setenv("TIKTOK_MEDIA_MAX_HEIGHT", "0")
+	t.Setenv("TIKTOK_MEDIA_UNVERIFIED_SPOOL_BYTES", "2147483648") // more than the whole spool
 	err := config.Load("config.yaml", &c)
-	for _, key := range []string{"media.max_upload_bytes", "media.ffprobe", "media.max_height"} {
+	for _, key := range []string{"media.max_upload_bytes", "media.ffprobe", "media.max_height", "media.unverified_spool_bytes"} {
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Fatalf("Load = %v; want an error naming %s", err, key)
 		}

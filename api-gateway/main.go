@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -16,8 +15,8 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app/server"
 	"github.com/cloudwego/hertz/pkg/common/hlog"
+	"github.com/cloudwego/hertz/pkg/route"
 	"github.com/cloudwego/kitex/client"
-	"github.com/cloudwego/kitex/pkg/klog"
 
 	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/assemble"
@@ -28,6 +27,7 @@ import (
 	"simpletiktok/api-gateway/internal/merge"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/api-gateway/internal/router"
+	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/config"
 	"simpletiktok/pkg/ffmpeg"
@@ -38,9 +38,7 @@ import (
 	"simpletiktok/pkg/kitex_gen/user/userservice"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
 	"simpletiktok/pkg/logging"
-	"simpletiktok/pkg/memory"
 	"simpletiktok/pkg/rpc"
-	"simpletiktok/pkg/tracing"
 )
 
 const serviceName = "api-gateway"
@@ -53,19 +51,13 @@ func main() {
 }
 
 func run(args []string) error {
-	fs := flag.NewFlagSet(serviceName, flag.ContinueOnError)
-	path := fs.String("config", "config.yaml", "path of the YAML config file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
 	var cfg gatewayConfig
-	if err := config.Load(*path, &cfg); err != nil {
-		return err
-	}
-	log, err := logging.New(serviceName, cfg.Log.Level)
+	p, err := bootstrap.Start(serviceName, args, &cfg, nil)
 	if err != nil {
 		return err
 	}
+	defer p.Close()
+	hlog.SetLevel(hlog.LevelWarn)
 	// The access log writes a line for every request: its lines go out in blocks (every 100 ms at
 	// the latest) instead of a write each. Every other line, errors included, goes out at once.
 	accessOut := logging.NewLines(os.Stdout, 64<<10, 100*time.Millisecond)
@@ -74,61 +66,85 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	memory.Tune(log)
-	hlog.SetLevel(hlog.LevelWarn)
-	klog.SetLevel(klog.LevelWarn)
-	tracer, closer, err := tracing.New(serviceName, cfg.Env, cfg.Tracing)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	obs, err := newObservability(cfg, log)
+	obs, err := newObservability(cfg, p)
 	if err != nil {
 		return err
 	}
 	// The admin port comes up first, so that a busy one stops the start before anything else.
-	if err := obs.admin.Start(); err != nil {
+	if err := p.StartAdmin(); err != nil {
 		return err
 	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = obs.admin.Close(ctx)
-	}()
-
-	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer, log, obs.calls)
+	routes, err := compose(cfg, p, obs)
 	if err != nil {
 		return err
+	}
+	h := newHTTPServer(cfg.HTTP)
+	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace
+	// id; Metrics between them sees the span (for exemplars) and the answer Recover gives. Degraded
+	// reports a page served without some decorations: a log line, the span, a count by route.
+	h.Use(middleware.Trace(p.Tracer, access), middleware.Metrics(obs.http), middleware.Recover(p.Log),
+		middleware.Degraded(p.Log, obs.events))
+	// At SIGTERM /readyz turns 503 at once and the gateway goes on serving for http.drain_delay,
+	// so that load balancers stop sending before it stops accepting (drainFirst); then Hertz
+	// closes the listener and waits up to http.shutdown_grace for the requests in flight.
+	h.SetCustomSignalWaiter(drainFirst(p.Admin.Drain, cfg.HTTP.DrainDelay, p.Log))
+	if err := routes(h.Engine); err != nil {
+		return err
+	}
+	p.Log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env),
+		"max_in_flight", cfg.Admission.MaxInFlight, "rate_limits", cfg.Admission.rateLimits())
+	// Spin serves until SIGINT/SIGTERM and the drain delay, then stops accepting and waits for
+	// in-flight requests.
+	h.Spin()
+	p.Log.Info("stopped")
+	return nil
+}
+
+// compose builds the gateway from its config: the services' clients, their merged reads, the
+// tokens, the pages, the media library and the use cases, and returns what registers the routes
+// over them.
+func compose(cfg gatewayConfig, p *bootstrap.Process, obs *observability) (func(*route.Engine) error, error) {
+	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, p.Tracer, p.Log, p.Calls)
+	if err != nil {
+		return nil, err
 	}
 	services, err := newServices(clientOpts, cfg.Client)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The reads of pages assembled at the same moment are merged (internal/merge, pkg/coalesce).
-	merged := coalesce.Config{Limits: cfg.Coalesce.Limits(), Tracer: tracer, Observe: obs.merged.Call}
+	merged := coalesce.Config{Limits: cfg.Coalesce.Limits(), Tracer: p.Tracer, Observe: obs.merged.Call}
 	clients := assemble.Clients{Services: services, Reads: merge.NewReads(services, merged)}
 	tokens, err := auth.NewTokens(cfg.JWT.Secret, cfg.JWT.TTL)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	sessions := auth.NewSessions(tokens, clients.Reads.TokenVersion, cfg.JWT.RevokedWithin)
 	zone, err := cfg.Display.Location()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// A decorating service that is down or slow leaves its counts and flags at zero rather than
 	// failing the page (internal/degrade).
-	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), log, assemble.CommentZone(zone),
-		assemble.WithDecorationPolicy(degrade.Keep(log)), assemble.KeepProfiles(cfg.Display.ProfilesKept))
-	library, err := newLibrary(cfg.Media, log)
+	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), p.Log, assemble.CommentZone(zone),
+		assemble.WithDecorationPolicy(degrade.Keep(p.Log)), assemble.KeepProfiles(cfg.Display.ProfilesKept))
+	library, err := newLibrary(cfg.Media, p.Log)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	uses := application.New(clients, pages, tokens, library, obs.events, log, application.ShareNewestFeed(merged),
+	uses := application.New(clients, pages, tokens, library, obs.events, p.Log, application.ShareNewestFeed(merged),
 		application.WriteBudgets(cfg.Client.Timeouts))
+	admission := cfg.Admission.admission(cfg.Env, obs.events) // counts refusals by rate limit, by route
+	return func(e *route.Engine) error {
+		return router.Register(e, handler.New(uses, sessions, library, p.Log), sessions, admission)
+	}, nil
+}
 
-	h := server.New(
-		server.WithHostPorts(cfg.HTTP.Addr),
-		server.WithExitWaitTime(cfg.HTTP.ShutdownGrace),
+// newHTTPServer is the gateway's Hertz server, not yet serving.
+func newHTTPServer(cfg httpConfig) *server.Hertz {
+	return server.New(
+		server.WithHostPorts(cfg.Addr),
+		server.WithExitWaitTime(cfg.ShutdownGrace),
 		server.WithRedirectTrailingSlash(false),
 		server.WithHandleMethodNotAllowed(true),
 		server.WithDisablePrintRoute(true),
@@ -140,30 +156,10 @@ func run(args []string) error {
 		// take the answer, is bounded, and so is an idle kept-alive connection. (Hertz's netpoll
 		// transport applies these per wait, so a large upload or download that keeps moving is
 		// not cut off.)
-		server.WithReadTimeout(cfg.HTTP.ReadTimeout),
-		server.WithWriteTimeout(cfg.HTTP.WriteTimeout),
-		server.WithIdleTimeout(cfg.HTTP.IdleTimeout),
+		server.WithReadTimeout(cfg.ReadTimeout),
+		server.WithWriteTimeout(cfg.WriteTimeout),
+		server.WithIdleTimeout(cfg.IdleTimeout),
 	)
-	// Recover sits inside Trace so that a panic is still answered, traced and logged with its trace
-	// id; Metrics between them sees the span (for exemplars) and the answer Recover gives. Degraded
-	// reports a page served without some decorations: a log line, the span, a count by route.
-	h.Use(middleware.Trace(tracer, access), middleware.Metrics(obs.http), middleware.Recover(log),
-		middleware.Degraded(log, obs.events))
-	// At SIGTERM /readyz turns 503 at once and the gateway goes on serving for http.drain_delay,
-	// so that load balancers stop sending before it stops accepting (drainFirst); then Hertz
-	// closes the listener and waits up to http.shutdown_grace for the requests in flight.
-	h.SetCustomSignalWaiter(drainFirst(obs.admin.Drain, cfg.HTTP.DrainDelay, log))
-	admission := cfg.Admission.admission(cfg.Env, obs.events) // counts refusals by rate limit, by route
-	if err := router.Register(h.Engine, handler.New(uses, tokens, library, log), tokens, admission); err != nil {
-		return err
-	}
-	log.Info("serving", "addr", cfg.HTTP.Addr, "public_base_url", cfg.HTTP.PublicBaseURL, "env", string(cfg.Env),
-		"max_in_flight", cfg.Admission.MaxInFlight, "rate_limits", cfg.Admission.rateLimits())
-	// Spin serves until SIGINT/SIGTERM and the drain delay, then stops accepting and waits for
-	// in-flight requests.
-	h.Spin()
-	log.Info("stopped")
-	return nil
 }
 
 // drainFirst is the gateway's signal waiter: at SIGINT, SIGTERM or SIGHUP (the signals of Hertz's

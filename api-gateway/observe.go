@@ -2,46 +2,37 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"net"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
+	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/metrics"
 )
 
-// observability is the gateway's metrics: the registry its admin server serves and the sets the
-// HTTP middleware, the RPC clients and the use cases record on.
+// observability is the gateway's own metrics, on the process's registry: the sets the HTTP
+// middleware, the use cases and the merged reads record on.
 type observability struct {
-	registry *prometheus.Registry
-	http     *metrics.HTTP
-	calls    *metrics.RPC
-	events   *metrics.Business
-	merged   *metrics.Merged
-	admin    *metrics.Admin
+	http   *metrics.HTTP
+	events *metrics.Business
+	merged *metrics.Merged
 }
 
-func newObservability(cfg gatewayConfig, log *slog.Logger) (*observability, error) {
-	o := &observability{registry: metrics.NewRegistry()}
+func newObservability(cfg gatewayConfig, p *bootstrap.Process) (*observability, error) {
+	o := &observability{}
 	var err error
-	if o.http, err = metrics.NewHTTP(o.registry); err != nil {
+	if o.http, err = metrics.NewHTTP(p.Metrics); err != nil {
 		return nil, err
 	}
-	if o.calls, err = metrics.NewRPC(o.registry); err != nil {
+	if o.events, err = metrics.NewBusiness(p.Metrics); err != nil {
 		return nil, err
 	}
-	if o.events, err = metrics.NewBusiness(o.registry); err != nil {
+	if o.merged, err = metrics.NewMerged(p.Metrics); err != nil {
 		return nil, err
 	}
-	if o.merged, err = metrics.NewMerged(o.registry); err != nil {
-		return nil, err
-	}
-	o.admin = metrics.NewAdmin(cfg.Admin.Listen, o.registry, log)
 	// Ready once the public port takes connections; Hertz binds it after its start hooks, so the
 	// admin port comes up first and says "not ready" until then.
 	addr := dialable(cfg.HTTP.Addr)
-	o.admin.AddCheck("http", func(ctx context.Context) error {
+	p.Admin.AddCheck("http", func(ctx context.Context) error {
 		conn, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", addr)
 		if err != nil {
 			return err

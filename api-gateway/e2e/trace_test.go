@@ -58,11 +58,39 @@ func isStorage(op string) bool {
 func (tr jaegerTrace) rpcCalls() map[string]int {
 	out := map[string]int{}
 	for _, s := range tr.Spans {
-		if tr.Processes[s.ProcessID].ServiceName == "api-gateway" && strings.Contains(s.OperationName, "::") {
+		if tr.Processes[s.ProcessID].ServiceName == "api-gateway" && strings.Contains(s.OperationName, "::") &&
+			!tr.under(s.SpanID, revocationCheck) {
 			out[s.OperationName]++
 		}
 	}
 	return out
+}
+
+// revocationCheck is the span of the gateway's read of a caller's token version (auth.Sessions),
+// made at most once per user per jwt.revoked_within: a check of the token, not a call of the page.
+const revocationCheck = "coalesce user.TokenVersions"
+
+// under says whether span id has an ancestor named op.
+func (tr jaegerTrace) under(id, op string) bool {
+	parent := map[string]string{}
+	name := map[string]string{}
+	for _, s := range tr.Spans {
+		name[s.SpanID] = s.OperationName
+		if len(s.References) > 0 {
+			parent[s.SpanID] = s.References[0].SpanID
+		}
+	}
+	for i := 0; i < len(tr.Spans); i++ { // bounded: a cycle cannot loop forever
+		p, ok := parent[id]
+		if !ok {
+			return false
+		}
+		if name[p] == op {
+			return true
+		}
+		id = p
+	}
+	return false
 }
 
 // storageUnder counts, per service, the SQL and cache spans whose parent is a span of the same

@@ -1,25 +1,19 @@
-// Package bootstrap is the common start of every RPC service's composition root: it reads the
-// flags (-config, and -migrate-only or -migrate-to for the migration step), loads and checks the
-// config, and builds the logger, the tracer, the metrics and their admin server, the database and
-// the Kitex options from it. Each service's run() takes it from there.
+// Package bootstrap is the one start of every process: Start reads the flags and the config and
+// builds the logger, the tracer, the metrics and the admin server, for the gateway, the media
+// worker and the services alike; Run is the whole composition root of an RPC service on top of
+// it (the migration step, the database, the cache, the peers, the Kitex server).
 package bootstrap
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"io/fs"
-	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/kitex/client"
-	"github.com/cloudwego/kitex/pkg/klog"
 	"github.com/cloudwego/kitex/server"
-	"github.com/opentracing/opentracing-go"
-	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"simpletiktok/pkg/cache"
@@ -27,102 +21,47 @@ import (
 	"simpletiktok/pkg/db"
 	"simpletiktok/pkg/kitex_gen/user/userservice"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
-	"simpletiktok/pkg/logging"
 	"simpletiktok/pkg/metrics"
 	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/rpc"
-	"simpletiktok/pkg/tracing"
 )
 
-// Service holds what every RPC service is built from.
+// Service holds what every RPC service is built from: the Process every binary starts with, and
+// the service's own config.
 type Service struct {
-	Name   string
+	*Process
 	Config config.Service
-	Log    *slog.Logger
-	Tracer opentracing.Tracer
-	// Metrics is the process's registry, served on the admin port; a service registers the metric
-	// sets of its own parts on it (metrics.NewCache, metrics.NewQueue).
-	Metrics *prometheus.Registry
 
-	calls      *metrics.RPC
 	statements *metrics.DB
-	admin      *metrics.Admin
 	registered atomic.Bool // in etcd: set by the RPC server's registry
 	migration  migration   // what -migrate-only / -migrate-to asked for
 	schema     fs.FS       // the service's SQL migrations, set by Run
-	closers    []io.Closer
 }
 
-// New parses args (-config and the migration flags), loads the config and sets up logging and
-// tracing.
+// New parses args (-config and the migration flags), loads the config and starts the process
+// (Start), with the statement metrics and an admin server whose /readyz needs the service
+// registered in etcd (and, once OpenDB has run, its database).
 func New(name string, args []string) (*Service, error) {
-	flags := flag.NewFlagSet(name, flag.ContinueOnError)
-	path := flags.String("config", "config.yaml", "path of the YAML config file")
-	var mig migration
-	mig.register(flags)
-	if err := flags.Parse(args); err != nil {
-		return nil, err
-	}
-	s := &Service{Name: name, migration: mig}
-	if err := config.Load(*path, &s.Config); err != nil {
-		return nil, err
-	}
-	log, err := logging.New(name, s.Config.Log.Level)
+	s := &Service{}
+	p, err := Start(name, args, &s.Config, s.migration.register)
 	if err != nil {
 		return nil, err
 	}
-	s.Log = log
-	// Kitex logs what it alone sees (a handler's panic, a registry failure) through the same JSON
-	// logger; its chatter below warn is dropped.
-	klog.SetLogger(logging.Kitex(log, klog.LevelWarn))
-	cache.RouteLibraryLogs(log)
-	tracer, closer, err := tracing.New(name, s.Config.Env, s.Config.Tracing)
-	if err != nil {
-		return nil, err
-	}
-	s.Tracer = tracer
-	s.closers = append(s.closers, closer)
-	if err := s.setUpMetrics(); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// setUpMetrics builds the registry with the call and statement metrics, and the admin server
-// whose /readyz needs the service registered in etcd (and, once OpenDB has run, its database).
-func (s *Service) setUpMetrics() error {
-	s.Metrics = metrics.NewRegistry()
-	var err error
-	if s.calls, err = metrics.NewRPC(s.Metrics); err != nil {
-		return err
-	}
+	s.Process = p
 	if s.statements, err = metrics.NewDB(s.Metrics); err != nil {
-		return err
+		s.Close()
+		return nil, err
 	}
-	s.admin = metrics.NewAdmin(s.Config.Admin.Listen, s.Metrics, s.Log)
-	s.admin.AddCheck("etcd", func(context.Context) error {
+	s.Admin.AddCheck("etcd", func(context.Context) error {
 		if !s.registered.Load() {
 			return errNotRegistered
 		}
 		return nil
 	})
-	return nil
+	return s, nil
 }
 
 var errNotRegistered = errors.New("not registered (starting, or stopping)")
-
-// StartAdmin starts the admin server (/metrics, /healthz, /readyz on admin.listen); Close stops it.
-func (s *Service) StartAdmin() error {
-	if err := s.admin.Start(); err != nil {
-		return err
-	}
-	s.closers = append(s.closers, CloserFunc(func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		return s.admin.Close(ctx)
-	}))
-	return nil
-}
 
 // OpenDB opens the service's own schema, which the migration step has made: it creates and alters
 // nothing, so the service can run with an account that may only read and write rows. It fails if
@@ -140,7 +79,7 @@ func (s *Service) OpenDB(ctx context.Context) (*gorm.DB, error) {
 	if err := s.statements.Instrument(gdb, s.Config.MySQL.Database); err != nil {
 		return nil, err
 	}
-	s.admin.AddCheck("mysql", sqlDB.PingContext)
+	s.Admin.AddCheck("mysql", sqlDB.PingContext)
 	if err := db.CheckMigrated(ctx, sqlDB, s.Config.MySQL.Database, s.schema); err != nil {
 		return nil, err
 	}
@@ -193,12 +132,12 @@ func (s *Service) VideoPeer() (*peers.Videos, error) {
 
 // ServerOptions are the Kitex server options of this service.
 func (s *Service) ServerOptions() ([]server.Option, error) {
-	return rpc.ServerOptions(s.Name, s.Config, s.Tracer, s.Log, rpc.Observers{Calls: s.calls, Registered: s.registered.Store})
+	return rpc.ServerOptions(s.Name, s.Config, s.Tracer, s.Log, rpc.Observers{Calls: s.Calls, Registered: s.registered.Store})
 }
 
 // ClientOptions are the Kitex client options for calling another service from this one.
 func (s *Service) ClientOptions() ([]client.Option, error) {
-	return rpc.ClientOptions(s.Config.Etcd, s.Config.Client, s.Tracer, s.Log, s.calls)
+	return rpc.ClientOptions(s.Config.Etcd, s.Config.Client, s.Tracer, s.Log, s.Calls)
 }
 
 // Serve runs a Kitex server until SIGINT/SIGTERM, when Kitex deregisters it from etcd and waits
@@ -212,24 +151,4 @@ func (s *Service) Serve(svr server.Server) error {
 		return fmt.Errorf("%s server: %w", s.Name, err)
 	}
 	return nil
-}
-
-// AddCloser has Close close c too, before whatever was opened earlier (a connection the
-// service opened itself, a background loop to stop).
-func (s *Service) AddCloser(c io.Closer) {
-	s.closers = append(s.closers, c)
-}
-
-// CloserFunc makes a function an io.Closer, for AddCloser.
-type CloserFunc func() error
-
-func (f CloserFunc) Close() error { return f() }
-
-// Close flushes spans and closes the database, in reverse order of opening.
-func (s *Service) Close() {
-	for i := len(s.closers) - 1; i >= 0; i-- {
-		if err := s.closers[i].Close(); err != nil {
-			s.Log.Warn("close", "error", err)
-		}
-	}
 }

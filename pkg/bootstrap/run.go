@@ -2,11 +2,12 @@ package bootstrap
 
 import (
 	"context"
+	"flag"
 	"io/fs"
+	"os/signal"
+	"syscall"
 
 	"github.com/cloudwego/kitex/server"
-
-	"simpletiktok/pkg/memory"
 )
 
 // Register builds one service from what bootstrap opened: its storage (svc.OpenDB), the peers it
@@ -31,7 +32,6 @@ func Run(name string, args []string, schema fs.FS, register Register) error {
 	if svc.migration.requested() {
 		return svc.migrate()
 	}
-	memory.Tune(svc.Log)
 	// The admin server comes up first, so that a busy admin port stops the start at once and the
 	// process answers /healthz (not yet /readyz) while it checks its schema.
 	if err := svc.StartAdmin(); err != nil {
@@ -46,4 +46,25 @@ func Run(name string, args []string, schema fs.FS, register Register) error {
 		return err
 	}
 	return svc.Serve(svr)
+}
+
+// Command runs a one-shot admin command of a service instead of serving it (`user revoke
+// [-config file] 42`): args are what follows the command's name. run has the service's config,
+// logging and tracing, may open its database and cache through svc (closed when Command
+// returns), and gets the arguments after the flags; SIGINT or SIGTERM cancel its ctx.
+func Command(name string, args []string, schema fs.FS, run func(ctx context.Context, svc *Service, args []string) error) error {
+	flags := flag.NewFlagSet(name, flag.ContinueOnError)
+	path := flags.String("config", "config.yaml", "path of the YAML config file")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	svc, err := New(name, []string{"-config", *path})
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	svc.schema = schema
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, svc, flags.Args())
 }

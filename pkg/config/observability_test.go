@@ -56,11 +56,11 @@ func TestServiceNeedsAnAdminAddress(t *testing.T) {
 }
 
 func TestAdminValidate(t *testing.T) {
-	if err := (Admin{Listen: "127.0.0.1:9881"}).Validate(); err != nil {
+	if err := (Admin{Listen: "127.0.0.1:9881"}).Validate(Production); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{"", "9881", "localhost"} {
-		if err := (Admin{Listen: bad}).Validate(); err == nil || !strings.Contains(err.Error(), "admin.listen") {
+		if err := (Admin{Listen: bad}).Validate(Development); err == nil || !strings.Contains(err.Error(), "admin.listen") {
 			t.Errorf("admin.listen %q: Validate = %v; want an error naming admin.listen", bad, err)
 		}
 	}

@@ -91,12 +91,18 @@ func (t Tracing) Validate() error {
 // traffic; keep it off the public network (the committed configs bind it to loopback).
 type Admin struct {
 	Listen string `yaml:"listen" env:"TIKTOK_ADMIN_ADDR"`
+	// Pprof serves net/http/pprof under /debug/pprof/ as well, for profiling a development stack.
+	// A profile shows memory contents and costs CPU: production refuses it.
+	Pprof bool `yaml:"pprof" env:"TIKTOK_ADMIN_PPROF"`
 }
 
-// Validate checks the address.
-func (a Admin) Validate() error {
+// Validate checks the address, and that production does not serve profiles.
+func (a Admin) Validate(env Env) error {
 	if _, _, err := net.SplitHostPort(a.Listen); err != nil {
 		return fmt.Errorf("admin.listen: %q is not host:port (set it or TIKTOK_ADMIN_ADDR, e.g. 127.0.0.1:9881)", a.Listen)
+	}
+	if a.Pprof && env != Development {
+		return errors.New("admin.pprof (TIKTOK_ADMIN_PPROF) is for development only: production does not serve profiles")
 	}
 	return nil
 }
@@ -251,6 +257,20 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
+// Process holds the sections of a binary's config that every process is set up from
+// (bootstrap.Start): its mode, its tracing, its log level and its admin server.
+type Process struct {
+	Env     Env
+	Tracing Tracing
+	Log     Log
+	Admin   Admin
+}
+
+// Common gives the sections every process is set up from.
+func (s *Service) Common() Process {
+	return Process{Env: s.Env, Tracing: s.Tracing, Log: s.Log, Admin: s.Admin}
+}
+
 // Service is the whole config of an RPC service binary.
 type Service struct {
 	Env     Env     `yaml:"env" env:"TIKTOK_ENV"`
@@ -269,5 +289,5 @@ type Service struct {
 // Validate checks every section.
 func (s *Service) Validate() error {
 	return errors.Join(s.Env.Validate(), s.Server.Validate(), s.Etcd.Validate(), s.Tracing.Validate(),
-		s.MySQL.Validate(), s.Redis.Validate(), s.Client.Validate(), s.Admin.Validate(), s.NATS.Validate())
+		s.MySQL.Validate(), s.Redis.Validate(), s.Client.Validate(), s.Admin.Validate(s.Env), s.NATS.Validate())
 }

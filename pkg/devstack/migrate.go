@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -40,11 +42,8 @@ func (s *Stack) runMigration(ctx context.Context, name string) error {
 	defer logFile.Close()
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
-	config := filepath.Join(s.opts.Root, "services", name, "config.yaml")
-	cmd := exec.CommandContext(ctx, filepath.Join(s.opts.Root, "bin", name), "-config", config, "-migrate-only")
-	cmd.Dir = s.opts.Root
-	env := append(s.serviceEnv(name, 0), "TIKTOK_MYSQL_DSN="+s.opts.MySQLDSN)
-	cmd.Env = append(append(os.Environ(), env...), s.opts.ExtraEnv...)
+	cmd := s.ServiceCommand(ctx, name, "-migrate-only")
+	cmd.Env = append(cmd.Env, "TIKTOK_MYSQL_DSN="+s.opts.MySQLDSN) // an account that may change the schema
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = sysProcAttr()
 	s.printf("migrating the schema %s%s", s.opts.SchemaPrefix, name)
@@ -56,6 +55,22 @@ func (s *Stack) runMigration(ctx context.Context, name string) error {
 		return &ProcessError{Name: logName, Reason: reason, LogPath: logPath, LogTail: logTail(logPath, logTailLines)}
 	}
 	return nil
+}
+
+// ServiceCommand is the service's binary run with its config, in the environment of its first
+// instance (its schema, its runtime account, the stack's etcd): args are flags (a migration
+// step: "-migrate-only"), or an admin command and its arguments ("revoke", "42"), -config going
+// after the command's name.
+func (s *Stack) ServiceCommand(ctx context.Context, name string, args ...string) *exec.Cmd {
+	var command []string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		command, args = args[:1], args[1:]
+	}
+	config := filepath.Join(s.opts.Root, "services", name, "config.yaml")
+	cmd := exec.CommandContext(ctx, filepath.Join(s.opts.Root, "bin", name), slices.Concat(command, []string{"-config", config}, args)...)
+	cmd.Dir = s.opts.Root
+	cmd.Env = append(append(append(os.Environ(), s.serviceEnv(name, 0)...), s.opts.ExtraEnv...), s.opts.Env[name]...)
+	return cmd
 }
 
 // runtimeAccount names the runtime account of a schema: svc_<schema>, or a digest of it when

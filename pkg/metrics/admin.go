@@ -15,6 +15,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"simpletiktok/pkg/config"
 )
 
 // Admin paths. They live on the admin port, not on the gateway's public one.
@@ -39,9 +41,10 @@ type namedCheck struct {
 // Admin is a process's admin HTTP server: /metrics (Prometheus text or OpenMetrics with
 // exemplars), /healthz (the process is alive: always 200 while it serves) and /readyz (200 when
 // every readiness check passes, 503 naming the failed ones otherwise, and 503 once the process is
-// draining).
+// draining); and /debug/pprof/ when the config asks for it (development only: config.Admin).
 type Admin struct {
 	addr     string
+	pprof    bool
 	log      *slog.Logger
 	gatherer prometheus.Gatherer
 
@@ -53,10 +56,11 @@ type Admin struct {
 	served   chan struct{} // closed when Serve returns
 }
 
-// NewAdmin returns the admin server of a process that will listen on addr (host:port) and expose
-// what g gathers (the process's registry).
-func NewAdmin(addr string, g prometheus.Gatherer, log *slog.Logger) *Admin {
-	return &Admin{addr: addr, log: log, gatherer: g}
+// NewAdmin returns the admin server of a process that will listen on cfg.Listen (host:port) and
+// expose what g gathers (the process's registry), and the profiles if cfg.Pprof (which
+// config.Admin.Validate allows in development only).
+func NewAdmin(cfg config.Admin, g prometheus.Gatherer, log *slog.Logger) *Admin {
+	return &Admin{addr: cfg.Listen, pprof: cfg.Pprof, log: log, gatherer: g}
 }
 
 // AddCheck adds a readiness condition, e.g. "mysql" pinging the database.
@@ -70,7 +74,7 @@ func (a *Admin) AddCheck(name string, check Check) {
 // sending work before the process stops serving it.
 func (a *Admin) Drain() { a.draining.Store(true) }
 
-// Handler serves the admin paths: metrics, the two probes and the profiles.
+// Handler serves the admin paths: metrics, the two probes and, when enabled, the profiles.
 func (a *Admin) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+MetricsPath, promhttp.HandlerFor(a.gatherer, promhttp.HandlerOpts{
@@ -82,8 +86,11 @@ func (a *Admin) Handler() http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET "+ReadyPath, a.ready)
-	// Profiles for whoever can reach the admin port (operators, not the public): where a
-	// process's time goes under load (`go tool pprof http://<admin>/debug/pprof/profile?seconds=10`).
+	if !a.pprof {
+		return mux
+	}
+	// Profiles for whoever can reach the admin port of a development process: where its time goes
+	// under load (`go tool pprof http://<admin>/debug/pprof/profile?seconds=10`).
 	mux.HandleFunc("GET "+PprofPath, pprof.Index)
 	mux.HandleFunc("GET "+PprofPath+"cmdline", pprof.Cmdline)
 	mux.HandleFunc("GET "+PprofPath+"profile", pprof.Profile)

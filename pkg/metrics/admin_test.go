@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"simpletiktok/pkg/config"
 )
 
 func get(t *testing.T, h http.Handler, path string, header ...string) (int, string, http.Header) {
@@ -30,7 +32,7 @@ func TestAdminEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Observe(Answer{Route: "/douyin/feed/", Method: "GET", HTTPStatus: 200, TraceID: "abc123"})
-	a := NewAdmin("127.0.0.1:0", reg, slog.New(slog.DiscardHandler))
+	a := NewAdmin(config.Admin{Listen: "127.0.0.1:0"}, reg, slog.New(slog.DiscardHandler))
 	var dbDown bool
 	a.AddCheck("mysql", func(context.Context) error {
 		if dbDown {
@@ -73,5 +75,27 @@ func TestAdminEndpoints(t *testing.T) {
 	}
 	if code, _, _ := get(t, handler, "/debug/vars"); code != http.StatusNotFound {
 		t.Fatalf("unknown admin path answered %d", code)
+	}
+}
+
+// Profiles are served only when the config asks for them, which production refuses.
+func TestAdminServesProfilesOnlyWhenEnabled(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	off := NewAdmin(config.Admin{Listen: "127.0.0.1:0"}, NewRegistry(), log).Handler()
+	for _, path := range []string{PprofPath, PprofPath + "cmdline", PprofPath + "heap"} {
+		if code, _, _ := get(t, off, path); code != http.StatusNotFound {
+			t.Errorf("GET %s with pprof off = %d; want 404", path, code)
+		}
+	}
+	on := NewAdmin(config.Admin{Listen: "127.0.0.1:0", Pprof: true}, NewRegistry(), log).Handler()
+	if code, body, _ := get(t, on, PprofPath); code != http.StatusOK || !strings.Contains(body, "heap") {
+		t.Fatalf("GET %s with pprof on = %d", PprofPath, code)
+	}
+	if err := (config.Admin{Listen: "127.0.0.1:9881", Pprof: true}).Validate(config.Production); err == nil ||
+		!strings.Contains(err.Error(), "admin.pprof") {
+		t.Fatalf("production with pprof: Validate = %v; want a refusal naming admin.pprof", err)
+	}
+	if err := (config.Admin{Listen: "127.0.0.1:9881", Pprof: true}).Validate(config.Development); err != nil {
+		t.Fatalf("development with pprof: Validate = %v", err)
 	}
 }

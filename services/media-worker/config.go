@@ -40,8 +40,13 @@ type jobsConfig struct {
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
 }
 
+// Common gives the sections every process is set up from (bootstrap.Start).
+func (c *workerConfig) Common() config.Process {
+	return config.Process{Env: c.Env, Tracing: c.Tracing, Log: c.Log, Admin: c.Admin}
+}
+
 func (c *workerConfig) Validate() error {
-	errs := []error{c.Env.Validate(), c.Etcd.Validate(), c.Tracing.Validate(), c.Client.Validate(), c.Admin.Validate(), c.NATS.Validate()}
+	errs := []error{c.Env.Validate(), c.Etcd.Validate(), c.Tracing.Validate(), c.Client.Validate(), c.Admin.Validate(c.Env), c.NATS.Validate()}
 	if c.NATS.URL == "" {
 		errs = append(errs, errors.New("nats.url is empty: the worker consumes its jobs from NATS (set it or TIKTOK_NATS_URL)"))
 	}

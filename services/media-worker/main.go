@@ -9,7 +9,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -17,18 +16,15 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cloudwego/kitex/pkg/klog"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"simpletiktok/pkg/config"
+	"simpletiktok/pkg/bootstrap"
 	"simpletiktok/pkg/ffmpeg"
 	"simpletiktok/pkg/kitex_gen/video/videoservice"
-	"simpletiktok/pkg/logging"
 	"simpletiktok/pkg/metrics"
 	"simpletiktok/pkg/peers"
 	"simpletiktok/pkg/queue"
 	"simpletiktok/pkg/rpc"
-	"simpletiktok/pkg/tracing"
 	"simpletiktok/services/media-worker/internal/cover"
 	"simpletiktok/services/media-worker/internal/jobs"
 )
@@ -43,48 +39,23 @@ func main() {
 }
 
 func run(args []string) error {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	path := fs.String("config", "config.yaml", "path of the YAML config file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
 	var cfg workerConfig
-	if err := config.Load(*path, &cfg); err != nil {
-		return err
-	}
-	log, err := logging.New(name, cfg.Log.Level)
+	p, err := bootstrap.Start(name, args, &cfg, nil)
 	if err != nil {
 		return err
 	}
-	klog.SetLogger(logging.Kitex(log, klog.LevelWarn))
-	tracer, closer, err := tracing.New(name, cfg.Env, cfg.Tracing)
+	defer p.Close()
+	log := p.Log
+	queueMetrics, err := metrics.NewQueue(p.Metrics)
 	if err != nil {
 		return err
 	}
-	defer closer.Close()
+	if err := p.StartAdmin(); err != nil {
+		return err
+	}
 	// SIGINT/SIGTERM stop the pulling; the jobs running get worker.shutdown_grace to finish.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-
-	reg := metrics.NewRegistry()
-	calls, err := metrics.NewRPC(reg)
-	if err != nil {
-		return err
-	}
-	queueMetrics, err := metrics.NewQueue(reg)
-	if err != nil {
-		return err
-	}
-	admin := metrics.NewAdmin(cfg.Admin.Listen, reg, log)
-	// First, so that a busy admin port stops the start at once.
-	if err := admin.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		actx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = admin.Close(actx)
-	}()
 
 	store, err := cfg.Media.Open(ctx)
 	if err != nil {
@@ -94,7 +65,7 @@ func run(args []string) error {
 	if err := tools.Check(); err != nil {
 		return err
 	}
-	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, tracer, log, calls)
+	clientOpts, err := rpc.ClientOptions(cfg.Etcd, cfg.Client, p.Tracer, log, p.Calls)
 	if err != nil {
 		return err
 	}
@@ -118,7 +89,7 @@ func run(args []string) error {
 		return fmt.Errorf("jetstream: %w", err)
 	}
 	w := cfg.Worker
-	worker, err := jobs.NewWorker(js, maker, tracer, log, queueMetrics, jobs.Config{
+	worker, err := jobs.NewWorker(js, maker, p.Tracer, log, queueMetrics, jobs.Config{
 		Concurrency: w.Concurrency,
 		Policy:      jobs.Policy{MaxAttempts: w.MaxAttempts, RetryMin: w.RetryMin, RetryMax: w.RetryMax},
 		AckWait:     w.AckWait,
@@ -129,17 +100,17 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	admin.AddCheck("nats", func(context.Context) error {
+	p.Admin.AddCheck("nats", func(context.Context) error {
 		if !nc.IsConnected() {
 			return errors.New("not connected to " + cfg.NATS.Redacted())
 		}
 		return nil
 	})
-	admin.AddCheck("consumer", func(context.Context) error { return worker.Ready() })
+	p.Admin.AddCheck("consumer", func(context.Context) error { return worker.Ready() })
 
 	log.Info("serving", "nats", cfg.NATS.Redacted(), "storage", cfg.Media.Storage, "concurrency", w.Concurrency)
 	err = worker.Run(ctx)
-	admin.Drain()
+	p.Admin.Drain()
 	log.Info("stopped")
 	return err
 }

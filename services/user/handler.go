@@ -25,11 +25,11 @@ func (h *handler) Register(ctx context.Context, req *user.RegisterRequest) (*use
 }
 
 func (h *handler) Login(ctx context.Context, req *user.LoginRequest) (*user.LoginResponse, error) {
-	id, err := h.users.Login(ctx, req.Username, req.Password)
+	a, err := h.users.Login(ctx, req.Username, req.Password)
 	if err != nil {
 		return nil, err
 	}
-	return &user.LoginResponse{UserId: id}, nil
+	return &user.LoginResponse{UserId: a.ID, TokenVersion: a.TokenVersion}, nil
 }
 
 func (h *handler) MGetUsers(ctx context.Context, req *user.MGetUsersRequest) (*user.MGetUsersResponse, error) {
@@ -40,6 +40,11 @@ func (h *handler) MGetUsers(ctx context.Context, req *user.MGetUsersRequest) (*u
 	resp := &user.MGetUsersResponse{Users: make([]*user.User, 0, len(accounts))}
 	for _, a := range accounts {
 		resp.Users = append(resp.Users, toProto(a))
+	}
+	if len(req.TokenVersionIds) > 0 {
+		if resp.TokenVersions, err = h.users.TokenVersions(ctx, req.TokenVersionIds); err != nil {
+			return nil, err
+		}
 	}
 	return resp, nil
 }

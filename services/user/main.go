@@ -1,10 +1,14 @@
-// Command user is the user service: accounts, passwords and profiles.
+// Command user is the user service: accounts, passwords and profiles. `user revoke [-config
+// file] USER_ID...` is its admin command: every token issued to those users so far is refused
+// from then on (docs/security.md).
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/cloudwego/kitex/server"
@@ -19,13 +23,51 @@ import (
 )
 
 func main() {
-	if err := bootstrap.Run(rpc.UserService, os.Args[1:], migrations.FS(), register); err != nil {
+	args := os.Args[1:]
+	var err error
+	if len(args) > 0 && args[0] == "revoke" {
+		err = bootstrap.Command(rpc.UserService, args[1:], migrations.FS(), revoke)
+	} else {
+		err = bootstrap.Run(rpc.UserService, args, migrations.FS(), register)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "user:", err)
 		os.Exit(1)
 	}
 }
 
 func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option) (server.Server, error) {
+	users, err := openUsers(ctx, svc)
+	if err != nil {
+		return nil, err
+	}
+	return userservice.NewServer(&handler{users: users, log: svc.Log}, opts...), nil
+}
+
+// revoke raises the token version of each user named in args.
+func revoke(ctx context.Context, svc *bootstrap.Service, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: user revoke [-config file] USER_ID...")
+	}
+	users, err := openUsers(ctx, svc)
+	if err != nil {
+		return err
+	}
+	for _, arg := range args {
+		id, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil {
+			return fmt.Errorf("revoke: %q is not a user id", arg)
+		}
+		if err := users.Revoke(ctx, id); err != nil {
+			return fmt.Errorf("revoke the tokens of user %d: %w", id, err)
+		}
+		svc.Log.InfoContext(ctx, "tokens revoked", "user_id", id)
+	}
+	return nil
+}
+
+// openUsers builds the account rules over the service's schema and cache.
+func openUsers(ctx context.Context, svc *bootstrap.Service) (*biz.Users, error) {
 	gdb, err := svc.OpenDB(ctx)
 	if err != nil {
 		return nil, err
@@ -34,9 +76,5 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 	if err != nil {
 		return nil, err
 	}
-	users, err := biz.NewUsers(dal.NewUsers(gdb, cache), bcrypt.DefaultCost, time.Now)
-	if err != nil {
-		return nil, err
-	}
-	return userservice.NewServer(&handler{users: users, log: svc.Log}, opts...), nil
+	return biz.NewUsers(dal.NewUsers(gdb, cache), bcrypt.DefaultCost, time.Now)
 }

@@ -29,7 +29,7 @@ func (a *App) Register(ctx context.Context, username, password string) (int64, s
 		return 0, "", err
 	}
 	a.events.Registered()
-	return a.logIn(resp.UserId)
+	return a.logIn(resp.UserId, 0) // a new account's tokens are of version 0
 }
 
 // Login checks the credentials and answers the user's id and a token.
@@ -42,11 +42,11 @@ func (a *App) Login(ctx context.Context, username, password string) (int64, stri
 		return 0, "", err
 	}
 	a.events.LoggedIn(true)
-	return a.logIn(resp.UserId)
+	return a.logIn(resp.UserId, resp.TokenVersion)
 }
 
-func (a *App) logIn(id int64) (int64, string, error) {
-	token, err := a.tokens.Issue(id)
+func (a *App) logIn(id, version int64) (int64, string, error) {
+	token, err := a.tokens.Issue(id, version)
 	if err != nil {
 		return 0, "", err
 	}

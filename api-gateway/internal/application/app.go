@@ -21,9 +21,10 @@ import (
 	"simpletiktok/pkg/rpc"
 )
 
-// Issuer signs a token naming a user; the gateway is the only issuer.
+// Issuer signs a token naming a user, of the user's token version; the gateway is the only
+// issuer.
 type Issuer interface {
-	Issue(userID int64) (string, error)
+	Issue(userID, version int64) (string, error)
 }
 
 // Media stores a checked upload under new keys, and removes stored media again.

@@ -33,7 +33,15 @@ type Tokens struct {
 // verifiedToken is what a valid token says.
 type verifiedToken struct {
 	userID  int64
+	version int64 // the user's token version when it was issued (Sessions)
 	expires time.Time
+}
+
+// claims are a token's: the registered ones, and the user's token version ("ver"; absent in
+// tokens issued before versions existed, which read as version 0).
+type claims struct {
+	jwt.RegisteredClaims
+	Version int64 `json:"ver,omitempty"`
 }
 
 // keptTokens bounds the valid tokens kept (about 250 bytes each).
@@ -47,59 +55,65 @@ func NewTokens(secret string, ttl time.Duration) (*Tokens, error) {
 	return &Tokens{secret: []byte(secret), ttl: ttl, now: time.Now, verified: cache.NewLocal[string, verifiedToken](keptTokens)}, nil
 }
 
-// Issue returns a signed token naming userID as its subject.
-func (t *Tokens) Issue(userID int64) (string, error) {
+// Issue returns a signed token naming userID as its subject, of the user's token version.
+func (t *Tokens) Issue(userID, version int64) (string, error) {
 	now := t.now()
-	claims := jwt.RegisteredClaims{
+	c := claims{RegisteredClaims: jwt.RegisteredClaims{
 		Issuer:    issuer,
 		Subject:   strconv.FormatInt(userID, 10),
 		IssuedAt:  jwt.NewNumericDate(now),
 		NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)), // tolerate small clock skew
 		ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
-	}
-	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.secret)
+	}, Version: version}
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.secret)
 	if err != nil {
 		return "", fmt.Errorf("auth: sign token: %w", err)
 	}
 	return signed, nil
 }
 
-// Verify returns the user id a valid token names, or ErrInvalidToken.
+// Verify returns the user id a valid token names, or ErrInvalidToken. It does not know of
+// revocations: Sessions does.
 func (t *Tokens) Verify(token string) (int64, error) {
+	v, err := t.verify(token)
+	return v.userID, err
+}
+
+func (t *Tokens) verify(token string) (verifiedToken, error) {
 	if v, ok := t.verified.Get(token); ok {
 		if !v.expires.After(t.now()) {
-			return 0, ErrInvalidToken
+			return verifiedToken{}, ErrInvalidToken
 		}
-		return v.userID, nil
+		return v, nil
 	}
-	id, expires, err := t.check(token)
+	v, err := t.check(token)
 	if err != nil {
-		return 0, err
+		return verifiedToken{}, err
 	}
-	t.verified.Put(token, verifiedToken{userID: id, expires: expires})
-	return id, nil
+	t.verified.Put(token, v)
+	return v, nil
 }
 
 // check verifies token in full: signature, algorithm, issuer, times, subject.
-func (t *Tokens) check(token string) (int64, time.Time, error) {
-	var claims jwt.RegisteredClaims
+func (t *Tokens) check(token string) (verifiedToken, error) {
+	var c claims
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}))
-	parsed, err := parser.ParseWithClaims(token, &claims, func(tok *jwt.Token) (any, error) {
+	parsed, err := parser.ParseWithClaims(token, &c, func(tok *jwt.Token) (any, error) {
 		if _, ok := tok.Method.(*jwt.SigningMethodHMAC); !ok {
 			return nil, ErrInvalidToken
 		}
 		return t.secret, nil
 	})
 	if err != nil || !parsed.Valid {
-		return 0, time.Time{}, ErrInvalidToken
+		return verifiedToken{}, ErrInvalidToken
 	}
 	// jwt/v4 treats a missing exp as "never expires"; our tokens always carry one.
-	if claims.ExpiresAt == nil || !claims.ExpiresAt.After(t.now()) || claims.Issuer != issuer {
-		return 0, time.Time{}, ErrInvalidToken
+	if c.ExpiresAt == nil || !c.ExpiresAt.After(t.now()) || c.Issuer != issuer {
+		return verifiedToken{}, ErrInvalidToken
 	}
-	id, err := strconv.ParseInt(claims.Subject, 10, 64)
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, time.Time{}, ErrInvalidToken
+		return verifiedToken{}, ErrInvalidToken
 	}
-	return id, claims.ExpiresAt.Time, nil
+	return verifiedToken{userID: id, version: c.Version, expires: c.ExpiresAt.Time}, nil
 }

@@ -21,7 +21,7 @@ func newTokens(t *testing.T, secret string) *Tokens {
 
 func TestIssueThenVerify(t *testing.T) {
 	tk := newTokens(t, "secret-a")
-	tok, err := tk.Issue(42)
+	tok, err := tk.Issue(42, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,13 +33,13 @@ func TestIssueThenVerify(t *testing.T) {
 
 func TestVerifyRefuses(t *testing.T) {
 	tk := newTokens(t, "secret-a")
-	good, _ := tk.Issue(7)
+	good, _ := tk.Issue(7, 0)
 
-	other, _ := newTokens(t, "secret-b").Issue(7)
+	other, _ := newTokens(t, "secret-b").Issue(7, 0)
 
 	expiredIssuer := newTokens(t, "secret-a")
 	expiredIssuer.now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
-	expired, _ := expiredIssuer.Issue(7)
+	expired, _ := expiredIssuer.Issue(7, 0)
 
 	none, err := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.RegisteredClaims{
 		Issuer: issuer, Subject: "7", ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour)),
@@ -91,7 +91,7 @@ func BenchmarkVerify(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tok, _ := tk.Issue(42)
+	tok, _ := tk.Issue(42, 0)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := tk.Verify(tok); err != nil {
@@ -107,7 +107,7 @@ func TestAVerifiedTokenIsKeptUntilItExpires(t *testing.T) {
 	}
 	start := time.Now()
 	tokens.now = func() time.Time { return start }
-	token, err := tokens.Issue(42)
+	token, err := tokens.Issue(42, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

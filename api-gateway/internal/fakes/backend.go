@@ -8,6 +8,7 @@
 package fakes
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -222,7 +223,7 @@ func Unreachable() error {
 type Tokens struct{}
 
 // Verify returns the id a "u<id>" token names.
-func (Tokens) Verify(tok string) (int64, error) {
+func (Tokens) Verify(_ context.Context, tok string) (int64, error) {
 	rest, ok := strings.CutPrefix(tok, "u")
 	id, err := strconv.ParseInt(rest, 10, 64)
 	if !ok || err != nil || id <= 0 {
@@ -231,8 +232,8 @@ func (Tokens) Verify(tok string) (int64, error) {
 	return id, nil
 }
 
-// Issue returns "u<id>".
-func (Tokens) Issue(id int64) (string, error) { return fmt.Sprint("u", id), nil }
+// Issue returns "u<id>", whatever the version.
+func (Tokens) Issue(id, _ int64) (string, error) { return fmt.Sprint("u", id), nil }
 
 // each answers the queries of a read one by one with answer, recording each as a call of method:
 // Calls counts the queries pages ask, however they were merged (Sent counts the calls). The first

@@ -29,6 +29,11 @@ type Limits struct {
 	MaxWidth    int
 	MaxHeight   int
 	MaxDuration time.Duration
+	// SpoolBytes bounds the spool files of all uploads at once, and UnverifiedBytes the part of
+	// them written before their upload's token was known (a stranger's, until the token comes
+	// after the file); 0 leaves it unbounded. An upload that finds its budget used up waits a
+	// little for it, without reading its body, then is refused (errno.Busy).
+	SpoolBytes, UnverifiedBytes int64
 }
 
 // Prober reads what a file holds (ffmpeg.Tools).
@@ -43,6 +48,7 @@ type Library struct {
 	slots    *Slots
 	spoolDir string
 	limits   Limits
+	budget   spoolBudget
 	log      *slog.Logger
 }
 
@@ -62,7 +68,8 @@ func NewLibrary(store mediastore.Storage, probe Prober, slots *Slots, spoolDir s
 	if err := os.MkdirAll(spoolDir, 0o755); err != nil {
 		return nil, fmt.Errorf("media: spool folder: %w", err)
 	}
-	l := &Library{store: store, probe: probe, slots: slots, spoolDir: spoolDir, limits: limits, log: log}
+	l := &Library{store: store, probe: probe, slots: slots, spoolDir: spoolDir, limits: limits, log: log,
+		budget: spoolBudget{all: newBudget(limits.SpoolBytes), unverified: newBudget(limits.UnverifiedBytes), wait: spoolWait}}
 	l.removeStale(time.Now())
 	return l, nil
 }
@@ -90,7 +97,7 @@ func (l *Library) removeStale(now time.Time) {
 // of the library's slots (errno.Busy when none is free), and stores it under a new key. The
 // spooled file is used up whatever happens; on error nothing is stored.
 func (l *Library) Import(ctx context.Context, file *Spooled) (Stored, error) {
-	defer os.Remove(file.path)
+	defer file.remove()
 	release, err := l.slots.Take()
 	if err != nil {
 		return Stored{}, err

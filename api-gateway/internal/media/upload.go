@@ -32,8 +32,18 @@ type Form struct {
 
 // Spooled is an uploaded file in the spool, waiting to be checked and stored.
 type Spooled struct {
-	path string
-	size int64
+	path    string
+	size    int64
+	release func() // gives back its spool budget
+}
+
+// remove deletes the spool file, if still there, and gives back its budget (once).
+func (s *Spooled) remove() {
+	os.Remove(s.path)
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
 }
 
 // Size is the number of bytes of the file.
@@ -42,7 +52,7 @@ func (s *Spooled) Size() int64 { return s.size }
 // Discard removes the spooled file, if still there. It is safe on a nil form.
 func (f *Form) Discard() {
 	if f != nil && f.File != nil {
-		os.Remove(f.File.path)
+		f.File.remove()
 		f.File = nil
 	}
 }
@@ -54,9 +64,10 @@ func (f *Form) Discard() {
 //
 // beforeFile is called once the fields that came before the file are read, when the file starts:
 // an error from it stops the reading (a caller uses it to refuse a bad token before storing
-// anything). The form returned holds what was read even when there is an error, but never a file:
-// on error, nothing is left in the spool.
-func (l *Library) ReadForm(body io.Reader, contentType string, contentLength int64, beforeFile func(*Form) error) (*Form, error) {
+// anything), and it says whether the caller is known by then. The file of an unknown caller takes
+// the spool budget of the unverified too (Limits). The form returned holds what was read even
+// when there is an error, but never a file: on error, nothing is left in the spool.
+func (l *Library) ReadForm(body io.Reader, contentType string, contentLength int64, beforeFile func(*Form) (verified bool, err error)) (*Form, error) {
 	form := &Form{}
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
@@ -72,7 +83,7 @@ func (l *Library) ReadForm(body io.Reader, contentType string, contentLength int
 	return form, nil
 }
 
-func (l *Library) readParts(mr *multipart.Reader, form *Form, beforeFile func(*Form) error) error {
+func (l *Library) readParts(mr *multipart.Reader, form *Form, beforeFile func(*Form) (bool, error)) error {
 	for n := 0; ; n++ {
 		part, err := mr.NextRawPart()
 		if errors.Is(err, io.EOF) {
@@ -86,10 +97,11 @@ func (l *Library) readParts(mr *multipart.Reader, form *Form, beforeFile func(*F
 			if form.File != nil {
 				return errno.VideoFileRequired.WithMsg("send exactly one video file in the data field")
 			}
-			if err := beforeFile(form); err != nil {
+			verified, err := beforeFile(form)
+			if err != nil {
 				return err
 			}
-			if form.File, err = l.spool(part); err != nil {
+			if form.File, err = l.spool(part, verified); err != nil {
 				return err
 			}
 		case "token":
@@ -122,22 +134,27 @@ func readField(part io.Reader) (string, error) {
 	return string(b), nil
 }
 
-// spool copies the file part to a new spool file, at most maxBytes of it.
-func (l *Library) spool(part io.Reader) (_ *Spooled, err error) {
+// spool copies the file part to a new spool file, at most maxBytes of it, within the spool's
+// budgets.
+func (l *Library) spool(part io.Reader, verified bool) (_ *Spooled, err error) {
 	f, err := os.CreateTemp(l.spoolDir, "upload-*")
 	if err != nil {
 		return nil, fmt.Errorf("media: spool file: %w", err)
 	}
+	file := &chargedFile{f: f, budget: l.budget, unverified: !verified}
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("media: spool file: %w", cerr)
 		}
 		if err != nil {
 			os.Remove(f.Name())
+			file.release()
 		}
 	}()
-	n, err := io.Copy(f, io.LimitReader(part, l.limits.MaxBytes+1))
+	n, err := io.Copy(file, io.LimitReader(part, l.limits.MaxBytes+1))
 	switch {
+	case errors.Is(err, errno.Busy):
+		return nil, err
 	case err != nil && isDiskError(err):
 		return nil, fmt.Errorf("media: spool file: %w", err)
 	case err != nil:
@@ -150,7 +167,7 @@ func (l *Library) spool(part io.Reader) (_ *Spooled, err error) {
 	if err := f.Chmod(0o644); err != nil {
 		return nil, fmt.Errorf("media: spool file: %w", err)
 	}
-	return &Spooled{path: f.Name(), size: n}, nil
+	return &Spooled{path: f.Name(), size: n, release: file.release}, nil
 }
 
 func (l *Library) tooLarge() error {

@@ -39,7 +39,7 @@ func body(t *testing.T, parts ...part) (*bytes.Buffer, string) {
 	return &buf, w.FormDataContentType()
 }
 
-func accept(*Form) error { return nil }
+func accept(*Form) (bool, error) { return true, nil }
 
 func TestReadFormFieldsAroundTheFile(t *testing.T) {
 	lib, store, _ := newLibrary(t, 1<<20)
@@ -153,9 +153,9 @@ func TestBeforeFileStopsTheUpload(t *testing.T) {
 	lib, store, _ := newLibrary(t, 1<<20)
 	b, ct := body(t, part{"token", "", "bad"}, part{"data", "a.mp4", "VIDEO"}, part{"title", "", "t"})
 	var seen string
-	form, err := lib.ReadForm(b, ct, -1, func(f *Form) error {
+	form, err := lib.ReadForm(b, ct, -1, func(f *Form) (bool, error) {
 		seen = f.Token
-		return errno.Unauthorized
+		return false, errno.Unauthorized
 	})
 	if !errors.Is(err, errno.Unauthorized) || seen != "bad" || form.Token != "bad" {
 		t.Fatalf("ReadForm = %v (token seen %q); want Unauthorized after seeing the token", err, seen)

@@ -44,6 +44,7 @@ type Services struct {
 // Services' clients (through rpc.Write).
 type Reads struct {
 	MGetUsers      *Read[*user.MGetUsersRequest, *user.MGetUsersResponse]
+	TokenVersions  *Read[*user.MGetUsersRequest, *user.MGetUsersResponse] // by token_version_ids
 	MGetVideos     *Read[*video.MGetVideosRequest, *video.MGetVideosResponse]
 	CountWorks     *Read[*video.CountWorksRequest, *video.CountWorksResponse]
 	Feed           *Read[*video.FeedQuery, *video.FeedAnswer]
@@ -77,6 +78,12 @@ func NewReads(s Services, cfg coalesce.Config) *Reads {
 				return byID(resp.GetUsers(), (*user.User).GetId), err
 			}, func(found map[int64]*user.User, ids []int64) *user.MGetUsersResponse {
 				return &user.MGetUsersResponse{Users: inOrder(found, ids)}
+			}),
+		TokenVersions: lookup(cfg, "user.TokenVersions", (*user.MGetUsersRequest).GetTokenVersionIds,
+			func(ctx context.Context, ids []int64) (*user.MGetUsersResponse, error) {
+				return s.User.MGetUsers(ctx, &user.MGetUsersRequest{TokenVersionIds: ids})
+			}, func(all *user.MGetUsersResponse, ids []int64) *user.MGetUsersResponse {
+				return &user.MGetUsersResponse{TokenVersions: pick(all.GetTokenVersions(), ids)}
 			}),
 		MGetVideos: lookup(cfg, "video.MGetVideos", (*video.MGetVideosRequest).GetVideoIds,
 			func(ctx context.Context, ids []int64) (*video.MGetVideosResponse, error) {
@@ -126,6 +133,13 @@ func NewReads(s Services, cfg coalesce.Config) *Reads {
 		Chat:  single(s.Message.Chat),
 		Login: single(s.User.Login),
 	}
+}
+
+// TokenVersion is user id's current token version (auth.VersionReader), merged with the other
+// requests' checks.
+func (r *Reads) TokenVersion(ctx context.Context, id int64) (int64, error) {
+	resp, err := r.TokenVersions.Do(ctx, &user.MGetUsersRequest{TokenVersionIds: []int64{id}})
+	return resp.GetTokenVersions()[id], err
 }
 
 // Read is one read as a page asks it: Do answers one query, in a call of its own when the method

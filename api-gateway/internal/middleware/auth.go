@@ -10,9 +10,18 @@ import (
 	"simpletiktok/pkg/errno"
 )
 
-// Verifier checks a token and returns the user it names.
+// Verifier checks a token and returns the user it names. A refusal that is an *errno.Error (a
+// revoked token) is answered as it is; any other as errno.Unauthorized.
 type Verifier interface {
-	Verify(token string) (int64, error)
+	Verify(ctx context.Context, token string) (int64, error)
+}
+
+// Unauthorized is the answer to a token refused with err.
+func Unauthorized(err error) *errno.Error {
+	if e, ok := errno.From(err); ok {
+		return e
+	}
+	return errno.Unauthorized
 }
 
 const viewerKey = "viewer_id"
@@ -39,10 +48,10 @@ func (f Fields) of(c *app.RequestContext) map[string]any {
 // caller. Identity comes from nowhere else. A refusal carries the endpoint's blank fields.
 func RequireToken(v Verifier, blank Fields) app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
-		id, err := v.Verify(tokenOf(c))
+		id, err := v.Verify(ctx, tokenOf(c))
 		if err != nil {
 			c.Abort()
-			WriteStatusWith(c, http.StatusOK, errno.Unauthorized, blank.of(c))
+			WriteStatusWith(c, http.StatusOK, Unauthorized(err), blank.of(c))
 			return
 		}
 		c.Set(viewerKey, id)
@@ -55,7 +64,7 @@ func RequireToken(v Verifier, blank Fields) app.HandlerFunc {
 func OptionalToken(v Verifier) app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
 		if tok := tokenOf(c); tok != "" {
-			if id, err := v.Verify(tok); err == nil {
+			if id, err := v.Verify(ctx, tok); err == nil {
 				c.Set(viewerKey, id)
 			}
 		}

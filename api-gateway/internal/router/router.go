@@ -81,17 +81,19 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier, adm *m
 	}
 	optionalToken := middleware.OptionalToken(v)
 	for _, e := range endpoints {
-		limit := middleware.LimitBody(maxFormBody, e.blank)
+		// Each chain starts with the reading of the body: in memory within a cap, or the upload's
+		// to the spool.
+		body := middleware.LimitBody(maxFormBody, e.blank)
 		var chain []app.HandlerFunc
 		switch e.access {
 		case public:
-			chain = []app.HandlerFunc{limit, e.handle}
+			chain = []app.HandlerFunc{body, e.handle}
 		case optional:
-			chain = []app.HandlerFunc{limit, optionalToken, e.handle}
+			chain = []app.HandlerFunc{body, optionalToken, e.handle}
 		case required:
-			chain = []app.HandlerFunc{limit, middleware.RequireToken(v, e.blank), e.handle}
+			chain = []app.HandlerFunc{body, middleware.RequireToken(v, e.blank), e.handle}
 		case upload:
-			chain = []app.HandlerFunc{e.handle}
+			chain = []app.HandlerFunc{h.ReadUpload, e.handle}
 		}
 		chain = admit(adm, e, chain)
 		r.Handle(e.method, e.path, chain...)
@@ -113,9 +115,9 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier, adm *m
 	r.GET(middleware.HealthPath, func(ctx context.Context, c *app.RequestContext) {
 		c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
+	apidocs.Register(r) // the OpenAPI description and its Swagger UI page at /docs, no token needed
 	r.NoRoute(func(ctx context.Context, c *app.RequestContext) {
 		middleware.WriteStatus(c, http.StatusNotFound, errno.NotFound)
-	apidocs.Register(r) // the OpenAPI description and its Swagger UI page at /docs, no token needed
 	})
 	r.NoMethod(func(ctx context.Context, c *app.RequestContext) {
 		middleware.WriteStatus(c, http.StatusMethodNotAllowed, errno.MethodNotAllowed)
@@ -123,17 +125,19 @@ func Register(r *route.Engine, h *handler.Handler, v middleware.Verifier, adm *m
 	return nil
 }
 
-// admit puts the admission handlers of e around its chain: the cap on requests in flight and the
-// per-address bucket first, the per-user bucket just before the handler (after the token check).
+// admit puts the admission handlers of e around its chain: the per-address bucket first, the cap
+// on requests in flight once the body is read (a client that drips its body holds a connection,
+// not a place: issue 26), the per-user bucket just before the handler (after the token check).
 func admit(adm *middleware.Admission, e endpoint, chain []app.HandlerFunc) []app.HandlerFunc {
 	if adm == nil {
 		return chain
 	}
-	out := []app.HandlerFunc{adm.InFlight(e.blank)}
+	var out []app.HandlerFunc
 	if before := adm.Before(e.limit, e.blank); before != nil {
 		out = append(out, before)
 	}
-	out = append(out, chain[:len(chain)-1]...)
+	out = append(out, chain[0], adm.InFlight(e.blank))
+	out = append(out, chain[1:len(chain)-1]...)
 	if after := adm.After(e.limit, e.blank); after != nil {
 		out = append(out, after)
 	}

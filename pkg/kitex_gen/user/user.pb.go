@@ -128,6 +128,10 @@ func (x *LoginRequest) GetPassword() string {
 
 type LoginResponse struct {
 	UserId int64 `protobuf:"varint,1,opt,name=user_id" json:"user_id,omitempty"`
+
+	// The account's token version, which the gateway writes into the token it issues: a token of an
+	// older version than the account's current one (raised by `user revoke`) is refused.
+	TokenVersion int64 `protobuf:"varint,2,opt,name=token_version" json:"token_version,omitempty"`
 }
 
 func (x *LoginResponse) Reset() { *x = LoginResponse{} }
@@ -143,9 +147,19 @@ func (x *LoginResponse) GetUserId() int64 {
 	return 0
 }
 
-// Batch read: ids that do not exist are simply absent from the answer.
+func (x *LoginResponse) GetTokenVersion() int64 {
+	if x != nil {
+		return x.TokenVersion
+	}
+	return 0
+}
+
+// Batch read: ids that do not exist are simply absent from the answer. token_version_ids asks for
+// the current token versions of those users (the gateway's revocation check), answered in
+// token_versions by user id (0 for one never revoked).
 type MGetUsersRequest struct {
-	UserIds []int64 `protobuf:"varint,1,rep,packed,name=user_ids" json:"user_ids,omitempty"`
+	UserIds         []int64 `protobuf:"varint,1,rep,packed,name=user_ids" json:"user_ids,omitempty"`
+	TokenVersionIds []int64 `protobuf:"varint,2,rep,packed,name=token_version_ids" json:"token_version_ids,omitempty"`
 }
 
 func (x *MGetUsersRequest) Reset() { *x = MGetUsersRequest{} }
@@ -161,8 +175,16 @@ func (x *MGetUsersRequest) GetUserIds() []int64 {
 	return nil
 }
 
+func (x *MGetUsersRequest) GetTokenVersionIds() []int64 {
+	if x != nil {
+		return x.TokenVersionIds
+	}
+	return nil
+}
+
 type MGetUsersResponse struct {
-	Users []*User `protobuf:"bytes,1,rep,name=users" json:"users,omitempty"`
+	Users         []*User         `protobuf:"bytes,1,rep,name=users" json:"users,omitempty"`
+	TokenVersions map[int64]int64 `protobuf:"bytes,2,rep,name=token_versions" json:"token_versions,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 }
 
 func (x *MGetUsersResponse) Reset() { *x = MGetUsersResponse{} }
@@ -174,6 +196,13 @@ func (x *MGetUsersResponse) Unmarshal(in []byte) error { return prutal.Unmarshal
 func (x *MGetUsersResponse) GetUsers() []*User {
 	if x != nil {
 		return x.Users
+	}
+	return nil
+}
+
+func (x *MGetUsersResponse) GetTokenVersions() map[int64]int64 {
+	if x != nil {
+		return x.TokenVersions
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/idbatch"
+	"simpletiktok/pkg/validate"
 )
 
 // Limits of the contract: username and password are each 1..32 characters.
@@ -32,6 +33,9 @@ type Account struct {
 	BackgroundKey string
 	Signature     string
 	CreatedAt     time.Time
+	// TokenVersion is written into each token issued to the account; a token of an older version
+	// is refused by the gateway. Revoke raises it.
+	TokenVersion int64
 }
 
 // Repo is the storage the rules need. Create must report a taken username as
@@ -43,6 +47,10 @@ type Repo interface {
 	// MGet returns the profiles among ids that exist, in any order, without their password
 	// hashes (it may answer from a cache, which never holds them).
 	MGet(ctx context.Context, ids []int64) ([]*Account, error)
+	// TokenVersions returns the token version of each of ids (0 for one that does not exist).
+	TokenVersions(ctx context.Context, ids []int64) (map[int64]int64, error)
+	// RevokeTokens raises the token version of an account, or reports errno.UserNotFound.
+	RevokeTokens(ctx context.Context, id int64) error
 }
 
 // Users implements the account rules.
@@ -83,25 +91,27 @@ func (u *Users) Register(ctx context.Context, username, password string) (int64,
 	return a.ID, nil
 }
 
-// Login returns the id of the account whose credentials these are. An unknown username and a
-// wrong password give the same error and cost the same bcrypt work.
-func (u *Users) Login(ctx context.Context, username, password string) (int64, error) {
+// Login returns the account whose credentials these are (its id and token version). An unknown
+// username and a wrong password give the same error and cost the same bcrypt work. A login does
+// not revoke the tokens issued before it: a phone stays logged in when its owner logs in on
+// another device.
+func (u *Users) Login(ctx context.Context, username, password string) (*Account, error) {
 	// Only the length: an account named before a character was refused still logs in.
 	if usernameLength(username) != nil || ValidatePassword(password) != nil {
-		return 0, errno.UserLoginFailed
+		return nil, errno.UserLoginFailed
 	}
 	a, err := u.repo.GetByUsername(ctx, username)
 	if errors.Is(err, errno.UserNotFound) {
 		_ = bcrypt.CompareHashAndPassword(u.dummyHash, prehash(password))
-		return 0, errno.UserLoginFailed
+		return nil, errno.UserLoginFailed
 	}
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), prehash(password)) != nil {
-		return 0, errno.UserLoginFailed
+		return nil, errno.UserLoginFailed
 	}
-	return a.ID, nil
+	return a, nil
 }
 
 // MGet returns the accounts among ids that exist, in the order of ids, each once.
@@ -125,6 +135,26 @@ func (u *Users) MGet(ctx context.Context, ids []int64) ([]*Account, error) {
 		}
 	}
 	return out, nil
+}
+
+// TokenVersions returns the current token version of each of ids that exists (0 for one never
+// revoked), for the gateway's check of the tokens it is shown.
+func (u *Users) TokenVersions(ctx context.Context, ids []int64) (map[int64]int64, error) {
+	ids, err := idbatch.Check(ids, "user")
+	if err != nil || len(ids) == 0 {
+		return map[int64]int64{}, err
+	}
+	return u.repo.TokenVersions(ctx, ids)
+}
+
+// Revoke makes every token issued to the account so far invalid (an operator's `user revoke`):
+// the gateway refuses them from then on (within its jwt.revoked_within), and a new login gets a
+// token that works.
+func (u *Users) Revoke(ctx context.Context, id int64) error {
+	if err := validate.ID("user_id", id); err != nil {
+		return err
+	}
+	return u.repo.RevokeTokens(ctx, id)
 }
 
 // ValidateUsername enforces 1..32 characters of valid UTF-8, none of them a space, a control

@@ -46,6 +46,32 @@ func (m *memRepo) GetByUsername(_ context.Context, name string) (*Account, error
 	return nil, errno.UserNotFound
 }
 
+func (m *memRepo) TokenVersions(_ context.Context, ids []int64) (map[int64]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[int64]int64{}
+	for _, a := range m.byName {
+		for _, id := range ids {
+			if a.ID == id {
+				out[id] = a.TokenVersion
+			}
+		}
+	}
+	return out, nil
+}
+
+func (m *memRepo) RevokeTokens(_ context.Context, id int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, a := range m.byName {
+		if a.ID == id {
+			a.TokenVersion++
+			return nil
+		}
+	}
+	return errno.UserNotFound
+}
+
 func (m *memRepo) MGet(_ context.Context, ids []int64) ([]*Account, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -156,8 +182,8 @@ func TestLoginAcceptsNamesRegisteredUnderAnOlderRule(t *testing.T) {
 	if err := repo.Create(context.Background(), old); err != nil {
 		t.Fatal(err)
 	}
-	if id, err := u.Login(context.Background(), "zo\u200De", "pw"); err != nil || id != old.ID {
-		t.Fatalf("Login = %d, %v; want %d", id, err, old.ID)
+	if a, err := u.Login(context.Background(), "zo\u200De", "pw"); err != nil || a.ID != old.ID {
+		t.Fatalf("Login = %v, %v; want account %d", a, err, old.ID)
 	}
 }
 
@@ -173,8 +199,8 @@ func TestRegisterAcceptsLimits(t *testing.T) {
 	if strings.Contains(stored.PasswordHash, long) || !strings.HasPrefix(stored.PasswordHash, "$2") {
 		t.Fatalf("password is not stored as a bcrypt hash: %q", stored.PasswordHash)
 	}
-	if got, err := u.Login(context.Background(), strings.Repeat("名", 32), long); err != nil || got != id {
-		t.Fatalf("Login = %d, %v; want %d", got, err, id)
+	if got, err := u.Login(context.Background(), strings.Repeat("名", 32), long); err != nil || got.ID != id {
+		t.Fatalf("Login = %v, %v; want account %d", got, err, id)
 	}
 	// A password that shares the first 72 bytes must not log in (no silent truncation).
 	if _, err := u.Login(context.Background(), strings.Repeat("名", 32), strings.Repeat("😀", 31)+"x"); err == nil {
@@ -224,5 +250,46 @@ func TestMGetOrderAndLimits(t *testing.T) {
 	}
 	if _, err := u.MGet(context.Background(), tooMany); !errors.Is(err, errno.BadRequest) {
 		t.Fatalf("MGet of %d ids = %v; want BadRequest", len(tooMany), err)
+	}
+}
+
+// A revocation raises the account's token version, which the next login carries; a login alone
+// changes nothing (a phone stays logged in when its owner logs in elsewhere).
+func TestRevokeRaisesTheTokenVersion(t *testing.T) {
+	u, _ := newUsers(t)
+	ctx := context.Background()
+	id, err := u.Register(ctx, "revoked", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := func() int64 {
+		t.Helper()
+		a, err := u.Login(ctx, "revoked", "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := u.TokenVersions(ctx, []int64{id})
+		if err != nil || got[id] != a.TokenVersion {
+			t.Fatalf("TokenVersions = %v, %v; the login said %d", got, err, a.TokenVersion)
+		}
+		return a.TokenVersion
+	}
+	if v := version(); v != 0 || version() != 0 {
+		t.Fatalf("a new account's token version after two logins = %d; want 0", v)
+	}
+	if err := u.Revoke(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != 1 {
+		t.Fatalf("token version after a revocation = %d; want 1", v)
+	}
+	if err := u.Revoke(ctx, id+100); !errors.Is(err, errno.UserNotFound) {
+		t.Fatalf("Revoke of no account = %v; want UserNotFound", err)
+	}
+	if err := u.Revoke(ctx, 0); !errors.Is(err, errno.BadRequest) {
+		t.Fatalf("Revoke(0) = %v; want BadRequest", err)
+	}
+	if got, err := u.TokenVersions(ctx, []int64{id + 100}); err != nil || got[id+100] != 0 {
+		t.Fatalf("TokenVersions of no account = %v, %v; want 0", got, err)
 	}
 }

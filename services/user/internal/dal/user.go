@@ -27,16 +27,20 @@ type userRow struct {
 	BackgroundKey string    `gorm:"type:varchar(255);not null;default:''"`
 	Signature     string    `gorm:"type:varchar(255);not null;default:''"`
 	CreatedAt     time.Time `gorm:"not null"`
+	TokenVersion  int64     `gorm:"not null;default:0"`
 }
 
 func (userRow) TableName() string { return "users" }
 
 // Users implements biz.Repo over MySQL. Profiles never change once registered, so MGet reads them
 // from the process's memory, then Redis, then MySQL; an id not found is never cached, since it
-// may be registered later. Password hashes are never cached.
+// may be registered later. Password hashes are never cached. Token versions change (a
+// revocation): they are cached as values that writes invalidate.
 type Users struct {
+	cache    *cache.Cache
 	db       *gorm.DB
 	profiles *cache.Family[int64, profile] // "u": a profile
+	versions *cache.Family[int64, int64]   // "tv": a token version
 }
 
 // profile is what the cache keeps of an account: everything but the password hash.
@@ -51,7 +55,8 @@ type profile struct {
 
 // NewUsers returns the repository over gdb, caching profiles in c (nil: no cache).
 func NewUsers(gdb *gorm.DB, c *cache.Cache) *Users {
-	return &Users{db: gdb, profiles: cache.NewImmutable(c, "u", cache.Itoa, cache.JSON[profile]())}
+	return &Users{cache: c, db: gdb, profiles: cache.NewImmutable(c, "u", cache.Itoa, cache.JSON[profile]()),
+		versions: cache.NewMutable(c, "tv", cache.Itoa, cache.Int64)}
 }
 
 func (r *Users) Create(ctx context.Context, a *biz.Account) error {
@@ -106,7 +111,40 @@ func (r *Users) MGet(ctx context.Context, ids []int64) ([]*biz.Account, error) {
 	return out, nil
 }
 
+// TokenVersions returns the token version of each of ids (0 for an id that does not exist).
+func (r *Users) TokenVersions(ctx context.Context, ids []int64) (map[int64]int64, error) {
+	return r.versions.Get(ctx, ids, func(ctx context.Context, ids []int64) (map[int64]int64, error) {
+		var rows []userRow
+		if err := r.db.WithContext(ctx).Select("id", "token_version").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("get token versions: %w", err)
+		}
+		out := make(map[int64]int64, len(rows))
+		for _, row := range rows {
+			out[row.ID] = row.TokenVersion
+		}
+		return out, nil
+	})
+}
+
+// RevokeTokens raises the token version of user id, or reports errno.UserNotFound.
+func (r *Users) RevokeTokens(ctx context.Context, id int64) error {
+	var n int64
+	err := db.InTx(ctx, r.db, func(tx *gorm.DB) error {
+		res := tx.Model(&userRow{}).Where("id = ?", id).Update("token_version", gorm.Expr("token_version + 1"))
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return fmt.Errorf("revoke tokens: %w", err)
+	}
+	r.cache.Invalidate(ctx, r.versions.Key(id))
+	if n == 0 {
+		return errno.UserNotFound
+	}
+	return nil
+}
+
 func (r userRow) toBiz() *biz.Account {
 	return &biz.Account{ID: r.ID, Username: r.Username, PasswordHash: r.PasswordHash, AvatarKey: r.AvatarKey,
-		BackgroundKey: r.BackgroundKey, Signature: r.Signature, CreatedAt: r.CreatedAt}
+		BackgroundKey: r.BackgroundKey, Signature: r.Signature, CreatedAt: r.CreatedAt, TokenVersion: r.TokenVersion}
 }

@@ -123,3 +123,33 @@ func TestUnicodeNames(t *testing.T) {
 		}
 	}
 }
+
+// A revocation raises the version in MySQL and drops the cached one: the next read, here or in
+// another process on the same Redis, sees it.
+func TestRevokeTokensInvalidatesTheCachedVersion(t *testing.T) {
+	gdb := dbtest.OpenMigrated(t, migrations.FS())
+	c := cachetest.Open(t, "user")
+	repo, other := NewUsers(gdb, c.Cache), NewUsers(gdb, c.Cache)
+	ctx := context.Background()
+	a := &biz.Account{Username: "Dave", PasswordHash: "h", CreatedAt: time.Now()}
+	if err := repo.Create(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // from MySQL, then from the cache
+		if got, err := other.TokenVersions(ctx, []int64{a.ID}); err != nil || got[a.ID] != 0 {
+			t.Fatalf("TokenVersions = %v, %v; want 0", got, err)
+		}
+	}
+	if err := repo.RevokeTokens(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := other.TokenVersions(ctx, []int64{a.ID}); err != nil || got[a.ID] != 1 {
+		t.Fatalf("TokenVersions after a revocation = %v, %v; want 1", got, err)
+	}
+	if got, err := repo.GetByUsername(ctx, "Dave"); err != nil || got.TokenVersion != 1 {
+		t.Fatalf("GetByUsername = %+v, %v; want token version 1", got, err)
+	}
+	if err := repo.RevokeTokens(ctx, a.ID+100); !errors.Is(err, errno.UserNotFound) {
+		t.Fatalf("RevokeTokens of no account = %v; want UserNotFound", err)
+	}
+}
