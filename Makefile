@@ -87,10 +87,22 @@ metrics-lint: $(BIN)/promtool ## check the Prometheus configs, alert rules (and 
 # Instances of each service and of the gateway `make run` starts: 1, or 2 (a second gateway on
 # :8090, the second services on 8891 … 8896), e.g. `make run REPLICAS=2`.
 REPLICAS ?= 1
+# A phone on the LAN: `make run LAN=1` opens the gateway (only it) on every interface, with media
+# URLs naming this machine's LAN address; PUBLIC_URL=http://host:port names another (a tunnel).
+LAN ?=
+PUBLIC_URL ?=
 
 .PHONY: run
-run: $(RUN_BINS) ## build what the stack runs (not SeaweedFS) and start it in the foreground (gateway on :8080; REPLICAS=2: two of each, second gateway on :8090); Ctrl-C stops it
-	@$(BIN)/devstack -root $(ROOT) -mysql '$(MYSQL_DSN)' -redis '$(REDIS_ADDR)' -replicas '$(REPLICAS)'
+run: $(RUN_BINS) ## build what the stack runs (not SeaweedFS) and start it in the foreground (gateway on :8080; REPLICAS=2: two of each, second gateway on :8090; LAN=1: a phone on the LAN reaches it); Ctrl-C stops it
+	@$(BIN)/devstack -root $(ROOT) -mysql '$(MYSQL_DSN)' -redis '$(REDIS_ADDR)' -replicas '$(REPLICAS)' \
+		$(if $(filter-out 0 no false,$(LAN)),-lan) $(if $(PUBLIC_URL),-public-url '$(PUBLIC_URL)')
+
+# make seed fills a running stack with the demo accounts of the README, their clips (made with
+# ffmpeg), likes, comments, follows and chats, through the public API; a second run adds nothing.
+.PHONY: seed
+seed: ## demo users, videos, likes, comments, friends and chats in a running `make run` (or BASE_URL=); idempotent
+	@cd api-gateway && go build -o $(BIN)/seed ./cmd/seed
+	@$(BIN)/seed $(if $(BASE_URL),-base-url '$(BASE_URL)')
 
 .PHONY: test
 test: $(TEST_BINS) ## run every test: unit, integration (real MySQL) and end-to-end (real stack over HTTP)
@@ -137,11 +149,14 @@ bench: build ## run the benchmarks
 
 # make loadtest drives a running stack: start it in another terminal with `TIKTOK_RATE_LIMIT=off
 # make run` (the rate limit would turn the load into refusals). Knobs are LOADTEST_* variables,
-# e.g. `make loadtest LOADTEST_DURATION=3s LOADTEST_CONNS=64`; see docs/performance.md.
+# e.g. `make loadtest LOADTEST_DURATION=3s LOADTEST_CONNS=64`; see docs/performance.md. SCALE=large
+# measures, fills the stack's schemas (MYSQL_DSN, LOADTEST_SCHEMA_PREFIX) with a million videos and
+# ten million likes straight through MySQL, and measures again ("Data at scale" there).
+SCALE ?=
 .PHONY: loadtest
-loadtest: ## load benchmark against a running `make run` (or BASE_URL=): seeds, then one table of req/s and p99
+loadtest: ## load benchmark against a running `make run` (or BASE_URL=): seeds, then one table of req/s and p99 (SCALE=large: also on a million videos)
 	@cd api-gateway && go build -o $(BIN)/loadtest ./cmd/loadtest
-	@TIKTOK_RATE_LIMIT=off $(BIN)/loadtest -gateway-config api-gateway/config.yaml $(if $(BASE_URL),-base-url '$(BASE_URL)')
+	@TIKTOK_RATE_LIMIT=off $(BIN)/loadtest -gateway-config api-gateway/config.yaml $(if $(BASE_URL),-base-url '$(BASE_URL)') $(if $(SCALE),-scale '$(SCALE)')
 
 # make chaos is the fault-injection suite (pkg/chaos, docs/reliability.md): it starts the stack
 # on free ports against a MariaDB and a Redis of its own (mariadbd and redis-server from Debian),
@@ -163,6 +178,13 @@ clean: ## remove bin/ and var/ (logs, local etcd data, media)
 postman: ## run the Postman collection with newman against a running `make run` (or BASE_URL=http://host:port)
 	@postman/run.sh $(BASE_URL)
 
+# The Postman requests' descriptions and saved example answers are written from the OpenAPI
+# description (api-gateway/apidocs/openapi.yaml, served at /docs); `make test` fails while the
+# collection is out of date with it (api-gateway/apidocs/postman).
+.PHONY: postman-sync
+postman-sync: ## write the Postman requests' descriptions and example answers from the OpenAPI description
+	@cd api-gateway && go run ./apidocs/cmd/postman-sync ../postman/simple-tiktok.postman_collection.json
+
 .PHONY: compose-lint
 # The secrets docker-compose.yml requires (none is committed). `make up` writes random ones to .env
 # (not committed) the first time; compose-lint validates with placeholders.
@@ -178,13 +200,6 @@ COMPOSE = $(shell if docker compose version >/dev/null 2>&1; then echo 'docker c
 
 .PHONY: compose-cli
 compose-cli:
-# The Postman requests' descriptions and saved example answers are written from the OpenAPI
-# description (api-gateway/apidocs/openapi.yaml, served at /docs); `make test` fails while the
-# collection is out of date with it (api-gateway/apidocs/postman).
-.PHONY: postman-sync
-postman-sync: ## write the Postman requests' descriptions and example answers from the OpenAPI description
-	@cd api-gateway && go run ./apidocs/cmd/postman-sync ../postman/simple-tiktok.postman_collection.json
-
 	@test -n "$(COMPOSE)" || { echo "neither 'docker compose' (the v2 plugin) nor 'docker-compose' answers: install Docker Compose" \
 		"(https://docs.docker.com/compose/install/; on Debian or Ubuntu without Docker's repository: apt-get install docker-compose)" >&2; exit 1; }
 

@@ -81,18 +81,29 @@ func (s *Stack) serviceEnv(name string, i int) []string {
 }
 
 // startGateways starts the API gateway, and its second instance with two replicas, each ready
-// once GET /healthz answers 200.
+// once GET /healthz answers 200 on loopback (with LAN it listens on every interface, loopback
+// included).
 func (s *Stack) startGateways(ctx context.Context) error {
+	secret, err := s.gatewaySecretEnv()
+	if err != nil {
+		return err
+	}
+	if s.Exposed() {
+		s.printf("the gateways serve other machines (public URL %s); the other processes stay on loopback", s.PublicURL())
+		if path := s.JWTSecretPath(); path != "" {
+			s.printf("tokens are signed with the random secret kept in %s, not the development one", path)
+		}
+	}
 	for i, url := range s.GatewayURLs() {
 		name := instanceName(gatewayProgram, i)
-		s.printf("starting %s on %s", name, url)
+		s.printf("starting %s on %s", name, s.gatewayListen(i))
 		config := filepath.Join(s.opts.Root, "api-gateway", "config.yaml")
 		health := s.httpOK(url + "/healthz")
 		err := s.startChild(ctx, &child{
 			name:    name,
 			program: gatewayProgram,
 			args:    []string{"-config", config},
-			env:     s.gatewayEnv(i),
+			env:     append(s.gatewayEnv(i), secret...),
 			probe:   func(context.Context) func(context.Context) error { return health },
 		})
 		if err != nil {
@@ -104,15 +115,16 @@ func (s *Stack) startGateways(ctx context.Context) error {
 }
 
 // gatewayEnv is the environment of gateway instance i. Every gateway stores media in the same
-// folder, so that each serves what another stored; each names itself as the public base URL of
-// the media it lists.
+// folder, so that each serves what another stored. The address it listens on and the base URL of
+// the media it lists come from Options (LAN, PublicHost, PublicURL: public.go) and win over the
+// caller's environment, whose TIKTOK_HTTP_ADDR or TIKTOK_PUBLIC_BASE_URL would not know the
+// stack's ports (the devstack command turns PUBLIC_URL into Options.PublicURL).
 func (s *Stack) gatewayEnv(i int) []string {
-	url := s.GatewayURLs()[i]
 	return []string{
-		"TIKTOK_HTTP_ADDR=" + loopback(s.opts.Ports.gateway(i)),
+		"TIKTOK_HTTP_ADDR=" + s.gatewayListen(i),
 		"TIKTOK_ETCD_ENDPOINTS=" + loopback(s.opts.Ports.EtcdClient),
 		"TIKTOK_JAEGER_COLLECTOR_URL=" + s.collectorURL(),
-		"TIKTOK_PUBLIC_BASE_URL=" + url,
+		"TIKTOK_PUBLIC_BASE_URL=" + s.PublicURLs()[i],
 		"TIKTOK_MEDIA_DIR=" + s.mediaDir,
 		"TIKTOK_ADMIN_ADDR=" + loopback(s.opts.Ports.gatewayAdmin(i)),
 		"TIKTOK_ENV=development",

@@ -54,6 +54,16 @@ type Options struct {
 	// FailFast turns supervision off: a process that exits after the start is not restarted but
 	// reported on Done, for a caller that wants any crash to end the run.
 	FailFast bool
+	// LAN opens the gateways to the local network (public.go): they listen on every interface,
+	// on their own ports, and name PublicHost in their media URLs. Every other process stays on
+	// loopback.
+	LAN bool
+	// PublicHost is, with LAN, the address of this machine that a phone on the network reaches;
+	// empty: the address LANAddress finds.
+	PublicHost string
+	// PublicURL, when set, is the base URL every gateway names in its media URLs, e.g.
+	// "http://192.168.1.20:8080" or a tunnel's https URL; it overrides PublicHost.
+	PublicURL string
 }
 
 // Stack is a running local stack. Stop it when done; its processes die with the program that
@@ -157,6 +167,9 @@ func newStack(opts Options) (*Stack, error) {
 	if err := checkReplicas(opts.Replicas); err != nil {
 		return nil, err
 	}
+	if err := checkPublic(&opts); err != nil {
+		return nil, err
+	}
 	if err := opts.Ports.validate(max(opts.Replicas, 1)); err != nil {
 		return nil, fmt.Errorf("devstack: Options.Ports (see DefaultPorts and FreePorts): %w", err)
 	}
@@ -191,7 +204,8 @@ func (s *Stack) prepareDirs() error {
 	return nil
 }
 
-// GatewayURL is the base URL of the API gateway (the first, with two replicas: see GatewayURLs).
+// GatewayURL is the base URL of the API gateway (the first, with two replicas: see GatewayURLs),
+// on loopback also with LAN (PublicURL is what a phone types).
 func (s *Stack) GatewayURL() string { return "http://" + loopback(s.opts.Ports.Gateway) }
 
 // PrometheusURL is the base URL of Prometheus's HTTP API (/api/v1/query?query=up, ...).

@@ -58,6 +58,10 @@ type Options struct {
 	// Env is devstack's: extra environment of one process, by process name ("comment-2"), after
 	// the stack's own and Prepare's.
 	Env map[string][]string
+	// LAN and PublicHost are devstack's: the gateway listens on every interface and names
+	// PublicHost in its media URLs (the stack's PublicURL).
+	LAN        bool
+	PublicHost string
 }
 
 // Main starts the stack, hands it to started, runs the tests of m, stops the stack, drops its
@@ -105,7 +109,7 @@ func run(m *testing.M, opts Options, started func(*Suite)) (int, error) {
 	defer cancel()
 	stack, _, err := devstack.StartOnFreePorts(ctx, devstack.Options{
 		Root: root, VarDir: varDir, MySQLDSN: dbtest.DSN(), SchemaPrefix: prefix, Out: os.Stderr,
-		ExtraEnv: env, Env: opts.Env, Replicas: opts.Replicas,
+		ExtraEnv: env, Env: opts.Env, Replicas: opts.Replicas, LAN: opts.LAN, PublicHost: opts.PublicHost,
 	})
 	defer func() {
 		for _, s := range Services {

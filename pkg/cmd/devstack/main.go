@@ -1,7 +1,8 @@
 // Command devstack is `make run`: it starts etcd, Jaeger, Prometheus, NATS, the six services, the
 // media worker and the API gateway from bin/ on their default ports (with -replicas 2, two
 // instances of each service and two gateways), prints where they are, restarts any of them that
-// exits, and stops them all on Ctrl-C or SIGTERM.
+// exits, and stops them all on Ctrl-C or SIGTERM. With -lan (`make run LAN=1`) the gateway also
+// serves a phone on the local network.
 package main
 
 import (
@@ -39,8 +40,19 @@ func main() {
 
 type options struct {
 	root, dsn, redis, varDir, schemaPrefix string
-	failFast, freePorts                    bool
+	failFast, freePorts, lan               bool
+	publicURL                              string
 	replicas                               int
+}
+
+// publicURLFromEnv is the default of -public-url: PUBLIC_URL (what `make run PUBLIC_URL=...`
+// passes), else the gateway's own TIKTOK_PUBLIC_BASE_URL, which the stack would otherwise
+// override with its own address.
+func publicURLFromEnv() string {
+	if u := os.Getenv("PUBLIC_URL"); u != "" {
+		return u
+	}
+	return os.Getenv("TIKTOK_PUBLIC_BASE_URL")
 }
 
 func parseFlags(args []string) (options, error) {
@@ -62,6 +74,8 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.schemaPrefix, "schema-prefix", "", "prefix of the services' MySQL schemas (default tiktok_)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "stop the whole stack when a process exits, instead of restarting it")
 	fs.IntVar(&o.replicas, "replicas", 1, "instances of each service and of the gateway: 1, or 2 (a second gateway on :8090, services on 8891 … 8896)")
+	fs.BoolVar(&o.lan, "lan", false, "serve a phone on the local network: the gateway listens on every interface and media URLs name this machine's LAN address (everything else stays on loopback)")
+	fs.StringVar(&o.publicURL, "public-url", publicURLFromEnv(), "base URL the phone reaches the gateway at, named in media URLs, e.g. http://192.168.1.20:8080 (default from PUBLIC_URL or TIKTOK_PUBLIC_BASE_URL if set)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -106,7 +120,9 @@ func run(args []string, out io.Writer) error {
 		FailFast:     o.failFast,
 		Replicas:     o.replicas,
 		// The services' cache; each keeps its keys under its own schema's name.
-		ExtraEnv: []string{"TIKTOK_REDIS_ADDR=" + o.redis},
+		ExtraEnv:  []string{"TIKTOK_REDIS_ADDR=" + o.redis},
+		LAN:       o.lan,
+		PublicURL: o.publicURL,
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -149,7 +165,21 @@ The stack is running.
   logs          %[6]s  (one <name>.log per process)
 `, strings.Join(s.GatewayURLs(), ", "), s.GatewayURL(), s.JaegerQueryURL(), s.PrometheusURL(), s.NATSURL(), s.LogDir())
 	printInstances(out, s)
+	printConnect(out, s)
 	fmt.Fprintf(out, "%s\nPress Ctrl-C to stop.\n", onExit)
+}
+
+// printConnect says what to type into the phone app, and who else can reach the gateway.
+func printConnect(out io.Writer, s *devstack.Stack) {
+	if !s.Exposed() {
+		fmt.Fprintf(out, "Connect the app: %s reaches this machine only (a phone over `adb reverse`); `make run LAN=1` serves a phone on your network.\n", s.PublicURL())
+		return
+	}
+	fmt.Fprintf(out, "Connect the app: type %s into the app's server address.\n", s.PublicURL())
+	fmt.Fprintln(out, "  Every machine that reaches this one reaches the gateway (the other processes stay on loopback).")
+	if path := s.JWTSecretPath(); path != "" {
+		fmt.Fprintf(out, "  Tokens are signed with the random secret kept in %s, not the development one.\n", path)
+	}
 }
 
 // printInstances lists every instance of the gateway, the services and the media worker: its

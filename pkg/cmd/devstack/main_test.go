@@ -28,3 +28,28 @@ func TestReplicasFlag(t *testing.T) {
 		}
 	}
 }
+
+// PUBLIC_URL (make run PUBLIC_URL=...), else the gateway's own TIKTOK_PUBLIC_BASE_URL, is the
+// default of -public-url: the stack no longer overrides what the caller asked for.
+func TestPublicURLFlag(t *testing.T) {
+	for _, tc := range []struct {
+		publicURL, baseURL string
+		args               []string
+		want               string
+		lan                bool
+	}{
+		{"", "", nil, "", false},
+		{"", "", []string{"-lan"}, "", true},
+		{"http://192.168.1.20:8080", "https://other.example.org", nil, "http://192.168.1.20:8080", false},
+		{"", "https://tunnel.example.org", []string{"-lan"}, "https://tunnel.example.org", true},
+		{"http://192.168.1.20:8080", "", []string{"-public-url", "http://10.0.0.2:8080"}, "http://10.0.0.2:8080", false},
+	} {
+		t.Setenv("PUBLIC_URL", tc.publicURL)
+		t.Setenv("TIKTOK_PUBLIC_BASE_URL", tc.baseURL)
+		o, err := parseFlags(tc.args)
+		if err != nil || o.publicURL != tc.want || o.lan != tc.lan {
+			t.Errorf("PUBLIC_URL=%q TIKTOK_PUBLIC_BASE_URL=%q %v: public URL %q, lan %v (%v); want %q, %v",
+				tc.publicURL, tc.baseURL, tc.args, o.publicURL, o.lan, err, tc.want, tc.lan)
+		}
+	}
+}
