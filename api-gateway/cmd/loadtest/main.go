@@ -33,12 +33,18 @@ func run(args []string, out, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if o.fillOnly {
+		return fillOnly(ctx, o, out)
+	}
 
 	if err := waitReady(ctx, o.baseURL+"/douyin/feed/", 5*time.Second); err != nil {
 		return fmt.Errorf("no gateway answers at %s (%v): start the stack in another terminal with `TIKTOK_RATE_LIMIT=off make run`, or set BASE_URL", o.baseURL, err)
 	}
 	writeHeader(out, o)
 
+	if o.scale == "large" {
+		return runLarge(ctx, o, out)
+	}
 	data, err := seedOrLoad(ctx, o, out)
 	if err != nil {
 		return err
@@ -59,11 +65,16 @@ func run(args []string, out, stderr io.Writer) error {
 		return err
 	}
 	writeReasons(out, rows)
+	writeFootnote(out, o)
+	return measureErr
+}
+
+// writeFootnote says how to read the table.
+func writeFootnote(out io.Writer, o options) {
 	fmt.Fprintf(out, "\nok = HTTP 200 with \"status_code\":0. load: closed loop over N keep-alive connections for %s each; "+
 		"open loop at a fixed rate for %s, latency counted from each request's scheduled time, late = sent over %s after it. "+
 		"vs ceiling = ok-req/s against the ceiling's best ok-req/s.\n", o.duration, o.openDuration, o.lateAfter)
 	fmt.Fprintf(out, "load average at the end: %s\n", loadAverage())
-	return measureErr
 }
 
 // seedOrLoad seeds the stack through its API, or loads what an earlier run against the same
@@ -105,47 +116,74 @@ func measure(ctx context.Context, o options, scenarios []scenario, out io.Writer
 	runs := (1+len(scenarios))*len(o.conns) + 1
 	fmt.Fprintf(out, "measuring: %d runs, about %s\n", runs,
 		(time.Duration(runs-1)*(o.duration+o.pause) + o.openDuration).Round(time.Second))
+	m := &measurer{o: o, out: out}
+	if err := m.ceiling(ctx); err != nil {
+		return nil, err
+	}
+	m.scenarios(ctx, scenarios, "")
+	return m.rows, ctx.Err()
+}
+
+// measurer runs the benchmark's runs one after the other and keeps their rows.
+type measurer struct {
+	o    options
+	out  io.Writer
+	rows []result
+}
+
+// report keeps r and prints its line.
+func (m *measurer) report(r result) {
+	m.rows = append(m.rows, r)
+	fmt.Fprintf(m.out, "  %-44s %-12s %9.0f ok-req/s  %6d non-ok  p50 %-9s p99 %s\n",
+		r.Endpoint, r.Load, r.okRate(), r.NonOK, formatLatency(r.P50), formatLatency(r.P99))
+}
+
+// ceiling measures the bare Hertz server at every connection count.
+func (m *measurer) ceiling(ctx context.Context) error {
 	c, err := startCeiling(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	defer c.stop()
 	ct, err := newTarget(http.MethodGet, c.url(), ceilingPath, url.Values{})
 	if err != nil {
-		c.stop()
-		return nil, err
+		return err
 	}
-	var rows []result
-	report := func(r result) {
-		rows = append(rows, r)
-		fmt.Fprintf(out, "  %-44s %-12s %9.0f ok-req/s  %6d non-ok  p50 %-9s p99 %s\n",
-			r.Endpoint, r.Load, r.okRate(), r.NonOK, formatLatency(r.P50), formatLatency(r.P99))
-	}
-	for _, n := range o.conns {
-		r := runClosed(ctx, nameCeiling, []target{ct}, n, o.duration, o.timeout)
+	for _, n := range m.o.conns {
+		r := runClosed(ctx, nameCeiling, []target{ct}, n, m.o.duration, m.o.timeout)
 		r.Ceiling = true
-		report(r)
-		rest(ctx, o.pause)
+		m.report(r)
+		rest(ctx, m.o.pause)
 	}
-	c.stop()
-	fmt.Fprintf(out, "  (the ceiling's page is %d bytes)\n", c.size)
+	fmt.Fprintf(m.out, "  (the ceiling's page is %d bytes)\n", c.size)
+	return nil
+}
+
+// scenarios runs every scenario at every connection count, then the open loop of the logged-in
+// feed; label, when set, is added to each row's load ("64 conns, large").
+func (m *measurer) scenarios(ctx context.Context, scenarios []scenario, label string) {
+	labelled := func(r result) result {
+		if label != "" {
+			r.Load += ", " + label
+		}
+		return r
+	}
 	for _, s := range scenarios {
-		for _, n := range o.conns {
+		for _, n := range m.o.conns {
 			if ctx.Err() != nil {
-				return rows, ctx.Err()
+				return
 			}
-			report(runClosed(ctx, s.name, s.targets, n, o.duration, o.timeout))
-			rest(ctx, o.pause)
+			m.report(labelled(runClosed(ctx, s.name, s.targets, n, m.o.duration, m.o.timeout)))
+			rest(ctx, m.o.pause)
 		}
 	}
-	if o.rate > 0 {
+	if m.o.rate > 0 {
 		for _, s := range scenarios {
-			if s.name == nameFeedUser {
-				r := runOpen(ctx, s.name, s.targets, o.rate, o.openDuration, o.openConns, o.timeout, o.lateAfter)
-				report(r)
+			if s.name == nameFeedUser && ctx.Err() == nil {
+				m.report(labelled(runOpen(ctx, s.name, s.targets, m.o.rate, m.o.openDuration, m.o.openConns, m.o.timeout, m.o.lateAfter)))
 			}
 		}
 	}
-	return rows, ctx.Err()
 }
 
 // rest waits between runs, so that connections the last run left closing do not count in the next.

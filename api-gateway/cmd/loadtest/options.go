@@ -30,6 +30,12 @@ type options struct {
 	sampleRate    string
 	seedFile      string
 	gatewayConfig string
+	// scale "large" fills the schemas straight through MySQL (fill.go) and measures before and
+	// after; "" or "small" is the API seeding alone.
+	scale        string
+	fillOnly     bool
+	mysqlDSN     string
+	schemaPrefix string
 }
 
 // envDefaults reads the defaults from the environment, remembering the first unreadable value.
@@ -104,6 +110,10 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.variants, "variants", env.int("LOADTEST_VARIANTS", 1024), "distinct requests per endpoint (callers and subjects) (LOADTEST_VARIANTS)")
 	fs.StringVar(&o.sampleRate, "sample-rate", env.str("LOADTEST_SAMPLE_RATE", ""), "tracing sample rate the stack runs with, for the report; set it to what the stack runs with (LOADTEST_SAMPLE_RATE; default: read from -gateway-config)")
 	fs.StringVar(&o.gatewayConfig, "gateway-config", env.str("LOADTEST_GATEWAY_CONFIG", "api-gateway/config.yaml"), "the gateway's config file, read for its tracing sample rate (LOADTEST_GATEWAY_CONFIG)")
+	fs.StringVar(&o.scale, "scale", env.str("LOADTEST_SCALE", ""), "small (the API seeding alone) or large: measure, fill the schemas with a million videos, ten million likes, a video with 100,000 comments, a user with 100,000 followers and a chat of 100,000 messages straight through MySQL, measure again (LOADTEST_SCALE; `make loadtest SCALE=large`)")
+	fs.BoolVar(&o.fillOnly, "fill-only", false, "fill the schemas of -schema-prefix as -scale large does, without a gateway (the chat is then between two filled users), and exit: for timing migrations on the large data")
+	fs.StringVar(&o.mysqlDSN, "mysql", env.str("MYSQL_DSN", "root:@tcp(127.0.0.1:3306)/"), "the stack's MySQL server, a DSN without a database, for -scale large (MYSQL_DSN)")
+	fs.StringVar(&o.schemaPrefix, "schema-prefix", env.str("LOADTEST_SCHEMA_PREFIX", "tiktok_"), "the prefix of the stack's schemas (devstack -schema-prefix), for -scale large (LOADTEST_SCHEMA_PREFIX)")
 	if env.err != nil {
 		return o, env.err
 	}
@@ -130,6 +140,9 @@ func (o options) validate() error {
 	}
 	if o.duration <= 0 || o.timeout <= 0 || o.openDuration <= 0 {
 		errs = append(errs, errors.New("-duration, -timeout and -open-duration must be positive"))
+	}
+	if o.scale != "" && o.scale != "small" && o.scale != "large" {
+		errs = append(errs, fmt.Errorf("-scale %q: want small or large", o.scale))
 	}
 	if o.rate > 0 && o.rate*o.openDuration.Seconds() < 1 {
 		errs = append(errs, errors.New("-rate times -open-duration must make at least one request"))

@@ -46,7 +46,13 @@ func writeTable(w io.Writer, rows []result) error {
 	for _, r := range rows {
 		table = append(table, cells(r, ceiling))
 	}
-	widths := make([]int, len(tableHeader))
+	return writeAligned(w, table)
+}
+
+// writeAligned prints table (its first row the header) as Markdown with aligned columns, the
+// first two columns as text, the others as numbers, aligned right.
+func writeAligned(w io.Writer, table [][]string) error {
+	widths := make([]int, len(table[0]))
 	for _, row := range table {
 		for i, c := range row {
 			widths[i] = max(widths[i], len(c))
