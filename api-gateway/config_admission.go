@@ -6,9 +6,9 @@ import (
 	"net/netip"
 	"time"
 
-	"simpletiktok/api-gateway/internal/limit"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/pkg/config"
+	"simpletiktok/pkg/limit"
 )
 
 // admissionConfig is the admission control of the gateway (middleware.Admission): a cap on the

@@ -21,7 +21,6 @@ import (
 	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/auth"
-	"simpletiktok/api-gateway/internal/degrade"
 	"simpletiktok/api-gateway/internal/handler"
 	"simpletiktok/api-gateway/internal/media"
 	"simpletiktok/api-gateway/internal/merge"
@@ -127,7 +126,7 @@ func compose(cfg gatewayConfig, p *bootstrap.Process, obs *observability) (func(
 	// A decorating service that is down or slow leaves its counts and flags at zero rather than
 	// failing the page (internal/degrade).
 	pages := assemble.New(clients, assemble.NewMedia(cfg.HTTP.PublicBaseURL), p.Log, assemble.CommentZone(zone),
-		assemble.WithDecorationPolicy(degrade.Keep(p.Log)), assemble.KeepProfiles(cfg.Display.ProfilesKept))
+		assemble.KeepProfiles(cfg.Display.ProfilesKept))
 	library, err := newLibrary(cfg.Media, p.Log)
 	if err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ func TestPostCommentShowsItsAuthor(t *testing.T) {
 	}
 	// The author is shown before the comment is stored: a comment is never stored with a failed answer.
 	b.Reset()
-	b.Fail("relation.UserStats", fakes.Unreachable())
+	b.Fail("user.MGetUsers", fakes.Unreachable())
 	if _, err := a.PostComment(context.Background(), 7, 9, "hi", ""); !errors.Is(err, errno.ServiceUnavailable) || b.Calls("comment.PostComment") != 0 {
 		t.Fatalf("PostComment while users cannot be shown = %v, with %v", err, b.CallCounts())
 	}

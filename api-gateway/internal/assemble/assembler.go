@@ -53,8 +53,6 @@ type Assembler struct {
 	media Media
 	log   *slog.Logger
 	zone  *time.Location // where comment dates are shown
-	// decorationFailed decides what a failed decoration does to its page (see decorate).
-	decorationFailed DecorationPolicy
 	// profiles keeps the profiles pages have shown: they never change (docs/architecture.md
 	// allows the gateway to keep such facts, never counts or flags).
 	profiles *cache.Local[int64, *user.User]
@@ -84,7 +82,7 @@ func KeepProfiles(n int) Option {
 
 // New returns an assembler over the clients.
 func New(c Clients, media Media, log *slog.Logger, opts ...Option) *Assembler {
-	a := &Assembler{c: c, media: media, log: log, zone: defaultZone, decorationFailed: FailPage}
+	a := &Assembler{c: c, media: media, log: log, zone: defaultZone}
 	for _, o := range opts {
 		o(a)
 	}

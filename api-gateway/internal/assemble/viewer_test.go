@@ -11,7 +11,6 @@ import (
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/api-gateway/internal/assemble"
-	"simpletiktok/pkg/errno"
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
@@ -103,8 +102,7 @@ func TestSeenWithAddsTheViewersPartOnly(t *testing.T) {
 }
 
 func TestSeenWithKeepsThePageWhenADecorationFails(t *testing.T) {
-	keep := func(context.Context, string, error) error { return nil }
-	a, b := newAssembler(assemble.WithDecorationPolicy(keep))
+	a, b := newAssembler()
 	b.Fail("favorite.Stats", errors.New("favorite is down"))
 	page := sharedPage()
 
@@ -117,11 +115,6 @@ func TestSeenWithKeepsThePageWhenADecorationFails(t *testing.T) {
 		t.Fatalf("video 4 seen by 7 without its likes = %v", v)
 	}
 
-	a, b = newAssembler()
-	b.Fail("relation.UserStats", errno.ServiceUnavailable)
-	if _, err := a.ViewerPartOf(context.Background(), 7, listed(page)); !errors.Is(err, errno.ServiceUnavailable) {
-		t.Fatalf("with FailPage, ViewerPartOf = %v; want the failed call's error", err)
-	}
 }
 
 func TestViewerPartBeyondOneBatch(t *testing.T) {

@@ -60,18 +60,15 @@ func (r *Report) Parts() (string, []string) {
 	return strings.Join(names, ","), errs
 }
 
-// Keep is the decoration policy of a page that degrades (assemble.WithDecorationPolicy): it notes
-// the failed call in the request's report and keeps the page. Outside a request with a report it
-// logs the failure itself, so that no degradation goes unsaid.
-func Keep(log *slog.Logger) func(ctx context.Context, call string, err error) error {
-	return func(ctx context.Context, call string, err error) error {
-		if r := From(ctx); r != nil {
-			r.add(call, err)
-			return nil
-		}
-		log.WarnContext(ctx, "decoration left out", "call", call, "error", err)
-		return nil
+// Note records that a page was kept without what call (a decorating read) would have brought:
+// in the request's report, or, outside a request with a report, in a log line of its own, so that
+// no degradation goes unsaid.
+func Note(ctx context.Context, log *slog.Logger, call string, err error) {
+	if r := From(ctx); r != nil {
+		r.add(call, err)
+		return
 	}
+	log.WarnContext(ctx, "decoration left out", "call", call, "error", err)
 }
 
 // Counter counts degraded pages by page (a route template, never an id). pkg/metrics' Business

@@ -11,9 +11,9 @@ import (
 	"github.com/cloudwego/hertz/pkg/common/ut"
 
 	"simpletiktok/api-gateway/internal/fakes"
-	"simpletiktok/api-gateway/internal/limit"
 	"simpletiktok/api-gateway/internal/middleware"
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/limit"
 )
 
 type routeCounter struct {

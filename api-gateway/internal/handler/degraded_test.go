@@ -14,7 +14,6 @@ import (
 
 	"simpletiktok/api-gateway/internal/application"
 	"simpletiktok/api-gateway/internal/assemble"
-	"simpletiktok/api-gateway/internal/degrade"
 	"simpletiktok/api-gateway/internal/fakes"
 	"simpletiktok/api-gateway/internal/handler"
 	"simpletiktok/api-gateway/internal/middleware"
@@ -42,8 +41,7 @@ func degradingGateway(t *testing.T, b *fakes.Backend) (*route.Engine, *bytes.Buf
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	tracer, counter := mocktracer.New(), &pageCounter{pages: map[string]int{}}
-	pages := assemble.New(b.Clients(), assemble.NewMedia("http://gw.test"), log,
-		assemble.WithDecorationPolicy(degrade.Keep(log)))
+	pages := assemble.New(b.Clients(), assemble.NewMedia("http://gw.test"), log)
 	uses := application.New(b.Clients(), pages, fakes.Tokens{}, nil, &fakes.Events{}, log)
 	engine := route.NewEngine(config.NewOptions(nil))
 	engine.Use(middleware.Trace(tracer, log), middleware.Degraded(log, counter))

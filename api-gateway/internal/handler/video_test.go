@@ -30,8 +30,8 @@ func TestFeed(t *testing.T) {
 	if code(body) != 10001 || !isEmptyList(body["video_list"]) || num(body["next_time"]) < 1_700_000_000_000 {
 		t.Fatalf("bad latest_time = %v", body)
 	}
-	// A failed page answers the request's own time.
-	b.Fail("favorite.Stats", fakes.Unreachable())
+	// A failed page (its rows could not be read) answers the request's own time.
+	b.Fail("user.MGetUsers", fakes.Unreachable())
 	body = call(t, e, http.MethodGet, "/douyin/feed/?token=u7&latest_time=1700000001000")
 	if code(body) != 10004 || !isEmptyList(body["video_list"]) || num(body["next_time"]) != 1_700_000_001_000 {
 		t.Fatalf("failed feed = %v", body)

@@ -2,17 +2,15 @@ package middleware
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"simpletiktok/api-gateway/internal/limit"
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/limit"
 )
 
 // Admission decides which requests the gateway takes on, before any work is done for them:
@@ -243,65 +241,5 @@ func businessCode(c *app.RequestContext) (int32, bool) {
 // clientKey is the key of the request's client address for the per-address buckets
 // (limit.AddressKey: an IPv6 client by its /64).
 func (a *Admission) clientKey(c *app.RequestContext) string {
-	return limit.AddressKey(clientAddr(hostOf(c.RemoteAddr()), c.Request.Header.PeekAll("X-Forwarded-For"), a.trusted))
-}
-
-// clientAddr is the address a request came from. A peer that is not a trusted proxy is the
-// client, whatever X-Forwarded-For says (anyone can write it). From a trusted proxy, the client
-// is the right-most address of X-Forwarded-For (each proxy appends the address it saw) that is
-// not itself a trusted proxy: the entries left of it were written by the client and are not
-// believed. An entry that is not an address stops the walk at the last proxy seen.
-func clientAddr(peer netip.Addr, forwarded [][]byte, trusted func(netip.Addr) bool) netip.Addr {
-	if !trusted(peer) {
-		return peer
-	}
-	var hops []string
-	for _, header := range forwarded { // several header lines read as one list, in order
-		hops = append(hops, strings.Split(string(header), ",")...)
-	}
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, ok := parseHop(hops[i])
-		if !ok {
-			break
-		}
-		if !trusted(hop) {
-			return hop
-		}
-		peer = hop
-	}
-	return peer
-}
-
-// parseHop reads one X-Forwarded-For entry: an address, possibly with a port ("1.2.3.4:5",
-// "[2001:db8::1]:5"), as some proxies write.
-func parseHop(s string) (netip.Addr, bool) {
-	s = strings.TrimSpace(s)
-	if addr, err := netip.ParseAddr(s); err == nil {
-		return addr.Unmap(), true
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), true
-	}
-	return netip.Addr{}, false
-}
-
-func (a *Admission) trusted(addr netip.Addr) bool {
-	for _, p := range a.proxies {
-		if p.Contains(addr) {
-			return true
-		}
-	}
-	return false
-}
-
-func hostOf(addr net.Addr) netip.Addr {
-	if addr == nil {
-		return netip.Addr{}
-	}
-	if ap, err := netip.ParseAddrPort(addr.String()); err == nil {
-		return ap.Addr().Unmap()
-	}
-	host, _, _ := net.SplitHostPort(addr.String())
-	ip, _ := netip.ParseAddr(host)
-	return ip.Unmap()
+	return limit.AddressKey(limit.ClientAddr(limit.Peer(c.RemoteAddr()), c.Request.Header.PeekAll("X-Forwarded-For"), limit.Within(a.proxies)))
 }

@@ -1,6 +1,6 @@
 // Package limit holds the gateway's admission limits, free of HTTP: a cap on the requests in
-// flight (Gate), token buckets kept per key (Keyed), and the key of a client address
-// (AddressKey).
+// flight (Gate), token buckets kept per key (Keyed), who the client is behind trusted proxies
+// (ClientAddr) and the key of a client address (AddressKey).
 package limit
 
 import (
