@@ -87,12 +87,12 @@ func (passed) Deadline() (time.Time, bool) { return time.Now().Add(-time.Millise
 func TestHandlerErrorsAnswerWhatTheHandlerReturned(t *testing.T) {
 	var logs bytes.Buffer
 	mw := handlerErrors(slog.New(slog.NewJSONHandler(&logs, nil)))
-	call := func(handlerErr error) (error, kerrors.BizStatusErrorIface) {
+	call := func(handlerErr error) (kerrors.BizStatusErrorIface, error) {
 		ri := rpcinfo.NewRPCInfo(nil, rpcinfo.NewEndpointInfo("user", "Register", nil, nil),
 			rpcinfo.NewInvocation("user", "Register"), rpcinfo.NewRPCConfig(), rpcinfo.NewRPCStats())
 		ctx := rpcinfo.NewCtxWithRPCInfo(context.Background(), ri)
 		err := mw(func(context.Context, any, any) error { return handlerErr })(ctx, nil, nil)
-		return err, ri.Invocation().BizStatusErr()
+		return ri.Invocation().BizStatusErr(), err
 	}
 	cases := []struct {
 		name    string
@@ -107,7 +107,7 @@ func TestHandlerErrorsAnswerWhatTheHandlerReturned(t *testing.T) {
 	}
 	for _, c := range cases {
 		logs.Reset()
-		err, biz := call(c.handler)
+		biz, err := call(c.handler)
 		if err != nil || biz == nil || biz.BizStatusCode() != c.code {
 			t.Errorf("%s: returned %v, answered %v; want nil and code %d", c.name, err, biz, c.code)
 		}
@@ -122,7 +122,7 @@ func TestHandlerErrorsAnswerWhatTheHandlerReturned(t *testing.T) {
 	panicked := kerrors.ErrPanic.WithCauseAndStack(errors.New("boom"), "stack")
 	for _, e := range []error{nil, panicked} {
 		logs.Reset()
-		if err, biz := call(e); err != e || biz != nil || logs.Len() != 0 {
+		if biz, err := call(e); err != e || biz != nil || logs.Len() != 0 {
 			t.Errorf("%v: returned %v, answered %v, logged %q; want it passed to Kitex as it was", e, err, biz, logs.String())
 		}
 	}

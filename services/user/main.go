@@ -47,7 +47,7 @@ func register(ctx context.Context, svc *bootstrap.Service, opts []server.Option)
 // revoke raises the token version of each user named in args.
 func revoke(ctx context.Context, svc *bootstrap.Service, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: user revoke [-config file] USER_ID...")
+		return errors.New("usage: user revoke [-config file] USER_ID [USER_ID ...]")
 	}
 	users, err := openUsers(ctx, svc)
 	if err != nil {
