@@ -45,28 +45,45 @@ func run(args []string, out, stderr io.Writer) error {
 	if o.scale == "large" {
 		return runLarge(ctx, o, out)
 	}
-	data, err := seedOrLoad(ctx, o, out)
+	_, scenarios, err := usualScenarios(ctx, o, out)
 	if err != nil {
 		return err
 	}
-	all, err := newScenarios(o.baseURL, data, o.variants, 7)
-	if err != nil {
-		return err
-	}
-	scenarios := selectScenarios(all, o.only)
 
 	// An interrupted run still prints the table of what it measured.
 	rows, measureErr := measure(ctx, o, scenarios, out)
 	if len(rows) == 0 {
 		return measureErr
 	}
+	if err := writeResults(out, rows); err != nil {
+		return err
+	}
+	writeFootnote(out, o)
+	return measureErr
+}
+
+// usualScenarios seeds the stack (or loads its seeding) and returns what was seeded with the
+// scenarios of every endpoint on it that -only selects.
+func usualScenarios(ctx context.Context, o options, out io.Writer) (*seeded, []scenario, error) {
+	data, err := seedOrLoad(ctx, o, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	all, err := newScenarios(o.baseURL, data, o.variants, 7)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, selectScenarios(all, o.only), nil
+}
+
+// writeResults prints the table of rows and the reasons of their non-ok answers.
+func writeResults(out io.Writer, rows []result) error {
 	fmt.Fprintln(out)
 	if err := writeTable(out, rows); err != nil {
 		return err
 	}
 	writeReasons(out, rows)
-	writeFootnote(out, o)
-	return measureErr
+	return nil
 }
 
 // writeFootnote says how to read the table.

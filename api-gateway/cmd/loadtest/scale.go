@@ -49,15 +49,10 @@ func runLarge(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%w (is -schema-prefix %q the stack's, and -mysql its server?)", err, o.schemaPrefix)
 	}
-	data, err := seedOrLoad(ctx, o, out)
+	data, usual, err := usualScenarios(ctx, o, out)
 	if err != nil {
 		return err
 	}
-	all, err := newScenarios(o.baseURL, data, o.variants, 7)
-	if err != nil {
-		return err
-	}
-	usual := selectScenarios(all, o.only)
 	big, err := bigScenarios(o.baseURL, data, chat, sizes, o.variants)
 	if err != nil {
 		return err
@@ -86,11 +81,9 @@ func runLarge(ctx context.Context, o options, out io.Writer) error {
 	if len(m.rows) == 0 {
 		return ctx.Err()
 	}
-	fmt.Fprintln(out)
-	if err := writeTable(out, m.rows); err != nil {
+	if err := writeResults(out, m.rows); err != nil {
 		return err
 	}
-	writeReasons(out, m.rows)
 	fmt.Fprintln(out)
 	if err := writeScaleTable(out, m.rows); err != nil {
 		return err
