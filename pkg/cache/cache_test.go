@@ -180,20 +180,42 @@ func TestOpenRefusesBadConfig(t *testing.T) {
 func itoa(id int64) string { return Itoa(id) }
 
 func TestIDLists(t *testing.T) {
-	for _, l := range []IDList{ListOf([]int64{3, 1, 2}, 5), ListOf(nil, 5), ListOf([]int64{1, 2, 3}, 2)} {
+	for _, l := range []IDList{ListOf([]int64{3, 1, 2}, 5), ListOf(nil, 5), ListOf([]int64{1, 2, 3}, 2), {}} {
 		got, err := IDLists.Decode(IDLists.Encode(l))
 		if err != nil || got.Whole != l.Whole || !slices.Equal(got.IDs, l.IDs) && len(l.IDs)+len(got.IDs) > 0 {
 			t.Fatalf("%+v came back as %+v, %v", l, got, err)
 		}
 	}
-	if l := ListOf([]int64{1, 2, 3}, 2); l.Whole || len(l.IDs) != 0 {
-		t.Fatalf("a list longer than the bound is cached as %+v; want a marker", l)
-	}
-	if _, err := IDLists.Decode(Int64s.Encode([]int64{0, 5})); err == nil {
-		t.Fatal("a marker with ids decoded")
+	head := ListOf([]int64{1, 2, 3}, 2)
+	if head.Whole || !slices.Equal(head.IDs, []int64{1, 2}) {
+		t.Fatalf("a list longer than the bound is cached as %+v; want its head [1 2], not whole", head)
 	}
 	if _, err := IDLists.Decode(Int64s.Encode([]int64{2})); err == nil {
 		t.Fatal("an unknown flag decoded")
+	}
+	if _, err := IDLists.Decode(nil); err == nil {
+		t.Fatal("an empty value decoded")
+	}
+	whole := ListOf([]int64{1, 2, 3}, 5)
+	for _, c := range []struct {
+		l     IDList
+		limit int
+		want  []int64
+		ok    bool
+	}{
+		{whole, 2, []int64{1, 2}, true},
+		{whole, 10, []int64{1, 2, 3}, true},
+		{whole, -1, []int64{1, 2, 3}, true},
+		{head, 2, []int64{1, 2}, true},
+		{head, 1, []int64{1}, true},
+		{head, 3, nil, false},  // the third is not cached
+		{head, -1, nil, false}, // all of a long list
+		{IDList{}, 1, nil, false},
+	} {
+		got, ok := c.l.First(c.limit)
+		if ok != c.ok || !slices.Equal(got, c.want) {
+			t.Errorf("%+v.First(%d) = %v, %v; want %v, %v", c.l, c.limit, got, ok, c.want, c.ok)
+		}
 	}
 	in := ListOf([]int64{7, 8, 9}, 10).Contains([]int64{8, 10})
 	if !in[8] || in[10] || len(in) != 1 {

@@ -91,7 +91,8 @@ func JSON[V any]() Codec[V] {
 func Itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 // IDList is a cached list of ids (a user's likes, follows...) in its order. A list longer than
-// the owner caches is kept as a marker, Whole false and no ids: the reader then reads MySQL.
+// the owner caches is kept as its head, Whole false and the first ids only: it answers a read of
+// at most that many, and anything else (a longer read, Contains) reads MySQL.
 type IDList struct {
 	Whole bool
 	IDs   []int64
@@ -100,26 +101,42 @@ type IDList struct {
 // ListOf is the IDList of ids when at most max of them are to be cached.
 func ListOf(ids []int64, max int) IDList {
 	if len(ids) > max {
-		return IDList{}
+		return IDList{IDs: ids[:max:max]}
 	}
 	return IDList{Whole: true, IDs: ids}
 }
 
-// IDLists is the codec of IDList: a flag, then the ids, as varints.
+// First returns the first limit ids of the list (limit < 0: all of them), and false when the
+// cached ids cannot tell them: the list is longer than its head and the head is shorter than limit.
+func (l IDList) First(limit int) ([]int64, bool) {
+	switch {
+	case limit >= 0 && limit <= len(l.IDs):
+		return l.IDs[:limit], true
+	case l.Whole:
+		return l.IDs, true
+	}
+	return nil, false
+}
+
+// IDLists is the codec of IDList: a flag (1 whole, 0 a head), then the ids, as varints.
 var IDLists = Codec[IDList]{
 	Encode: func(l IDList) []byte {
-		if !l.Whole {
-			return AppendInt64s(nil, 0)
-		}
-		return AppendInt64s(AppendInt64s(make([]byte, 0, 1+3*len(l.IDs)), 1), l.IDs...)
+		return AppendInt64s(AppendInt64s(make([]byte, 0, 1+3*len(l.IDs)), boolInt64(l.Whole)), l.IDs...)
 	},
 	Decode: func(b []byte) (IDList, error) {
 		vs, err := ReadInt64s(b)
-		if err != nil || len(vs) == 0 || vs[0] < 0 || vs[0] > 1 || (vs[0] == 0 && len(vs) > 1) {
+		if err != nil || len(vs) == 0 || vs[0] < 0 || vs[0] > 1 {
 			return IDList{}, errCorrupt
 		}
 		return IDList{Whole: vs[0] == 1, IDs: vs[1:]}, nil
 	},
+}
+
+func boolInt64(v bool) int64 {
+	if v {
+		return 1
+	}
+	return 0
 }
 
 // Contains returns which of ids are in the list, as a set (of a whole list only).
@@ -142,8 +159,8 @@ func (l IDList) Contains(ids []int64) map[int64]bool {
 type ListReader func(ctx context.Context, ids []int64, limit int) (map[int64][]int64, error)
 
 // Lists returns the lists of ids from f, each at most limit long, with one cache round trip for
-// all of them: the misses are filled by ListLoader(keep, read), and the lists too long to be kept
-// whole are read with read, all of them at once.
+// all of them: the misses are filled by ListLoader(keep, read), and the lists whose cached head is
+// shorter than limit are read with read, all of them at once.
 func Lists(ctx context.Context, f *Family[int64, IDList], ids []int64, keep, limit int, read ListReader) (map[int64][]int64, error) {
 	cached, err := f.Get(ctx, ids, ListLoader(keep, read))
 	if err != nil {
@@ -152,8 +169,8 @@ func Lists(ctx context.Context, f *Family[int64, IDList], ids []int64, keep, lim
 	out := make(map[int64][]int64, len(ids))
 	var long []int64
 	for _, id := range ids {
-		if l := cached[id]; l.Whole {
-			out[id] = l.IDs[:min(limit, len(l.IDs))]
+		if first, ok := cached[id].First(limit); ok {
+			out[id] = first
 		} else {
 			long = append(long, id)
 		}
@@ -172,7 +189,7 @@ func Lists(ctx context.Context, f *Family[int64, IDList], ids []int64, keep, lim
 }
 
 // ListLoader is the loader of a family of IDLists: read reads the missed lists (at most keep+1
-// entries each, with one round trip), and a list longer than keep is cached as not whole.
+// entries each, with one round trip), and a list longer than keep is cached as its head of keep.
 func ListLoader(keep int, read ListReader) Loader[int64, IDList] {
 	return func(ctx context.Context, ids []int64) (map[int64]IDList, error) {
 		lists, err := read(ctx, ids, keep+1)

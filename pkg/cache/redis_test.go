@@ -487,8 +487,8 @@ func TestBatchReadsFamiliesInOneRoundTrip(t *testing.T) {
 }
 
 // Lists reads every missed list with one call of its reader, caches the lists short enough to be
-// kept whole, and reads the longer ones again, all of them in one more call, each time they are
-// asked; each is cut at the limit asked.
+// kept whole and the heads of the longer ones, and reads a longer one again, all of them in one
+// more call, each time more than its head is asked; each is cut at the limit asked.
 func TestListsReadMissesAndLongListsTogether(t *testing.T) {
 	srv := redistest.Start(t)
 	c, _ := openCache(t, testConfig(srv.Addr))
@@ -525,5 +525,14 @@ func TestListsReadMissesAndLongListsTogether(t *testing.T) {
 		if fmt.Sprint(calls) != wantCalls {
 			t.Fatalf("round %d: reads %v; want %s", round, calls, wantCalls)
 		}
+	}
+	// A long list keeps its head: a read of no more than keep is answered from it.
+	calls = nil
+	got, err := Lists(context.Background(), f, ids, keep, 2, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got[3], []int64{36, 35}) || !slices.Equal(got[1], []int64{13, 12}) || len(calls) != 0 {
+		t.Fatalf("lists cut at 2: 3 → %v, 1 → %v, reads %v; want [36 35], [13 12] and no read", got[3], got[1], calls)
 	}
 }

@@ -10,8 +10,9 @@ import (
 	"simpletiktok/services/favorite/internal/biz"
 )
 
-// maxCachedLikes is the longest list of a user's likes kept in the cache. A longer one is marked
-// as such in the cache and read from MySQL each time (a list of this length is some 20 KB).
+// maxCachedLikes is the longest list of a user's likes kept in the cache (some 20 KB). Of a longer
+// one the newest maxCachedLikes are kept, which answer a favorite list (biz.MaxList); is_favorite
+// of such a user is read from MySQL.
 const maxCachedLikes = 5000
 
 // families are the kinds of values this service caches; each write invalidates the keys of

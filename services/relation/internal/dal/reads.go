@@ -10,8 +10,9 @@ import (
 )
 
 // maxCachedList is the longest follow, follower or friend list kept in the cache: the longest
-// list the service shows (biz.MaxList). A miss reads one more, to know whether a list is whole; a
-// longer one is cached as a marker and read from MySQL each time.
+// list the service shows (biz.MaxList). A miss reads one more, to know whether a list is whole; of a
+// longer one the head is kept, which answers the list pages, while is_follow of a viewer who
+// follows more is read from MySQL.
 const maxCachedList = biz.MaxList
 
 // families are the kinds of values this service caches. A follow or unfollow of B by A changes

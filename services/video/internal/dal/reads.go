@@ -13,8 +13,8 @@ const (
 	// feedHead is how many of the newest videos the cached feed head holds: the first page, and
 	// pages a little older (a phone that asks with latest_time a few videos back).
 	feedHead = 60
-	// maxCachedWorks is the longest publish list kept in the cache; a longer one is cached as a
-	// marker and read from MySQL.
+	// maxCachedWorks is the longest publish list kept in the cache; of a longer one its newest
+	// maxCachedWorks are kept, which answer a publish list (biz.MaxList).
 	maxCachedWorks = 5000
 	// feedKey is the one key of the feed head.
 	feedKey = "newest"
