@@ -119,3 +119,47 @@ func TestRedisFaults(t *testing.T) {
 	c.UsedAgain(t, "Redis thawed", check)
 	assertCountsMatchRows(t, gdb)
 }
+
+// A list longer than maxCachedComments keeps its head in the cache: its page is answered from
+// there until a post or delete of the video replaces it, and a longer read goes to MySQL.
+func TestTheHeadOfALongListIsCached(t *testing.T) {
+	repo, gdb := newRepo(t)
+	ctx := context.Background()
+	const video = 7
+	rows := make([]commentRow, maxCachedComments+2)
+	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
+	for i := range rows {
+		rows[i] = commentRow{VideoID: video, UserID: int64(1 + i%50), Content: fmt.Sprintf("c%d", i), CreatedAt: at.Add(time.Duration(i) * time.Millisecond)}
+	}
+	if err := gdb.CreateInBatches(rows, 500).Error; err != nil {
+		t.Fatal(err)
+	}
+	newest := func(list []*biz.Comment) string { return fmt.Sprintf("%d %s", list[0].ID, list[0].Content) }
+	want := fmt.Sprintf("%d c%d", rows[len(rows)-1].ID, len(rows)-1)
+
+	list, err := repo.ListByVideo(ctx, video, biz.MaxList)
+	if err != nil || len(list) != biz.MaxList || newest(list) != want || list[len(list)-1].ID != rows[len(rows)-biz.MaxList].ID {
+		t.Fatalf("page of a long list: %d comments, newest %q, err %v; want %d, newest %q", len(list), newest(list), err, biz.MaxList, want)
+	}
+	// Behind the cache's back: the page still comes from the cached head.
+	if err := gdb.Model(&commentRow{}).Where("id = ?", rows[len(rows)-1].ID).Update("content", "edited in MySQL").Error; err != nil {
+		t.Fatal(err)
+	}
+	if list, err = repo.ListByVideo(ctx, video, biz.MaxList); err != nil || newest(list) != want {
+		t.Fatalf("second read: newest %q, %v; want %q from the cached head", newest(list), err, want)
+	}
+	// More than the head is read from MySQL.
+	if list, err = repo.ListByVideo(ctx, video, len(rows)); err != nil || len(list) != len(rows) ||
+		newest(list) != fmt.Sprintf("%d edited in MySQL", rows[len(rows)-1].ID) {
+		t.Fatalf("read of the whole list: %d comments, newest %q, %v; want %d from MySQL", len(list), newest(list), err, len(rows))
+	}
+	// A post replaces the head.
+	cm := &biz.Comment{VideoID: video, UserID: 99, Content: "new", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+	if _, err := repo.Create(ctx, cm, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if list, err = repo.ListByVideo(ctx, video, biz.MaxList); err != nil || len(list) != biz.MaxList ||
+		newest(list) != fmt.Sprintf("%d new", cm.ID) || list[1].Content != "edited in MySQL" {
+		t.Fatalf("after a post: %d comments, newest %q, %v; want %d with the post first", len(list), newest(list), err, biz.MaxList)
+	}
+}

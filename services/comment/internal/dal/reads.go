@@ -8,12 +8,13 @@ import (
 	"simpletiktok/services/comment/internal/biz"
 )
 
-// maxCachedComments is the longest comment list of a video kept in the cache (up to some 600 KB
-// of text at the longest comments). A longer list is cached as a marker and read from MySQL.
-const maxCachedComments = 300
+// maxCachedComments is the longest comment list of a video kept in the cache: what a comment list
+// shows (biz.MaxList; some 100 KB of usual comments, 2 MB at the longest). Of a longer list the
+// newest maxCachedComments are kept, which answer its page.
+const maxCachedComments = biz.MaxList
 
-// commentList is a video's cached comments, newest first; Whole is false for a list too long to
-// cache. It is cached in listCodec's layout; the JSON names are those earlier releases cached it
+// commentList is a video's cached comments, newest first; Whole is false for a list longer than
+// maxCachedComments, of which Comments is the head. It is cached in listCodec's layout; the JSON names are those earlier releases cached it
 // with, kept for the test that the codec refuses that layout.
 type commentList struct {
 	Whole    bool           `json:"w"`
@@ -49,7 +50,7 @@ func (r *Comments) ListByVideos(ctx context.Context, videoIDs []int64, limit int
 				return nil, err
 			}
 			if len(list) > maxCachedComments {
-				lists[id] = commentList{} // too long to keep: read each time
+				lists[id] = commentList{Comments: list[:maxCachedComments]} // the head of a longer list
 				continue
 			}
 			lists[id] = commentList{Whole: true, Comments: list}
@@ -63,14 +64,14 @@ func (r *Comments) ListByVideos(ctx context.Context, videoIDs []int64, limit int
 	for _, id := range videoIDs {
 		l := got[id]
 		switch {
-		case !l.Whole:
+		case l.Whole && l.Comments == nil:
+			out[id] = []*biz.Comment{}
+		case l.Whole || limit >= 0 && limit <= len(l.Comments):
+			out[id] = l.Comments[:min(limit, len(l.Comments))]
+		default: // more than the head of a long list
 			if out[id], err = r.readList(ctx, id, limit); err != nil {
 				return nil, err
 			}
-		case l.Comments == nil:
-			out[id] = []*biz.Comment{}
-		default:
-			out[id] = l.Comments[:min(limit, len(l.Comments))]
 		}
 	}
 	return out, nil
