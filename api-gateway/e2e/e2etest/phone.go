@@ -28,6 +28,9 @@ type Phone struct {
 	Base string // the gateway's base URL, as devstack gives it
 	// Timeout bounds each call (0: 30 s, the bound of a hang).
 	Timeout time.Duration
+	// Transport sends the calls (nil: http.DefaultTransport, whose keep-alive connections every
+	// Phone of the test binary shares).
+	Transport http.RoundTripper
 }
 
 // Answer is one answer of the gateway, with the HTTP facts the contract fixes.
@@ -35,6 +38,7 @@ type Answer struct {
 	HTTPStatus  int
 	ContentType string
 	TraceID     string         // the X-Trace-Id header
+	Close       bool           // the answer closes its connection (Connection: close)
 	Body        map[string]any // the decoded JSON; its numbers are json.Number (AsInt)
 	Raw         []byte
 
@@ -102,7 +106,7 @@ func (p Phone) Do(t testing.TB, req *http.Request) Answer {
 		t.Fatalf("%s: %v", a.call, err)
 	}
 	a.took = time.Since(started)
-	a.HTTPStatus, a.ContentType, a.TraceID = resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("X-Trace-Id")
+	a.HTTPStatus, a.ContentType, a.TraceID, a.Close = resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("X-Trace-Id"), resp.Close
 	dec := json.NewDecoder(bytes.NewReader(a.Raw))
 	dec.UseNumber()
 	if err := dec.Decode(&a.Body); err != nil {
@@ -124,7 +128,7 @@ func (p Phone) Send(req *http.Request) (*http.Response, error) {
 	if timeout == 0 {
 		timeout = callTimeout
 	}
-	resp, err := (&http.Client{Timeout: timeout}).Do(req)
+	resp, err := (&http.Client{Timeout: timeout, Transport: p.Transport}).Do(req)
 	if err != nil {
 		return nil, err
 	}

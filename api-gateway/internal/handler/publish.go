@@ -44,6 +44,11 @@ func (h *Handler) ReadUpload(ctx context.Context, c *app.RequestContext) {
 			return err == nil, err
 		})
 	defer form.Discard()
+	if err != nil {
+		// The answer comes before the body's end: the connection closes after it, so that the
+		// phone does not send its next request on a connection the rest of this body still holds.
+		c.Response.SetConnectionClose()
+	}
 	c.Set(uploadKey, upload{form, err})
 	c.Next(ctx)
 }
