@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -21,19 +20,20 @@ import (
 
 // upload is a publish whose data part is size zero bytes, streamed (chunked: no declared length
 // for the gateway to refuse unread) between the fields before and after it.
-func upload(query url.Values, before []e2etest.Part, size int64, after []e2etest.Part) (*http.Request, error) {
+func upload(t *testing.T, before []e2etest.Part, size int64, after []e2etest.Part) *http.Request {
+	t.Helper()
 	pr, pw := io.Pipe()
 	w := multipart.NewWriter(pw)
 	go func() {
 		pw.CloseWithError(writeParts(w, before, size, after))
 	}()
-	req, err := http.NewRequest(http.MethodPost, shared.phone.Base+"/douyin/publish/action/?"+query.Encode(), pr)
+	req, err := http.NewRequest(http.MethodPost, shared.phone.Base+"/douyin/publish/action/", pr)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
 	req.ContentLength = -1
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	return req, nil
+	return req
 }
 
 // writeParts writes the body of upload; it stops at the first error (the gateway answered and
@@ -135,10 +135,7 @@ func TestRequestsAfterARefusedUploadAreAnswered(t *testing.T) {
 	defer transport.CloseIdleConnections()
 	phone := e2etest.Phone{Base: shared.phone.Base, Transport: transport}
 	for i := range 3 {
-		req, err := upload(nil, []e2etest.Part{e2etest.TitleField("t")}, 6<<20, []e2etest.Part{e2etest.TokenField("garbage")})
-		if err != nil {
-			t.Fatal(err)
-		}
+		req := upload(t, []e2etest.Part{e2etest.TitleField("t")}, 6<<20, []e2etest.Part{e2etest.TokenField("garbage")})
 		refusedEarly(t, phone.Do(t, req))
 		e2etest.OK(t, phone.Post(t, "/douyin/user/register/", vals("username", e2etest.Unique(fmt.Sprint("after", i)), "password", "pass-word")))
 	}
@@ -148,10 +145,7 @@ func TestRequestsAfterARefusedUploadAreAnswered(t *testing.T) {
 // spool's budget for files sent before their token (4 MiB): the spool never holds more, the
 // answer says why, and nothing is left.
 func TestBadTokenAfterABigFileIsRefusedWithinTheBudget(t *testing.T) {
-	req, err := upload(nil, []e2etest.Part{e2etest.TitleField("big")}, 32<<20, []e2etest.Part{e2etest.TokenField("garbage")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := upload(t, []e2etest.Part{e2etest.TitleField("big")}, 32<<20, []e2etest.Part{e2etest.TokenField("garbage")})
 	watch := watchSpool(t)
 	a := refusedEarly(t, shared.phone.Do(t, req))
 	largest := watch.Stop()
@@ -171,11 +165,7 @@ func TestBadTokenAfterABigFileIsRefusedWithinTheBudget(t *testing.T) {
 func TestManyBadTokenUploadsShareTheBudget(t *testing.T) {
 	var reqs []*http.Request
 	for i := range 8 {
-		req, err := upload(nil, []e2etest.Part{e2etest.TitleField(fmt.Sprint(i))}, 6<<20, []e2etest.Part{e2etest.TokenField("garbage")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		reqs = append(reqs, req)
+		reqs = append(reqs, upload(t, []e2etest.Part{e2etest.TitleField(fmt.Sprint(i))}, 6<<20, []e2etest.Part{e2etest.TokenField("garbage")}))
 	}
 	watch := watchSpool(t)
 	answers := sendAll(t, reqs)
@@ -195,11 +185,7 @@ func TestUploadsWithTheirTokenFirstShareTheSpool(t *testing.T) {
 	_, token := account(t, "spool")
 	var reqs []*http.Request
 	for i := range 4 {
-		req, err := upload(nil, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField(fmt.Sprint(i))}, 6<<20, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reqs = append(reqs, req)
+		reqs = append(reqs, upload(t, []e2etest.Part{e2etest.TokenField(token), e2etest.TitleField(fmt.Sprint(i))}, 6<<20, nil))
 	}
 	watch := watchSpool(t)
 	answers := sendAll(t, reqs)
