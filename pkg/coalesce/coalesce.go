@@ -94,14 +94,26 @@ func New[Q, A any](name string, cfg Config, weight func(Q) int, call func(ctx co
 // ctx's error when ctx ends first; a caller that found a free lane makes the call itself and
 // waits for it, which ends by the latest deadline of the call's queries (callContext).
 func (b *Batcher[Q, A]) Do(ctx context.Context, q Q) (A, error) {
-	w := &waiter[Q, A]{ctx: ctx, q: q, done: make(chan struct{})}
-	w.span, w.ctx = opentracing.StartSpanFromContextWithTracer(ctx, b.tracer, b.spanName)
-	defer w.span.Finish()
+	answers, errs := b.DoAll(ctx, []Q{q})
+	return answers[0], errs[0]
+}
+
+// DoAll answers each of qs as Do would, answers[i] or errs[i] for qs[i], with all of them queued
+// at once: they travel in the same call (up to MaxQueries a call), where one Do for each, made at
+// the same moment, would send the first alone when a lane is free and the others after it. One
+// span covers them all.
+func (b *Batcher[Q, A]) DoAll(ctx context.Context, qs []Q) (answers []A, errs []error) {
+	span, ctx := opentracing.StartSpanFromContextWithTracer(ctx, b.tracer, b.spanName)
+	defer span.Finish()
+	ws := make([]*waiter[Q, A], len(qs))
+	for i, q := range qs {
+		ws[i] = &waiter[Q, A]{ctx: ctx, q: q, span: span, done: make(chan struct{})}
+	}
 
 	b.mu.Lock()
-	b.queue = append(b.queue, w)
+	b.queue = append(b.queue, ws...)
 	if b.inFlight < b.limits.Lanes {
-		// A free lane: this caller sends what is queued (its own query at least) and, once
+		// A free lane: this caller sends what is queued (its own queries at least) and, once
 		// answered, hands the lane on.
 		b.inFlight++
 		batch := b.take()
@@ -111,14 +123,17 @@ func (b *Batcher[Q, A]) Do(ctx context.Context, q Q) (A, error) {
 	} else {
 		b.mu.Unlock()
 	}
-	select {
-	case <-w.done:
-		return w.answer, w.err
-	case <-ctx.Done():
-		w.span.SetTag("error", true)
-		var zero A
-		return zero, ctx.Err()
+	answers, errs = make([]A, len(qs)), make([]error, len(qs))
+	for i, w := range ws {
+		select {
+		case <-w.done:
+			answers[i], errs[i] = w.answer, w.err
+		case <-ctx.Done():
+			span.SetTag("error", true)
+			errs[i] = ctx.Err()
+		}
 	}
+	return answers, errs
 }
 
 // take removes from the queue the queries of the next call (called with b.mu held): those whose

@@ -303,3 +303,90 @@ func TestEachQueryHasASpanAndAMergedOneNamesTheTraceOfTheCall(t *testing.T) {
 		}
 	}
 }
+
+func TestQueriesAskedTogetherGoInOneCall(t *testing.T) {
+	r := newRecorder()
+	close(r.hold)
+	b := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 3}}, nil, r.call)
+	answers, errs := b.DoAll(context.Background(), []int{1, 2, 3, 4, 5})
+	if fmt.Sprint(answers, errs) != "[2 4 6 8 10] [<nil> <nil> <nil> <nil> <nil>]" {
+		t.Fatalf("DoAll = %v, %v; want each query's double", answers, errs)
+	}
+	// A free lane takes them all at once, up to the most a call carries; Do for each at the
+	// same moment would have sent the first alone.
+	if got := r.recorded(); fmt.Sprint(got) != "[[1 2 3] [4 5]]" {
+		t.Fatalf("calls = %v; want [[1 2 3] [4 5]]", got)
+	}
+}
+
+func TestQueriesAskedTogetherDuringACallGoInTheNext(t *testing.T) {
+	r := newRecorder()
+	b := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	first := make(chan error, 1)
+	go func() {
+		_, err := b.Do(context.Background(), 1)
+		first <- err
+	}()
+	<-r.entered
+	type all struct {
+		answers []int
+		errs    []error
+	}
+	together := make(chan all, 1)
+	go func() {
+		answers, errs := b.DoAll(context.Background(), []int{2, 3})
+		together <- all{answers, errs}
+	}()
+	coalescetest.Queued(t, b, 2)
+	wait := doAll(t, b, context.Background(), 2, 4)
+	close(r.hold)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if got := <-together; fmt.Sprint(got.answers, got.errs) != "[4 6] [<nil> <nil>]" {
+		t.Fatalf("DoAll = %v; want [4 6]", got)
+	}
+	if rs := wait(); rs[0].a != 8 || rs[0].err != nil {
+		t.Fatalf("Do(4) = %+v", rs[0])
+	}
+	if got := r.recorded(); fmt.Sprint(got) != "[[1] [2 3 4]]" {
+		t.Fatalf("calls = %v; want the queries asked during the first call in the next", got)
+	}
+}
+
+func TestACallThatFailsFailsEveryQueryAskedTogether(t *testing.T) {
+	r := newRecorder()
+	close(r.hold)
+	r.fail = errors.New("down")
+	b := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	_, errs := b.DoAll(context.Background(), []int{1, 2})
+	if len(errs) != 2 || !errors.Is(errs[0], r.fail) || !errors.Is(errs[1], r.fail) {
+		t.Fatalf("errs = %v; want the call's error for each query", errs)
+	}
+}
+
+func TestQueriesAskedTogetherLeaveWithTheirContext(t *testing.T) {
+	r := newRecorder()
+	b := coalesce.New("m", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}}, nil, r.call)
+	go func() { _, _ = b.Do(context.Background(), 1) }()
+	<-r.entered
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan []error, 1)
+	go func() {
+		_, errs := b.DoAll(ctx, []int{2, 3})
+		done <- errs
+	}()
+	coalescetest.Queued(t, b, 2)
+	stays := doAll(t, b, context.Background(), 2, 4)
+	cancel()
+	if errs := <-done; !errors.Is(errs[0], context.Canceled) || !errors.Is(errs[1], context.Canceled) {
+		t.Fatalf("errs = %v; want context.Canceled for each", errs)
+	}
+	close(r.hold)
+	if res := stays(); res[0].a != 8 || res[0].err != nil {
+		t.Fatalf("the caller who stayed got %+v; want 8", res[0])
+	}
+	if got := r.recorded(); fmt.Sprint(got) != "[[1] [4]]" {
+		t.Fatalf("calls = %v; want the queries whose caller left out", got)
+	}
+}

@@ -55,8 +55,8 @@ type App struct {
 	log     *slog.Logger
 	now     func() time.Time
 	// newest, when set, shares the newest feed page, as anyone sees it, among the requests that
-	// ask for it at the same moment (ShareNewestFeed).
-	newest *coalesce.Batcher[newestWaiter, feedPage]
+	// ask for it at the same moment, each query its viewer (0: anonymous; ShareNewestFeed).
+	newest *coalesce.Batcher[int64, feedPage]
 	// timeouts are the calls' timeouts by service (WriteBudgets); a write and its resend share its
 	// service's write timeout.
 	timeouts func(service string) (read, write time.Duration)

@@ -3,12 +3,11 @@ package application
 import (
 	"context"
 
-	"golang.org/x/sync/errgroup"
-
 	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/pkg/coalesce"
 	"simpletiktok/pkg/errno"
+	"simpletiktok/pkg/idbatch"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/user"
 	"simpletiktok/pkg/kitex_gen/video"
@@ -24,103 +23,76 @@ const FeedPageSize = 30
 //
 // The newest page, which every phone opening the app asks for, is assembled for anyone and shared
 // (ShareNewestFeed); a viewer's page is that page with the viewer's part (likes and follows) read
-// on top of it, as soon as the shared page's videos are listed, while the rest of it is
-// assembled. Both reads begin after the request arrived.
+// in the same calls. Both begin after the request arrived.
 func (a *App) Feed(ctx context.Context, viewer, latestMs int64) ([]*douyin.Video, int64, error) {
 	if latestMs != 0 || a.newest == nil {
-		return a.feed(ctx, viewer, latestMs, nil)
+		return a.feed(ctx, viewer, latestMs)
 	}
-	if viewer == 0 {
-		page, err := a.newest.Do(ctx, newestWaiter{}) // nobody listens for the list
-		if err != nil {
-			return nil, a.now().UnixMilli(), err
-		}
-		return page.videos, page.next, nil
-	}
-	w := newestWaiter{listed: make(chan []*video.Video, 1)}
-	var (
-		page feedPage
-		part assemble.ViewerPart
-	)
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		page, err = a.newest.Do(gctx, w)
-		return err
-	})
-	g.Go(func() (err error) {
-		select {
-		case listed := <-w.listed:
-			part, err = a.pages.ViewerPartOf(gctx, viewer, listed)
-			return err
-		case <-gctx.Done(): // the page failed (a listed page always reaches w first)
-			return gctx.Err()
-		}
-	})
-	if err := g.Wait(); err != nil {
+	page, err := a.newest.Do(ctx, viewer)
+	if err != nil {
 		return nil, a.now().UnixMilli(), err
 	}
-	return assemble.SeenWith(page.videos, part), page.next, nil
+	return a.pages.SeenBy(ctx, page.videos, page.part), page.next, nil
 }
 
-// feedPage is a page of the feed and the time that pages on.
+// feedPage is a page of the feed, the time that pages on, and, for a shared page, the part of
+// the viewer it is answered to.
 type feedPage struct {
 	videos []*douyin.Video
 	next   int64
-}
-
-// newestWaiter is a request waiting for the next shared newest page. It hears of the page's
-// videos as soon as they are listed (listed, buffered; nil for an anonymous request), to read its
-// viewer's part meanwhile.
-type newestWaiter struct {
-	listed chan []*video.Video
+	part   assemble.ViewerPart
 }
 
 // ShareNewestFeed makes the requests for the newest page of the feed that arrive while one is
 // being assembled share the next one: the page as anyone sees it, assembled once (pkg/coalesce),
-// to which each logged-in request adds its viewer's part. A request never gets a page whose
-// assembly began before it arrived, so it shows every write acknowledged before then. The page is
-// shared read-only.
+// with the part of each logged-in viewer waiting for it read in the page's own calls (one query
+// more per viewer, not one call more). A request never gets a page whose assembly began before it
+// arrived, so it shows every write acknowledged before then. The page is shared read-only.
 func ShareNewestFeed(cfg coalesce.Config) Option {
 	return func(a *App) {
-		a.newest = coalesce.New("newest feed page", cfg, nil, func(ctx context.Context, waiting []newestWaiter) ([]feedPage, error) {
-			videos, next, err := a.feed(ctx, 0, 0, func(listed []*video.Video) {
-				for _, w := range waiting {
-					select {
-					case w.listed <- listed:
-					default: // told already
-					}
-				}
-			})
+		a.newest = coalesce.New("newest feed page", cfg, nil, func(ctx context.Context, viewers []int64) ([]feedPage, error) {
+			riders := idbatch.Unique(viewers) // the logged-in ones, each once
+			list, _, err := a.list(ctx, 0)
 			if err != nil {
 				return nil, err
 			}
-			pages := make([]feedPage, len(waiting))
-			for i := range pages {
-				pages[i] = feedPage{videos: videos, next: next}
+			videos, parts, err := a.pages.ForAnyoneWith(ctx, assemble.Rows(list.Videos, list.WorkCounts), riders)
+			if err != nil {
+				return nil, err
+			}
+			partOf := make(map[int64]assemble.ViewerPart, len(riders))
+			for i, v := range riders {
+				partOf[v] = parts[i]
+			}
+			pages := make([]feedPage, len(viewers))
+			for i, v := range viewers {
+				pages[i] = feedPage{videos: videos, next: list.NextTimeMs, part: partOf[v]}
 			}
 			return pages, nil
 		})
 	}
 }
 
-// feed is Feed, assembled for the caller alone. listed, when not nil, hears of the page's
-// videos (read-only) before the rest of the page is read.
-func (a *App) feed(ctx context.Context, viewer, latestMs int64, listed func([]*video.Video)) ([]*douyin.Video, int64, error) {
+// feed is Feed, assembled for the caller alone.
+func (a *App) feed(ctx context.Context, viewer, latestMs int64) ([]*douyin.Video, int64, error) {
+	list, latestMs, err := a.list(ctx, latestMs)
+	if err != nil {
+		return nil, latestMs, err
+	}
+	videos, err := a.pages.Videos(ctx, viewer, assemble.Rows(list.Videos, list.WorkCounts))
+	if err != nil {
+		return nil, latestMs, err
+	}
+	return videos, list.NextTimeMs, nil
+}
+
+// list lists the feed's page before latestMs (0: now), and says the time it listed before.
+func (a *App) list(ctx context.Context, latestMs int64) (*video.FeedAnswer, int64, error) {
 	if latestMs == 0 {
 		latestMs = a.now().UnixMilli()
 	}
-	page, err := a.clients.Reads.Feed.Do(ctx, &video.FeedQuery{LatestTimeMs: latestMs, Limit: FeedPageSize})
-	if err != nil {
-		return nil, latestMs, err
-	}
-	if listed != nil {
-		listed(page.Videos)
-	}
-	videos, err := a.pages.Videos(ctx, viewer, assemble.Rows(page.Videos, page.WorkCounts))
-	if err != nil {
-		return nil, latestMs, err
-	}
-	return videos, page.NextTimeMs, nil
+	list, err := a.clients.Reads.Feed.Do(ctx, &video.FeedQuery{LatestTimeMs: latestMs, Limit: FeedPageSize})
+	return list, latestMs, err
 }
 
 // PublishList shows the videos of author, newest first, as viewer sees them. An author without

@@ -73,7 +73,7 @@ func (a *Assembler) usersKnowing(ctx context.Context, viewer int64, ids []int64,
 func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64, known Known) (map[int64]*douyin.User, error) {
 	p := people{relations: known.relationsOf(ids)}
 	g, gctx := errgroup.WithContext(ctx)
-	a.fetchPeople(gctx, g, viewer, ids, &p)
+	a.fetchPeople(gctx, g, viewer, ids, &p, newRiders(nil))
 	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
 		resp, err := a.c.Reads.FavoriteStats.Do(ctx, &favorite.StatsQuery{UserIds: ids})
 		if err != nil {
@@ -103,10 +103,10 @@ func (a *Assembler) usersBatch(ctx context.Context, viewer int64, ids []int64, k
 }
 
 // fetchPeople starts in g the calls for the profiles of ids (rows) and, unless p has them, their
-// relation counts with viewer's follows (a decoration), into p. The favorite counts and work
-// counts are left to the caller, which may have them already or ask for them with other parts of
-// its page.
-func (a *Assembler) fetchPeople(ctx context.Context, g *errgroup.Group, viewer int64, ids []int64, p *people) {
+// relation counts with viewer's follows (a decoration), into p, with the riders' follows among
+// them. The favorite counts and work counts are left to the caller, which may have them already
+// or ask for them with other parts of its page.
+func (a *Assembler) fetchPeople(ctx context.Context, g *errgroup.Group, viewer int64, ids []int64, p *people, r *riders) {
 	g.Go(func() (err error) {
 		p.profiles, err = a.profilesOf(ctx, ids)
 		return err
@@ -115,11 +115,13 @@ func (a *Assembler) fetchPeople(ctx context.Context, g *errgroup.Group, viewer i
 		return
 	}
 	a.decorate(ctx, g, "relation.UserStats", func(ctx context.Context) error {
-		resp, err := a.c.Reads.UserStats.Do(ctx, &relation.UserStatsQuery{UserIds: ids, ViewerId: viewer})
-		if err != nil {
-			return err
+		qs := append([]*relation.UserStatsQuery{{UserIds: ids, ViewerId: viewer}}, r.followQueries(ids)...)
+		answers, errs := a.c.Reads.UserStats.DoAll(ctx, qs)
+		r.tookFollows(answers[1:], errs[1:])
+		if errs[0] != nil {
+			return errs[0]
 		}
-		p.relations = resp.Stats
+		p.relations = answers[0].Stats
 		return nil
 	})
 }

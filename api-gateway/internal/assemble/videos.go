@@ -63,12 +63,43 @@ type likeStats struct {
 // longer than one batch (idbatch.Max) is read as several batches at once. A video deleted since it
 // was listed, or whose author no longer exists, is left out.
 func (a *Assembler) Videos(ctx context.Context, viewer int64, l Listed) ([]*douyin.Video, error) {
-	var parts []Listed
-	for i := 0; i < len(l.ids); i += idbatch.Max {
-		parts = append(parts, l.part(i, min(i+idbatch.Max, len(l.ids))))
+	return a.videos(ctx, viewer, l, nil)
+}
+
+// ForAnyoneWith shows a page listed with its rows (Rows) as anyone sees it (Videos for viewer 0)
+// and, in the same calls, the part of each of viewers (parts[i] is viewers[i]'s, for SeenBy): the
+// page's favorite.Stats and relation.UserStats carry one query more per viewer, not one call more.
+// The shared newest page of the feed is assembled so (application.ShareNewestFeed).
+func (a *Assembler) ForAnyoneWith(ctx context.Context, l Listed, viewers []int64) (page []*douyin.Video, parts []ViewerPart, err error) {
+	var batches []*riders
+	page, err = a.videos(ctx, 0, l, func() *riders {
+		r := newRiders(viewers)
+		batches = append(batches, r)
+		return r
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	pages, err := inParallel(ctx, parts, func(ctx context.Context, p Listed) ([]*douyin.Video, error) {
-		return a.videosBatch(ctx, viewer, p)
+	return page, joined(len(viewers), batches), nil
+}
+
+// videos is Videos, with the riders of each batch, when ride is set, from ride (called once per
+// batch, in order, before the batches are read).
+func (a *Assembler) videos(ctx context.Context, viewer int64, l Listed, ride func() *riders) ([]*douyin.Video, error) {
+	type batch struct {
+		l Listed
+		r *riders
+	}
+	var batches []batch
+	for i := 0; i < len(l.ids); i += idbatch.Max {
+		b := batch{l.part(i, min(i+idbatch.Max, len(l.ids))), newRiders(nil)}
+		if ride != nil {
+			b.r = ride()
+		}
+		batches = append(batches, b)
+	}
+	pages, err := inParallel(ctx, batches, func(ctx context.Context, b batch) ([]*douyin.Video, error) {
+		return a.videosBatch(ctx, viewer, b.l, b.r)
 	})
 	if err != nil {
 		return nil, err
@@ -76,8 +107,8 @@ func (a *Assembler) Videos(ctx context.Context, viewer int64, l Listed) ([]*douy
 	return concat(pages), nil
 }
 
-// videosBatch is Videos for at most idbatch.Max videos.
-func (a *Assembler) videosBatch(ctx context.Context, viewer int64, l Listed) ([]*douyin.Video, error) {
+// videosBatch is Videos for at most idbatch.Max videos, with the riders' parts read in its calls.
+func (a *Assembler) videosBatch(ctx context.Context, viewer int64, l Listed, r *riders) ([]*douyin.Video, error) {
 	var (
 		authors  people
 		likes    likeStats
@@ -92,16 +123,18 @@ func (a *Assembler) videosBatch(ctx context.Context, viewer int64, l Listed) ([]
 			return err
 		})
 	}
-	a.fetchPeople(gctx, g, viewer, authorIDs, &authors)
+	a.fetchPeople(gctx, g, viewer, authorIDs, &authors, r)
 	if l.likes != nil {
 		likes = *l.likes
 	} else {
 		a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
-			resp, err := a.c.Reads.FavoriteStats.Do(ctx, &favorite.StatsQuery{ViewerId: viewer, VideoIds: videoIDs, UserIds: authorIDs})
-			if err != nil {
-				return err
+			qs := append([]*favorite.StatsQuery{{ViewerId: viewer, VideoIds: videoIDs, UserIds: authorIDs}}, r.likeQueries(videoIDs)...)
+			answers, errs := a.c.Reads.FavoriteStats.DoAll(ctx, qs)
+			r.tookLikes(answers[1:], errs[1:])
+			if errs[0] != nil {
+				return errs[0]
 			}
-			likes = likeStats{videos: resp.Videos, users: resp.Users}
+			likes = likeStats{videos: answers[0].Videos, users: answers[0].Users}
 			return nil
 		})
 	}

@@ -1,81 +1,101 @@
 package assemble
 
 import (
+	"cmp"
 	"context"
 	"maps"
 
-	"golang.org/x/sync/errgroup"
-
 	"simpletiktok/api-gateway/hertz_gen/douyin"
-	"simpletiktok/pkg/idbatch"
+	"simpletiktok/api-gateway/internal/degrade"
 	"simpletiktok/pkg/kitex_gen/favorite"
 	"simpletiktok/pkg/kitex_gen/relation"
-	"simpletiktok/pkg/kitex_gen/video"
 )
 
 // ViewerPart is what a page shows of one viewer: which of its videos the viewer likes, with
 // their favorite counts, and which of its authors the viewer follows, with their follow counts.
-// The zero value (an anonymous viewer) adds nothing.
+// The zero value (an anonymous viewer) adds nothing. A part a call could not bring is empty, and
+// keeps that call's error for the viewer's request to note (SeenBy).
 type ViewerPart struct {
-	likes   map[int64]*favorite.VideoFavoriteStat
-	follows map[int64]*relation.UserRelationStat
+	likes      map[int64]*favorite.VideoFavoriteStat
+	follows    map[int64]*relation.UserRelationStat
+	likesErr   error // favorite.Stats failed
+	followsErr error // relation.UserStats failed
 }
 
-// ViewerPartOf reads viewer's part of a page of videos: two calls, made in parallel, whatever
-// the length of the page. It needs only the videos' ids and authors, so it can be read while the
-// rest of the page is assembled.
-func (a *Assembler) ViewerPartOf(ctx context.Context, viewer int64, videos []*video.Video) (ViewerPart, error) {
-	if viewer == 0 || len(videos) == 0 {
-		return ViewerPart{}, nil
-	}
-	parts, err := inParallel(ctx, chunks(videos), func(ctx context.Context, batch []*video.Video) (ViewerPart, error) {
-		return a.viewerPartBatch(ctx, viewer, batch)
-	})
-	if err != nil {
-		return ViewerPart{}, err
-	}
-	if len(parts) == 1 {
-		return parts[0], nil
-	}
-	whole := ViewerPart{likes: map[int64]*favorite.VideoFavoriteStat{}, follows: map[int64]*relation.UserRelationStat{}}
-	for _, p := range parts {
-		maps.Copy(whole.likes, p.likes) // an answer's map may be nil: it decodes so when empty
-		maps.Copy(whole.follows, p.follows)
-	}
-	return whole, nil
+// riders are the viewers whose parts of a page are read in the page's own calls (ForAnyoneWith):
+// the page's favorite.Stats and relation.UserStats carry one query more per rider, not one call
+// more. Each call fills its own field of the parts, so the two run in parallel.
+type riders struct {
+	viewers []int64
+	parts   []ViewerPart
 }
 
-// viewerPartBatch is ViewerPartOf for at most idbatch.Max videos.
-func (a *Assembler) viewerPartBatch(ctx context.Context, viewer int64, videos []*video.Video) (ViewerPart, error) {
-	videoIDs := make([]int64, 0, len(videos))
-	authorIDs := make([]int64, 0, len(videos))
-	for _, v := range videos {
-		videoIDs = append(videoIDs, v.Id)
-		authorIDs = append(authorIDs, v.AuthorId)
+func newRiders(viewers []int64) *riders {
+	return &riders{viewers: viewers, parts: make([]ViewerPart, len(viewers))}
+}
+
+// likeQueries are the riders' queries of favorite.Stats for a page of videos.
+func (r *riders) likeQueries(videoIDs []int64) []*favorite.StatsQuery {
+	qs := make([]*favorite.StatsQuery, len(r.viewers))
+	for i, v := range r.viewers {
+		qs[i] = &favorite.StatsQuery{ViewerId: v, VideoIds: videoIDs}
 	}
-	videoIDs, authorIDs = idbatch.Unique(videoIDs), idbatch.Unique(authorIDs)
-	p := ViewerPart{likes: map[int64]*favorite.VideoFavoriteStat{}, follows: map[int64]*relation.UserRelationStat{}}
-	g, gctx := errgroup.WithContext(ctx)
-	a.decorate(gctx, g, "favorite.Stats", func(ctx context.Context) error {
-		resp, err := a.c.Reads.FavoriteStats.Do(ctx, &favorite.StatsQuery{ViewerId: viewer, VideoIds: videoIDs})
-		if err != nil {
-			return err
-		}
-		p.likes = resp.Videos
-		return nil
-	})
-	a.decorate(gctx, g, "relation.UserStats", func(ctx context.Context) error {
-		resp, err := a.c.Reads.UserStats.Do(ctx, &relation.UserStatsQuery{UserIds: authorIDs, ViewerId: viewer})
-		if err != nil {
-			return err
-		}
-		p.follows = resp.Stats
-		return nil
-	})
-	if err := g.Wait(); err != nil {
-		return ViewerPart{}, err
+	return qs
+}
+
+// tookLikes keeps the riders' answers (or failures) of favorite.Stats.
+func (r *riders) tookLikes(answers []*favorite.StatsAnswer, errs []error) {
+	for i := range r.parts {
+		r.parts[i].likes, r.parts[i].likesErr = answers[i].GetVideos(), errs[i]
 	}
-	return p, nil
+}
+
+// followQueries are the riders' queries of relation.UserStats for a page's authors.
+func (r *riders) followQueries(authorIDs []int64) []*relation.UserStatsQuery {
+	qs := make([]*relation.UserStatsQuery, len(r.viewers))
+	for i, v := range r.viewers {
+		qs[i] = &relation.UserStatsQuery{UserIds: authorIDs, ViewerId: v}
+	}
+	return qs
+}
+
+// tookFollows keeps the riders' answers (or failures) of relation.UserStats.
+func (r *riders) tookFollows(answers []*relation.UserStatsAnswer, errs []error) {
+	for i := range r.parts {
+		r.parts[i].follows, r.parts[i].followsErr = answers[i].GetStats(), errs[i]
+	}
+}
+
+// joined is the parts of n riders of a page read in batches (none for an empty page): each
+// viewer's part of every batch.
+func joined(n int, batches []*riders) []ViewerPart {
+	if len(batches) == 1 {
+		return batches[0].parts
+	}
+	out := make([]ViewerPart, n)
+	for i := range out {
+		whole := ViewerPart{likes: map[int64]*favorite.VideoFavoriteStat{}, follows: map[int64]*relation.UserRelationStat{}}
+		for _, b := range batches {
+			p := b.parts[i]
+			maps.Copy(whole.likes, p.likes) // an answer's map may be nil: it decodes so when empty
+			maps.Copy(whole.follows, p.follows)
+			whole.likesErr, whole.followsErr = cmp.Or(whole.likesErr, p.likesErr), cmp.Or(whole.followsErr, p.followsErr)
+		}
+		out[i] = whole
+	}
+	return out
+}
+
+// SeenBy is SeenWith, with the calls that could not bring the viewer's part noted in the
+// viewer's request (internal/degrade), as a page's own failed decorations are.
+func (a *Assembler) SeenBy(ctx context.Context, videos []*douyin.Video, p ViewerPart) []*douyin.Video {
+	if p.likesErr != nil {
+		degrade.Note(ctx, a.log, "favorite.Stats", p.likesErr)
+	}
+	if p.followsErr != nil {
+		degrade.Note(ctx, a.log, "relation.UserStats", p.followsErr)
+	}
+	return SeenWith(videos, p)
 }
 
 // SeenWith returns videos, a page assembled for anyone (viewer 0), with a viewer's part: the

@@ -11,6 +11,7 @@ import (
 
 	"simpletiktok/api-gateway/hertz_gen/douyin"
 	"simpletiktok/api-gateway/internal/assemble"
+	"simpletiktok/api-gateway/internal/degrade"
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
@@ -51,33 +52,26 @@ func sharedPage() []*douyin.Video {
 	return page
 }
 
-// listed is what the video service lists of a page: its videos' ids and authors.
-func listed(page []*douyin.Video) []*video.Video {
-	var out []*video.Video
+// partsOf reads the parts of viewers of a page of videos, with the page as anyone sees it.
+func partsOf(t *testing.T, a *assemble.Assembler, ctx context.Context, viewers []int64, page []*douyin.Video) []assemble.ViewerPart {
+	t.Helper()
+	var listed []*video.Video
 	for _, v := range page {
-		out = append(out, &video.Video{Id: v.Id, AuthorId: v.Author.Id})
+		listed = append(listed, &video.Video{Id: v.Id, AuthorId: v.Author.Id})
 	}
-	return out
-}
-
-// seenBy reads viewer's part of page and adds it.
-func seenBy(a *assemble.Assembler, viewer int64, page []*douyin.Video) ([]*douyin.Video, error) {
-	part, err := a.ViewerPartOf(context.Background(), viewer, listed(page))
-	if err != nil {
-		return nil, err
+	_, parts, err := a.ForAnyoneWith(ctx, assemble.Rows(listed, nil), viewers)
+	if err != nil || len(parts) != len(viewers) {
+		t.Fatalf("ForAnyoneWith = %d parts, %v; want %d", len(parts), err, len(viewers))
 	}
-	return assemble.SeenWith(page, part), nil
+	return parts
 }
 
 func TestSeenWithAddsTheViewersPartOnly(t *testing.T) {
-	a, b := newAssembler()
+	a, _ := newAssembler()
 	page := sharedPage()
 	before := []*douyin.Video{proto.Clone(page[0]).(*douyin.Video), proto.Clone(page[1]).(*douyin.Video)}
 
-	seen, err := seenBy(a, 7, page)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seen := a.SeenBy(context.Background(), page, partsOf(t, a, context.Background(), []int64{7}, page)[0])
 	// Every other field is the page's: the copies miss none.
 	want := []*douyin.Video{proto.Clone(page[0]).(*douyin.Video), proto.Clone(page[1]).(*douyin.Video)}
 	for _, v := range want {
@@ -93,28 +87,42 @@ func TestSeenWithAddsTheViewersPartOnly(t *testing.T) {
 			t.Fatalf("the shared page changed: video %d is %v, was %v", i, page[i], before[i])
 		}
 	}
-	if n := b.Total(); n != 2 {
-		t.Fatalf("%d calls (%v); want 2: the viewer's likes and follows", n, b.CallCounts())
-	}
-	if anon, err := seenBy(a, 0, page); err != nil || &anon[0] != &page[0] || b.Total() != 2 {
-		t.Fatalf("seen by anyone: a call or a copy (%v, %d calls); want the page itself", err, b.Total())
+	if anon := a.SeenBy(context.Background(), page, assemble.ViewerPart{}); &anon[0] != &page[0] {
+		t.Fatal("seen by anyone: a copy; want the page itself")
 	}
 }
 
-func TestSeenWithKeepsThePageWhenADecorationFails(t *testing.T) {
+// The viewers' parts ride on the page's own calls: one query more per viewer, not one call more.
+func TestTheViewersPartsAreReadInThePagesOwnCalls(t *testing.T) {
+	a, b := newAssembler()
+	page := sharedPage()
+	parts := partsOf(t, a, context.Background(), []int64{7, 8}, page)
+	for _, call := range []string{"favorite.Stats", "relation.UserStats"} {
+		if sent, asked := b.Sent(call), b.Calls(call); sent != 1 || asked != 3 {
+			t.Fatalf("%s: %d calls of %d queries; want 1 of 3: the page's and the two viewers'", call, sent, asked)
+		}
+	}
+	for i, viewer := range []int64{7, 8} {
+		if seen := a.SeenBy(context.Background(), page, parts[i]); !seen[0].IsFavorite || seen[1].IsFavorite || !seen[0].Author.IsFollow {
+			t.Fatalf("seen by %d = %v; want its part", viewer, seen)
+		}
+	}
+}
+
+func TestSeenWithKeepsThePageWhenADecorationFailsAndReportsIt(t *testing.T) {
 	a, b := newAssembler()
 	b.Fail("favorite.Stats", errors.New("favorite is down"))
 	page := sharedPage()
 
-	seen, err := seenBy(a, 7, page)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, report := degrade.Start(context.Background())
+	seen := a.SeenBy(ctx, page, partsOf(t, a, context.Background(), []int64{7}, page)[0])
 	// The likes are not known: the page's counts, no flag. The follows are.
 	if v := seen[0]; v.FavoriteCount != page[0].FavoriteCount || v.IsFavorite || !v.Author.IsFollow || v.Author.FollowerCount != 200 {
 		t.Fatalf("video 4 seen by 7 without its likes = %v", v)
 	}
-
+	if names, _ := report.Parts(); names != "favorite.Stats" {
+		t.Fatalf("the viewer's request reports %q; want favorite.Stats", names)
+	}
 }
 
 func TestViewerPartBeyondOneBatch(t *testing.T) {
@@ -123,16 +131,24 @@ func TestViewerPartBeyondOneBatch(t *testing.T) {
 	for id := int64(1); id <= 600; id++ { // more than idbatch.Max videos and authors
 		page = append(page, &douyin.Video{Id: id, Author: &douyin.User{Id: id}})
 	}
-	seen, err := seenBy(a, 7, page)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seen := a.SeenBy(context.Background(), page, partsOf(t, a, context.Background(), []int64{7}, page)[0])
 	for _, v := range seen {
 		if v.IsFavorite != (v.Id%2 == 0) || v.FavoriteCount != 2*v.Id || v.Author.IsFollow != (v.Author.Id%2 == 0) {
 			t.Fatalf("video %d seen by 7 = %v; want the viewer's part of every batch", v.Id, v)
 		}
 	}
-	if n := b.Total(); n != 4 {
+	if n := b.Sent("favorite.Stats") + b.Sent("relation.UserStats"); n != 4 {
 		t.Fatalf("%d calls (%v); want 4: two batches of two", n, b.CallCounts())
+	}
+}
+
+func TestAnEmptyPageHasEmptyParts(t *testing.T) {
+	a, _ := newAssembler()
+	videos, parts, err := a.ForAnyoneWith(context.Background(), assemble.Rows(nil, nil), []int64{7, 8})
+	if err != nil || len(videos) != 0 || len(parts) != 2 {
+		t.Fatalf("an empty page = %v, %d parts, %v; want no videos and two parts", videos, len(parts), err)
+	}
+	if seen := a.SeenBy(context.Background(), videos, parts[1]); len(seen) != 0 {
+		t.Fatalf("an empty page seen by 8 = %v", seen)
 	}
 }

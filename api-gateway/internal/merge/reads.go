@@ -177,6 +177,35 @@ func (r *Read[Q, A]) do(ctx context.Context, q Q) (A, error) {
 	return answers[0], nil
 }
 
+// DoAll answers each of qs as Do would (answers[i] or errs[i] for qs[i]), with the queries that
+// may be merged asked together (coalesce.Batcher.DoAll): one call for all of them when the method
+// has a free lane, where a Do for each would send the first alone.
+func (r *Read[Q, A]) DoAll(ctx context.Context, qs []Q) (answers []A, errs []error) {
+	answers, errs = make([]A, len(qs)), make([]error, len(qs))
+	var together []int // the indexes of the queries that may be merged
+	for i, q := range qs {
+		if r.merged != nil && (r.alone == nil || !r.alone(q)) {
+			together = append(together, i)
+		} else {
+			answers[i], errs[i] = r.do(ctx, q)
+		}
+	}
+	if len(together) > 0 {
+		merged := make([]Q, len(together))
+		for j, i := range together {
+			merged[j] = qs[i]
+		}
+		as, es := r.merged.DoAll(ctx, merged)
+		for j, i := range together {
+			answers[i], errs[i] = as[j], es[j]
+		}
+	}
+	for i, err := range errs {
+		errs[i] = rpc.ClientError(err)
+	}
+	return answers, errs
+}
+
 // Batcher is the batcher of r's merged calls (nil for a read never merged), for tests that watch
 // its queue.
 func (r *Read[Q, A]) Batcher() *coalesce.Batcher[Q, A] { return r.merged }

@@ -153,6 +153,21 @@ func TestARefusedQueryGoesAlone(t *testing.T) {
 	}
 }
 
+func TestQueriesAskedTogetherGoInOneCallAndOneTheServiceRefusesAlone(t *testing.T) {
+	b := fakes.New()
+	b.Liked = []int64{5}
+	reads := b.MergedBy(oneLane).Reads
+	answers, errs := reads.ListFavorites.DoAll(context.Background(), []*favorite.ListFavoritesQuery{{UserId: 3}, {UserId: 0}, {UserId: 4}})
+	for i, a := range answers {
+		if errs[i] != nil || len(a.GetVideoIds()) != 1 {
+			t.Fatalf("answer %d = %v, %v; want the list", i, a, errs[i])
+		}
+	}
+	if n := b.Sent("favorite.ListFavorites"); n != 2 {
+		t.Fatalf("favorite.ListFavorites was called %d times; want 2: user 0's query alone, the others together", n)
+	}
+}
+
 // Every read says its failure in the project's vocabulary, whichever way it went (merged, alone,
 // never merged): the service's business code as it sent it, a call that ran out of time as
 // errno.Timeout and one that reached no service as errno.ServiceUnavailable.
@@ -172,6 +187,10 @@ func TestReadsSayTheirErrors(t *testing.T) {
 		{"merged, timeout", "comment.CountComments", kerrors.ErrRPCTimeout.WithCause(errors.New("timeout=1s")), errno.Timeout, func(r *merge.Reads) error {
 			_, err := r.CountComments.Do(ctx, &comment.CountCommentsRequest{VideoIds: []int64{1}})
 			return err
+		}},
+		{"merged, asked together", "relation.UserStats", fakes.Unreachable(), errno.ServiceUnavailable, func(r *merge.Reads) error {
+			_, errs := r.UserStats.DoAll(ctx, []*relation.UserStatsQuery{{UserIds: []int64{1}}, {UserIds: []int64{2}}})
+			return cmp.Or(errs[1], errors.New("no error for the second query"))
 		}},
 		{"alone, business", "favorite.ListFavorites", fakes.BizErr(errno.BadRequest), errno.BadRequest, func(r *merge.Reads) error {
 			_, err := r.ListFavorites.Do(ctx, &favorite.ListFavoritesQuery{UserId: 0})
