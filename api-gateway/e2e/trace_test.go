@@ -166,26 +166,15 @@ func waitForSpans(t *testing.T, traceID string, want []string) string {
 	return string(raw)
 }
 
-// expectCallsOnce waits for the trace of an answer to hold each of want, then checks that the
-// gateway made exactly those calls, once each, and each of optional at most once. It returns the
-// trace for further checks.
-func expectCallsOnce(t *testing.T, what, traceID string, want []string, optional ...string) jaegerTrace {
+// expectCallsOnce waits for the trace of an answer to hold each of the calls in each, then checks
+// that the gateway made exactly those calls, once each, and each of optional at most once. It
+// returns the trace for further checks.
+func expectCallsOnce(t *testing.T, what, traceID string, each []string, optional ...string) jaegerTrace {
 	t.Helper()
-	return expectCalls(t, what, traceID, once(want), optional...)
-}
-
-// once is calls, each made once.
-func once(calls []string) map[string]int {
-	out := make(map[string]int, len(calls))
-	for _, c := range calls {
-		out[c] = 1
+	want := make(map[string]int, len(each))
+	for _, c := range each {
+		want[c] = 1
 	}
-	return out
-}
-
-// expectCalls is expectCallsOnce with the number of times each call of want is made.
-func expectCalls(t *testing.T, what, traceID string, want map[string]int, optional ...string) jaegerTrace {
-	t.Helper()
 	tr, _ := waitForTrace(t, traceID, func(tr jaegerTrace) bool {
 		calls := tr.rpcCalls()
 		for c, n := range want {
