@@ -122,3 +122,41 @@ func TestEachViewerGetsItsOwnPartOfTheSharedPage(t *testing.T) {
 		t.Fatalf("favorite.Stats asked %d queries; want 4: the held page's, the shared page's, 7's and 9's", asked)
 	}
 }
+
+// An assembly of the newest page takes one request fewer than a merged call carries, so that its
+// viewers' queries and its own go in one call of each method.
+func TestTheNewestPageAndItsViewersFitInOneCall(t *testing.T) {
+	b := fakes.New()
+	b.FeedVideos = []*video.Video{{Id: 4, AuthorId: 2, PublishTimeMs: 300}}
+	log := slog.New(slog.DiscardHandler)
+	merged := coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 4}}
+	pages := assemble.New(b.MergedBy(merged), assemble.NewMedia("http://gw.test"), log)
+	app := New(b.MergedBy(merged), pages, fakes.Tokens{}, nil, &fakes.Events{}, log, ShareNewestFeed(merged))
+
+	entered, release := b.Hold("video.Feed")
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _, _ = app.Feed(context.Background(), 0, 0) })
+	<-entered
+	for viewer := int64(11); viewer <= 15; viewer++ {
+		wg.Go(func() {
+			if videos, _, err := app.Feed(context.Background(), viewer, 0); err != nil || len(videos) != 1 || !videos[0].IsFavorite {
+				t.Errorf("Feed as %d = %v, %v; want video 4, liked", viewer, videos, err)
+			}
+		})
+	}
+	for i := 0; app.newest.Waiting() < 5; i++ {
+		if i == 5000 {
+			t.Fatalf("%d of the 5 requests wait for the next page", app.newest.Waiting())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	wg.Wait()
+	// The held page's call, then two assemblies: three viewers and the page (4 queries), two
+	// viewers and the page (3).
+	for _, call := range []string{"favorite.Stats", "relation.UserStats"} {
+		if sent, asked := b.Sent(call), b.Calls(call); sent != 3 || asked != 8 {
+			t.Fatalf("%s: %d calls of %d queries; want 3 of 8", call, sent, asked)
+		}
+	}
+}

@@ -49,6 +49,9 @@ type feedPage struct {
 // more per viewer, not one call more). A request never gets a page whose assembly began before it
 // arrived, so it shows every write acknowledged before then. The page is shared read-only.
 func ShareNewestFeed(cfg coalesce.Config) Option {
+	// One request fewer than a merged call carries, so that the riders' queries and the page's own
+	// go in one call of each method.
+	cfg.MaxQueries = max(1, cfg.MaxQueries-1)
 	return func(a *App) {
 		a.newest = coalesce.New("newest feed page", cfg, nil, func(ctx context.Context, viewers []int64) ([]feedPage, error) {
 			riders := idbatch.Unique(viewers) // the logged-in ones, each once
