@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
-	"time"
 
 	"simpletiktok/api-gateway/internal/assemble"
 	"simpletiktok/api-gateway/internal/fakes"
 	"simpletiktok/pkg/coalesce"
+	"simpletiktok/pkg/coalesce/coalescetest"
 	"simpletiktok/pkg/kitex_gen/video"
 )
 
@@ -50,12 +50,7 @@ func TestRequestsForTheNewestPageShareTheNextAssembly(t *testing.T) {
 	for i := range 20 {
 		wg.Go(func() { ask(int64(i % 2 * (i + 10))) }) // 0 or a viewer, ten of each
 	}
-	for i := 0; app.newest.Waiting() < 20; i++ {
-		if i == 5000 {
-			t.Fatalf("%d of the 20 requests wait for the next page", app.newest.Waiting())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	coalescetest.Queued(t, app.newest, 20)
 	// A request of its own: an older page.
 	wg.Go(func() {
 		if _, _, err := app.Feed(ctx, 5, 250); err != nil {
@@ -107,12 +102,7 @@ func TestEachViewerGetsItsOwnPartOfTheSharedPage(t *testing.T) {
 			seen[i] = videos[0].IsFavorite && videos[0].Author.IsFollow
 		})
 	}
-	for i := 0; app.newest.Waiting() < 4; i++ {
-		if i == 5000 {
-			t.Fatalf("%d of the 4 requests wait for the next page", app.newest.Waiting())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	coalescetest.Queued(t, app.newest, 4)
 	release()
 	wg.Wait()
 	if fmt.Sprint(seen) != "[true true false true]" {
@@ -144,12 +134,7 @@ func TestTheNewestPageAndItsViewersFitInOneCall(t *testing.T) {
 			}
 		})
 	}
-	for i := 0; app.newest.Waiting() < 5; i++ {
-		if i == 5000 {
-			t.Fatalf("%d of the 5 requests wait for the next page", app.newest.Waiting())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	coalescetest.Queued(t, app.newest, 5)
 	release()
 	wg.Wait()
 	// The held page's call, then two assemblies: three viewers and the page (4 queries), two
