@@ -194,7 +194,7 @@ func (b *Batcher[Q, A]) send(batch []*waiter[Q, A]) {
 	}
 	queries := make([]Q, len(batch))
 	// The call's spans are in the first query's trace; the others' spans name that trace when it
-	// is recorded (sampled).
+	// is recorded (sampled). Queries asked together (DoAll) share the first one's span.
 	callTrace := ""
 	if sc, ok := batch[0].span.Context().(jaeger.SpanContext); ok && sc.IsSampled() {
 		callTrace = sc.TraceID().String()
@@ -202,7 +202,7 @@ func (b *Batcher[Q, A]) send(batch []*waiter[Q, A]) {
 	for i, w := range batch {
 		queries[i] = w.q
 		w.span.SetTag("coalesce.queries", len(batch))
-		if i > 0 && callTrace != "" {
+		if w.span != batch[0].span && callTrace != "" {
 			w.span.SetTag("coalesce.call_trace_id", callTrace)
 		}
 	}

@@ -304,6 +304,29 @@ func TestEachQueryHasASpanAndAMergedOneNamesTheTraceOfTheCall(t *testing.T) {
 	}
 }
 
+// Queries asked together share one span, which does not name its own trace as another's.
+func TestQueriesAskedTogetherHaveOneSpan(t *testing.T) {
+	reporter := jaeger.NewInMemoryReporter()
+	tracer, closer := jaeger.NewTracer("gateway", jaeger.NewConstSampler(true), reporter)
+	defer closer.Close()
+	r := newRecorder()
+	close(r.hold)
+	b := coalesce.New("favorite.Stats", coalesce.Config{Limits: coalesce.Limits{Lanes: 1, MaxQueries: 8}, Tracer: tracer}, nil, r.call)
+	page := tracer.StartSpan("page")
+	if _, errs := b.DoAll(opentracing.ContextWithSpan(context.Background(), page), []int{1, 2, 3}); errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	var spans []map[string]any
+	for _, s := range reporter.GetSpans() {
+		if js := s.(*jaeger.Span); js.OperationName() == "coalesce favorite.Stats" {
+			spans = append(spans, js.Tags())
+		}
+	}
+	if len(spans) != 1 || spans[0]["coalesce.queries"] != 3 || spans[0]["coalesce.call_trace_id"] != nil {
+		t.Fatalf("spans of three queries asked together: %v; want one, of 3 queries, naming no other call trace", spans)
+	}
+}
+
 func TestQueriesAskedTogetherGoInOneCall(t *testing.T) {
 	r := newRecorder()
 	close(r.hold)
