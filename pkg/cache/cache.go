@@ -13,6 +13,8 @@
 //     slow or unreachable from this process) waits TTL + fill window before it is acknowledged:
 //     by then every value it could have made stale has expired, wherever Redis is and whatever
 //     it kept (a restart from its saved data brings the same expiry times back).
+//   - A value still being read near its expiry is renewed in the background (renew.go): a fill
+//     whose token sits next to the value, so readers keep it meanwhile, under the same two rules.
 //   - Facts that never change (a video's row, a profile) are cached plainly, in Redis and in a
 //     bounded in-process map, and never invalidated.
 //
@@ -27,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,12 +40,14 @@ import (
 	"simpletiktok/pkg/config"
 )
 
-// Metrics counts cache lookups by result, one call per key looked up. *metrics.Cache
-// (tiktok_cache_requests_total{service,result}) implements it.
+// Metrics counts cache lookups by result, one call per key looked up, and the values renewed.
+// *metrics.Cache (tiktok_cache_requests_total{service,result}, tiktok_cache_renewals_total{service})
+// implements it.
 type Metrics interface {
 	Hit()
 	Miss()
 	Error()
+	Renewed(n int)
 }
 
 // RetryAfter is how long the cache is skipped after tripAfter Redis calls in a row failed. Reads
@@ -86,6 +91,9 @@ type Cache struct {
 	downUntil atomic.Int64 // unix nanoseconds before which Redis is skipped
 	failures  atomic.Int32 // Redis calls failed in a row
 	down      atomic.Bool  // logged as down, for one line per change
+
+	renewSlots chan struct{}  // one per renewal in progress, at most maxRenewals
+	renewing   sync.WaitGroup // the renewals in progress, waited for by Close
 }
 
 // Open returns the cache of opts.Service. It does not fail when Redis is unreachable (it logs
@@ -109,6 +117,8 @@ func Open(ctx context.Context, opts Options) (*Cache, error) {
 		metrics: opts.Metrics,
 		now:     time.Now,
 		sleep:   time.Sleep,
+
+		renewSlots: make(chan struct{}, maxRenewals),
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -166,11 +176,13 @@ func (l libraryLog) Printf(ctx context.Context, format string, v ...any) {
 	l.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }
 
-// Close closes the connections to Redis.
+// Close waits for the renewals in progress (each bounded by the fill window), then closes the
+// connections to Redis.
 func (c *Cache) Close() error {
 	if c == nil || c.rdb == nil {
 		return nil
 	}
+	c.renewing.Wait()
 	return c.rdb.Close()
 }
 
@@ -275,11 +287,18 @@ func (c *Cache) Invalidate(ctx context.Context, keys ...string) {
 // span starts a child span of ctx's span for one cache call on key's family; without a parent
 // (or a tracer) it is a no-op span.
 func (c *Cache) span(ctx context.Context, op, key string) (opentracing.Span, context.Context) {
+	return c.spanAs(ctx, op, key, opentracing.ChildOf)
+}
+
+// spanAs is span with another relation to ctx's span (opentracing.FollowsFrom for work the
+// request started but does not wait for).
+func (c *Cache) spanAs(ctx context.Context, op, key string,
+	relation func(opentracing.SpanContext) opentracing.SpanReference) (opentracing.Span, context.Context) {
 	parent := opentracing.SpanFromContext(ctx)
 	if c == nil || c.tracer == nil || parent == nil {
 		return opentracing.NoopTracer{}.StartSpan(op), ctx
 	}
-	span := c.tracer.StartSpan(op, opentracing.ChildOf(parent.Context()))
+	span := c.tracer.StartSpan(op, relation(parent.Context()))
 	span.SetTag("db.system", "redis")
 	span.SetTag("cache.key_pattern", patternOf(key))
 	return span, opentracing.ContextWithSpan(ctx, span)
@@ -302,9 +321,10 @@ func patternOf(key string) string {
 
 type noMetrics struct{}
 
-func (noMetrics) Hit()   {}
-func (noMetrics) Miss()  {}
-func (noMetrics) Error() {}
+func (noMetrics) Hit()        {}
+func (noMetrics) Miss()       {}
+func (noMetrics) Error()      {}
+func (noMetrics) Renewed(int) {}
 
 // count records one lookup result per key.
 func (c *Cache) count(hits, misses, errs int) {

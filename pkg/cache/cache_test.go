@@ -96,8 +96,37 @@ func TestPatternHidesIDs(t *testing.T) {
 	}
 }
 
+func TestValueLayout(t *testing.T) {
+	cases := []struct {
+		raw       string
+		value     string // "-" for none
+		renewable bool   // at 1700000000500, 400 ms or older
+	}{
+		{"w1700000000000-abc", "abc", true},
+		{"w1700000000000-", "", true},
+		{"w1700000000200-abc", "abc", false},       // too young
+		{"w1700000000000+tok:1;abc", "abc", false}, // being renewed
+		{"w1700000000000+tok:1;", "", false},
+		{"w1700000000000+tok:1", "-", false}, // no end to the token
+		{"w1700000000000*abc", "-", false},
+		{"w17000000000-abc", "-", false},
+		{"tabc", "-", false},
+		{"vabc", "-", false}, // an earlier layout
+		{"", "-", false},
+	}
+	for _, c := range cases {
+		got := unmarked([]byte(c.raw))
+		if (c.value == "-") != (got == nil) || (got != nil && string(got) != c.value) {
+			t.Errorf("unmarked(%q) = %q; want %q", c.raw, got, c.value)
+		}
+		if r := renewable([]byte(c.raw), 1700000000500, 400); r != c.renewable {
+			t.Errorf("renewable(%q) = %v; want %v", c.raw, r, c.renewable)
+		}
+	}
+}
+
 func TestParseLookup(t *testing.T) {
-	raw := []any{"1700000000", "000123", "vvalue", []any{"tok:2"}}
+	raw := []any{"1700000000", "000123", "w1700000000000-value", []any{"tok:2"}}
 	values, tk, err := parseLookup(raw, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +143,7 @@ func TestParseLookup(t *testing.T) {
 		"bad time":       []any{"soon", "0", "v", "w"},
 		"bad entry":      []any{"1", "0", int64(3), "w"},
 		"unmarked value": []any{"1", "0", "tvalue", []any{"a"}},
+		"older mark":     []any{"1", "0", "vvalue", []any{"a"}},
 		"two tokens":     []any{"1", "0", []any{"a", "b"}, "w"},
 		"token not text": []any{"1", "0", []any{int64(1)}, "w"},
 	} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -24,6 +25,7 @@ type Family[K comparable, V any] struct {
 	local     *Local[K, V] // immutable families only
 	final     func(V) bool // immutable families: which values are final (nil: all)
 	flights   singleflight.Group
+	renewing  sync.Map // mutable families: the keys this process renews now
 }
 
 // NewMutable is a family of values that writes change: counters, flags, lists. The loader's
@@ -132,10 +134,15 @@ func (f *Family[K, V]) finishMutable(ctx context.Context, ids []K, keys []string
 	span, sctx := c.span(ctx, "cache:get", c.Key(f.name, ""))
 	defer span.Finish()
 	span.SetTag("cache.keys", len(ids))
+	old := c.renewals(raw)
 	values, tk, err := c.lookupAfter(sctx, keys, raw)
 	if err != nil {
 		span.SetTag("cache.result", "error")
 		return f.direct(ctx, ids, load)
+	}
+	if len(old) > 0 {
+		span.SetTag("cache.renew", len(old))
+		f.renew(ctx, ids, keys, old, load)
 	}
 	out := make(map[K]V, len(ids))
 	var missIDs []K
@@ -215,8 +222,9 @@ func (f *Family[K, V]) loadShared(ctx context.Context, myStart time.Time, ids []
 	return res.(flight[K, V]).values, nil
 }
 
-// fill stores what a load read, under the tokens of the lookup that missed.
-func (f *Family[K, V]) fill(ctx context.Context, ids []K, keys, tokens []string, m map[K]V, startUs int64) {
+// fill stores what a load read, under the tokens of the lookup that missed (or of the renewal);
+// it returns how many values it stored.
+func (f *Family[K, V]) fill(ctx context.Context, ids []K, keys, tokens []string, m map[K]V, startUs int64) int {
 	span, sctx := f.c.span(ctx, "cache:fill", keys[0])
 	defer span.Finish()
 	values := make([][]byte, len(ids))
@@ -229,6 +237,7 @@ func (f *Family[K, V]) fill(ctx context.Context, ids []K, keys, tokens []string,
 	if err != nil {
 		span.SetTag("cache.result", "error")
 	}
+	return stored
 }
 
 func (f *Family[K, V]) getImmutable(ctx context.Context, ids []K, load Loader[K, V]) (map[K]V, error) {

@@ -21,11 +21,12 @@ import (
 )
 
 // counter is a Metrics that tests can read.
-type counter struct{ hits, misses, errs atomic.Int64 }
+type counter struct{ hits, misses, errs, renewed atomic.Int64 }
 
-func (c *counter) Hit()   { c.hits.Add(1) }
-func (c *counter) Miss()  { c.misses.Add(1) }
-func (c *counter) Error() { c.errs.Add(1) }
+func (c *counter) Hit()          { c.hits.Add(1) }
+func (c *counter) Miss()         { c.misses.Add(1) }
+func (c *counter) Error()        { c.errs.Add(1) }
+func (c *counter) Renewed(n int) { c.renewed.Add(int64(n)) }
 
 // store is the "MySQL" of these tests: a map whose reads are counted.
 type store struct {
@@ -61,10 +62,11 @@ func (s *store) load(_ context.Context, ids []int64) (map[int64]int64, error) {
 	return out, nil
 }
 
-// testConfig uses short lifetimes, so that the tests that wait for expiry stay short.
+// testConfig uses short lifetimes, so that the tests that wait for expiry stay short. Renewal is
+// off: these tests count the store's reads, and renew_test.go turns it on.
 func testConfig(addr string) config.Redis {
 	return config.Redis{Addr: addr, Timeout: 200 * time.Millisecond, TTL: 300 * time.Millisecond,
-		FillWindow: 150 * time.Millisecond, LocalEntries: 100}
+		FillWindow: 150 * time.Millisecond, LocalEntries: 100, RenewDisabled: true}
 }
 
 func openCache(t *testing.T, cfg config.Redis) (*Cache, *counter) {
@@ -405,25 +407,39 @@ func TestSpansNameTheFamilyAndTheResult(t *testing.T) {
 	}
 }
 
-// A key left in the layout of an earlier version of the cache (a hash) is a miss, replaced by
-// the value read from the store, and never an error.
+// A key left in a layout of an earlier version of the cache (a hash, or a value marked "v"
+// without the time it was stored) is a miss, replaced by the value read from the store, and never
+// an error.
 func TestValueInAnEarlierLayoutIsAMiss(t *testing.T) {
 	srv := redistest.Start(t)
-	c, m := openCache(t, testConfig(srv.Addr))
-	if err := srv.Client().HSet(context.Background(), "t:n:1", "d", "stale", "t", "old").Err(); err != nil {
-		t.Fatal(err)
-	}
-	s := newStore()
-	s.set(1, 10)
-	f := NewMutable(c, "n", Itoa, Int64)
-	if v := get(t, f, s, 1); v != 10 {
-		t.Fatalf("read over an old hash = %d; want 10", v)
-	}
-	if v := get(t, f, s, 1); v != 10 || s.reads.Load() != 1 || m.hits.Load() != 1 {
-		t.Fatalf("second read = %d after %d store reads, %d hits; want 10 from the cache", v, s.reads.Load(), m.hits.Load())
-	}
-	if kind := srv.Client().Type(context.Background(), "t:n:1").Val(); kind != "string" {
-		t.Fatalf("the key is a %s; want the string of the current layout", kind)
+	for name, write := range map[string]func(key string) error{
+		"hash": func(key string) error {
+			return srv.Client().HSet(context.Background(), key, "d", "stale", "t", "old").Err()
+		},
+		"unstamped value": func(key string) error {
+			return srv.Client().Set(context.Background(), key, append([]byte{'v'}, Int64.Encode(7)...), 0).Err()
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv.Flush()
+			c, m := openCache(t, testConfig(srv.Addr))
+			if err := write("t:n:1"); err != nil {
+				t.Fatal(err)
+			}
+			s := newStore()
+			s.set(1, 10)
+			f := NewMutable(c, "n", Itoa, Int64)
+			if v := get(t, f, s, 1); v != 10 {
+				t.Fatalf("read over an old layout = %d; want 10", v)
+			}
+			if v := get(t, f, s, 1); v != 10 || s.reads.Load() != 1 || m.hits.Load() != 1 {
+				t.Fatalf("second read = %d after %d store reads, %d hits; want 10 from the cache", v, s.reads.Load(), m.hits.Load())
+			}
+			raw, err := srv.Client().Get(context.Background(), "t:n:1").Bytes()
+			if err != nil || unmarked(raw) == nil {
+				t.Fatalf("the key holds %q (%v); want a value in the current layout", raw, err)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -10,19 +11,23 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// A value a write can change lives in a plain string key that holds either the value, marked
-// "v", or the token of the fill in progress, marked "t". A write deletes the key, so a token never
-// comes back. A lookup reads its keys with one MGET, the cheapest read Redis has; only the keys
-// that missed go through lookupScript, which hands out tokens.
-// markValue starts a value; the scripts write the token's mark, 't', themselves.
-const markValue = 'v'
+// A value a write can change lives in a plain string key that holds either the value or the
+// token of the fill in progress, marked "t". A value is marked "w" and stamped with the Redis time
+// it was stored at, in milliseconds (13 digits), then "-", or "+" and the token of its renewal in
+// progress and ";", then the value itself: "w1780000000000-<value>". A write deletes the key, so
+// a token never comes back. A lookup reads its keys with one MGET, the cheapest read Redis has;
+// only the keys that missed go through lookupScript, which hands out tokens.
+const (
+	markValue = 'w'
+	stampLen  = 14 // the mark and the time: the renewal's flag follows
+)
 
 // lookupScript reads KEYS and returns {seconds, microseconds, r1, r2, ...}: the Redis time (as
 // TIME gives it: Lua would print a microsecond count in floating point), then ri, the marked value
 // of KEYS[i] (a hit: filled since the MGET that missed it) or a one-element array holding its
 // token (a miss). A key without a value or token gets the token ARGV[1]..i, which expires after
-// ARGV[2] ms. A key holding another type (the hash of an earlier version of this cache) is a miss,
-// and is replaced.
+// ARGV[2] ms. A key holding anything else (a value of an earlier version of this cache, marked
+// "v" or kept in a hash) is a miss, and is replaced.
 var lookupScript = redis.NewScript(`
 local t = redis.call('TIME')
 local out = {t[1], t[2]}
@@ -32,7 +37,7 @@ for i, k in ipairs(KEYS) do
   if kind == 'string' then
     v = redis.call('GET', k)
   end
-  if v and string.sub(v, 1, 1) == 'v' then
+  if v and string.sub(v, 1, 1) == 'w' then
     out[i + 2] = v
   elseif v and string.sub(v, 1, 1) == 't' then
     out[i + 2] = {string.sub(v, 2)}
@@ -45,36 +50,76 @@ end
 return out
 `)
 
+// renewScript starts the renewal of values that readers found old: KEYS are their keys, ARGV =
+// {token base, least age in ms}. A key whose value was stored at least that long ago (by Redis's
+// clock) and is not being renewed already gets the token ARGV[1]..i next to its value, which
+// stays as it is, with its expiry. It returns {seconds, microseconds, tok1, tok2, ...}: the Redis
+// time, then the token of each key, "" for a key not renewed (gone, a token, renewed already, or
+// not old enough).
+var renewScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local out = {t[1], t[2]}
+for i, k in ipairs(KEYS) do
+  out[i + 2] = ''
+  local v = redis.call('GET', k)
+  if v and string.sub(v, 1, 1) == 'w' and string.sub(v, 15, 15) == '-' and
+      now - tonumber(string.sub(v, 2, 14)) >= tonumber(ARGV[2]) then
+    local tok = ARGV[1] .. i
+    redis.call('SET', k, string.sub(v, 1, 14) .. '+' .. tok .. ';' .. string.sub(v, 16), 'KEEPTTL')
+    out[i + 2] = tok
+  end
+end
+return out
+`)
+
 // fillScript stores values read from MySQL: ARGV = {start_us, window_us, ttl_ms, token1, value1,
-// token2, value2, ...}, values marked. Nothing is stored when more than window_us passed since
-// start_us (the Redis time of the lookup), and a value only where its key still holds the token
-// of that lookup. It returns how many values it stored.
+// token2, value2, ...}. Nothing is stored when more than window_us passed since start_us (the
+// Redis time of the lookup or renewal that handed out the tokens), and a value only where its
+// key still holds the token: alone (a miss) or next to the value it renews. Each value is stored
+// marked and stamped. It returns how many values it stored.
 var fillScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = t[1] * 1000000 + t[2]
 if now - tonumber(ARGV[1]) > tonumber(ARGV[2]) then return -1 end
+local head = 'w' .. string.format('%013d', math.floor(now / 1000)) .. '-'
 local n = 0
 for i, k in ipairs(KEYS) do
-  if redis.call('GET', k) == 't' .. ARGV[2 + 2 * i] then
-    redis.call('SET', k, ARGV[3 + 2 * i], 'PX', ARGV[3])
+  local v = redis.call('GET', k)
+  local tok = ARGV[2 + 2 * i]
+  if v and (v == 't' .. tok or
+      (string.sub(v, 1, 1) == 'w' and string.sub(v, 15, 16 + #tok) == '+' .. tok .. ';')) then
+    redis.call('SET', k, head .. ARGV[3 + 2 * i], 'PX', ARGV[3])
     n = n + 1
   end
 end
 return n
 `)
 
-// marked returns v marked as a value.
-func marked(v []byte) []byte {
-	out := make([]byte, 0, len(v)+1)
-	return append(append(out, markValue), v...)
-}
-
 // unmarked returns the value a key holds, or nil when it holds none (a token, or an unknown mark).
 func unmarked(raw []byte) []byte {
-	if len(raw) == 0 || raw[0] != markValue {
+	if len(raw) <= stampLen || raw[0] != markValue {
 		return nil
 	}
-	return raw[1:]
+	switch rest := raw[stampLen+1:]; raw[stampLen] {
+	case '-':
+		return rest
+	case '+':
+		if i := bytes.IndexByte(rest, ';'); i >= 0 {
+			return rest[i+1:]
+		}
+	}
+	return nil
+}
+
+// renewable reports whether raw, as a key holds it, is a value stored at least minAgeMs before
+// nowMs (both Unix milliseconds) and not being renewed.
+func renewable(raw []byte, nowMs, minAgeMs int64) bool {
+	if len(raw) <= stampLen || raw[0] != markValue || raw[stampLen] != '-' {
+		return false
+	}
+	stored, err := strconv.ParseInt(string(raw[1:stampLen]), 10, 64)
+	return err == nil && nowMs-stored >= minAgeMs
 }
 
 // ticket is what a lookup hands to the fill of its misses.
@@ -154,12 +199,11 @@ func parseLookup(raw any, n int) ([][]byte, ticket, error) {
 	if !ok || len(arr) != n+2 {
 		return nil, tk, badReply("lookup", raw)
 	}
-	sec, errS := strconv.ParseInt(asString(arr[0]), 10, 64)
-	usec, errU := strconv.ParseInt(asString(arr[1]), 10, 64)
-	if errS != nil || errU != nil {
-		return nil, tk, badReply("lookup time", arr[:2])
+	startUs, err := parseTime(arr)
+	if err != nil {
+		return nil, tk, err
 	}
-	tk.startUs = sec*1_000_000 + usec
+	tk.startUs = startUs
 	tk.tokens = make([]string, n)
 	values := make([][]byte, n)
 	for i, r := range arr[2:] {
@@ -184,6 +228,48 @@ func parseLookup(raw any, n int) ([][]byte, ticket, error) {
 	return values, tk, nil
 }
 
+// parseTime reads the Redis time that starts a script's answer (arr holds at least two entries),
+// in microseconds.
+func parseTime(arr []any) (int64, error) {
+	sec, errS := strconv.ParseInt(asString(arr[0]), 10, 64)
+	usec, errU := strconv.ParseInt(asString(arr[1]), 10, 64)
+	if errS != nil || errU != nil {
+		return 0, badReply("time", arr[:2])
+	}
+	return sec*1_000_000 + usec, nil
+}
+
+// startRenewal hands out the tokens of a renewal of keys (see renewScript): the ticket's token is
+// "" for each key not to be renewed.
+func (c *Cache) startRenewal(ctx context.Context, keys []string, minAge time.Duration) (ticket, error) {
+	var reply any
+	err := c.callWithin(ctx, c.cfg.Timeout, func(ctx context.Context) error {
+		var e error
+		reply, e = renewScript.Run(ctx, c.rdb, keys, newTokenBase(), minAge.Milliseconds()).Result()
+		return e
+	})
+	if err != nil {
+		return ticket{}, err
+	}
+	arr, ok := reply.([]any)
+	if !ok || len(arr) != len(keys)+2 {
+		return ticket{}, badReply("renew", reply)
+	}
+	startUs, err := parseTime(arr)
+	if err != nil {
+		return ticket{}, err
+	}
+	tk := ticket{startUs: startUs, tokens: make([]string, len(keys))}
+	for i, r := range arr[2:] {
+		tok, ok := r.(string)
+		if !ok {
+			return ticket{}, badReply("renew token", r)
+		}
+		tk.tokens[i] = tok
+	}
+	return tk, nil
+}
+
 func asString(v any) string {
 	s, _ := v.(string)
 	return s
@@ -195,7 +281,7 @@ func (c *Cache) fill(ctx context.Context, keys []string, tokens []string, values
 	args := make([]any, 0, 3+2*len(keys))
 	args = append(args, startUs, c.cfg.FillWindow.Microseconds(), c.cfg.TTL.Milliseconds())
 	for i := range keys {
-		args = append(args, tokens[i], marked(values[i]))
+		args = append(args, tokens[i], values[i])
 	}
 	var stored int64
 	err := c.call(ctx, func(ctx context.Context) error {

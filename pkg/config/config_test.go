@@ -111,17 +111,18 @@ func TestRedisSection(t *testing.T) {
 	}
 	r := c.Redis.WithDefaults()
 	if r.Addr != "127.0.0.1:6379" || r.Password != "s3cret" || r.TTL != 2*time.Second ||
-		r.FillWindow != DefaultRedisFillWindow || r.Timeout != DefaultRedisTimeout {
-		t.Fatalf("redis = %+v", r)
+		r.FillWindow != DefaultRedisFillWindow || r.Timeout != DefaultRedisTimeout || r.RenewBefore != 500*time.Millisecond {
+		t.Fatalf("redis = %+v (renew_before defaults to a quarter of the TTL)", r)
 	}
 	// The password is read from the environment only.
 	if err := Load(writeFile(t, noRedis+"redis: {addr: \"h:1\", password: x}\n"), &c); err == nil {
 		t.Fatal("a password in the file was accepted")
 	}
 	cases := map[string]string{
-		"no address":      "redis: {ttl: 1s}\n",
-		"tiny ttl":        "redis: {addr: \"h:1\", ttl: 1ms}\n",
-		"negative window": "redis: {addr: \"h:1\", fill_window: -1s}\n",
+		"no address":        "redis: {ttl: 1s}\n",
+		"tiny ttl":          "redis: {addr: \"h:1\", ttl: 1ms}\n",
+		"negative window":   "redis: {addr: \"h:1\", fill_window: -1s}\n",
+		"renewal too early": "redis: {addr: \"h:1\", ttl: 1s, renew_before: 1s}\n",
 	}
 	for name, extra := range cases {
 		t.Run(name, func(t *testing.T) {

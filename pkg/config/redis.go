@@ -15,6 +15,8 @@ import (
 // keep it short: a second is plenty for hot keys). FillWindow is the longest a reader may take
 // between its cache miss and storing what it read from MySQL; a later store is refused. Timeout
 // bounds each Redis call, so a Redis that does not answer only slows a request down by that much.
+// RenewBefore is how long before its expiry a value that is still being read is read again from
+// MySQL in the background, so that a key read all the time does not miss once a TTL.
 type Redis struct {
 	Disabled   bool          `yaml:"disabled" env:"TIKTOK_REDIS_DISABLED"`
 	Addr       string        `yaml:"addr" env:"TIKTOK_REDIS_ADDR"`
@@ -23,6 +25,10 @@ type Redis struct {
 	Timeout    time.Duration `yaml:"timeout"`
 	TTL        time.Duration `yaml:"ttl"`
 	FillWindow time.Duration `yaml:"fill_window"`
+	// RenewBefore: zero is a quarter of the TTL. RenewDisabled turns renewal off: every value
+	// then expires and is read again by the first reader that misses it.
+	RenewBefore   time.Duration `yaml:"renew_before"`
+	RenewDisabled bool          `yaml:"renew_disabled" env:"TIKTOK_REDIS_RENEW_DISABLED"`
 	// ImmutableTTL is the life in Redis of facts that never change (a video's row, a profile).
 	ImmutableTTL time.Duration `yaml:"immutable_ttl"`
 	// LocalEntries bounds the in-process cache of those immutable facts, per kind.
@@ -54,6 +60,9 @@ func (r Redis) WithDefaults() Redis {
 	if r.FillWindow == 0 {
 		r.FillWindow = DefaultRedisFillWindow
 	}
+	if r.RenewBefore == 0 {
+		r.RenewBefore = r.TTL / 4
+	}
 	if r.ImmutableTTL == 0 {
 		r.ImmutableTTL = DefaultRedisImmutableTTL
 	}
@@ -75,12 +84,15 @@ func (r Redis) Validate() error {
 	if _, _, err := net.SplitHostPort(r.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("redis.addr: %q is not host:port (set it or TIKTOK_REDIS_ADDR, or redis.disabled: true)", r.Addr))
 	}
-	if r.Timeout < 0 || r.TTL < 0 || r.FillWindow < 0 || r.ImmutableTTL < 0 || r.LocalEntries < 0 || r.DB < 0 || r.PoolSize < 0 {
-		errs = append(errs, errors.New("redis: timeout, ttl, fill_window, immutable_ttl, local_entries, pool_size and db must not be negative"))
+	if r.Timeout < 0 || r.TTL < 0 || r.FillWindow < 0 || r.RenewBefore < 0 || r.ImmutableTTL < 0 || r.LocalEntries < 0 || r.DB < 0 || r.PoolSize < 0 {
+		errs = append(errs, errors.New("redis: timeout, ttl, fill_window, renew_before, immutable_ttl, local_entries, pool_size and db must not be negative"))
 	}
 	d := r.WithDefaults()
 	if d.TTL < 10*time.Millisecond || d.FillWindow < 10*time.Millisecond {
 		errs = append(errs, errors.New("redis.ttl and redis.fill_window must be at least 10ms (Redis expires keys by the millisecond)"))
+	}
+	if d.RenewBefore >= d.TTL {
+		errs = append(errs, fmt.Errorf("redis.renew_before (%s) must be shorter than redis.ttl (%s)", d.RenewBefore, d.TTL))
 	}
 	return errors.Join(errs...)
 }

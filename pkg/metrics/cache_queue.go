@@ -13,10 +13,11 @@ const (
 	CacheError = "error" // the cache failed; the answer came from the database
 )
 
-// Cache counts a service's cache lookups by result. A service registers it when it has a cache;
-// the three series start at zero.
+// Cache counts a service's cache lookups by result, and its renewals. A service registers it when
+// it has a cache; the series start at zero.
 type Cache struct {
 	requests *prometheus.CounterVec
+	renewals *prometheus.CounterVec
 	service  string
 }
 
@@ -27,12 +28,17 @@ func NewCache(reg prometheus.Registerer, service string) (*Cache, error) {
 			Namespace: Namespace, Subsystem: "cache", Name: "requests_total",
 			Help: "Cache lookups, by owning service and result (hit, miss, error).",
 		}, []string{"service", "result"}),
+		renewals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "cache", Name: "renewals_total",
+			Help: "Cached values read again and stored before their expiry, because they were being read, by owning service.",
+		}, []string{"service"}),
 		service: service,
 	}
 	for _, r := range []string{CacheHit, CacheMiss, CacheError} {
 		c.requests.WithLabelValues(service, r)
 	}
-	if err := register(reg, c.requests); err != nil {
+	c.renewals.WithLabelValues(service)
+	if err := register(reg, c.requests, c.renewals); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -42,6 +48,9 @@ func NewCache(reg prometheus.Registerer, service string) (*Cache, error) {
 func (c *Cache) Hit()   { c.requests.WithLabelValues(c.service, CacheHit).Inc() }
 func (c *Cache) Miss()  { c.requests.WithLabelValues(c.service, CacheMiss).Inc() }
 func (c *Cache) Error() { c.requests.WithLabelValues(c.service, CacheError).Inc() }
+
+// Renewed counts n values renewed.
+func (c *Cache) Renewed(n int) { c.renewals.WithLabelValues(c.service).Add(float64(n)) }
 
 // Queue measures one process's work queues, by queue (subject or queue name, a fixed set).
 type Queue struct {

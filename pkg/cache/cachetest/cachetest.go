@@ -15,17 +15,19 @@ import (
 	"simpletiktok/pkg/config"
 )
 
-// Counts counts the cache's lookups (it is the cache's Metrics).
-type Counts struct{ hits, misses, errs atomic.Int64 }
+// Counts counts the cache's lookups and renewals (it is the cache's Metrics).
+type Counts struct{ hits, misses, errs, renewed atomic.Int64 }
 
-func (c *Counts) Hit()   { c.hits.Add(1) }
-func (c *Counts) Miss()  { c.misses.Add(1) }
-func (c *Counts) Error() { c.errs.Add(1) }
+func (c *Counts) Hit()          { c.hits.Add(1) }
+func (c *Counts) Miss()         { c.misses.Add(1) }
+func (c *Counts) Error()        { c.errs.Add(1) }
+func (c *Counts) Renewed(n int) { c.renewed.Add(int64(n)) }
 
-// Hits, Misses and Errors are the totals so far.
-func (c *Counts) Hits() int64   { return c.hits.Load() }
-func (c *Counts) Misses() int64 { return c.misses.Load() }
-func (c *Counts) Errors() int64 { return c.errs.Load() }
+// Hits, Misses, Errors and Renewals are the totals so far.
+func (c *Counts) Hits() int64     { return c.hits.Load() }
+func (c *Counts) Misses() int64   { return c.misses.Load() }
+func (c *Counts) Errors() int64   { return c.errs.Load() }
+func (c *Counts) Renewals() int64 { return c.renewed.Load() }
 
 // Cache is a service's cache on a test's own Redis.
 type Cache struct {
