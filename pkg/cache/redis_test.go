@@ -45,6 +45,14 @@ func (s *store) set(id, v int64) {
 	s.mu.Unlock()
 }
 
+// commit is a write of v to id while a read waits at the gate: the reads after it do not wait.
+func (s *store) commit(id, v int64) {
+	s.mu.Lock()
+	s.gate = nil
+	s.vals[id] = v
+	s.mu.Unlock()
+}
+
 func (s *store) load(_ context.Context, ids []int64) (map[int64]int64, error) {
 	s.reads.Add(1)
 	s.mu.Lock()
@@ -139,10 +147,7 @@ func TestFillAfterInvalidationIsRefused(t *testing.T) {
 	for s.reads.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	s.mu.Lock()
-	s.gate = nil
-	s.vals[1] = 11 // the write commits...
-	s.mu.Unlock()
+	s.commit(1, 11)                              // the write commits...
 	c.Invalidate(context.Background(), f.Key(1)) // ...and invalidates before its acknowledgment
 	close(gate)
 	if v := <-old; v != 10 {

@@ -117,10 +117,7 @@ func TestRenewalAfterAWriteStoresNothing(t *testing.T) {
 		t.Fatalf("read = %d; want 10", v)
 	}
 	waitReads(t, s, 2)
-	s.mu.Lock()
-	s.gate = nil
-	s.vals[1] = 11 // the write commits...
-	s.mu.Unlock()
+	s.commit(1, 11)                              // the write commits...
 	c.Invalidate(context.Background(), f.Key(1)) // ...and deletes the key before its acknowledgment
 	if v := get(t, f, s, 1); v != 11 {
 		t.Fatalf("a read after the acknowledged write = %d; want 11", v)
