@@ -94,6 +94,8 @@ type Cache struct {
 
 	renewSlots chan struct{}  // one per renewal in progress, at most maxRenewals
 	renewing   sync.WaitGroup // the renewals in progress, waited for by Close
+	renewMu    sync.Mutex     // guards closed, so that no renewal starts while Close waits
+	closed     bool
 }
 
 // Open returns the cache of opts.Service. It does not fail when Redis is unreachable (it logs
@@ -182,6 +184,9 @@ func (c *Cache) Close() error {
 	if c == nil || c.rdb == nil {
 		return nil
 	}
+	c.renewMu.Lock()
+	c.closed = true
+	c.renewMu.Unlock()
 	c.renewing.Wait()
 	return c.rdb.Close()
 }

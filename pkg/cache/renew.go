@@ -54,19 +54,37 @@ func (f *Family[K, V]) renew(ctx context.Context, ids []K, keys []string, old []
 			f.renewing.Delete(k)
 		}
 	}
-	select {
-	case c.renewSlots <- struct{}{}:
-	default:
+	if !c.acquireRenewal() {
 		done()
 		return
 	}
-	c.renewing.Add(1)
 	go func() {
-		defer c.renewing.Done()
-		defer func() { <-c.renewSlots }()
+		defer c.releaseRenewal()
 		defer done()
 		f.renewNow(context.WithoutCancel(ctx), renewIDs, renewKeys, load)
 	}()
+}
+
+// acquireRenewal takes one of the maxRenewals places of a renewal in progress, unless they are
+// all taken or the cache is closing; releaseRenewal gives it back.
+func (c *Cache) acquireRenewal() bool {
+	c.renewMu.Lock()
+	defer c.renewMu.Unlock()
+	if c.closed {
+		return false
+	}
+	select {
+	case c.renewSlots <- struct{}{}:
+		c.renewing.Add(1)
+		return true
+	default:
+		return false
+	}
+}
+
+func (c *Cache) releaseRenewal() {
+	<-c.renewSlots
+	c.renewing.Done()
 }
 
 // renewNow is one renewal: the tokens, the read, the store.
