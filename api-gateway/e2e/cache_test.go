@@ -267,3 +267,32 @@ func TestRedisStoppedRestartedFlushed(t *testing.T) {
 		}
 	}
 }
+
+// A page read all the time keeps its values in the cache: the services renew them before they
+// expire (redis.renew_before), count the renewals, and a write still shows at once in the page
+// whose counters they renew.
+func TestValuesReadAllTheTimeAreRenewed(t *testing.T) {
+	author := join(t, "renewed_author")
+	fan := join(t, "renewed_fan")
+	video := publish(t, author.token, "read all the time")
+	services := []string{"video", "favorite", "comment", "relation"}
+	before := map[string]float64{}
+	for _, s := range services {
+		before[s] = scrapeOf(t, s).value("tiktok_cache_renewals_total", l("service", s))
+	}
+	// Three lives of a value (redis.ttl, 1 s), read every 50 ms: each value is read in its last
+	// 250 ms, when a read renews it.
+	for range 60 {
+		feedVideo(t, "", video)
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, s := range services {
+		if after := scrapeOf(t, s).value("tiktok_cache_renewals_total", l("service", s)); after <= before[s] {
+			t.Errorf("%s renewed no value of a page read 20 times a second (%v renewals before, %v after)", s, before[s], after)
+		}
+	}
+	e2etest.OK(t, favoriteAction(t, fan.token, video, "1"))
+	if liked, n := likedAs(t, fan.token, video); !liked || n != 1 {
+		t.Fatalf("after an acknowledged like of a renewed page: is_favorite %v, favorite_count %d; want true, 1", liked, n)
+	}
+}
