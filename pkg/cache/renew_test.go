@@ -224,7 +224,7 @@ func TestRenewalRacingWrites(t *testing.T) {
 		writers.Add(1)
 		go func() {
 			defer writers.Done()
-			for i := range 100 {
+			for i := range 40 {
 				id := ids[(w+i)%len(ids)]
 				s.mu.Lock()
 				s.vals[id]++
@@ -233,7 +233,7 @@ func TestRenewalRacingWrites(t *testing.T) {
 				c.Invalidate(context.Background(), f.Key(id))
 				for a := acked[id].Load(); a < v && !acked[id].CompareAndSwap(a, v); a = acked[id].Load() {
 				}
-				time.Sleep(3 * time.Millisecond)
+				time.Sleep(15 * time.Millisecond) // each id written every 22 ms or so: old enough to renew in between
 			}
 		}()
 	}
