@@ -110,6 +110,8 @@ func TestValueLayout(t *testing.T) {
 		{"w1700000000000+tok:1", "-", false}, // no end to the token
 		{"w1700000000000*abc", "-", false},
 		{"w17000000000-abc", "-", false},
+		{"w170000000x000-abc", "abc", false}, // not a time
+		{"w1699999999999-abc", "abc", true},
 		{"tabc", "-", false},
 		{"vabc", "-", false}, // an earlier layout
 		{"", "-", false},
@@ -119,7 +121,7 @@ func TestValueLayout(t *testing.T) {
 		if (c.value == "-") != (got == nil) || (got != nil && string(got) != c.value) {
 			t.Errorf("unmarked(%q) = %q; want %q", c.raw, got, c.value)
 		}
-		if r := renewable([]byte(c.raw), 1700000000500, 400); r != c.renewable {
+		if r := renewable([]byte(c.raw), []byte("1700000000100")); r != c.renewable {
 			t.Errorf("renewable(%q) = %v; want %v", c.raw, r, c.renewable)
 		}
 	}

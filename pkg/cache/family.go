@@ -17,15 +17,15 @@ type Loader[K comparable, V any] func(ctx context.Context, ids []K) (map[K]V, er
 // Family is one kind of cached value of a service: a name ("vc" for video like counts), the id
 // that completes its key, and how its values are written.
 type Family[K comparable, V any] struct {
-	c         *Cache
-	name      string
-	id        func(K) string
-	codec     Codec[V]
-	immutable bool
-	local     *Local[K, V] // immutable families only
-	final     func(V) bool // immutable families: which values are final (nil: all)
-	flights   singleflight.Group
-	renewing  sync.Map // mutable families: the keys this process renews now
+	c            *Cache
+	name         string
+	id           func(K) string
+	codec        Codec[V]
+	immutable    bool
+	local        *Local[K, V] // immutable families only
+	final        func(V) bool // immutable families: which values are final (nil: all)
+	flights      singleflight.Group
+	renewingKeys sync.Map // mutable families: the keys this process renews now
 }
 
 // NewMutable is a family of values that writes change: counters, flags, lists. The loader's

@@ -2,6 +2,8 @@ package cache
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/opentracing/opentracing-go"
 )
@@ -11,18 +13,20 @@ import (
 // again by their next reader, as they would be without renewal.
 const maxRenewals = 8
 
-// renewals reads the raw values a lookup of keys found (before they are unmarked) and returns the
-// positions of those near their expiry: stored at least TTL - RenewBefore ago by this process's
-// clock (Redis checks the age again by its own) and not being renewed.
+// renewAge is the age from which a value that is read is renewed: TTL - RenewBefore.
+func (c *Cache) renewAge() time.Duration { return c.cfg.TTL - c.cfg.RenewBefore }
+
+// renewals returns the positions, among the raw values a lookup read (before they are unmarked),
+// of those near their expiry: stored at least renewAge ago by this process's clock (Redis checks
+// the age again by its own) and not being renewed.
 func (c *Cache) renewals(raw [][]byte) []int {
 	if c.cfg.RenewDisabled {
 		return nil
 	}
-	nowMs := c.now().UnixMilli()
-	minAge := (c.cfg.TTL - c.cfg.RenewBefore).Milliseconds()
+	latest := fmt.Appendf(nil, "%013d", c.now().Add(-c.renewAge()).UnixMilli())
 	var old []int
 	for i, r := range raw {
-		if renewable(r, nowMs, minAge) {
+		if renewable(r, latest) {
 			old = append(old, i)
 		}
 	}
@@ -41,7 +45,7 @@ func (f *Family[K, V]) renew(ctx context.Context, ids []K, keys []string, old []
 	var renewIDs []K
 	var renewKeys []string
 	for _, i := range old {
-		if _, busy := f.renewing.LoadOrStore(keys[i], struct{}{}); !busy {
+		if _, busy := f.renewingKeys.LoadOrStore(keys[i], struct{}{}); !busy {
 			renewIDs = append(renewIDs, ids[i])
 			renewKeys = append(renewKeys, keys[i])
 		}
@@ -51,7 +55,7 @@ func (f *Family[K, V]) renew(ctx context.Context, ids []K, keys []string, old []
 	}
 	done := func() {
 		for _, k := range renewKeys {
-			f.renewing.Delete(k)
+			f.renewingKeys.Delete(k)
 		}
 	}
 	if !c.acquireRenewal() {
@@ -95,7 +99,7 @@ func (f *Family[K, V]) renewNow(ctx context.Context, ids []K, keys []string, loa
 	span, sctx := c.spanAs(ctx, "cache:renew", keys[0], opentracing.FollowsFrom)
 	defer span.Finish()
 	span.SetTag("cache.keys", len(keys))
-	tk, err := c.startRenewal(sctx, keys, c.cfg.TTL-c.cfg.RenewBefore)
+	tk, err := c.startRenewal(sctx, keys, c.renewAge())
 	if err != nil {
 		span.SetTag("cache.result", "error")
 		return
